@@ -1,0 +1,33 @@
+# Every target does its own set-up from a fresh clone: no step is done by hand.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test system-deps workbooks bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/readiness-xl demo
+
+# LibreOffice, Thai fonts, poppler and Chromium are what the outside-tool tests use.
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: $(BIN)/.installed system-deps
+	$(BIN)/python -m pytest -q
+
+# Rebuild the committed workbooks from the source data (the test checks they match).
+workbooks: $(BIN)/.installed
+	$(BIN)/python -m readiness_xl.cli.main new-template workbooks/readiness_template.xlsx
+	$(BIN)/python -m readiness_xl.cli.main sample workbooks/sample_2560.xlsx
+
+bench: $(BIN)/.installed system-deps
+	bash bench/run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

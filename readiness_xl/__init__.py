@@ -1,0 +1,7 @@
+"""readiness-xl: score how ready government agencies are for digital government.
+
+The package is a functional core (framework, answers, scoring, benchmarks, results)
+with workbook I/O and the command line at the edges. Excel adapters live in `udfs/`.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,57 @@
+"""Comparisons: national, ministry and kind benchmarks, gaps, weak dimensions,
+improvement priority, rank (as Excel's RANK.EQ) and level labels from the bands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+WEAK_THRESHOLD = 50.0
+
+
+def benchmark_means(dimensions: pd.DataFrame, overall: pd.Series,
+                    groups: pd.Series | None = None) -> pd.DataFrame:
+    """Mean dimension scores and mean overall score, for all agencies (groups=None, one
+    row labelled 'national') or per group (ministry, kind). Every agency counts once."""
+    table = dimensions.assign(overall=overall)
+    if groups is None:
+        return table.mean().to_frame("national").T
+    return table.groupby(groups.reindex(table.index), sort=False).mean()
+
+
+def gaps(dimensions: pd.DataFrame | pd.Series, benchmark: pd.Series) -> pd.DataFrame | pd.Series:
+    """Dimension score minus the benchmark's (negative = behind the benchmark)."""
+    return dimensions - benchmark.reindex(dimensions.index if isinstance(dimensions, pd.Series)
+                                          else dimensions.columns)
+
+
+def weak_dimensions(dimension_row: pd.Series, threshold: float = WEAK_THRESHOLD) -> pd.Series:
+    """The dimensions scoring below the threshold, weakest first."""
+    return dimension_row[dimension_row < threshold].sort_values(kind="stable")
+
+
+def improvement_priority(dimension_row: pd.Series, weights: pd.Series) -> pd.Series:
+    """Overall points gained if each dimension reached 100: weight share x shortfall.
+    Sorted so the first dimension is where work raises the overall score most; the
+    weight share alone is what one more point in that dimension is worth."""
+    share = weights / weights.sum()
+    gain = share.reindex(dimension_row.index) * (100.0 - dimension_row)
+    return gain.sort_values(ascending=False, kind="stable")
+
+
+def rank_eq(values: pd.Series | np.ndarray) -> pd.Series:
+    """Rank, highest first, ties sharing the best rank (Excel's RANK.EQ); NaN unranked."""
+    return pd.Series(values).rank(method="min", ascending=False)
+
+
+def level_labels(scores: pd.Series | np.ndarray, bands: pd.DataFrame) -> pd.DataFrame:
+    """Thai and English level label of each score: the band with the highest lower bound
+    at or below the score (bands sorted by `lower`)."""
+    values = np.asarray(scores, float)
+    position = np.searchsorted(bands["lower"].to_numpy(float), values, side="right") - 1
+    valid = ~np.isnan(values) & (position >= 0)
+    take = np.where(valid, position, 0)
+    th = np.where(valid, bands["label_th"].to_numpy(object)[take], "")
+    en = np.where(valid, bands["label_en"].to_numpy(object)[take], "")
+    index = scores.index if isinstance(scores, pd.Series) else None
+    return pd.DataFrame({"level_th": th, "level_en": en}, index=index)

@@ -1,0 +1,1 @@
+"""The `readiness-xl` command line: one module per group of commands."""

@@ -1,0 +1,48 @@
+"""Entry point of `readiness-xl`: the command group and its error handling.
+
+Every command fails with one clear line on stderr and a non-zero exit; a traceback
+is shown only with --debug."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import ReadinessError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+
+
+class ReadinessGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReadinessError as err:
+            click.echo(f"readiness-xl: error: {err.one_line()}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as err:  # an unexpected failure is still one line, unless --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"readiness-xl: internal error: {err.__class__.__name__}: {err} "
+                       "(run with --debug for details)", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=ReadinessGroup)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
+@click.version_option(package_name="readiness-xl")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Score digital-government readiness workbooks (Thai B.E. 2560 framework)."""
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+# Commands register themselves on `cli` when their module is imported.
+from . import scoring_commands  # noqa: E402,F401
+
+if __name__ == "__main__":
+    cli()

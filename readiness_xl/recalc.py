@@ -1,0 +1,36 @@
+"""Recalculating a workbook headless: read, validate, score, write the Summary.
+The same steps the ribbon button runs inside Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .answers import parse_answers
+from .errors import ReadinessError
+from .results import Results, compute_results
+from .summary_sheet import rows as summary_rows
+from .workbook_layout import SUMMARY_SHEET
+from .workbook_read import Book, read_book
+from .xlsx_parts import write_sheet_rows
+
+
+def score_book(book: Book, missing: str = "zero") -> Results:
+    """Results of a workbook already read; every bad answer is reported with its cell."""
+    answers, bad = parse_answers(book.raw_answers, book.framework)
+    if bad:
+        raise ReadinessError([book.locate(b) for b in bad])
+    return compute_results(book.framework, book.agencies, answers, missing)
+
+
+def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = "zero",
+                progress=None) -> Results:
+    """Score the workbook at `path` and write its Summary to `out` (default: in place).
+    On any error nothing is written and the original is unchanged."""
+    path = Path(path)
+    book = read_book(path, progress)
+    results = score_book(book, missing)
+    try:
+        write_sheet_rows(path, Path(out) if out else path, SUMMARY_SHEET, summary_rows(results))
+    except ReadinessError as err:
+        raise err.in_file(path.name) from None
+    return results

@@ -1,0 +1,56 @@
+"""Frameworks, agency lists and answers kept as CSV source data (the B.E. 2560 sample
+lives in `data/be2560/`). CSV problems are reported by file and line."""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem, ReadinessError
+from .framework import BAND_FIELDS, DIMENSION_FIELDS, INDICATOR_FIELDS, Framework, build_framework
+
+BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
+BE2560_VERSION = "B.E. 2560 (2017) v1"
+AGENCY_CSV_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
+
+
+def _read_csv(path: Path, fields: tuple[str, ...]) -> pd.DataFrame:
+    """A CSV as text cells; line numbers are kept as `_row` for error messages."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [f for f in fields if f not in (reader.fieldnames or [])]
+            if missing:
+                raise ReadinessError(Problem(f"missing column(s) {', '.join(missing)}", file=path.name))
+            rows = [{f: (row.get(f) or "").strip() for f in fields} for row in reader]
+    except (OSError, UnicodeDecodeError) as err:
+        raise ReadinessError(Problem(f"cannot be read ({err})", file=str(path))) from None
+    table = pd.DataFrame(rows, columns=list(fields))
+    table["_row"] = range(2, 2 + len(rows))
+    table.attrs.update(sheet=path.name, columns={f: "line " for f in fields})
+    return table
+
+
+def load_framework(directory: Path = BE2560, version: str = BE2560_VERSION) -> Framework:
+    """A framework from dimensions.csv, indicators.csv and bands.csv in `directory`."""
+    directory = Path(directory)
+    return build_framework(_read_csv(directory / "dimensions.csv", DIMENSION_FIELDS),
+                           _read_csv(directory / "indicators.csv", INDICATOR_FIELDS),
+                           _read_csv(directory / "bands.csv", BAND_FIELDS), version)
+
+
+def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
+    table = _read_csv(Path(path), AGENCY_CSV_FIELDS).drop(columns="_row")
+    duplicated = table["id"][table["id"].duplicated()]
+    if not duplicated.empty:
+        raise ReadinessError(Problem(f"duplicate agency id '{duplicated.iloc[0]}'", file=Path(path).name))
+    return table.set_index("id")
+
+
+def load_answers(path: Path = BE2560 / "answers.csv") -> pd.DataFrame:
+    """Long-form answers (agency, indicator, answer) as a wide table of raw text."""
+    table = _read_csv(Path(path), ("agency", "indicator", "answer"))
+    return table.pivot(index="agency", columns="indicator", values="answer")

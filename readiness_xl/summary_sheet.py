@@ -1,0 +1,52 @@
+"""The Summary sheet as rows of values: a row per agency, then ministries, agency kinds
+and the nation. Pure: the writer decides how the rows reach the file."""
+
+from __future__ import annotations
+
+import math
+
+from .benchmarks import level_labels
+from .results import Results
+
+ROW_TYPES = {"agency": "หน่วยงาน / agency", "ministry": "กระทรวง / ministry",
+             "kind": "ประเภท / kind", "national": "ประเทศ / national"}
+FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
+                 "ประเภทหน่วยงาน / Kind", "กระทรวง / Ministry"]
+TAIL_HEADERS = ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank", "ความครบถ้วน / Completeness %"]
+
+
+def header(results: Results) -> list[str]:
+    dims = results.framework.dimensions
+    return FIXED_HEADERS + [f"มิติ {d} / Dim {d} %" for d in dims.index] + TAIL_HEADERS
+
+
+def _num(value: object) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def rows(results: Results) -> list[list]:
+    """Header first, then one list of cell values per row (None = empty cell)."""
+    ids = results.dimension_ids
+    bands = results.framework.bands
+    out = [header(results)]
+
+    def level(score: float) -> tuple[str, str]:
+        labels = level_labels([score], bands).iloc[0]
+        return labels["level_th"], labels["level_en"]
+
+    for ident, a in results.agencies.iterrows():
+        out.append(["agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"]]
+                   + [_num(a[d]) for d in ids]
+                   + [_num(a["overall"]), a["level_th"], a["level_en"], _num(a["rank"]),
+                      _num(a["completeness"])])
+    for name, m in results.ministries.iterrows():
+        out.append(["ministry", None, name, m["name_en"], None, name]
+                   + [_num(m[d]) for d in ids] + [_num(m["overall"]), *level(m["overall"]), None, None])
+    for kind, k in results.kinds.iterrows():
+        out.append(["kind", None, kind, kind, kind, None]
+                   + [_num(k[d]) for d in ids] + [_num(k["overall"]), *level(k["overall"]), None, None])
+    n = results.national
+    out.append(["national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None]
+               + [_num(n[d]) for d in ids] + [_num(n["overall"]), *level(n["overall"]), None, None])
+    return out

@@ -1,0 +1,40 @@
+"""Where things are in a readiness workbook: the contract shared by the template
+builder, the reader, the Summary writer and the questionnaire forms."""
+
+from __future__ import annotations
+
+FRAMEWORK_SHEET = "Framework"
+AGENCIES_SHEET = "Agencies"
+SUMMARY_SHEET = "Summary"
+DASHBOARD_SHEET = "Dashboard"
+RESPONSES_SHEET = "Responses"
+XLWINGS_CONF_SHEET = "xlwings.conf"
+RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHEET,
+                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README"}
+
+# Defined names on the Framework sheet, each the data body of one table (header row
+# just above). Readers read down from the first row until the id column is blank, so
+# a row typed just below a table still counts.
+WEIGHTS_NAME = "Weights"                 # the weight column of the dimensions table
+LEVEL_BANDS_NAME = "LevelBands"
+INDICATORS_NAME = "Indicators"
+FRAMEWORK_VERSION_NAME = "FrameworkVersion"
+
+DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D"}
+BAND_COLUMNS = {"lower": "A", "label_th": "B", "label_en": "C"}
+INDICATOR_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
+                     "type": "E", "max": "F", "points": "G"}
+
+AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",
+                  "ministry_th": "E", "ministry_en": "F"}
+AGENCIES_FIRST_ROW = 2
+
+# One sheet per agency, named by the agency id.
+AGENCY_ID_CELL = "B2"
+AGENCY_HEADER_ROW = 4
+AGENCY_FIRST_ROW = 5
+AGENCY_INDICATOR_COLUMN = "A"
+AGENCY_ANSWER_COLUMN = "G"
+
+# Long form, one row per answer (agency id, indicator id, answer) from row 2.
+RESPONSES_COLUMNS = {"agency": "A", "indicator": "B", "answer": "C"}
