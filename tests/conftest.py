@@ -1,0 +1,49 @@
+"""Shared fixtures: the B.E. 2560 sample built once per test session from source data."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "readiness_xl.cli.main"]
+
+
+def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run `readiness-xl` in a subprocess, as a user would."""
+    env = {**os.environ, "COLUMNS": "200"}
+    result = subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=env,
+                            cwd=ROOT)
+    if check and result.returncode != 0:
+        raise AssertionError(f"readiness-xl {' '.join(map(str, args))} failed:\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def sample_path(tmp_path_factory) -> Path:
+    """A freshly built and recalculated sample workbook (do not modify: copy it)."""
+    from readiness_xl.sample import build_sample
+    path = tmp_path_factory.mktemp("sample") / "sample_2560.xlsx"
+    build_sample(path)
+    return path
+
+
+@pytest.fixture
+def sample_copy(sample_path, tmp_path) -> Path:
+    """A private copy of the sample that a test may change."""
+    target = tmp_path / "book.xlsx"
+    shutil.copy(sample_path, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_json(sample_path, tmp_path_factory) -> dict:
+    """`readiness-xl recalc --json` of the sample (written to a copy)."""
+    out = tmp_path_factory.mktemp("recalc") / "out.xlsx"
+    return json.loads(run_cli("recalc", sample_path, "-o", out, "--json").stdout)
