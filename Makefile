@@ -23,8 +23,8 @@ test: $(BIN)/.installed system-deps
 
 # Rebuild the committed workbooks from the source data (the test checks they match).
 workbooks: $(BIN)/.installed
-	$(BIN)/python -m readiness_xl.cli.main new-template workbooks/readiness_template.xlsx
-	$(BIN)/python -m readiness_xl.cli.main sample workbooks/sample_2560.xlsx
+	$(BIN)/readiness-xl new-template workbooks/readiness_template.xlsx
+	$(BIN)/readiness-xl sample workbooks/sample_2560.xlsx
 
 bench: $(BIN)/.installed system-deps
 	bash bench/run

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-m", "readiness_xl.cli.main"]
+CLI = [sys.executable, "-m", "readiness_xl"]
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -43,6 +43,3 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 # Commands register themselves on `cli` when their module is imported.
 from . import scoring_commands  # noqa: E402,F401
-
-if __name__ == "__main__":
-    cli()

@@ -1,0 +1,5 @@
+"""`python -m readiness_xl` is the `readiness-xl` command."""
+
+from readiness_xl.cli.main import cli
+
+cli(prog_name="readiness-xl")
