@@ -1,0 +1,54 @@
+"""What people type: Thai and English yes/no words, Thai digits, blanks as missing."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from readiness_xl.answers import parse_answer, parse_answers
+from readiness_xl.thai import buddhist_year, common_era_year, parse_number, thai_digits
+from tests.frameworks import answers, tiny_framework
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("ใช่", 1.0), ("ไม่ใช่", 0.0), ("มี", 1.0), ("ไม่มี", 0.0), ("Y", 1.0), ("n", 0.0),
+    ("Yes", 1.0), ("no", 0.0), (1, 1.0), (0, 0.0), ("๑", 1.0), ("๐", 0.0),
+    (True, 1.0), (False, 0.0), ("TRUE", 1.0), ("false", 0.0), (" ใช่ ", 1.0),
+])
+def test_yes_no_words(word, expected):
+    assert parse_answer(word, "yesno", 1) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("๓", 3.0), ("๔๕.๕", 45.5), ("1,000", 1000.0),
+                                           ("๗๒%", 72.0), (" 12 ", 12.0), (4, 4.0)])
+def test_numbers_with_thai_digits(text, expected):
+    assert parse_number(text) == expected
+
+
+def test_blanks_are_missing_never_zero():
+    for blank in (None, "", "   ", float("nan")):
+        assert math.isnan(parse_answer(blank, "scale", 4))
+
+
+@pytest.mark.parametrize("value,kind,message", [
+    (5, "scale", "outside 0..4"), (-1, "percent", "outside 0..100"), (101, "percent", "outside 0..100"),
+    ("maybe", "yesno", "not a yes/no"), (2, "yesno", "not a yes/no"), ("#DIV/0!", "scale", "Excel error"),
+    ("abc", "scale", "not a number"), (True, "scale", "not a number"),
+])
+def test_bad_answers_are_refused_with_a_reason(value, kind, message):
+    with pytest.raises(ValueError, match=message):
+        parse_answer(value, kind, 4)
+
+
+def test_parse_answers_reports_each_bad_cell_and_keeps_the_rest():
+    parsed, bad = parse_answers(answers({"X": {"a1": "ใช่", "a2": 9, "b1": "๕๐"},
+                                         "Y": {"a1": "?", "a2": 2, "b1": None}}), tiny_framework())
+    assert sorted((b.agency, b.indicator) for b in bad) == [("X", "a2"), ("Y", "a1")]
+    assert parsed.loc["X", "b1"] == 50.0 and parsed.loc["Y", "a2"] == 2.0
+    assert math.isnan(parsed.loc["Y", "b1"])
+
+
+def test_thai_digits_and_buddhist_era():
+    assert thai_digits("มิติที่ 4") == "มิติที่ ๔"
+    assert buddhist_year(2017) == 2560 and common_era_year(2560) == 2017
