@@ -21,9 +21,9 @@ class Results:
     framework: Framework
     agencies: pd.DataFrame   # index agency id; AGENCY_FIELDS + dimension ids + overall, level_th,
                              # level_en, rank, completeness
-    ministries: pd.DataFrame  # index ministry_th; name_en + dimension ids + overall + agencies
-    kinds: pd.DataFrame       # index kind; dimension ids + overall + agencies
-    national: pd.Series       # dimension ids + overall + agencies
+    ministries: pd.DataFrame  # index ministry_th; name_en + dimension ids + overall + agencies + levels
+    kinds: pd.DataFrame       # index kind; dimension ids + overall + agencies + levels
+    national: pd.Series       # dimension ids + overall + agencies + levels
 
     @property
     def dimension_ids(self) -> list[str]:
@@ -51,9 +51,11 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
 
     kinds = benchmark_means(dims, overall, agencies["kind"])
     kinds["agencies"] = agencies["kind"].value_counts(sort=False).reindex(kinds.index)
-    national = benchmark_means(dims, overall).iloc[0]
+    national = benchmark_means(dims, overall)
     national["agencies"] = len(agencies)
-    return Results(framework, table, ministries, kinds, national)
+    for group in (ministries, kinds, national):
+        group[["level_th", "level_en"]] = level_labels(group["overall"], framework.bands)
+    return Results(framework, table, ministries, kinds, national.iloc[0])
 
 
 def _number(value: object) -> float | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-from .benchmarks import level_labels
 from .results import Results
 
 ROW_TYPES = {"agency": "หน่วยงาน / agency", "ministry": "กระทรวง / ministry",
@@ -28,12 +27,7 @@ def _num(value: object) -> float | None:
 def rows(results: Results) -> list[list]:
     """Header first, then one list of cell values per row (None = empty cell)."""
     ids = results.dimension_ids
-    bands = results.framework.bands
     out = [header(results)]
-
-    def level(score: float) -> tuple[str, str]:
-        labels = level_labels([score], bands).iloc[0]
-        return labels["level_th"], labels["level_en"]
 
     for ident, a in results.agencies.iterrows():
         out.append(["agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"]]
@@ -42,11 +36,11 @@ def rows(results: Results) -> list[list]:
                       _num(a["completeness"])])
     for name, m in results.ministries.iterrows():
         out.append(["ministry", None, name, m["name_en"], None, name]
-                   + [_num(m[d]) for d in ids] + [_num(m["overall"]), *level(m["overall"]), None, None])
+                   + [_num(m[d]) for d in ids] + [_num(m["overall"]), m["level_th"], m["level_en"], None, None])
     for kind, k in results.kinds.iterrows():
         out.append(["kind", None, kind, kind, kind, None]
-                   + [_num(k[d]) for d in ids] + [_num(k["overall"]), *level(k["overall"]), None, None])
+                   + [_num(k[d]) for d in ids] + [_num(k["overall"]), k["level_th"], k["level_en"], None, None])
     n = results.national
     out.append(["national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None]
-               + [_num(n[d]) for d in ids] + [_num(n["overall"]), *level(n["overall"]), None, None])
+               + [_num(n[d]) for d in ids] + [_num(n["overall"]), n["level_th"], n["level_en"], None, None])
     return out

@@ -5,6 +5,7 @@ is shown only with --debug."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -24,6 +25,9 @@ class ReadinessGroup(click.Group):
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as err:  # an unexpected failure is still one line, unless --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise

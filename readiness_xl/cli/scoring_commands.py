@@ -19,25 +19,35 @@ from .main import cli
 from .progress import progress_bar
 
 
+def console() -> Console:
+    """Wide enough for the summary even when output goes to a file or `make`."""
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=180)
+
+
 def summary_table(results: Results) -> Table:
     """A readable terminal table: agencies by rank, then ministries and the nation."""
     dims = results.dimension_ids
     table = Table(title="ผลการประเมินความพร้อมรัฐบาลดิจิทัล / Digital government readiness (%)")
-    for label in ["Rank", "Id", "หน่วยงาน / Unit"] + [f"D{d}" for d in dims] + ["Overall", "Level"]:
-        table.add_column(label, justify="right" if label not in ("Id", "หน่วยงาน / Unit", "Level") else "left")
+    text_columns = ("Id", "หน่วยงาน", "Unit", "Level")
+    for label in ["Rank", "Id", "หน่วยงาน", "Unit"] + [f"D{d}" for d in dims] + ["Overall", "Level"]:
+        table.add_column(label, justify="left" if label in text_columns else "right",
+                         no_wrap=label not in ("หน่วยงาน", "Unit"))
 
     def fmt(value) -> str:
         return "" if value != value else f"{value:.1f}"
 
     for ident, a in results.agencies.sort_values("rank").iterrows():
-        table.add_row(f"{a['rank']:.0f}", ident, f"{a['name_th']} ({a['name_en']})",
+        table.add_row(f"{a['rank']:.0f}", ident, a["name_th"], a["name_en"],
                       *[fmt(a[d]) for d in dims], fmt(a["overall"]), f"{a['level_th']} / {a['level_en']}")
     table.add_section()
     for name, m in results.ministries.iterrows():
-        table.add_row("", "", f"{name} ({m['name_en']})", *[fmt(m[d]) for d in dims], fmt(m["overall"]), "")
+        table.add_row("", "", name, m["name_en"], *[fmt(m[d]) for d in dims], fmt(m["overall"]),
+                      f"{m['level_th']} / {m['level_en']}")
     n = results.national
     table.add_section()
-    table.add_row("", "", "ประเทศไทย (Thailand)", *[fmt(n[d]) for d in dims], fmt(n["overall"]), "")
+    table.add_row("", "", "ประเทศไทย", "Thailand", *[fmt(n[d]) for d in dims], fmt(n["overall"]),
+                  f"{n['level_th']} / {n['level_en']}")
     return table
 
 
@@ -49,7 +59,7 @@ def demo(out: Path | None) -> None:
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="readiness-xl-")) / "sample_2560.xlsx"
     results = build_sample(out)
-    Console().print(summary_table(results))
+    console().print(summary_table(results))
     click.echo(f"Sample workbook: {out}")
     click.echo("Published B.E. 2560 figures: Thailand 57.8 (dim 4 49.3, dim 6 47.0); Ministry of "
                "Industry 54.4 (dim 4 41.4, dim 6 49.0); Department of Industrial Promotion 66.2 "
@@ -70,7 +80,7 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
     if as_json:
         click.echo(json.dumps(to_json_dict(results), ensure_ascii=False))
     else:
-        Console().print(summary_table(results))
+        console().print(summary_table(results))
         click.echo(f"Summary written to {out or book}")
 
 
