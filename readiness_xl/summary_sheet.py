@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import math
 
+from .narrative import describe, narrative_for
 from .results import Results
 
 ROW_TYPES = {"agency": "หน่วยงาน / agency", "ministry": "กระทรวง / ministry",
              "kind": "ประเภท / kind", "national": "ประเทศ / national"}
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
                  "ประเภทหน่วยงาน / Kind", "กระทรวง / Ministry"]
-TAIL_HEADERS = ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank", "ความครบถ้วน / Completeness %"]
+TAIL_HEADERS = ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank", "ความครบถ้วน / Completeness %",
+                "บทสรุป / Narrative"]
 
 
 def header(results: Results) -> list[str]:
@@ -33,14 +35,17 @@ def rows(results: Results) -> list[list]:
         out.append(["agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"]]
                    + [_num(a[d]) for d in ids]
                    + [_num(a["overall"]), a["level_th"], a["level_en"], _num(a["rank"]),
-                      _num(a["completeness"])])
+                      _num(a["completeness"]), narrative_for(results, "agency", ident)])
     for name, m in results.ministries.iterrows():
         out.append(["ministry", None, name, m["name_en"], None, name]
-                   + [_num(m[d]) for d in ids] + [_num(m["overall"]), m["level_th"], m["level_en"], None, None])
+                   + [_num(m[d]) for d in ids] + [_num(m["overall"]), m["level_th"], m["level_en"], None, None,
+                      narrative_for(results, "ministry", name)])
+    n = results.national
     for kind, k in results.kinds.iterrows():
         out.append(["kind", None, kind, kind, kind, None]
-                   + [_num(k[d]) for d in ids] + [_num(k["overall"]), k["level_th"], k["level_en"], None, None])
-    n = results.national
+                   + [_num(k[d]) for d in ids] + [_num(k["overall"]), k["level_th"], k["level_en"], None, None,
+                      describe(results.framework, kind, kind, k[ids], k["overall"], n["overall"])])
     out.append(["national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None]
-               + [_num(n[d]) for d in ids] + [_num(n["overall"]), n["level_th"], n["level_en"], None, None])
+               + [_num(n[d]) for d in ids] + [_num(n["overall"]), n["level_th"], n["level_en"], None, None,
+                  narrative_for(results, "national")])
     return out
