@@ -35,6 +35,9 @@ AGENCY_HEADER_ROW = 4
 AGENCY_FIRST_ROW = 5
 AGENCY_INDICATOR_COLUMN = "A"
 AGENCY_ANSWER_COLUMN = "G"
+# Words one of which the header (row AGENCY_HEADER_ROW) of these columns must contain.
+AGENCY_HEADER_WORDS = {AGENCY_INDICATOR_COLUMN: ("ตัวชี้วัด", "indicator"),
+                       AGENCY_ANSWER_COLUMN: ("คำตอบ", "answer")}
 
 # Long form, one row per answer (agency id, indicator id, answer) from row 2.
 RESPONSES_COLUMNS = {"agency": "A", "indicator": "B", "answer": "C"}

@@ -1,22 +1,38 @@
 """Reading a readiness workbook (framework, agencies, answers) into plain tables.
 
 Only reads: nothing here writes or changes a file. Every value keeps its sheet and
-cell so that a bad one is reported where the analyst can find it."""
+cell so that a bad one is reported where the analyst can find it. Files may come from
+strangers: the package is checked (xlsx_parts.check_package) before openpyxl parses it,
+and tables stop at a row limit instead of reading a million-row sheet."""
 
 from __future__ import annotations
 
 import zipfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.utils.cell import (column_index_from_string, coordinate_to_tuple,
+                                 get_column_letter, range_boundaries)
+from openpyxl.utils.exceptions import InvalidFileException
 
+from . import responses
 from . import workbook_layout as L
 from .answers import BadAnswer, is_blank
 from .errors import Problem, ReadinessError
+from .fast_read import FastWorkbook
 from .framework import Framework, build_framework, located
+from .xlsx_parts import check_package, sheet_parts
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# An encrypted .xlsx is an OLE file holding these streams (names in UTF-16 in its directory).
+ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
+MAX_TABLE_ROWS = 20_000
+# Sheet names become file names of questionnaires and are typed into formulas.
+_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f]")
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 
 
 @dataclass
@@ -34,18 +50,43 @@ class Book:
         return Problem(f"indicator {bad.indicator}: {bad.message}", sheet, cell, self.path.name)
 
 
+def _not_a_package(path: Path) -> str | None:
+    """Why `path` is not an .xlsx zip package, told from its first bytes; None if it is one."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        if not head:
+            return "the file is empty"
+        if head == OLE_MAGIC:
+            handle.seek(0)
+            if ENCRYPTED_STREAM in handle.read(64 * 1024 ** 2):
+                return ("the workbook is password-protected (encrypted); remove the password "
+                        "in Excel and save it again")
+            return "a legacy .xls (Excel 97-2003) file; save it as .xlsx in Excel and try again"
+    if not zipfile.is_zipfile(path):
+        if head.startswith(ZIP_MAGIC):
+            return "the zip package is truncated or damaged (an incomplete download or copy?)"
+        return "not an .xlsx workbook (not a zip file)"
+    return None
+
+
 def open_workbook(path: Path):
-    """openpyxl in read-only mode, with a clear error for files that are not workbooks."""
+    """openpyxl in read-only mode, with a clear error for files that are not workbooks
+    and the package checked for bombs before openpyxl unpacks anything."""
     if not path.exists():
         raise ReadinessError(Problem("file not found", file=str(path)))
-    if not zipfile.is_zipfile(path):
-        raise ReadinessError(Problem("not an .xlsx workbook (not a zip file; legacy .xls and "
-                                     "password-protected files are not supported)", file=path.name))
+    if path.is_dir():
+        raise ReadinessError(Problem("is a folder, not a workbook", file=str(path)))
+    reason = _not_a_package(path)
+    if reason:
+        raise ReadinessError(Problem(reason, file=path.name))
+    check_package(path)
     try:
-        return load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        return FastWorkbook(path)
+    except InvalidFileException as err:
+        raise ReadinessError(Problem(" ".join(str(err).split()), file=path.name)) from None
     except Exception as err:  # openpyxl raises many types for damaged files
         raise ReadinessError(Problem(f"cannot be read as a workbook ({err.__class__.__name__}: "
-                                     f"{err})", file=path.name)) from None
+                                     f"{' '.join(str(err).split())})", file=path.name)) from None
 
 
 def _sheet(wb, name: str, path: Path):
@@ -70,7 +111,8 @@ def _named_start(wb, name: str, path: Path) -> tuple[str, int]:
 
 
 def _read_table(ws, columns: dict[str, str], first_row: int) -> list[dict]:
-    """Rows from `first_row` down until the id (first) column is blank."""
+    """Rows from `first_row` down until the id (first) column is blank, at most
+    MAX_TABLE_ROWS of them."""
     indices = {f: column_index_from_string(c) for f, c in columns.items()}
     width = max(indices.values())
     rows = []
@@ -78,6 +120,10 @@ def _read_table(ws, columns: dict[str, str], first_row: int) -> list[dict]:
         values = list(values) + [None] * (width - len(values))
         if is_blank(values[indices[next(iter(columns))] - 1]):
             break
+        if len(rows) == MAX_TABLE_ROWS:
+            raise ReadinessError(Problem(f"the table goes on past {MAX_TABLE_ROWS:,} rows; "
+                                         "refused", ws.title, f"{next(iter(columns.values()))}"
+                                         f"{first_row + MAX_TABLE_ROWS}"))
         rows.append({f: values[i - 1] for f, i in indices.items()})
     return rows
 
@@ -114,6 +160,11 @@ def read_agencies(wb, path: Path) -> pd.DataFrame:
         cell = f"{L.AGENCY_COLUMNS['id']}{L.AGENCIES_FIRST_ROW + i}"
         if ident in seen:
             problems.append(Problem(f"duplicate agency id '{ident}'", L.AGENCIES_SHEET, cell, path.name))
+        elif _BAD_ID.search(ident) or len(ident) > 31 or ident in L.RESERVED_SHEETS:
+            problems.append(Problem(f"agency id {ident!r} cannot name a sheet and a file: at most "
+                                    "31 characters, not starting with = + - @, none of "
+                                    "\\ / ? * [ ] : ' and not a reserved sheet name",
+                                    L.AGENCIES_SHEET, cell, path.name))
         seen.add(ident)
         table.at[i, "id"] = ident
     if problems:
@@ -134,6 +185,7 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
         if agency not in wb.sheetnames:
             raise ReadinessError(Problem(f"sheet for agency '{agency}' is missing",
                                          agency, None, path.name))
+        _check_header(wb[agency], path)
         answers = {}
         table = _read_table(wb[agency], {"indicator": L.AGENCY_INDICATOR_COLUMN,
                                          "answer": L.AGENCY_ANSWER_COLUMN}, L.AGENCY_FIRST_ROW)
@@ -152,6 +204,50 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
     return pd.DataFrame(rows, index=agencies.index, columns=ids, dtype=object), cells
 
 
+def _check_header(ws, path: Path) -> None:
+    """Answers are read by column letter, so a column inserted or moved must be noticed."""
+    header = next(ws.iter_rows(min_row=L.AGENCY_HEADER_ROW, max_row=L.AGENCY_HEADER_ROW,
+                               values_only=True), ())
+    for column, words in L.AGENCY_HEADER_WORDS.items():
+        index = column_index_from_string(column) - 1
+        text = str(header[index] if index < len(header) and header[index] is not None else "")
+        if not any(word in text.lower() for word in words):
+            raise ReadinessError(Problem(
+                f"header {text!r} is not the expected '{' / '.join(words)}' column; were columns "
+                "inserted, moved or renamed?", ws.title, f"{column}{L.AGENCY_HEADER_ROW}", path.name))
+
+
+def _refuse_merged_answers(path: Path, cells: dict) -> None:
+    """A merged range over answer cells hides all but its first answer."""
+    by_sheet: dict[str, list[tuple[int, int]]] = {}
+    for sheet, cell in cells.values():
+        by_sheet.setdefault(sheet, []).append(coordinate_to_tuple(cell))
+    with zipfile.ZipFile(path) as zf:
+        parts, names = sheet_parts(zf), set(zf.namelist())
+        for sheet, coords in by_sheet.items():
+            if parts.get(sheet) not in names:
+                continue
+            for ref in _MERGE.findall(zf.read(parts[sheet])):
+                min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+                hit = sorted((r, c) for r, c in coords
+                             if min_row <= r <= max_row and min_col <= c <= max_col)
+                if hit:
+                    raise ReadinessError(Problem(
+                        f"answer cells are merged ({ref.decode()}); unmerge them so that every "
+                        "indicator has its own answer", sheet,
+                        f"{get_column_letter(hit[0][1])}{hit[0][0]}", path.name))
+
+
+def read_responses(wb, path: Path, agencies: pd.DataFrame, framework: Framework
+                   ) -> tuple[pd.DataFrame, responses.AnswerCells]:
+    """Raw answers from the long-form Responses sheet (the layout for thousands of agencies)."""
+    rows = wb.values(L.RESPONSES_SHEET, max(responses.COLUMN_INDEX.values()) + 1)
+    try:
+        return responses.read_rows(list(rows), agencies.index, framework)
+    except ReadinessError as err:
+        raise err.in_file(path.name) from None
+
+
 def read_book(path: str | Path, progress=None) -> Book:
     """Everything needed to score a workbook, validated; raises ReadinessError."""
     path = Path(path)
@@ -159,7 +255,11 @@ def read_book(path: str | Path, progress=None) -> Book:
     try:
         framework = read_framework(wb, path)
         agencies = read_agencies(wb, path)
-        raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
+        if L.RESPONSES_SHEET in wb.sheetnames:
+            raw, cells = read_responses(wb, path, agencies, framework)
+        else:
+            raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
     finally:
         wb.close()
+    _refuse_merged_answers(path, cells)
     return Book(path, framework, agencies, raw, cells)

@@ -2,8 +2,12 @@
 
 We never load-and-resave a user's workbook with openpyxl (it drops parts it does not
 understand). Instead the zip is copied entry by entry and only the parts we own are
-replaced, e.g. the `<sheetData>` of the Summary sheet. The result goes to a temporary
-file next to the target which replaces it only when complete."""
+replaced, e.g. the `<sheetData>` of the Summary sheet or single answer cells. The result
+goes to a temporary file next to the target which replaces it only when complete.
+
+Files come from strangers (returned questionnaires), so before any XML parser sees a
+package its zip directory is checked for unpacked size and compression ratio, and every
+XML part is refused if it declares a DTD (the carrier of entity-expansion bombs)."""
 
 from __future__ import annotations
 
@@ -12,12 +16,16 @@ import posixpath
 import re
 import tempfile
 import zipfile
+from collections import defaultdict
 from contextlib import contextmanager
+from itertools import count
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
+from defusedxml import DTDForbidden, EntitiesForbidden
 from defusedxml import ElementTree as ET
-from openpyxl.utils.cell import get_column_letter
+from defusedxml.ElementTree import DefusedXMLParser
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from .errors import Problem, ReadinessError
 
@@ -29,6 +37,86 @@ _DIMENSION = re.compile(r"<dimension [^>]*/>")
 _ROW = re.compile(r"<row [^>]*?r=\"(\d+)\"[^>]*>(.*?)</row>", re.S)
 _CELL_STYLE = re.compile(r"<c r=\"([A-Z]+)\d+\"[^>]*?(?: s=\"(\d+)\")?[^>]*?/?>")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ROW_ELEMENT = re.compile(r"<row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</row>)", re.S)
+_CELL_ELEMENT = re.compile(r"<c\b[^>]*?\br=\"([A-Z]+)\d+\"[^>]*?(?:/>|>.*?</c>)", re.S)
+_STYLE_ATTR = re.compile(r"^<c\b[^>]*?\ss=\"(\d+)\"")
+
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+
+# Limits for untrusted packages. Real workbooks of thousands of agencies unpack to tens
+# of megabytes and compress about 5-30 times; zip bombs compress hundreds of times.
+MAX_UNPACKED_BYTES = 500 * 1024 ** 2
+MAX_RATIO = 200
+RATIO_FLOOR_BYTES = 10 * 1024 ** 2
+MAX_PARTS = 100_000
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+class _RootReached(Exception):
+    """Raised by the prolog scanner at the first element: no DTD came before it."""
+
+
+class _StopAtRoot:
+    def start(self, tag, attrs):
+        raise _RootReached
+
+    def close(self):
+        return None
+
+
+def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
+    """Read a part only up to its root element; a DTD may only appear before it."""
+    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
+    try:
+        with zf.open(name) as stream:
+            while chunk := stream.read(65536):
+                parser.feed(chunk)
+    except _RootReached:
+        return
+    except (DTDForbidden, EntitiesForbidden):
+        raise ReadinessError(Problem(f"part {name} declares a DTD or XML entities (a possible "
+                                     "entity-expansion bomb); refused", file=file)) from None
+    except ET.ParseError as err:
+        raise ReadinessError(Problem(f"part {name} is not well-formed XML ({err})",
+                                     file=file)) from None
+
+
+def check_package(path: Path) -> None:
+    """Refuse a zip package before unpacking it: too many parts, too large unpacked,
+    suspiciously compressed, not a workbook, or XML parts with a DTD."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_PARTS:
+                raise ReadinessError(Problem(f"the package holds {len(infos):,} parts (limit "
+                                             f"{MAX_PARTS:,}); refused", file=path.name))
+            total = sum(info.file_size for info in infos)
+            if total > MAX_UNPACKED_BYTES:
+                raise ReadinessError(Problem(
+                    f"unpacks to {total / 1024 ** 2:,.0f} MB (limit {MAX_UNPACKED_BYTES // 1024 ** 2} "
+                    "MB; a zip bomb?); refused", file=path.name))
+            for info in infos:
+                if info.file_size > RATIO_FLOOR_BYTES and \
+                        info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                    raise ReadinessError(Problem(
+                        f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
+                        f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=path.name))
+            if WORKBOOK_PART not in {info.filename for info in infos}:
+                raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {WORKBOOK_PART})",
+                                             file=path.name))
+            for info in infos:
+                if info.filename.lower().endswith(_XML_SUFFIXES):
+                    _refuse_dtd(zf, info.filename, path.name)
+    except zipfile.BadZipFile as err:
+        raise ReadinessError(Problem(f"damaged zip package ({err})", file=path.name)) from None
+    except RuntimeError as err:  # zipfile: "File ... is encrypted, password required"
+        raise ReadinessError(Problem(f"an encrypted zip cannot be read ({err})",
+                                     file=path.name)) from None
 
 
 def check_not_locked(path: Path) -> None:
@@ -46,7 +134,8 @@ def atomic_target(target: Path):
     """Yield a temporary path beside `target`; move it over `target` only on success."""
     target = Path(target)
     directory = target.parent if str(target.parent) else Path(".")
-    if target.exists() and not os.access(target, os.W_OK):
+    # The mode bits too: root may write anywhere, but a file marked read-only is meant to stay.
+    if target.exists() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222):
         raise ReadinessError(Problem("the target file is read-only", file=str(target)))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -67,17 +156,25 @@ def atomic_target(target: Path):
             os.unlink(tmp)
 
 
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip path of its XML, in workbook order."""
+    workbook = ET.fromstring(zf.read(WORKBOOK_PART))
+    rels = ET.fromstring(zf.read(WORKBOOK_RELS))
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
+    parts = {}
+    for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else \
+            posixpath.normpath(posixpath.join("xl", target))
+    return parts
+
+
 def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str:
     """The zip path of a worksheet's XML, by the sheet's name."""
-    workbook = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
-    for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
-        if sheet.get("name") == sheet_name:
-            target = targets[sheet.get(f"{{{NS_REL}}}id")]
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target))
-    raise ReadinessError(Problem(f"sheet '{sheet_name}' is missing"))
+    parts = sheet_parts(zf)
+    if sheet_name not in parts:
+        raise ReadinessError(Problem(f"sheet '{sheet_name}' is missing"))
+    return parts[sheet_name]
 
 
 def _cell_xml(ref: str, value: object, style: str | None) -> str:
@@ -125,11 +222,113 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     return _DIMENSION.sub(f'<dimension ref="{ref}"/>', new, count=1)
 
 
-def replace_parts(source: Path, target: Path, edits: dict[str, "callable"]) -> None:
+def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
+    """The sheet XML with the cells at `values`' references set to those values, each
+    keeping its style; rows and cells are created in order where missing. Every other
+    cell and everything outside <sheetData> (validation, formatting, merges) is kept."""
+    wanted: dict[int, dict[str, object]] = defaultdict(dict)
+    for ref, value in values.items():
+        column, row = coordinate_from_string(ref)
+        wanted[row][column] = value
+
+    def cells(row: int, inner: str) -> str:
+        for column, value in wanted[row].items():
+            ref, index = f"{column}{row}", column_index_from_string(column)
+            found = [m for m in _CELL_ELEMENT.finditer(inner)]
+            same = next((m for m in found if m.group(1) == column), None)
+            if same:
+                style = _STYLE_ATTR.match(same.group(0))
+                new = _cell_xml(ref, value, style.group(1) if style else None)
+                inner = inner[:same.start()] + new + inner[same.end():]
+            else:
+                after = next((m.start() for m in found
+                              if column_index_from_string(m.group(1)) > index), len(inner))
+                inner = inner[:after] + _cell_xml(ref, value, None) + inner[after:]
+        return inner
+
+    def row_xml(match: re.Match) -> str:
+        row = int(match.group(1))
+        if row not in wanted:
+            return match.group(0)
+        head = match.group(0)[:match.group(0).index(">") + 1].replace("/>", ">")
+        return f"{head}{cells(row, match.group(2) or '')}</row>"
+
+    body = _SHEET_DATA.search(sheet_xml)
+    if body is None:
+        raise ReadinessError(Problem("a worksheet part has no <sheetData>"))
+    data = _ROW_ELEMENT.sub(row_xml, body.group(0))
+    present = {int(m.group(1)) for m in _ROW_ELEMENT.finditer(data)}
+    for row in sorted(set(wanted) - present):
+        new = f'<row r="{row}">{cells(row, "")}</row>'
+        later = next((m.start() for m in _ROW_ELEMENT.finditer(data) if int(m.group(1)) > row), None)
+        if data.endswith("/>"):
+            data = f"<sheetData>{new}</sheetData>"
+        elif later is None:
+            data = data[:-len("</sheetData>")] + new + "</sheetData>"
+        else:
+            data = data[:later] + new + data[later:]
+    return sheet_xml[:body.start()] + data + sheet_xml[body.end():]
+
+
+def new_sheet(zf: zipfile.ZipFile, name: str, sheet_xml: str) -> tuple[dict, dict]:
+    """What adding a worksheet takes: edits to the workbook, its relationships and the
+    content types (each a text insertion, so nothing else in them changes), and the new
+    part. Returns (edits, new_parts) for `replace_parts`; the sheet goes last, so sheet
+    indices of defined names and print areas stay valid."""
+    names = set(zf.namelist())
+    part = next(f"xl/worksheets/sheet{i}.xml" for i in count(1)
+                if f"xl/worksheets/sheet{i}.xml" not in names)
+    rel_ids = {r.get("Id") for r in ET.fromstring(zf.read(WORKBOOK_RELS))}
+    rel_id = next(f"rId{i}" for i in count(1) if f"rId{i}" not in rel_ids)
+    sheet_ids = [int(s.get("sheetId", 0)) for s in
+                 ET.fromstring(zf.read(WORKBOOK_PART)).iter(f"{{{NS_MAIN}}}sheet")]
+    sheet_id = max(sheet_ids, default=0) + 1
+
+    def insert(closing: str, element: str):
+        def edit(data: bytes) -> bytes:
+            text = data.decode("utf-8")
+            match = re.search(rf"</(\w+:)?{closing}>", text)
+            if match is None:
+                raise ReadinessError(Problem(f"cannot add sheet '{name}': no </{closing}> found"))
+            prefix = match.group(1) or ""
+            text_element = element.replace("<@", f"<{prefix}")
+            return (text[:match.start()] + text_element + text[match.start():]).encode("utf-8")
+        return edit
+
+    workbook = zf.read(WORKBOOK_PART).decode("utf-8")
+    bound = re.search(rf'xmlns:(\w+)="{re.escape(NS_REL)}"', workbook)
+    rel_attr = (f'{bound.group(1)}:id="{rel_id}"' if bound
+                else f'r:id="{rel_id}" xmlns:r="{NS_REL}"')
+    edits = {
+        WORKBOOK_PART: insert("sheets", f'<@sheet name={quoteattr(name)} sheetId="{sheet_id}" {rel_attr}/>'),
+        WORKBOOK_RELS: insert("Relationships", f'<@Relationship Id="{rel_id}" Type="{WORKSHEET_REL}" '
+                                               f'Target="/{part}"/>'),
+        CONTENT_TYPES: insert("Types", f'<@Override PartName="/{part}" ContentType="{WORKSHEET_TYPE}"/>'),
+    }
+    return edits, {part: sheet_xml.encode("utf-8")}
+
+
+def empty_sheet_xml(header_style: str | None = None, columns: int = 1,
+                    widths: list[float] | None = None) -> str:
+    """A minimal worksheet whose row 1 carries `header_style`, for render_sheet_data."""
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                   for i, w in enumerate(widths or [], start=1))
+    header = "".join(_cell_xml(f"{get_column_letter(c)}1", None, header_style)
+                     for c in range(1, columns + 1))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="A1"/>'
+            + (f"<cols>{cols}</cols>" if cols else "")
+            + f'<sheetData><row r="1">{header}</row></sheetData></worksheet>')
+
+
+def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
+                  new_parts: dict[str, bytes] | None = None) -> None:
     """Copy `source` to `target` (atomically), passing the named parts through their
-    edit function (bytes -> bytes); every other part is copied unchanged."""
+    edit function (bytes -> bytes) and appending `new_parts`; every other part is
+    copied unchanged, byte for byte."""
     source, target = Path(source), Path(target)
     check_not_locked(target)
+    check_package(source)
     with zipfile.ZipFile(source) as zin, atomic_target(target) as tmp:
         with zipfile.ZipFile(tmp, "w") as zout:
             for info in zin.infolist():
@@ -137,6 +336,9 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"]) -> N
                 if info.filename in edits:
                     data = edits[info.filename](data)
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            for name, data in (new_parts or {}).items():
+                zout.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data,
+                              compress_type=zipfile.ZIP_DEFLATED)
 
 
 def write_sheet_rows(source: Path, target: Path, sheet_name: str, rows: list[list],
