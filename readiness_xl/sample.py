@@ -13,7 +13,7 @@ import pandas as pd
 from .recalc import recalc_file
 from .results import Results
 from .source_data import BE2560, load_agencies, load_answers, load_framework
-from .template import build_workbook, save_workbook
+from .template import ABOUT_TEMPLATE, build_workbook, save_workbook
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
 
@@ -23,10 +23,25 @@ def published_figures() -> pd.DataFrame:
     return pd.read_csv(BE2560 / "published.csv", dtype={"measure": str})
 
 
+def sample_notes() -> tuple[str, ...]:
+    """What the sample's README sheet says: which figures are published, which are not."""
+    figures = published_figures()
+    listed = "; ".join(f"{r.unit} {'overall' if r.measure == 'overall' else 'dim ' + r.measure} "
+                       f"{r.value:.1f}" for r in figures.itertuples())
+    return (
+        "ตัวอย่างผลการสำรวจความพร้อมรัฐบาลดิจิทัล พ.ศ. 2560 / B.E. 2560 (2017) survey sample",
+        f"ตัวเลขที่เผยแพร่ (published, {len(figures)} figures): {listed}. (D01 = กรมส่งเสริมอุตสาหกรรม / "
+        "Department of Industrial Promotion)",
+        "ค่าอื่นทั้งหมดเป็นตัวอย่างสมมุติ / Every other value, and every indicator-level answer, is "
+        "illustrative: generated so that recalculation reproduces the published figures.",
+        *ABOUT_TEMPLATE[1:],
+    )
+
+
 def build_sample(target: Path) -> Results:
     """Write the recalculated B.E. 2560 sample workbook to `target`."""
     framework, agencies = load_framework(), load_agencies()
-    save_workbook(build_workbook(framework, agencies, load_answers()), target)
+    save_workbook(build_workbook(framework, agencies, load_answers(), about=sample_notes()), target)
     return recalc_file(target)
 
 

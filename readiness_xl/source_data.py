@@ -51,6 +51,10 @@ def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
 
 
 def load_answers(path: Path = BE2560 / "answers.csv") -> pd.DataFrame:
-    """Long-form answers (agency, indicator, answer) as a wide table of raw text."""
+    """Long-form answers (agency, indicator, answer) as a wide table of cell values:
+    numbers as numbers (so a workbook stores them as numbers, as a person would type
+    them), words such as ใช่/ไม่ใช่ as text."""
     table = _read_csv(Path(path), ("agency", "indicator", "answer"))
+    numbers = pd.to_numeric(table["answer"], errors="coerce")
+    table["answer"] = numbers.astype(object).where(numbers.notna(), table["answer"])
     return table.pivot(index="agency", columns="indicator", values="answer")

@@ -1,0 +1,98 @@
+"""The Framework sheet: dimensions with their weights, level bands and indicators, each
+table under a defined name (Weights, LevelBands, Indicators) that formulas and the
+reader use. Analysts edit weights, bands and indicators here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import workbook_layout as L
+from .framework import Framework
+from .sheet_style import BOLD_FONT, NOTE_FONT, TITLE_FONT, header, print_a4, put, widths
+
+TYPE_CODES = ("yesno", "scale", "percent")
+
+
+@dataclass(frozen=True)
+class FrameworkCells:
+    """Where each dimension and indicator sits on the Framework sheet, so that other
+    sheets can refer to its weight, maximum and points with live formulas."""
+
+    dimension_rows: dict[str, int]
+    indicator_rows: dict[str, int]
+    band_rows: tuple[int, int]
+
+    def weight(self, dim: str) -> str:
+        return f"'{L.FRAMEWORK_SHEET}'!$D${self.dimension_rows[dim]}"
+
+    def maximum(self, indicator: str) -> str:
+        return f"'{L.FRAMEWORK_SHEET}'!$F${self.indicator_rows[indicator]}"
+
+    def points(self, indicator: str) -> str:
+        return f"'{L.FRAMEWORK_SHEET}'!$G${self.indicator_rows[indicator]}"
+
+    def band_column(self, column: str) -> str:
+        """One column of the level bands: 'A' lower bounds, 'B' Thai, 'C' English labels."""
+        first, last = self.band_rows
+        return f"'{L.FRAMEWORK_SHEET}'!${column}${first}:${column}${last}"
+
+
+def define_name(wb: Workbook, name: str, sheet: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!{ref}")
+
+
+def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> FrameworkCells:
+    ws = ws or wb.create_sheet(L.FRAMEWORK_SHEET)
+    put(ws, 1, 1, "กรอบการประเมินความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Framework",
+        TITLE_FONT)
+    put(ws, 2, 1, "รุ่นกรอบการประเมิน / Framework version", BOLD_FONT)
+    put(ws, 2, 2, framework.version)
+    define_name(wb, L.FRAMEWORK_VERSION_NAME, L.FRAMEWORK_SHEET, "$B$2")
+    put(ws, 3, 1, "น้ำหนักรวมต้องเท่ากับ 100 / Weights must sum to 100. แก้ไขน้ำหนัก ระดับ และตัวชี้วัดได้ที่นี่ "
+        "/ Edit weights, bands and indicators here.", NOTE_FONT)
+
+    row = 4
+    header(ws, row, ["มิติ / Dimension", "ชื่อมิติ (ไทย)", "Dimension (English)", "น้ำหนัก % / Weight %"])
+    dim_rows = {}
+    for r, (dim, d) in enumerate(framework.dimensions.iterrows(), start=row + 1):
+        for col, value in enumerate([dim, d["name_th"], d["name_en"], d["weight"]], start=1):
+            put(ws, r, col, value)
+        dim_rows[dim] = r
+    last = row + len(framework.dimensions)
+    define_name(wb, L.WEIGHTS_NAME, L.FRAMEWORK_SHEET, f"$D${row + 1}:$D${last}")
+    put(ws, last + 1, 3, "รวม / Total", BOLD_FONT)
+    put(ws, last + 1, 4, f"=SUM(D{row + 1}:D{last})", BOLD_FONT)
+
+    row = last + 3
+    header(ws, row, ["ขั้นต่ำ % / Lower bound %", "ระดับ (ไทย)", "Level (English)"])
+    for r, (_, b) in enumerate(framework.bands.iterrows(), start=row + 1):
+        for col, value in enumerate([b["lower"], b["label_th"], b["label_en"]], start=1):
+            put(ws, r, col, value)
+    last = row + len(framework.bands)
+    band_rows = (row + 1, last)
+    define_name(wb, L.LEVEL_BANDS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$C${last}")
+
+    row = last + 2
+    header(ws, row, ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",
+                     "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คะแนน / Points"])
+    ind_rows = {}
+    for r, (ind, q) in enumerate(framework.indicators.iterrows(), start=row + 1):
+        values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], q["max"], q["points"]]
+        for col, value in enumerate(values, start=1):
+            put(ws, r, col, value, wrap=col in (3, 4))
+        ind_rows[ind] = r
+    last = row + len(framework.indicators)
+    define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$G${last}")
+    types = DataValidation(type="list", formula1=f'"{",".join(TYPE_CODES)}"', allow_blank=False,
+                           showErrorMessage=True, errorTitle="ประเภทคำตอบ / Answer type",
+                           error="yesno, scale หรือ/or percent")
+    types.add(f"E{row + 1}:E{last}")
+    ws.add_data_validation(types)
+    widths(ws, "ABCDEFG", (16, 44, 40, 52, 18, 14, 12))
+    ws.freeze_panes = "A5"
+    print_a4(ws)
+    return FrameworkCells(dim_rows, ind_rows, band_rows)

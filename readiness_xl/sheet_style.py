@@ -1,0 +1,62 @@
+"""The look shared by every sheet we build: a Thai-capable font, bilingual headers,
+A4 printing. One place, so the template, the forms and the sample look alike."""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font, PatternFill
+
+THAI_FONT = "Tahoma"  # ships with Windows and macOS and covers Thai; LibreOffice falls back to TLWG fonts
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")     # answer cells: where people type
+CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")     # native-formula cross-checks
+HEADER_FONT = Font(name=THAI_FONT, bold=True, color="FFFFFF")
+BODY_FONT = Font(name=THAI_FONT)
+BOLD_FONT = Font(name=THAI_FONT, bold=True)
+NOTE_FONT = Font(name=THAI_FONT, italic=True, color="595959")
+TITLE_FONT = Font(name=THAI_FONT, bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
+SCORE_FORMAT = "0.0"
+
+
+def header(ws, row: int, labels: list[str], first_col: int = 1) -> None:
+    for col, label in enumerate(labels, start=first_col):
+        cell = ws.cell(row=row, column=col, value=label)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def put(ws, row: int, col: int, value, font=BODY_FONT, number_format: str | None = None,
+        fill=None, wrap: bool = False):
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.font = font
+    if number_format:
+        cell.number_format = number_format
+    if fill is not None:
+        cell.fill = fill
+    if wrap:
+        cell.alignment = WRAP
+    return cell
+
+
+def text_height(text: str, width_chars: float, line_points: float = 15.0) -> float:
+    """Row height that shows wrapped text whole (spreadsheets do not grow rows we set)."""
+    lines = sum(max(1, -(-len(part) // int(width_chars))) for part in str(text).split("\n"))
+    return line_points * lines
+
+
+def widths(ws, columns: str, values: tuple[float, ...]) -> None:
+    for col, width in zip(columns, values):
+        ws.column_dimensions[col].width = width
+
+
+def print_a4(ws, title_rows: str | None = None, landscape: bool = True, pages_wide: int = 1) -> None:
+    """A4, fitted to `pages_wide` pages across, repeating the header rows on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = pages_wide
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows

@@ -1,0 +1,184 @@
+"""The scoring core seen one unit at a time, as worksheet functions see it: plain
+sequences of cell values in, plain values out. No Excel here: the xlwings UDFs in
+`udfs/` and the `formulas`-engine bridge are adapters over these functions, which in
+turn call the same array functions as `readiness-xl recalc`.
+
+Conventions shared by every function (they are what a worksheet range gives):
+blank cells (None, "", NaN) are missing, numbers may be text with Thai digits, and a
+bad value raises `CellValueError` naming its position so the adapter can show an
+Excel-style error with a reason."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import benchmarks
+from .answers import is_blank, parse_answer
+from .scoring import dimension_scores, overall_scores
+from .thai import parse_number
+
+MISSING_BY_DEFAULT = "zero"
+
+
+class CellValueError(ValueError):
+    """A value a worksheet function cannot use; `excel_error` is the error it shows."""
+
+    def __init__(self, message: str, excel_error: str = "#VALUE!"):
+        super().__init__(message)
+        self.excel_error = excel_error
+
+
+def _numbers(values: Sequence[object], what: str, allow_blank: bool = True) -> np.ndarray:
+    """Floats of a range's values (NaN for blanks); position is 1-based in messages."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        if is_blank(value):
+            if not allow_blank:
+                raise CellValueError(f"{what} {i + 1} is blank", "#N/A")
+            continue
+        try:
+            out[i] = parse_number(value)
+        except ValueError as err:
+            raise CellValueError(f"{what} {i + 1}: {err}") from None
+    return out
+
+
+def _same_length(a: Sequence, b: Sequence, what_a: str, what_b: str) -> None:
+    if len(a) != len(b):
+        raise CellValueError(f"{what_a} has {len(a)} cells but {what_b} has {len(b)}")
+
+
+def answer_shares(answers: Sequence[object], maxima: Sequence[object]) -> np.ndarray:
+    """Share of each indicator achieved (0..1, NaN when unanswered). An indicator whose
+    maximum is 1 takes yes/no words (ใช่/ไม่ใช่, Y/N, TRUE/FALSE, 1/0); others take a
+    number from 0 to their maximum (100 for a percentage)."""
+    _same_length(answers, maxima, "answers", "maxima")
+    tops = _numbers(maxima, "maximum", allow_blank=False)
+    if (tops <= 0).any():
+        raise CellValueError(f"maximum {int(np.argmax(tops <= 0)) + 1} must be above 0")
+    shares = np.full(len(answers), np.nan)
+    for i, (value, top) in enumerate(zip(answers, tops)):
+        typed_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        kind = "yesno" if top == 1 and not typed_number else "scale"
+        try:
+            shares[i] = parse_answer(value, kind, top) / top
+        except ValueError as err:
+            raise CellValueError(f"answer {i + 1}: {err}") from None
+    return shares
+
+
+def dimension_score(answers: Sequence[object], maxima: Sequence[object],
+                    points: Sequence[object] | None = None,
+                    missing: str = MISSING_BY_DEFAULT) -> float:
+    """One dimension's score in % from its indicators' answers, maxima and points."""
+    shares = answer_shares(answers, maxima)
+    if points is None:
+        weights = np.ones(len(shares))
+    else:
+        _same_length(answers, points, "answers", "points")
+        weights = _numbers(points, "points", allow_blank=False)
+    try:
+        value = dimension_scores(shares[None, :], weights[:, None], missing)[0, 0]
+    except ValueError as err:
+        raise CellValueError(str(err)) from None
+    if math.isnan(value):
+        raise CellValueError("no indicator answered", "#N/A")
+    return float(value)
+
+
+def readiness_score(dimension_values: Sequence[object], weights: Sequence[object]) -> float:
+    """Overall score: weighted mean of the dimension scores (blank dimensions drop out)."""
+    _same_length(dimension_values, weights, "dimension scores", "weights")
+    scores = _numbers(dimension_values, "dimension score")
+    w = _numbers(weights, "weight", allow_blank=False)
+    if (w < 0).any():
+        raise CellValueError("weights must not be negative")
+    value = overall_scores(scores, w)[0]
+    if math.isnan(value):
+        raise CellValueError("no dimension score to combine", "#N/A")
+    return float(value)
+
+
+def bands_table(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+    """Level bands from rows of (lower bound, Thai label, English label)."""
+    kept = [r for r in rows if r and not is_blank(r[0])]
+    if not kept:
+        raise CellValueError("level bands are empty", "#N/A")
+    lower = _numbers([r[0] for r in kept], "band")
+    table = pd.DataFrame({"lower": lower,
+                          "label_th": [str(r[1]) if len(r) > 1 else "" for r in kept],
+                          "label_en": [str(r[2]) if len(r) > 2 else "" for r in kept]})
+    return table.sort_values("lower", kind="stable").reset_index(drop=True)
+
+
+def readiness_level(value: object, bands: Sequence[Sequence[object]], lang: str = "th") -> str:
+    """The level word of a score from the band table."""
+    number = _numbers([value], "score", allow_blank=False)
+    labels = benchmarks.level_labels(number, bands_table(bands))
+    label = labels.iloc[0][f"level_{'en' if lang == 'en' else 'th'}"]
+    if not label:
+        raise CellValueError("score is below the lowest band", "#N/A")
+    return str(label)
+
+
+def dimension_gaps(dimension_values: Sequence[object], benchmark: Sequence[object]) -> list[float | None]:
+    """Each dimension minus the benchmark's (negative = behind); blank where either is."""
+    _same_length(dimension_values, benchmark, "dimension scores", "benchmark")
+    ids = [str(i + 1) for i in range(len(dimension_values))]
+    gap = benchmarks.gaps(pd.Series(_numbers(dimension_values, "dimension score"), index=ids),
+                          pd.Series(_numbers(benchmark, "benchmark"), index=ids))
+    return [None if math.isnan(v) else float(v) for v in gap]
+
+
+def _dimension_series(dimension_values: Sequence[object], ids: Sequence[object] | None) -> pd.Series:
+    labels = [str(i + 1) for i in range(len(dimension_values))] if ids is None else [
+        str(v).strip() for v in ids]
+    if ids is not None:
+        _same_length(dimension_values, ids, "dimension scores", "dimension ids")
+    return pd.Series(_numbers(dimension_values, "dimension score"), index=labels).dropna()
+
+
+def weak_dimensions(dimension_values: Sequence[object], ids: Sequence[object] | None = None,
+                    threshold: float = benchmarks.WEAK_THRESHOLD) -> list[str]:
+    """Ids of the dimensions below the threshold, weakest first (empty when none)."""
+    weak = benchmarks.weak_dimensions(_dimension_series(dimension_values, ids), float(threshold))
+    return list(weak.index)
+
+
+def improvement_priority(dimension_values: Sequence[object], weights: Sequence[object],
+                         ids: Sequence[object] | None = None) -> list[tuple[str, float]]:
+    """(dimension id, overall points gained if it reached 100), largest gain first."""
+    _same_length(dimension_values, weights, "dimension scores", "weights")
+    row = _dimension_series(dimension_values, ids)
+    labels = [str(i + 1) for i in range(len(weights))] if ids is None else [str(v).strip() for v in ids]
+    w = pd.Series(_numbers(weights, "weight", allow_blank=False), index=labels)
+    gains = benchmarks.improvement_priority(row, w)
+    return [(str(k), float(v)) for k, v in gains.items()]
+
+
+def readiness_rank(value: object, population: Sequence[object]) -> int:
+    """Rank of a score among scores, highest first, ties sharing (Excel's RANK.EQ)."""
+    number = _numbers([value], "score", allow_blank=False)[0]
+    scores = _numbers(population, "score")
+    scores = scores[~np.isnan(scores)]
+    if not np.isclose(scores, number, rtol=0, atol=1e-12).any():
+        raise CellValueError("the score is not among the scores ranked", "#N/A")
+    ranks = benchmarks.rank_eq(np.append(scores, number))
+    return int(ranks.iloc[-1])
+
+
+def narrative(framework, name: str, dimension_values: Sequence[object],
+              national_values: Sequence[object], lang: str = "th") -> str:
+    """The narrative paragraph of one unit, from its dimension scores and the nation's."""
+    from .narrative import describe
+    ids = framework.dimension_ids
+    _same_length(dimension_values, ids, "dimension scores", "the framework's dimensions")
+    dims = pd.Series(_numbers(dimension_values, "dimension score"), index=ids)
+    national = _numbers(national_values, "national score")
+    overall = readiness_score(list(dims), list(framework.weights))
+    national_overall = readiness_score(list(national), list(framework.weights))
+    return describe(framework, name, name, dims, overall, national_overall, lang)

@@ -1,0 +1,48 @@
+"""Running the tools that are not ours on our workbooks: LibreOffice headless (with a
+private profile told to recalculate every formula on load) and poppler's pdftoppm."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def soffice() -> str:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if not path:
+        raise RuntimeError("LibreOffice is not installed: run `make system-deps` (make test does)")
+    return path
+
+
+def libreoffice_convert(book: Path, fmt: str, outdir: Path, profile: Path) -> Path:
+    """Open `book` in LibreOffice headless, recalculate everything, save it as `fmt`
+    ('xlsx', 'pdf') in `outdir`; fails loudly if LibreOffice reports an error."""
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
+    outdir.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+         "--convert-to", fmt, "--outdir", str(outdir), str(book)],
+        capture_output=True, text=True, timeout=300)
+    out = outdir / f"{book.stem}.{fmt.split(':')[0]}"
+    if result.returncode != 0 or not out.exists():
+        raise RuntimeError(f"LibreOffice failed on {book.name}: {result.stdout}{result.stderr}")
+    return out
+
+
+def pdf_pages(pdf: Path, outdir: Path, dpi: int = 60) -> list[Path]:
+    """The PDF's pages as PNG images (for a person, or a test, to look at)."""
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(outdir / pdf.stem)],
+                   check=True, capture_output=True, timeout=300)
+    return sorted(outdir.glob(f"{pdf.stem}*.png"))

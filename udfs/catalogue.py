@@ -1,0 +1,101 @@
+"""The one list of our Excel functions: names, help texts and arguments.
+
+On Windows the xlwings decorators read these texts into Excel's function wizard; on
+Linux those decorators do nothing, so tests, the README's function table and the
+add-in help read this catalogue instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CATEGORY = "Readiness"
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    help: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class ExcelFunction:
+    name: str
+    help: str
+    arguments: tuple[Argument, ...]
+    returns: str
+    example: str
+
+
+_DIMS = Argument("dimension_scores", "Dimension scores in % (a row or a column; blank = no score).")
+_WEIGHTS = Argument("weights", "Dimension weights, e.g. the Weights name. Left out: the workbook's "
+                    "Weights name.", optional=True)
+_IDS = Argument("dimension_ids", "Dimension ids in the same order (left out: 1, 2, 3, ...).", optional=True)
+
+FUNCTIONS: tuple[ExcelFunction, ...] = (
+    ExcelFunction(
+        "DIMENSION_SCORE",
+        "Score of one dimension in % from its indicators' answers (คะแนนมิติ).",
+        (Argument("answers", "The answers: ใช่/ไม่ใช่, Y/N, TRUE/FALSE or 1/0 where the maximum is 1, "
+                  "otherwise a number 0..maximum; Thai digits accepted; blank = not answered."),
+         Argument("maxima", "The maximum of each indicator (1 for yes/no, 100 for a percentage)."),
+         Argument("points", "Points of each indicator (left out: 1 each).", optional=True),
+         Argument("missing", "\"zero\" (default): unanswered earns nothing; \"exclude\": left out.",
+                  optional=True)),
+        "a number 0..100", "=DIMENSION_SCORE(G5:G8, F5:F8, H5:H8)"),
+    ExcelFunction(
+        "READINESS_SCORE",
+        "Overall readiness in %: the weighted mean of the dimension scores (คะแนนความพร้อมรวม).",
+        (_DIMS, _WEIGHTS), "a number 0..100", "=READINESS_SCORE(M5:M10, Weights)"),
+    ExcelFunction(
+        "READINESS_LEVEL",
+        "The level word of a score from the level bands (ระดับความพร้อม).",
+        (Argument("score", "An overall or dimension score in %."),
+         Argument("bands", "Level bands: lower bound, Thai label, English label. Left out: the "
+                  "workbook's LevelBands name.", optional=True),
+         Argument("lang", "\"th\" (default) or \"en\".", optional=True)),
+        "text", "=READINESS_LEVEL(M11, LevelBands)"),
+    ExcelFunction(
+        "DIMENSION_GAP",
+        "Each dimension minus a benchmark (negative = behind); spills one value per dimension.",
+        (_DIMS, Argument("benchmark", "Benchmark dimension scores. Left out: the national row of "
+                         "the Summary sheet.", optional=True)),
+        "an array of numbers, same orientation as dimension_scores", "=DIMENSION_GAP(G2:L2)"),
+    ExcelFunction(
+        "WEAK_DIMENSIONS",
+        "The dimensions below a threshold, weakest first; spills down (มิติที่ต่ำกว่าเกณฑ์).",
+        (_DIMS, _IDS, Argument("threshold", "Threshold in % (default 50).", optional=True)),
+        "a column of dimension ids, or an empty text when none", "=WEAK_DIMENSIONS(G2:L2)"),
+    ExcelFunction(
+        "READINESS_RANK",
+        "Rank of a score among scores, highest first, ties share a rank (as RANK.EQ).",
+        (Argument("score", "The score to rank."),
+         Argument("scores", "All the scores it is ranked among (it must be one of them).")),
+        "a whole number", "=READINESS_RANK(M2, $M$2:$M$32)"),
+    ExcelFunction(
+        "IMPROVEMENT_PRIORITY",
+        "Where work raises the overall score most: dimension id and overall points gained if "
+        "it reached 100, largest first; spills two columns.",
+        (_DIMS, _WEIGHTS, _IDS),
+        "a two-column array", "=IMPROVEMENT_PRIORITY(G2:L2, Weights)"),
+    ExcelFunction(
+        "READINESS_NARRATIVE",
+        "A paragraph on a unit's result in Thai or English, as the survey report writes it.",
+        (Argument("name", "The unit's name (Thai or English)."),
+         _DIMS,
+         Argument("national", "National dimension scores to compare with. Left out: the national "
+                  "row of the Summary sheet.", optional=True),
+         Argument("lang", "\"th\" (default) or \"en\".", optional=True)),
+        "text", "=READINESS_NARRATIVE(C2, G2:L2)"),
+)
+
+BY_NAME = {f.name: f for f in FUNCTIONS}
+
+
+def markdown_table() -> str:
+    """The README's function table."""
+    lines = ["| Function | What it returns | Arguments | Example |", "|---|---|---|---|"]
+    for f in FUNCTIONS:
+        args = ", ".join(f"[{a.name}]" if a.optional else a.name for a in f.arguments)
+        lines.append(f"| `{f.name}` | {f.help} Returns {f.returns}. | {args} | `{f.example}` |")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""xlwings UDFs. Each one converts what Excel gives (2-D lists, None for blanks) to plain
+values, calls readiness_xl.worksheet_functions, and turns a bad value into a short text
+starting with the Excel error name (classic xlwings cannot return real error values).
+
+Help texts and argument docs come from udfs.catalogue, the one place they are kept."""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+from readiness_xl import worksheet_functions as wf
+from readiness_xl import workbook_layout as L
+from readiness_xl.errors import ReadinessError
+
+from .catalogue import BY_NAME, CATEGORY
+from .workbook_context import framework_from_workbook, named_rows, national_row
+
+
+def cells(value) -> list:
+    """A range's values as one flat list, whichever way it lies (row or column); a
+    single cell gives a one-item list. Accepts lists, numpy arrays and pandas objects."""
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        return [value]
+    flat = []
+    for item in value:
+        flat.extend(item if isinstance(item, (list, tuple)) else [item])
+    return flat
+
+
+def table(value) -> list[list]:
+    """A range's values as rows (a block such as the level bands)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    return [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+
+
+def is_column(value) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) > 1 and all(
+        isinstance(r, (list, tuple)) and len(r) == 1 for r in value)
+
+
+def _given(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def excel_function(fn):
+    """Register `fn` with xlwings using its catalogue entry, and turn bad input into an
+    Excel-style error text instead of a traceback."""
+    entry = BY_NAME[fn.__name__]
+
+    def guarded(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except wf.CellValueError as err:
+            return f"{err.excel_error}: {err}"
+        except ReadinessError as err:
+            return f"#VALUE!: {err.one_line()}"
+        except (ValueError, TypeError) as err:
+            return f"#VALUE!: {err}"
+
+    guarded.__name__, guarded.__qualname__ = fn.__name__, fn.__qualname__
+    guarded.__doc__ = entry.help
+    guarded.__wrapped__ = fn
+    wrapped = guarded
+    for arg in entry.arguments:
+        wrapped = xw.arg(arg.name, ndim=2 if arg.name not in ("lang", "missing", "name") else None,
+                         doc=arg.help)(wrapped)
+    return xw.func(category=CATEGORY)(wrapped)
+
+
+@excel_function
+def DIMENSION_SCORE(answers, maxima, points=None, missing=None):
+    return wf.dimension_score(cells(answers), cells(maxima),
+                              cells(points) if _given(points) else None,
+                              str(missing).strip().lower() if _given(missing) else wf.MISSING_BY_DEFAULT)
+
+
+@excel_function
+def READINESS_SCORE(dimension_scores, weights=None, caller=None):
+    weights = cells(weights) if _given(weights) else cells(named_rows(caller, L.WEIGHTS_NAME))
+    return wf.readiness_score(cells(dimension_scores), weights)
+
+
+@excel_function
+def READINESS_LEVEL(score, bands=None, lang=None, caller=None):
+    rows = table(bands) if _given(bands) else named_rows(caller, L.LEVEL_BANDS_NAME)
+    return wf.readiness_level(cells(score)[0], rows, str(lang or "th").strip().lower())
+
+
+@excel_function
+def DIMENSION_GAP(dimension_scores, benchmark=None, caller=None):
+    values = cells(dimension_scores)
+    bench = cells(benchmark) if _given(benchmark) else national_row(caller, len(values))
+    gaps = wf.dimension_gaps(values, bench)
+    return [[g] for g in gaps] if is_column(dimension_scores) else [gaps]
+
+
+@excel_function
+def WEAK_DIMENSIONS(dimension_scores, dimension_ids=None, threshold=None):
+    ids = cells(dimension_ids) if _given(dimension_ids) else None
+    level = wf.benchmarks.WEAK_THRESHOLD if not _given(threshold) else cells(threshold)[0]
+    weak = wf.weak_dimensions(cells(dimension_scores), ids, float(level))
+    return [[w] for w in weak] if weak else ""
+
+
+@excel_function
+def READINESS_RANK(score, scores):
+    return wf.readiness_rank(cells(score)[0], cells(scores))
+
+
+@excel_function
+def IMPROVEMENT_PRIORITY(dimension_scores, weights=None, dimension_ids=None, caller=None):
+    weights = cells(weights) if _given(weights) else cells(named_rows(caller, L.WEIGHTS_NAME))
+    ids = cells(dimension_ids) if _given(dimension_ids) else None
+    return [[d, gain] for d, gain in wf.improvement_priority(cells(dimension_scores), weights, ids)]
+
+
+@excel_function
+def READINESS_NARRATIVE(name, dimension_scores, national=None, lang=None, caller=None):
+    values = cells(dimension_scores)
+    bench = cells(national) if _given(national) else national_row(caller, len(values))
+    return wf.narrative(framework_from_workbook(caller), str(name), values, bench,
+                        str(lang or "th").strip().lower())
+
