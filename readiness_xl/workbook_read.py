@@ -76,7 +76,10 @@ def open_workbook(path: Path):
         raise ReadinessError(Problem("file not found", file=str(path)))
     if path.is_dir():
         raise ReadinessError(Problem("is a folder, not a workbook", file=str(path)))
-    reason = _not_a_package(path)
+    try:
+        reason = _not_a_package(path)
+    except OSError as err:
+        raise ReadinessError(Problem(f"cannot be read ({err.strerror})", file=path.name)) from None
     if reason:
         raise ReadinessError(Problem(reason, file=path.name))
     check_package(path)

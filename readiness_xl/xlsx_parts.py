@@ -169,6 +169,18 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def defined_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Workbook-level defined names and what they refer to, as written in workbook.xml."""
+    workbook = ET.fromstring(zf.read(WORKBOOK_PART))
+    return {d.get("name"): (d.text or "") for d in workbook.iter(f"{{{NS_MAIN}}}definedName")
+            if d.get("localSheetId") is None}
+
+
+def header_style(sheet_xml: str) -> str | None:
+    """The style id of cell A1, to give a new sheet's header the look of an existing one."""
+    return _row_styles(sheet_xml).get(1, {}).get("A")
+
+
 def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str:
     """The zip path of a worksheet's XML, by the sheet's name."""
     parts = sheet_parts(zf)
@@ -306,6 +318,15 @@ def new_sheet(zf: zipfile.ZipFile, name: str, sheet_xml: str) -> tuple[dict, dic
         CONTENT_TYPES: insert("Types", f'<@Override PartName="/{part}" ContentType="{WORKSHEET_TYPE}"/>'),
     }
     return edits, {part: sheet_xml.encode("utf-8")}
+
+
+def full_calc_on_load(workbook_xml: str) -> str:
+    """Ask Excel to recalculate every formula on open: cells changed behind its back
+    would otherwise keep stale cached results. Only an existing <calcPr> is touched."""
+    def edit(match: re.Match) -> str:
+        element = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", match.group(0))
+        return element.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+    return re.sub(r"<(?:\w+:)?calcPr\b[^>]*>", edit, workbook_xml, count=1)
 
 
 def empty_sheet_xml(header_style: str | None = None, columns: int = 1,

@@ -1,0 +1,98 @@
+"""Questionnaire forms: one workbook per agency, built by the template builder from the
+master's framework and that agency alone, then locked down so that only answer cells
+can be typed in. Each form carries the agency id and framework version it was made
+for, so that `collect` can refuse a form sent back for the wrong agency or round."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+
+from . import workbook_layout as L
+from .errors import Problem, ReadinessError
+from .template import build_workbook, save_workbook
+from .workbook_read import Book
+from .xlsx_parts import check_not_locked, defined_names
+
+FORM_AGENCY_NAME = "FormAgency"          # defined name: the agency id, as a text constant
+AGENCY_PROPERTY = "readiness-xl agency"
+VERSION_PROPERTY = "readiness-xl framework version"
+FORM_SHEETS = {"README", L.FRAMEWORK_SHEET, L.AGENCIES_SHEET, L.XLWINGS_CONF_SHEET}
+ABOUT_FORM = (
+    "แบบสำรวจความพร้อมรัฐบาลดิจิทัล / Digital government readiness questionnaire",
+    "กรอกคำตอบในช่องสีเหลืองของชีตหน่วยงานของท่าน แล้วบันทึกและส่งไฟล์นี้กลับ / Type your answers "
+    "in the yellow cells of your agency's sheet, save, and send this file back.",
+    "ช่องว่าง = ยังไม่ตอบ / A blank means not answered. ชีต Framework เป็นสำเนาอ่านอย่างเดียว / "
+    "The Framework sheet is a read-only copy.",
+    "อย่าเปลี่ยนชื่อไฟล์ ชีต หรือแทรกคอลัมน์ / Do not rename sheets or insert columns: the file is "
+    "checked when it comes back.",
+)
+
+
+def _keep_data_as_text(wb: Workbook, texts: set[str]) -> None:
+    """openpyxl stores any string starting with '=' as a formula. A cell whose text comes
+    from the master's data (a name like '=HYPERLINK(...)') must stay text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and any(cell.value.startswith(t) for t in texts):
+                    cell.data_type = "s"
+
+
+def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
+    """The questionnaire of one agency of `book` (its current answers if `prefill`)."""
+    agencies = book.agencies.loc[[agency]]
+    answers = book.raw_answers.loc[[agency]] if prefill else None
+    wb = build_workbook(book.framework, agencies, answers, about=ABOUT_FORM)
+    for ws in list(wb.worksheets):
+        if ws.title not in FORM_SHEETS | {agency}:
+            wb.remove(ws)
+    for name in [n for n, d in wb.defined_names.items()
+                 if any(sheet not in wb.sheetnames for sheet, _ in d.destinations)]:
+        del wb.defined_names[name]
+    frames = [agencies.reset_index(), book.framework.dimensions, book.framework.indicators,
+              book.framework.bands]
+    _keep_data_as_text(wb, {v for f in frames for v in f.to_numpy().ravel()
+                            if isinstance(v, str) and len(v) > 1 and v.startswith("=")})
+    for ws in wb.worksheets:
+        ws.protection.sheet = True       # the agency sheet keeps its answer cells unlocked
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.active = wb.sheetnames.index(agency)
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == agency
+    wb.defined_names[FORM_AGENCY_NAME] = DefinedName(FORM_AGENCY_NAME, attr_text=f'"{agency}"')
+    wb.custom_doc_props.append(StringProperty(name=AGENCY_PROPERTY, value=agency))
+    wb.custom_doc_props.append(StringProperty(name=VERSION_PROPERTY,
+                                              value=book.framework.version or "-"))
+    return wb
+
+
+def write_forms(book: Book, directory: Path, prefill: bool = False, progress=None) -> list[Path]:
+    """<id>.xlsx in `directory` for every agency of `book`; each written atomically."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ReadinessError(Problem(f"cannot create the folder ({err.strerror})",
+                                     file=str(directory))) from None
+    written = []
+    for agency in book.agencies.index:
+        target = directory / f"{agency}.xlsx"
+        check_not_locked(target)
+        save_workbook(build_form(book, agency, prefill), target)
+        written.append(target)
+        if progress:
+            progress()
+    return written
+
+
+def form_agency(path: Path) -> str | None:
+    """The agency id stamped in a form (already checked by read_book), or None."""
+    with zipfile.ZipFile(path) as zf:
+        stamp = defined_names(zf).get(FORM_AGENCY_NAME, "")
+    return stamp[1:-1] if len(stamp) > 1 and stamp[0] == stamp[-1] == '"' else None
