@@ -1,0 +1,124 @@
+"""Reading cell values fast, for workbooks of thousands of agency sheets or a
+600,000-row Responses sheet.
+
+calamine (Rust) reads worksheets 10-40 times faster than openpyxl's read-only mode
+(measured in bench/RESULTS.md), so it reads the values and a few lines here read the
+defined names from xl/workbook.xml. calamine has two blind spots, and a sheet that hits
+one is read with openpyxl instead, which streams and keeps error values:
+- error cells (#N/A, #DIV/0! ...) come back empty, and a blank must never hide an error;
+- a single cell far away (say XFD1048576) makes it allocate the whole grid and abort.
+Both are found by a plain byte search of the sheet's XML before calamine sees it.
+
+`FastWorkbook` answers the few calls workbook_read makes of an openpyxl read-only
+workbook (sheetnames, defined_names, wb[name].iter_rows, ws[ref].value), with openpyxl's
+conventions: empty cells are None and whole numbers are int."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from defusedxml import ElementTree as ET
+from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+from python_calamine import CalamineWorkbook
+
+from .xlsx_parts import NS_MAIN, WORKBOOK_PART, sheet_parts
+
+# Cell references past column ZZ, past row 999,999, or two-letter columns past row
+# 9,999: beyond these a dense grid could take gigabytes.
+_FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{0,2}\d{7}|[A-Z]{2}\d{5})')
+_ERROR_CELL = b' t="e"'
+
+
+def _openpyxl_value(value):
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+class _Cell:
+    def __init__(self, value):
+        self.value = value
+
+
+class FastSheet:
+    """One worksheet, read on first use."""
+
+    def __init__(self, book: "FastWorkbook", title: str):
+        self.book, self.title = book, title
+
+    def iter_rows(self, min_row: int = 1, max_row: int | None = None, max_col: int | None = None,
+                  values_only: bool = True):
+        rows = self.book.values(self.title, max_col, min_row, max_row)
+        if isinstance(rows, list):
+            rows = rows[min_row - 1:max_row]
+        for row in rows:
+            yield tuple(_openpyxl_value(v) for v in row[:max_col])
+
+    def __getitem__(self, ref: str) -> _Cell:
+        row, col = coordinate_to_tuple(ref)
+        values = next(self.iter_rows(row, row, col), ())
+        return _Cell(values[col - 1] if col <= len(values) else None)
+
+
+class _Destinations:
+    def __init__(self, sheet: str, ref: str):
+        self.destinations = [(sheet, ref)]
+
+
+class FastWorkbook:
+    """A workbook opened for reading values; close() when done."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._zip = zipfile.ZipFile(self.path)
+        self._parts = sheet_parts(self._zip)
+        self._calamine = CalamineWorkbook.from_path(str(self.path))
+        self._openpyxl = None
+        self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
+        self.sheetnames = list(self._parts)
+        self.defined_names = self._read_defined_names()
+
+    def _read_defined_names(self) -> dict[str, _Destinations]:
+        """Workbook-scope names with one range each, as 'Sheet'!$A$1:$B$2."""
+        names = {}
+        root = ET.fromstring(self._zip.read(WORKBOOK_PART))
+        for defined in root.iter(f"{{{NS_MAIN}}}definedName"):
+            sheet, _, ref = (defined.text or "").rpartition("!")
+            if defined.get("localSheetId") is None and sheet:
+                if sheet.startswith("'"):
+                    sheet = sheet[1:-1].replace("''", "'")
+                names[defined.get("name")] = _Destinations(sheet, ref)
+        return names
+
+    def values(self, name: str, max_col: int | None = None, min_row: int = 1,
+               max_row: int | None = None):
+        """Rows of a sheet: calamine's list of all rows from A1 ('' = empty cell), or,
+        where calamine would hide an error or allocate too much, openpyxl's rows from
+        `min_row` to `max_row` and up to `max_col`, streamed (None = empty cell)."""
+        if name not in self._cache:
+            xml = self._zip.read(self._parts[name])
+            if _ERROR_CELL in xml or _FAR_CELL.search(xml):
+                if self._openpyxl is None:
+                    self._openpyxl = load_workbook(self.path, read_only=True, data_only=True,
+                                                   keep_links=False)
+                return self._openpyxl[name].iter_rows(min_row=min_row, max_row=max_row,
+                                                      max_col=max_col, values_only=True)
+            self._cache = {name: self._calamine.get_sheet_by_name(name).to_python(
+                skip_empty_area=False)}
+        return self._cache[name]
+
+    def __getitem__(self, name: str) -> FastSheet:
+        if name not in self._parts:
+            raise KeyError(name)
+        return FastSheet(self, name)
+
+    def close(self) -> None:
+        self._zip.close()
+        self._calamine.close()
+        if self._openpyxl is not None:
+            self._openpyxl.close()
