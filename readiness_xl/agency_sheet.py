@@ -8,7 +8,6 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Protection
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import workbook_layout as L
@@ -16,7 +15,7 @@ from .answers import YES_WORDS
 from .framework import Framework
 from .framework_sheet import FrameworkCells
 from .sheet_style import (BOLD_FONT, CHECK_FILL, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                          header, print_a4, put, widths)
+                          header, print_a4, put, text_height, widths)
 from .thai import thai_digits
 
 TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)"}
@@ -26,8 +25,9 @@ QUESTION_HEADERS = ["ตัวชี้วัด / Indicator", "มิติ / D
 SCORE_HEADERS = ["มิติ / Dim", "ชื่อมิติ / Dimension", "น้ำหนัก / Weight",
                  "คะแนน (UDF) / Score", "ตรวจสอบ (สูตร Excel) / Check"]
 SCORE_COLUMN = 11  # K: the score block sits right of the questionnaire
+QUESTION_WIDTH = 42
 YES_NO_CHOICES = "ใช่,ไม่ใช่"
-NO_ADDIN = "ต้องใช้ add-in / needs add-in"
+NO_ADDIN = "ต้องใช้ add-in / needs the add-in"
 
 
 def ordered_indicators(framework: Framework) -> pd.DataFrame:
@@ -95,6 +95,8 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         put(ws, r, 2, q["dimension"])
         put(ws, r, 3, q["question_th"], wrap=True)
         put(ws, r, 4, q["question_en"], wrap=True)
+        ws.row_dimensions[r].height = max(text_height(q["question_th"], QUESTION_WIDTH - 4, 13),
+                                          text_height(q["question_en"], QUESTION_WIDTH - 4, 13))
         put(ws, r, 5, TYPE_LABELS[q["type"]])
         put(ws, r, 6, f"={cells.maximum(ind)}")
         cell = put(ws, r, 7, None if pd.isna(answer) else answer, BOLD_FONT, fill=INPUT_FILL)
@@ -110,12 +112,13 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         ws.add_data_validation(dv)
 
     _score_block(ws, framework, cells, indicators, first)
-    widths(ws, "ABCDEFGHIJKLMNO", (11, 9, 46, 46, 17, 10, 12, 9, 9, 2, 8, 30, 10, 13, 15))
+    widths(ws, "ABCDEFGHIJKLMNO", (10, 9, QUESTION_WIDTH, QUESTION_WIDTH, 16, 9, 11, 8, 8, 2, 7, 30,
+                                    9, 26, 14))
+    ws.row_dimensions[L.AGENCY_HEADER_ROW].height = 32
     ws.freeze_panes = ws.cell(row=first, column=3)
-    # Page 1 across: the questionnaire; page 2: the score block.
-    print_a4(ws, title_rows=f"{L.AGENCY_HEADER_ROW}:{L.AGENCY_HEADER_ROW}", pages_wide=2)
-    ws.col_breaks.append(Break(id=SCORE_COLUMN - 1))
-    ws.print_area = f"A1:O{max(last, first + len(framework.dimensions) + 4)}"
+    # Printed as two parts, each fitted to the page width: the questionnaire, then the scores.
+    print_a4(ws, title_rows=f"{L.AGENCY_HEADER_ROW}:{L.AGENCY_HEADER_ROW}", pages_tall=1)
+    ws.print_area = [f"A1:I{last}", f"K{L.AGENCY_HEADER_ROW}:O{first + len(framework.dimensions) + 3}"]
     if protect:
         ws.protection.sheet = True
         ws.protection.formatCells = False

@@ -51,8 +51,11 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
                        mid_value=50, mid_color="FFEB84", end_type="num", end_value=100,
                        end_color="63BE7B"))
     widths(ws, "ABCDEF", (12, 8, 36, 36, 14, 26))
+    ws.column_dimensions[get_column_letter(len(labels))].width = 60
     ws.freeze_panes = "C2"
     print_a4(ws, title_rows="1:1")
+    # The narrative is for pasting into reports; the printed Summary is the table of numbers.
+    ws.print_area = f"A1:{get_column_letter(len(labels) - 1)}{last}"
     return ws
 
 
@@ -94,7 +97,10 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     radar.add_data(Reference(ws, min_col=2, max_col=3, min_row=5, max_row=profile_end), titles_from_data=True)
     radar.set_categories(Reference(ws, min_col=1, min_row=6, max_row=profile_end))
     radar.y_axis.scaling.min, radar.y_axis.scaling.max = 0, 100
-    radar.height, radar.width = 10, 16
+    radar.y_axis.delete = False
+    radar.x_axis.delete = False
+    radar.legend.position = "b"
+    radar.height, radar.width = 12, 18
     ws.add_chart(radar, "E3")
 
     summary = wb[L.SUMMARY_SHEET]
@@ -108,11 +114,15 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     bar.set_categories(Reference(summary, min_col=3, min_row=2, max_row=1 + len(agencies)))
     bar.y_axis.scaling.min, bar.y_axis.scaling.max = 0, 100
     bar.x_axis.scaling.orientation = "maxMin"  # first agency on top, as in the Summary
+    bar.gapWidth = 40
+    bar.y_axis.number_format = "0"
+    bar.y_axis.majorUnit = 20
+    bar.x_axis.delete = bar.y_axis.delete = False
     bar.legend = None
-    bar.dataLabels = DataLabelList()
-    bar.dataLabels.showVal = True
+    bar.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                   showLegendKey=False, showPercent=False)
     bar.dataLabels.numFmt = SCORE_FORMAT
-    bar.height, bar.width = max(8, 0.55 * len(agencies) + 3), 16
+    bar.height, bar.width = max(8, 0.6 * len(agencies) + 3), 22
     ws.add_chart(bar, f"A{profile_end + 3}")
     widths(ws, "ABC", (34, 22, 24))
     print_a4(ws, landscape=False)

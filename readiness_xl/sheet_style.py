@@ -3,6 +3,8 @@ A4 printing. One place, so the template, the forms and the sample look alike."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from openpyxl.styles import Alignment, Font, PatternFill
 
 THAI_FONT = "Tahoma"  # ships with Windows and macOS and covers Thai; LibreOffice falls back to TLWG fonts
@@ -15,6 +17,7 @@ BOLD_FONT = Font(name=THAI_FONT, bold=True)
 NOTE_FONT = Font(name=THAI_FONT, italic=True, color="595959")
 TITLE_FONT = Font(name=THAI_FONT, bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 SCORE_FORMAT = "0.0"
 
 
@@ -33,15 +36,18 @@ def put(ws, row: int, col: int, value, font=BODY_FONT, number_format: str | None
         cell.number_format = number_format
     if fill is not None:
         cell.fill = fill
-    if wrap:
-        cell.alignment = WRAP
+    cell.alignment = WRAP if wrap else TOP
     return cell
 
 
 def text_height(text: str, width_chars: float, line_points: float = 15.0) -> float:
-    """Row height that shows wrapped text whole (spreadsheets do not grow rows we set)."""
-    lines = sum(max(1, -(-len(part) // int(width_chars))) for part in str(text).split("\n"))
-    return line_points * lines
+    """Row height that shows wrapped text whole: spreadsheet programs do not grow rows
+    on opening a file. Thai vowel and tone marks sit above or below a letter and take
+    no width of their own, so they are not counted."""
+    def lines(part: str) -> int:
+        visible = sum(1 for ch in part if unicodedata.category(ch) != "Mn")
+        return max(1, -(-visible // int(width_chars)))
+    return line_points * sum(lines(part) for part in str(text).split("\n"))
 
 
 def widths(ws, columns: str, values: tuple[float, ...]) -> None:
@@ -49,12 +55,13 @@ def widths(ws, columns: str, values: tuple[float, ...]) -> None:
         ws.column_dimensions[col].width = width
 
 
-def print_a4(ws, title_rows: str | None = None, landscape: bool = True, pages_wide: int = 1) -> None:
-    """A4, fitted to `pages_wide` pages across, repeating the header rows on every page."""
+def print_a4(ws, title_rows: str | None = None, landscape: bool = True, pages_tall: int = 0) -> None:
+    """A4, fitted to one page across (and `pages_tall` down, 0 = as many as needed),
+    repeating the header rows on every page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = pages_wide
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.4

@@ -57,8 +57,8 @@ def _about_sheet(wb: Workbook, lines: tuple[str, ...]) -> None:
     put(ws, 1, 1, lines[0], TITLE_FONT)
     for r, line in enumerate(lines[1:], start=3):
         put(ws, r, 1, line, wrap=True)
-        ws.row_dimensions[r].height = text_height(line, 100)
-    widths(ws, "A", (120,))
+        ws.row_dimensions[r].height = text_height(line, 80)
+    widths(ws, "A", (95,))
     print_a4(ws, landscape=False)
 
 

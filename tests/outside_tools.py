@@ -43,6 +43,7 @@ def libreoffice_convert(book: Path, fmt: str, outdir: Path, profile: Path) -> Pa
 
 def pdf_pages(pdf: Path, outdir: Path, dpi: int = 60) -> list[Path]:
     """The PDF's pages as PNG images (for a person, or a test, to look at)."""
+    outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(outdir / pdf.stem)],
                    check=True, capture_output=True, timeout=300)
     return sorted(outdir.glob(f"{pdf.stem}*.png"))

@@ -1,0 +1,100 @@
+"""Our workbooks as tools that are not ours see them: LibreOffice opens, recalculates
+and prints them; the `formulas` engine computes them with our UDFs registered. Both
+must give the numbers of `readiness-xl recalc --json`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import ROOT, run_cli
+from outside_tools import libreoffice_convert, pdf_pages
+from readiness_xl import workbook_layout as L
+from readiness_xl.agency_sheet import NO_ADDIN
+
+SHIPPED = ["sample_2560.xlsx", "readiness_template.xlsx"]
+DIMS = ["1", "2", "3", "4", "5", "6"]
+TOL = 1e-9
+
+
+def recalc_json(book, tmp_path) -> dict:
+    return json.loads(run_cli("recalc", book, "-o", tmp_path / "scored.xlsx", "--json").stdout)
+
+
+def score_block(ws) -> dict:
+    """The agency sheet's score block: column -> {dimension id / 'overall' / ...: value}."""
+    rows = {str(ws.cell(r, 11).value): r for r in range(5, 5 + len(DIMS))}
+    out = {}
+    for col in ("N", "O"):
+        values = {d: ws[f"{col}{rows[d]}"].value for d in DIMS}
+        values["overall"] = ws[f"{col}11"].value
+        values["level"] = ws[f"{col}12"].value
+        out[col] = values
+    out["O"]["completeness"] = ws["O13"].value
+    return out
+
+
+@pytest.fixture(scope="module")
+def lo_profile(tmp_path_factory):
+    return tmp_path_factory.mktemp("lo-profile")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_libreoffice_native_checks_equal_recalc(name, lo_profile, tmp_path):
+    book = ROOT / "workbooks" / name
+    expected = recalc_json(book, tmp_path)
+    recalculated = libreoffice_convert(book, "xlsx", tmp_path / "lo", lo_profile)
+    wb = load_workbook(recalculated, data_only=True)
+    for agency in expected["agencies"]:
+        block = score_block(wb[agency["id"]])
+        native = block["O"]
+        for d in DIMS:
+            assert native[d] == pytest.approx(agency["dimensions"][d], abs=TOL), (agency["id"], d)
+        assert native["overall"] == pytest.approx(agency["overall"], abs=TOL)
+        assert native["level"] == agency["level_th"]
+        assert native["completeness"] == pytest.approx(agency["completeness"], abs=TOL)
+        # without our add-in the UDF cells say so, rather than #NAME?
+        assert block["N"]["1"] == NO_ADDIN
+    # the Dashboard's profile table follows the Summary's national row
+    dash = wb[L.DASHBOARD_SHEET]
+    national = [dash.cell(r, 2).value for r in range(6, 12)]
+    assert national == pytest.approx([expected["national"]["dimensions"][d] for d in DIMS], abs=TOL) \
+        if name == "sample_2560.xlsx" else True
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_libreoffice_prints_thai_text(name, lo_profile, tmp_path):
+    pdf = libreoffice_convert(ROOT / "workbooks" / name, "pdf", tmp_path / "pdf", lo_profile)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert any(f in fonts for f in ("Loma", "Garuda", "Norasi", "Kinnari", "Sarabun", "Tahoma")), fonts
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("กรอบการประเมินความพร้อมรัฐบาลดิจิทัล", "กรมส่งเสริมอุตสาหกรรม",
+                  "Digital Government Readiness Dashboard"):
+        assert words in text
+    pages = pdf_pages(pdf, tmp_path / "png")
+    assert len(pages) >= 4 and all(p.stat().st_size > 1000 for p in pages)
+
+
+def test_formulas_engine_computes_every_agency_sheet(tmp_path):
+    formulas = pytest.importorskip("formulas")
+    from udfs.formulas_bridge import register
+    register()
+    book = ROOT / "workbooks" / "sample_2560.xlsx"
+    expected = recalc_json(book, tmp_path)
+    solution = formulas.ExcelModel().loads(str(book)).finish().calculate()
+    values = {k.split("]", 1)[1].upper(): v for k, v in solution.items()}
+
+    def cell(sheet: str, ref: str):
+        return values[f"{sheet.upper()}'!{ref}"].value[0, 0]
+
+    for agency in expected["agencies"]:
+        sheet = agency["id"]
+        for i, d in enumerate(DIMS, start=5):
+            for col in ("N", "O"):  # our UDF and the native formula, both computed by formulas
+                assert cell(sheet, f"{col}{i}") == pytest.approx(agency["dimensions"][d], abs=TOL)
+        assert cell(sheet, "N11") == pytest.approx(agency["overall"], abs=TOL)
+        assert cell(sheet, "O11") == pytest.approx(agency["overall"], abs=TOL)
+        assert cell(sheet, "N12") == agency["level_th"] == cell(sheet, "O12")

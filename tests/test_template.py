@@ -1,0 +1,128 @@
+"""The template and the sample, as openpyxl reads them back, and the committed
+workbooks/ files: rebuilt from source, they must have the same content."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, RadarChart
+
+from conftest import ROOT, run_cli
+from readiness_xl import workbook_layout as L
+from readiness_xl.agency_sheet import ordered_indicators
+from readiness_xl.sample import build_template
+from readiness_xl.source_data import load_framework
+from workbook_content import differences, workbook_content
+
+FRAMEWORK = load_framework()
+
+
+@pytest.fixture(scope="module")
+def sample_book(sample_path):
+    return load_workbook(sample_path)
+
+
+def test_defined_names_point_at_the_framework_tables(sample_book):
+    ws = sample_book[L.FRAMEWORK_SHEET]
+    weights = [ws[ref].value for _, rng in sample_book.defined_names[L.WEIGHTS_NAME].destinations
+               for row in ws[rng] for ref in [row[0].coordinate]]
+    assert weights == [20, 20, 30, 10, 15, 5]
+    (_, bands), = sample_book.defined_names[L.LEVEL_BANDS_NAME].destinations
+    assert [[c.value for c in row] for row in ws[bands]] == [
+        [0, "ต่ำมาก", "Very low"], [60, "ดี", "Good"], [65, "ดีมาก", "Very good"], [80, "ดีเยี่ยม", "Excellent"]]
+    (_, indicators), = sample_book.defined_names[L.INDICATORS_NAME].destinations
+    rows = ws[indicators]
+    assert [r[0].value for r in rows] == FRAMEWORK.indicator_ids
+    (_, version), = sample_book.defined_names[L.FRAMEWORK_VERSION_NAME].destinations
+    assert ws[version.replace("$", "")].value == "B.E. 2560 (2017) v1"
+
+
+def test_agency_sheet_is_a_protected_questionnaire_with_validation(sample_book):
+    ws = sample_book["D01"]
+    assert ws.protection.sheet
+    assert ws.freeze_panes == "C5"
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws["C5"].font.name == "Tahoma"
+    order = ordered_indicators(FRAMEWORK)
+    by_cell = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for row in ws[rng.coord] if ":" in rng.coord else [[ws[rng.coord]]]:
+                for cell in row:
+                    by_cell[cell.coordinate] = dv
+    for r, (ind, spec) in enumerate(order.iterrows(), start=L.AGENCY_FIRST_ROW):
+        assert ws[f"A{r}"].value == ind
+        answer = ws[f"G{r}"]
+        assert answer.protection.locked is False, f"answer cell G{r} must be unlocked"
+        assert ws[f"C{r}"].protection.locked is not False
+        dv = by_cell[f"G{r}"]
+        expected = {"yesno": "list", "scale": "whole", "percent": "decimal"}[spec["type"]]
+        assert dv.type == expected
+        if expected == "list":
+            assert dv.formula1 == '"ใช่,ไม่ใช่"'
+        else:
+            assert float(dv.formula2) == (100 if spec["type"] == "percent" else spec["max"])
+    # the score block: UDF formulas next to native cross-checks
+    assert ws["N5"].value == '=IFERROR(DIMENSION_SCORE(G5:G8,F5:F8,H5:H8),"ต้องใช้ add-in / needs the add-in")'
+    assert ws["O5"].value == "=100*SUMPRODUCT(H5:H8,I5:I8)/SUM(H5:H8)"
+    assert "READINESS_SCORE(N5:N10,Weights)" in ws["N11"].value
+    assert ws["O11"].value == "=SUMPRODUCT(M5:M10,O5:O10)/SUM(M5:M10)"
+    assert "READINESS_LEVEL(N11,LevelBands)" in ws["N12"].value
+
+
+def test_dashboard_charts_refer_to_summary_and_profile(sample_book):
+    ws = sample_book[L.DASHBOARD_SHEET]
+    charts = ws._charts
+    assert sorted(type(c).__name__ for c in charts) == ["BarChart", "RadarChart"]
+    radar = next(c for c in charts if isinstance(c, RadarChart))
+    refs = [s.val.numRef.f for s in radar.series]
+    assert refs == ["'Dashboard'!$B$6:$B$11", "'Dashboard'!$C$6:$C$11"]
+    bar = next(c for c in charts if isinstance(c, BarChart))
+    assert bar.series[0].val.numRef.f == "'Summary'!$M$2:$M$32"  # overall of the 31 agencies
+    assert (bar.series[0].cat.numRef or bar.series[0].cat.strRef).f == "'Summary'!$C$2:$C$32"
+    assert ws["B3"].value == "กรมส่งเสริมอุตสาหกรรม"
+    assert 'MATCH("national"' in ws["B6"].value
+
+
+def test_xlwings_conf_sheet_names_the_udf_module(sample_book):
+    ws = sample_book[L.XLWINGS_CONF_SHEET]
+    settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 3)}
+    assert settings["UDF Modules"] == "udfs.functions"
+    import importlib
+    module = importlib.import_module(settings["UDF Modules"])
+    assert callable(module.READINESS_SCORE)
+
+
+def test_sample_says_which_figures_are_published(sample_book):
+    text = " ".join(str(c.value) for row in sample_book["README"].iter_rows() for c in row if c.value)
+    assert "published, 9 figures" in text and "illustrative" in text
+    assert "ประเทศไทย overall 57.8" in text and "D01 overall 66.2" in text
+
+
+def test_new_template_with_own_agencies(tmp_path):
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text("id,name_th,name_en,kind,ministry_th,ministry_en\n"
+                        "X1,กรมทดสอบ,Test Department,department,กระทรวงทดสอบ,Ministry of Tests\n")
+    out = tmp_path / "mine.xlsx"
+    run_cli("new-template", out, "--agencies", agencies)
+    wb = load_workbook(out)
+    assert "X1" in wb.sheetnames and wb["X1"]["B2"].value == "X1"
+    assert all(wb["X1"][f"G{r}"].value is None for r in range(5, 25))
+    # an empty template recalculates: nothing answered scores 0 with completeness 0
+    result = json.loads(run_cli("recalc", out, "-o", tmp_path / "r.xlsx", "--json").stdout)
+    assert result["agencies"][0]["overall"] == 0 and result["agencies"][0]["completeness"] == 0
+
+
+@pytest.mark.parametrize("name", ["readiness_template.xlsx", "sample_2560.xlsx"])
+def test_committed_workbooks_match_a_rebuild(name, sample_path, tmp_path):
+    committed = ROOT / "workbooks" / name
+    if name == "sample_2560.xlsx":
+        rebuilt = sample_path
+    else:
+        rebuilt = tmp_path / name
+        build_template(rebuilt)
+    problems = differences(workbook_content(committed), workbook_content(rebuilt))
+    assert not problems, f"{name} is stale; run `make workbooks`: {problems}"
