@@ -47,4 +47,5 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 # Commands register themselves on `cli` when their module is imported.
 from . import scoring_commands  # noqa: E402,F401
+from . import report_commands  # noqa: E402,F401
 from . import survey_commands  # noqa: E402,F401

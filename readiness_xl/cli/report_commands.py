@@ -1,0 +1,57 @@
+"""report: the HTML (and PDF) report of a workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..chromium import print_pdf
+from ..errors import Problem, ReadinessError
+from ..recalc import score_book
+from ..report import build_report
+from ..scoring import MISSING_POLICIES
+from ..thai import buddhist_year, parse_number
+from ..workbook_read import read_book
+from ..xlsx_parts import atomic_target
+from .main import cli
+from .progress import progress_bar
+
+LATEST_CE_YEAR = 2300  # a year below this is C.E. (2017), above it B.E. (2560)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (one self-contained file).")
+@click.option("--pdf", is_flag=True, help="Also print it to PDF beside OUT (headless Chromium).")
+@click.option("--agency", help="Agency id to show against the nation (default: the first agency).")
+@click.option("--year", help="Year of the survey, B.E. (2560, ๒๕๖๐) or C.E. (2017) (default: from the framework version).")
+@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
+              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | None, missing: str) -> None:
+    """Write an HTML report of BOOK: summary, agency table, charts, narratives, framework."""
+    pdf_path = out.with_suffix(".pdf")
+    if pdf and pdf_path == out:
+        raise ReadinessError(Problem("give -o an .html name; --pdf writes the PDF beside it",
+                                     file=str(out)))
+    be_year = _year(year)
+    with progress_bar("Reading agency sheets") as advance:
+        results = score_book(read_book(book, advance), missing)
+    html = build_report(results, book.name, agency, be_year)
+    with atomic_target(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    click.echo(f"Report written to {out}")
+    if pdf:
+        print_pdf(out, pdf_path)
+        click.echo(f"PDF written to {pdf_path}")
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        value = int(parse_number(text))
+    except ValueError:
+        raise ReadinessError(Problem(f"--year {text!r} is not a year")) from None
+    return buddhist_year(value) if value < LATEST_CE_YEAR else value  # 2017 means 2560

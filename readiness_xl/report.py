@@ -1,0 +1,314 @@
+"""The HTML report: one self-contained page (inline CSS, JS and SVG charts) with the
+national summary, every agency in a sortable table, a heat map, a radar per ministry
+and for one agency, every narrative, and the framework. Pure: Results in, text out;
+the command line writes it and prints it to PDF."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import escape
+
+import pandas as pd
+
+from .benchmarks import WEAK_THRESHOLD
+from .errors import Problem, ReadinessError
+from .narrative import PHRASES, narrative_for
+from .report_charts import dimension_bars, heatmap, radar
+from .results import Results
+from .thai import arabic_digits, buddhist_year, thai_digits
+
+THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
+               "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+NATIONAL_TH, NATIONAL_EN = PHRASES["th"]["national_name"], PHRASES["en"]["national_name"]
+
+CSS = """
+:root { --ink:#1d2733; --muted:#5b6775; --line:#d5dbe3; --accent:#1f5fa8; --weak:#c8553d; }
+* { box-sizing: border-box; }
+body { font-family: Tahoma, Loma, Garuda, sans-serif; color: var(--ink); margin: 0 auto;
+       max-width: 1180px; padding: 24px 28px 48px; line-height: 1.55; font-size: 14px; }
+h1 { font-size: 24px; margin: 0 0 4px; color: var(--accent); line-height: 1.4; }
+h2 { font-size: 19px; border-bottom: 2px solid var(--accent); padding-bottom: 4px; margin-top: 36px; }
+h3 { font-size: 15px; margin: 0 0 6px; }
+.sub, .note, .en { color: var(--muted); }
+.en { font-size: 0.93em; }
+nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
+.figures { display: flex; gap: 14px; flex-wrap: wrap; margin: 14px 0; }
+.figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 150px; }
+.figure b { display: block; font-size: 22px; color: var(--accent); }
+table { border-collapse: collapse; width: 100%; margin: 10px 0; font-size: 12.5px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #eef2f7; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.weak { color: var(--weak); font-weight: bold; }
+table.sortable th { cursor: pointer; user-select: none; }
+table.sortable th::after { content: " \\2195"; color: #9aa5b1; }
+table.sortable th[aria-sort=ascending]::after { content: " \\2191"; color: var(--ink); }
+table.sortable th[aria-sort=descending]::after { content: " \\2193"; color: var(--ink); }
+.wide { overflow-x: auto; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 16px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; break-inside: avoid; }
+.card svg.chart { max-width: 340px; }
+svg.chart { width: 100%; height: auto; display: block; margin: 6px auto; }
+svg.chart.bars { max-width: 820px; margin-left: 0; }
+.focus { display: grid; grid-template-columns: 400px 1fr; gap: 18px; align-items: start; }
+.narratives article { border-left: 3px solid var(--line); padding: 2px 12px; margin: 10px 0; break-inside: avoid; }
+.narratives h4 { margin: 0; font-size: 14px; }
+.narratives p { margin: 3px 0; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11.5px; }
+  nav { display: none; }
+  h2, h3 { break-after: avoid; }
+  .cards { display: block; }
+  .card { margin-bottom: 6px; padding: 6px 12px; }
+  .card-body { display: grid; grid-template-columns: 56mm 1fr; gap: 8mm; align-items: center; }
+  .card svg.chart { max-width: 56mm; margin: 0; }
+  .card h3 { margin-bottom: 0; }
+  .focus { grid-template-columns: 100mm 1fr; }
+  table.sortable th::after { content: ""; }
+  tr { break-inside: avoid; }
+  svg.chart { max-height: 170mm; break-inside: avoid; }
+}
+"""
+
+# Sorting by clicking a header (numbers by their data-v value, text in Thai collation);
+# `#sort=<column key>[-desc]` opens the page sorted. Errors are written into the DOM so
+# that a headless browser check can see them.
+JS = """
+window.onerror = function (message) {
+  document.documentElement.setAttribute('data-js-error', String(message));
+};
+(function () {
+  var collator = new Intl.Collator('th', {numeric: true});
+  function value(cell, numeric) {
+    if (!numeric) return cell.textContent;
+    var v = cell.getAttribute('data-v');
+    return v === null || v === '' ? -Infinity : parseFloat(v);
+  }
+  function sortBy(th, direction) {
+    var table = th.closest('table'), body = table.tBodies[0], i = th.cellIndex;
+    var numeric = th.getAttribute('data-type') === 'num';
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = value(a.cells[i], numeric), y = value(b.cells[i], numeric);
+      var c = numeric ? (x === y ? 0 : (x < y ? -1 : 1)) : collator.compare(x, y);
+      return direction === 'ascending' ? c : -c;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    table.querySelectorAll('th[aria-sort]').forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', direction);
+  }
+  document.querySelectorAll('table.sortable th').forEach(function (th) {
+    th.tabIndex = 0;
+    function toggle() {
+      sortBy(th, th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending');
+    }
+    th.addEventListener('click', toggle);
+    th.addEventListener('keydown', function (e) { if (e.key === 'Enter') toggle(); });
+  });
+  var wanted = /^#sort=([\\w.-]+?)(-desc)?$/.exec(location.hash);
+  if (wanted) {
+    var th = document.querySelector('th[data-key="' + wanted[1] + '"]');
+    if (th) sortBy(th, wanted[2] ? 'descending' : 'ascending');
+  }
+  document.documentElement.setAttribute('data-ready', '1');
+})();
+"""
+
+
+def survey_year(version: str) -> int | None:
+    """The B.E. year named in a framework version ('B.E. 2560 (2017) v1' -> 2560)."""
+    match = re.search(r"\b(2[45]\d\d)\b", arabic_digits(version or ""))
+    return int(match.group(1)) if match else None
+
+
+def thai_date(day: date) -> str:
+    """'12 มีนาคม ๒๕๖๘' style: Thai month, Buddhist Era year, Thai digits."""
+    return thai_digits(f"{day.day} {THAI_MONTHS[day.month - 1]} {buddhist_year(day.year)}")
+
+
+def _pct(value: object) -> str:
+    return "" if pd.isna(value) else f"{float(value):.1f}"
+
+
+def _num_cell(value: object, weak: bool = False, decimals: int = 1) -> str:
+    """A number cell; data-v keeps the precise value the table sorts by."""
+    v, shown = ("", "") if pd.isna(value) else (f"{float(value):.6g}", f"{float(value):.{decimals}f}")
+    return f'<td class="{"num weak" if weak else "num"}" data-v="{v}">{shown}</td>'
+
+
+def _both(th: str, en: str) -> str:
+    """Thai, with the English below it when it says something more."""
+    if th == en:
+        return escape(th)
+    return f'{escape(th)}<br><span class="en" lang="en">{escape(en)}</span>'
+
+
+def _narratives(results: Results, unit_type: str, key: object = None) -> str:
+    th = narrative_for(results, unit_type, key, "th")
+    en = narrative_for(results, unit_type, key, "en")
+    return f'<p lang="th">{escape(th)}</p><p class="en" lang="en">{escape(en)}</p>'
+
+
+def _agency_table(results: Results) -> str:
+    ids = results.dimension_ids
+    fw = results.framework
+    heads = ([("rank", "อันดับ", "Rank", "num"), ("id", "รหัส", "Id", ""),
+              ("name_th", "หน่วยงาน", "Agency", ""), ("kind", "ประเภท", "Kind", ""),
+              ("ministry", "กระทรวง", "Ministry", "")]
+             + [(f"dim{d}", f"มิติที่ {thai_digits(d)}", f"Dim {d}", "num") for d in ids]
+             + [("overall", "รวม", "Overall", "num"), ("level", "ระดับ", "Level", ""),
+                ("completeness", "ครบถ้วน", "Complete %", "num")])
+    names = {f"dim{d}": f"{fw.dimension_label(d, 'th')} / {fw.dimension_label(d, 'en')}" for d in ids}
+    head = "".join(f'<th data-key="{k}" data-type="{"num" if t else "text"}" class="{t}"'
+                   f' title="{escape(names.get(k, en))}">{_both(th, en)}</th>' for k, th, en, t in heads)
+    weak = results.agencies[ids] < WEAK_THRESHOLD
+    rows = []
+    for ident, a in results.agencies.sort_values("rank", kind="stable").iterrows():
+        cells = ([_num_cell(a["rank"], decimals=0),
+                  f"<td>{escape(str(ident))}</td>",
+                  f'<td>{escape(a["name_th"])}<br><span class="en" lang="en">{escape(a["name_en"])}</span></td>',
+                  f"<td>{escape(str(a['kind']))}</td>", f"<td>{escape(a['ministry_th'])}</td>"]
+                 + [_num_cell(a[d], weak.at[ident, d]) for d in ids]
+                 + [_num_cell(a["overall"]), f"<td>{_both(a['level_th'], a['level_en'])}</td>",
+                    _num_cell(a["completeness"])])
+        rows.append(f'<tr data-id="{escape(str(ident))}">{"".join(cells)}</tr>')
+    return (f'<div class="wide"><table class="sortable" id="agency-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _benchmark_table(results: Results) -> str:
+    ids = results.dimension_ids
+    units = ([(NATIONAL_TH, NATIONAL_EN, results.national)]
+             + [(name, m["name_en"], m) for name, m in results.ministries.iterrows()]
+             + [(kind, kind, k) for kind, k in results.kinds.iterrows()])
+    head = ("<tr><th>หน่วย / Unit</th><th class='num'>จำนวน<br>Agencies</th>"
+            + "".join(f"<th class='num'>มิติที่ {thai_digits(d)}</th>" for d in ids)
+            + "<th class='num'>รวม / Overall</th><th>ระดับ / Level</th></tr>")
+    body = "".join(
+        f"<tr><td>{_both(th, en)}</td><td class='num'>{int(u['agencies'])}</td>"
+        + "".join(_num_cell(u[d], u[d] < WEAK_THRESHOLD) for d in ids)
+        + f"{_num_cell(u['overall'])}<td>{_both(u['level_th'], u['level_en'])}</td></tr>"
+        for th, en, u in units)
+    return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
+def _framework_section(results: Results) -> str:
+    fw = results.framework
+    counts = fw.indicators.groupby("dimension").size()
+    points = fw.indicators.groupby("dimension")["points"].sum()
+    dims = "".join(
+        f"<tr><td>มิติที่ {thai_digits(d)}</td><td>{escape(r['name_th'])}</td>"
+        f"<td lang='en'>{escape(r['name_en'])}</td>"
+        f"<td class='num'>ร้อยละ {thai_digits(f'{r.weight:g}')} ({r.weight:g}%)</td>"
+        f"<td class='num'>{int(counts.get(d, 0))}</td><td class='num'>{points.get(d, 0):g}</td></tr>"
+        for d, r in fw.dimensions.iterrows())
+    bands = "".join(
+        f"<tr><td class='num'>{b.lower:g}%</td><td>{escape(b.label_th)}</td><td lang='en'>{escape(b.label_en)}</td></tr>"
+        for b in fw.bands.itertuples())
+    indicators = "".join(
+        f"<tr><td>{escape(str(i))}</td><td>มิติที่ {thai_digits(q['dimension'])}</td>"
+        f"<td>{escape(q['question_th'])}<br><span class='en' lang='en'>{escape(q['question_en'])}</span></td>"
+        f"<td>{escape(q['type'])}</td><td class='num'>{q['max']:g}</td><td class='num'>{q['points']:g}</td></tr>"
+        for i, q in fw.indicators.iterrows())
+    version = f"<p class='note'>รุ่นกรอบการประเมิน / Framework version: {escape(fw.version)}</p>" \
+        if fw.version else ""
+    return (f"{version}<h3>มิติและน้ำหนัก / Dimensions and weights</h3><table><thead><tr>"
+            "<th>มิติ</th><th>ชื่อ</th><th>Name</th><th class='num'>น้ำหนัก / Weight</th>"
+            "<th class='num'>ตัวชี้วัด / Indicators</th><th class='num'>คะแนนเต็ม / Points</th></tr></thead>"
+            f"<tbody>{dims}</tbody></table>"
+            "<h3>ระดับ / Level bands</h3><table style='width:auto'><thead><tr><th class='num'>ตั้งแต่ / From</th>"
+            f"<th>ระดับ</th><th>Level</th></tr></thead><tbody>{bands}</tbody></table>"
+            "<h3>ตัวชี้วัด / Indicators</h3><table><thead><tr><th>รหัส / Id</th><th>มิติ</th>"
+            "<th>คำถาม / Question</th><th>ประเภท / Type</th><th class='num'>สูงสุด / Max</th>"
+            f"<th class='num'>คะแนน / Points</th></tr></thead><tbody>{indicators}</tbody></table>")
+
+
+def _ministry_cards(results: Results) -> str:
+    ids = results.dimension_ids
+    cards = []
+    for i, (name, m) in enumerate(results.ministries.iterrows()):
+        chart = radar(results.framework, {f"{name} ({m['overall']:.1f}%)": m[ids],
+                                          f"{NATIONAL_TH} ({results.national['overall']:.1f}%)":
+                                          results.national[ids]},
+                      f"radar-m{i}", f"{name} / {m['name_en']}")
+        cards.append(f'<div class="card"><h3>{_both(name, m["name_en"])}</h3><div class="card-body">'
+                     f'{chart}<div>{_narratives(results, "ministry", name)}</div></div></div>')
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def _agency_focus(results: Results, agency: object) -> str:
+    ids = results.dimension_ids
+    a = results.agencies.loc[agency]
+    ministry = results.ministries.loc[a["ministry_th"]]
+    chart = radar(results.framework, {
+        f"{a['name_th']} ({a['overall']:.1f}%)": a[ids],
+        f"{NATIONAL_TH} ({results.national['overall']:.1f}%)": results.national[ids],
+        f"{a['ministry_th']} ({ministry['overall']:.1f}%)": ministry[ids]},
+        "radar-focus", f"{a['name_th']} / {a['name_en']}")
+    return (f'<div class="focus"><div>{chart}</div><div><h3>{_both(a["name_th"], a["name_en"])}</h3>'
+            f'{_narratives(results, "agency", agency)}</div></div>')
+
+
+def _agency_narratives(results: Results) -> str:
+    groups = []
+    for ministry, members in results.agencies.groupby("ministry_th", sort=False):
+        items = "".join(
+            f'<article id="agency-{escape(str(ident))}"><h4>{escape(str(ident))} {escape(a["name_th"])} '
+            f'<span class="en" lang="en">{escape(a["name_en"])}</span></h4>'
+            f'{_narratives(results, "agency", ident)}</article>'
+            for ident, a in members.iterrows())
+        groups.append(f"<h3>{escape(ministry)}</h3>{items}")
+    return f'<div class="narratives">{"".join(groups)}</div>'
+
+
+def build_report(results: Results, source_name: str = "", agency: object = None,
+                 year: int | None = None, generated: date | None = None) -> str:
+    """The report as one HTML document. `agency` is the one shown against the nation
+    (default: the first agency); `year` the survey's B.E. year (default: from the
+    framework version)."""
+    if results.agencies.empty:
+        raise ReadinessError(Problem("the workbook has no agencies to report on"))
+    agency = results.agencies.index[0] if agency is None else agency
+    if agency not in results.agencies.index:
+        raise ReadinessError(Problem(f"no agency '{agency}' in the workbook"))
+    year = year or survey_year(results.framework.version)
+    generated = generated or date.today()
+    n = results.national
+    ids = results.dimension_ids
+    title_th = "รายงานผลการสำรวจระดับความพร้อมรัฐบาลดิจิทัลของหน่วยงานภาครัฐ" + (
+        f" ประจำปี {thai_digits(year)}" if year else "")
+    title_en = "Digital Government Readiness Survey report" + (
+        f", B.E. {year} ({year - 543})" if year else "")
+    heat_labels = [f"{i} {a['name_th']}" for i, a in results.agencies.iterrows()]
+    figures = (
+        f'<div class="figure">คะแนนรวมประเทศ / National<b>{_pct(n["overall"])}%</b>'
+        f'{_both(n["level_th"], n["level_en"])}</div>'
+        f'<div class="figure">หน่วยงาน / Agencies<b>{len(results.agencies)}</b></div>'
+        f'<div class="figure">กระทรวง / Ministries<b>{len(results.ministries)}</b></div>')
+    sections = [
+        ("summary", "ภาพรวมประเทศ / National summary",
+         f'<div class="figures">{figures}</div>{_narratives(results, "national")}'
+         + dimension_bars(results.framework, n[ids], "bars-national", title_en)
+         + _benchmark_table(results)),
+        ("agencies", "ผลรายหน่วยงาน / All agencies",
+         "<p class='note'>คลิกหัวตารางเพื่อเรียงลำดับ / Click a column header to sort. "
+         f"ตัวหนาสีแดง = ต่ำกว่า {WEAK_THRESHOLD:g}% / bold red = below {WEAK_THRESHOLD:g}%.</p>" + _agency_table(results)),
+        ("heatmap", "แผนภาพความร้อนรายมิติ / Dimension heat map",
+         heatmap(results.framework, results.agencies, heat_labels, "heat", "heat map")),
+        ("ministries", "รายกระทรวง / Ministries", _ministry_cards(results)),
+        ("focus", "หน่วยงานเทียบกับประเทศ / Agency against the nation", _agency_focus(results, agency)),
+        ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
+        ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
+    ]
+    nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
+    body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
+    source = f" จาก / from {escape(source_name)}" if source_name else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="th"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title_th)}</title><style>{CSS}</style></head><body>"
+        f'<header><h1>{escape(title_th)}</h1><div class="sub" lang="en">{escape(title_en)}</div>'
+        f'<p class="note">สร้างเมื่อ {thai_date(generated)}{source} · readiness-xl</p>'
+        f"<nav>{nav}</nav></header>{body}<script>{JS}</script></body></html>\n")
