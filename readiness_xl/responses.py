@@ -114,7 +114,7 @@ def to_wide(table: pd.DataFrame, agencies: pd.Index, framework: Framework
     answers = table["answer"].to_numpy(dtype=object)
     raw[a, i] = np.where(answers == "", None, answers)
     rows[a, i] = table["row"].to_numpy()
-    return (pd.DataFrame(raw, index=agencies, columns=ids),
+    return (pd.DataFrame(raw, index=agencies, columns=ids, dtype=object),
             AnswerCells(pd.DataFrame(rows, index=agencies, columns=ids)))
 
 
