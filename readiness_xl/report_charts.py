@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 from contextlib import contextmanager
+from html import escape
 
 import matplotlib
 import numpy as np
@@ -19,8 +20,6 @@ from matplotlib.figure import Figure
 from .benchmarks import WEAK_THRESHOLD
 from .framework import Framework
 from .thai import thai_digits
-
-matplotlib.use("Agg")
 
 THAI_FONTS = ("Loma", "Garuda", "Tahoma", "Noto Sans Thai", "Sarabun", "TH Sarabun New",
               "Norasi", "Kinnari", "Waree")
@@ -55,12 +54,8 @@ def _svg(fig: Figure, chart_id: str, title: str, kind: str) -> str:
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r'id="([^"]+)"', rf'id="{chart_id}-\1"', svg)
     svg = re.sub(r'(href="#|url\(#)([^")]+)', rf'\1{chart_id}-\2', svg)
-    svg = svg.replace("<svg", f'<svg role="img" aria-label="{_attr(title)}" class="chart {kind}"', 1)
+    svg = svg.replace("<svg", f'<svg role="img" aria-label="{escape(title)}" class="chart {kind}"', 1)
     return svg
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 def _dim_labels(framework: Framework, lang: str = "th") -> list[str]:
