@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 from openpyxl.utils.cell import (column_index_from_string, coordinate_to_tuple,
                                  get_column_letter, range_boundaries)
 from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError
 
 from . import responses
 from . import workbook_layout as L
@@ -30,6 +32,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 # An encrypted .xlsx is an OLE file holding these streams (names in UTF-16 in its directory).
 ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_TABLE_ROWS = 20_000
+# What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, CalamineError)
 # Sheet names become file names of questionnaires and are typed into formulas.
 _BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f]")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
@@ -141,7 +145,7 @@ def read_framework(wb, path: Path) -> Framework:
     version = ""
     if wb.defined_names.get(L.FRAMEWORK_VERSION_NAME) is not None:
         sheet, ref = next(iter(wb.defined_names[L.FRAMEWORK_VERSION_NAME].destinations))
-        version = wb[sheet][ref.replace("$", "")].value or ""
+        version = _sheet(wb, sheet, path)[ref.replace("$", "")].value or ""
     try:
         return build_framework(
             _framework_table(wb, path, L.WEIGHTS_NAME, L.DIMENSION_COLUMNS),
@@ -262,6 +266,9 @@ def read_book(path: str | Path, progress=None) -> Book:
             raw, cells = read_responses(wb, path, agencies, framework)
         else:
             raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
+    except DAMAGED as err:  # parts are unpacked lazily, so damage shows up while reading
+        raise ReadinessError(Problem(f"damaged workbook ({err.__class__.__name__}: "
+                                     f"{' '.join(str(err).split())})", file=path.name)) from None
     finally:
         wb.close()
     _refuse_merged_answers(path, cells)

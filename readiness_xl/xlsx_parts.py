@@ -16,6 +16,7 @@ import posixpath
 import re
 import tempfile
 import zipfile
+import zlib
 from collections import defaultdict
 from contextlib import contextmanager
 from itertools import count
@@ -112,8 +113,9 @@ def check_package(path: Path) -> None:
             for info in infos:
                 if info.filename.lower().endswith(_XML_SUFFIXES):
                     _refuse_dtd(zf, info.filename, path.name)
-    except zipfile.BadZipFile as err:
-        raise ReadinessError(Problem(f"damaged zip package ({err})", file=path.name)) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+        raise ReadinessError(Problem(f"damaged zip package ({' '.join(str(err).split())})",
+                                     file=path.name)) from None
     except RuntimeError as err:  # zipfile: "File ... is encrypted, password required"
         raise ReadinessError(Problem(f"an encrypted zip cannot be read ({err})",
                                      file=path.name)) from None
@@ -127,6 +129,16 @@ def check_not_locked(path: Path) -> None:
             raise ReadinessError(Problem("the workbook is open in Excel (owner file "
                                          f"{candidate.name} exists); close it and try again",
                                          file=path.name))
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file keeps its permissions; a new one gets the usual ones (umask),
+    not the owner-only mode of a temporary file."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 @contextmanager
@@ -147,6 +159,7 @@ def atomic_target(target: Path):
         yield Path(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as err:
         raise ReadinessError(Problem(f"could not write the file ({err.strerror}); "
