@@ -266,6 +266,8 @@ def read_book(path: str | Path, progress=None) -> Book:
             raw, cells = read_responses(wb, path, agencies, framework)
         else:
             raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
+    except ReadinessError as err:
+        raise err.in_file(path.name) from None
     except DAMAGED as err:  # parts are unpacked lazily, so damage shows up while reading
         raise ReadinessError(Problem(f"damaged workbook ({err.__class__.__name__}: "
                                      f"{' '.join(str(err).split())})", file=path.name)) from None
