@@ -20,6 +20,7 @@ from .thai import arabic_digits, buddhist_year, thai_digits
 
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+HEATMAP_ROWS = 40
 NATIONAL_TH, NATIONAL_EN = PHRASES["th"]["national_name"], PHRASES["en"]["national_name"]
 
 CSS = """
@@ -225,6 +226,17 @@ def _framework_section(results: Results) -> str:
             f"<th class='num'>คะแนน / Points</th></tr></thead><tbody>{indicators}</tbody></table>")
 
 
+def _heatmaps(results: Results) -> str:
+    """Agencies in sheet order, HEATMAP_ROWS to a chart so each stays legible in print."""
+    table = results.agencies
+    labels = [f"{ident} {name}" for ident, name in table["name_th"].items()]
+    return "".join(
+        heatmap(results.framework, table.iloc[start:start + HEATMAP_ROWS],
+                labels[start:start + HEATMAP_ROWS], f"heat{start // HEATMAP_ROWS}",
+                f"heat map, agencies {start + 1}-{min(start + HEATMAP_ROWS, len(table))}")
+        for start in range(0, len(table), HEATMAP_ROWS))
+
+
 def _ministry_cards(results: Results) -> str:
     ids = results.dimension_ids
     cards = []
@@ -281,7 +293,6 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         f" ประจำปี {thai_digits(year)}" if year else "")
     title_en = "Digital Government Readiness Survey report" + (
         f", B.E. {year} ({year - 543})" if year else "")
-    heat_labels = [f"{i} {a['name_th']}" for i, a in results.agencies.iterrows()]
     figures = (
         f'<div class="figure">คะแนนรวมประเทศ / National<b>{_pct(n["overall"])}%</b>'
         f'{_both(n["level_th"], n["level_en"])}</div>'
@@ -295,8 +306,7 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         ("agencies", "ผลรายหน่วยงาน / All agencies",
          "<p class='note'>คลิกหัวตารางเพื่อเรียงลำดับ / Click a column header to sort. "
          f"ตัวหนาสีแดง = ต่ำกว่า {WEAK_THRESHOLD:g}% / bold red = below {WEAK_THRESHOLD:g}%.</p>" + _agency_table(results)),
-        ("heatmap", "แผนภาพความร้อนรายมิติ / Dimension heat map",
-         heatmap(results.framework, results.agencies, heat_labels, "heat", "heat map")),
+        ("heatmap", "แผนภาพความร้อนรายมิติ / Dimension heat map", _heatmaps(results)),
         ("ministries", "รายกระทรวง / Ministries", _ministry_cards(results)),
         ("focus", "หน่วยงานเทียบกับประเทศ / Agency against the nation", _agency_focus(results, agency)),
         ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
