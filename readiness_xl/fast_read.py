@@ -32,7 +32,9 @@ _FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{0,2}\d{7}|[A-Z]{2}\d{5})')
 _ERROR_CELL = b' t="e"'
 
 
-def _openpyxl_value(value):
+def openpyxl_value(value):
+    """A value as openpyxl gives it: None for an empty cell, int for a whole number
+    (so an id typed as 1 reads as '1', not '1.0'). Other readers use it too."""
     if value == "":
         return None
     if type(value) is float and value.is_integer():
@@ -57,7 +59,7 @@ class FastSheet:
         if isinstance(rows, list):
             rows = rows[min_row - 1:max_row]
         for row in rows:
-            yield tuple(_openpyxl_value(v) for v in row[:max_col])
+            yield tuple(openpyxl_value(v) for v in row[:max_col])
 
     def __getitem__(self, ref: str) -> _Cell:
         row, col = coordinate_to_tuple(ref)

@@ -260,12 +260,7 @@ def read_book(path: str | Path, progress=None) -> Book:
     path = Path(path)
     wb = open_workbook(path)
     try:
-        framework = read_framework(wb, path)
-        agencies = read_agencies(wb, path)
-        if L.RESPONSES_SHEET in wb.sheetnames:
-            raw, cells = read_responses(wb, path, agencies, framework)
-        else:
-            raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
+        book = read_open_book(wb, path, progress)
     except ReadinessError as err:
         raise err.in_file(path.name) from None
     except DAMAGED as err:  # parts are unpacked lazily, so damage shows up while reading
@@ -273,5 +268,18 @@ def read_book(path: str | Path, progress=None) -> Book:
                                      f"{' '.join(str(err).split())})", file=path.name)) from None
     finally:
         wb.close()
-    _refuse_merged_answers(path, cells)
+    _refuse_merged_answers(path, book.answer_cells)
+    return book
+
+
+def read_open_book(wb, path: Path, progress=None) -> Book:
+    """The same from a workbook already open: a file opened here, or the active workbook
+    in Excel seen through udfs.xlwings_book (anything with sheetnames, defined_names,
+    wb[name].iter_rows and, for the long layout, wb.values)."""
+    framework = read_framework(wb, path)
+    agencies = read_agencies(wb, path)
+    if L.RESPONSES_SHEET in wb.sheetnames:
+        raw, cells = read_responses(wb, path, agencies, framework)
+    else:
+        raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
     return Book(path, framework, agencies, raw, cells)

@@ -49,3 +49,4 @@ def cli(ctx: click.Context, debug: bool) -> None:
 from . import scoring_commands  # noqa: E402,F401
 from . import report_commands  # noqa: E402,F401
 from . import survey_commands  # noqa: E402,F401
+from . import excel_commands  # noqa: E402,F401

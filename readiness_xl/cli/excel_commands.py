@@ -1,0 +1,18 @@
+"""build-addin: the Excel ribbon add-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..addin import build_addin
+from .main import cli
+
+
+@cli.command("build-addin")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def build_addin_command(out: Path) -> None:
+    """Write the ribbon add-in (must be named readiness_xl.xlam) to OUT."""
+    build_addin(out)
+    click.echo(f"Add-in written to {out}")

@@ -1,0 +1,137 @@
+"""The UDFs called as xlwings calls them (2-D lists of rows, None for blanks, floats for
+numbers), on the sample: the same numbers as `readiness-xl recalc --json`."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import udfs.functions as xl
+from conftest import ROOT
+from fake_xlwings import FakeBook
+from readiness_xl.agency_sheet import ordered_indicators
+from readiness_xl.source_data import load_framework
+from udfs.catalogue import FUNCTIONS, markdown_table
+
+FRAMEWORK = load_framework()
+DIMS = FRAMEWORK.dimension_ids
+WEIGHTS = [[w] for w in FRAMEWORK.weights]  # the Weights name: a column
+BANDS = [[b.lower, b.label_th, b.label_en] for b in FRAMEWORK.bands.itertuples()]
+
+
+@pytest.fixture(scope="module")
+def book(sample_path):
+    return FakeBook(sample_path)
+
+
+def dimension_blocks():
+    """Rows of each dimension on an agency sheet (indicators grouped by dimension)."""
+    order = ordered_indicators(FRAMEWORK)
+    rows = pd.Series(range(5, 5 + len(order)), index=order.index)
+    return {d: (rows[order["dimension"] == d].min(), rows[order["dimension"] == d].max()) for d in DIMS}
+
+
+def test_every_agency_matches_recalc(book, sample_json):
+    blocks = dimension_blocks()
+    overalls = [[a["overall"]] for a in sample_json["agencies"]]
+    for agency in sample_json["agencies"]:
+        sheet = book.sheets[agency["id"]]
+        dims = []
+        for d, (a, b) in blocks.items():
+            answers = sheet.range(f"G{a}:G{b}").options(ndim=2).value
+            maxima = [[FRAMEWORK.indicators.at[i, "max"]] for i in sheet.range(f"A{a}:A{b}").value[0:]
+                      for i in [str(i[0])]]
+            points = [[1.0]] * len(answers)
+            value = xl.DIMENSION_SCORE(answers, maxima, points)
+            assert value == pytest.approx(agency["dimensions"][d], abs=1e-9), (agency["id"], d)
+            dims.append(value)
+        overall = xl.READINESS_SCORE([dims], WEIGHTS)
+        assert overall == pytest.approx(agency["overall"], abs=1e-9)
+        assert xl.READINESS_LEVEL(overall, BANDS) == agency["level_th"]
+        assert xl.READINESS_LEVEL(overall, BANDS, "en") == agency["level_en"]
+        assert xl.READINESS_RANK(agency["overall"], overalls) == agency["rank"]
+
+
+def test_gap_weak_and_priority_for_the_department(sample_json):
+    dip = next(a for a in sample_json["agencies"] if a["id"] == "D01")
+    national = [sample_json["national"]["dimensions"][d] for d in DIMS]
+    row = [[dip["dimensions"][d] for d in DIMS]]
+    gaps = xl.DIMENSION_GAP(row, [national])
+    assert gaps == [pytest.approx([dip["dimensions"][d] - n for d, n in zip(DIMS, national)])]
+    # a column in, a column out (it spills down)
+    column = xl.DIMENSION_GAP([[v] for v in row[0]], [[n] for n in national])
+    assert [c[0] for c in column] == pytest.approx(gaps[0])
+    assert xl.WEAK_DIMENSIONS(row) == ""            # every dimension of D01 is at least 60
+    assert xl.WEAK_DIMENSIONS(row, None, 62) == [["5"], ["4"]]   # 60.0, 61.3: weakest first
+    priority = xl.IMPROVEMENT_PRIORITY(row, WEIGHTS)
+    # dimension 3: 30% x (100 - 68.4) = 9.48 points, the largest gain
+    assert priority[0] == ["3", pytest.approx(0.30 * (100 - 68.4))]
+    assert [p[0] for p in priority] == ["3", "2", "1", "5", "4", "6"]
+
+
+def test_hand_computed_dimension_with_thai_digits_and_blanks():
+    # yes, no, blank (missing = not met), 3 of 4, 50% -> (1 + 0 + 0 + .75 + .5) / 5 = 45
+    answers = [["ใช่"], ["ไม่ใช่"], [None], ["๓"], [50.0]]
+    maxima = [[1.0], [1.0], [1.0], [4.0], [100.0]]
+    assert xl.DIMENSION_SCORE(answers, maxima) == pytest.approx(45.0)
+    assert xl.DIMENSION_SCORE(answers, maxima, None, "exclude") == pytest.approx(56.25)
+    # a row of cells gives the same as a column
+    assert xl.DIMENSION_SCORE([[a[0] for a in answers]], [[m[0] for m in maxima]]) == pytest.approx(45.0)
+    # numpy and pandas, as xlwings gives them after conversion
+    assert xl.DIMENSION_SCORE(np.array([[1.0], [0.0]]), pd.Series([1.0, 1.0])) == pytest.approx(50.0)
+    assert xl.READINESS_SCORE(pd.DataFrame([[80.0, None]]), [[3.0], [1.0]]) == pytest.approx(80.0)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: xl.DIMENSION_SCORE([["maybe"]], [[1.0]]), "#VALUE!: answer 1"),
+    (lambda: xl.DIMENSION_SCORE([[5.0]], [[4.0]]), "#VALUE!: answer 1: 5 is outside 0..4"),
+    (lambda: xl.DIMENSION_SCORE([[None], [None]], [[1.0], [1.0]], None, "exclude"), "#N/A: no indicator answered"),
+    (lambda: xl.DIMENSION_SCORE([[1.0]], [[1.0], [1.0]]), "#VALUE!: answers has 1 cells but maxima has 2"),
+    (lambda: xl.READINESS_SCORE([[50.0, 60.0]], [[1.0]]), "#VALUE!: dimension scores has 2"),
+    (lambda: xl.READINESS_SCORE([[50.0]]), "#N/A: give this argument"),
+    (lambda: xl.READINESS_LEVEL(-5.0, BANDS), "#N/A: score is below the lowest band"),
+    (lambda: xl.READINESS_RANK(42.0, [[1.0], [2.0]]), "#N/A: the score is not among"),
+    (lambda: xl.DIMENSION_SCORE([["#N/A"]], [[1.0]]), "#VALUE!: answer 1: cell holds the Excel error"),
+])
+def test_bad_input_gives_excel_error_text(call, error):
+    result = call()
+    assert isinstance(result, str) and result.startswith(error), result
+
+
+def test_weights_and_bands_default_to_the_calling_workbook(book, sample_json):
+    dip = next(a for a in sample_json["agencies"] if a["id"] == "D01")
+    caller = book.caller("D01", "N11")
+    dims = [[dip["dimensions"][d] for d in DIMS]]
+    assert xl.READINESS_SCORE(dims, None, caller) == pytest.approx(66.2, abs=1e-9)
+    assert xl.READINESS_LEVEL(dip["overall"], None, None, caller) == "ดีมาก"
+    gaps = xl.DIMENSION_GAP(dims, None, caller)  # national row of the Summary
+    assert gaps[0][3] == pytest.approx(61.3 - sample_json["national"]["dimensions"]["4"], abs=1e-9)
+    priority = xl.IMPROVEMENT_PRIORITY(dims, None, None, caller)
+    assert priority[0][0] == "3"
+
+
+def test_narrative_reads_the_framework_from_the_workbook(book, sample_json):
+    dip = next(a for a in sample_json["agencies"] if a["id"] == "D01")
+    dims = [[dip["dimensions"][d] for d in DIMS]]
+    text = xl.READINESS_NARRATIVE("กรมส่งเสริมอุตสาหกรรม", dims, None, None, book.caller("D01"))
+    assert "กรมส่งเสริมอุตสาหกรรม" in text and "66.2" in text and "ดีมาก" in text
+    assert "8.4" in text  # above the national 57.8
+    assert "๔" in text and "61.3" in text and "๕" in text and "60.0" in text
+    english = xl.READINESS_NARRATIVE("DIP", dims, None, "en", book.caller("D01"))
+    assert "66.2" in english and "Very good" in english
+
+
+def test_catalogue_matches_the_functions_and_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, "README function table is stale: paste udfs.catalogue.markdown_table()"
+    for entry in FUNCTIONS:
+        fn = getattr(xl, entry.name)
+        params = [p for p in inspect.signature(fn.__wrapped__).parameters if p != "caller"]
+        assert params == [a.name for a in entry.arguments], entry.name
+        assert fn.__doc__ == entry.help and entry.help
+        assert all(a.help for a in entry.arguments)
+        assert all(p.default is None for p, a in zip(
+            inspect.signature(fn.__wrapped__).parameters.values(), entry.arguments) if a.optional)
