@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .recalc import recalc_file
+from .framework import Framework
 from .results import Results
 from .source_data import BE2560, load_agencies, load_answers, load_framework
 from .template import ABOUT_TEMPLATE, build_workbook, save_workbook
@@ -46,13 +47,13 @@ def build_sample(target: Path) -> Results:
 
 
 def build_template(target: Path, agencies: pd.DataFrame | None = None,
-                   framework_dir: Path | None = None) -> None:
-    """A fresh template: the framework and either the given agencies (no answers) or
-    two example agencies from the sample, with their answers."""
-    framework = load_framework(framework_dir) if framework_dir else load_framework()
+                   framework: Framework | None = None) -> None:
+    """A fresh template: the framework (B.E. 2560 by default) and either the given
+    agencies or two example agencies from the sample, with their answers when the
+    framework is the sample's own."""
+    answers = None
     if agencies is None:
         agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
-        answers = load_answers().loc[list(TEMPLATE_EXAMPLES)]
-    else:
-        answers = None
-    save_workbook(build_workbook(framework, agencies, answers), target)
+        if framework is None:
+            answers = load_answers().loc[list(TEMPLATE_EXAMPLES)]
+    save_workbook(build_workbook(framework or load_framework(), agencies, answers), target)

@@ -157,6 +157,15 @@ def read_framework(wb, path: Path) -> Framework:
         raise err.in_file(path.name) from None
 
 
+def read_framework_file(path: Path) -> Framework:
+    """The framework of another workbook (a colleague's template, last year's master)."""
+    wb = open_workbook(Path(path))
+    try:
+        return read_framework(wb, Path(path))
+    finally:
+        wb.close()
+
+
 def read_agencies(wb, path: Path) -> pd.DataFrame:
     ws = _sheet(wb, L.AGENCIES_SHEET, path)
     rows = _read_table(ws, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)

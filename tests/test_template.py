@@ -126,3 +126,17 @@ def test_committed_workbooks_match_a_rebuild(name, sample_path, tmp_path):
         build_template(rebuilt)
     problems = differences(workbook_content(committed), workbook_content(rebuilt))
     assert not problems, f"{name} is stale; run `make workbooks`: {problems}"
+
+
+def test_new_template_takes_the_framework_of_another_workbook(sample_copy, tmp_path):
+    from openpyxl import load_workbook as load
+    wb = load(sample_copy)
+    ws = wb[L.FRAMEWORK_SHEET]
+    ws["D5"], ws["D7"] = 30, 20  # a colleague moved 10 points from dimension 3 to 1
+    edited = tmp_path / "colleague.xlsx"
+    wb.save(edited)
+    out = tmp_path / "new.xlsx"
+    run_cli("new-template", out, "--framework", edited)
+    weights = [load(out)[L.FRAMEWORK_SHEET][f"D{r}"].value for r in range(5, 11)]
+    assert weights == [30, 20, 20, 10, 15, 5]
+    assert load(out)["D01"]["G5"].value is None  # another framework: examples come unanswered

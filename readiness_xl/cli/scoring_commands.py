@@ -14,7 +14,8 @@ from ..recalc import recalc_file
 from ..results import Results, to_json_dict
 from ..sample import build_sample, build_template
 from ..scoring import MISSING_POLICIES
-from ..source_data import load_agencies
+from ..source_data import load_agencies, load_framework
+from ..workbook_read import read_framework_file
 from .main import cli
 from .progress import progress_bar
 
@@ -96,10 +97,15 @@ def sample(out: Path) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--agencies", "agencies_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of agencies (id,name_th,name_en,kind,ministry_th,ministry_en).")
-@click.option("--framework", "framework_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder with dimensions.csv, indicators.csv, bands.csv (default: B.E. 2560).")
-def new_template(out: Path, agencies_csv: Path | None, framework_dir: Path | None) -> None:
+@click.option("--framework", "framework_path", type=click.Path(exists=True, path_type=Path),
+              help="A workbook whose Framework sheet to use, or a folder with dimensions.csv, "
+                   "indicators.csv and bands.csv (default: B.E. 2560).")
+def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | None) -> None:
     """Write a fresh template workbook to OUT."""
     agencies = load_agencies(agencies_csv) if agencies_csv else None
-    build_template(out, agencies, framework_dir)
+    framework = None
+    if framework_path is not None:
+        framework = (load_framework(framework_path) if framework_path.is_dir()
+                     else read_framework_file(framework_path))
+    build_template(out, agencies, framework)
     click.echo(f"Template written to {out}")
