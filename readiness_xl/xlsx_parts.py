@@ -284,6 +284,8 @@ def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
     data = _ROW_ELEMENT.sub(row_xml, body.group(0))
     present = {int(m.group(1)) for m in _ROW_ELEMENT.finditer(data)}
     for row in sorted(set(wanted) - present):
+        if not cells(row, ""):
+            continue                     # only blanks for a row that does not exist
         new = f'<row r="{row}">{cells(row, "")}</row>'
         later = next((m.start() for m in _ROW_ELEMENT.finditer(data) if int(m.group(1)) > row), None)
         if data.endswith("/>"):
