@@ -51,6 +51,9 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
                        mid_value=50, mid_color="FFEB84", end_type="num", end_value=100,
                        end_color="63BE7B"))
     widths(ws, "ABCDEF", (12, 8, 36, 36, 14, 26))
+    for col in range(FIRST_DIMENSION_COLUMN, len(labels)):
+        ws.column_dimensions[get_column_letter(col)].width = 10
+    ws.row_dimensions[1].height = 45
     ws.column_dimensions[get_column_letter(len(labels))].width = 60
     ws.freeze_panes = "C2"
     print_a4(ws, title_rows="1:1")

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import workbook_layout as L
 from .framework import Framework
-from .sheet_style import BOLD_FONT, NOTE_FONT, TITLE_FONT, header, print_a4, put, widths
+from .sheet_style import BOLD_FONT, NOTE_FONT, TITLE_FONT, header, print_a4, put, text_height, widths
 
 TYPE_CODES = ("yesno", "scale", "percent")
 
@@ -84,6 +84,8 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
         values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], q["max"], q["points"]]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, wrap=col in (3, 4))
+        ws.row_dimensions[r].height = max(text_height(q["question_th"], 40, 13),
+                                          text_height(q["question_en"], 48, 13))
         ind_rows[ind] = r
     last = row + len(framework.indicators)
     define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$G${last}")

@@ -22,6 +22,8 @@ SCORE_FORMAT = "0.0"
 
 
 def header(ws, row: int, labels: list[str], first_col: int = 1) -> None:
+    """A header row tall enough for a Thai and an English line."""
+    ws.row_dimensions[row].height = 32
     for col, label in enumerate(labels, start=first_col):
         cell = ws.cell(row=row, column=col, value=label)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL

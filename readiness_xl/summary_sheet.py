@@ -7,6 +7,7 @@ import math
 
 from .narrative import describe, narrative_for
 from .results import Results
+from .workbook_layout import KIND_NAMES
 
 ROW_TYPES = {"agency": "หน่วยงาน / agency", "ministry": "กระทรวง / ministry",
              "kind": "ประเภท / kind", "national": "ประเทศ / national"}
@@ -42,9 +43,10 @@ def rows(results: Results) -> list[list]:
                       narrative_for(results, "ministry", name)])
     n = results.national
     for kind, k in results.kinds.iterrows():
-        out.append(["kind", None, kind, kind, kind, None]
+        name_th, name_en = KIND_NAMES.get(kind, (kind, kind))
+        out.append(["kind", None, name_th, name_en, kind, None]
                    + [_num(k[d]) for d in ids] + [_num(k["overall"]), k["level_th"], k["level_en"], None, None,
-                      describe(results.framework, kind, kind, k[ids], k["overall"], n["overall"])])
+                      describe(results.framework, name_th, name_en, k[ids], k["overall"], n["overall"])])
     out.append(["national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None]
                + [_num(n[d]) for d in ids] + [_num(n["overall"]), n["level_th"], n["level_en"], None, None,
                   narrative_for(results, "national")])

@@ -17,7 +17,6 @@ from .framework_sheet import write_framework_sheet
 from .sheet_style import NOTE_FONT, TITLE_FONT, header, print_a4, put, text_height, widths
 from .xlsx_parts import atomic_target
 
-KINDS = ("department", "province", "local")
 XLWINGS_SETTINGS = (
     # What xlwings reads from this sheet (its add-in settings, per workbook): the module
     # holding our UDFs, imported from the installed readiness-xl package.
@@ -42,7 +41,7 @@ def _agencies_sheet(wb: Workbook, agencies: pd.DataFrame) -> None:
         for col, value in enumerate([ident, a["name_th"], a["name_en"], a["kind"],
                                      a["ministry_th"], a["ministry_en"]], start=1):
             put(ws, r, col, value)
-    kinds = DataValidation(type="list", formula1=f'"{",".join(KINDS)}"', allow_blank=False,
+    kinds = DataValidation(type="list", formula1=f'"{",".join(L.KIND_NAMES)}"', allow_blank=False,
                            showErrorMessage=False)
     kinds.add(f"D{L.AGENCIES_FIRST_ROW}:D{L.AGENCIES_FIRST_ROW + max(len(agencies), 1) + 200}")
     ws.add_data_validation(kinds)

@@ -28,6 +28,10 @@ INDICATOR_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_
 AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",
                   "ministry_th": "E", "ministry_en": "F"}
 AGENCIES_FIRST_ROW = 2
+# Agency kinds (the Agencies sheet's drop-down) and how a group of each is named.
+KIND_NAMES = {"department": ("หน่วยงานระดับกรม", "Departments"),
+              "province": ("จังหวัด", "Provinces"),
+              "local": ("องค์กรปกครองส่วนท้องถิ่น", "Local administrations")}
 
 # One sheet per agency, named by the agency id.
 AGENCY_ID_CELL = "B2"
