@@ -36,6 +36,8 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.S)
 _DIMENSION = re.compile(r"<dimension [^>]*/>")
 _ROW = re.compile(r"<row [^>]*?r=\"(\d+)\"[^>]*>(.*?)</row>", re.S)
+_HEADER_ROW = re.compile(r'<row ([^>]*?\br="1"[^>]*?)/?>')
+_ROW_NUMBER = re.compile(r'\s*\b(?:r|spans)="[^"]*"')
 _CELL_STYLE = re.compile(r"<c r=\"([A-Z]+)\d+\"[^>]*?(?: s=\"(\d+)\")?[^>]*?/?>")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ROW_ELEMENT = re.compile(r"<row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</row>)", re.S)
@@ -233,6 +235,8 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     template's fonts and number formats survive every recalculation."""
     styles = _row_styles(sheet_xml)
     header_styles, data_styles = styles.get(1, {}), styles.get(2, {})
+    header_row = _HEADER_ROW.search(sheet_xml)  # keeps the header's height
+    header_attrs = _ROW_NUMBER.sub("", header_row.group(1)).strip() if header_row else ""
     out = ["<sheetData>"]
     width = max((len(r) for r in rows), default=0)
     for r, values in enumerate(rows, start=1):
@@ -240,7 +244,8 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
         cells = "".join(_cell_xml(f"{get_column_letter(c)}{r}", v,
                                   col_styles.get(get_column_letter(c)))
                         for c, v in enumerate(values, start=1))
-        out.append(f'<row r="{r}">{cells}</row>')
+        attrs = f" {header_attrs}" if r == 1 and header_attrs else ""
+        out.append(f'<row r="{r}"{attrs}>{cells}</row>')
     out.append("</sheetData>")
     new = _SHEET_DATA.sub(lambda _: "".join(out), sheet_xml, count=1)
     ref = f"A1:{get_column_letter(max(width, 1))}{max(len(rows), 1)}"
