@@ -344,8 +344,10 @@ def full_calc_on_load(workbook_xml: str) -> str:
     """Ask Excel to recalculate every formula on open: cells changed behind its back
     would otherwise keep stale cached results. Only an existing <calcPr> is touched."""
     def edit(match: re.Match) -> str:
-        element = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", match.group(0))
-        return element.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+        element = match.group(0)
+        if "fullCalcOnLoad=" in element:
+            return re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', element)
+        return re.sub(r"calcPr\b", 'calcPr fullCalcOnLoad="1"', element, count=1)
     return re.sub(r"<(?:\w+:)?calcPr\b[^>]*>", edit, workbook_xml, count=1)
 
 
