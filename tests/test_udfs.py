@@ -129,7 +129,8 @@ def test_catalogue_matches_the_functions_and_the_readme():
     assert markdown_table() in readme, "README function table is stale: paste udfs.catalogue.markdown_table()"
     for entry in FUNCTIONS:
         fn = getattr(xl, entry.name)
-        params = [p for p in inspect.signature(fn.__wrapped__).parameters if p != "caller"]
+        # what xlwings registers: udfs.func_sig reads inspect.signature(fn)
+        params = [p for p in inspect.signature(fn).parameters if p != "caller"]
         assert params == [a.name for a in entry.arguments], entry.name
         assert fn.__doc__ == entry.help and entry.help
         assert all(a.help for a in entry.arguments)

@@ -6,6 +6,8 @@ Help texts and argument docs come from udfs.catalogue, the one place they are ke
 
 from __future__ import annotations
 
+import functools
+
 import xlwings as xw
 
 from readiness_xl import worksheet_functions as wf
@@ -54,6 +56,7 @@ def excel_function(fn):
     Excel-style error text instead of a traceback."""
     entry = BY_NAME[fn.__name__]
 
+    @functools.wraps(fn)  # xlwings reads the argument names through __wrapped__
     def guarded(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
@@ -64,9 +67,7 @@ def excel_function(fn):
         except (ValueError, TypeError) as err:
             return f"#VALUE!: {err}"
 
-    guarded.__name__, guarded.__qualname__ = fn.__name__, fn.__qualname__
     guarded.__doc__ = entry.help
-    guarded.__wrapped__ = fn
     wrapped = guarded
     for arg in entry.arguments:
         wrapped = xw.arg(arg.name, ndim=2 if arg.name not in ("lang", "missing", "name") else None,
