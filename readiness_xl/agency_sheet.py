@@ -15,7 +15,7 @@ from .answers import YES_WORDS
 from .framework import Framework
 from .framework_sheet import FrameworkCells
 from .sheet_style import (BOLD_FONT, CHECK_FILL, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                          header, print_a4, put, text_height, widths)
+                          header, print_a4, put, put_formula, text_height, widths)
 from .thai import thai_digits
 
 TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)"}
@@ -98,11 +98,11 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         ws.row_dimensions[r].height = max(text_height(q["question_th"], QUESTION_WIDTH - 4, 13),
                                           text_height(q["question_en"], QUESTION_WIDTH - 4, 13))
         put(ws, r, 5, TYPE_LABELS[q["type"]])
-        put(ws, r, 6, f"={cells.maximum(ind)}")
+        put_formula(ws, r, 6, f"={cells.maximum(ind)}")
         cell = put(ws, r, 7, None if pd.isna(answer) else answer, BOLD_FONT, fill=INPUT_FILL)
         cell.protection = Protection(locked=False)
-        put(ws, r, 8, f"={cells.points(ind)}")
-        put(ws, r, 9, share_formula(r, q["type"]), number_format="0.00")
+        put_formula(ws, r, 8, f"={cells.points(ind)}")
+        put_formula(ws, r, 9, share_formula(r, q["type"]), number_format="0.00")
         key = (q["type"], float(q["max"]))
         if key not in validations:
             validations[key] = _validation(*key)
@@ -137,28 +137,28 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
         rows = positions[indicators["dimension"] == dim]
         put(ws, r, k, dim)
         put(ws, r, k + 1, framework.dimensions.at[dim, "name_th"], wrap=True)
-        put(ws, r, k + 2, f"={cells.weight(dim)}")
+        put_formula(ws, r, k + 2, f"={cells.weight(dim)}")
         if rows.empty:
             continue
         a, b = rows.min(), rows.max()
-        put(ws, r, k + 3, udf(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})"), BOLD_FONT,
+        put_formula(ws, r, k + 3, udf(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})"), BOLD_FONT,
             SCORE_FORMAT)
-        put(ws, r, k + 4, f"=100*SUMPRODUCT(H{a}:H{b},I{a}:I{b})/SUM(H{a}:H{b})", BOLD_FONT,
+        put_formula(ws, r, k + 4, f"=100*SUMPRODUCT(H{a}:H{b},I{a}:I{b})/SUM(H{a}:H{b})", BOLD_FONT,
             SCORE_FORMAT, CHECK_FILL)
     end = top + len(framework.dimension_ids) - 1
     total, level, complete = end + 1, end + 2, end + 3
     last_answer = first + len(indicators) - 1
     put(ws, total, k + 1, "คะแนนรวม / Overall", BOLD_FONT)
-    put(ws, total, k + 2, f"=SUM(M{top}:M{end})")
-    put(ws, total, k + 3, udf(f"READINESS_SCORE(N{top}:N{end},{L.WEIGHTS_NAME})"), BOLD_FONT, SCORE_FORMAT)
-    put(ws, total, k + 4, f"=SUMPRODUCT(M{top}:M{end},O{top}:O{end})/SUM(M{top}:M{end})", BOLD_FONT,
+    put_formula(ws, total, k + 2, f"=SUM(M{top}:M{end})")
+    put_formula(ws, total, k + 3, udf(f"READINESS_SCORE(N{top}:N{end},{L.WEIGHTS_NAME})"), BOLD_FONT, SCORE_FORMAT)
+    put_formula(ws, total, k + 4, f"=SUMPRODUCT(M{top}:M{end},O{top}:O{end})/SUM(M{top}:M{end})", BOLD_FONT,
         SCORE_FORMAT, CHECK_FILL)
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
-    put(ws, level, k + 3, udf(f"READINESS_LEVEL(N{total},{L.LEVEL_BANDS_NAME})"), BOLD_FONT)
-    put(ws, level, k + 4, f"=INDEX({cells.band_column('B')},MATCH(O{total},{cells.band_column('A')},1))",
+    put_formula(ws, level, k + 3, udf(f"READINESS_LEVEL(N{total},{L.LEVEL_BANDS_NAME})"), BOLD_FONT)
+    put_formula(ws, level, k + 4, f"=INDEX({cells.band_column('B')},MATCH(O{total},{cells.band_column('A')},1))",
         BOLD_FONT, fill=CHECK_FILL)
     put(ws, complete, k + 1, "ความครบถ้วน % / Completeness %", BOLD_FONT)
-    put(ws, complete, k + 4, f"=100*COUNTA(G{first}:G{last_answer})/ROWS(G{first}:G{last_answer})",
+    put_formula(ws, complete, k + 4, f"=100*COUNTA(G{first}:G{last_answer})/ROWS(G{first}:G{last_answer})",
         BOLD_FONT, SCORE_FORMAT, CHECK_FILL)
     put(ws, complete + 1, k, "คะแนน (UDF) ต้องใช้ add-in readiness-xl; ช่องตรวจสอบคำนวณด้วยสูตร Excel "
         "/ UDF scores need the add-in; the check column uses plain Excel formulas.", NOTE_FONT)

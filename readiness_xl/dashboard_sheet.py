@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import workbook_layout as L
 from .framework import Framework
 from .sheet_style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                          header, print_a4, put, widths)
+                          header, print_a4, put, put_formula, widths)
 from .summary_sheet import FIXED_HEADERS, TAIL_HEADERS
 
 FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1
@@ -88,9 +88,9 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     for r, (label, col) in enumerate(rows, start=6):
         values = f"'{L.SUMMARY_SHEET}'!${col}$2:${col}${last}"
         put(ws, r, 1, label)
-        put(ws, r, 2, f'=IFERROR(INDEX({values},MATCH("national",{kinds},0)),"")',
+        put_formula(ws, r, 2, f'=IFERROR(INDEX({values},MATCH("national",{kinds},0)),"")',
             number_format=SCORE_FORMAT)
-        put(ws, r, 3, f'=IFERROR(INDEX({values},MATCH($B$3,{names},0)),"")', number_format=SCORE_FORMAT)
+        put_formula(ws, r, 3, f'=IFERROR(INDEX({values},MATCH($B$3,{names},0)),"")', number_format=SCORE_FORMAT)
     profile_end = 5 + len(dims)
 
     radar = RadarChart()

@@ -34,16 +34,6 @@ ABOUT_FORM = (
 )
 
 
-def _keep_data_as_text(wb: Workbook, texts: set[str]) -> None:
-    """openpyxl stores any string starting with '=' as a formula. A cell whose text comes
-    from the master's data (a name like '=HYPERLINK(...)') must stay text."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and any(cell.value.startswith(t) for t in texts):
-                    cell.data_type = "s"
-
-
 def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
     """The questionnaire of one agency of `book` (its current answers if `prefill`)."""
     agencies = book.agencies.loc[[agency]]
@@ -55,10 +45,6 @@ def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
     for name in [n for n, d in wb.defined_names.items()
                  if any(sheet not in wb.sheetnames for sheet, _ in d.destinations)]:
         del wb.defined_names[name]
-    frames = [agencies.reset_index(), book.framework.dimensions, book.framework.indicators,
-              book.framework.bands]
-    _keep_data_as_text(wb, {v for f in frames for v in f.to_numpy().ravel()
-                            if isinstance(v, str) and len(v) > 1 and v.startswith("=")})
     for ws in wb.worksheets:
         ws.protection.sheet = True       # the agency sheet keeps its answer cells unlocked
     wb.security = WorkbookProtection(lockStructure=True)

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import workbook_layout as L
 from .framework import Framework
-from .sheet_style import BOLD_FONT, NOTE_FONT, TITLE_FONT, header, print_a4, put, text_height, widths
+from .sheet_style import BOLD_FONT, NOTE_FONT, TITLE_FONT, header, print_a4, put, put_formula, text_height, widths
 
 TYPE_CODES = ("yesno", "scale", "percent")
 
@@ -65,7 +65,7 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     last = row + len(framework.dimensions)
     define_name(wb, L.WEIGHTS_NAME, L.FRAMEWORK_SHEET, f"$D${row + 1}:$D${last}")
     put(ws, last + 1, 3, "รวม / Total", BOLD_FONT)
-    put(ws, last + 1, 4, f"=SUM(D{row + 1}:D{last})", BOLD_FONT)
+    put_formula(ws, last + 1, 4, f"=SUM(D{row + 1}:D{last})", BOLD_FONT)
 
     row = last + 3
     header(ws, row, ["ขั้นต่ำ % / Lower bound %", "ระดับ (ไทย)", "Level (English)"])

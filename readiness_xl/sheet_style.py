@@ -32,13 +32,25 @@ def header(ws, row: int, labels: list[str], first_col: int = 1) -> None:
 
 def put(ws, row: int, col: int, value, font=BODY_FONT, number_format: str | None = None,
         fill=None, wrap: bool = False):
+    """Write a value. Text is always text: openpyxl would store a string starting with
+    '=' as a formula, and names and questions come from people (formula injection)."""
     cell = ws.cell(row=row, column=col, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
     cell.font = font
     if number_format:
         cell.number_format = number_format
     if fill is not None:
         cell.fill = fill
     cell.alignment = WRAP if wrap else TOP
+    return cell
+
+
+def put_formula(ws, row: int, col: int, formula: str, font=BODY_FONT,
+                number_format: str | None = None, fill=None):
+    """Write a formula we built ourselves (starts with '=')."""
+    cell = put(ws, row, col, None, font, number_format, fill)
+    cell.value = formula
     return cell
 
 

@@ -4,7 +4,6 @@ workbooks/ files: rebuilt from source, they must have the same content."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -140,3 +139,15 @@ def test_new_template_takes_the_framework_of_another_workbook(sample_copy, tmp_p
     weights = [load(out)[L.FRAMEWORK_SHEET][f"D{r}"].value for r in range(5, 11)]
     assert weights == [30, 20, 20, 10, 15, 5]
     assert load(out)["D01"]["G5"].value is None  # another framework: examples come unanswered
+
+
+def test_names_that_look_like_formulas_stay_text(tmp_path):
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text('id,name_th,name_en,kind,ministry_th,ministry_en\n'
+                        'X1,"=HYPERLINK(""http://evil"",""x"")",+cmd,department,@SUM(1),-1+1\n')
+    out = tmp_path / "t.xlsx"
+    run_cli("new-template", out, "--agencies", agencies)
+    ws = load_workbook(out)[L.AGENCIES_SHEET]
+    assert ws["B2"].data_type == "s" and ws["B2"].value == '=HYPERLINK("http://evil","x")'
+    assert [ws[c].data_type for c in ("C2", "E2", "F2")] == ["s", "s", "s"]
+    assert load_workbook(out)["X1"]["A1"].data_type == "s"
