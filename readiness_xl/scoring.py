@@ -31,7 +31,7 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
     answered = ~np.isnan(shares)
     earned = np.where(answered, shares, 0.0) @ points
     if missing == "zero":
-        achievable = np.broadcast_to(points.sum(axis=0), earned.shape)
+        achievable = points.sum(axis=0)[None, :]
     else:
         achievable = answered.astype(float) @ points
     with np.errstate(invalid="ignore", divide="ignore"):

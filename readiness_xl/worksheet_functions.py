@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 
 from . import benchmarks
-from .answers import is_blank, parse_answer
+from .answers import NO_WORDS, YES_WORDS, is_blank, parse_answer
 from .scoring import dimension_scores, overall_scores
 from .thai import parse_number
 
 MISSING_BY_DEFAULT = "zero"
+# The drop-down's words as typed: answered without the general parser.
+_PLAIN_YES_NO = {**{w: 1.0 for w in YES_WORDS}, **{w: 0.0 for w in NO_WORDS}}
 
 
 class CellValueError(ValueError):
@@ -34,6 +36,10 @@ class CellValueError(ValueError):
 
 def _numbers(values: Sequence[object], what: str, allow_blank: bool = True) -> np.ndarray:
     """Floats of a range's values (NaN for blanks); position is 1-based in messages."""
+    if all(type(v) is float or type(v) is int for v in values):  # the usual range of numbers
+        out = np.array(values, dtype=float)
+        if np.isfinite(out).all():
+            return out
     out = np.full(len(values), np.nan)
     for i, value in enumerate(values):
         if is_blank(value):
@@ -60,15 +66,21 @@ def answer_shares(answers: Sequence[object], maxima: Sequence[object]) -> np.nda
     tops = _numbers(maxima, "maximum", allow_blank=False)
     if (tops <= 0).any():
         raise CellValueError(f"maximum {int(np.argmax(tops <= 0)) + 1} must be above 0")
-    shares = np.full(len(answers), np.nan)
+    shares = []
     for i, (value, top) in enumerate(zip(answers, tops)):
+        if (type(value) is float or type(value) is int) and 0 <= value <= top:
+            shares.append(value / top)  # a number in range: nothing to parse
+            continue
+        if top == 1 and value in _PLAIN_YES_NO:
+            shares.append(_PLAIN_YES_NO[value])
+            continue
         typed_number = isinstance(value, (int, float)) and not isinstance(value, bool)
         kind = "yesno" if top == 1 and not typed_number else "scale"
         try:
-            shares[i] = parse_answer(value, kind, top) / top
+            shares.append(parse_answer(value, kind, top) / top)
         except ValueError as err:
             raise CellValueError(f"answer {i + 1}: {err}") from None
-    return shares
+    return np.array(shares, dtype=float)
 
 
 def dimension_score(answers: Sequence[object], maxima: Sequence[object],

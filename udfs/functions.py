@@ -21,6 +21,8 @@ from .workbook_context import framework_from_workbook, named_rows, national_row
 def cells(value) -> list:
     """A range's values as one flat list, whichever way it lies (row or column); a
     single cell gives a one-item list. Accepts lists, numpy arrays and pandas objects."""
+    if type(value) is list and value and type(value[0]) is list:
+        return [v for row in value for v in row]  # what xlwings passes (ndim=2): rows of cells
     if hasattr(value, "to_numpy"):
         value = value.to_numpy()
     if hasattr(value, "tolist"):
