@@ -57,3 +57,5 @@ def build_template(target: Path, agencies: pd.DataFrame | None = None,
         if framework is None:
             answers = load_answers().loc[list(TEMPLATE_EXAMPLES)]
     save_workbook(build_workbook(framework or load_framework(), agencies, answers), target)
+    if answers is not None:  # the examples are answered: show their scores and charts
+        recalc_file(target)
