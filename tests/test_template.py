@@ -101,13 +101,17 @@ def test_sample_says_which_figures_are_published(sample_book):
     assert "ประเทศไทย overall 57.8" in text and "D01 overall 66.2" in text
 
 
-def test_new_template_with_own_agencies(tmp_path):
+def template_for(tmp_path, agency_row: str):
+    """`new-template --agencies` with one agency (a CSV row), opened with openpyxl."""
     agencies = tmp_path / "agencies.csv"
-    agencies.write_text("id,name_th,name_en,kind,ministry_th,ministry_en\n"
-                        "X1,กรมทดสอบ,Test Department,department,กระทรวงทดสอบ,Ministry of Tests\n")
+    agencies.write_text("id,name_th,name_en,kind,ministry_th,ministry_en\n" + agency_row + "\n")
     out = tmp_path / "mine.xlsx"
     run_cli("new-template", out, "--agencies", agencies)
-    wb = load_workbook(out)
+    return out, load_workbook(out)
+
+
+def test_new_template_with_own_agencies(tmp_path):
+    out, wb = template_for(tmp_path, "X1,กรมทดสอบ,Test Department,department,กระทรวงทดสอบ,Ministry of Tests")
     assert "X1" in wb.sheetnames and wb["X1"]["B2"].value == "X1"
     assert all(wb["X1"][f"G{r}"].value is None for r in range(5, 25))
     # an empty template recalculates: nothing answered scores 0 with completeness 0
@@ -142,12 +146,8 @@ def test_new_template_takes_the_framework_of_another_workbook(sample_copy, tmp_p
 
 
 def test_names_that_look_like_formulas_stay_text(tmp_path):
-    agencies = tmp_path / "agencies.csv"
-    agencies.write_text('id,name_th,name_en,kind,ministry_th,ministry_en\n'
-                        'X1,"=HYPERLINK(""http://evil"",""x"")",+cmd,department,@SUM(1),-1+1\n')
-    out = tmp_path / "t.xlsx"
-    run_cli("new-template", out, "--agencies", agencies)
-    ws = load_workbook(out)[L.AGENCIES_SHEET]
+    _, wb = template_for(tmp_path, 'X1,"=HYPERLINK(""http://evil"",""x"")",+cmd,department,@SUM(1),-1+1')
+    ws = wb[L.AGENCIES_SHEET]
     assert ws["B2"].data_type == "s" and ws["B2"].value == '=HYPERLINK("http://evil","x")'
     assert [ws[c].data_type for c in ("C2", "E2", "F2")] == ["s", "s", "s"]
-    assert load_workbook(out)["X1"]["A1"].data_type == "s"
+    assert wb["X1"]["A1"].data_type == "s"
