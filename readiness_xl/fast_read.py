@@ -58,8 +58,9 @@ class FastSheet:
         rows = self.book.values(self.title, max_col, min_row, max_row)
         if isinstance(rows, list):
             rows = rows[min_row - 1:max_row]
-        for row in rows:
-            yield tuple(openpyxl_value(v) for v in row[:max_col])
+        for row in rows:  # openpyxl_value inlined: this runs once per cell read
+            yield tuple(None if v == "" else int(v) if type(v) is float and v.is_integer() else v
+                        for v in row[:max_col])
 
     def __getitem__(self, ref: str) -> _Cell:
         row, col = coordinate_to_tuple(ref)
