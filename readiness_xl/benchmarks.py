@@ -30,6 +30,21 @@ def weak_dimensions(dimension_row: pd.Series, threshold: float = WEAK_THRESHOLD)
     return dimension_row[dimension_row < threshold].sort_values(kind="stable")
 
 
+def held_back(dimensions: pd.DataFrame, threshold: float = WEAK_THRESHOLD,
+              lowest: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """For every unit at once, the dimensions that hold it back: those below the
+    threshold or, where none is, its `lowest` lowest. Returns a units x dimensions
+    boolean matrix and, per unit, whether they are below the threshold."""
+    values = dimensions.to_numpy(float)
+    scored = ~np.isnan(values)
+    weak = scored & (values < threshold)
+    below = weak.any(axis=1)
+    order = np.argsort(np.where(scored, values, np.inf), axis=1, kind="stable")[:, :lowest]
+    lowest_mask = np.zeros_like(weak)
+    np.put_along_axis(lowest_mask, order, True, axis=1)
+    return np.where(below[:, None], weak, lowest_mask & scored), below
+
+
 def improvement_priority(dimension_row: pd.Series, weights: pd.Series) -> pd.Series:
     """Overall points gained if each dimension reached 100: weight share x shortfall.
     Sorted so the first dimension is where work raises the overall score most; the

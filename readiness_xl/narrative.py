@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
-from .benchmarks import WEAK_THRESHOLD, level_labels, weak_dimensions
+from .benchmarks import WEAK_THRESHOLD, held_back, level_labels
 from .errors import Problem, ReadinessError
 from .framework import Framework
 from .results import Results
@@ -69,14 +70,44 @@ def _comparison(overall: float, benchmark: float, benchmark_name: str, p: dict[s
     return p[key].format(benchmark=benchmark_name, value=_pct(benchmark), gap=_pct(abs(gap)))
 
 
-def held_back_by(framework: Framework, dimensions: pd.Series) -> tuple[pd.Series, bool]:
-    """The dimensions the narrative names, in framework order, and whether they are the
-    ones below the threshold (True) or, none being below, simply the lowest (False)."""
-    scored = dimensions.reindex(framework.dimension_ids).astype(float).dropna()
-    weak = weak_dimensions(scored, WEAK_THRESHOLD)
-    below = not weak.empty
-    chosen = weak if below else scored.sort_values(kind="stable").head(LOWEST_SHOWN)
-    return scored[scored.index.isin(chosen.index)], below
+def _compose(framework: Framework, lang: str, name: str, overall: float, level: str,
+             comparisons: list[str], named: list[tuple[str, float]], below: bool) -> str:
+    """The paragraph from its facts (all computed by the scoring core)."""
+    p = PHRASES[lang]
+    head = p["score"].format(name=name, overall=_pct(overall), level=level)
+    sentences = [p["clause_sep"].join([head] + ([_and(comparisons, p)] if comparisons else []))]
+    if named:
+        other = "en" if lang == "th" else "th"
+        items = [p["dimension"].format(id=thai_digits(d) if lang == "th" else d,
+                                       name=framework.dimension_label(d, lang),
+                                       other=framework.dimension_label(d, other), value=_pct(v))
+                 for d, v in named]
+        count = thai_digits(len(items)) if lang == "th" else len(items)
+        sentences.append(p["weak" if below else "lowest"].format(
+            threshold=f"{WEAK_THRESHOLD:g}", count=count, list=_and(items, p)))
+    return p["sentence_sep"].join(sentences) + p["end"]
+
+
+def _phrases(lang: str) -> dict[str, str]:
+    if lang not in PHRASES:
+        raise ReadinessError(Problem(f"language '{lang}' is not one of {', '.join(PHRASES)}"))
+    return PHRASES[lang]
+
+
+def _comparisons(p: dict[str, str], lang: str, overall: float, national: float | None,
+                 ministry: tuple[str, str, float] | None) -> list[str]:
+    out = []
+    if national is not None and not math.isnan(national):
+        out.append(_comparison(overall, national, p["national_benchmark"], p))
+    if ministry is not None and not math.isnan(ministry[2]):
+        name = p["ministry_benchmark"].format(name=ministry[0 if lang == "th" else 1])
+        out.append(_comparison(overall, ministry[2], name, p))
+    return out
+
+
+def _named(ids: list[str], values: np.ndarray, mask: np.ndarray) -> list[tuple[str, float]]:
+    """The named dimensions of one unit, in framework order."""
+    return [(d, float(v)) for d, v, m in zip(ids, values, mask) if m]
 
 
 def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Series,
@@ -84,32 +115,40 @@ def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Se
              ministry: tuple[str, str, float] | None = None) -> str:
     """The narrative of one unit. `dimensions` is indexed by dimension id (%);
     `ministry` = (Thai name, English name, overall) adds the comparison with it."""
-    if lang not in PHRASES:
-        raise ReadinessError(Problem(f"language '{lang}' is not one of {', '.join(PHRASES)}"))
-    p = PHRASES[lang]
+    p = _phrases(lang)
     name = name_th if lang == "th" else name_en
     if overall is None or math.isnan(overall):
         return p["no_score"].format(name=name)
     level = level_labels(pd.Series([overall]), framework.bands).iloc[0][f"level_{lang}"]
-    comparisons = []
-    if national_overall is not None and not math.isnan(national_overall):
-        comparisons.append(_comparison(overall, national_overall, p["national_benchmark"], p))
-    if ministry is not None and not math.isnan(ministry[2]):
-        ministry_name = p["ministry_benchmark"].format(name=ministry[0 if lang == "th" else 1])
-        comparisons.append(_comparison(overall, ministry[2], ministry_name, p))
-    head = p["score"].format(name=name, overall=_pct(overall), level=level)
-    sentences = [p["clause_sep"].join([head] + ([_and(comparisons, p)] if comparisons else []))]
-    named, below = held_back_by(framework, dimensions)
-    if not named.empty:
-        other = "en" if lang == "th" else "th"
-        items = [p["dimension"].format(id=thai_digits(d) if lang == "th" else d,
-                                       name=framework.dimension_label(d, lang),
-                                       other=framework.dimension_label(d, other), value=_pct(v))
-                 for d, v in named.items()]
-        count = thai_digits(len(items)) if lang == "th" else len(items)
-        sentences.append(p["weak" if below else "lowest"].format(
-            threshold=f"{WEAK_THRESHOLD:g}", count=count, list=_and(items, p)))
-    return p["sentence_sep"].join(sentences) + p["end"]
+    row = dimensions.reindex(framework.dimension_ids).astype(float).to_frame().T
+    mask, below = held_back(row, WEAK_THRESHOLD, LOWEST_SHOWN)
+    return _compose(framework, lang, name, overall, level,
+                    _comparisons(p, lang, overall, national_overall, ministry),
+                    _named(framework.dimension_ids, row.to_numpy()[0], mask[0]), bool(below[0]))
+
+
+def agency_narratives(results: Results, lang: str = "th") -> pd.Series:
+    """Every agency's narrative at once (the Summary's Narrative column): the facts come
+    from Results as whole columns, only the wording is done row by row."""
+    p = _phrases(lang)
+    ids = results.dimension_ids
+    table = results.agencies
+    mask, below = held_back(table[ids], WEAK_THRESHOLD, LOWEST_SHOWN)
+    values = table[ids].to_numpy(float)
+    national = float(results.national["overall"])
+    ministry_overall = results.ministries["overall"].reindex(table["ministry_th"]).to_numpy(float)
+    texts = []
+    for i, row in enumerate(table[["name_th", "name_en", "ministry_th", "ministry_en", "overall",
+                                   f"level_{lang}"]].itertuples(index=False)):
+        name = row[0] if lang == "th" else row[1]
+        overall = float(row[4])
+        if math.isnan(overall):
+            texts.append(p["no_score"].format(name=name))
+            continue
+        comparisons = _comparisons(p, lang, overall, national, (row[2], row[3], ministry_overall[i]))
+        texts.append(_compose(results.framework, lang, name, overall, row[5], comparisons,
+                              _named(ids, values[i], mask[i]), bool(below[i])))
+    return pd.Series(texts, index=table.index, dtype=object)
 
 
 def narrative_for(results: Results, unit_type: str, key: object = None, lang: str = "th") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from .narrative import describe, narrative_for
+from .narrative import agency_narratives, describe, narrative_for
 from .results import Results
 from .workbook_layout import KIND_NAMES
 
@@ -31,12 +31,12 @@ def rows(results: Results) -> list[list]:
     """Header first, then one list of cell values per row (None = empty cell)."""
     ids = results.dimension_ids
     out = [header(results)]
-
+    narratives = agency_narratives(results)
     for ident, a in results.agencies.iterrows():
         out.append(["agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"]]
                    + [_num(a[d]) for d in ids]
                    + [_num(a["overall"]), a["level_th"], a["level_en"], _num(a["rank"]),
-                      _num(a["completeness"]), narrative_for(results, "agency", ident)])
+                      _num(a["completeness"]), narratives[ident]])
     for name, m in results.ministries.iterrows():
         out.append(["ministry", None, name, m["name_en"], None, name]
                    + [_num(m[d]) for d in ids] + [_num(m["overall"]), m["level_th"], m["level_en"], None, None,

@@ -127,3 +127,15 @@ def test_summary_sheet_narrative_column_is_last_and_filled(sample_path, results)
     national = next(v for k, v in by_unit.items() if k[0] == "national")
     assert national == narrative_for(results, "national")
     assert all(v for v in by_unit.values())
+
+
+def test_bulk_agency_narratives_equal_one_by_one(sample_path):
+    from readiness_xl.narrative import agency_narratives, narrative_for
+    from readiness_xl.recalc import score_book
+    from readiness_xl.workbook_read import read_book
+    results = score_book(read_book(sample_path))
+    for lang in ("th", "en"):
+        bulk = agency_narratives(results, lang)
+        assert list(bulk.index) == list(results.agencies.index)
+        for ident in results.agencies.index:
+            assert bulk[ident] == narrative_for(results, "agency", ident, lang)
