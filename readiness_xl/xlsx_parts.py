@@ -378,7 +378,7 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
                 data = zin.read(info.filename)
                 if info.filename in edits:
                     data = edits[info.filename](data)
-                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
             for name, data in (new_parts or {}).items():
                 zout.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data,
                               compress_type=zipfile.ZIP_DEFLATED)

@@ -9,7 +9,6 @@ import click
 from ..chromium import print_pdf
 from ..errors import Problem, ReadinessError
 from ..recalc import score_book
-from ..report import build_report
 from ..scoring import MISSING_POLICIES
 from ..thai import buddhist_year, parse_number
 from ..workbook_read import read_book
@@ -38,6 +37,7 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
         results = score_book(read_book(book, advance), missing)
+    from ..report import build_report  # matplotlib loads only when a report is made
     html = build_report(results, book.name, agency, be_year)
     with atomic_target(out) as tmp:
         tmp.write_text(html, encoding="utf-8")

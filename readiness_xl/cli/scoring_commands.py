@@ -20,6 +20,9 @@ from .main import cli
 from .progress import progress_bar
 
 
+TERMINAL_AGENCIES = 40  # more than this and the terminal shows the 20 best and 20 last
+
+
 def console() -> Console:
     """Wide enough for the summary even when output goes to a file or `make`."""
     probe = Console()
@@ -38,9 +41,21 @@ def summary_table(results: Results) -> Table:
     def fmt(value) -> str:
         return "" if value != value else f"{value:.1f}"
 
-    for ident, a in results.agencies.sort_values("rank").iterrows():
-        table.add_row(f"{a['rank']:.0f}", ident, a["name_th"], a["name_en"],
-                      *[fmt(a[d]) for d in dims], fmt(a["overall"]), f"{a['level_th']} / {a['level_en']}")
+    ranked = results.agencies.sort_values("rank")
+    if len(ranked) > TERMINAL_AGENCIES:  # a national survey: the top and bottom, then groups
+        half = TERMINAL_AGENCIES // 2
+        shown = [ranked.head(half), None, ranked.tail(half)]
+    else:
+        shown = [ranked]
+    for block in shown:
+        if block is None:
+            table.add_row("…", "", f"อีก {len(ranked) - 2 * half:,} หน่วยงาน",
+                          f"{len(ranked) - 2 * half:,} more agencies: see the Summary sheet")
+            continue
+        for ident, a in block.iterrows():
+            table.add_row(f"{a['rank']:.0f}", ident, a["name_th"], a["name_en"],
+                          *[fmt(a[d]) for d in dims], fmt(a["overall"]),
+                          f"{a['level_th']} / {a['level_en']}")
     table.add_section()
     for name, m in results.ministries.iterrows():
         table.add_row("", "", name, m["name_en"], *[fmt(m[d]) for d in dims], fmt(m["overall"]),
