@@ -45,13 +45,33 @@ def held_back(dimensions: pd.DataFrame, threshold: float = WEAK_THRESHOLD,
     return np.where(below[:, None], weak, lowest_mask & scored), below
 
 
-def improvement_priority(dimension_row: pd.Series, weights: pd.Series) -> pd.Series:
-    """Overall points gained if each dimension reached 100: weight share x shortfall.
-    Sorted so the first dimension is where work raises the overall score most; the
-    weight share alone is what one more point in that dimension is worth."""
+def improvement_gains(dimensions: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
+    """Overall points each unit would gain if a dimension reached 100: weight share x
+    shortfall. The weight share alone is what one more point in that dimension is worth."""
     share = weights / weights.sum()
-    gain = share.reindex(dimension_row.index) * (100.0 - dimension_row)
+    return (100.0 - dimensions) * share.reindex(dimensions.columns)
+
+
+def improvement_priority(dimension_row: pd.Series, weights: pd.Series) -> pd.Series:
+    """One unit's gains, sorted so the first dimension is where work raises the overall
+    score most."""
+    gain = improvement_gains(dimension_row.to_frame().T, weights).iloc[0]
     return gain.sort_values(ascending=False, kind="stable")
+
+
+def comparison_columns(dimensions: pd.DataFrame, overall: pd.Series, national_overall: float,
+                       weights: pd.Series, threshold: float = WEAK_THRESHOLD) -> pd.DataFrame:
+    """What the Summary says of every unit beside its scores: points above (+) or below
+    (-) the national average, its dimensions below the threshold, and the dimension to
+    improve first. Whole columns at once."""
+    ids = np.asarray(dimensions.columns, dtype=object)
+    values = dimensions.to_numpy(float)
+    weak = [", ".join(ids[row]) for row in ~np.isnan(values) & (values < threshold)]
+    gains = improvement_gains(dimensions, weights).to_numpy(float)
+    scored = ~np.isnan(gains).all(axis=1)
+    first = np.where(scored, ids[np.argmax(np.where(np.isnan(gains), -np.inf, gains), axis=1)], "")
+    return pd.DataFrame({"gap_national": overall.to_numpy(float) - national_overall,
+                         "below_threshold": weak, "improve_first": first}, index=dimensions.index)
 
 
 def rank_eq(values: pd.Series | np.ndarray) -> pd.Series:

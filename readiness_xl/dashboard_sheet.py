@@ -18,7 +18,7 @@ from . import workbook_layout as L
 from .framework import Framework
 from .sheet_style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
                           header, print_a4, put, put_formula, widths)
-from .summary_sheet import FIXED_HEADERS, TAIL_HEADERS
+from .summary_sheet import FIXED_HEADERS, SCORE_HEADERS, TAIL_HEADERS
 
 FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1
 NAME_COLUMN = "C"  # Thai name: what the Dashboard's chooser matches
@@ -41,7 +41,8 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
     for col in range(1, len(labels) + 1):
         cell = ws.cell(row=2, column=col)
         cell.font = BODY_FONT
-        if FIRST_DIMENSION_COLUMN <= col <= FIRST_DIMENSION_COLUMN + len(framework.dimension_ids):
+        is_dimension = FIRST_DIMENSION_COLUMN <= col < FIRST_DIMENSION_COLUMN + len(framework.dimension_ids)
+        if is_dimension or labels[col - 1] in SCORE_HEADERS:
             cell.number_format = SCORE_FORMAT
     last = 1 + summary_rows_count(agencies)
     first_dim = get_column_letter(FIRST_DIMENSION_COLUMN)

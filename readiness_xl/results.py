@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .benchmarks import benchmark_means, level_labels, rank_eq
+from .benchmarks import benchmark_means, comparison_columns, level_labels, rank_eq
 from .framework import Framework
 from .scoring import Scores, score
 
@@ -20,7 +20,8 @@ AGENCY_FIELDS = ("name_th", "name_en", "kind", "ministry_th", "ministry_en")
 class Results:
     framework: Framework
     agencies: pd.DataFrame   # index agency id; AGENCY_FIELDS + dimension ids + overall, level_th,
-                             # level_en, rank, completeness
+                             # level_en, rank, completeness, gap_national, below_threshold,
+                             # improve_first (as every group below)
     ministries: pd.DataFrame  # index ministry_th; name_en + dimension ids + overall + agencies + levels
     kinds: pd.DataFrame       # index kind; dimension ids + overall + agencies + levels
     national: pd.Series       # dimension ids + overall + agencies + levels
@@ -55,6 +56,12 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
     national["agencies"] = len(agencies)
     for group in (ministries, kinds, national):
         group[["level_th", "level_en"]] = level_labels(group["overall"], framework.bands)
+    weights = framework.dimensions["weight"].astype(float)
+    national_overall = float(national["overall"].iloc[0])
+    for group in (table, ministries, kinds, national):
+        extra = comparison_columns(group[framework.dimension_ids], group["overall"], national_overall,
+                                   weights)
+        group[list(extra.columns)] = extra
     return Results(framework, table, ministries, kinds, national.iloc[0])
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from .narrative import agency_narratives, describe, narrative_for
 from .results import Results
 from .workbook_layout import KIND_NAMES
 
-ROW_TYPES = {"agency": "หน่วยงาน / agency", "ministry": "กระทรวง / ministry",
-             "kind": "ประเภท / kind", "national": "ประเทศ / national"}
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
                  "ประเภทหน่วยงาน / Kind", "กระทรวง / Ministry"]
 TAIL_HEADERS = ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank", "ความครบถ้วน / Completeness %",
-                "บทสรุป / Narrative"]
+                "เทียบค่าเฉลี่ยประเทศ / vs national (points)", "มิติต่ำกว่า 50% / Below 50%",
+                "พัฒนามิติใดก่อน / Improve first", "บทสรุป / Narrative"]
+SCORE_HEADERS = {TAIL_HEADERS[0], TAIL_HEADERS[4], TAIL_HEADERS[5]}  # shown with one decimal
 
 
 def header(results: Results) -> list[str]:
@@ -27,27 +29,28 @@ def _num(value: object) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _line(row_type: str, ident, name_th: str, name_en: str, kind, ministry, unit: pd.Series,
+          ids: list[str], rank, completeness, narrative: str) -> list:
+    return ([row_type, ident, name_th, name_en, kind, ministry] + [_num(unit[d]) for d in ids]
+            + [_num(unit["overall"]), unit["level_th"], unit["level_en"], rank, completeness,
+               _num(unit["gap_national"]), unit["below_threshold"], unit["improve_first"], narrative])
+
+
 def rows(results: Results) -> list[list]:
     """Header first, then one list of cell values per row (None = empty cell)."""
-    ids = results.dimension_ids
+    ids, framework, n = results.dimension_ids, results.framework, results.national
     out = [header(results)]
     narratives = agency_narratives(results)
     for ident, a in results.agencies.iterrows():
-        out.append(["agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"]]
-                   + [_num(a[d]) for d in ids]
-                   + [_num(a["overall"]), a["level_th"], a["level_en"], _num(a["rank"]),
-                      _num(a["completeness"]), narratives[ident]])
+        out.append(_line("agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"], a,
+                         ids, _num(a["rank"]), _num(a["completeness"]), narratives[ident]))
     for name, m in results.ministries.iterrows():
-        out.append(["ministry", None, name, m["name_en"], None, name]
-                   + [_num(m[d]) for d in ids] + [_num(m["overall"]), m["level_th"], m["level_en"], None, None,
-                      narrative_for(results, "ministry", name)])
-    n = results.national
+        out.append(_line("ministry", None, name, m["name_en"], None, name, m, ids, None, None,
+                         narrative_for(results, "ministry", name)))
     for kind, k in results.kinds.iterrows():
         name_th, name_en = KIND_NAMES.get(kind, (kind, kind))
-        out.append(["kind", None, name_th, name_en, kind, None]
-                   + [_num(k[d]) for d in ids] + [_num(k["overall"]), k["level_th"], k["level_en"], None, None,
-                      describe(results.framework, name_th, name_en, k[ids], k["overall"], n["overall"])])
-    out.append(["national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None]
-               + [_num(n[d]) for d in ids] + [_num(n["overall"]), n["level_th"], n["level_en"], None, None,
-                  narrative_for(results, "national")])
+        out.append(_line("kind", None, name_th, name_en, kind, None, k, ids, None, None,
+                         describe(framework, name_th, name_en, k[ids], k["overall"], n["overall"])))
+    out.append(_line("national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None,
+                     n, ids, None, None, narrative_for(results, "national")))
     return out

@@ -92,3 +92,22 @@ def test_editing_a_weight_in_the_sheet_changes_overall_by_the_formula(sample_cop
         assert after["overall"] == pytest.approx(expected, abs=1e-12)
 
 
+
+
+def test_summary_compares_each_unit_with_the_nation(sample_path):
+    from openpyxl import load_workbook
+    ws = load_workbook(sample_path, read_only=True)["Summary"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    col = {h: head.index(h) for h in head}
+    by_name = {r[2]: r for r in rows[1:]}
+    dip, moi = by_name["กรมส่งเสริมอุตสาหกรรม"], by_name["กระทรวงอุตสาหกรรม"]
+    gap, below, first = ("เทียบค่าเฉลี่ยประเทศ / vs national (points)", "มิติต่ำกว่า 50% / Below 50%",
+                         "พัฒนามิติใดก่อน / Improve first")
+    assert round(dip[col[gap]], 1) == 8.4 and dip[col[below]] in (None, "")
+    # dimension 3 (30%) at 68.4: 0.30 x 31.6 = 9.5 points to gain, the most of any dimension
+    assert dip[col[first]] == "3"
+    assert round(moi[col[gap]], 1) == -3.4 and moi[col[below]] == "4, 6"
+    national = by_name["ประเทศไทย (ทุกหน่วยงาน)"]
+    assert national[col[gap]] == 0 and national[col[below]] == "4, 6"
+    assert head[-1] == "บทสรุป / Narrative"
