@@ -58,28 +58,40 @@ class Run:
     note: str = ""
 
 
-def timed(cmd: list[str], timeout: float) -> tuple[float | None, float]:
-    """Wall time and peak RSS (MB) of one process, from wait4's own accounting; None on timeout."""
+# Each measured command runs under this small launcher. A child forked straight from the
+# bench would start with the bench's own memory high-water mark, which Linux keeps across
+# exec; forked from the launcher it starts from the launcher's few megabytes.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def timed(cmd: list[str], timeout: float) -> tuple[float | None, float | None]:
+    """Wall time and peak RSS (MB) of one process (with its children), from wait4's own
+    accounting; time None when stopped at `timeout`."""
     errors = tempfile.TemporaryFile()
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors, cwd=ROOT,
-                            start_new_session=True)
-    deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
+    with tempfile.NamedTemporaryFile("r", suffix=".txt") as report:
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, report.name, *cmd],
+                                stdout=subprocess.DEVNULL, stderr=errors, cwd=ROOT,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
-            _, status, usage = os.wait4(proc.pid, 0)
-            return None, usage.ru_maxrss / 1024
-        time.sleep(0.005)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+            proc.wait()
+            return None, None
+        seconds, rss_kb, code = report.read().split()
+    if int(code) != 0:
         errors.seek(0)
         raise RuntimeError(f"{' '.join(cmd)} failed: {errors.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return float(seconds), int(rss_kb) / 1024
 
 
 def repeat(cmd: list[str], reps: int, timeout: float, warmup: bool = False) -> Run:
@@ -88,9 +100,10 @@ def repeat(cmd: list[str], reps: int, timeout: float, warmup: bool = False) -> R
     times, rss = [], []
     for _ in range(reps):
         seconds, mb = timed(cmd, timeout)
-        rss.append(mb)
         if seconds is None:
-            return Run(None, max(rss), len(times) + 1, f"stopped at the {timeout:.0f} s cap")
+            return Run(None, max(rss, default=None), len(times) + 1,
+                       f"stopped at the {timeout:.0f} s cap")
+        rss.append(mb)
         times.append(seconds)
         if sum(times) > SLOW_S:
             break
@@ -283,7 +296,8 @@ def report(rows, udf, profiles, args, reps, steps, start) -> str:
         "",
         f"Each time is the median of {reps} runs unless the table says otherwise; "
         "every process is started fresh and timed from start to exit; peak RSS is the "
-        "process's own (with its children) from `wait4`.",
+        "process's own (with its children) from `wait4`, measured by a small launcher so "
+        "that the bench's own memory does not count.",
         "",
         "## End to end",
         "",
