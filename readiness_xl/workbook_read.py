@@ -234,24 +234,28 @@ def _check_header(ws, path: Path) -> None:
 
 
 def _refuse_merged_answers(path: Path, cells: dict) -> None:
-    """A merged range over answer cells hides all but its first answer."""
-    by_sheet: dict[str, list[tuple[int, int]]] = {}
-    for sheet, cell in cells.values():
-        by_sheet.setdefault(sheet, []).append(coordinate_to_tuple(cell))
+    """A merged range over answer cells hides all but its first answer. Merges are rare,
+    so the sheets are searched for them before any answer cell is looked at."""
     with zipfile.ZipFile(path) as zf:
         parts, names = sheet_parts(zf), set(zf.namelist())
-        for sheet, coords in by_sheet.items():
-            if parts.get(sheet) not in names:
-                continue
-            for ref in _MERGE.findall(zf.read(parts[sheet])):
-                min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
-                hit = sorted((r, c) for r, c in coords
-                             if min_row <= r <= max_row and min_col <= c <= max_col)
-                if hit:
-                    raise ReadinessError(Problem(
-                        f"answer cells are merged ({ref.decode()}); unmerge them so that every "
-                        "indicator has its own answer", sheet,
-                        f"{get_column_letter(hit[0][1])}{hit[0][0]}", path.name))
+        merges = {sheet: refs for sheet, part in parts.items() if part in names
+                  for refs in [_MERGE.findall(zf.read(part))] if refs}
+    if not merges:
+        return
+    by_sheet: dict[str, list[tuple[int, int]]] = {}
+    for sheet, cell in cells.values():
+        if sheet in merges:
+            by_sheet.setdefault(sheet, []).append(coordinate_to_tuple(cell))
+    for sheet, coords in by_sheet.items():
+        for ref in merges[sheet]:
+            min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+            hit = sorted((r, c) for r, c in coords
+                         if min_row <= r <= max_row and min_col <= c <= max_col)
+            if hit:
+                raise ReadinessError(Problem(
+                    f"answer cells are merged ({ref.decode()}); unmerge them so that every "
+                    "indicator has its own answer", sheet,
+                    f"{get_column_letter(hit[0][1])}{hit[0][0]}", path.name))
 
 
 def read_responses(wb, path: Path, agencies: pd.DataFrame, framework: Framework
