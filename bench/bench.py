@@ -36,11 +36,10 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import workbooks  # noqa: E402
-
-from readiness_xl.answers import parse_answers  # noqa: E402
-from readiness_xl.recalc import recalc_file  # noqa: E402
-from readiness_xl.scoring import score  # noqa: E402
-from readiness_xl.workbook_read import read_book  # noqa: E402
+from readiness_xl.core.answers import parse_answers  # noqa: E402
+from readiness_xl.core.scoring import score  # noqa: E402
+from readiness_xl.workbook.read import read_book  # noqa: E402
+from readiness_xl.workbook.recalc import recalc_file  # noqa: E402
 from tests.outside_tools import RECALC_ALWAYS, soffice  # noqa: E402
 
 OUT = HERE / "out"
@@ -163,10 +162,10 @@ def profile(book: Path, out: Path, top: int = 14) -> str:
 def stages(book: Path, out: Path) -> dict[str, float]:
     """Seconds of each step of one in-process recalculation (what `recalc` does after
     Python has started and imported)."""
-    from readiness_xl.recalc import score_book
-    from readiness_xl.summary_sheet import rows as summary_rows
-    from readiness_xl.workbook_layout import SUMMARY_SHEET
-    from readiness_xl.xlsx_parts import write_sheet_rows
+    from readiness_xl.workbook.layout import SUMMARY_SHEET
+    from readiness_xl.workbook.parts import write_sheet_rows
+    from readiness_xl.workbook.recalc import score_book
+    from readiness_xl.workbook.summary import rows as summary_rows
     marks = [time.perf_counter()]
     loaded = read_book(book)
     marks.append(time.perf_counter())

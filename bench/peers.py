@@ -29,7 +29,7 @@ def formulas_peer(book: Path) -> None:
 
 
 def pandas_peer(book: Path) -> pd.Series:
-    from readiness_xl import workbook_layout as L
+    from readiness_xl.workbook import layout as L
     framework = pd.read_excel(book, sheet_name=L.FRAMEWORK_SHEET, header=None, engine="calamine")
     sheets = pd.read_excel(book, sheet_name=None, header=None, engine="calamine")
     dims, inds = _framework_tables(framework)

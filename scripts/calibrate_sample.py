@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from readiness_xl.answers import parse_answers
-from readiness_xl.results import compute_results
-from readiness_xl.source_data import BE2560, load_agencies, load_framework
+from readiness_xl.core.answers import parse_answers
+from readiness_xl.core.results import compute_results
+from readiness_xl.sample.source_data import BE2560, load_agencies, load_framework
 
 SEED = 2560
 DIP = "D01"

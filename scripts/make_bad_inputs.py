@@ -21,11 +21,11 @@ from pathlib import Path
 
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from readiness_xl.forms import build_form
-from readiness_xl.sample import build_sample
-from readiness_xl.template import save_workbook
-from readiness_xl.workbook_read import read_book
-from readiness_xl.xlsx_parts import set_cells, sheet_parts
+from readiness_xl.builder.template import save_workbook
+from readiness_xl.sample.build import build_sample
+from readiness_xl.survey.forms import build_form
+from readiness_xl.workbook.parts import set_cells, sheet_parts
+from readiness_xl.workbook.read import read_book
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "tests" / "data" / "bad"

@@ -28,7 +28,7 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def sample_path(tmp_path_factory) -> Path:
     """A freshly built and recalculated sample workbook (do not modify: copy it)."""
-    from readiness_xl.sample import build_sample
+    from readiness_xl.sample.build import build_sample
     path = tmp_path_factory.mktemp("sample") / "sample_2560.xlsx"
     build_sample(path)
     return path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from readiness_xl.framework import Framework, build_framework, located
+from readiness_xl.core.framework import Framework, build_framework, located
 
 
 def tiny_framework(weights=(60, 40)) -> Framework:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from readiness_xl.answers import parse_answer, parse_answers
+from readiness_xl.core.answers import parse_answer, parse_answers
 from readiness_xl.thai import buddhist_year, common_era_year, parse_number, thai_digits
 from tests.frameworks import answers, tiny_framework
 

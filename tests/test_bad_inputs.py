@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from readiness_xl.cli.main import cli
-from readiness_xl.xlsx_parts import _cell_xml, set_cells, sheet_part
+from readiness_xl.workbook.parts import _cell_xml, set_cells, sheet_part
 from tests.conftest import CLI, ROOT, run_cli
 
 BAD = ROOT / "tests" / "data" / "bad"
@@ -159,7 +159,7 @@ def test_formula_like_names_are_written_back_as_text(sample_copy, tmp_path):
     with zipfile.ZipFile(sample_copy) as zf:
         part = sheet_part(zf, "Agencies")
     edited = tmp_path / "names.xlsx"
-    from readiness_xl.xlsx_parts import replace_parts
+    from readiness_xl.workbook.parts import replace_parts
     replace_parts(sample_copy, edited, {part: lambda data: set_cells(
         data.decode(), {f"B{r}": n for r, n in zip(range(2, 6), names)}).encode()})
     run_cli("recalc", edited)

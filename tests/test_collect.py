@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from readiness_xl.source_data import load_agencies, load_framework
-from readiness_xl.template import build_workbook, save_workbook
-from readiness_xl.workbook_read import read_book
-from readiness_xl.xlsx_parts import replace_parts, set_cells, sheet_parts
+from readiness_xl.builder.template import build_workbook, save_workbook
+from readiness_xl.sample.source_data import load_agencies, load_framework
+from readiness_xl.workbook.parts import replace_parts, set_cells, sheet_parts
+from readiness_xl.workbook.read import read_book
 from tests.conftest import run_cli
 
 FRAMEWORK = load_framework()

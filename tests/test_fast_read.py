@@ -7,7 +7,7 @@ import json
 
 from openpyxl import load_workbook
 
-from readiness_xl.fast_read import FastWorkbook
+from readiness_xl.workbook.fast_read import FastWorkbook
 from tests.conftest import run_cli
 
 

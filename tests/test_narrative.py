@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from readiness_xl.core.narrative import describe, narrative_for
 from readiness_xl.errors import ReadinessError
-from readiness_xl.narrative import describe, narrative_for
-from readiness_xl.recalc import score_book
-from readiness_xl.workbook_read import read_book
+from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.recalc import score_book
 from tests.frameworks import tiny_framework
 
 INDUSTRY = "กระทรวงอุตสาหกรรม"
@@ -130,9 +130,9 @@ def test_summary_sheet_narrative_column_is_last_and_filled(sample_path, results)
 
 
 def test_bulk_agency_narratives_equal_one_by_one(sample_path):
-    from readiness_xl.narrative import agency_narratives, narrative_for
-    from readiness_xl.recalc import score_book
-    from readiness_xl.workbook_read import read_book
+    from readiness_xl.core.narrative import agency_narratives, narrative_for
+    from readiness_xl.workbook.read import read_book
+    from readiness_xl.workbook.recalc import score_book
     results = score_book(read_book(sample_path))
     for lang in ("th", "en"):
         bulk = agency_narratives(results, lang)

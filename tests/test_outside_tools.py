@@ -8,12 +8,12 @@ import json
 import subprocess
 
 import pytest
-from openpyxl import load_workbook
-
 from conftest import ROOT, run_cli
+from openpyxl import load_workbook
 from outside_tools import libreoffice_convert, pdf_pages
-from readiness_xl import workbook_layout as L
-from readiness_xl.agency_sheet import NO_ADDIN
+
+from readiness_xl.builder.agency_sheet import NO_ADDIN
+from readiness_xl.workbook import layout as L
 
 SHIPPED = ["sample_2560.xlsx", "readiness_template.xlsx"]
 DIMS = ["1", "2", "3", "4", "5", "6"]

@@ -7,7 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from readiness_xl.sample import published_figures
+from readiness_xl.sample.build import published_figures
 from tests.conftest import run_cli
 
 INDUSTRY = "กระทรวงอุตสาหกรรม"

@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from readiness_xl.chromium import find_chromium, run_headless
-from readiness_xl.narrative import narrative_for
-from readiness_xl.recalc import score_book
-from readiness_xl.report import build_report, survey_year, thai_date
-from readiness_xl.workbook_read import read_book
+from readiness_xl.core.narrative import narrative_for
+from readiness_xl.report.chromium import find_chromium, run_headless
+from readiness_xl.report.html import build_report, survey_year, thai_date
+from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.recalc import score_book
 from tests.conftest import run_cli
 
 CHROMIUM = find_chromium()

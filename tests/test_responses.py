@@ -9,14 +9,12 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from readiness_xl.builder.template import save_workbook
 from readiness_xl.errors import ReadinessError
-from readiness_xl.forms import build_form
-from readiness_xl.recalc import score_book
-from readiness_xl.responses import HEADER, read_rows, responses_rows, save_long_workbook
-from readiness_xl.results import to_json_dict
-from readiness_xl.template import save_workbook
-from readiness_xl.workbook_read import read_book
-from readiness_xl.xlsx_parts import write_sheet_rows
+from readiness_xl.survey.forms import build_form
+from readiness_xl.workbook.parts import write_sheet_rows
+from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.responses import HEADER, read_rows, responses_rows, save_long_workbook
 from tests.conftest import run_cli
 
 

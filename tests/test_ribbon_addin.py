@@ -8,13 +8,13 @@ import re
 import zipfile
 
 import pytest
+from conftest import ROOT, run_cli
 from defusedxml import ElementTree as ET
+from fake_xlwings import FakeBook
 from openpyxl import load_workbook
 
-from conftest import ROOT, run_cli
-from fake_xlwings import FakeBook
-from readiness_xl import addin
-from readiness_xl.workbook_layout import SUMMARY_SHEET
+from readiness_xl.builder import addin
+from readiness_xl.workbook.layout import SUMMARY_SHEET
 from udfs.ribbon import recalculate_all_agencies
 
 ADDIN = ROOT / "workbooks" / "readiness_xl.xlam"

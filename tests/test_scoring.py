@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readiness_xl.answers import parse_answers
-from readiness_xl.benchmarks import improvement_priority, level_labels, rank_eq, weak_dimensions
-from readiness_xl.results import compute_results
-from readiness_xl.scoring import overall_scores, score
+from readiness_xl.core.answers import parse_answers
+from readiness_xl.core.benchmarks import improvement_priority, level_labels, rank_eq, weak_dimensions
+from readiness_xl.core.results import compute_results
+from readiness_xl.core.scoring import overall_scores, score
 from tests.frameworks import answers, tiny_framework
 
 # Hand computation for agency X: a1 = ใช่ -> 1, a2 = 3/4, b1 = 40% (2 points)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import ROOT, run_cli
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, RadarChart
-
-from conftest import ROOT, run_cli
-from readiness_xl import workbook_layout as L
-from readiness_xl.agency_sheet import ordered_indicators
-from readiness_xl.sample import build_template
-from readiness_xl.source_data import load_framework
 from workbook_content import differences, workbook_content
+
+from readiness_xl.builder.agency_sheet import ordered_indicators
+from readiness_xl.sample.build import build_template
+from readiness_xl.sample.source_data import load_framework
+from readiness_xl.workbook import layout as L
 
 FRAMEWORK = load_framework()
 

@@ -8,12 +8,12 @@ import inspect
 import numpy as np
 import pandas as pd
 import pytest
-
-import udfs.functions as xl
 from conftest import ROOT
 from fake_xlwings import FakeBook
-from readiness_xl.agency_sheet import ordered_indicators
-from readiness_xl.source_data import load_framework
+
+import udfs.functions as xl
+from readiness_xl.builder.agency_sheet import ordered_indicators
+from readiness_xl.sample.source_data import load_framework
 from udfs.catalogue import FUNCTIONS, markdown_table
 
 FRAMEWORK = load_framework()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .catalogue import FUNCTIONS
 from . import functions
+from .catalogue import FUNCTIONS
 
 
 def _to_xlwings(value):

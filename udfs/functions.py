@@ -1,5 +1,5 @@
 """xlwings UDFs. Each one converts what Excel gives (2-D lists, None for blanks) to plain
-values, calls readiness_xl.worksheet_functions, and turns a bad value into a short text
+values, calls readiness_xl.core.worksheet_functions, and turns a bad value into a short text
 starting with the Excel error name (classic xlwings cannot return real error values).
 
 Help texts and argument docs come from udfs.catalogue, the one place they are kept."""
@@ -10,9 +10,9 @@ import functools
 
 import xlwings as xw
 
-from readiness_xl import worksheet_functions as wf
-from readiness_xl import workbook_layout as L
+from readiness_xl.core import worksheet_functions as wf
 from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook import layout as L
 
 from .catalogue import BY_NAME, CATEGORY
 from .workbook_context import framework_from_workbook, named_rows, national_row

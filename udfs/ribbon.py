@@ -12,12 +12,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from readiness_xl import workbook_layout as L
+from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.recalc import score_book
-from readiness_xl.results import Results
-from readiness_xl.summary_sheet import rows as summary_rows
-from readiness_xl.workbook_read import read_open_book
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.read import read_open_book
+from readiness_xl.workbook.recalc import score_book
+from readiness_xl.workbook.summary import rows as summary_rows
 
 from .xlwings_book import XlwingsWorkbook
 

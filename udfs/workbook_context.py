@@ -4,9 +4,9 @@ the analyst leaves those arguments out; nothing of the framework is a constant i
 
 from __future__ import annotations
 
-from readiness_xl import workbook_layout as L
-from readiness_xl.summary_sheet import FIXED_HEADERS
-from readiness_xl.worksheet_functions import CellValueError
+from readiness_xl.core.worksheet_functions import CellValueError
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.summary import FIXED_HEADERS
 
 
 def _book(caller):
@@ -41,7 +41,7 @@ def national_row(caller, n_dimensions: int) -> list:
 def framework_from_workbook(caller):
     """The calling workbook's framework, read through its defined names and validated
     exactly as `readiness-xl recalc` validates it."""
-    from readiness_xl.framework import build_framework, located
+    from readiness_xl.core.framework import build_framework, located
     book = _book(caller)
 
     def block(name: str, columns: dict[str, str]):

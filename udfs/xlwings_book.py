@@ -1,11 +1,11 @@
-"""The active Excel workbook, through xlwings, seen as workbook_read expects a workbook
+"""The active Excel workbook, through xlwings, seen as readiness_xl.workbook.read expects a workbook
 (sheetnames, defined_names, wb[name].iter_rows, wb.values): so the ribbon button reads
 with exactly the code `readiness-xl recalc` reads with. Each sheet is read in one
 call (its used range), not cell by cell: every call crosses into Excel."""
 
 from __future__ import annotations
 
-from readiness_xl.fast_read import openpyxl_value
+from readiness_xl.workbook.fast_read import openpyxl_value
 
 
 class _Destinations:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..addin import build_addin
-from .main import cli
+from readiness_xl.builder.addin import build_addin
+from readiness_xl.cli.main import cli
 
 
 @cli.command("build-addin")

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from ..errors import ReadinessError
+from readiness_xl.errors import ReadinessError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
@@ -46,7 +46,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 # Commands register themselves on `cli` when their module is imported.
-from . import scoring_commands  # noqa: E402,F401
-from . import report_commands  # noqa: E402,F401
-from . import survey_commands  # noqa: E402,F401
-from . import excel_commands  # noqa: E402,F401
+from readiness_xl.cli import (
+    excel_commands,  # noqa: E402,F401
+    report_commands,  # noqa: E402,F401
+    scoring_commands,  # noqa: E402,F401
+    survey_commands,  # noqa: E402,F401
+)

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import click
 
-from ..chromium import print_pdf
-from ..errors import Problem, ReadinessError
-from ..recalc import score_book
-from ..scoring import MISSING_POLICIES
-from ..thai import buddhist_year, parse_number
-from ..workbook_read import read_book
-from ..xlsx_parts import atomic_target
-from .main import cli
-from .progress import progress_bar
+from readiness_xl.cli.main import cli
+from readiness_xl.cli.progress import progress_bar
+from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.report.chromium import print_pdf
+from readiness_xl.thai import buddhist_year, parse_number
+from readiness_xl.workbook.parts import atomic_target
+from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.recalc import score_book
 
 LATEST_CE_YEAR = 2300  # a year below this is C.E. (2017), above it B.E. (2560)
 
@@ -37,7 +37,7 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
         results = score_book(read_book(book, advance), missing)
-    from ..report import build_report  # matplotlib loads only when a report is made
+    from readiness_xl.report.html import build_report  # matplotlib loads only when a report is made
     html = build_report(results, book.name, agency, be_year)
     with atomic_target(out) as tmp:
         tmp.write_text(html, encoding="utf-8")

@@ -10,15 +10,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..recalc import recalc_file
-from ..results import Results, to_json_dict
-from ..sample import build_sample, build_template
-from ..scoring import MISSING_POLICIES
-from ..source_data import load_agencies, load_framework
-from ..workbook_read import read_framework_file
-from .main import cli
-from .progress import progress_bar
-
+from readiness_xl.cli.main import cli
+from readiness_xl.cli.progress import progress_bar
+from readiness_xl.core.results import Results, to_json_dict
+from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.sample.build import build_sample, build_template
+from readiness_xl.sample.source_data import load_agencies, load_framework
+from readiness_xl.workbook.read import read_framework_file
+from readiness_xl.workbook.recalc import recalc_file
 
 TERMINAL_AGENCIES = 40  # more than this and the terminal shows the 20 best and 20 last
 
@@ -67,7 +66,7 @@ def summary_table(results: Results) -> Table:
     return table
 
 
-@cli.command()
+@cli.command(short_help="Build and recalculate the B.E. 2560 sample, print its summary.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the sample (default: a temporary file).")
 def demo(out: Path | None) -> None:
@@ -100,7 +99,7 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
         click.echo(f"Summary written to {out or book}")
 
 
-@cli.command()
+@cli.command(short_help="Write the recalculated B.E. 2560 sample workbook to OUT.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def sample(out: Path) -> None:
     """Write the recalculated B.E. 2560 sample workbook to OUT."""

@@ -12,13 +12,13 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..collect import MERGED, REJECTED, WARNING, CollectReport, collect_forms
-from ..forms import write_forms
-from ..scoring import MISSING_POLICIES
-from ..workbook_read import read_book
-from .main import cli
-from .progress import progress_bar
-from .scoring_commands import console
+from readiness_xl.cli.main import cli
+from readiness_xl.cli.progress import progress_bar
+from readiness_xl.cli.scoring_commands import console
+from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.survey.collect import MERGED, REJECTED, WARNING, CollectReport, collect_forms
+from readiness_xl.survey.forms import write_forms
+from readiness_xl.workbook.read import read_book
 
 EXIT_SOME_REJECTED = 1
 STATUS_STYLES = {REJECTED: "bold red", WARNING: "yellow", MERGED: "green"}

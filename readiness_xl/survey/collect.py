@@ -21,16 +21,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from .answers import is_blank, parse_answers
-from .errors import Problem, ReadinessError
-from .forms import form_agency
-from .recalc import recalc_file, score_book
-from .results import Results
-from .workbook_layout import SUMMARY_SHEET
-from .workbook_read import Book, open_workbook, read_book
-from .xlsx_parts import (WORKBOOK_PART, atomic_target, check_not_locked, empty_sheet_xml,
-                         full_calc_on_load, header_style, new_sheet, render_sheet_data,
-                         replace_parts, set_cells, sheet_parts)
+from readiness_xl.core.answers import is_blank, parse_answers
+from readiness_xl.core.results import Results
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.survey.forms import form_agency
+from readiness_xl.workbook.layout import SUMMARY_SHEET
+from readiness_xl.workbook.parts import (
+    WORKBOOK_PART,
+    atomic_target,
+    check_not_locked,
+    empty_sheet_xml,
+    full_calc_on_load,
+    header_style,
+    new_sheet,
+    render_sheet_data,
+    replace_parts,
+    set_cells,
+    sheet_parts,
+)
+from readiness_xl.workbook.read import Book, open_workbook, read_book
+from readiness_xl.workbook.recalc import recalc_file, score_book
 
 VALIDATION_SHEET = "Validation"
 VALIDATION_HEADER = ["เวลาที่รวบรวม / Collected at", "ไฟล์ / File", "หน่วยงาน / Agency",

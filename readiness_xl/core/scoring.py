@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .framework import Framework
+from readiness_xl.core.framework import Framework
 
 MISSING_POLICIES = ("zero", "exclude")
 """`zero` (default): an unanswered indicator is not met and earns nothing; the agency's

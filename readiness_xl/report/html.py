@@ -11,12 +11,12 @@ from html import escape
 
 import pandas as pd
 
-from .benchmarks import WEAK_THRESHOLD
-from .errors import Problem, ReadinessError
-from .narrative import PHRASES, narrative_for
-from .report_charts import dimension_bars, heatmap, radar
-from .results import Results
-from .thai import arabic_digits, buddhist_year, thai_digits
+from readiness_xl.core.benchmarks import WEAK_THRESHOLD
+from readiness_xl.core.narrative import PHRASES, narrative_for
+from readiness_xl.core.results import Results
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.report.charts import dimension_bars, heatmap, radar
+from readiness_xl.thai import arabic_digits, buddhist_year, thai_digits
 
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .benchmarks import benchmark_means, comparison_columns, level_labels, rank_eq
-from .framework import Framework
-from .scoring import Scores, score
+from readiness_xl.core.benchmarks import benchmark_means, comparison_columns, level_labels, rank_eq
+from readiness_xl.core.framework import Framework
+from readiness_xl.core.scoring import Scores, score
 
 AGENCY_FIELDS = ("name_th", "name_en", "kind", "ministry_th", "ministry_en")
 

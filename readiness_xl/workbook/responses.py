@@ -3,7 +3,7 @@ answer) from row 2. One sheet per agency stops being workable at thousands of lo
 bodies; a long table scales to any number of agencies and is what databases export.
 
 Pure functions: cell values in, tables out. Reading and writing the file is done by
-workbook_read and xlsx_parts."""
+workbook.read and workbook.parts."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils.cell import column_index_from_string
 
-from . import workbook_layout as L
-from .answers import is_blank
-from .errors import Problem, ReadinessError
-from .framework import Framework, _ident
+from readiness_xl.core.answers import is_blank
+from readiness_xl.core.framework import Framework, _ident
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook import layout as L
 
 HEADER = ["รหัสหน่วยงาน / Agency id", "ตัวชี้วัด / Indicator", "คำตอบ / Answer"]
 FIRST_ROW = 2
@@ -139,9 +139,9 @@ def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.Dat
                        target: Path) -> None:
     """A workbook in the long layout: the template's Framework, Agencies and Summary
     sheets, no agency sheets, and a Responses sheet holding `raw` (agencies x indicators)."""
-    from .sheet_style import HEADER_FILL, HEADER_FONT
-    from .template import build_workbook, save_workbook
-    from .xlsx_parts import write_sheet_rows
+    from readiness_xl.builder.style import HEADER_FILL, HEADER_FONT
+    from readiness_xl.builder.template import build_workbook, save_workbook
+    from readiness_xl.workbook.parts import write_sheet_rows
 
     wb = build_workbook(framework, agencies.iloc[:0])
     sheet = wb[L.AGENCIES_SHEET]

@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import Problem, ReadinessError
-from .framework import BAND_FIELDS, DIMENSION_FIELDS, INDICATOR_FIELDS, Framework, build_framework
+from readiness_xl.core.framework import (
+    BAND_FIELDS,
+    DIMENSION_FIELDS,
+    INDICATOR_FIELDS,
+    Framework,
+    build_framework,
+)
+from readiness_xl.errors import Problem, ReadinessError
 
 BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
 BE2560_VERSION = "B.E. 2560 (2017) v1"

@@ -9,7 +9,7 @@ one is read with openpyxl instead, which streams and keeps error values:
 - a single cell far away (say XFD1048576) makes it allocate the whole grid and abort.
 Both are found by a plain byte search of the sheet's XML before calamine sees it.
 
-`FastWorkbook` answers the few calls workbook_read makes of an openpyxl read-only
+`FastWorkbook` answers the few calls workbook.read makes of an openpyxl read-only
 workbook (sheetnames, defined_names, wb[name].iter_rows, ws[ref].value), with openpyxl's
 conventions: empty cells are None and whole numbers are int."""
 
@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
-from .xlsx_parts import NS_MAIN, WORKBOOK_PART, sheet_parts
+from readiness_xl.workbook.parts import NS_MAIN, WORKBOOK_PART, sheet_parts
 
 # Cell references past column ZZ, past row 999,999, or two-letter columns past row
 # 9,999: beyond these a dense grid could take gigabytes.

@@ -10,11 +10,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from .benchmarks import WEAK_THRESHOLD, held_back, level_labels
-from .errors import Problem, ReadinessError
-from .framework import Framework
-from .results import Results
-from .thai import thai_digits
+from readiness_xl.core.benchmarks import WEAK_THRESHOLD, held_back, level_labels
+from readiness_xl.core.framework import Framework
+from readiness_xl.core.results import Results
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import thai_digits
 
 LOWEST_SHOWN = 2  # how many lowest dimensions to name when none is below the threshold
 UNIT_TYPES = ("national", "ministry", "agency")

@@ -9,13 +9,13 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import workbook_layout as L
-from .agency_sheet import write_agency_sheet
-from .dashboard_sheet import write_dashboard, write_summary_frame
-from .framework import Framework
-from .framework_sheet import write_framework_sheet
-from .sheet_style import NOTE_FONT, TITLE_FONT, header, print_a4, put, text_height, widths
-from .xlsx_parts import atomic_target
+from readiness_xl.builder.agency_sheet import write_agency_sheet
+from readiness_xl.builder.dashboard_sheet import write_dashboard, write_summary_frame
+from readiness_xl.builder.framework_sheet import write_framework_sheet
+from readiness_xl.builder.style import NOTE_FONT, TITLE_FONT, header, print_a4, put, text_height, widths
+from readiness_xl.core.framework import Framework
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.parts import atomic_target
 
 XLWINGS_SETTINGS = (
     # What xlwings reads from this sheet (its add-in settings, per workbook): the module

@@ -10,9 +10,10 @@ from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import workbook_layout as L
-from .framework import Framework
-from .sheet_style import BOLD_FONT, NOTE_FONT, TITLE_FONT, header, print_a4, put, put_formula, text_height, widths
+from readiness_xl.builder.style import (BOLD_FONT, NOTE_FONT, TITLE_FONT,
+                                        header, print_a4, put, put_formula, text_height, widths)
+from readiness_xl.core.framework import Framework
+from readiness_xl.workbook import layout as L
 
 TYPE_CODES = ("yesno", "scale", "percent")
 

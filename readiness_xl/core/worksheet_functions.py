@@ -16,10 +16,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import benchmarks
-from .answers import NO_WORDS, YES_WORDS, is_blank, parse_answer
-from .scoring import dimension_scores, overall_scores
-from .thai import parse_number
+from readiness_xl.core import benchmarks
+from readiness_xl.core.answers import NO_WORDS, YES_WORDS, is_blank, parse_answer
+from readiness_xl.core.scoring import dimension_scores, overall_scores
+from readiness_xl.thai import parse_number
 
 MISSING_BY_DEFAULT = "zero"
 # The drop-down's words as typed: answered without the general parser.
@@ -186,7 +186,7 @@ def readiness_rank(value: object, population: Sequence[object]) -> int:
 def narrative(framework, name: str, dimension_values: Sequence[object],
               national_values: Sequence[object], lang: str = "th") -> str:
     """The narrative paragraph of one unit, from its dimension scores and the nation's."""
-    from .narrative import describe
+    from readiness_xl.core.narrative import describe
     ids = framework.dimension_ids
     _same_length(dimension_values, ids, "dimension scores", "the framework's dimensions")
     dims = pd.Series(_numbers(dimension_values, "dimension score"), index=ids)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .recalc import recalc_file
-from .framework import Framework
-from .results import Results
-from .source_data import BE2560, load_agencies, load_answers, load_framework
-from .template import ABOUT_TEMPLATE, build_workbook, save_workbook
+from readiness_xl.builder.template import ABOUT_TEMPLATE, build_workbook, save_workbook
+from readiness_xl.core.framework import Framework
+from readiness_xl.core.results import Results
+from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
+from readiness_xl.workbook.recalc import recalc_file
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
 

@@ -28,7 +28,7 @@ from defusedxml import ElementTree as ET
 from defusedxml.ElementTree import DefusedXMLParser
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from .errors import Problem, ReadinessError
+from readiness_xl.errors import Problem, ReadinessError
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

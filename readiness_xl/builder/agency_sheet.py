@@ -10,13 +10,13 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import workbook_layout as L
-from .answers import YES_WORDS
-from .framework import Framework
-from .framework_sheet import FrameworkCells
-from .sheet_style import (BOLD_FONT, CHECK_FILL, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                          header, print_a4, put, put_formula, text_height, widths)
-from .thai import thai_digits
+from readiness_xl.builder.framework_sheet import FrameworkCells
+from readiness_xl.builder.style import (BOLD_FONT, CHECK_FILL, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
+                                        header, print_a4, put, put_formula, text_height, widths)
+from readiness_xl.core.answers import YES_WORDS
+from readiness_xl.core.framework import Framework
+from readiness_xl.thai import thai_digits
+from readiness_xl.workbook import layout as L
 
 TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)"}
 QUESTION_HEADERS = ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .answers import parse_answers
-from .errors import ReadinessError
-from .results import Results, compute_results
-from .summary_sheet import rows as summary_rows
-from .workbook_layout import SUMMARY_SHEET
-from .workbook_read import Book, read_book
-from .xlsx_parts import write_sheet_rows
+from readiness_xl.core.answers import parse_answers
+from readiness_xl.core.results import Results, compute_results
+from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.layout import SUMMARY_SHEET
+from readiness_xl.workbook.parts import write_sheet_rows
+from readiness_xl.workbook.read import Book, read_book
+from readiness_xl.workbook.summary import rows as summary_rows
 
 
 def score_book(book: Book, missing: str = "zero") -> Results:

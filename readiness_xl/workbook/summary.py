@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
-from .narrative import agency_narratives, describe, narrative_for
-from .results import Results
-from .workbook_layout import KIND_NAMES
+from readiness_xl.core.narrative import agency_narratives, describe, narrative_for
+from readiness_xl.core.results import Results
+from readiness_xl.workbook.layout import KIND_NAMES
 
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
                  "ประเภทหน่วยงาน / Kind", "กระทรวง / Ministry"]

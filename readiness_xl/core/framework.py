@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, ReadinessError
-from .thai import arabic_digits, parse_number
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import arabic_digits, parse_number
 
 ANSWER_TYPES = ("yesno", "scale", "percent")
 _TYPE_ALIASES = {

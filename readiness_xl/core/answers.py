@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .framework import Framework
-from .thai import arabic_digits, parse_number
+from readiness_xl.core.framework import Framework
+from readiness_xl.thai import arabic_digits, parse_number
 
 YES_WORDS = {"ใช่", "มี", "y", "yes", "1", "true", "จริง"}
 NO_WORDS = {"ไม่ใช่", "ไม่มี", "n", "no", "0", "false", "ไม่จริง"}

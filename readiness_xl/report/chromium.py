@@ -9,8 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import Problem, ReadinessError
-from .xlsx_parts import atomic_target
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.parts import atomic_target
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 QUIET_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

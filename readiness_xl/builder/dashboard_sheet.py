@@ -3,7 +3,7 @@ ranges that recalculation fills, so the charts follow every recalculation in Exc
 LibreOffice or any reader, with or without Python.
 
 The Summary has one row per agency (rows 2..n+1, in Agencies order), then ministries,
-kinds and the national row; its columns are summary_sheet.header()."""
+kinds and the national row; its columns are workbook.summary.header()."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import workbook_layout as L
-from .framework import Framework
-from .sheet_style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                          header, print_a4, put, put_formula, widths)
-from .summary_sheet import FIXED_HEADERS, SCORE_HEADERS, TAIL_HEADERS
+from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
+                                        header, print_a4, put, put_formula, widths)
+from readiness_xl.core.framework import Framework
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.summary import FIXED_HEADERS, SCORE_HEADERS, TAIL_HEADERS
 
 FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1
 NAME_COLUMN = "C"  # Thai name: what the Dashboard's chooser matches

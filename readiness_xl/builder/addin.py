@@ -11,8 +11,8 @@ from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from .errors import Problem, ReadinessError
-from .xlsx_parts import replace_parts
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.parts import replace_parts
 
 XLWINGS_TEMPLATE = "quickstart_addin_ribbon.xlam"
 CUSTOM_UI_PART = "customUI/customUI.xml"

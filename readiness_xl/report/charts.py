@@ -17,9 +17,9 @@ from matplotlib import font_manager
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from .benchmarks import WEAK_THRESHOLD
-from .framework import Framework
-from .thai import thai_digits
+from readiness_xl.core.benchmarks import WEAK_THRESHOLD
+from readiness_xl.core.framework import Framework
+from readiness_xl.thai import thai_digits
 
 THAI_FONTS = ("Loma", "Garuda", "Tahoma", "Noto Sans Thai", "Sarabun", "TH Sarabun New",
               "Norasi", "Kinnari", "Waree")

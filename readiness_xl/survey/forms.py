@@ -13,11 +13,11 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
-from . import workbook_layout as L
-from .errors import Problem, ReadinessError
-from .template import build_workbook, save_workbook
-from .workbook_read import Book
-from .xlsx_parts import check_not_locked, defined_names
+from readiness_xl.builder.template import build_workbook, save_workbook
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.parts import check_not_locked, defined_names
+from readiness_xl.workbook.read import Book
 
 FORM_AGENCY_NAME = "FormAgency"          # defined name: the agency id, as a text constant
 AGENCY_PROPERTY = "readiness-xl agency"

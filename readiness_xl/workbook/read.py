@@ -2,30 +2,34 @@
 
 Only reads: nothing here writes or changes a file. Every value keeps its sheet and
 cell so that a bad one is reported where the analyst can find it. Files may come from
-strangers: the package is checked (xlsx_parts.check_package) before openpyxl parses it,
+strangers: the package is checked (parts.check_package) before openpyxl parses it,
 and tables stop at a row limit instead of reading a million-row sheet."""
 
 from __future__ import annotations
 
-import zipfile
 import re
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils.cell import (column_index_from_string, coordinate_to_tuple,
-                                 get_column_letter, range_boundaries)
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_to_tuple,
+    get_column_letter,
+    range_boundaries,
+)
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError
 
-from . import responses
-from . import workbook_layout as L
-from .answers import BadAnswer, is_blank
-from .errors import Problem, ReadinessError
-from .fast_read import FastWorkbook
-from .framework import Framework, build_framework, located
-from .xlsx_parts import check_package, sheet_parts
+from readiness_xl.core.answers import BadAnswer, is_blank
+from readiness_xl.core.framework import Framework, build_framework, located
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook import responses
+from readiness_xl.workbook.fast_read import FastWorkbook
+from readiness_xl.workbook.parts import check_package, sheet_parts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

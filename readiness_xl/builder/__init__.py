@@ -1,0 +1,1 @@
+"""Building workbooks from code: the template's sheets, their look, and the ribbon add-in."""

@@ -1,0 +1,1 @@
+"""The HTML/PDF report: page, charts, printing with headless Chromium."""

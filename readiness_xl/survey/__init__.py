@@ -1,0 +1,1 @@
+"""Survey rounds: questionnaire forms out, returned forms collected in."""
