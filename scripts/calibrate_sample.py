@@ -126,9 +126,10 @@ def main() -> None:
     parsed, bad = parse_answers(wide, framework)
     assert not bad, bad
     results = compute_results(framework, agencies, parsed)
-    print(results.national.round(2).to_dict())
-    print(results.ministries.loc[INDUSTRY].drop("name_en").astype(float).round(2).to_dict())
-    print(results.agencies.loc[DIP, framework.dimension_ids + ["overall"]].round(2).to_dict())
+    scores = framework.dimension_ids + ["overall"]
+    print(results.national[scores].astype(float).round(2).to_dict())
+    print(results.ministries.loc[INDUSTRY, scores].astype(float).round(2).to_dict())
+    print(results.agencies.loc[DIP, scores].astype(float).round(2).to_dict())
     print("wrote", out)
 
 
