@@ -4,9 +4,14 @@ the analyst leaves those arguments out; nothing of the framework is a constant i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.read import read_framework
 from readiness_xl.workbook.summary import FIXED_HEADERS
+
+from .xlwings_book import XlwingsWorkbook
 
 
 def _book(caller):
@@ -39,25 +44,10 @@ def national_row(caller, n_dimensions: int) -> list:
 
 
 def framework_from_workbook(caller):
-    """The calling workbook's framework, read through its defined names and validated
-    exactly as `readiness-xl recalc` validates it."""
-    from readiness_xl.core.framework import build_framework, located
-    book = _book(caller)
-
-    def block(name: str, columns: dict[str, str]):
-        rng = book.names[name].refers_to_range
-        sheet = rng.sheet
-        first, last = rng.row, rng.row + rng.rows.count - 1
-        left = min(columns.values())
-        right = max(columns.values())
-        rows = sheet.range(f"{left}{first}:{right}{last}").options(ndim=2).value
-        start = ord(left)
-        records = [{f: r[ord(c) - start] for f, c in columns.items()} for r in rows if r[0] is not None]
-        return located(records, sheet.name, columns, first)
-
-    try:
-        return build_framework(block(L.WEIGHTS_NAME, L.DIMENSION_COLUMNS),
-                               block(L.INDICATORS_NAME, L.INDICATOR_COLUMNS),
-                               block(L.LEVEL_BANDS_NAME, L.BAND_COLUMNS))
-    except KeyError as err:
-        raise CellValueError(f"the workbook has no {err} name", "#N/A") from None
+    """The calling workbook's framework, read and validated by the same code as
+    `readiness-xl recalc` (workbook.read over the xlwings book)."""
+    book = XlwingsWorkbook(_book(caller))
+    for name in (L.WEIGHTS_NAME, L.INDICATORS_NAME, L.LEVEL_BANDS_NAME):
+        if name not in book.defined_names:
+            raise CellValueError(f"the workbook has no '{name}' name", "#N/A")
+    return read_framework(book, Path(book.book.fullname))

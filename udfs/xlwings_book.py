@@ -5,20 +5,7 @@ call (its used range), not cell by cell: every call crosses into Excel."""
 
 from __future__ import annotations
 
-from readiness_xl.workbook.fast_read import openpyxl_value
-
-
-class _Destinations:
-    def __init__(self, refers_to: str):
-        sheet, _, ref = refers_to.lstrip("=").rpartition("!")
-        if sheet.startswith("'"):
-            sheet = sheet[1:-1].replace("''", "'")
-        self.destinations = [(sheet, ref)]
-
-
-class _Cell:
-    def __init__(self, value):
-        self.value = value
+from readiness_xl.workbook.fast_read import Cell, name_ranges, openpyxl_value
 
 
 class XlwingsSheet:
@@ -40,12 +27,12 @@ class XlwingsSheet:
         for row in self.rows()[min_row - 1:max_row]:
             yield tuple(row[:max_col])
 
-    def __getitem__(self, ref: str) -> _Cell:
+    def __getitem__(self, ref: str) -> Cell:
         from openpyxl.utils.cell import coordinate_to_tuple
         row, col = coordinate_to_tuple(ref)
         rows = self.rows()
         inside = row <= len(rows) and col <= len(rows[row - 1])
-        return _Cell(rows[row - 1][col - 1] if inside else None)
+        return Cell(rows[row - 1][col - 1] if inside else None)
 
 
 class XlwingsWorkbook:
@@ -54,8 +41,8 @@ class XlwingsWorkbook:
     def __init__(self, book):
         self.book = book
         self.sheetnames = [s.name for s in book.sheets]
-        self.defined_names = {n.name: _Destinations(n.refers_to) for n in book.names
-                              if "!" not in n.name}  # workbook-scope names only
+        self.defined_names = name_ranges({n.name: n.refers_to for n in book.names
+                                          if "!" not in n.name})  # workbook-scope names only
         self._sheets: dict[str, XlwingsSheet] = {}
 
     def __getitem__(self, name: str) -> XlwingsSheet:

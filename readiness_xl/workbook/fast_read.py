@@ -19,12 +19,11 @@ import re
 import zipfile
 from pathlib import Path
 
-from defusedxml import ElementTree as ET
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
-from readiness_xl.workbook.parts import NS_MAIN, WORKBOOK_PART, sheet_parts
+from readiness_xl.workbook.parts import defined_names, sheet_parts
 
 # Cell references past column ZZ, past row 999,999, or two-letter columns past row
 # 9,999: beyond these a dense grid could take gigabytes.
@@ -42,7 +41,9 @@ def openpyxl_value(value):
     return value
 
 
-class _Cell:
+class Cell:
+    """A cell as workbook.read asks for it: just its value."""
+
     def __init__(self, value):
         self.value = value
 
@@ -62,15 +63,28 @@ class FastSheet:
             yield tuple(None if v == "" else int(v) if type(v) is float and v.is_integer() else v
                         for v in row[:max_col])
 
-    def __getitem__(self, ref: str) -> _Cell:
+    def __getitem__(self, ref: str) -> Cell:
         row, col = coordinate_to_tuple(ref)
         values = next(self.iter_rows(row, row, col), ())
-        return _Cell(values[col - 1] if col <= len(values) else None)
+        return Cell(values[col - 1] if col <= len(values) else None)
 
 
-class _Destinations:
-    def __init__(self, sheet: str, ref: str):
+class NameRange:
+    """A defined name as workbook.read asks for it: openpyxl's `destinations`, built from
+    the reference text ('Sheet'!$A$1:$B$2, with or without a leading '=')."""
+
+    def __init__(self, reference: str):
+        sheet, _, ref = reference.lstrip("=").rpartition("!")
+        if sheet.startswith("'"):
+            sheet = sheet[1:-1].replace("''", "'")
+        self.sheet = sheet
         self.destinations = [(sheet, ref)]
+
+
+def name_ranges(references: dict[str, str]) -> dict[str, NameRange]:
+    """The names that refer to a range on a sheet (constants such as FormAgency are left out)."""
+    ranges = {name: NameRange(text) for name, text in references.items()}
+    return {name: r for name, r in ranges.items() if r.sheet}
 
 
 class FastWorkbook:
@@ -84,19 +98,7 @@ class FastWorkbook:
         self._openpyxl = None
         self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
         self.sheetnames = list(self._parts)
-        self.defined_names = self._read_defined_names()
-
-    def _read_defined_names(self) -> dict[str, _Destinations]:
-        """Workbook-scope names with one range each, as 'Sheet'!$A$1:$B$2."""
-        names = {}
-        root = ET.fromstring(self._zip.read(WORKBOOK_PART))
-        for defined in root.iter(f"{{{NS_MAIN}}}definedName"):
-            sheet, _, ref = (defined.text or "").rpartition("!")
-            if defined.get("localSheetId") is None and sheet:
-                if sheet.startswith("'"):
-                    sheet = sheet[1:-1].replace("''", "'")
-                names[defined.get("name")] = _Destinations(sheet, ref)
-        return names
+        self.defined_names = name_ranges(defined_names(self._zip))
 
     def values(self, name: str, max_col: int | None = None, min_row: int = 1,
                max_row: int | None = None):
