@@ -18,6 +18,7 @@ import pandas as pd
 
 from readiness_xl.core import benchmarks
 from readiness_xl.core.answers import NO_WORDS, YES_WORDS, is_blank, parse_answer
+from readiness_xl.core.narrative import describe
 from readiness_xl.core.scoring import dimension_scores, overall_scores
 from readiness_xl.thai import parse_number
 
@@ -140,17 +141,21 @@ def readiness_level(value: object, bands: Sequence[Sequence[object]], lang: str 
 def dimension_gaps(dimension_values: Sequence[object], benchmark: Sequence[object]) -> list[float | None]:
     """Each dimension minus the benchmark's (negative = behind); blank where either is."""
     _same_length(dimension_values, benchmark, "dimension scores", "benchmark")
-    ids = [str(i + 1) for i in range(len(dimension_values))]
+    ids = _labels(len(dimension_values), None)
     gap = benchmarks.gaps(pd.Series(_numbers(dimension_values, "dimension score"), index=ids),
                           pd.Series(_numbers(benchmark, "benchmark"), index=ids))
     return [None if math.isnan(v) else float(v) for v in gap]
 
 
+def _labels(count: int, ids: Sequence[object] | None) -> list[str]:
+    """Dimension ids as given, or 1, 2, 3, ... when left out."""
+    return [str(i + 1) for i in range(count)] if ids is None else [str(v).strip() for v in ids]
+
+
 def _dimension_series(dimension_values: Sequence[object], ids: Sequence[object] | None) -> pd.Series:
-    labels = [str(i + 1) for i in range(len(dimension_values))] if ids is None else [
-        str(v).strip() for v in ids]
     if ids is not None:
         _same_length(dimension_values, ids, "dimension scores", "dimension ids")
+    labels = _labels(len(dimension_values), ids)
     return pd.Series(_numbers(dimension_values, "dimension score"), index=labels).dropna()
 
 
@@ -166,8 +171,7 @@ def improvement_priority(dimension_values: Sequence[object], weights: Sequence[o
     """(dimension id, overall points gained if it reached 100), largest gain first."""
     _same_length(dimension_values, weights, "dimension scores", "weights")
     row = _dimension_series(dimension_values, ids)
-    labels = [str(i + 1) for i in range(len(weights))] if ids is None else [str(v).strip() for v in ids]
-    w = pd.Series(_numbers(weights, "weight", allow_blank=False), index=labels)
+    w = pd.Series(_numbers(weights, "weight", allow_blank=False), index=_labels(len(weights), ids))
     gains = benchmarks.improvement_priority(row, w)
     return [(str(k), float(v)) for k, v in gains.items()]
 
@@ -186,7 +190,6 @@ def readiness_rank(value: object, population: Sequence[object]) -> int:
 def narrative(framework, name: str, dimension_values: Sequence[object],
               national_values: Sequence[object], lang: str = "th") -> str:
     """The narrative paragraph of one unit, from its dimension scores and the nation's."""
-    from readiness_xl.core.narrative import describe
     ids = framework.dimension_ids
     _same_length(dimension_values, ids, "dimension scores", "the framework's dimensions")
     dims = pd.Series(_numbers(dimension_values, "dimension score"), index=ids)
