@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
-from readiness_xl.core.narrative import PHRASES, narrative_for
+from readiness_xl.core.narrative import PHRASES, agency_narratives, narrative_for
 from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.report.charts import dimension_bars, heatmap, radar
@@ -146,10 +146,13 @@ def _both(th: str, en: str) -> str:
     return f'{escape(th)}<br><span class="en" lang="en">{escape(en)}</span>'
 
 
-def _narratives(results: Results, unit_type: str, key: object = None) -> str:
-    th = narrative_for(results, unit_type, key, "th")
-    en = narrative_for(results, unit_type, key, "en")
+def _paragraphs(th: str, en: str) -> str:
     return f'<p lang="th">{escape(th)}</p><p class="en" lang="en">{escape(en)}</p>'
+
+
+def _narratives(results: Results, unit_type: str, key: object = None) -> str:
+    return _paragraphs(narrative_for(results, unit_type, key, "th"),
+                       narrative_for(results, unit_type, key, "en"))
 
 
 def _agency_table(results: Results) -> str:
@@ -264,12 +267,13 @@ def _agency_focus(results: Results, agency: object) -> str:
 
 
 def _agency_narratives(results: Results) -> str:
+    th, en = agency_narratives(results, "th"), agency_narratives(results, "en")  # all at once
     groups = []
     for ministry, members in results.agencies.groupby("ministry_th", sort=False):
         items = "".join(
             f'<article id="agency-{escape(str(ident))}"><h4>{escape(str(ident))} {escape(a["name_th"])} '
             f'<span class="en" lang="en">{escape(a["name_en"])}</span></h4>'
-            f'{_narratives(results, "agency", ident)}</article>'
+            f'{_paragraphs(th[ident], en[ident])}</article>'
             for ident, a in members.iterrows())
         groups.append(f"<h3>{escape(ministry)}</h3>{items}")
     return f'<div class="narratives">{"".join(groups)}</div>'
