@@ -78,8 +78,8 @@ def _not_a_package(path: Path) -> str | None:
 
 
 def open_workbook(path: Path):
-    """openpyxl in read-only mode, with a clear error for files that are not workbooks
-    and the package checked for bombs before openpyxl unpacks anything."""
+    """The workbook opened for reading values (FastWorkbook), with a clear error for files
+    that are not workbooks and the package checked for bombs before anything is unpacked."""
     if not path.exists():
         raise ReadinessError(Problem("file not found", file=str(path)))
     if path.is_dir():
