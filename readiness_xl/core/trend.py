@@ -373,29 +373,33 @@ def framework_changes(years: list[int], frameworks: list[Framework],
 def trend_table(trend: Trend) -> pd.DataFrame:
     """The Trend sheet as one long table: a row per unit and measure (national first, then
     ministries, then agencies; overall before the dimensions), scores per round, changes,
-    and on the overall rows rank, level and band change. Column keys are `table_columns`."""
+    and on the overall rows rank, level and band change. Column keys are those of
+    workbook.trend_layout (`score_2559`, `change_2559_2560`, ...)."""
     years, pairs = trend.years, trend.pairs
+    notes = trend.framework_changes
+    measure_names = {OVERALL: "คะแนนรวม / Overall",
+                     **{d: f"{d} {r.name_th} / {r.name_en}" for d, r in trend.dimensions.iterrows()}}
     blocks = []
     for unit_type, panel in (("national", trend.national), ("ministry", trend.ministries),
                              ("agency", trend.agencies)):
-        units = panel.units
-        index = pd.MultiIndex.from_product([units, trend.measures], names=["id", "measure"])
-        block = pd.DataFrame(index=index)
-        block.insert(0, "unit_type", unit_type)
+        index = pd.MultiIndex.from_product([panel.units, trend.measures], names=["id", "measure"])
+        at_units, measure = index.get_level_values("id"), index.get_level_values("measure")
+        overall = measure == OVERALL
+        block = pd.DataFrame({"unit_type": unit_type, "id": at_units, "measure": measure})
+        block["name_th"], block["name_en"], block["ministry_th"] = _unit_names(trend, unit_type, at_units)
+        block["measure_name"] = measure.map(measure_names)
         stacked = panel.scores.stack(level=0, future_stack=True).reindex(index)
         for y in years:
             block[f"score_{y}"] = stacked[y].to_numpy(float)
         for a, b in pairs:
             block[f"change_{a}_{b}"] = block[f"score_{b}"] - block[f"score_{a}"]
         if trend.common is not None:
-            common = trend.common.panel(unit_type)
-            cs = common.scores.stack(level=0, future_stack=True).reindex(index)
+            common = trend.common.panel(unit_type).scores.stack(level=0, future_stack=True)
+            common = common.reindex(index)
             for y in years:
-                block[f"common_{y}"] = cs[y].to_numpy(float) if y in cs else np.nan
+                block[f"common_{y}"] = common[y].to_numpy(float)
             for a, b in pairs:
                 block[f"common_change_{a}_{b}"] = block[f"common_{b}"] - block[f"common_{a}"]
-        overall = index.get_level_values("measure") == OVERALL
-        at_units = index.get_level_values("id")
         for y in years:
             block[f"rank_{y}"] = np.where(overall, panel.rank[y].reindex(at_units).to_numpy(float), np.nan)
         for a, b in pairs:
@@ -407,9 +411,40 @@ def trend_table(trend: Trend) -> pd.DataFrame:
         for a, b in pairs:
             block[f"band_change_{a}_{b}"] = np.where(
                 overall, (panel.band[b] - panel.band[a]).reindex(at_units).to_numpy(float), np.nan)
+        note = (notes["note_th"] + " / " + notes["note_en"]).where(notes["note_th"] != "", "")
+        absent = _absence_notes(panel.present).reindex(at_units).to_numpy(object)
+        block["note"] = [_join(a, n) for a, n in zip(np.where(overall, absent, ""),
+                                                       note.reindex(measure).to_numpy(object))]
         blocks.append(block)
-    table = pd.concat(blocks).reset_index()
-    return table
+    table = pd.concat(blocks, ignore_index=True)
+    first = ["unit_type", "id", "name_th", "name_en", "ministry_th", "measure", "measure_name"]
+    return table[first + [c for c in table.columns if c not in first and c != "note"] + ["note"]]
+
+
+def _unit_names(trend: Trend, unit_type: str, ids: pd.Index) -> tuple:
+    if unit_type == "agency":
+        info = trend.info.reindex(ids)
+        return info["name_th"].to_numpy(object), info["name_en"].to_numpy(object), \
+            info["ministry_th"].to_numpy(object)
+    if unit_type == "ministry":
+        return ids.to_numpy(object), trend.ministry_names.reindex(ids).to_numpy(object), \
+            ids.to_numpy(object)
+    from readiness_xl.core.narrative import PHRASES
+    return (np.full(len(ids), PHRASES["th"]["national_name"], object),
+            np.full(len(ids), PHRASES["en"]["national_name"], object), np.full(len(ids), "", object))
+
+
+def _absence_notes(present: pd.DataFrame) -> pd.Series:
+    """'ไม่มีในปี 2559 / not in 2559' for units missing from some rounds, else ''."""
+    missing = ~present
+    text = pd.Series("", index=present.index, dtype=object)
+    for y in present.columns:
+        text = text.where(~missing[y], text + np.where(text == "", "", ", ") + str(y))
+    return text.where(text == "", "ไม่มีในปี " + text + " / not in " + text)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
 
 
 def to_json_dict(trend: Trend) -> dict:
