@@ -119,7 +119,7 @@ def _trend_sheet(wb, table: pd.DataFrame) -> None:
         bold = row[keys.index("measure")] == OVERALL
         for c, (value, fmt) in enumerate(zip(row, formats), start=1):
             put(ws, r, c, _value(value), BOLD_FONT if bold and c <= 7 else BODY_FONT, fmt)
-    ws.row_dimensions[1].height = 60
+    ws.row_dimensions[1].height = 80
     for c, key in enumerate(keys, start=1):
         wide = {"name_th": 34, "name_en": 34, "ministry_th": 22, "measure_name": 30, "note": 40,
                 "trend_th": 70, "trend_en": 70}.get(key, 10 if key not in ("unit_type", "id") else 9)
@@ -134,6 +134,7 @@ def _trend_sheet(wb, table: pd.DataFrame) -> None:
 def _dashboard(wb, trend: Trend) -> None:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
+    from openpyxl.worksheet.pagebreak import Break
 
     ws = wb.create_sheet(TL.TREND_DASHBOARD_SHEET)
     years = trend.years
@@ -156,15 +157,16 @@ def _dashboard(wb, trend: Trend) -> None:
         for j, y in enumerate(years, start=2):
             put(ws, i, j, _value(national.scores.at[national.units[0], (m, y)]), number_format=SCORE_FORMAT)
     end = top + len(trend.measures)
-    line = _line_chart("คะแนนประเทศรายรอบ / National scores by round (%)")
+    line = _line_chart("คะแนนประเทศรายรอบ / National scores by round (%)", national.scores)
     line.add_data(Reference(ws, min_col=1, max_col=1 + len(years), min_row=top + 1, max_row=end),
                   from_rows=True, titles_from_data=True)
     line.set_categories(Reference(ws, min_col=2, max_col=1 + len(years), min_row=top, max_row=top))
     _markers(line)
     ws.add_chart(line, f"{_col(len(years) + 3)}{top}")
 
-    # ministries: one line each (a slope chart for two rounds)
-    top = max(end + 3, top + 22)
+    # ministries: one line each (a slope chart for two rounds), on a page of their own
+    top = max(end + 3, top + 24)
+    ws.row_breaks.append(Break(id=top - 1))
     header(ws, top, ["กระทรวง / Ministry (overall %)", *labels])
     ministries = trend.ministries
     for i, m in enumerate(ministries.units, start=top + 1):
@@ -172,7 +174,8 @@ def _dashboard(wb, trend: Trend) -> None:
         for j, y in enumerate(years, start=2):
             put(ws, i, j, _value(ministries.scores.at[m, (OVERALL, y)]), number_format=SCORE_FORMAT)
     end = top + len(ministries.units)
-    slope = _line_chart("คะแนนรวมรายกระทรวง / Ministries' overall score by round (%)")
+    slope = _line_chart("คะแนนรวมรายกระทรวง / Ministries' overall score by round (%)",
+                        ministries.scores[OVERALL])
     slope.add_data(Reference(ws, min_col=1, max_col=1 + len(years), min_row=top + 1, max_row=end),
                    from_rows=True, titles_from_data=True)
     slope.set_categories(Reference(ws, min_col=2, max_col=1 + len(years), min_row=top, max_row=top))
@@ -180,8 +183,9 @@ def _dashboard(wb, trend: Trend) -> None:
     _markers(slope)
     ws.add_chart(slope, f"{_col(len(years) + 3)}{top}")
 
-    # agencies that moved most, first round to last
+    # agencies that moved most, first round to last: on a page of their own
     top = max(end + 3, top + int(slope.height * 2) + 2)
+    ws.row_breaks.append(Break(id=top - 1))
     first, last = years[0], years[-1]
     gained = change(trend.agencies, OVERALL, first, last).dropna().sort_values(ascending=False)
     movers = pd.concat([gained.head(MOVERS), gained.tail(MOVERS)])
@@ -199,6 +203,7 @@ def _dashboard(wb, trend: Trend) -> None:
     bar.add_data(Reference(ws, min_col=2, min_row=top, max_row=end), titles_from_data=True)
     bar.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=end))
     bar.x_axis.scaling.orientation = "maxMin"
+    bar.x_axis.tickLblPos = "low"  # names at the left edge, clear of bars that go below zero
     bar.x_axis.delete = bar.y_axis.delete = False
     bar.y_axis.number_format = "0"
     bar.legend = None
@@ -209,17 +214,25 @@ def _dashboard(wb, trend: Trend) -> None:
     ws.add_chart(bar, f"{_col(len(years) + 3)}{top}")
     widths(ws, "A", (46,))
     for j in range(2, 2 + len(years)):
-        ws.column_dimensions[_col(j)].width = 13
+        ws.column_dimensions[_col(j)].width = 14
+    ws.row_dimensions[top].height = 60
     print_a4(ws, landscape=True)
+    ws.page_setup.fitToHeight = 0
 
 
-def _line_chart(title: str):
+def _line_chart(title: str, values: pd.DataFrame):
+    """A line chart whose value axis spans the data in steps of 10 (within 0..100), so
+    that a few points of change can be seen."""
     from openpyxl.chart import LineChart
     chart = LineChart()
     chart.title = title
     chart.y_axis.title = "%"
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-    chart.y_axis.majorUnit = 20
+    data = values.to_numpy(float)
+    low, high = (np.nanmin(data), np.nanmax(data)) if np.isfinite(data).any() else (0.0, 100.0)
+    chart.y_axis.scaling.min = max(0.0, np.floor(low / 10) * 10 - 10)
+    chart.y_axis.scaling.max = min(100.0, np.ceil(high / 10) * 10 + 10)
+    chart.y_axis.majorUnit = 10
+    chart.y_axis.number_format = "0"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.legend.position = "b"
     chart.height, chart.width = 11, 20
