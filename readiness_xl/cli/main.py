@@ -90,4 +90,5 @@ from readiness_xl.cli import (
     report_commands,  # noqa: E402,F401
     scoring_commands,  # noqa: E402,F401
     survey_commands,  # noqa: E402,F401
+    trend_commands,  # noqa: E402,F401
 )

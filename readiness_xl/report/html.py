@@ -280,10 +280,12 @@ def _agency_narratives(results: Results) -> str:
 
 
 def build_report(results: Results, source_name: str = "", agency: object = None,
-                 year: int | None = None, generated: date | None = None) -> str:
+                 year: int | None = None, generated: date | None = None,
+                 extra_sections: list[tuple[str, str, str]] = ()) -> str:
     """The report as one HTML document. `agency` is the one shown against the nation
     (default: the first agency); `year` the survey's B.E. year (default: from the
-    framework version)."""
+    framework version); `extra_sections` (key, title, html), e.g. the trend, go before
+    the framework."""
     if results.agencies.empty:
         raise ReadinessError(Problem("the workbook has no agencies to report on"))
     agency = results.agencies.index[0] if agency is None else agency
@@ -316,6 +318,7 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]
+    sections[-1:-1] = list(extra_sections)
     nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
     source = f" จาก / from {escape(source_name)}" if source_name else ""
