@@ -196,3 +196,30 @@ def test_rank_sentences():
     assert th["A"] == "อันดับอาจอยู่ระหว่าง 18 ถึง 29 เมื่อปรับน้ำหนักมิติ ±25%" and th["B"] == ""
     assert R.rank_sentences(table, inputs, "en")["A"] == \
         "Its rank could lie between 18 and 29 with dimension weights ±25%."
+
+
+def test_alternative_aggregation_and_normalisation_draws(sample):
+    """A draw that picks the geometric mean or min-max normalisation scores as the core's
+    power mean and normalisers say, through the same batched path."""
+    from readiness_xl.core.aggregation import power_mean
+    from readiness_xl.core.normalisation import minmax, NormalParams
+
+    framework, agencies, parsed = sample
+    method = R.method_of(framework)
+    data = R.data_of(framework, parsed, ("minmax",))
+    inputs = R.uncertain_inputs(method, 0.0, aggregations=(0.0,), normalisations=("minmax",))
+    assert [i.alternatives for i in inputs] == [(1.0, 0.0), (R.NOMINAL, "minmax")]
+    draws = np.array([[0.2, 0.2], [0.7, 0.2], [0.2, 0.7], [0.7, 0.7]])
+    found = R.run(data, method, inputs, draws)
+    dims = compute_results(framework, agencies, parsed).agencies[framework.dimension_ids].to_numpy()
+    np.testing.assert_allclose(found.scores[0], power_mean(dims, framework.weights, 1.0), atol=1e-9)
+    np.testing.assert_allclose(found.scores[1], power_mean(dims, framework.weights, 0.0), atol=1e-9)
+    values = parsed.reindex(columns=framework.indicator_ids).to_numpy(float)
+    shares = minmax(values, NormalParams.of(values.shape[1], max=framework.denominators))
+    member = framework.points_matrix
+    minmax_dims = 100 * (shares @ member) / member.sum(axis=0)
+    np.testing.assert_allclose(found.scores[2], power_mean(minmax_dims, framework.weights, 1.0),
+                               atol=1e-9)
+    np.testing.assert_allclose(found.scores[3], power_mean(minmax_dims, framework.weights, 0.0),
+                               atol=1e-9)
+    assert not found.failed.any()

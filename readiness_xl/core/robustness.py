@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores
+from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
 SOBOL_N = 1_024              # Saltelli base sample: N * (inputs + 2) runs; a power of 2
@@ -45,6 +46,7 @@ CONF_LEVEL = 0.95
 UNIT_BOOTSTRAP_UNITS = 2_000  # above this many units, per-unit indices come without intervals
 RANK_DECIMALS = 9
 CHUNK_BYTES = 128 * 1024 ** 2  # working memory of one chunk of draws
+NOMINAL = "framework"        # the framework's own normalisation, beside the alternatives
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Method:
     missing: str
     lowers: np.ndarray           # band lower bounds, sorted
     aggregation: float = 1.0     # power-mean exponent of the dimensions into the overall
+    normalisation: str = NOMINAL  # a key of Data.shares
+    dimension_powers: np.ndarray | None = None  # per dimension, of its indicators (None: all 1)
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,14 @@ class UncertainInput:
 
 @dataclass(frozen=True)
 class Data:
-    """What every draw scores: units x indicators shares (NaN = unanswered) and which
-    indicator belongs to which dimension."""
+    """What every draw scores: units x indicators shares (NaN = unanswered) under the
+    framework's normalisation and each alternative (by name), and which indicator
+    belongs to which dimension."""
 
     units: pd.Index
-    shares: np.ndarray
+    shares: dict[str, np.ndarray]
     member: np.ndarray           # indicators x dimensions, 0/1
+    names: tuple[str, ...] = ()  # indicator ids, for errors
 
 
 @dataclass
@@ -100,12 +106,23 @@ def method_of(framework: Framework, missing: str = "zero") -> Method:
                   missing, framework.bands["lower"].to_numpy(float))
 
 
-def data_of(framework: Framework, answers: pd.DataFrame) -> Data:
-    """Parsed answers (units x indicator ids, in their own units) as the draws see them."""
+def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[str, ...] = ()) -> Data:
+    """Parsed answers (units x indicator ids, in their own units) as the draws see them:
+    shares under the framework's normalisation and under each alternative of
+    normalisation.NORMALISERS (applied to every indicator, with its goalposts)."""
+    from readiness_xl.core.normalisation import NORMALISERS, NormalParams
+
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     member = (framework.indicators["dimension"].to_numpy()[:, None]
               == np.asarray(framework.dimension_ids, dtype=object)[None, :])
-    return Data(answers.index, values / framework.denominators, member.astype(float))
+    shares = {NOMINAL: values / framework.denominators}
+    params = NormalParams.of(values.shape[1], max=framework.denominators,
+                             names=framework.indicator_ids)
+    for name in normalisations:
+        if name not in NORMALISERS:
+            raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
+        shares[name] = NORMALISERS[name](values, params)
+    return Data(answers.index, shares, member.astype(float), tuple(framework.indicator_ids))
 
 
 def noisy_sets(nominal: np.ndarray, noise: float, sets: int, rng: np.random.Generator) -> np.ndarray:
@@ -124,7 +141,8 @@ def shifted_bands(lowers: np.ndarray, shift: float, sets: int, rng: np.random.Ge
 
 def uncertain_inputs(method: Method, weights_noise: float = WEIGHTS_NOISE, *,
                      vary_missing: bool = False, aggregations: tuple[float, ...] = (),
-                     band_shift: float = 0.0, sets: int = NOISE_SETS,
+                     normalisations: tuple[str, ...] = (), band_shift: float = 0.0,
+                     sets: int = NOISE_SETS,
                      seed: int = SEED) -> tuple[UncertainInput, ...]:
     """The uncertain inputs of a run, as data. An input with nothing to vary is left out
     (weights_noise 0, band_shift 0, no alternatives), so with nothing uncertain every
@@ -141,11 +159,15 @@ def uncertain_inputs(method: Method, weights_noise: float = WEIGHTS_NOISE, *,
                                      f"น้ำหนักตัวชี้วัด {pct}", f"indicator weights {pct}"))
     if vary_missing:
         inputs.append(UncertainInput("missing answers", "missing", MISSING_POLICIES,
-                                     "วิธีนับคำตอบที่ขาด", "the missing-answer policy"))
+                                     "วิธีนับคำตอบที่ขาด", "the other missing-answer policy"))
     if aggregations:
         inputs.append(UncertainInput("aggregation", "aggregation",
                                      tuple(dict.fromkeys((method.aggregation, *aggregations))),
-                                     "วิธีรวมคะแนนมิติ", "the aggregation of dimensions"))
+                                     "วิธีรวมคะแนนมิติ", "other aggregations of the dimensions"))
+    if normalisations:
+        inputs.append(UncertainInput("normalisation", "normalisation",
+                                     tuple(dict.fromkeys((method.normalisation, *normalisations))),
+                                     "วิธีปรับค่าตัวชี้วัด", "other normalisations"))
     if band_shift > 0 and len(method.lowers) > 1:
         inputs.append(UncertainInput("band cut-offs", "lowers",
                                      tuple(shifted_bands(method.lowers, band_shift, sets, rng)),
@@ -183,18 +205,6 @@ def choices(inputs: tuple[UncertainInput, ...], draws: np.ndarray) -> np.ndarray
 
 
 # ----------------------------------------------------------------------------- running
-
-def _power_mean(values: np.ndarray, weights: np.ndarray, p: float) -> np.ndarray:
-    # TEMPORARY until core/aggregation.power_mean (issue 13) is merged: the weighted mean
-    # over the last axis with NaN re-weighting, as scoring.overall_scores.
-    present = ~np.isnan(values)
-    total = (present * weights).sum(axis=-1)
-    if p != 1.0:
-        raise ValueError("only the arithmetic mean until core/aggregation.py is merged")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, (np.where(present, values, 0.0) * weights).sum(axis=-1) / total,
-                        np.nan)
-
 
 def rank_rows(scores: np.ndarray) -> np.ndarray:
     """RANK.EQ of every row (highest first, ties share the best rank); NaN unranked.
@@ -238,27 +248,42 @@ def _discrete(method: Method, inputs, picks: np.ndarray, name: str) -> list:
 
 
 def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.ndarray:
-    """Overall scores of the units under each draw (draws x units): draws sharing their
-    discrete choices go through one wide matrix product."""
-    n, (units, indicators), dims = len(picks), data.shares.shape, data.member.shape[1]
+    """Overall scores of the units under each draw (draws x units). Draws sharing their
+    discrete choices are scored together: their indicator weights side by side make one
+    indicators x (draws * dimensions) matrix, so the dimension scores of all of them are
+    one grouped power mean (one matrix product), and the overall one batched power mean.
+    Draws whose choices cannot be scored (e.g. negative shares under a geometric mean)
+    come back NaN."""
+    from readiness_xl.core.aggregation import grouped_power_means, power_mean
+
+    n, (units, indicators), dims = len(picks), data.shares[NOMINAL].shape, data.member.shape[1]
     points = _stack(method, inputs, picks, "points")
     weights = _stack(method, inputs, picks, "weights")
-    keys = list(zip(_discrete(method, inputs, picks, "missing"),
-                    _discrete(method, inputs, picks, "aggregation")))
+    p_dims = np.ones(dims) if method.dimension_powers is None else method.dimension_powers
+    p_in = data.member @ p_dims
+    keys = list(zip(*(_discrete(method, inputs, picks, f)
+                      for f in ("missing", "aggregation", "normalisation"))))
     out = np.full((n, units), np.nan)
     for key in dict.fromkeys(keys):
         rows = np.array([i for i, k in enumerate(keys) if k == key])
-        missing, p = key
+        missing, p, normalisation = key
+        shares = data.shares[normalisation]
+        if missing == "zero":
+            shares = np.where(np.isnan(shares), 0.0, shares)
         wide = (points[rows][:, :, None] * data.member[None]).transpose(1, 0, 2)
-        scores = dimension_scores(data.shares, wide.reshape(indicators, len(rows) * dims), missing)
-        scores = scores.reshape(units, len(rows), dims).transpose(1, 0, 2)
-        out[rows] = _power_mean(scores, weights[rows][:, None, :], p)
+        try:
+            scores = grouped_power_means(shares, wide.reshape(indicators, len(rows) * dims), p_in,
+                                         np.tile(p_dims, len(rows)), list(data.names), scale=100.0)
+            scores = scores.reshape(units, len(rows), dims).transpose(1, 0, 2)
+            out[rows] = power_mean(scores, weights[rows], p)
+        except ReadinessError:
+            continue                        # failed draws: left NaN
     return out
 
 
 def chunk_size(data: Data, lowers: int) -> int:
     """Draws per chunk so that one chunk's working arrays stay within CHUNK_BYTES."""
-    units, indicators = data.shares.shape
+    units, indicators = data.shares[NOMINAL].shape
     per_draw = 8 * units * (4 * data.member.shape[1] + lowers + 4) + 8 * indicators * data.member.shape[1]
     return max(1, CHUNK_BYTES // per_draw)
 
@@ -447,7 +472,7 @@ def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: s
                          progress=None, **options) -> Uncertainty:
     """Sample, run and summarise in one call (options go to `uncertain_inputs`)."""
     method = method_of(framework, missing)
-    data = data_of(framework, answers)
+    data = data_of(framework, answers, options.get("normalisations", ()))
     inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
     result = run(data, method, inputs, sample_uniform(inputs, runs, seed), progress)
     return summarise(data, method, inputs, result, seed)
@@ -458,7 +483,7 @@ def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: s
                          resamples: int = RESAMPLES, progress=None, **options) -> Sensitivity | None:
     """Saltelli sample, run and Sobol indices in one call; None when nothing is uncertain."""
     method = method_of(framework, missing)
-    data = data_of(framework, answers)
+    data = data_of(framework, answers, options.get("normalisations", ()))
     inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
     if not inputs:
         return None
