@@ -1,7 +1,8 @@
 """A paragraph per unit in the register of the survey article: how it scored, its level,
 how it compares with the nation (and an agency with its ministry), and which dimensions
 hold it back. Every number comes from Results; the wording lives only in PHRASES, so
-changing the register means editing one table."""
+changing the register means editing one table. The all-units row's name and the word
+for its average come from the framework's settings (Thailand for the B.E. 2560 survey)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,11 @@ UNIT_TYPES = ("national", "ministry", "agency")
 # {list} {id} {other} (the dimension's name in the other language).
 PHRASES: dict[str, dict[str, str]] = {
     "th": {
-        "national_name": "ประเทศไทย",
         "no_score": "{name} ยังไม่มีผลการสำรวจ",
         "score": "{name} ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ {overall}% ซึ่งอยู่ในระดับ{level}",
         "above": "สูงกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "below": "ต่ำกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "equal": "เท่ากับค่าเฉลี่ย{benchmark} ({value}%)",
-        "national_benchmark": "ประเทศไทย",
         "ministry_benchmark": "ของ{name}",
         "weak": "โดยมีมิติที่ต่ำกว่า {threshold}% จำนวน {count} มิติ คือ {list}",
         "lowest": "ไม่มีมิติใดต่ำกว่า {threshold}% โดย {count} มิติที่มีผลต่ำสุดคือ {list}",
@@ -37,13 +36,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "clause_sep": " ", "and": " และ", "sentence_sep": " ", "end": "",
     },
     "en": {
-        "national_name": "Thailand",
         "no_score": "{name} has no survey result yet.",
         "score": "{name} met {overall}% of the criteria, rated “{level}”",
         "above": "{gap} points above the {benchmark} average ({value}%)",
         "below": "{gap} points below the {benchmark} average ({value}%)",
         "equal": "level with the {benchmark} average ({value}%)",
-        "national_benchmark": "national",
         "ministry_benchmark": "{name}",
         "weak": "Dimensions below {threshold}% ({count}): {list}",
         "lowest": "No dimension is below {threshold}%; the {count} lowest are {list}",
@@ -88,10 +85,11 @@ def _compose(framework: Framework, lang: str, name: str, overall: float, level: 
     return p["sentence_sep"].join(sentences) + p["end"]
 
 
-def _phrases(lang: str) -> dict[str, str]:
+def _phrases(lang: str, framework: Framework) -> dict[str, str]:
+    """The wording of a language, with the framework's name for its all-units average."""
     if lang not in PHRASES:
         raise ReadinessError(Problem(f"language '{lang}' is not one of {', '.join(PHRASES)}"))
-    return PHRASES[lang]
+    return {**PHRASES[lang], "national_benchmark": framework.settings.benchmark(lang)}
 
 
 def _comparisons(p: dict[str, str], lang: str, overall: float, national: float | None,
@@ -115,7 +113,7 @@ def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Se
              ministry: tuple[str, str, float] | None = None) -> str:
     """The narrative of one unit. `dimensions` is indexed by dimension id (%);
     `ministry` = (Thai name, English name, overall) adds the comparison with it."""
-    p = _phrases(lang)
+    p = _phrases(lang, framework)
     name = name_th if lang == "th" else name_en
     if overall is None or math.isnan(overall):
         return p["no_score"].format(name=name)
@@ -130,7 +128,7 @@ def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Se
 def agency_narratives(results: Results, lang: str = "th") -> pd.Series:
     """Every agency's narrative at once (the Summary's Narrative column): the facts come
     from Results as whole columns, only the wording is done row by row."""
-    p = _phrases(lang)
+    p = _phrases(lang, results.framework)
     ids = results.dimension_ids
     table = results.agencies
     mask, below = held_back(table[ids], WEAK_THRESHOLD, LOWEST_SHOWN)
@@ -157,8 +155,9 @@ def narrative_for(results: Results, unit_type: str, key: object = None, lang: st
     national = float(results.national["overall"])
     dims = results.dimension_ids
     if unit_type == "national":
-        return describe(results.framework, PHRASES["th"]["national_name"],
-                        PHRASES["en"]["national_name"], results.national[dims],
+        settings = results.framework.settings
+        return describe(results.framework, settings.all_units_th, settings.all_units_en,
+                        results.national[dims],
                         national, None, lang)
     if unit_type == "ministry":
         row = _row(results.ministries, key, "ministry")

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.aggregation import grouped_power_means, power_mean
+from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.normalisation import normalise
 
@@ -87,7 +88,9 @@ def _parent_scores(framework: Framework, dims: np.ndarray) -> np.ndarray:
 
 def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") -> Scores:
     """Score every agency. `answers` holds parsed answers in their own units, agencies
-    as rows and the framework's indicator ids as columns (NaN = unanswered)."""
+    as rows and the framework's indicator ids as columns (NaN = unanswered). Scores are
+    rounded to the framework's `decimals` setting (the overall from unrounded dimension
+    scores, as publishers do), so ranks, bands and benchmarks see the published values."""
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     shares = indicator_shares(framework, values)
     dims = dimension_scores(shares, framework.points_matrix, missing,
@@ -97,6 +100,8 @@ def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") ->
     top = framework.weights * (framework.dimensions["parent"] == "").to_numpy()
     overall = overall_scores(dims, top, framework.settings.aggregation,
                              [f"dimension {d}" for d in framework.dimension_ids])
+    decimals = framework.settings.decimals
+    dims, overall = round_scores(dims, decimals), round_scores(overall, decimals)
     completeness = 100.0 * (~np.isnan(values)).mean(axis=1) if values.shape[1] else np.zeros(len(values))
     index = answers.index
     return Scores(

@@ -29,6 +29,12 @@ def _num(value: object) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _rank(value: object) -> int | None:
+    """Ranks are whole numbers in the sheet (184, not 184.0)."""
+    value = _num(value)
+    return None if value is None else int(value)
+
+
 def _line(row_type: str, ident, name_th: str, name_en: str, kind, ministry, unit: pd.Series,
           ids: list[str], rank, completeness, narrative: str) -> list:
     return ([row_type, ident, name_th, name_en, kind, ministry] + [_num(unit[d]) for d in ids]
@@ -43,7 +49,7 @@ def rows(results: Results) -> list[list]:
     narratives = agency_narratives(results)
     for ident, a in results.agencies.iterrows():
         out.append(_line("agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"], a,
-                         ids, _num(a["rank"]), _num(a["completeness"]), narratives[ident]))
+                         ids, _rank(a["rank"]), _num(a["completeness"]), narratives[ident]))
     for name, m in results.ministries.iterrows():
         out.append(_line("ministry", None, name, m["name_en"], None, name, m, ids, None, None,
                          narrative_for(results, "ministry", name)))
@@ -51,6 +57,7 @@ def rows(results: Results) -> list[list]:
         name_th, name_en = KIND_NAMES.get(kind, (kind, kind))
         out.append(_line("kind", None, name_th, name_en, kind, None, k, ids, None, None,
                          describe(framework, name_th, name_en, k[ids], k["overall"], n["overall"])))
-    out.append(_line("national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None,
+    settings = framework.settings
+    out.append(_line("national", None, settings.all_units_th, settings.all_units_en, None, None,
                      n, ids, None, None, narrative_for(results, "national")))
     return out
