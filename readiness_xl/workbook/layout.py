@@ -19,11 +19,16 @@ WEIGHTS_NAME = "Weights"                 # the weight column of the dimensions t
 LEVEL_BANDS_NAME = "LevelBands"
 INDICATORS_NAME = "Indicators"
 FRAMEWORK_VERSION_NAME = "FrameworkVersion"
+SETTINGS_NAME = "Settings"               # key/value rows (optional: absent = defaults)
 
-DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D"}
+# Column E of the dimensions is the weight's share (a formula, not read).
+DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D",
+                     "aggregation": "F", "parent": "G"}
 BAND_COLUMNS = {"lower": "A", "label_th": "B", "label_en": "C"}
 INDICATOR_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
-                     "type": "E", "max": "F", "points": "G"}
+                     "type": "E", "max": "F", "points": "G", "min": "H", "direction": "I",
+                     "transform": "J", "normalise": "K"}
+SETTING_COLUMNS = {"key": "A", "value": "B"}
 
 AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",
                   "ministry_th": "E", "ministry_en": "F"}

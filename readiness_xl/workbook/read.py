@@ -154,11 +154,13 @@ def read_framework(wb, path: Path) -> Framework:
         sheet, ref = next(iter(wb.defined_names[L.FRAMEWORK_VERSION_NAME].destinations))
         version = _sheet(wb, sheet, path)[ref.replace("$", "")].value or ""
     try:
+        settings = (_framework_table(wb, path, L.SETTINGS_NAME, L.SETTING_COLUMNS)
+                    if wb.defined_names.get(L.SETTINGS_NAME) is not None else None)
         return build_framework(
             _framework_table(wb, path, L.WEIGHTS_NAME, L.DIMENSION_COLUMNS),
             _framework_table(wb, path, L.INDICATORS_NAME, L.INDICATOR_COLUMNS),
             _framework_table(wb, path, L.LEVEL_BANDS_NAME, L.BAND_COLUMNS),
-            version,
+            version, settings,
         )
     except ReadinessError as err:
         raise err.in_file(path.name) from None
