@@ -9,8 +9,11 @@ SUMMARY_SHEET = "Summary"
 DASHBOARD_SHEET = "Dashboard"
 RESPONSES_SHEET = "Responses"
 XLWINGS_CONF_SHEET = "xlwings.conf"
+UNCERTAINTY_SHEET = "Uncertainty"        # written by `robustness` / `recalc --robustness`
+AUDIT_SHEET = "Audit"                    # written by `audit` / `recalc --robustness`
 RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHEET,
-                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README"}
+                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README",
+                   UNCERTAINTY_SHEET, AUDIT_SHEET}
 
 # Defined names on the Framework sheet, each the data body of one table (header row
 # just above). Readers read down from the first row until the id column is blank, so
