@@ -110,6 +110,22 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
         click.echo(f"Report written to {report}")
 
 
+def demo_trend_line(sample_2560: Path) -> str:
+    """What `readiness-xl demo` adds: the illustrative B.E. 2559 round built beside the
+    2560 sample, and the nation's trend between them in Thai and English."""
+    from readiness_xl.core.trend import build_trend
+    from readiness_xl.core.trend_narrative import trend_sentences
+    from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559
+    from readiness_xl.workbook.rounds import read_mapping, read_round
+    earlier = sample_2560.with_name("sample_2559.xlsx")
+    build_sample_2559(earlier)
+    result = build_trend([read_round(earlier), read_round(sample_2560)], read_mapping(MAPPING_CSV))
+    lines = [f"Trend (the B.E. 2559 round is illustrative): {earlier}"]
+    lines += [trend_sentences(result, "national", lang=lang).iloc[0] for lang in ("th", "en")]
+    lines.append(f"Try: readiness-xl trend {earlier} {sample_2560} --map {MAPPING_CSV} -o trend.xlsx")
+    return "\n".join(lines)
+
+
 def _write_report(result, rounds, report: Path, pdf: bool) -> None:
     from readiness_xl.report.chromium import print_pdf
     from readiness_xl.report.html import build_report
