@@ -146,6 +146,9 @@ def _framework_table(wb, path: Path, name: str, columns: dict[str, str]) -> pd.D
 
 
 def read_framework(wb, path: Path) -> Framework:
+    if L.FRAMEWORK_SHEET not in wb.sheetnames and wb.defined_names.get(L.WEIGHTS_NAME) is None:
+        raise ReadinessError(Problem(f"not a readiness workbook (no '{L.FRAMEWORK_SHEET}' sheet): "
+                                     "make one with `readiness-xl new-template`", file=path.name))
     version = ""
     if wb.defined_names.get(L.FRAMEWORK_VERSION_NAME) is not None:
         sheet, ref = next(iter(wb.defined_names[L.FRAMEWORK_VERSION_NAME].destinations))
