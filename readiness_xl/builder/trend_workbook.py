@@ -39,6 +39,8 @@ def trend_rows(trend: Trend) -> pd.DataFrame:
 def build_trend_workbook(trend: Trend, sources: list[str], about: tuple[str, ...] = ()):
     """The openpyxl Workbook (not saved)."""
     from openpyxl import Workbook
+
+    from readiness_xl.builder.template import _xlwings_conf_sheet
     wb = Workbook()
     wb.remove(wb.active)
     table = trend_rows(trend)
@@ -47,6 +49,7 @@ def build_trend_workbook(trend: Trend, sources: list[str], about: tuple[str, ...
     _trend_sheet(wb, table)
     _rounds_sheet(wb, trend, sources)
     _units_sheet(wb, trend)
+    _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
     wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET

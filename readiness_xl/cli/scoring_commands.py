@@ -129,6 +129,9 @@ def demo(out: Path | None) -> None:
     echo_wrapped("Published B.E. 2560 figures: Thailand 57.8 (dim 4 49.3, dim 6 47.0); Ministry of "
                  "Industry 54.4 (dim 4 41.4, dim 6 49.0); Department of Industrial Promotion 66.2 "
                  "(dim 4 61.3, dim 5 60.0). All other values are illustrative.")
+    from readiness_xl.cli.trend_commands import demo_trend_line
+    for line in demo_trend_line(out).splitlines():
+        echo_wrapped(line)
 
 
 @cli.command(short_help="Recalculate every agency and rewrite the Summary (the ribbon button).")
@@ -154,10 +157,16 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
 
 @cli.command(short_help="Write the recalculated B.E. 2560 sample workbook to OUT.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-def sample(out: Path) -> None:
-    """Write the recalculated B.E. 2560 sample workbook to OUT (.xlsx)."""
+@click.option("--round", "survey_round", type=click.Choice(["2560", "2559"]), default="2560",
+              show_default=True, help="2559: the illustrative earlier round (for a trend).")
+def sample(out: Path, survey_round: str) -> None:
+    """Write the recalculated B.E. 2560 sample workbook (or the illustrative 2559 round) to OUT (.xlsx)."""
     workbook_output(out, "the sample")
-    build_sample(out)
+    if survey_round == "2559":
+        from readiness_xl.sample.rounds import build_sample_2559
+        build_sample_2559(out)
+    else:
+        build_sample(out)
     click.echo(f"Sample written to {out}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -76,19 +75,32 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
           as_json: bool, report: Path | None, pdf: bool, missing: str) -> None:
     """Put survey rounds side by side: BOOKS are one workbook per round (e.g. the B.E. 2559
     and 2560 masters), each scored with its own framework; agencies are matched by id."""
+    from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_input, workbook_output
     from readiness_xl.core.trend import to_json_dict
     from readiness_xl.core.trend_narrative import trend_sentences
     if pdf and not report:
         raise ReadinessError(Problem("--pdf prints the report: give --report OUT.html too"))
+    for target in filter(None, (out, report)):  # checked before any work is done
+        for book in books:
+            refuse_overwriting_input(book, target)
+    if out:
+        workbook_output(out, "the trend workbook")
+    if report:
+        output_kind(report, {".html": "html"}, "the trend report")
+    if pdf:
+        from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium
+        if find_chromium() is None:  # refuse before the work, not after it
+            raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(report.with_suffix(".pdf"))))
     result, rounds = read_trend(books, years, mapping, missing)
     sources = [r.source for r in sorted(rounds, key=lambda r: r.year)]
     if out:
         from readiness_xl.builder.trend_workbook import write_trend_workbook
         write_trend_workbook(result, out, sources)
     if report:
-        _write_report(result, rounds, report, pdf)
+        from readiness_xl.workbook.properties import is_illustrative
+        _write_report(result, rounds, report, pdf, any(is_illustrative(b) for b in books))
     if as_json:
-        click.echo(json.dumps(to_json_dict(result), ensure_ascii=False))
+        echo_json(to_json_dict(result))
         return
     from readiness_xl.cli.scoring_commands import console
     term = console()
@@ -110,14 +122,30 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
         click.echo(f"Report written to {report}")
 
 
-def _write_report(result, rounds, report: Path, pdf: bool) -> None:
+def demo_trend_line(sample_2560: Path) -> str:
+    """What `readiness-xl demo` adds: the illustrative B.E. 2559 round built beside the
+    2560 sample, and the nation's trend between them in Thai and English."""
+    from readiness_xl.core.trend import build_trend
+    from readiness_xl.core.trend_narrative import trend_sentences
+    from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559
+    from readiness_xl.workbook.rounds import read_mapping, read_round
+    earlier = sample_2560.with_name("sample_2559.xlsx")
+    build_sample_2559(earlier)
+    result = build_trend([read_round(earlier), read_round(sample_2560)], read_mapping(MAPPING_CSV))
+    lines = [f"Trend (the B.E. 2559 round is illustrative): {earlier}"]
+    lines += [trend_sentences(result, "national", lang=lang).iloc[0] for lang in ("th", "en")]
+    lines.append(f"Try: readiness-xl trend {earlier} {sample_2560} --map {MAPPING_CSV} -o trend.xlsx")
+    return "\n".join(lines)
+
+
+def _write_report(result, rounds, report: Path, pdf: bool, illustrative: bool) -> None:
     from readiness_xl.report.chromium import print_pdf
     from readiness_xl.report.html import build_report
     from readiness_xl.report.trend_section import trend_section
     from readiness_xl.workbook.parts import atomic_target
     latest = max(rounds, key=lambda r: r.year)
     html = build_report(latest.results, latest.source, year=latest.year,
-                        extra_sections=[trend_section(result)])
+                        extra_sections=[trend_section(result)], illustrative=illustrative)
     with atomic_target(report) as tmp:
         tmp.write_text(html, encoding="utf-8")
     if pdf:

@@ -10,12 +10,14 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.packaging.custom import StringProperty
 
-from readiness_xl.builder.template import ABOUT_TEMPLATE, build_workbook, save_workbook
+from readiness_xl.builder.template import ABOUT_TEMPLATE, build_workbook
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
+from readiness_xl.sample.build import _save_recalculated
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
-from readiness_xl.workbook.recalc import recalc_file
+from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 
 BE2559 = Path(str(resources.files("readiness_xl") / "data" / "be2559"))
 BE2559_VERSION = "B.E. 2559 (2016) illustrative v1"
@@ -39,7 +41,10 @@ def load_round_2559() -> tuple[Framework, pd.DataFrame, pd.DataFrame]:
 
 
 def build_sample_2559(target: Path) -> Results:
-    """Write the recalculated illustrative B.E. 2559 workbook to `target`."""
+    """Write the recalculated illustrative B.E. 2559 workbook to `target`, marked as
+    illustrative (a custom document property) as the 2560 sample is."""
     framework, agencies, answers = load_round_2559()
-    save_workbook(build_workbook(framework, agencies, answers, about=NOTES_2559), target)
-    return recalc_file(target)
+    wb = build_workbook(framework, agencies, answers, about=NOTES_2559)
+    wb.custom_doc_props.append(StringProperty(
+        name=ILLUSTRATIVE_PROPERTY, value="B.E. 2559 sample round: every answer invented (fixed seed)"))
+    return _save_recalculated(wb, Path(target))
