@@ -116,21 +116,6 @@ def test_used_range_to_the_last_row_is_read_only_as_far_as_values_go(sample_copy
                                                   if isinstance(v, float)]
 
 
-def test_udfs_read_weights_bands_and_national_row_from_a_real_book(sample_path, sample_json):
-    book = real_book(book_json(sample_path))
-    dip = next(a for a in sample_json["agencies"] if a["id"] == "D01")
-    caller = book.sheets["D01"].range("N11")
-    dims = [[dip["dimensions"][d] for d in DIMS]]
-    assert xl.READINESS_SCORE(dims, None, caller) == pytest.approx(dip["overall"], abs=1e-9)
-    assert xl.READINESS_LEVEL(dip["overall"], None, None, caller) == dip["level_th"]
-    assert xl.READINESS_LEVEL(dip["overall"], None, "en", caller) == dip["level_en"]
-    gaps = xl.DIMENSION_GAP(dims, None, caller)
-    assert gaps[0] == pytest.approx([dip["dimensions"][d] - sample_json["national"]["dimensions"][d]
-                                     for d in DIMS])
-    text = xl.READINESS_NARRATIVE("กรมส่งเสริมอุตสาหกรรม", dims, None, None, caller)
-    assert "66.2" in text and dip["level_th"] in text
-
-
 def test_missing_defined_name_gives_a_clear_excel_error(sample_path):
     data = book_json(sample_path)
     data["names"] = [n for n in data["names"] if n["name"] != L.WEIGHTS_NAME]
