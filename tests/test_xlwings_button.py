@@ -14,8 +14,7 @@ from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.summary import FIXED_HEADERS
 from udfs.remote_book import apply_actions, book_json
 from udfs.ribbon import recalculate_all_agencies
-from udfs.xlwings_book import XlwingsWorkbook
-BLOCK_ROWS = 2000
+from udfs.xlwings_book import BLOCK_ROWS, MAX_COLUMNS, XlwingsWorkbook
 
 xw = pytest.importorskip("xlwings")
 DIMS = load_framework().dimension_ids
