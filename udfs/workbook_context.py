@@ -55,3 +55,13 @@ def framework_from_workbook(caller):
         if name not in book.defined_names:
             raise CellValueError(f"the workbook has no '{name}' name", "#N/A")
     return read_framework(book, Path(book.book.fullname))
+
+
+def trend_rows(caller) -> list[list]:
+    """The Trend sheet's table (header first), as written by `readiness-xl trend`."""
+    from readiness_xl.workbook.trend_layout import TREND_SHEET
+    book = _book(caller)
+    try:
+        return book.sheets[TREND_SHEET].range("A1").expand().options(ndim=2).value
+    except Exception:
+        raise CellValueError(f"no {TREND_SHEET} sheet: build it with readiness-xl trend", "#N/A") from None

@@ -33,7 +33,8 @@ def is_blank(value: object) -> bool:
 
 
 def parse_answer(value: object, answer_type: str, maximum: float) -> float:
-    """One answer in its own units (1/0 for yes/no, 0..max, 0..100); NaN when blank.
+    """One answer in its own units (1/0 for yes/no, 0..max, 0..100, any number for a raw
+    `number`); NaN when blank.
     Raises ValueError with a reason an analyst understands."""
     if is_blank(value):
         return math.nan
@@ -51,6 +52,8 @@ def parse_answer(value: object, answer_type: str, maximum: float) -> float:
             return 0.0
         raise ValueError(f"{value!r} is not a yes/no answer (ใช่/ไม่ใช่, มี/ไม่มี, Y/N, 1/0)")
     number = parse_number(value)
+    if answer_type == "number":
+        return number   # a raw value in its own units: normalisation caps it
     upper = 100.0 if answer_type == "percent" else maximum
     if not 0.0 <= number <= upper:
         raise ValueError(f"{number:g} is outside 0..{upper:g}")
@@ -72,6 +75,8 @@ def parse_answers(raw: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame
             numbers = column.to_numpy(float)
             upper = 1.0 if spec["type"] == "yesno" else spec["max"]
             wrong = ~np.isnan(numbers) & ~((numbers >= 0) & (numbers <= upper))
+            if spec["type"] == "number":
+                wrong = ~np.isfinite(numbers) & ~np.isnan(numbers)
             if spec["type"] == "yesno":
                 wrong |= ~np.isnan(numbers) & (numbers != 0) & (numbers != 1)
             if not wrong.any():

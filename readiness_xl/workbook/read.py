@@ -146,16 +146,21 @@ def _framework_table(wb, path: Path, name: str, columns: dict[str, str]) -> pd.D
 
 
 def read_framework(wb, path: Path) -> Framework:
+    if L.FRAMEWORK_SHEET not in wb.sheetnames and wb.defined_names.get(L.WEIGHTS_NAME) is None:
+        raise ReadinessError(Problem(f"not a readiness workbook (no '{L.FRAMEWORK_SHEET}' sheet): "
+                                     "make one with `readiness-xl new-template`", file=path.name))
     version = ""
     if wb.defined_names.get(L.FRAMEWORK_VERSION_NAME) is not None:
         sheet, ref = next(iter(wb.defined_names[L.FRAMEWORK_VERSION_NAME].destinations))
         version = _sheet(wb, sheet, path)[ref.replace("$", "")].value or ""
     try:
+        settings = (_framework_table(wb, path, L.SETTINGS_NAME, L.SETTING_COLUMNS)
+                    if wb.defined_names.get(L.SETTINGS_NAME) is not None else None)
         return build_framework(
             _framework_table(wb, path, L.WEIGHTS_NAME, L.DIMENSION_COLUMNS),
             _framework_table(wb, path, L.INDICATORS_NAME, L.INDICATOR_COLUMNS),
             _framework_table(wb, path, L.LEVEL_BANDS_NAME, L.BAND_COLUMNS),
-            version,
+            version, settings,
         )
     except ReadinessError as err:
         raise err.in_file(path.name) from None
