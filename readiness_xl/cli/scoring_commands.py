@@ -23,9 +23,11 @@ TERMINAL_AGENCIES = 40  # more than this and the terminal shows the 20 best and 
 
 
 def console() -> Console:
-    """Wide enough for the summary even when output goes to a file or `make`."""
-    probe = Console()
-    return probe if probe.is_terminal else Console(width=180)
+    """Wide enough for the summary even when output goes to a file or `make`. Names and
+    answers come from workbooks: text such as "[/x]" or ":warning:" is printed as it is,
+    never read as rich markup or emoji codes (styles are given as Text objects)."""
+    probe = Console(markup=False, emoji=False)
+    return probe if probe.is_terminal else Console(width=180, markup=False, emoji=False)
 
 
 def summary_table(results: Results) -> Table:

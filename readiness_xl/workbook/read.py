@@ -40,8 +40,6 @@ MAX_TABLE_ROWS = 20_000
 # What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, UnicodeDecodeError, CalamineError)
 READER_MODULES = ("/openpyxl/", "/python_calamine/", "/zipfile", "/xml/etree/", "/defusedxml/")
-# Sheet names become file names of questionnaires and are typed into formulas.
-_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f]")
 _CELL_RANGE = re.compile(r"^\$?[A-Z]{1,3}\$?[1-9]\d{0,6}(?::\$?[A-Z]{1,3}\$?[1-9]\d{0,6})?$")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 
@@ -186,14 +184,11 @@ def read_agencies(wb, path: Path) -> pd.DataFrame:
     for i, ident in enumerate(table["id"]):
         ident = str(ident).strip()
         cell = f"{L.AGENCY_COLUMNS['id']}{L.AGENCIES_FIRST_ROW + i}"
-        if ident in seen:
+        if ident.casefold() in seen:  # sheet names differ by more than case
             problems.append(Problem(f"duplicate agency id '{ident}'", L.AGENCIES_SHEET, cell, path.name))
-        elif _BAD_ID.search(ident) or len(ident) > 31 or ident in L.RESERVED_SHEETS:
-            problems.append(Problem(f"agency id {ident!r} cannot name a sheet and a file: at most "
-                                    "31 characters, not starting with = + - @, none of "
-                                    "\\ / ? * [ ] : ' and not a reserved sheet name",
-                                    L.AGENCIES_SHEET, cell, path.name))
-        seen.add(ident)
+        elif why := L.agency_id_problem(ident):
+            problems.append(Problem(why, L.AGENCIES_SHEET, cell, path.name))
+        seen.add(ident.casefold())
         table.at[i, "id"] = ident
     if problems:
         raise ReadinessError(problems)
