@@ -35,11 +35,13 @@ NAME_MIN_WIDTH = 12  # below this a Thai name says too little; the table then ru
 
 
 def console() -> Console:
-    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal."""
-    probe = Console()
+    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal.
+    Names and answers come from workbooks: text such as "[/x]" or ":warning:" is printed
+    as it is, never read as rich markup or emoji codes (styles are given as Text objects)."""
+    probe = Console(markup=False, emoji=False)
     if probe.is_terminal or "COLUMNS" in os.environ:
         return probe
-    return Console(width=DEFAULT_WIDTH)
+    return Console(width=DEFAULT_WIDTH, markup=False, emoji=False)
 
 
 def summary_table(results: Results, width: int | None = None) -> Table:
