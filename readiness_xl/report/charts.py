@@ -145,7 +145,7 @@ def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, titl
     labels = [f"{t} {framework.dimension_label(d, 'th')}\n{framework.dimension_label(d, 'en')}"
               for t, d in zip(_dim_labels(framework), ids)]
     with _style():
-        fig = Figure(figsize=(6, 0.6 + 1.0 * len(ids)))
+        fig = Figure(figsize=(4.6, 0.6 + 1.0 * len(ids)))
         ax = fig.add_subplot()
         fig.subplots_adjust(top=0.99, bottom=0.6 / (0.6 + 1.0 * len(ids)))
         positions = np.arange(len(ids))[::-1].astype(float)
