@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# xlwings' remote/Office.js engines (PolyForm Noncommercial, free for noncommercial and
+# government use) load only with a key, read when xlwings is first imported. The tests
+# run xlwings' own code through them; the product's classic path needs no key.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 CLI = [sys.executable, "-m", "readiness_xl"]
 
 

@@ -34,6 +34,11 @@ COMMAND_EXAMPLES = (
 )
 
 
+def _quiet_unraisable(_unraisable) -> None:
+    """After a clean one-line error (a full disk, say), objects collected later may fail
+    again in __del__ (zipfile's close); Python would print that as a traceback."""
+
+
 class ReadinessGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         ordered = [name for name, _ in COMMAND_EXAMPLES if name in self.commands]
@@ -57,8 +62,12 @@ class ReadinessGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
+        from readiness_xl.workbook.locks import guard_inputs
+        if not (ctx.obj and ctx.obj.get("debug")) and "--debug" not in sys.argv:
+            sys.unraisablehook = _quiet_unraisable
         try:
-            return super().invoke(ctx)
+            with guard_inputs():  # no command writes over a file it read (see locks)
+                return super().invoke(ctx)
         except ReadinessError as err:
             click.echo(f"readiness-xl: error: {err.one_line()}", err=True)
             sys.exit(EXIT_BAD_INPUT)
@@ -90,4 +99,5 @@ from readiness_xl.cli import (
     report_commands,  # noqa: E402,F401
     scoring_commands,  # noqa: E402,F401
     survey_commands,  # noqa: E402,F401
+    trend_commands,  # noqa: E402,F401
 )

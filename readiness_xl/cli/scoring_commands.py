@@ -35,11 +35,13 @@ NAME_MIN_WIDTH = 12  # below this a Thai name says too little; the table then ru
 
 
 def console() -> Console:
-    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal."""
-    probe = Console()
+    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal.
+    Names and answers come from workbooks: text such as "[/x]" or ":warning:" is printed
+    as it is, never read as rich markup or emoji codes (styles are given as Text objects)."""
+    probe = Console(markup=False, emoji=False)
     if probe.is_terminal or "COLUMNS" in os.environ:
         return probe
-    return Console(width=DEFAULT_WIDTH)
+    return Console(width=DEFAULT_WIDTH, markup=False, emoji=False)
 
 
 def summary_table(results: Results, width: int | None = None) -> Table:
@@ -129,6 +131,9 @@ def demo(out: Path | None) -> None:
     echo_wrapped("Published B.E. 2560 figures: Thailand 57.8 (dim 4 49.3, dim 6 47.0); Ministry of "
                  "Industry 54.4 (dim 4 41.4, dim 6 49.0); Department of Industrial Promotion 66.2 "
                  "(dim 4 61.3, dim 5 60.0). All other values are illustrative.")
+    from readiness_xl.cli.trend_commands import demo_trend_line
+    for line in demo_trend_line(out).splitlines():
+        echo_wrapped(line)
 
 
 @cli.command(short_help="Recalculate every agency and rewrite the Summary (the ribbon button).")
@@ -154,10 +159,16 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
 
 @cli.command(short_help="Write the recalculated B.E. 2560 sample workbook to OUT.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-def sample(out: Path) -> None:
-    """Write the recalculated B.E. 2560 sample workbook to OUT (.xlsx)."""
+@click.option("--round", "survey_round", type=click.Choice(["2560", "2559"]), default="2560",
+              show_default=True, help="2559: the illustrative earlier round (for a trend).")
+def sample(out: Path, survey_round: str) -> None:
+    """Write the recalculated B.E. 2560 sample workbook (or the illustrative 2559 round) to OUT (.xlsx)."""
     workbook_output(out, "the sample")
-    build_sample(out)
+    if survey_round == "2559":
+        from readiness_xl.sample.rounds import build_sample_2559
+        build_sample_2559(out)
+    else:
+        build_sample(out)
     click.echo(f"Sample written to {out}")
 
 

@@ -47,7 +47,9 @@ def thai_font_families() -> list[str]:
 def _style():
     with matplotlib.rc_context({"font.family": thai_font_families(), "font.size": 9,
                                 "svg.fonttype": "path", "svg.hashsalt": "readiness-xl",
-                                "axes.unicode_minus": False}):
+                                "axes.unicode_minus": False,
+                                # names are text: "US$ 5 and $10" is never TeX mathtext
+                                "text.parse_math": False}):
         yield
 
 

@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
-from readiness_xl.core.narrative import PHRASES, agency_narratives, narrative_for
+from readiness_xl.core.narrative import agency_narratives, narrative_for
 from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
@@ -22,7 +22,6 @@ from readiness_xl.thai import arabic_digits, buddhist_year, thai_digits
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
 HEATMAP_ROWS = 40
-NATIONAL_TH, NATIONAL_EN = PHRASES["th"]["national_name"], PHRASES["en"]["national_name"]
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6775; --line:#d5dbe3; --accent:#1f5fa8; --weak:#c8553d; }
@@ -241,7 +240,8 @@ def _kind_names(kind: object) -> tuple[str, str]:
 
 def _benchmark_table(results: Results) -> str:
     ids = results.dimension_ids
-    units = ([(NATIONAL_TH, NATIONAL_EN, results.national)]
+    settings = results.framework.settings
+    units = ([(settings.all_units_th, settings.all_units_en, results.national)]
              + [(name, m["name_en"], m) for name, m in results.ministries.iterrows()]
              + [(*_kind_names(kind), k) for kind, k in results.kinds.iterrows()])
     head = ("<tr><th>หน่วย / Unit</th><th class='num'>จำนวน<br>Agencies</th>"
@@ -262,9 +262,9 @@ def _framework_section(results: Results) -> str:
     dims = "".join(
         f"<tr><td>มิติที่ {thai_digits(d)}</td><td>{escape(r['name_th'])}</td>"
         f"<td lang='en'>{escape(r['name_en'])}</td>"
-        f"<td class='num'>ร้อยละ {thai_digits(f'{r.weight:g}')} ({r.weight:g}%)</td>"
+        f"<td class='num'>ร้อยละ {thai_digits(f'{100 * share:.4g}')} ({100 * share:.4g}%)</td>"
         f"<td class='num'>{int(counts.get(d, 0))}</td><td class='num'>{points.get(d, 0):g}</td></tr>"
-        for d, r in fw.dimensions.iterrows())
+        for (d, r), share in zip(fw.dimensions.iterrows(), fw.shares))
     bands = "".join(
         f"<tr><td class='num'>{b.lower:g}%</td><td>{escape(b.label_th)}</td><td lang='en'>{escape(b.label_en)}</td></tr>"
         for b in fw.bands.itertuples())
@@ -343,7 +343,7 @@ def _ministry_cards(results: Results) -> str:
     cards = []
     for i, (name, m) in enumerate(results.ministries.iterrows()):
         chart = radar(results.framework, {f"{name} ({m['overall']:.1f}%)": m[ids],
-                                          f"{NATIONAL_TH} ({results.national['overall']:.1f}%)":
+                                          f"{results.framework.settings.all_units_th} ({results.national['overall']:.1f}%)":
                                           results.national[ids]},
                       f"radar-m{i}", f"{name} / {m['name_en']}")
         cards.append(f'<div class="card"><h3>{_both(name, m["name_en"])}</h3><div class="card-body">'
@@ -357,7 +357,7 @@ def _agency_focus(results: Results, agency: object) -> str:
     ministry = results.ministries.loc[a["ministry_th"]]
     chart = radar(results.framework, {
         f"{a['name_th']} ({a['overall']:.1f}%)": a[ids],
-        f"{NATIONAL_TH} ({results.national['overall']:.1f}%)": results.national[ids],
+        f"{results.framework.settings.all_units_th} ({results.national['overall']:.1f}%)": results.national[ids],
         f"{a['ministry_th']} ({ministry['overall']:.1f}%)": ministry[ids]},
         "radar-focus", f"{a['name_th']} / {a['name_en']}")
     return (f'<div class="focus"><div>{chart}</div><div><h3>{_both(a["name_th"], a["name_en"])}</h3>'
@@ -379,11 +379,13 @@ def _agency_narratives(results: Results) -> str:
 
 def build_report(results: Results, source_name: str = "", agency: object = None,
                  year: int | None = None, generated: date | None = None,
+                 extra_sections: list[tuple[str, str, str]] = (),
                  illustrative: bool = False) -> str:
     """The report as one HTML document. `agency` is the one shown against the nation
     (default: the first agency); `year` the survey's B.E. year (default: from the
-    framework version); `illustrative` puts the invented-data notice on top and on
-    every printed page."""
+    framework version); `extra_sections` (key, title, html), e.g. the trend, go before
+    the framework; `illustrative` puts the invented-data notice on top and on every
+    printed page."""
     if results.agencies.empty:
         raise ReadinessError(Problem("the workbook has no agencies to report on"))
     agency = results.agencies.index[0] if agency is None else agency
@@ -418,6 +420,7 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]
+    sections[-1:-1] = list(extra_sections)
     nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
     source = f" จาก / from {escape(source_name)}" if source_name else ""
