@@ -152,7 +152,7 @@ def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, titl
         colours = [PALETTE[1] if v < WEAK_THRESHOLD else PALETTE[0] for v in np.nan_to_num(values)]
         ax.barh(positions, np.nan_to_num(values), color=colours, height=0.34)
         for y, v, label in zip(positions, values, labels):
-            ax.text(0, y + 0.24, label, va="bottom", fontsize=9.5, linespacing=1.25)
+            ax.text(0, y + 0.2, label, va="bottom", fontsize=9.5, linespacing=1.25)
             if not np.isnan(v):
                 ax.text(v + 1, y, f"{v:.1f}%", va="center", fontsize=9.5,
                         fontweight="bold" if v < WEAK_THRESHOLD else "normal")
