@@ -61,7 +61,8 @@ def summary_table(results: Results) -> Table:
                       f"{m['level_th']} / {m['level_en']}")
     n = results.national
     table.add_section()
-    table.add_row("", "", "ประเทศไทย", "Thailand", *[fmt(n[d]) for d in dims], fmt(n["overall"]),
+    settings = results.framework.settings
+    table.add_row("", "", settings.all_units_th, settings.all_units_en, *[fmt(n[d]) for d in dims], fmt(n["overall"]),
                   f"{n['level_th']} / {n['level_en']}")
     return table
 

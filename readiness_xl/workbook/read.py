@@ -23,6 +23,7 @@ from openpyxl.utils.cell import (
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError
 
+from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
 from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
@@ -38,8 +39,6 @@ ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_TABLE_ROWS = 20_000
 # What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, CalamineError)
-# Sheet names become file names of questionnaires and are typed into formulas.
-_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f]")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 
 
@@ -175,26 +174,11 @@ def read_framework_file(path: Path) -> Framework:
 def read_agencies(wb, path: Path) -> pd.DataFrame:
     ws = _sheet(wb, L.AGENCIES_SHEET, path)
     rows = _read_table(ws, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
-    table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
-    problems, seen = [], set()
-    for i, ident in enumerate(table["id"]):
-        ident = str(ident).strip()
-        cell = f"{L.AGENCY_COLUMNS['id']}{L.AGENCIES_FIRST_ROW + i}"
-        if ident in seen:
-            problems.append(Problem(f"duplicate agency id '{ident}'", L.AGENCIES_SHEET, cell, path.name))
-        elif _BAD_ID.search(ident) or len(ident) > 31 or ident in L.RESERVED_SHEETS:
-            problems.append(Problem(f"agency id {ident!r} cannot name a sheet and a file: at most "
-                                    "31 characters, not starting with = + - @, none of "
-                                    "\\ / ? * [ ] : ' and not a reserved sheet name",
-                                    L.AGENCIES_SHEET, cell, path.name))
-        seen.add(ident)
-        table.at[i, "id"] = ident
-    if problems:
-        raise ReadinessError(problems)
-    if table.empty:
+    if not rows:
         raise ReadinessError(Problem("no agencies listed", L.AGENCIES_SHEET, "A2", path.name))
-    table = table.drop(columns="_row").set_index("id")
-    return table.map(lambda v: "" if v is None else str(v).strip())
+    table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
+    return checked_agencies(table, L.RESERVED_SHEETS, lambda i, field: (
+        L.AGENCIES_SHEET, f"{L.AGENCY_COLUMNS[field]}{L.AGENCIES_FIRST_ROW + i}", path.name))
 
 
 def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framework,
