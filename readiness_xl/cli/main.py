@@ -49,6 +49,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 from readiness_xl.cli import (
     excel_commands,  # noqa: E402,F401
     report_commands,  # noqa: E402,F401
+    robustness_commands,  # noqa: E402,F401
     scoring_commands,  # noqa: E402,F401
     survey_commands,  # noqa: E402,F401
 )
