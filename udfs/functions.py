@@ -15,7 +15,7 @@ from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import layout as L
 
 from .catalogue import BY_NAME, CATEGORY
-from .workbook_context import framework_from_workbook, named_rows, national_row
+from .workbook_context import framework_from_workbook, named_rows, national_row, sheet_rows
 
 
 def cells(value) -> list:
@@ -131,3 +131,22 @@ def READINESS_NARRATIVE(name, dimension_scores, national=None, lang=None, caller
     return wf.narrative(framework_from_workbook(caller), str(name), values, bench,
                         str(lang or "th").strip().lower())
 
+
+@excel_function
+def RANK_INTERVAL(unit, percentile=None, caller=None):
+    from readiness_xl.workbook.robustness_sheets import rank_interval
+    rows = sheet_rows(caller, L.UNCERTAINTY_SHEET, "run `readiness-xl robustness` first")
+    try:
+        found = rank_interval(rows, cells(unit)[0], cells(percentile)[0] if _given(percentile) else None)
+    except LookupError as err:
+        raise wf.CellValueError(str(err), "#N/A") from None
+    return [found] if isinstance(found, list) else found
+
+
+@excel_function
+def CRONBACH_ALPHA(range):  # noqa: A002 (the argument's name in Excel's function wizard)
+    from readiness_xl.core.audit import cronbach_alpha_of_cells
+    value = cronbach_alpha_of_cells(table(range))
+    if value != value:
+        raise wf.CellValueError("needs two items and two complete rows that vary", "#N/A")
+    return value

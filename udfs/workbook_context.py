@@ -51,3 +51,13 @@ def framework_from_workbook(caller):
         if name not in book.defined_names:
             raise CellValueError(f"the workbook has no '{name}' name", "#N/A")
     return read_framework(book, Path(book.book.fullname))
+
+
+def sheet_rows(caller, sheet: str, hint: str) -> list[list]:
+    """The block of values from A1 of a sheet of ours (down and right to the first gap)."""
+    try:
+        return _book(caller).sheets[sheet].range("A1").expand().options(ndim=2).value
+    except CellValueError:
+        raise
+    except Exception:
+        raise CellValueError(f"no {sheet} sheet: {hint}", "#N/A") from None
