@@ -28,7 +28,11 @@ LATEST_CE_YEAR = 2300  # a year below this is C.E. (2017), above it B.E. (2560)
 @click.option("--year", help="Year of the survey, B.E. (2560, ๒๕๖๐) or C.E. (2017) (default: from the framework version).")
 @click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
               help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
-def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | None, missing: str) -> None:
+@click.option("--robustness", is_flag=True,
+              help="Add the rank-interval and sensitivity section (runs `robustness` with its defaults; "
+                   "the workbook is not changed).")
+def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | None, missing: str,
+           robustness: bool) -> None:
     """Write an HTML report of BOOK: summary, agency table, charts, narratives, framework."""
     pdf_path = out.with_suffix(".pdf")
     if pdf and pdf_path == out:
@@ -38,7 +42,12 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     with progress_bar("Reading agency sheets") as advance:
         results = score_book(read_book(book, advance), missing)
     from readiness_xl.report.html import build_report  # matplotlib loads only when a report is made
-    html = build_report(results, book.name, agency, be_year)
+    found = None
+    if robustness:
+        from readiness_xl.cli.robustness_commands import run_robustness
+        run = run_robustness(book, None, with_audit=False, missing=missing, write=False)
+        found = (run.uncertainty, run.sensitivity)
+    html = build_report(results, book.name, agency, be_year, robustness=found)
     with atomic_target(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
     click.echo(f"Report written to {out}")

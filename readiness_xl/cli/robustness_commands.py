@@ -51,9 +51,10 @@ def _normalisations(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertainty: bool = True,
-                   missing: str = "zero", **options):
-    """What `robustness`, `audit` and `recalc --robustness` share: the run with a progress bar."""
-    from readiness_xl.workbook.robustness_sheets import robustness_file
+                   missing: str = "zero", write: bool = True, **options):
+    """What `robustness`, `audit`, `recalc --robustness` and `report --robustness` share:
+    the run with a progress bar, written into the workbook unless `write` is false."""
+    from readiness_xl.workbook.robustness_sheets import analyse_file, robustness_file
 
     total = None
     if uncertainty:   # inputs of a two-band framework: what the book's run will count
@@ -63,6 +64,9 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
         total = options.get("runs", R.RUNS) + (options.get("sobol_n", R.SOBOL_N) * (count + 2)
                                                 if count else 0)
     with progress_bar("Replications", total) as advance:
+        if not write:
+            return analyse_file(book, missing=missing, uncertainty=uncertainty,
+                                with_audit=with_audit, progress=_advance(advance), **options)
         return robustness_file(book, out, missing=missing, uncertainty=uncertainty,
                                with_audit=with_audit, progress=_advance(advance), **options)
 

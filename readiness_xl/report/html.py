@@ -280,10 +280,11 @@ def _agency_narratives(results: Results) -> str:
 
 
 def build_report(results: Results, source_name: str = "", agency: object = None,
-                 year: int | None = None, generated: date | None = None) -> str:
+                 year: int | None = None, generated: date | None = None,
+                 robustness: tuple | None = None) -> str:
     """The report as one HTML document. `agency` is the one shown against the nation
     (default: the first agency); `year` the survey's B.E. year (default: from the
-    framework version)."""
+    framework version); `robustness` (Uncertainty, Sensitivity or None) adds its section."""
     if results.agencies.empty:
         raise ReadinessError(Problem("the workbook has no agencies to report on"))
     agency = results.agencies.index[0] if agency is None else agency
@@ -316,6 +317,10 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]
+    if robustness is not None:
+        from readiness_xl.report.robustness_section import robustness_section
+        sections.insert(-1, ("robustness", "ความแน่นอนของอันดับ / How firm the ranks are",
+                             robustness_section(*robustness, results.agencies)))
     nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
     source = f" จาก / from {escape(source_name)}" if source_name else ""
