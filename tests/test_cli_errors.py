@@ -29,6 +29,7 @@ def find_row(path, sheet: str, column: str, value: str) -> int:
 
 @pytest.mark.parametrize("sheet,locate,column,value,where,words", [
     ("Framework", ("A", "3"), "D", "สามสิบ", "cell D", "weight 'สามสิบ' is not a number"),
+    ("Framework", ("A", "65"), "A", 60, "cell A", "two level bands start at 60"),
     ("Framework", ("A", "4"), "D", -10, "cell D", "negative"),
     ("Framework", ("A", "2.1"), "B", "9", "cell B", "points at no dimension"),
     ("Framework", ("A", "2.2"), "A", "2.1", "cell A", "duplicate indicator id '2.1'"),
