@@ -310,7 +310,7 @@ def open_page(browser, path, width: int, height: int):
 # Elements whose right edge passes the viewport and that are not inside a box that scrolls.
 STICKING_OUT = """() => Array.from(document.querySelectorAll('body *')).filter(e => {
   const r = e.getBoundingClientRect();
-  return r.width > 0 && r.right > innerWidth + 0.5 && !e.closest('.wide');
+  return r.width > 0 && r.right > innerWidth + 0.5 && !e.closest('.wide, .chart-box');
 }).map(e => e.tagName + '.' + e.className)"""
 
 

@@ -54,9 +54,11 @@ def _style():
 
 
 def _svg(fig: Figure, chart_id: str, title: str, kind: str) -> str:
-    """The figure as an <svg> element: ids prefixed so that several charts can share one
-    page, and an accessible title. The page's CSS scales it; its width and height stay
-    as the aspect ratio that keeps print layout right."""
+    """The figure as an <svg> element in a box of its own: ids prefixed so that several
+    charts can share one page, and an accessible title. The page's CSS scales it; its
+    width and height stay as the aspect ratio that keeps print layout right. The box
+    carries the natural width, below which a phone scrolls the chart rather than shrink
+    its text past reading (the report's CSS, `.chart-box`)."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buffer.getvalue()
@@ -64,7 +66,9 @@ def _svg(fig: Figure, chart_id: str, title: str, kind: str) -> str:
     svg = re.sub(r'id="([^"]+)"', rf'id="{chart_id}-\1"', svg)
     svg = re.sub(r'(href="#|url\(#)([^")]+)', rf'\1{chart_id}-\2', svg)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{escape(title)}" class="chart {kind}"', 1)
-    return svg
+    points = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+    natural = f' style="--natural-width: {float(points.group(1)) * 4 / 3:.0f}px"' if points else ""
+    return f'<div class="chart-box"{natural}>{svg}</div>'
 
 
 def _dim_labels(framework: Framework, lang: str = "th") -> list[str]:
