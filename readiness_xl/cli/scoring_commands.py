@@ -35,11 +35,13 @@ NAME_MIN_WIDTH = 12  # below this a Thai name says too little; the table then ru
 
 
 def console() -> Console:
-    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal."""
-    probe = Console()
+    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal.
+    Names and answers come from workbooks: text such as "[/x]" or ":warning:" is printed
+    as it is, never read as rich markup or emoji codes (styles are given as Text objects)."""
+    probe = Console(markup=False, emoji=False)
     if probe.is_terminal or "COLUMNS" in os.environ:
         return probe
-    return Console(width=DEFAULT_WIDTH)
+    return Console(width=DEFAULT_WIDTH, markup=False, emoji=False)
 
 
 def summary_table(results: Results, width: int | None = None) -> Table:
@@ -100,7 +102,8 @@ def _summary_table(results: Results, dropped: set[str]) -> Table:
     for name, m in results.ministries.iterrows():
         table.add_row(*row("", "", name, m["name_en"], m))
     table.add_section()
-    table.add_row(*row("", "", "ประเทศไทย", "Thailand", results.national))
+    settings = results.framework.settings
+    table.add_row(*row("", "", settings.all_units_th, settings.all_units_en, results.national))
     return table
 
 
@@ -142,12 +145,17 @@ def demo(out: Path | None) -> None:
               help="Print the results as JSON on stdout (indented on a terminal, one line otherwise).")
 @click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
               help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
-def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
+@click.option("--robustness", is_flag=True,
+              help="Also write the Uncertainty and Audit sheets (default settings of `robustness`).")
+def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness: bool) -> None:
     """Recalculate every agency and rewrite the Summary (what the ribbon button does)."""
     if out is not None and out.resolve() != book.resolve():
         output_kind(out, {book.suffix.lower(): "same"}, f"a recalculated {book.suffix} workbook")
     with progress_bar("Reading agency sheets") as advance:
         results = recalc_file(book, out, missing, progress=advance)
+    if robustness:
+        from readiness_xl.cli.robustness_commands import run_robustness
+        run_robustness(out or book, None, with_audit=True, missing=missing)
     if as_json:
         echo_json(to_json_dict(results))
     else:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from readiness_xl.core.agencies import AGENCY_FIELDS, checked_agencies
 from readiness_xl.core.framework import (
     BAND_FIELDS,
     DIMENSION_FIELDS,
@@ -20,9 +21,10 @@ from readiness_xl.core.framework import (
     build_framework,
 )
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.layout import RESERVED_SHEETS
 
 BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
-AGENCY_CSV_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
+AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 
 def _read_csv(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -64,11 +66,12 @@ def load_framework(directory: Path = BE2560) -> Framework:
 
 
 def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
-    table = _read_csv(Path(path), AGENCY_CSV_FIELDS).drop(columns="_row")
-    duplicated = table["id"][table["id"].duplicated()]
-    if not duplicated.empty:
-        raise ReadinessError(Problem(f"duplicate agency id '{duplicated.iloc[0]}'", file=Path(path).name))
-    return table.set_index("id")
+    """The agencies of a CSV, checked here (ids that can name a sheet, names from either
+    language) so that `new-template` refuses what `recalc` would."""
+    path = Path(path)
+    table = _read_csv(path, AGENCY_CSV_FIELDS)
+    return checked_agencies(table, RESERVED_SHEETS,
+                            lambda i, field: (None, f"line {int(table['_row'].iloc[i])}", path.name))
 
 
 def load_answers(path: Path = BE2560 / "answers.csv") -> pd.DataFrame:

@@ -3,6 +3,7 @@ builder, the reader, the Summary writer and the questionnaire forms."""
 
 from __future__ import annotations
 
+
 FRAMEWORK_SHEET = "Framework"
 AGENCIES_SHEET = "Agencies"
 SUMMARY_SHEET = "Summary"
