@@ -14,10 +14,23 @@ from readiness_xl.workbook.summary import FIXED_HEADERS
 from .xlwings_book import XlwingsWorkbook
 
 
+# xlwings Lite gives a function its arguments only, never the workbook; its script
+# "recalculate_all_agencies" leaves here the book it was given (a snapshot of the values).
+_remembered: list = []
+
+
+def remember(book) -> None:
+    """Keep `book` for functions called without a calling cell (xlwings Lite)."""
+    _remembered[:] = [book]
+
+
 def _book(caller):
-    if caller is None:
-        raise CellValueError("give this argument: no calling workbook to read it from", "#N/A")
-    return caller.sheet.book
+    if caller is not None:
+        return caller.sheet.book
+    if _remembered:
+        return _remembered[0]
+    raise CellValueError("give this argument: no calling workbook to read it from (in xlwings "
+                         "Lite, run the script recalculate_all_agencies once)", "#N/A")
 
 
 def named_rows(caller, name: str) -> list[list]:

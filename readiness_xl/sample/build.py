@@ -46,7 +46,7 @@ def _save_recalculated(wb, target: Path) -> Results:
     """Build in a private folder and recalculate into `target`, so that `target` appears
     only complete: a failure leaves no file behind."""
     with tempfile.TemporaryDirectory(prefix="readiness-xl-build-") as folder:
-        built = Path(folder) / "built.xlsx"
+        built = Path(folder) / f"built{target.suffix.lower() or '.xlsx'}"  # .xlsm: with VBA
         save_workbook(wb, built)
         return recalc_file(built, target)
 
