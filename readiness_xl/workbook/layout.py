@@ -9,8 +9,9 @@ SUMMARY_SHEET = "Summary"
 DASHBOARD_SHEET = "Dashboard"
 RESPONSES_SHEET = "Responses"
 XLWINGS_CONF_SHEET = "xlwings.conf"
+START_SHEET = "เริ่มต้นที่นี่ (Start here)"  # the sheet a workbook opens on (older books: README)
 RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHEET,
-                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README"}
+                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README", START_SHEET}
 
 # Defined names on the Framework sheet, each the data body of one table (header row
 # just above). Readers read down from the first row until the id column is blank, so

@@ -12,11 +12,21 @@ from readiness_xl.core.results import Results
 from readiness_xl.workbook.layout import KIND_NAMES
 
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
-                 "ประเภทหน่วยงาน / Kind", "กระทรวง / Ministry"]
+                 "ประเภท / Kind", "กระทรวง / Ministry"]
 TAIL_HEADERS = ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank", "ความครบถ้วน / Completeness %",
                 "เทียบค่าเฉลี่ยประเทศ / vs national (points)", "มิติต่ำกว่า 50% / Below 50%",
                 "พัฒนามิติใดก่อน / Improve first", "บทสรุป / Narrative"]
-SCORE_HEADERS = {TAIL_HEADERS[0], TAIL_HEADERS[4], TAIL_HEADERS[5]}  # shown with one decimal
+SCORE_HEADERS = {TAIL_HEADERS[0], TAIL_HEADERS[4]}  # shown with one decimal
+GAP_HEADERS = {TAIL_HEADERS[5]}                     # shown signed: +8.4 / −3.5
+# What column A says of each row, in Thai (the first column people read). Scripts that
+# look for the all-units row accept the older English code too (NATIONAL_ROW_TYPES).
+ROW_TYPES = {"agency": "หน่วยงาน", "ministry": "กระทรวง", "kind": "ประเภท", "national": "ภาพรวม"}
+NATIONAL_ROW_TYPES = {"national", ROW_TYPES["national"]}
+
+
+def kind_label(kind) -> str | None:
+    """The Thai word for an agency kind (codes not in the list are shown as typed)."""
+    return None if kind is None else KIND_NAMES.get(kind, (kind,))[0]
 
 
 def header(results: Results) -> list[str]:
@@ -31,7 +41,7 @@ def _num(value: object) -> float | None:
 
 def _line(row_type: str, ident, name_th: str, name_en: str, kind, ministry, unit: pd.Series,
           ids: list[str], rank, completeness, narrative: str) -> list:
-    return ([row_type, ident, name_th, name_en, kind, ministry] + [_num(unit[d]) for d in ids]
+    return ([ROW_TYPES[row_type], ident, name_th, name_en, kind_label(kind), ministry] + [_num(unit[d]) for d in ids]
             + [_num(unit["overall"]), unit["level_th"], unit["level_en"], rank, completeness,
                _num(unit["gap_national"]), unit["below_threshold"], unit["improve_first"], narrative])
 
