@@ -21,12 +21,16 @@ def _book(caller):
 
 
 def named_rows(caller, name: str) -> list[list]:
-    """The values of a defined name's range as rows."""
+    """The values of a defined name's range as rows. A missing name raises KeyError on
+    the remote engine and macOS but pywintypes.com_error on Windows, and a name that is
+    not a range ValueError: each is the same news to the analyst, so all are caught."""
+    book = _book(caller)
     try:
-        rng = _book(caller).names[name].refers_to_range
-    except (KeyError, AttributeError):
-        raise CellValueError(f"the workbook has no '{name}' name", "#N/A") from None
-    return rng.options(ndim=2).value
+        rng = book.names[name].refers_to_range
+    except Exception:  # noqa: BLE001 (the engine's own error type: see above)
+        raise CellValueError(f"the workbook has no '{name}' name for a range (Formulas > "
+                             "Name Manager); give this argument instead", "#N/A") from None
+    return rng.options(ndim=2, err_to_str=True).value
 
 
 def national_row(caller, n_dimensions: int) -> list:
@@ -51,3 +55,13 @@ def framework_from_workbook(caller):
         if name not in book.defined_names:
             raise CellValueError(f"the workbook has no '{name}' name", "#N/A")
     return read_framework(book, Path(book.book.fullname))
+
+
+def sheet_rows(caller, sheet: str, hint: str) -> list[list]:
+    """The block of values from A1 of a sheet of ours (down and right to the first gap)."""
+    try:
+        return _book(caller).sheets[sheet].range("A1").expand().options(ndim=2).value
+    except CellValueError:
+        raise
+    except Exception:
+        raise CellValueError(f"no {sheet} sheet: {hint}", "#N/A") from None
