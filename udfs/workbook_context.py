@@ -9,7 +9,7 @@ from pathlib import Path
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.read import read_framework
-from readiness_xl.workbook.summary import FIXED_HEADERS
+from readiness_xl.workbook.summary import FIXED_HEADERS, NATIONAL_ROW_TYPES
 
 from .xlwings_book import XlwingsWorkbook
 
@@ -54,7 +54,7 @@ def national_row(caller, n_dimensions: int) -> list:
     except Exception:
         raise CellValueError("no Summary sheet: recalculate all agencies first", "#N/A") from None
     for row in rows:
-        if row and row[0] == "national":
+        if row and row[0] in NATIONAL_ROW_TYPES:
             first = len(FIXED_HEADERS)
             return row[first:first + n_dimensions]
     raise CellValueError("the Summary has no national row: recalculate all agencies first", "#N/A")
