@@ -15,8 +15,10 @@ from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
 from readiness_xl.workbook.recalc import recalc_file
+from readiness_xl.workbook.responses import save_long_workbook
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
+LAYOUTS = ("sheets", "long")
 
 
 def published_figures() -> pd.DataFrame:
@@ -47,15 +49,21 @@ def build_sample(target: Path) -> Results:
 
 
 def build_template(target: Path, agencies: pd.DataFrame | None = None,
-                   framework: Framework | None = None) -> None:
+                   framework: Framework | None = None, layout: str = "sheets") -> None:
     """A fresh template: the framework (B.E. 2560 by default) and either the given
     agencies or two example agencies from the sample, with their answers when the
-    framework is the sample's own."""
+    framework is the sample's own. `layout` "long" writes one Responses sheet instead
+    of a sheet per agency."""
     answers = None
     if agencies is None:
         agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
         if framework is None:
             answers = load_answers().loc[list(TEMPLATE_EXAMPLES)]
-    save_workbook(build_workbook(framework or load_framework(), agencies, answers), target)
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
+    if layout == "long":
+        save_long_workbook(framework or load_framework(), agencies, answers, target)
+    else:
+        save_workbook(build_workbook(framework or load_framework(), agencies, answers), target)
     if answers is not None:  # the examples are answered: show their scores and charts
         recalc_file(target)
