@@ -17,6 +17,7 @@ from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
+from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.recalc import recalc_file
 from readiness_xl.workbook.responses import save_long_workbook
 
@@ -77,10 +78,11 @@ def build_template(target: Path, agencies: pd.DataFrame | None = None,
             answers = load_answers().loc[list(TEMPLATE_EXAMPLES)]
     if layout not in LAYOUTS:
         raise ValueError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
-    if layout == "long":
-        save_long_workbook(framework or load_framework(), agencies, answers, Path(target))
-        if answers is not None:
-            recalc_file(target)
+    if layout == "long":  # written, then its Responses filled: hold the lock throughout
+        with exclusive(Path(target)):
+            save_long_workbook(framework or load_framework(), agencies, answers, Path(target))
+            if answers is not None:
+                recalc_file(target)
         return
     wb = build_workbook(framework or load_framework(), agencies, answers)
     if answers is not None:  # the examples are answered: show their scores and charts

@@ -14,6 +14,7 @@ from readiness_xl.core.answers import parse_answers
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.sample.source_data import read_long_answers
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.parts import full_calc_on_load, replace_parts, set_cells, sheet_parts, write_sheet_rows
 from readiness_xl.workbook.read import Book, read_book
 from readiness_xl.workbook.responses import responses_rows
@@ -44,8 +45,13 @@ def load_answers_into(book_path: Path, csv_path: Path, out: Path | None = None) 
     many were written. Answers the CSV does not mention are kept."""
     book_path = Path(book_path)
     target = Path(out) if out else book_path
+    with exclusive(target):
+        return _write_answers(book_path, Path(csv_path), target)
+
+
+def _write_answers(book_path: Path, csv_path: Path, target: Path) -> int:
     book = read_book(book_path)
-    wide = _checked(book, Path(csv_path))
+    wide = _checked(book, csv_path)
     pairs = wide.stack().dropna().map(lambda v: None if v == "" else v)   # blank clears an answer
     if L.RESPONSES_SHEET in _sheet_names(book_path):
         raw = book.raw_answers.copy()
