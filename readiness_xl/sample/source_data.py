@@ -4,7 +4,6 @@ lives in `data/be2560/`). CSV problems are reported by file and line."""
 from __future__ import annotations
 
 import csv
-import re
 from importlib import resources
 from pathlib import Path
 
@@ -23,10 +22,9 @@ from readiness_xl.core.framework import (
 )
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.thai import arabic_digits
-from readiness_xl.workbook.layout import agency_id_problem
+from readiness_xl.workbook.layout import RESERVED_SHEETS
 
 BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 
@@ -83,22 +81,11 @@ def load_framework(directory: Path = BE2560) -> Framework:
 
 
 def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
-    """Agencies from a CSV, checked as the workbook reader checks them (ids that can name a
-    sheet and a file, no duplicates, names and ministries from whichever language is
-    filled) and with no control character in any field: a cell cannot hold one, so it is
-    refused with its line rather than dropped unseen."""
+    """The agencies of a CSV, checked here (ids that can name a sheet, names from either
+    language) so that `new-template` refuses what `recalc` would."""
     path = Path(path)
     table = _read_csv(path, AGENCY_CSV_FIELDS)
-    problems = []
-    for row in table.to_dict("records"):
-        for field in AGENCY_CSV_FIELDS:
-            bad = _CONTROL.search(row[field])
-            if bad:
-                problems.append(Problem(f"line {row['_row']}, column {field}: control character "
-                                        f"U+{ord(bad.group()):04X}; remove it", file=path.name))
-    if problems:
-        raise ReadinessError(problems)
-    return checked_agencies(table, agency_id_problem,
+    return checked_agencies(table, RESERVED_SHEETS,
                             lambda i, field: (None, f"line {int(table['_row'].iloc[i])}", path.name))
 
 
