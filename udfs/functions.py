@@ -147,3 +147,17 @@ def RANK_CHANGE(unit, from_round, to_round, caller=None):
     from readiness_xl.core.trend import sheet_change
     return int(sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0],
                             cells(to_round)[0], kind="rank"))
+
+
+@excel_function
+def NORMALISED_VALUE(value, min, max, log=None, direction=None):  # noqa: A002 (Excel's argument names)
+    return wf.normalised_value(cells(value)[0], cells(min)[0], cells(max)[0],
+                               cells(log)[0] if _given(log) else None,
+                               cells(direction)[0] if _given(direction) else None)
+
+
+@excel_function
+def WEIGHTED_MEAN(values, weights, aggregation=None):
+    return wf.weighted_mean(cells(values), cells(weights),
+                            cells(aggregation)[0] if _given(aggregation) else None)
+

@@ -11,6 +11,7 @@ from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.framework_sheet import FrameworkCells
+from readiness_xl.builder.method_formulas import mean_formula, number_share_formula
 from readiness_xl.builder.style import (BOLD_FONT, CHECK_FILL, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
                                         header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.answers import YES_WORDS
@@ -18,7 +19,8 @@ from readiness_xl.core.framework import Framework
 from readiness_xl.thai import thai_digits
 from readiness_xl.workbook import layout as L
 
-TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)"}
+TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)",
+               "number": "ตัวเลข (number)"}
 QUESTION_HEADERS = ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",
                     "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คำตอบ / Answer",
                     "คะแนน / Points", "สัดส่วนที่ได้ / Share"]
@@ -61,6 +63,10 @@ def share_formula(row: int, answer_type: str) -> str:
 def _validation(answer_type: str, maximum: float) -> DataValidation:
     common = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True,
                   errorTitle="คำตอบไม่ถูกต้อง / Invalid answer")
+    if answer_type == "number":  # a raw value in its own units: any number, capped when scored
+        return DataValidation(type="decimal", operator="between", formula1="-1E+300", formula2="1E+300",
+                              promptTitle="ตัวเลข / number", prompt="ตัวเลข / A number",
+                              error="ต้องเป็นตัวเลข / A number", **common)
     if answer_type == "yesno":
         return DataValidation(type="list", formula1=f'"{YES_NO_CHOICES}"', promptTitle="ใช่/ไม่ใช่",
                               prompt="เลือก ใช่ หรือ ไม่ใช่ / Choose yes or no",
@@ -102,7 +108,9 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         cell = put(ws, r, 7, None if pd.isna(answer) else answer, BOLD_FONT, fill=INPUT_FILL)
         cell.protection = Protection(locked=False)
         put_formula(ws, r, 8, f"={cells.points(ind)}")
-        put_formula(ws, r, 9, share_formula(r, q["type"]), number_format="0.00")
+        share = (share_formula(r, q["type"]) if q["type"] != "number" else
+                 number_share_formula(f"G{r}", q, cells.minimum(ind), f"F{r}"))
+        put_formula(ws, r, 9, share, number_format="0.00")
         key = (q["type"], float(q["max"]))
         if key not in validations:
             validations[key] = _validation(*key)
@@ -143,7 +151,8 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
         a, b = rows.min(), rows.max()
         put_formula(ws, r, k + 3, udf(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})"), BOLD_FONT,
             SCORE_FORMAT)
-        put_formula(ws, r, k + 4, f"=100*SUMPRODUCT(H{a}:H{b},I{a}:I{b})/SUM(H{a}:H{b})", BOLD_FONT,
+        p = framework.dimensions.at[dim, "aggregation"]
+        put_formula(ws, r, k + 4, f"=100*{mean_formula(f'I{a}:I{b}', f'H{a}:H{b}', p)}", BOLD_FONT,
             SCORE_FORMAT, CHECK_FILL)
     end = top + len(framework.dimension_ids) - 1
     total, level, complete = end + 1, end + 2, end + 3
@@ -151,8 +160,10 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
     put(ws, total, k + 1, "คะแนนรวม / Overall", BOLD_FONT)
     put_formula(ws, total, k + 2, f"=SUM(M{top}:M{end})")
     put_formula(ws, total, k + 3, udf(f"READINESS_SCORE(N{top}:N{end},{L.WEIGHTS_NAME})"), BOLD_FONT, SCORE_FORMAT)
-    put_formula(ws, total, k + 4, f"=SUMPRODUCT(M{top}:M{end},O{top}:O{end})/SUM(M{top}:M{end})", BOLD_FONT,
-        SCORE_FORMAT, CHECK_FILL)
+    overall = mean_formula(f"O{top}:O{end}", f"M{top}:M{end}", framework.settings.aggregation)
+    decimals = framework.settings.decimals
+    put_formula(ws, total, k + 4, f"=ROUND({overall},{decimals})" if decimals is not None else f"={overall}",
+        BOLD_FONT, SCORE_FORMAT, CHECK_FILL)
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
     put_formula(ws, level, k + 3, udf(f"READINESS_LEVEL(N{total},{L.LEVEL_BANDS_NAME})"), BOLD_FONT)
     put_formula(ws, level, k + 4, f"=INDEX({cells.band_column('B')},MATCH(O{total},{cells.band_column('A')},1))",
