@@ -113,6 +113,7 @@ from readiness_xl.cli import (
     excel_commands,  # noqa: E402,F401
     method_commands,  # noqa: E402,F401
     report_commands,  # noqa: E402,F401
+    robustness_commands,  # noqa: E402,F401
     scoring_commands,  # noqa: E402,F401
     survey_commands,  # noqa: E402,F401
     trend_commands,  # noqa: E402,F401
