@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 import click
 
-from readiness_xl.errors import ReadinessError
+from readiness_xl.errors import ReadinessError, ReadinessWarning
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
@@ -96,11 +97,21 @@ class ReadinessGroup(click.Group):
 def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
     """Score digital-government readiness workbooks (Thai B.E. 2560 framework)."""
     ctx.ensure_object(dict).update(debug=debug, all_problems=all_problems)
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as one plain line on stderr; others as Python shows them."""
+    if issubclass(category, ReadinessWarning):
+        click.echo(f"readiness-xl: warning: {message}", err=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 # Commands register themselves on `cli` when their module is imported.
 from readiness_xl.cli import (
     excel_commands,  # noqa: E402,F401
+    method_commands,  # noqa: E402,F401
     report_commands,  # noqa: E402,F401
     robustness_commands,  # noqa: E402,F401
     scoring_commands,  # noqa: E402,F401
