@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from readiness_xl.core.aggregation import grouped_power_means, power_mean
+from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores
+from readiness_xl.core.scoring import MISSING_POLICIES, _member_powers, dimension_scores, indicator_shares
 from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
@@ -51,15 +53,18 @@ NOMINAL = "framework"        # the framework's own normalisation, beside the alt
 
 @dataclass(frozen=True)
 class Method:
-    """The nominal method every draw starts from: one value per `UncertainInput.field`."""
+    """The nominal method every draw starts from: one value per `UncertainInput.field`,
+    and what stays fixed (each dimension's power, the dimension tree, rounding)."""
 
-    weights: np.ndarray          # per dimension
+    weights: np.ndarray          # per dimension (shares of their level's sum)
     points: np.ndarray           # per indicator
     missing: str
     lowers: np.ndarray           # band lower bounds, sorted
-    aggregation: float = 1.0     # power-mean exponent of the dimensions into the overall
+    aggregation: float = 1.0     # power-mean exponent of the top dimensions into the overall
     normalisation: str = NOMINAL  # a key of Data.shares
-    dimension_powers: np.ndarray | None = None  # per dimension, of its indicators (None: all 1)
+    dimension_powers: np.ndarray | None = None  # per dimension, of its members (None: all 1)
+    parents: np.ndarray | None = None           # per dimension, its parent id ("" = top level)
+    decimals: int | None = None                 # scores rounded before ranking and banding
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ class Data:
     units: pd.Index
     shares: dict[str, np.ndarray]
     member: np.ndarray           # indicators x dimensions, 0/1
-    names: tuple[str, ...] = ()  # indicator ids, for errors
+    names: tuple[str, ...] = ()  # "indicator <id>", for errors
+    dimensions: pd.Index = field(default_factory=lambda: pd.Index([]))
 
 
 @dataclass
@@ -102,27 +108,30 @@ class Runs:
 def method_of(framework: Framework, missing: str = "zero") -> Method:
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
+    dims = framework.dimensions
     return Method(framework.weights.astype(float), framework.indicators["points"].to_numpy(float),
-                  missing, framework.bands["lower"].to_numpy(float))
+                  missing, framework.bands["lower"].to_numpy(float), float(framework.settings.aggregation),
+                  NOMINAL, dims["aggregation"].to_numpy(float), dims["parent"].to_numpy(object),
+                  framework.settings.decimals)
 
 
 def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[str, ...] = ()) -> Data:
     """Parsed answers (units x indicator ids, in their own units) as the draws see them:
     shares under the framework's normalisation and under each alternative of
     normalisation.NORMALISERS (applied to every indicator, with its goalposts)."""
-    from readiness_xl.core.normalisation import NORMALISERS, NormalParams
+    from readiness_xl.core.normalisation import NORMALISERS
 
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     member = (framework.indicators["dimension"].to_numpy()[:, None]
               == np.asarray(framework.dimension_ids, dtype=object)[None, :])
-    shares = {NOMINAL: values / framework.denominators}
-    params = NormalParams.of(values.shape[1], max=framework.denominators,
-                             names=framework.indicator_ids)
+    shares = {NOMINAL: indicator_shares(framework, values)}
     for name in normalisations:
         if name not in NORMALISERS:
             raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
-        shares[name] = NORMALISERS[name](values, params)
-    return Data(answers.index, shares, member.astype(float), tuple(framework.indicator_ids))
+        shares[name] = NORMALISERS[name](values, framework.normal_params)
+    return Data(answers.index, shares, member.astype(float),
+                tuple(f"indicator {i}" for i in framework.indicator_ids),
+                pd.Index(framework.dimension_ids))
 
 
 def noisy_sets(nominal: np.ndarray, noise: float, sets: int, rng: np.random.Generator) -> np.ndarray:
@@ -248,38 +257,37 @@ def _discrete(method: Method, inputs, picks: np.ndarray, name: str) -> list:
 
 
 def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.ndarray:
-    """Overall scores of the units under each draw (draws x units). Draws sharing their
-    discrete choices are scored together: their indicator weights side by side make one
-    indicators x (draws * dimensions) matrix, so the dimension scores of all of them are
-    one grouped power mean (one matrix product), and the overall one batched power mean.
-    Draws whose choices cannot be scored (e.g. negative shares under a geometric mean)
-    come back NaN."""
-    from readiness_xl.core.aggregation import grouped_power_means, power_mean
-
+    """Overall scores of the units under each draw (draws x units), as scoring.score
+    computes them. Draws sharing their discrete choices are scored together: their
+    indicator points side by side make one indicators x (draws * dimensions) matrix, so
+    the dimension scores of all of them are one `scoring.dimension_scores` call (one
+    grouped power mean); parents and the overall are batched power means with each
+    draw's own weights. Draws the core refuses (e.g. negative shares under a geometric
+    mean) come back NaN."""
     n, (units, indicators), dims = len(picks), data.shares[NOMINAL].shape, data.member.shape[1]
     points = _stack(method, inputs, picks, "points")
     weights = _stack(method, inputs, picks, "weights")
     p_dims = np.ones(dims) if method.dimension_powers is None else method.dimension_powers
-    p_in = data.member @ p_dims
+    parents = np.full(dims, "", object) if method.parents is None else method.parents
+    groups = parents[:, None] == np.asarray(data.dimensions, dtype=object)[None, :]
     keys = list(zip(*(_discrete(method, inputs, picks, f)
                       for f in ("missing", "aggregation", "normalisation"))))
     out = np.full((n, units), np.nan)
     for key in dict.fromkeys(keys):
         rows = np.array([i for i, k in enumerate(keys) if k == key])
         missing, p, normalisation = key
-        shares = data.shares[normalisation]
-        if missing == "zero":
-            shares = np.where(np.isnan(shares), 0.0, shares)
         wide = (points[rows][:, :, None] * data.member[None]).transpose(1, 0, 2)
-        wide = wide.reshape(indicators, len(rows) * dims)
         try:
-            if (p_dims == 1).all():   # the recalculation's own arithmetic path, 2-3x faster
-                scores = dimension_scores(shares, wide, missing)
-            else:
-                scores = grouped_power_means(shares, wide, p_in, np.tile(p_dims, len(rows)),
-                                             list(data.names), scale=100.0)
+            scores = dimension_scores(data.shares[normalisation],
+                                      wide.reshape(indicators, len(rows) * dims), missing,
+                                      np.tile(p_dims, len(rows)), list(data.names))
             scores = scores.reshape(units, len(rows), dims).transpose(1, 0, 2)
-            out[rows] = power_mean(scores, weights[rows], p)
+            if groups.any():       # sub-dimensions into their parents, each draw's weights
+                matrix = groups[None] * weights[rows][:, :, None]
+                filled = grouped_power_means(scores, matrix, _member_powers(groups, p_dims), p_dims)
+                scores = np.where(groups.any(axis=0), filled, scores)
+            top = weights[rows] * (parents == "")
+            out[rows] = round_scores(power_mean(scores, top, p), method.decimals)
         except ReadinessError:
             continue                        # failed draws: left NaN
     return out

@@ -3,6 +3,8 @@ builder, the reader, the Summary writer and the questionnaire forms."""
 
 from __future__ import annotations
 
+import re
+
 FRAMEWORK_SHEET = "Framework"
 AGENCIES_SHEET = "Agencies"
 SUMMARY_SHEET = "Summary"
@@ -15,6 +17,23 @@ RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHE
                    RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README",
                    UNCERTAINTY_SHEET, AUDIT_SHEET}
 
+# An agency id names a sheet, a questionnaire file (<id>.xlsx) and is typed into formulas.
+_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f\x7f]|[. ]$")
+_DEVICE_NAMES = re.compile(r"^(CON|PRN|AUX|NUL|COM\d|LPT\d)$", re.I)  # Windows file names
+AGENCY_ID_RULE = ("1 to 31 characters, not starting with = + - @, none of \\ / ? * [ ] : ' "
+                  "or control characters, not ending with a dot or space, and not a name "
+                  "Excel or Windows reserves (History, Summary, CON ...)")
+
+
+def agency_id_problem(ident: str) -> str | None:
+    """Why `ident` cannot be an agency id (see AGENCY_ID_RULE), or None. Excel compares
+    sheet names without case, so the reserved names are compared so too."""
+    reserved = {n.casefold() for n in RESERVED_SHEETS} | {"history"}
+    if not ident or len(ident) > 31 or _BAD_ID.search(ident) or _DEVICE_NAMES.match(ident) \
+            or ident.casefold() in reserved:
+        return f"agency id {ident!r} cannot name a sheet and a file: {AGENCY_ID_RULE}"
+    return None
+
 # Defined names on the Framework sheet, each the data body of one table (header row
 # just above). Readers read down from the first row until the id column is blank, so
 # a row typed just below a table still counts.
@@ -22,11 +41,16 @@ WEIGHTS_NAME = "Weights"                 # the weight column of the dimensions t
 LEVEL_BANDS_NAME = "LevelBands"
 INDICATORS_NAME = "Indicators"
 FRAMEWORK_VERSION_NAME = "FrameworkVersion"
+SETTINGS_NAME = "Settings"               # key/value rows (optional: absent = defaults)
 
-DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D"}
+# Column E of the dimensions is the weight's share (a formula, not read).
+DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D",
+                     "aggregation": "F", "parent": "G"}
 BAND_COLUMNS = {"lower": "A", "label_th": "B", "label_en": "C"}
 INDICATOR_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
-                     "type": "E", "max": "F", "points": "G"}
+                     "type": "E", "max": "F", "points": "G", "min": "H", "direction": "I",
+                     "transform": "J", "normalise": "K"}
+SETTING_COLUMNS = {"key": "A", "value": "B"}
 
 AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",
                   "ministry_th": "E", "ministry_en": "F"}
