@@ -225,3 +225,44 @@ def test_alternative_aggregation_and_normalisation_draws(sample):
     np.testing.assert_allclose(found.scores[3], power_mean(minmax_dims, framework.weights, 0.0),
                                atol=1e-9)
     assert not found.failed.any()
+
+
+def test_sub_dimensions_powers_and_rounding_follow_the_core():
+    """A framework with a parent dimension, a geometric dimension, a harmonic overall and
+    one-decimal rounding: every draw equals compute_results with that draw's weights."""
+    from readiness_xl.core.framework import build_framework, located
+
+    dims = located([
+        {"id": "P", "name_th": "ก", "name_en": "Parent", "weight": 70, "parent": "", "aggregation": ""},
+        {"id": "P1", "name_th": "ก1", "name_en": "Sub 1", "weight": 2, "parent": "P", "aggregation": "geometric"},
+        {"id": "P2", "name_th": "ก2", "name_en": "Sub 2", "weight": 1, "parent": "P", "aggregation": ""},
+        {"id": "Q", "name_th": "ข", "name_en": "Q", "weight": 30, "parent": "", "aggregation": ""}],
+        "Framework", {"id": "A", "name_th": "B", "name_en": "C", "weight": "D", "parent": "E",
+                      "aggregation": "F"}, 5)
+    inds = located([
+        {"id": i, "dimension": d, "question_th": "", "question_en": "", "type": "scale", "max": 4,
+         "points": pts} for i, d, pts in (("a", "P1", 1), ("b", "P1", 2), ("c", "P2", 1), ("d", "Q", 1))],
+        "Framework", {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
+                      "type": "E", "max": "F", "points": "G"}, 20)
+    bands = located([{"lower": 0, "label_th": "ต่ำ", "label_en": "Low"},
+                     {"lower": 50, "label_th": "ดี", "label_en": "Good"}],
+                    "Framework", {"lower": "A", "label_th": "B", "label_en": "C"}, 10)
+    settings = pd.DataFrame({"key": ["aggregation", "decimals"], "value": ["harmonic", "1"]})
+    framework = build_framework(dims, inds, bands, "t", settings)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.integers(1, 5, size=(12, 4)).astype(float), columns=list("abcd"),
+                         index=[f"U{i:02d}" for i in range(12)])
+    agencies = pd.DataFrame({"name_th": frame.index, "name_en": frame.index, "kind": "department",
+                             "ministry_th": "ม", "ministry_en": "M"}, index=frame.index)
+    method, data = R.method_of(framework), R.data_of(framework, frame)
+    inputs = R.uncertain_inputs(method, 0.3)
+    draws = R.sample_uniform(inputs, 4, seed=2)
+    found = R.run(data, method, inputs, draws)
+    picks = R.choices(inputs, draws)
+    for d in range(4):
+        changed = dataclasses.replace(
+            framework, dimensions=framework.dimensions.assign(weight=inputs[0].alternatives[picks[d, 0]]),
+            indicators=framework.indicators.assign(points=inputs[1].alternatives[picks[d, 1]]))
+        expected = compute_results(changed, agencies, frame).agencies
+        np.testing.assert_array_equal(found.scores[d], expected["overall"].to_numpy())
+        np.testing.assert_array_equal(found.ranks[d], expected["rank"].to_numpy())
