@@ -45,7 +45,8 @@ WEIGHTS_NOISE = 0.25         # ±25% on every weight, at each level (COINr's def
 NOISE_SETS = 1_000           # pre-drawn noisy sets per input (COINr's NrepWeights)
 RESAMPLES = 100              # bootstrap resamples of the Sobol indices (SALib's default)
 CONF_LEVEL = 0.95
-UNIT_BOOTSTRAP_UNITS = 2_000  # above this many units, per-unit indices come without intervals
+UNIT_BOOTSTRAP_CELLS = 20_000_000  # base runs x units x resamples above this: per-unit indices
+                                   # come without intervals (the bootstrap would dominate the run)
 RANK_DECIMALS = 9
 CHUNK_BYTES = 128 * 1024 ** 2  # working memory of one chunk of draws
 NOMINAL = "framework"        # the framework's own normalisation, beside the alternatives
@@ -443,7 +444,7 @@ def analyse(data: Data, method: Method, inputs, result: Runs, seed: int = SEED,
     ranked = ~np.isnan(nominal_rank)
     shift = np.abs(ranks[:, ranked] - nominal_rank[ranked]).mean(axis=1)
     names = [i.name for i in inputs]
-    unit_resamples = resamples if len(data.units) <= UNIT_BOOTSTRAP_UNITS else 0
+    unit_resamples = resamples if len(ranks) // step * len(data.units) * resamples <= UNIT_BOOTSTRAP_CELLS else 0
     per_unit = sobol_indices(ranks, len(inputs), seed, unit_resamples)
     if keep.sum() >= 2 and np.ptp(shift) > 0:
         found = sobol.analyze(salib_problem(inputs), shift, calc_second_order=False,
