@@ -87,24 +87,27 @@ def test_chunks_give_the_same_result_as_one_pass(sample, monkeypatch):
     np.testing.assert_allclose(whole.scores, pieces.scores, rtol=0, atol=1e-12)
 
 
-def test_each_draw_is_the_recalculation_with_its_weights(sample):
-    """The batched product against the plain scoring core, draw by draw."""
-    framework, agencies, parsed = sample
-    method, data = R.method_of(framework), R.data_of(framework, parsed)
-    inputs = R.uncertain_inputs(method, 0.25)
-    draws = R.sample_uniform(inputs, 5, seed=5)
+def draws_against_the_core(framework, agencies, answers, noise: float, count: int, seed: int):
+    """Each draw's scores and ranks from the batched run, beside compute_results on a
+    framework carrying that draw's weights and points (the plain scoring core)."""
+    method, data = R.method_of(framework), R.data_of(framework, answers)
+    inputs = R.uncertain_inputs(method, noise)
+    draws = R.sample_uniform(inputs, count, seed=seed)
     found = R.run(data, method, inputs, draws)
     picks = R.choices(inputs, draws)
-    for d in range(5):
-        weights = inputs[0].alternatives[picks[d, 0]]
-        points = inputs[1].alternatives[picks[d, 1]]
-        fw = framework
-        dims = fw.dimensions.assign(weight=weights)
-        inds = fw.indicators.assign(points=points)
-        changed = dataclasses.replace(fw, dimensions=dims, indicators=inds)
-        overall = compute_results(changed, agencies, parsed)
-        assert found.scores[d] == pytest.approx(overall.agencies["overall"].to_numpy(), abs=1e-9)
-        assert (found.ranks[d] == overall.agencies["rank"].to_numpy()).all()
+    for d in range(count):
+        changed = dataclasses.replace(
+            framework, dimensions=framework.dimensions.assign(weight=inputs[0].alternatives[picks[d, 0]]),
+            indicators=framework.indicators.assign(points=inputs[1].alternatives[picks[d, 1]]))
+        expected = compute_results(changed, agencies, answers).agencies
+        yield found.scores[d], found.ranks[d], expected["overall"].to_numpy(), expected["rank"].to_numpy()
+
+
+def test_each_draw_is_the_recalculation_with_its_weights(sample):
+    """The batched product against the plain scoring core, draw by draw."""
+    for scores, ranks, overall, rank in draws_against_the_core(*sample, 0.25, 5, seed=5):
+        assert scores == pytest.approx(overall, abs=1e-9)
+        assert (ranks == rank).all()
 
 
 def test_failed_draws_are_nan_and_left_out():
@@ -254,15 +257,6 @@ def test_sub_dimensions_powers_and_rounding_follow_the_core():
                          index=[f"U{i:02d}" for i in range(12)])
     agencies = pd.DataFrame({"name_th": frame.index, "name_en": frame.index, "kind": "department",
                              "ministry_th": "ม", "ministry_en": "M"}, index=frame.index)
-    method, data = R.method_of(framework), R.data_of(framework, frame)
-    inputs = R.uncertain_inputs(method, 0.3)
-    draws = R.sample_uniform(inputs, 4, seed=2)
-    found = R.run(data, method, inputs, draws)
-    picks = R.choices(inputs, draws)
-    for d in range(4):
-        changed = dataclasses.replace(
-            framework, dimensions=framework.dimensions.assign(weight=inputs[0].alternatives[picks[d, 0]]),
-            indicators=framework.indicators.assign(points=inputs[1].alternatives[picks[d, 1]]))
-        expected = compute_results(changed, agencies, frame).agencies
-        np.testing.assert_array_equal(found.scores[d], expected["overall"].to_numpy())
-        np.testing.assert_array_equal(found.ranks[d], expected["rank"].to_numpy())
+    for scores, ranks, overall, rank in draws_against_the_core(framework, agencies, frame, 0.3, 4, seed=2):
+        np.testing.assert_array_equal(scores, overall)
+        np.testing.assert_array_equal(ranks, rank)
