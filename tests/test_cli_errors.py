@@ -28,7 +28,7 @@ def find_row(path, sheet: str, column: str, value: str) -> int:
 
 
 @pytest.mark.parametrize("sheet,locate,column,value,where,words", [
-    ("Framework", ("A", "3"), "D", 35, "cell D", "weights sum to 105"),
+    ("Framework", ("A", "65"), "A", 60, "cell A", "two level bands start at 60"),
     ("Framework", ("A", "4"), "D", -10, "cell D", "negative"),
     ("Framework", ("A", "2.1"), "B", "9", "cell B", "points at no dimension"),
     ("Framework", ("A", "2.2"), "A", "2.1", "cell A", "duplicate indicator id '2.1'"),
@@ -174,8 +174,9 @@ def test_demo_fits_the_terminal_and_keeps_thai_names_whole(columns, sample_path)
     sentence = ("Published B.E. 2560 figures: Thailand 57.8 (dim 4 49.3, dim 6 47.0); Ministry of "
                 "Industry 54.4 (dim 4 41.4, dim 6 49.0); Department of Industrial Promotion 66.2 "
                 "(dim 4 61.3, dim 5 60.0). All other values are illustrative.")
-    tail = lines[[i for i, line in enumerate(lines) if line.startswith("Published")][0]:]
-    assert " ".join(tail) == sentence
+    start = next(i for i, line in enumerate(lines) if line.startswith("Published"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("Trend"))  # the trend follows
+    assert " ".join(lines[start:end]) == sentence
 
 
 def test_a_narrow_terminal_drops_columns_in_order_then_shortens_long_names(sample_path):

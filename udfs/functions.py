@@ -17,7 +17,7 @@ from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import layout as L
 
 from .catalogue import BY_NAME, CATEGORY
-from .workbook_context import framework_from_workbook, named_rows, national_row, sheet_rows, trend_rows
+from .workbook_context import framework_from_workbook, named_rows, national_row, sheet_rows
 
 
 def cells(value) -> list:
@@ -135,17 +135,22 @@ def READINESS_NARRATIVE(name, dimension_scores, national=None, lang=None, caller
 
 
 
+def _trend_rows(caller) -> list[list]:
+    from readiness_xl.workbook.trend_layout import TREND_SHEET
+    return sheet_rows(caller, TREND_SHEET, "build it with readiness-xl trend")
+
+
 @excel_function
 def READINESS_CHANGE(unit, from_round, to_round, dimension=None, caller=None):
     from readiness_xl.core.trend import sheet_change
-    return sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
+    return sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
                         cells(dimension)[0] if _given(dimension) else None)
 
 
 @excel_function
 def RANK_CHANGE(unit, from_round, to_round, caller=None):
     from readiness_xl.core.trend import sheet_change
-    return int(sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0],
+    return int(sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0],
                             cells(to_round)[0], kind="rank"))
 
 

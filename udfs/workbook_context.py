@@ -65,13 +65,3 @@ def sheet_rows(caller, sheet: str, hint: str) -> list[list]:
         raise
     except Exception:
         raise CellValueError(f"no {sheet} sheet: {hint}", "#N/A") from None
-
-
-def trend_rows(caller) -> list[list]:
-    """The Trend sheet's table (header first), as written by `readiness-xl trend`."""
-    from readiness_xl.workbook.trend_layout import TREND_SHEET
-    book = _book(caller)
-    try:
-        return book.sheets[TREND_SHEET].range("A1").expand().options(ndim=2).value
-    except Exception:
-        raise CellValueError(f"no {TREND_SHEET} sheet: build it with readiness-xl trend", "#N/A") from None

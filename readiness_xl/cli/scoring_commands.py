@@ -102,7 +102,8 @@ def _summary_table(results: Results, dropped: set[str]) -> Table:
     for name, m in results.ministries.iterrows():
         table.add_row(*row("", "", name, m["name_en"], m))
     table.add_section()
-    table.add_row(*row("", "", "ประเทศไทย", "Thailand", results.national))
+    settings = results.framework.settings
+    table.add_row(*row("", "", settings.all_units_th, settings.all_units_en, results.national))
     return table
 
 

@@ -4,12 +4,12 @@ lives in `data/be2560/`). CSV problems are reported by file and line."""
 from __future__ import annotations
 
 import csv
-import re
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from readiness_xl.core.agencies import AGENCY_FIELDS, checked_agencies
 from readiness_xl.core.framework import (
     BAND_FIELDS,
     DIMENSION_FIELDS,
@@ -21,11 +21,10 @@ from readiness_xl.core.framework import (
     build_framework,
 )
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.workbook.layout import agency_id_problem
+from readiness_xl.workbook.layout import RESERVED_SHEETS
 
 BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-AGENCY_CSV_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
+AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 
 def _read_csv(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -67,27 +66,12 @@ def load_framework(directory: Path = BE2560) -> Framework:
 
 
 def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
-    """Agencies from a CSV, checked as the workbook reader checks them (ids that can name a
-    sheet and a file, no duplicates) and with no control character in any field: a cell
-    cannot hold one, so it is refused with its line rather than dropped unseen."""
+    """The agencies of a CSV, checked here (ids that can name a sheet, names from either
+    language) so that `new-template` refuses what `recalc` would."""
     path = Path(path)
     table = _read_csv(path, AGENCY_CSV_FIELDS)
-    problems, seen = [], set()
-    for row in table.to_dict("records"):
-        where, ident = f"line {row['_row']}", row["id"]
-        for field in AGENCY_CSV_FIELDS:
-            bad = _CONTROL.search(row[field])
-            if bad:
-                problems.append(Problem(f"{where}, column {field}: control character "
-                                        f"U+{ord(bad.group()):04X}; remove it", file=path.name))
-        if ident.casefold() in seen:
-            problems.append(Problem(f"{where}: duplicate agency id '{ident}'", file=path.name))
-        elif why := agency_id_problem(ident):
-            problems.append(Problem(f"{where}: {why}", file=path.name))
-        seen.add(ident.casefold())
-    if problems:
-        raise ReadinessError(problems)
-    return table.drop(columns="_row").set_index("id")
+    return checked_agencies(table, RESERVED_SHEETS,
+                            lambda i, field: (None, f"line {int(table['_row'].iloc[i])}", path.name))
 
 
 def load_answers(path: Path = BE2560 / "answers.csv") -> pd.DataFrame:

@@ -3,7 +3,6 @@ builder, the reader, the Summary writer and the questionnaire forms."""
 
 from __future__ import annotations
 
-import re
 
 FRAMEWORK_SHEET = "Framework"
 AGENCIES_SHEET = "Agencies"
@@ -16,23 +15,6 @@ AUDIT_SHEET = "Audit"                    # written by `audit` / `recalc --robust
 RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHEET,
                    RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README",
                    UNCERTAINTY_SHEET, AUDIT_SHEET}
-
-# An agency id names a sheet, a questionnaire file (<id>.xlsx) and is typed into formulas.
-_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f\x7f]|[. ]$")
-_DEVICE_NAMES = re.compile(r"^(CON|PRN|AUX|NUL|COM\d|LPT\d)$", re.I)  # Windows file names
-AGENCY_ID_RULE = ("1 to 31 characters, not starting with = + - @, none of \\ / ? * [ ] : ' "
-                  "or control characters, not ending with a dot or space, and not a name "
-                  "Excel or Windows reserves (History, Summary, CON ...)")
-
-
-def agency_id_problem(ident: str) -> str | None:
-    """Why `ident` cannot be an agency id (see AGENCY_ID_RULE), or None. Excel compares
-    sheet names without case, so the reserved names are compared so too."""
-    reserved = {n.casefold() for n in RESERVED_SHEETS} | {"history"}
-    if not ident or len(ident) > 31 or _BAD_ID.search(ident) or _DEVICE_NAMES.match(ident) \
-            or ident.casefold() in reserved:
-        return f"agency id {ident!r} cannot name a sheet and a file: {AGENCY_ID_RULE}"
-    return None
 
 # Defined names on the Framework sheet, each the data body of one table (header row
 # just above). Readers read down from the first row until the id column is blank, so

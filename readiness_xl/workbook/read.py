@@ -24,6 +24,7 @@ from openpyxl.utils.cell import (
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError
 
+from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
 from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
@@ -183,23 +184,11 @@ def read_framework_file(path: Path) -> Framework:
 def read_agencies(wb, path: Path) -> pd.DataFrame:
     ws = _sheet(wb, L.AGENCIES_SHEET, path)
     rows = _read_table(ws, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
-    table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
-    problems, seen = [], set()
-    for i, ident in enumerate(table["id"]):
-        ident = str(ident).strip()
-        cell = f"{L.AGENCY_COLUMNS['id']}{L.AGENCIES_FIRST_ROW + i}"
-        if ident.casefold() in seen:  # sheet names differ by more than case
-            problems.append(Problem(f"duplicate agency id '{ident}'", L.AGENCIES_SHEET, cell, path.name))
-        elif why := L.agency_id_problem(ident):
-            problems.append(Problem(why, L.AGENCIES_SHEET, cell, path.name))
-        seen.add(ident.casefold())
-        table.at[i, "id"] = ident
-    if problems:
-        raise ReadinessError(problems)
-    if table.empty:
+    if not rows:
         raise ReadinessError(Problem("no agencies listed", L.AGENCIES_SHEET, "A2", path.name))
-    table = table.drop(columns="_row").set_index("id")
-    return table.map(lambda v: "" if v is None else str(v).strip())
+    table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
+    return checked_agencies(table, L.RESERVED_SHEETS, lambda i, field: (
+        L.AGENCIES_SHEET, f"{L.AGENCY_COLUMNS[field]}{L.AGENCIES_FIRST_ROW + i}", path.name))
 
 
 def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framework,
