@@ -260,3 +260,13 @@ def test_sub_dimensions_powers_and_rounding_follow_the_core():
     for scores, ranks, overall, rank in draws_against_the_core(framework, agencies, frame, 0.3, 4, seed=2):
         np.testing.assert_array_equal(scores, overall)
         np.testing.assert_array_equal(ranks, rank)
+
+
+def test_sobol_by_blocks_of_units_equals_one_block(sample, monkeypatch):
+    framework, _, parsed = sample
+    one = R.sensitivity_analysis(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
+    monkeypatch.setattr(R, "CHUNK_BYTES", 8 * 4 * 32 * 4 * 5)     # five units per block
+    blocks = R.sensitivity_analysis(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
+    for key in ("first_order", "total", "first_order_conf", "total_conf"):
+        pd.testing.assert_frame_equal(getattr(one, key), getattr(blocks, key))
+    pd.testing.assert_frame_equal(one.overall, blocks.overall)

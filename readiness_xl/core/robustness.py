@@ -98,9 +98,9 @@ class Runs:
     """Outcome of many draws: scores and ranks (draws x units, NaN in failed draws),
     band index (-1 = none) and which draws failed."""
 
-    scores: np.ndarray
+    scores: np.ndarray | None
     ranks: np.ndarray
-    bands: np.ndarray
+    bands: np.ndarray | None
     failed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
 
@@ -301,25 +301,30 @@ def chunk_size(data: Data, lowers: int) -> int:
     return max(1, CHUNK_BYTES // per_draw)
 
 
-def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None) -> Runs:
-    """Score, rank and band every draw, chunk by chunk (`progress(k)` after k draws)."""
+def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
+        ranks_only: bool = False) -> Runs:
+    """Score, rank and band every draw, chunk by chunk (`progress(k)` after k draws).
+    `ranks_only` (what the Sobol analysis needs) keeps neither scores nor bands."""
     picks = choices(inputs, draws) if inputs else np.zeros((len(draws), 0), int)
     scored = ~np.isnan(nominal_scores(data, method)[0])
     n, units = len(picks), len(data.units)
-    scores = np.empty((n, units))
+    scores = None if ranks_only else np.empty((n, units))
+    bands = None if ranks_only else np.empty((n, units), np.int8)
     ranks = np.empty((n, units), np.float32)
-    bands = np.empty((n, units), np.int8)
+    failed = np.zeros(n, bool)
     step = chunk_size(data, len(method.lowers))
     for start in range(0, n, step):
         rows = slice(start, min(start + step, n))
         chunk = score_draws(data, method, inputs, picks[rows])
-        chunk[np.isnan(chunk[:, scored]).any(axis=1)] = np.nan    # a failed draw
-        scores[rows] = chunk
+        failed[rows] = np.isnan(chunk[:, scored]).any(axis=1)
+        chunk[failed[rows]] = np.nan
         ranks[rows] = rank_rows(chunk)
-        bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
+        if not ranks_only:
+            scores[rows] = chunk
+            bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
         if progress:
             progress(rows.stop)
-    return Runs(scores, ranks, bands, np.isnan(scores[:, scored]).any(axis=1))
+    return Runs(scores, ranks, bands, failed)
 
 
 def nominal_scores(data: Data, method: Method) -> np.ndarray:
@@ -436,16 +441,25 @@ def analyse(data: Data, method: Method, inputs, result: Runs, seed: int = SEED,
     whose runs failed is left out whole, so A, B and AB stay aligned."""
     from SALib.analyze import sobol
 
-    step = len(inputs) + 2
+    step, units = len(inputs) + 2, len(data.units)
     nominal_rank = rank_rows(nominal_scores(data, method))[0]
     keep = ~result.failed.reshape(-1, step).any(axis=1)
-    ranks = result.ranks.reshape(-1, step, len(data.units))[keep].reshape(-1, len(data.units))
-    ranks = ranks.astype(float)
-    ranked = ~np.isnan(nominal_rank)
-    shift = np.abs(ranks[:, ranked] - nominal_rank[ranked]).mean(axis=1)
+    runs = int(keep.sum()) * step
     names = [i.name for i in inputs]
-    unit_resamples = resamples if len(ranks) // step * len(data.units) * resamples <= UNIT_BOOTSTRAP_CELLS else 0
-    per_unit = sobol_indices(ranks, len(inputs), seed, unit_resamples)
+    unit_resamples = resamples if runs // step * units * resamples <= UNIT_BOOTSTRAP_CELLS else 0
+    per_unit = {k: np.full((len(inputs), units), np.nan) for k in ("S1", "ST", "S1_conf", "ST_conf")}
+    shift = np.zeros(runs)
+    ranked = ~np.isnan(nominal_rank)
+    width = max(1, CHUNK_BYTES // (8 * 4 * max(runs, 1)))
+    for first in range(0, units, width):   # a block of units at a time bounds the memory
+        cols = slice(first, min(first + width, units))
+        block = result.ranks[:, cols].reshape(-1, step, cols.stop - first)[keep]
+        block = block.reshape(runs, -1).astype(float)
+        found = sobol_indices(block, len(inputs), seed, unit_resamples)
+        for key, values in found.items():
+            per_unit[key][:, cols] = values
+        shift += np.abs(block - nominal_rank[cols])[:, ranked[cols]].sum(axis=1)
+    shift /= max(int(ranked.sum()), 1)
     if keep.sum() >= 2 and np.ptp(shift) > 0:
         found = sobol.analyze(salib_problem(inputs), shift, calc_second_order=False,
                               num_resamples=resamples, conf_level=CONF_LEVEL,
@@ -500,7 +514,7 @@ def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: s
     inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
     if not inputs:
         return None
-    result = run(data, method, inputs, sample_saltelli(inputs, n, seed), progress)
+    result = run(data, method, inputs, sample_saltelli(inputs, n, seed), progress, ranks_only=True)
     return analyse(data, method, inputs, result, seed, resamples)
 
 

@@ -233,7 +233,8 @@ def analyse_file(path: str | Path, *, runs: int = R.RUNS, weights_noise: float =
         draws = R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0))
         found_u = R.summarise(data, method, inputs, draws, seed)
         if inputs:
-            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs))
+            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs),
+                          ranks_only=True)
             found_s = R.analyse(data, method, inputs, draws, seed)
     if with_audit:
         ids = book.framework.dimension_ids
