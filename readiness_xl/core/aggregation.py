@@ -78,6 +78,8 @@ def _transform(values: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """x^p (ln x for p = 0) where the mean needs it, and where a zero forces the limit 0
     (p <= 0). Arithmetic columns pass through untouched, so p = 1 stays bit-exact."""
     zero = (values == 0) & (p <= 0)
+    if (p == 1.0).all():  # all arithmetic: no power to take (the robustness runs' hot path)
+        return values, zero
     with np.errstate(divide="ignore", invalid="ignore"):
         safe = np.where(zero, 1.0, values)
         powered = np.where(p == 1.0, values,
@@ -108,9 +110,11 @@ def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarra
     powered, zero = _transform(np.where(present, values, 0.0), p_in)
     total = present @ weights
     earned = np.where(present, powered, 0.0) @ weights
-    hits_zero = (zero & present) @ (weights > 0) > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         arithmetic = scale * earned / total
+        if (p_out == 1.0).all():  # skips the inverse powers and a boolean (non-BLAS) product
+            return np.where(total > 0, arithmetic, np.nan)
+        hits_zero = (zero & present) @ (weights > 0) > 0
         other = scale * _invert(earned / total, p_out)
         mean = np.where(p_out == 1.0, arithmetic, np.where(hits_zero, 0.0, other))
         return np.where(total > 0, mean, np.nan)

@@ -233,7 +233,8 @@ def analyse_file(path: str | Path, *, runs: int = R.RUNS, weights_noise: float =
         draws = R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0))
         found_u = R.summarise(data, method, inputs, draws, seed)
         if inputs:
-            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs))
+            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs),
+                          ranks_only=True)
             found_s = R.analyse(data, method, inputs, draws, seed)
     if with_audit:
         ids = book.framework.dimension_ids
@@ -247,18 +248,22 @@ def robustness_file(path: str | Path, out: str | Path | None = None, **options) 
     in place) in one atomic replace; on any error the workbook is unchanged."""
     from readiness_xl.errors import ReadinessError
 
+    from readiness_xl.workbook.locks import exclusive
+
     path = Path(path)
-    found = analyse_file(path, **options)
-    specs = []
-    if found.uncertainty is not None:
-        specs.append(uncertainty_spec(found.uncertainty, found.sensitivity, found.agencies,
-                                      found.framework))
-    if found.audit is not None:
-        specs.append(audit_spec(found.audit))
-    try:
-        write_sheets(path, Path(out) if out else path, specs)
-    except ReadinessError as err:
-        raise err.in_file(path.name) from None
+    target = Path(out) if out else path
+    with exclusive(target):  # held from the read to the write, as recalc_file does
+        found = analyse_file(path, **options)
+        specs = []
+        if found.uncertainty is not None:
+            specs.append(uncertainty_spec(found.uncertainty, found.sensitivity, found.agencies,
+                                          found.framework))
+        if found.audit is not None:
+            specs.append(audit_spec(found.audit))
+        try:
+            write_sheets(path, target, specs)
+        except ReadinessError as err:
+            raise err.in_file(path.name) from None
     return found
 
 
