@@ -36,14 +36,21 @@ def trend_rows(trend: Trend) -> pd.DataFrame:
     return table
 
 
-def build_trend_workbook(trend: Trend, sources: list[str], about: tuple[str, ...] = ()):
-    """The openpyxl Workbook (not saved)."""
+def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
+                         about: tuple[str, ...] = ()) -> None:
+    """Write the trend workbook to `target`, whole or not at all. openpyxl builds the frame
+    (every sheet but the Trend sheet's data, which it styles in row 2); the rows, which
+    for a national survey are hundreds of thousands of cells, are then written straight
+    into the sheet's part with row 2's styles, as the Summary is."""
+    import tempfile
+
     from openpyxl import Workbook
 
-    from readiness_xl.builder.template import _xlwings_conf_sheet
+    from readiness_xl.builder.template import _xlwings_conf_sheet, save_workbook
+    from readiness_xl.workbook.parts import write_sheet_rows
+    table = trend_rows(trend)
     wb = Workbook()
     wb.remove(wb.active)
-    table = trend_rows(trend)
     _readme(wb, trend, sources, about)
     _dashboard(wb, trend)
     _trend_sheet(wb, table)
@@ -53,14 +60,12 @@ def build_trend_workbook(trend: Trend, sources: list[str], about: tuple[str, ...
     wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET
-    return wb
-
-
-def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
-                         about: tuple[str, ...] = ()) -> None:
-    """Build and save atomically (a failed run leaves `target` as it was)."""
-    from readiness_xl.builder.template import save_workbook
-    save_workbook(build_trend_workbook(trend, sources, about), Path(target))
+    rows = [[TL.column_label(k) for k in table.columns],
+            *table.astype(object).where(table.notna(), None).to_numpy().tolist()]
+    with tempfile.TemporaryDirectory(prefix="readiness-xl-trend-") as folder:
+        frame = Path(folder) / "frame.xlsx"
+        save_workbook(wb, frame)
+        write_sheet_rows(frame, Path(target), TL.TREND_SHEET, rows)
 
 
 def _years_text(trend: Trend) -> str:
@@ -113,15 +118,14 @@ def _value(value):
 
 
 def _trend_sheet(wb, table: pd.DataFrame) -> None:
+    """The Trend sheet's header, and row 2 styled column by column (the writer gives every
+    data row row 2's styles)."""
     from openpyxl.utils import get_column_letter
     ws = wb.create_sheet(TL.TREND_SHEET)
     keys = list(table.columns)
     header(ws, 1, [TL.column_label(k) for k in keys])
-    formats = [_number_format(k) for k in keys]
-    for r, row in enumerate(table.itertuples(index=False), start=2):
-        bold = row[keys.index("measure")] == OVERALL
-        for c, (value, fmt) in enumerate(zip(row, formats), start=1):
-            put(ws, r, c, _value(value), BOLD_FONT if bold and c <= 7 else BODY_FONT, fmt)
+    for c, key in enumerate(keys, start=1):
+        put(ws, 2, c, None, number_format=_number_format(key))
     ws.row_dimensions[1].height = 80
     for c, key in enumerate(keys, start=1):
         wide = {"name_th": 34, "name_en": 34, "ministry_th": 22, "measure_name": 30, "note": 40,
