@@ -69,10 +69,10 @@ def _table(trend: Trend) -> str:
                         + "".join(_num(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years)
                         + _num(gained[ident], "+") + f"<td class='num'>{rank}</td>"
                         + f"<td>{escape(levels)}</td></tr>")
-    return ("<table><thead><tr><th>หน่วย / Unit</th>" + heads
+    return ("<div class='wide'><table><thead><tr><th>หน่วย / Unit</th>" + heads
             + f"<th class='num'>เปลี่ยนแปลง<br>Change {first}→{last}</th>"
             + "<th class='num'>อันดับ<br>Rank ±</th><th>ระดับ / Level</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+            + "".join(rows) + "</tbody></table></div>")
 
 
 def _framework_note(trend: Trend) -> str:
