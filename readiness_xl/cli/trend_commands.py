@@ -26,7 +26,7 @@ def read_trend(books: tuple[Path, ...], years: str | None, mapping: Path | None,
     return build_trend(rounds, read_mapping(mapping) if mapping else None), rounds
 
 
-def trend_table(trend):
+def terminal_table(trend):
     """The terminal view: the nation and every ministry per round, with the change."""
     from rich.table import Table
 
@@ -104,7 +104,7 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
         echo_json(to_json_dict(result))
         return
     from readiness_xl.cli.scoring_commands import console, echo_wrapped
-    console().print(trend_table(result))
+    console().print(terminal_table(result))
     for lang in ("th", "en"):
         echo_wrapped(trend_sentences(result, "national", lang=lang).iloc[0])
     present = result.agencies.present

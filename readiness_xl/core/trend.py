@@ -37,7 +37,6 @@ from readiness_xl.workbook import layout as L
 OVERALL = "overall"
 NATIONAL = "national"
 MAPPING_FIELDS = ("round", "round_id", "trend_id", "note")
-UNIT_TYPES = ("national", "ministry", "agency")
 
 
 @dataclass(frozen=True)
@@ -295,18 +294,23 @@ def _refuse_id_mismatches(rounds: list[Round], mapping: pd.DataFrame, info: pd.D
 # ---- frameworks that change ------------------------------------------------------------
 
 def _signature(fw: Framework) -> pd.DataFrame:
-    """What makes an indicator the same indicator in two rounds."""
-    return fw.indicators[["dimension", "type", "max", "points"]]
+    """What makes an indicator the same indicator in two rounds: every column of its
+    definition but the question's wording (method columns a framework may add included)."""
+    return fw.indicators.drop(columns=["question_th", "question_en"], errors="ignore")
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
+    """Row by row: every column equal (blank equal to blank)."""
+    return ((a == b) | (a.isna() & b.isna())).all(axis=1)
 
 
 def common_indicator_ids(frameworks: list[Framework]) -> list[str]:
-    """Indicators every round has with the same dimension, type and maximum (latest order)."""
-    keys = ["dimension", "type", "max"]
-    latest = _signature(frameworks[-1])[keys]
+    """Indicators every round defines alike but for their points (latest round's order)."""
+    latest = _signature(frameworks[-1]).drop(columns="points")
     same = pd.Series(True, index=latest.index)
     for fw in frameworks[:-1]:
-        other = _signature(fw)[keys].reindex(latest.index)
-        same &= (other == latest).all(axis=1)
+        other = _signature(fw).drop(columns="points").reindex(index=latest.index, columns=latest.columns)
+        same &= _same(other, latest) & latest.index.isin(fw.indicators.index)
     return list(latest.index[same.to_numpy()])
 
 
@@ -339,7 +343,9 @@ def framework_changes(years: list[int], frameworks: list[Framework],
             added = sorted(set(sb.index) - set(sa.index))
             dropped = sorted(set(sa.index) - set(sb.index))
             both = sorted(set(sa.index) & set(sb.index))
-            altered = [i for i in both if not sa.loc[i].equals(sb.loc[i])]
+            columns = sa.columns.intersection(sb.columns)
+            same = _same(sa.loc[both, columns], sb.loc[both, columns])
+            altered = [i for i in both if not same[i]]
             for ids, word_th, word_en in ((added, "เพิ่ม", "added"), (dropped, "ตัด", "dropped"),
                                           (altered, "แก้", "changed")):
                 if ids:

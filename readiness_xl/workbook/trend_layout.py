@@ -12,7 +12,6 @@ TREND_SHEET = "Trend"
 TREND_DASHBOARD_SHEET = "Trend dashboard"
 ROUNDS_SHEET = "Rounds"
 UNITS_SHEET = "Units"
-MAPPING_SHEET = "Mapping"
 
 FIXED = {
     "unit_type": "ระดับหน่วย / Unit type",
