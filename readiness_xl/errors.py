@@ -43,7 +43,8 @@ class ReadinessError(Exception):
     def one_line(self) -> str:
         first = str(self.problems[0]) if self.problems else "unknown problem"
         more = len(self.problems) - 1
-        return f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more else first
+        return (f"{first} (and {more} more problem{'s' if more > 1 else ''}; "
+                "run readiness-xl --all-problems … to list them)") if more else first
 
     def in_file(self, file: str) -> "ReadinessError":
         """The same error with the file name filled in where it was unknown."""

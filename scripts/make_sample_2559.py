@@ -15,7 +15,7 @@ import pandas as pd
 
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
-from readiness_xl.sample.rounds import BE2559, BE2559_VERSION
+from readiness_xl.sample.rounds import BE2559
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
 
 SEED = 2559
@@ -24,7 +24,7 @@ NOISE_SD = 0.12
 
 
 def main() -> None:
-    fw60, fw59 = load_framework(), load_framework(BE2559, BE2559_VERSION)
+    fw60, fw59 = load_framework(), load_framework(BE2559)
     agencies59 = load_agencies(BE2559 / "agencies.csv")
     mapping = pd.read_csv(BE2559 / "mapping.csv", dtype=str)
     later = dict(zip(mapping["round_id"], mapping["trend_id"]))

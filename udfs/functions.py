@@ -1,6 +1,8 @@
 """xlwings UDFs. Each one converts what Excel gives (2-D lists, None for blanks) to plain
 values, calls readiness_xl.core.worksheet_functions, and turns a bad value into a short text
 starting with the Excel error name (classic xlwings cannot return real error values).
+Every argument is read with err_to_str=True: without it xlwings passes an error cell
+(#N/A) as None, which would count as a blank instead of being refused.
 
 Help texts and argument docs come from udfs.catalogue, the one place they are kept."""
 
@@ -73,7 +75,7 @@ def excel_function(fn):
     wrapped = guarded
     for arg in entry.arguments:
         wrapped = xw.arg(arg.name, ndim=2 if arg.name not in ("lang", "missing", "name") else None,
-                         doc=arg.help)(wrapped)
+                         err_to_str=True, doc=arg.help)(wrapped)
     return xw.func(category=CATEGORY)(wrapped)
 
 

@@ -34,6 +34,11 @@ COMMAND_EXAMPLES = (
 )
 
 
+def _quiet_unraisable(_unraisable) -> None:
+    """After a clean one-line error (a full disk, say), objects collected later may fail
+    again in __del__ (zipfile's close); Python would print that as a traceback."""
+
+
 class ReadinessGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         ordered = [name for name, _ in COMMAND_EXAMPLES if name in self.commands]
@@ -57,10 +62,17 @@ class ReadinessGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
+        from readiness_xl.workbook.locks import guard_inputs
+        if not (ctx.obj and ctx.obj.get("debug")) and "--debug" not in sys.argv:
+            sys.unraisablehook = _quiet_unraisable
         try:
-            return super().invoke(ctx)
+            with guard_inputs():  # no command writes over a file it read (see locks)
+                return super().invoke(ctx)
         except ReadinessError as err:
             click.echo(f"readiness-xl: error: {err.one_line()}", err=True)
+            if ctx.obj and ctx.obj.get("all_problems"):
+                for problem in err.problems[1:]:
+                    click.echo(f"readiness-xl: error: {problem}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -77,11 +89,13 @@ class ReadinessGroup(click.Group):
 
 @click.group(cls=ReadinessGroup)
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
+@click.option("--all-problems", is_flag=True,
+              help="On bad input, list every problem with its cell (one a line), not only the first.")
 @click.version_option(package_name="readiness-xl")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
     """Score digital-government readiness workbooks (Thai B.E. 2560 framework)."""
-    ctx.ensure_object(dict)["debug"] = debug
+    ctx.ensure_object(dict).update(debug=debug, all_problems=all_problems)
 
 
 # Commands register themselves on `cli` when their module is imported.

@@ -35,11 +35,13 @@ NAME_MIN_WIDTH = 12  # below this a Thai name says too little; the table then ru
 
 
 def console() -> Console:
-    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal."""
-    probe = Console()
+    """The terminal's width (COLUMNS is honoured); a wide one when output is not a terminal.
+    Names and answers come from workbooks: text such as "[/x]" or ":warning:" is printed
+    as it is, never read as rich markup or emoji codes (styles are given as Text objects)."""
+    probe = Console(markup=False, emoji=False)
     if probe.is_terminal or "COLUMNS" in os.environ:
         return probe
-    return Console(width=DEFAULT_WIDTH)
+    return Console(width=DEFAULT_WIDTH, markup=False, emoji=False)
 
 
 def summary_table(results: Results, width: int | None = None) -> Table:
@@ -100,7 +102,8 @@ def _summary_table(results: Results, dropped: set[str]) -> Table:
     for name, m in results.ministries.iterrows():
         table.add_row(*row("", "", name, m["name_en"], m))
     table.add_section()
-    table.add_row(*row("", "", "ประเทศไทย", "Thailand", results.national))
+    settings = results.framework.settings
+    table.add_row(*row("", "", settings.all_units_th, settings.all_units_en, results.national))
     return table
 
 

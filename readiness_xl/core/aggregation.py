@@ -67,9 +67,9 @@ def _refuse_negative(values: np.ndarray, p: np.ndarray, names: list[str] | None)
     if not bad.any():
         return
     columns = np.flatnonzero(bad.reshape(-1, bad.shape[-1]).any(axis=0))
-    label = [names[j] if names else f"#{j + 1}" for j in columns]
+    label = [names[j] if names else f"value #{j + 1}" for j in columns]
     raise AggregationError([Problem(
-        f"indicator '{n}' has negative values, which a geometric, harmonic or power mean "
+        f"{n} has negative values, which a geometric, harmonic or power mean "
         "cannot take; normalise it onto 0..1 (goalposts, minmax) or use the arithmetic mean")
         for n in label])
 
@@ -121,7 +121,8 @@ def power_mean(values: np.ndarray, weights: np.ndarray, p: float,
     """Weighted power mean over the last axis: values (..., units, k), weights (..., k)
     (leading batch dimensions allowed, e.g. Monte Carlo replications, each with its own
     weights) -> (..., units). NaN values drop out and the rest are re-weighted; `names`
-    (of the k columns) name the indicator in the error for negative values."""
+    (of the k columns, e.g. "indicator 1.1") name the column in the error for negative
+    values."""
     values = np.asarray(values, float)
     weights = np.asarray(weights, float)
     if weights.ndim == 1:

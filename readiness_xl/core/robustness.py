@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores
 from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
@@ -154,7 +154,7 @@ def uncertain_inputs(method: Method, weights_noise: float = WEIGHTS_NOISE, *,
         inputs.append(UncertainInput("dimension weights", "weights",
                                      tuple(noisy_sets(method.weights, weights_noise, sets, rng)),
                                      f"น้ำหนักมิติ {pct}", f"dimension weights {pct}"))
-        inputs.append(UncertainInput("indicator points", "points",
+        inputs.append(UncertainInput("indicator weights", "points",
                                      tuple(noisy_sets(method.points, weights_noise, sets, rng)),
                                      f"น้ำหนักตัวชี้วัด {pct}", f"indicator weights {pct}"))
     if vary_missing:
@@ -271,9 +271,13 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
         if missing == "zero":
             shares = np.where(np.isnan(shares), 0.0, shares)
         wide = (points[rows][:, :, None] * data.member[None]).transpose(1, 0, 2)
+        wide = wide.reshape(indicators, len(rows) * dims)
         try:
-            scores = grouped_power_means(shares, wide.reshape(indicators, len(rows) * dims), p_in,
-                                         np.tile(p_dims, len(rows)), list(data.names), scale=100.0)
+            if (p_dims == 1).all():   # the recalculation's own arithmetic path, 2-3x faster
+                scores = dimension_scores(shares, wide, missing)
+            else:
+                scores = grouped_power_means(shares, wide, p_in, np.tile(p_dims, len(rows)),
+                                             list(data.names), scale=100.0)
             scores = scores.reshape(units, len(rows), dims).transpose(1, 0, 2)
             out[rows] = power_mean(scores, weights[rows], p)
         except ReadinessError:

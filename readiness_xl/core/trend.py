@@ -82,6 +82,7 @@ class Trend:
     weights: pd.DataFrame             # dimension x year: weight share in % (NaN: not in that round)
     common: "Trend | None" = None     # re-scored on the common indicators, when frameworks differ
     common_indicators: tuple[str, ...] = ()
+    all_units: tuple[str, str] = ("", "")  # the all-units row's Thai and English label (latest round)
 
     def panel(self, unit_type: str) -> Panel:
         return {"agency": self.agencies, "ministry": self.ministries, "national": self.national}[unit_type]
@@ -168,8 +169,10 @@ def _assemble(rounds: list[Round], mapping: pd.DataFrame) -> Trend:
                       measures, ranked=False)
     changes, weights = framework_changes(years, frameworks, dims.index)
     applied = mapping.assign(how=_mapping_kinds(mapping))
+    latest = frameworks[-1].settings
     return Trend(years, measures, dims, agencies, ministries, national, info,
-                 names[~names.index.duplicated()], applied, changes, weights)
+                 names[~names.index.duplicated()], applied, changes, weights,
+                 all_units=(latest.all_units_th, latest.all_units_en))
 
 
 def _dimension_names(frameworks: list[Framework]) -> pd.DataFrame:
@@ -435,9 +438,8 @@ def _unit_names(trend: Trend, unit_type: str, ids: pd.Index) -> tuple:
     if unit_type == "ministry":
         return ids.to_numpy(object), trend.ministry_names.reindex(ids).to_numpy(object), \
             ids.to_numpy(object)
-    from readiness_xl.core.narrative import PHRASES
-    return (np.full(len(ids), PHRASES["th"]["national_name"], object),
-            np.full(len(ids), PHRASES["en"]["national_name"], object), np.full(len(ids), "", object))
+    return (np.full(len(ids), trend.all_units[0], object),
+            np.full(len(ids), trend.all_units[1], object), np.full(len(ids), "", object))
 
 
 def _absence_notes(present: pd.DataFrame) -> pd.Series:

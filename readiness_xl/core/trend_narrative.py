@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from readiness_xl.core.narrative import PHRASES, _pct, _phrases
+from readiness_xl.core.narrative import _pct, _phrases
 from readiness_xl.core.trend import OVERALL, Trend, band_change, change, rank_change
 from readiness_xl.thai import common_era_year, thai_digits
 
@@ -133,7 +133,7 @@ def _names(trend: Trend, unit_type: str, lang: str) -> list[str]:
     if unit_type == "ministry":
         return (list(trend.ministries.units) if lang == "th"
                 else trend.ministry_names.reindex(trend.ministries.units).tolist())
-    return [PHRASES[lang]["national_name"]]
+    return [trend.all_units[0 if lang == "th" else 1]]
 
 
 def _extreme_dimensions(trend: Trend, panel, start: int, end: int) -> tuple[list, list]:

@@ -47,7 +47,9 @@ def thai_font_families() -> list[str]:
 def _style():
     with matplotlib.rc_context({"font.family": thai_font_families(), "font.size": 9,
                                 "svg.fonttype": "path", "svg.hashsalt": "readiness-xl",
-                                "axes.unicode_minus": False}):
+                                "axes.unicode_minus": False,
+                                # names are text: "US$ 5 and $10" is never TeX mathtext
+                                "text.parse_math": False}):
         yield
 
 
@@ -143,7 +145,7 @@ def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, titl
     labels = [f"{t} {framework.dimension_label(d, 'th')}\n{framework.dimension_label(d, 'en')}"
               for t, d in zip(_dim_labels(framework), ids)]
     with _style():
-        fig = Figure(figsize=(6, 0.6 + 1.0 * len(ids)))
+        fig = Figure(figsize=(4.6, 0.6 + 1.0 * len(ids)))
         ax = fig.add_subplot()
         fig.subplots_adjust(top=0.99, bottom=0.6 / (0.6 + 1.0 * len(ids)))
         positions = np.arange(len(ids))[::-1].astype(float)

@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
-from readiness_xl.core.narrative import PHRASES, agency_narratives, narrative_for
+from readiness_xl.core.narrative import agency_narratives, narrative_for
 from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
@@ -22,7 +22,6 @@ from readiness_xl.thai import arabic_digits, buddhist_year, thai_digits
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
 HEATMAP_ROWS = 40
-NATIONAL_TH, NATIONAL_EN = PHRASES["th"]["national_name"], PHRASES["en"]["national_name"]
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6775; --line:#d5dbe3; --accent:#1f5fa8; --weak:#c8553d; }
@@ -65,11 +64,18 @@ table.sortable th[aria-sort=descending]::after { content: " \\2193"; color: var(
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; break-inside: avoid; min-width: 0; }
 .card svg.chart { max-width: 360px; }
 svg.chart { width: 100%; height: auto; display: block; margin: 6px auto; }
-svg.chart.bars { max-width: 560px; margin-left: 0; }
+svg.chart.bars { max-width: 460px; margin: 0; }
+/* the national words beside its bars; on paper the bars beside the benchmark table */
+.overview { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 460px); gap: 0 24px;
+            align-items: start; grid-template-areas: "words bars" "table table"; }
+.overview > .words { grid-area: words; } .overview > svg.bars { grid-area: bars; }
+.overview > .wide { grid-area: table; }
 .focus { display: grid; grid-template-columns: minmax(0, 420px) minmax(0, 1fr); gap: 18px; align-items: start; }
 .narratives article { border-left: 3px solid var(--line); padding: 2px 12px; margin: 10px 0; break-inside: avoid; }
 .narratives h4 { margin: 0; font-size: 14px; }
 .narratives p { margin: 3px 0; }
+@media (max-width: 900px) { .overview { grid-template-columns: minmax(0, 1fr);
+                                         grid-template-areas: "words" "bars" "table"; } }
 @media (max-width: 700px) {
   body { padding: 14px 12px 32px; font-size: 15px; }
   h1 { font-size: 20px; }
@@ -91,18 +97,27 @@ svg.chart.bars { max-width: 560px; margin-left: 0; }
   body { max-width: none; padding: 0; font-size: 11.5px; }
   nav, .screen-only { display: none; }
   h2, h3, h4 { break-after: avoid; }
+  /* each part starts on its own page: no table begins with one orphan row at a page foot */
   #agencies, #heatmap, #ministries, #narratives, #framework { break-before: page; }
   h2 { margin-top: 0; }
+  .wide { overflow: visible; }
   thead { display: table-header-group; }
-  tr, .figure, .notice, .bands { break-inside: avoid; }
+  tr, .figure, .notice, .bands, .key li { break-inside: avoid; }
+  .key { columns: 2; margin: 2px 0; }
+  svg.chart { max-height: 170mm; break-inside: avoid; }
+  .overview { grid-template-columns: 92mm 1fr; grid-template-areas: "words words" "bars table"; gap: 0 6mm; }
+  .overview > .wide { align-self: center; }
+  svg.chart.bars { max-width: 92mm; }
+  svg.chart.heatmap { max-height: 136mm; width: auto; }
   .cards { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
   .card { padding: 4px 10px; }
-  .card-body { display: grid; grid-template-columns: 48mm 1fr; gap: 5mm; align-items: center; }
-  .card svg.chart { max-width: 48mm; margin: 0; }
+  .card-body { display: grid; grid-template-columns: 46mm 1fr; gap: 5mm; align-items: center; }
+  .card svg.chart { max-width: 46mm; margin: 0; }
   .card h3 { margin-bottom: 0; }
-  .focus { grid-template-columns: 100mm 1fr; }
+  /* small enough to share a page with the last ministry card */
+  .focus { grid-template-columns: 72mm 1fr; break-inside: avoid; }
+  #focus h2 { margin-top: 6mm; }
   table.sortable th::after { content: ""; }
-  svg.chart { max-height: 170mm; break-inside: avoid; }
 }
 """
 
@@ -225,7 +240,8 @@ def _kind_names(kind: object) -> tuple[str, str]:
 
 def _benchmark_table(results: Results) -> str:
     ids = results.dimension_ids
-    units = ([(NATIONAL_TH, NATIONAL_EN, results.national)]
+    settings = results.framework.settings
+    units = ([(settings.all_units_th, settings.all_units_en, results.national)]
              + [(name, m["name_en"], m) for name, m in results.ministries.iterrows()]
              + [(*_kind_names(kind), k) for kind, k in results.kinds.iterrows()])
     head = ("<tr><th>หน่วย / Unit</th><th class='num'>จำนวน<br>Agencies</th>"
@@ -246,9 +262,9 @@ def _framework_section(results: Results) -> str:
     dims = "".join(
         f"<tr><td>มิติที่ {thai_digits(d)}</td><td>{escape(r['name_th'])}</td>"
         f"<td lang='en'>{escape(r['name_en'])}</td>"
-        f"<td class='num'>ร้อยละ {thai_digits(f'{r.weight:g}')} ({r.weight:g}%)</td>"
+        f"<td class='num'>ร้อยละ {thai_digits(f'{100 * share:.4g}')} ({100 * share:.4g}%)</td>"
         f"<td class='num'>{int(counts.get(d, 0))}</td><td class='num'>{points.get(d, 0):g}</td></tr>"
-        for d, r in fw.dimensions.iterrows())
+        for (d, r), share in zip(fw.dimensions.iterrows(), fw.shares))
     bands = "".join(
         f"<tr><td class='num'>{b.lower:g}%</td><td>{escape(b.label_th)}</td><td lang='en'>{escape(b.label_en)}</td></tr>"
         for b in fw.bands.itertuples())
@@ -327,7 +343,7 @@ def _ministry_cards(results: Results) -> str:
     cards = []
     for i, (name, m) in enumerate(results.ministries.iterrows()):
         chart = radar(results.framework, {f"{name} ({m['overall']:.1f}%)": m[ids],
-                                          f"{NATIONAL_TH} ({results.national['overall']:.1f}%)":
+                                          f"{results.framework.settings.all_units_th} ({results.national['overall']:.1f}%)":
                                           results.national[ids]},
                       f"radar-m{i}", f"{name} / {m['name_en']}")
         cards.append(f'<div class="card"><h3>{_both(name, m["name_en"])}</h3><div class="card-body">'
@@ -341,7 +357,7 @@ def _agency_focus(results: Results, agency: object) -> str:
     ministry = results.ministries.loc[a["ministry_th"]]
     chart = radar(results.framework, {
         f"{a['name_th']} ({a['overall']:.1f}%)": a[ids],
-        f"{NATIONAL_TH} ({results.national['overall']:.1f}%)": results.national[ids],
+        f"{results.framework.settings.all_units_th} ({results.national['overall']:.1f}%)": results.national[ids],
         f"{a['ministry_th']} ({ministry['overall']:.1f}%)": ministry[ids]},
         "radar-focus", f"{a['name_th']} / {a['name_en']}")
     return (f'<div class="focus"><div>{chart}</div><div><h3>{_both(a["name_th"], a["name_en"])}</h3>'
@@ -390,9 +406,10 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         f'<div class="figure">กระทรวง / Ministries<b>{len(results.ministries)}</b></div>')
     sections = [
         ("summary", "ภาพรวมประเทศ / National summary",
-         f'<div class="figures">{figures}</div>{_level_bands(results)}{_narratives(results, "national")}'
+         f'<div class="figures">{figures}</div>'
+         f'<div class="overview"><div class="words">{_level_bands(results)}{_narratives(results, "national")}</div>'
          + dimension_bars(results.framework, n[ids], "bars-national", title_en)
-         + _benchmark_table(results)),
+         + _benchmark_table(results) + "</div>"),
         ("agencies", "ผลรายหน่วยงาน / All agencies",
          "<p class='note'><span class='screen-only'>คลิกหัวตารางเพื่อเรียงลำดับ / Click a column "
          "header to sort. </span>"

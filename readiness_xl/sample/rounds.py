@@ -20,7 +20,6 @@ from readiness_xl.sample.source_data import load_agencies, load_answers, load_fr
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 
 BE2559 = Path(str(resources.files("readiness_xl") / "data" / "be2559"))
-BE2559_VERSION = "B.E. 2559 (2016) illustrative v1"
 MAPPING_CSV = BE2559 / "mapping.csv"
 NOTES_2559 = (
     "ตัวอย่างสมมุติ รอบการสำรวจ พ.ศ. 2559 / Illustrative B.E. 2559 (2016) survey round",
@@ -36,7 +35,7 @@ NOTES_2559 = (
 
 def load_round_2559() -> tuple[Framework, pd.DataFrame, pd.DataFrame]:
     """Framework, agencies and raw answers of the illustrative B.E. 2559 round."""
-    return (load_framework(BE2559, BE2559_VERSION), load_agencies(BE2559 / "agencies.csv"),
+    return (load_framework(BE2559), load_agencies(BE2559 / "agencies.csv"),
             load_answers(BE2559 / "answers.csv"))
 
 
