@@ -515,7 +515,7 @@ def sheet_change(rows: list[list], unit: object, from_round: object, to_round: o
     """From the Trend sheet's rows (header first): the change of a unit's score (kind
     'score': to - from, in points; a dimension id or the overall score) or of its rank
     (kind 'rank': from - to, positive = moved up). The unit is an agency id, a Thai or
-    English name, a ministry's name or ประเทศไทย/Thailand/national. Raises CellValueError
+    English name, a ministry's name, the all-units label (ประเทศไทย) or 'national'. Raises CellValueError
     (#N/A) naming what is missing."""
     from readiness_xl.core.worksheet_functions import CellValueError
     from readiness_xl.thai import arabic_digits, as_buddhist_year
@@ -534,8 +534,8 @@ def sheet_change(rows: list[list], unit: object, from_round: object, to_round: o
     if kind == "rank" and measure != OVERALL:
         raise CellValueError("a rank is of the overall score only: leave the dimension out")
     wanted = str(unit).strip()
-    if wanted.lower() in ("thailand", "national"):
-        wanted = "ประเทศไทย"
+    if wanted.lower() == NATIONAL:
+        wanted = NATIONAL  # the all-units row's id
     found = None
     for row in rows[1:]:
         if _ident_text(row[column["measure"]]) != measure:
