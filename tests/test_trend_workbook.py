@@ -16,7 +16,6 @@ from outside_tools import libreoffice_convert, pdf_pages
 from PIL import Image
 from workbook_content import differences, workbook_content
 
-import udfs.functions as xl
 from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559, load_round_2559
 from readiness_xl.workbook import trend_layout as TL
 from readiness_xl.workbook.responses import save_long_workbook
@@ -95,6 +94,7 @@ def test_trend_workbook_as_openpyxl_reads_it(trend_run):
 
 
 def test_udfs_read_the_trend_sheet(trend_run):
+    import udfs.functions as xl
     out, report = trend_run
     caller = FakeBook(out).caller(TL.TREND_SHEET, "A1")
     dip = unit(report, "D01")
