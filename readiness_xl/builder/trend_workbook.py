@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, NOTE_FONT, SCORE_FORMAT, TITLE_FONT, header,
-                                        print_a4, put, text_height, widths)
+from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
+                                        header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.trend import OVERALL, Trend, change, trend_table
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.thai import thai_digits
@@ -33,6 +33,7 @@ def trend_rows(trend: Trend) -> pd.DataFrame:
         texts = pd.concat({u: trend_sentences(trend, u, lang=lang) for u in ("national", "ministry", "agency")})
         keys = pd.MultiIndex.from_arrays([table["unit_type"], table["id"]])
         table[f"trend_{lang}"] = np.where(overall, texts.reindex(keys).to_numpy(object), "")
+    table["key"] = table["id"].astype(str) + "|" + table["measure"].astype(str)
     return table
 
 
@@ -52,10 +53,11 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
     wb = Workbook()
     wb.remove(wb.active)
     _readme(wb, trend, sources, about)
-    _dashboard(wb, trend)
+    _dashboard(wb, trend, table)
     _trend_sheet(wb, table)
     _rounds_sheet(wb, trend, sources)
-    _units_sheet(wb, trend)
+    units = _units_sheet(wb, trend)
+    _chooser_list(wb, units)
     _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
     wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
     for ws in wb.worksheets:
@@ -138,7 +140,7 @@ def _trend_sheet(wb, table: pd.DataFrame) -> None:
     ws.print_area = f"A1:{get_column_letter(keys.index('note'))}{len(table) + 1}"
 
 
-def _dashboard(wb, trend: Trend) -> None:
+def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.worksheet.pagebreak import Break
@@ -155,7 +157,7 @@ def _dashboard(wb, trend: Trend) -> None:
 
     # national line: overall and each dimension by round
     top = 5
-    header(ws, top, ["ประเทศไทย / Thailand", *labels])
+    header(ws, top, [" / ".join(trend.all_units), *labels])
     national = trend.national
     names = {OVERALL: "คะแนนรวม / Overall",
              **{d: f"มิติ {d} {r.name_en}" for d, r in trend.dimensions.iterrows()}}
@@ -171,8 +173,13 @@ def _dashboard(wb, trend: Trend) -> None:
     _markers(line)
     ws.add_chart(line, f"{_col(len(years) + 3)}{top}")
 
+    # any unit chosen by its id (or a ministry by its name): native formulas over the Trend sheet
+    top = max(end + 3, top + 26)
+    ws.row_breaks.append(Break(id=top - 1))
+    end = _chosen_unit(ws, trend, table, top, labels, names)
+
     # ministries: one line each (a slope chart for two rounds), on a page of their own
-    top = max(end + 3, top + 24)
+    top = max(end + 3, top + 26)
     ws.row_breaks.append(Break(id=top - 1))
     header(ws, top, ["กระทรวง / Ministry (overall %)", *labels])
     ministries = trend.ministries
@@ -225,6 +232,68 @@ def _dashboard(wb, trend: Trend) -> None:
     ws.row_dimensions[top].height = 60
     print_a4(ws, landscape=True)
     ws.page_setup.fitToHeight = 0
+
+
+def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[str],
+                 names: dict[str, str]) -> int:
+    """A chooser cell and the chosen unit's scores by round, looked up in the Trend sheet
+    with INDEX/MATCH on its id|measure key (any spreadsheet program recalculates them),
+    drawn as a line chart. Returns the last row used."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    last = len(table) + 1
+    column = {k: get_column_letter(i) for i, k in enumerate(table.columns, start=1)}
+    trend_ref = f"'{TL.TREND_SHEET}'!"
+    keys = f"{trend_ref}${column['key']}$2:${column['key']}${last}"
+    chosen = f"$B${top}"
+    first_agency = str(trend.agencies.units[0]) if len(trend.agencies.units) else ""
+    put(ws, top, 1, "เลือกหน่วย / Choose a unit (agency id or ministry):", BOLD_FONT)
+    put(ws, top, 2, first_agency, BOLD_FONT, fill=INPUT_FILL)
+    names_range = f"{trend_ref}${column['name_th']}$2:${column['name_th']}${last}"
+    put_formula(ws, top + 1, 2, f'=IFERROR(INDEX({names_range},MATCH({chosen}&"|{OVERALL}",{keys},0)),'
+                f'"ไม่พบ / not found")', BOLD_FONT)
+    put(ws, top + 1, 1, "ชื่อ / Name", BODY_FONT)
+    header(ws, top + 2, ["หน่วยที่เลือก / Chosen unit", *labels])
+    for i, m in enumerate(trend.measures, start=top + 3):
+        put(ws, i, 1, names[m], BOLD_FONT if m == OVERALL else BODY_FONT)
+        for j, y in enumerate(trend.years, start=2):
+            scores = f"{trend_ref}${column[f'score_{y}']}$2:${column[f'score_{y}']}${last}"
+            found = f'INDEX({scores},MATCH({chosen}&"|{m}",{keys},0))'
+            # a round the unit missed is #N/A, which charts leave out (a blank would plot as 0)
+            put_formula(ws, i, j, f"=IFERROR(IF(ISNUMBER({found}),{found},NA()),NA())",
+                        number_format=SCORE_FORMAT)
+    end = top + 2 + len(trend.measures)
+    # columns, a series per round: a round without the dimension simply has no column
+    # (a #N/A in a line chart is a gap in Excel but a zero in LibreOffice)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "หน่วยที่เลือก รายมิติและรอบ / The chosen unit by dimension and round (%)"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(trend.years), min_row=top + 2, max_row=end),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 3, max_row=end))
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.y_axis.majorUnit = 20
+    chart.y_axis.number_format = "0"
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.legend.position = "b"
+    for i, series in enumerate(chart.series):
+        series.graphicalProperties.solidFill = LINE_COLOURS[i % len(LINE_COLOURS)]
+    chart.height, chart.width = 11, 20
+    ws.add_chart(chart, f"{_col(len(trend.years) + 3)}{top}")
+    return end
+
+
+def _chooser_list(wb, units_last_row: int) -> None:
+    """The chooser offers every unit of the Units sheet (agencies, then ministries)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+    ws = wb[TL.TREND_DASHBOARD_SHEET]
+    cell = next(c for row in ws.iter_rows() for c in row if c.fill == INPUT_FILL)
+    rule = DataValidation(type="list", formula1=f"'{TL.UNITS_SHEET}'!$B$2:$B${units_last_row}",
+                          allow_blank=False, showErrorMessage=True,
+                          error="เลือกจากรายชื่อในชีต Units / Choose an id from the Units sheet")
+    rule.add(cell.coordinate)
+    ws.add_data_validation(rule)
 
 
 def _line_chart(title: str, values: pd.DataFrame):
@@ -306,7 +375,7 @@ def _rounds_sheet(wb, trend: Trend, sources: list[str]) -> None:
     print_a4(ws)
 
 
-def _units_sheet(wb, trend: Trend) -> None:
+def _units_sheet(wb, trend: Trend) -> int:
     ws = wb.create_sheet(TL.UNITS_SHEET)
     years = trend.years
     header(ws, 1, ["ระดับหน่วย / Unit type", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
@@ -344,3 +413,4 @@ def _units_sheet(wb, trend: Trend) -> None:
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{_col(6 + len(years))}{max(r - 1, 1)}"
     print_a4(ws, title_rows="1:1")
+    return r - 1

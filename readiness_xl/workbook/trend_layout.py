@@ -26,6 +26,7 @@ TAIL = {
     "note": "หมายเหตุกรอบการประเมิน / Framework note",
     "trend_th": "แนวโน้ม (ไทย)",
     "trend_en": "Trend (English)",
+    "key": "คีย์ค้นหา / Lookup key",   # id|measure: what the Trend dashboard's chooser matches
 }
 # Per round ({a}) or per pair of rounds ({a} -> {b}): Thai and English header text.
 PER_ROUND = {
