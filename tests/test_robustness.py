@@ -215,7 +215,7 @@ def test_alternative_aggregation_and_normalisation_draws(sample):
     np.testing.assert_allclose(found.scores[0], power_mean(dims, framework.weights, 1.0), atol=1e-9)
     np.testing.assert_allclose(found.scores[1], power_mean(dims, framework.weights, 0.0), atol=1e-9)
     values = parsed.reindex(columns=framework.indicator_ids).to_numpy(float)
-    shares = minmax(values, NormalParams.of(values.shape[1], max=framework.denominators))
+    shares = minmax(values, framework.normal_params)
     member = framework.points_matrix
     minmax_dims = 100 * (shares @ member) / member.sum(axis=0)
     np.testing.assert_allclose(found.scores[2], power_mean(minmax_dims, framework.weights, 1.0),

@@ -104,6 +104,20 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         "(อันดับที่เปลี่ยน).",
         (_UNIT, _FROM, _TO),
         "a whole number (positive = moved up)", '=RANK_CHANGE("D01", 2559, 2560)'),
+    ExcelFunction(
+        "RANK_INTERVAL",
+        "How firm a unit's rank is: its 5th and 95th percentile rank when weights and methods "
+        "vary, from the Uncertainty sheet (ช่วงอันดับ); spills two cells.",
+        (Argument("unit", "The unit's id or its Thai or English name."),
+         Argument("percentile", "5, 50 or 95 for that one rank (left out: the 5th and 95th).",
+                  optional=True)),
+        "two whole numbers (or one with a percentile)", '=RANK_INTERVAL("D12")'),
+    ExcelFunction(
+        "CRONBACH_ALPHA",
+        "Cronbach's alpha of a block of answers: do the indicators (columns) measure the same "
+        "thing across units (rows)? 0.7 or more is the usual rule of thumb.",
+        (Argument("range", "Units as rows, indicators as columns; a row with a blank is left out."),),
+        "a number, at most 1", "=CRONBACH_ALPHA(C2:F32)"),
 )
 
 BY_NAME = {f.name: f for f in FUNCTIONS}

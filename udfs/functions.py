@@ -17,7 +17,7 @@ from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import layout as L
 
 from .catalogue import BY_NAME, CATEGORY
-from .workbook_context import framework_from_workbook, named_rows, national_row, trend_rows
+from .workbook_context import framework_from_workbook, named_rows, national_row, sheet_rows
 
 
 def cells(value) -> list:
@@ -135,15 +135,40 @@ def READINESS_NARRATIVE(name, dimension_scores, national=None, lang=None, caller
 
 
 
+def _trend_rows(caller) -> list[list]:
+    from readiness_xl.workbook.trend_layout import TREND_SHEET
+    return sheet_rows(caller, TREND_SHEET, "build it with readiness-xl trend")
+
+
 @excel_function
 def READINESS_CHANGE(unit, from_round, to_round, dimension=None, caller=None):
     from readiness_xl.core.trend import sheet_change
-    return sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
+    return sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
                         cells(dimension)[0] if _given(dimension) else None)
 
 
 @excel_function
 def RANK_CHANGE(unit, from_round, to_round, caller=None):
     from readiness_xl.core.trend import sheet_change
-    return int(sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0],
+    return int(sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0],
                             cells(to_round)[0], kind="rank"))
+
+
+@excel_function
+def RANK_INTERVAL(unit, percentile=None, caller=None):
+    from readiness_xl.workbook.robustness_sheets import rank_interval
+    rows = sheet_rows(caller, L.UNCERTAINTY_SHEET, "run `readiness-xl robustness` first")
+    try:
+        found = rank_interval(rows, cells(unit)[0], cells(percentile)[0] if _given(percentile) else None)
+    except LookupError as err:
+        raise wf.CellValueError(str(err), "#N/A") from None
+    return [found] if isinstance(found, list) else found
+
+
+@excel_function
+def CRONBACH_ALPHA(range):  # noqa: A002 (the argument's name in Excel's function wizard)
+    from readiness_xl.core.audit import cronbach_alpha_of_cells
+    value = cronbach_alpha_of_cells(table(range))
+    if value != value:
+        raise wf.CellValueError("needs two items and two complete rows that vary", "#N/A")
+    return value

@@ -57,11 +57,11 @@ def framework_from_workbook(caller):
     return read_framework(book, Path(book.book.fullname))
 
 
-def trend_rows(caller) -> list[list]:
-    """The Trend sheet's table (header first), as written by `readiness-xl trend`."""
-    from readiness_xl.workbook.trend_layout import TREND_SHEET
-    book = _book(caller)
+def sheet_rows(caller, sheet: str, hint: str) -> list[list]:
+    """The block of values from A1 of a sheet of ours (down and right to the first gap)."""
     try:
-        return book.sheets[TREND_SHEET].range("A1").expand().options(ndim=2).value
+        return _book(caller).sheets[sheet].range("A1").expand().options(ndim=2).value
+    except CellValueError:
+        raise
     except Exception:
-        raise CellValueError(f"no {TREND_SHEET} sheet: build it with readiness-xl trend", "#N/A") from None
+        raise CellValueError(f"no {sheet} sheet: {hint}", "#N/A") from None

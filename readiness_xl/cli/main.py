@@ -102,6 +102,7 @@ def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
 from readiness_xl.cli import (
     excel_commands,  # noqa: E402,F401
     report_commands,  # noqa: E402,F401
+    robustness_commands,  # noqa: E402,F401
     scoring_commands,  # noqa: E402,F401
     survey_commands,  # noqa: E402,F401
     trend_commands,  # noqa: E402,F401

@@ -145,12 +145,17 @@ def demo(out: Path | None) -> None:
               help="Print the results as JSON on stdout (indented on a terminal, one line otherwise).")
 @click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
               help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
-def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
+@click.option("--robustness", is_flag=True,
+              help="Also write the Uncertainty and Audit sheets (default settings of `robustness`).")
+def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness: bool) -> None:
     """Recalculate every agency and rewrite the Summary (what the ribbon button does)."""
     if out is not None and out.resolve() != book.resolve():
         output_kind(out, {book.suffix.lower(): "same"}, f"a recalculated {book.suffix} workbook")
     with progress_bar("Reading agency sheets") as advance:
         results = recalc_file(book, out, missing, progress=advance)
+    if robustness:
+        from readiness_xl.cli.robustness_commands import run_robustness
+        run_robustness(out or book, None, with_audit=True, missing=missing)
     if as_json:
         echo_json(to_json_dict(results))
     else:

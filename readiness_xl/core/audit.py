@@ -59,6 +59,24 @@ def cronbach_alpha(items: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total))
 
 
+def cronbach_alpha_of_cells(rows: list[list]) -> float:
+    """Cronbach's alpha of a worksheet block (units as rows): blanks are missing, numbers
+    may be text with Thai digits; a value that is no number is refused with its place."""
+    from readiness_xl.core.answers import is_blank
+    from readiness_xl.thai import parse_number
+
+    def number(value: object, r: int, c: int) -> float:
+        if is_blank(value):
+            return float("nan")
+        try:
+            return parse_number(value)
+        except ValueError as err:
+            raise ValueError(f"row {r + 1}, column {c + 1}: {err}") from None
+
+    return cronbach_alpha(np.array([[number(v, r, c) for c, v in enumerate(row)]
+                                    for r, row in enumerate(rows)], float))
+
+
 def indicator_statistics(shares: pd.DataFrame, dimension_of: pd.Series) -> pd.DataFrame:
     """Units x indicators shares in % -> one row per indicator (whole columns at once)."""
     from scipy import stats
@@ -96,8 +114,11 @@ def audit(framework: Framework, answers: pd.DataFrame, dimensions: pd.DataFrame,
           overall: pd.Series, coverage_threshold: float = COVERAGE_THRESHOLD) -> Audit:
     """The audit of parsed answers (units x indicator ids, NaN = unanswered) and the
     scores computed from them (Results.agencies' dimension columns and overall)."""
+    from readiness_xl.core.scoring import indicator_shares
+
     values = answers.reindex(columns=framework.indicator_ids).astype(float)
-    shares = 100.0 * values / framework.denominators
+    shares = pd.DataFrame(100.0 * indicator_shares(framework, values.to_numpy()),
+                          index=values.index, columns=values.columns)
     dimension_of = framework.indicators["dimension"]
     stats_table = indicator_statistics(shares, dimension_of)
 

@@ -110,14 +110,14 @@ def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[s
     """Parsed answers (units x indicator ids, in their own units) as the draws see them:
     shares under the framework's normalisation and under each alternative of
     normalisation.NORMALISERS (applied to every indicator, with its goalposts)."""
-    from readiness_xl.core.normalisation import NORMALISERS, NormalParams
+    from readiness_xl.core.normalisation import NORMALISERS
+    from readiness_xl.core.scoring import indicator_shares
 
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     member = (framework.indicators["dimension"].to_numpy()[:, None]
               == np.asarray(framework.dimension_ids, dtype=object)[None, :])
-    shares = {NOMINAL: values / framework.denominators}
-    params = NormalParams.of(values.shape[1], max=framework.denominators,
-                             names=framework.indicator_ids)
+    shares = {NOMINAL: indicator_shares(framework, values)}
+    params = framework.normal_params
     for name in normalisations:
         if name not in NORMALISERS:
             raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
@@ -493,3 +493,33 @@ def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: s
         return None
     result = run(data, method, inputs, sample_saltelli(inputs, n, seed), progress)
     return analyse(data, method, inputs, result, seed, resamples)
+
+
+def _value(x: object) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def to_json_dict(result: Uncertainty, sensitivity: Sensitivity | None) -> dict:
+    """The documented `robustness --json` shape, plus best/worst rank, nominal score,
+    the narrative sentences, the per-unit total indices and the intervals of the indices."""
+    th, en = rank_sentences(result.table, result.inputs), rank_sentences(result.table, result.inputs, "en")
+    units = []
+    for ident, t in result.table.iterrows():
+        unit = {"id": ident, **{k: _value(t[k]) for k in (
+            "score", "rank", "rank_median", "rank_p5", "rank_p95", "rank_best", "rank_worst",
+            "score_p5", "score_p95", "band_share")}, "sentence_th": th[ident], "sentence_en": en[ident]}
+        if sensitivity is not None:
+            unit["total"] = {name: _value(v) for name, v in sensitivity.total.loc[ident].items()}
+        units.append(unit)
+    return {
+        "runs": result.runs + result.failed, "failed": result.failed, "seed": result.seed,
+        "inputs": [{"input": i.name, "alternatives": len(i.alternatives), "label_th": i.label_th,
+                    "label_en": i.label_en} for i in result.inputs],
+        "units": units,
+        "sensitivity": [] if sensitivity is None else [
+            {"input": name, **{k: _value(s[k]) for k in ("first_order", "first_order_conf", "total",
+                                                         "total_conf")}}
+            for name, s in sensitivity.overall.iterrows()],
+        "sobol_n": sensitivity.n if sensitivity is not None else None,
+    }

@@ -37,6 +37,16 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _ROW_FACTOR, _ROW_MARGIN, _GRID_FLOOR, _BYTES_PER_CELL = 4, 1024, 1_000_000, 4
 
 
+def openpyxl_value(value):
+    """A value as openpyxl gives it: None for an empty cell, int for a whole number
+    (so an id typed as 1 reads as '1', not '1.0'). The xlwings adapter uses it too."""
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 def _far_cell(xml: bytes) -> bool:
     """Would calamine's dense grid of this sheet be far larger than what it holds? True
     when a reference (row or cell) has more row digits than 4x the sheet's rows (+1024)
