@@ -10,7 +10,6 @@ import subprocess
 import numpy as np
 import pytest
 from conftest import ROOT, run_cli
-from fake_xlwings import FakeBook
 from openpyxl import load_workbook
 from outside_tools import libreoffice_convert, pdf_pages
 from PIL import Image
@@ -95,8 +94,9 @@ def test_trend_workbook_as_openpyxl_reads_it(trend_run):
 
 def test_udfs_read_the_trend_sheet(trend_run):
     import udfs.functions as xl
+    from udfs.remote_book import remote_book
     out, report = trend_run
-    caller = FakeBook(out).caller(TL.TREND_SHEET, "A1")
+    caller = remote_book(out).sheets[TL.TREND_SHEET].range("A1")  # the calling cell, as xlwings gives it
     dip = unit(report, "D01")
     assert xl.READINESS_CHANGE([["D01"]], [[2559]], [[2560]], caller=caller) == pytest.approx(dip["change"])
     assert xl.READINESS_CHANGE([["กรมส่งเสริมอุตสาหกรรม"]], [[2016]], [[2017]], [[4]], caller=caller) == \

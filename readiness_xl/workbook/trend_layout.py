@@ -41,7 +41,7 @@ PER_PAIR = {
     "rank_change": ("อันดับเปลี่ยน {a}→{b}", "Rank change {A}→{B} (+ = up)"),
     "band_change": ("ระดับเปลี่ยน {a}→{b}", "Band change {A}→{B} (+ = up)"),
 }
-_BE_YEAR = re.compile(r"\b(2[45]\d\d)\b")
+_BE_YEAR = re.compile(r"\b(2[4-6]\d\d)\b")  # B.E. 2400-2699; C.E. years are 19xx-20xx
 
 
 def both_years(be_year: int) -> str:
