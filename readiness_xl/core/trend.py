@@ -98,6 +98,7 @@ class Trend:
 
 
 def round_pairs(years: list[int]) -> list[tuple[int, int]]:
+    """Each round with the one before, and the first with the last when there are more than two."""
     pairs = list(zip(years[:-1], years[1:]))
     return pairs + [(years[0], years[-1])] if len(years) > 2 else pairs
 
@@ -191,7 +192,7 @@ def _matched_agencies(r: Round, mapping: pd.DataFrame) -> tuple[pd.DataFrame, pd
     mapped = table.index.isin(rows["round_id"])
     round_ids = np.concatenate([table.index[~mapped].to_numpy(object), rows["round_id"].to_numpy(object)])
     trend_ids = np.concatenate([table.index[~mapped].to_numpy(object), rows["trend_id"].to_numpy(object)])
-    numeric = [c for c in [*r.results.framework.dimension_ids, OVERALL]]
+    numeric = [*r.results.framework.dimension_ids, OVERALL]
     scores = table.loc[round_ids, numeric].set_axis(pd.Index(trend_ids, name="id"))
     scores = scores.groupby(level=0, sort=False).mean()
     fields = table.loc[round_ids, list(AGENCY_FIELDS)].set_axis(pd.Index(trend_ids, name="id"))
