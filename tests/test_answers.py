@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readiness_xl.core.answers import parse_answer, parse_answers
 from readiness_xl.thai import buddhist_year, common_era_year, parse_number, thai_digits
@@ -52,3 +55,34 @@ def test_parse_answers_reports_each_bad_cell_and_keeps_the_rest():
 def test_thai_digits_and_buddhist_era():
     assert thai_digits("มิติที่ 4") == "มิติที่ ๔"
     assert buddhist_year(2017) == 2560 and common_era_year(2560) == 2017
+
+
+_CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 120), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["ใช่", "ไม่ใช่", "มี", " no ", "Y", "๑", "๐", "๓", "๔๕.๕", "๗๒%", "1,000", "",
+                     "   ", "#N/A", "maybe", "-0", "1.0", "0.0"]),
+    st.text(max_size=4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=12))
+def test_parse_answers_is_parse_answer_cell_by_cell(rows):
+    """The column-at-once parser gives each cell what parse_answer gives it alone: the
+    same number, or the same reason, listed indicator by indicator."""
+    fw = tiny_framework()
+    ids = fw.indicator_ids
+    raw = pd.DataFrame([dict(zip(ids, r)) for r in rows], index=[f"U{i}" for i in range(len(rows))],
+                       columns=ids, dtype=object)
+    parsed, bad = parse_answers(raw, fw)
+    expected_bad = []
+    for ind in ids:
+        spec = fw.indicators.loc[ind]
+        for unit in raw.index:
+            try:
+                value = parse_answer(raw.at[unit, ind], spec["type"], spec["max"])
+            except ValueError as err:
+                expected_bad.append((unit, ind, str(err)))
+                value = math.nan
+            got = parsed.at[unit, ind]
+            assert (math.isnan(got) and math.isnan(value)) or got == value, (unit, ind, raw.at[unit, ind])
+    assert [(b.agency, b.indicator, b.message) for b in bad] == expected_bad

@@ -34,3 +34,33 @@ def test_error_values_are_errors_not_blanks(sample_copy):
         assert book["D05"]["A5"].value == "1.1"
     finally:
         book.close()
+
+
+def test_one_far_cell_per_agency_sheet_is_read_by_its_rows_not_its_grid(sample_copy, sample_json):
+    """Issue 16 F14: a value at Z999999 of every agency sheet made calamine build each
+    sheet's 26 million-cell grid (minutes, 1.5 GB). Such a sheet is streamed instead,
+    and the readers stop at the end of their table."""
+    import zipfile
+
+    from readiness_xl.workbook.fast_read import _far_cell
+    from readiness_xl.workbook.parts import sheet_parts
+    far = sample_copy.with_name("far.xlsx")
+    with zipfile.ZipFile(sample_copy) as zin, zipfile.ZipFile(far, "w", zipfile.ZIP_DEFLATED) as zout:
+        agency_parts = {p for n, p in sheet_parts(zin).items() if len(n) == 3}
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename in agency_parts:
+                assert not _far_cell(data)
+                data = data.replace(b"</sheetData>",
+                                    b'<row r="999999"><c r="Z999999"><v>1</v></c></row></sheetData>')
+                assert _far_cell(data)
+            zout.writestr(info, data)
+    assert json.loads(run_cli("recalc", far, "--json", "-o", far.with_name("out.xlsx")).stdout) \
+        == sample_json
+    book = FastWorkbook(far)
+    try:
+        assert not isinstance(book.values("D03"), list)                 # streamed, no grid
+        assert isinstance(book.values("Agencies"), list)                # calamine as before
+        assert book["D03"]["B2"].value == "D03"
+    finally:
+        book.close()

@@ -99,3 +99,16 @@ def test_collect_merges_a_returned_form_into_a_long_master(long_copy, sample_boo
     save_workbook(build_form(sample_book, "D01", prefill=True), form)    # D01 returns its answers
     run_cli("collect", form, "--into", long_copy)
     assert json.loads(run_cli("recalc", long_copy, "--json").stdout) == sample_json
+
+
+def test_a_pair_after_an_unknown_row_is_not_taken_for_a_repeat(sample_book):
+    """Unknown agencies or indicators are reported as such; they never make a later
+    known pair look answered twice, and short rows read as blank cells."""
+    rows = responses_rows(sample_book.raw_answers)
+    rows.insert(1, ["D02", "9.9", 1])                                    # unknown indicator first
+    rows.append(["D01"])                                                 # a short row: no indicator
+    with pytest.raises(ReadinessError) as err:
+        read_rows(rows, sample_book.agencies.index, sample_book.framework)
+    assert [(p.cell, p.message) for p in err.value.problems] == [
+        ("B2", "indicator '9.9' is not in the framework"),
+        (f"B{len(rows)}", "indicator id is empty")]

@@ -15,6 +15,24 @@ from readiness_xl.errors import ReadinessError
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
 
+# `--help` lists the commands in the order of the work, each with one example. A command
+# not (yet) installed is skipped; one missing from this list comes last, alphabetically.
+COMMAND_EXAMPLES = (
+    ("new-template", "readiness-xl new-template master.xlsx"),
+    ("forms", "readiness-xl forms master.xlsx -d out/"),
+    ("collect", "readiness-xl collect returned/*.xlsx --into master.xlsx"),
+    ("recalc", "readiness-xl recalc master.xlsx --json"),
+    ("report", "readiness-xl report master.xlsx -o report.pdf"),
+    ("trend", "readiness-xl trend 2559.xlsx 2560.xlsx"),
+    ("robustness", "readiness-xl robustness master.xlsx --json"),
+    ("audit", "readiness-xl audit master.xlsx"),
+    ("demo", "readiness-xl demo"),
+    ("sample", "readiness-xl sample sample_2560.xlsx"),
+    ("lite", "readiness-xl lite --help"),
+    ("doctor", "readiness-xl doctor"),
+    ("build-addin", "readiness-xl build-addin readiness_xl.xlam"),
+)
+
 
 def _quiet_unraisable(_unraisable) -> None:
     """After a clean one-line error (a full disk, say), objects collected later may fail
@@ -22,6 +40,27 @@ def _quiet_unraisable(_unraisable) -> None:
 
 
 class ReadinessGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        ordered = [name for name, _ in COMMAND_EXAMPLES if name in self.commands]
+        return ordered + sorted(set(self.commands) - set(ordered))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with its whole one-line description (click would cut it with
+        '...') and an example below it."""
+        examples = dict(COMMAND_EXAMPLES)
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands[name]
+            if command.hidden:
+                continue
+            text = command.short_help or (command.help or "").split("\n\n")[0]
+            rows.append((name, " ".join(text.split())))
+            if name in examples:
+                rows.append(("", f"e.g. {examples[name]}"))
+        if rows:
+            with formatter.section("Commands, in the order of the work"):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context):
         from readiness_xl.workbook.locks import guard_inputs
         if not (ctx.obj and ctx.obj.get("debug")) and "--debug" not in sys.argv:
@@ -60,4 +99,5 @@ from readiness_xl.cli import (
     report_commands,  # noqa: E402,F401
     scoring_commands,  # noqa: E402,F401
     survey_commands,  # noqa: E402,F401
+    trend_commands,  # noqa: E402,F401
 )

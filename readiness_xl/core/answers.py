@@ -33,7 +33,8 @@ def is_blank(value: object) -> bool:
 
 
 def parse_answer(value: object, answer_type: str, maximum: float) -> float:
-    """One answer in its own units (1/0 for yes/no, 0..max, 0..100); NaN when blank.
+    """One answer in its own units (1/0 for yes/no, 0..max, 0..100, any number for a raw
+    `number`); NaN when blank.
     Raises ValueError with a reason an analyst understands."""
     if is_blank(value):
         return math.nan
@@ -51,43 +52,78 @@ def parse_answer(value: object, answer_type: str, maximum: float) -> float:
             return 0.0
         raise ValueError(f"{value!r} is not a yes/no answer (ใช่/ไม่ใช่, มี/ไม่มี, Y/N, 1/0)")
     number = parse_number(value)
-    upper = 100.0 if answer_type == "percent" else maximum
-    if not 0.0 <= number <= upper:
-        raise ValueError(f"{number:g} is outside 0..{upper:g}")
+    lower, upper = _bounds(answer_type, maximum)
+    if not (math.isfinite(number) and lower <= number <= upper):
+        raise ValueError(f"{number:g} is outside {lower:g}..{upper:g}")
     return number
 
 
-def parse_answers(raw: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame, list[BadAnswer]]:
-    """Parse a table of raw answers (agencies x indicator ids, any cell values).
+def _bounds(answer_type: str, maximum: float) -> tuple[float, float]:
+    """The range a numeric answer must lie in (yes/no: 0 or 1, checked apart; a raw
+    `number` is any finite value in its own units: normalisation caps it)."""
+    if answer_type == "number":
+        return -math.inf, math.inf
+    return 0.0, 1.0 if answer_type == "yesno" else 100.0 if answer_type == "percent" else maximum
 
-    Works column by column on unique values, so the cost grows with distinct answers,
-    not with agencies. Indicators missing from `raw` count as unanswered."""
+
+def _parse_or_reason(value: object, answer_type: str, maximum: float) -> float | str:
+    try:
+        return parse_answer(value, answer_type, maximum)
+    except ValueError as err:
+        return str(err)
+
+
+def parse_column(values: np.ndarray, answer_type: str, maximum: float
+                 ) -> tuple[np.ndarray, dict[int, str]]:
+    """One indicator's answers (any cell values) -> numbers (NaN = blank) and the
+    positions of bad answers with the reason, exactly as parse_answer cell by cell.
+    Numbers are checked as whole arrays and text is parsed once per distinct value, so
+    the cost grows with distinct answers, not with agencies; only the rare other cells
+    (True/False, dates, bad numbers) go through parse_answer one by one."""
+    values = np.asarray(values, dtype=object)
+    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
+    out = np.full(len(values), np.nan)
+    reasons: dict[int, str] = {}
+
+    numeric = np.flatnonzero((kinds == float) | (kinds == int))
+    numbers = values[numeric].astype(float)
+    lower, upper = _bounds(answer_type, maximum)
+    fine = np.isnan(numbers) | (np.isfinite(numbers) & (numbers >= lower) & (numbers <= upper))
+    if answer_type == "yesno":  # -0.0 reads '-0', which is not a yes/no word
+        fine &= np.isnan(numbers) | (numbers == 1) | ((numbers == 0) & ~np.signbit(numbers))
+    out[numeric[fine]] = numbers[fine]
+
+    text = np.flatnonzero(kinds == str)
+    if len(text):
+        codes, uniques = pd.factorize(values[text])
+        parsed = [_parse_or_reason(u, answer_type, maximum) for u in uniques]
+        bad = np.fromiter((isinstance(x, str) for x in parsed), dtype=bool, count=len(parsed))
+        out[text] = np.where(bad, np.nan, np.asarray([np.nan if b else x for x, b in
+                                                      zip(parsed, bad)], float))[codes]
+        reasons.update((int(i), parsed[c]) for i, c in zip(text, codes) if bad[c])
+
+    others = np.concatenate([numeric[~fine], np.flatnonzero((kinds != float) & (kinds != int)
+                                                            & (kinds != str) & (kinds != type(None)))])
+    for i in others.tolist():
+        result = _parse_or_reason(values[i], answer_type, maximum)
+        if isinstance(result, str):
+            reasons[i] = result
+        else:
+            out[i] = result
+    return out, reasons
+
+
+def parse_answers(raw: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame, list[BadAnswer]]:
+    """Parse a table of raw answers (agencies x indicator ids, any cell values), one
+    indicator column at a time (see parse_column). Indicators missing from `raw` count
+    as unanswered; bad answers are listed indicator by indicator, agencies in order."""
     values = np.full((len(raw.index), len(framework.indicator_ids)), np.nan)
     bad: list[BadAnswer] = []
-    for j, (ind, spec) in enumerate(framework.indicators.iterrows()):
+    agencies = raw.index
+    for j, (ind, kind, maximum) in enumerate(zip(framework.indicator_ids, framework.indicators["type"],
+                                                 framework.indicators["max"])):
         if ind not in raw.columns:
             continue
-        column = raw[ind]
-        if pd.api.types.is_float_dtype(column) or pd.api.types.is_integer_dtype(column):
-            numbers = column.to_numpy(float)
-            upper = 1.0 if spec["type"] == "yesno" else spec["max"]
-            wrong = ~np.isnan(numbers) & ~((numbers >= 0) & (numbers <= upper))
-            if spec["type"] == "yesno":
-                wrong |= ~np.isnan(numbers) & (numbers != 0) & (numbers != 1)
-            if not wrong.any():
-                values[:, j] = numbers
-                continue
-        cells = [None if is_blank(v) else (type(v), v) for v in column.to_numpy(object)]
-        parsed: dict[object, float | str] = {None: math.nan}
-        for key in set(cells) - {None}:
-            try:
-                parsed[key] = parse_answer(key[1], spec["type"], spec["max"])
-            except ValueError as err:
-                parsed[key] = str(err)
-        mapped = [parsed[key] for key in cells]
-        for i, result in enumerate(mapped):
-            if isinstance(result, str):
-                bad.append(BadAnswer(str(raw.index[i]), ind, result))
-                mapped[i] = math.nan
-        values[:, j] = np.asarray(mapped, float)
+        values[:, j], reasons = parse_column(raw[ind].to_numpy(object), kind, maximum)
+        bad += [BadAnswer(str(agencies[i]), ind, reasons[i]) for i in sorted(reasons)]
     return pd.DataFrame(values, index=raw.index, columns=framework.indicator_ids), bad

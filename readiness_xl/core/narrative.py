@@ -1,7 +1,8 @@
 """A paragraph per unit in the register of the survey article: how it scored, its level,
 how it compares with the nation (and an agency with its ministry), and which dimensions
 hold it back. Every number comes from Results; the wording lives only in PHRASES, so
-changing the register means editing one table."""
+changing the register means editing one table. The all-units row's name and the word
+for its average come from the framework's settings (Thailand for the B.E. 2560 survey)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,11 @@ UNIT_TYPES = ("national", "ministry", "agency")
 # {list} {id} {other} (the dimension's name in the other language).
 PHRASES: dict[str, dict[str, str]] = {
     "th": {
-        "national_name": "ประเทศไทย",
         "no_score": "{name} ยังไม่มีผลการสำรวจ",
         "score": "{name} ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ {overall}% ซึ่งอยู่ในระดับ{level}",
         "above": "สูงกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "below": "ต่ำกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "equal": "เท่ากับค่าเฉลี่ย{benchmark} ({value}%)",
-        "national_benchmark": "ประเทศไทย",
         "ministry_benchmark": "ของ{name}",
         "weak": "โดยมีมิติที่ต่ำกว่า {threshold}% จำนวน {count} มิติ คือ {list}",
         "lowest": "ไม่มีมิติใดต่ำกว่า {threshold}% โดย {count} มิติที่มีผลต่ำสุดคือ {list}",
@@ -37,13 +36,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "clause_sep": " ", "and": " และ", "sentence_sep": " ", "end": "",
     },
     "en": {
-        "national_name": "Thailand",
         "no_score": "{name} has no survey result yet.",
         "score": "{name} met {overall}% of the criteria, rated “{level}”",
         "above": "{gap} points above the {benchmark} average ({value}%)",
         "below": "{gap} points below the {benchmark} average ({value}%)",
         "equal": "level with the {benchmark} average ({value}%)",
-        "national_benchmark": "national",
         "ministry_benchmark": "{name}",
         "weak": "Dimensions below {threshold}% ({count}): {list}",
         "lowest": "No dimension is below {threshold}%; the {count} lowest are {list}",
@@ -64,28 +61,18 @@ def _and(items: list[str], p: dict[str, str]) -> str:
     return p["clause_sep"].join(items[:-1]) + p["and"] + items[-1]
 
 
-def _comparison(overall: float, benchmark: float, benchmark_name: str, p: dict[str, str]) -> str:
-    gap = round(overall - benchmark, 1)
-    key = "above" if gap > 0 else "below" if gap < 0 else "equal"
-    return p[key].format(benchmark=benchmark_name, value=_pct(benchmark), gap=_pct(abs(gap)))
-
-
-def _compose(framework: Framework, lang: str, name: str, overall: float, level: str,
-             comparisons: list[str], named: list[tuple[str, float]], below: bool) -> str:
-    """The paragraph from its facts (all computed by the scoring core)."""
-    p = PHRASES[lang]
-    head = p["score"].format(name=name, overall=_pct(overall), level=level)
-    sentences = [p["clause_sep"].join([head] + ([_and(comparisons, p)] if comparisons else []))]
-    if named:
-        other = "en" if lang == "th" else "th"
-        items = [p["dimension"].format(id=thai_digits(d) if lang == "th" else d,
-                                       name=framework.dimension_label(d, lang),
-                                       other=framework.dimension_label(d, other), value=_pct(v))
-                 for d, v in named]
-        count = thai_digits(len(items)) if lang == "th" else len(items)
-        sentences.append(p["weak" if below else "lowest"].format(
-            threshold=f"{WEAK_THRESHOLD:g}", count=count, list=_and(items, p)))
-    return p["sentence_sep"].join(sentences) + p["end"]
+def _comparisons(p: dict[str, str], overall: list[float], names: list[str],
+                 benchmarks: list[float]) -> list[str | None]:
+    """One comparison clause per unit (None where the unit or its benchmark has no score)."""
+    out: list[str | None] = []
+    for value, name, benchmark in zip(overall, names, benchmarks):
+        if value != value or benchmark != benchmark:   # NaN
+            out.append(None)
+            continue
+        gap = round(value - benchmark, 1)
+        key = "above" if gap > 0 else "below" if gap < 0 else "equal"
+        out.append(p[key].format(benchmark=name, value=_pct(benchmark), gap=_pct(abs(gap))))
+    return out
 
 
 def _phrases(lang: str) -> dict[str, str]:
@@ -94,20 +81,66 @@ def _phrases(lang: str) -> dict[str, str]:
     return PHRASES[lang]
 
 
-def _comparisons(p: dict[str, str], lang: str, overall: float, national: float | None,
-                 ministry: tuple[str, str, float] | None) -> list[str]:
-    out = []
-    if national is not None and not math.isnan(national):
-        out.append(_comparison(overall, national, p["national_benchmark"], p))
-    if ministry is not None and not math.isnan(ministry[2]):
-        name = p["ministry_benchmark"].format(name=ministry[0 if lang == "th" else 1])
-        out.append(_comparison(overall, ministry[2], name, p))
-    return out
+def dimension_labels(framework: Framework) -> dict[str, list[str]]:
+    """Each language's dimension names, in framework order (what the paragraphs name)."""
+    return {lang: [str(v) for v in framework.dimensions[f"name_{lang}"]] for lang in PHRASES}
 
 
-def _named(ids: list[str], values: np.ndarray, mask: np.ndarray) -> list[tuple[str, float]]:
-    """The named dimensions of one unit, in framework order."""
-    return [(d, float(v)) for d, v, m in zip(ids, values, mask) if m]
+def national_benchmark(framework: Framework, lang: str, overall: float,
+                       units: int) -> tuple[list[str], list[float]]:
+    """The comparison with the all-units average (named by the framework), for `units` units."""
+    return [framework.settings.benchmark(lang)] * units, [float(overall)] * units
+
+
+def ministry_benchmark(lang: str, names_th: list[str], names_en: list[str],
+                       overall: list[float]) -> tuple[list[str], list[float]]:
+    """The comparison of each unit with its ministry (its names and overall score)."""
+    p = _phrases(lang)
+    phrase = {name: p["ministry_benchmark"].format(name=name)
+              for name in set(names_th if lang == "th" else names_en)}
+    return [phrase[n] for n in (names_th if lang == "th" else names_en)], [float(v) for v in overall]
+
+
+def compose(lang: str, names: list[str], overall: list[float], levels: list[str],
+            dimensions: pd.DataFrame, labels: dict[str, list[str]],
+            benchmarks: list[tuple[list[str], list[float]]] = ()) -> list[str]:
+    """The paragraphs of many units at once, from their facts (all computed by the
+    scoring core): names, overall scores and levels in `lang`, dimension scores (units x
+    dimension ids, framework order), the dimensions' names in both languages, and the
+    benchmarks to compare with, each (benchmark name, benchmark score) per unit."""
+    p = _phrases(lang)
+    other = "en" if lang == "th" else "th"
+    ids = [str(d) for d in dimensions.columns]
+    mask, below = held_back(dimensions, WEAK_THRESHOLD, LOWEST_SHOWN)
+    values = dimensions.to_numpy(float).tolist()
+    named = [[k for k, m in enumerate(row) if m] for row in mask.tolist()]
+    clauses = [_comparisons(p, overall, names_, values_) for names_, values_ in benchmarks]
+    clauses = [[c for c in unit if c is not None] for unit in zip(*clauses)] if clauses else \
+        [[]] * len(names)
+    shown = [thai_digits(d) if lang == "th" else d for d in ids]
+    threshold = f"{WEAK_THRESHOLD:g}"
+    items: dict[tuple[int, float], str] = {}   # (dimension, score) -> its phrase, made once
+
+    def item(k: int, value: float) -> str:
+        if (k, value) not in items:
+            items[(k, value)] = p["dimension"].format(id=shown[k], name=labels[lang][k],
+                                                      other=labels[other][k], value=_pct(value))
+        return items[(k, value)]
+
+    def paragraph(name: str, score: float, level: str, compared: list[str], ks: list[int],
+                  row: list[float], is_below: bool) -> str:
+        if score != score:  # NaN: no score
+            return p["no_score"].format(name=name)
+        head = p["score"].format(name=name, overall=_pct(score), level=level)
+        sentences = [p["clause_sep"].join([head] + ([_and(compared, p)] if compared else []))]
+        if ks:
+            count = thai_digits(len(ks)) if lang == "th" else len(ks)
+            sentences.append(p["weak" if is_below else "lowest"].format(
+                threshold=threshold, count=count, list=_and([item(k, row[k]) for k in ks], p)))
+        return p["sentence_sep"].join(sentences) + p["end"]
+
+    return [paragraph(*facts) for facts in zip(names, overall, levels, clauses, named, values,
+                                               below.tolist())]
 
 
 def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Series,
@@ -115,39 +148,43 @@ def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Se
              ministry: tuple[str, str, float] | None = None) -> str:
     """The narrative of one unit. `dimensions` is indexed by dimension id (%);
     `ministry` = (Thai name, English name, overall) adds the comparison with it."""
-    p = _phrases(lang)
-    name = name_th if lang == "th" else name_en
-    if overall is None or math.isnan(overall):
-        return p["no_score"].format(name=name)
+    _phrases(lang)
+    overall = math.nan if overall is None else float(overall)
     level = level_labels(pd.Series([overall]), framework.bands).iloc[0][f"level_{lang}"]
     row = dimensions.reindex(framework.dimension_ids).astype(float).to_frame().T
-    mask, below = held_back(row, WEAK_THRESHOLD, LOWEST_SHOWN)
-    return _compose(framework, lang, name, overall, level,
-                    _comparisons(p, lang, overall, national_overall, ministry),
-                    _named(framework.dimension_ids, row.to_numpy()[0], mask[0]), bool(below[0]))
+    benchmarks = []
+    if national_overall is not None:
+        benchmarks.append(national_benchmark(framework, lang, national_overall, 1))
+    if ministry is not None:
+        benchmarks.append(ministry_benchmark(lang, [ministry[0]], [ministry[1]], [ministry[2]]))
+    return compose(lang, [name_th if lang == "th" else name_en], [overall], [level], row,
+                   dimension_labels(framework), benchmarks)[0]
 
 
 def agency_narratives(results: Results, lang: str = "th") -> pd.Series:
-    """Every agency's narrative at once (the Summary's Narrative column): the facts come
-    from Results as whole columns, only the wording is done row by row."""
-    p = _phrases(lang)
-    ids = results.dimension_ids
+    """Every agency's narrative at once (the Summary's Narrative column), compared with
+    the nation and with its ministry."""
+    _phrases(lang)
     table = results.agencies
-    mask, below = held_back(table[ids], WEAK_THRESHOLD, LOWEST_SHOWN)
-    values = table[ids].to_numpy(float)
-    national = float(results.national["overall"])
-    ministry_overall = results.ministries["overall"].reindex(table["ministry_th"]).to_numpy(float)
-    texts = []
-    for i, row in enumerate(table[["name_th", "name_en", "ministry_th", "ministry_en", "overall",
-                                   f"level_{lang}"]].itertuples(index=False)):
-        name = row[0] if lang == "th" else row[1]
-        overall = float(row[4])
-        if math.isnan(overall):
-            texts.append(p["no_score"].format(name=name))
-            continue
-        comparisons = _comparisons(p, lang, overall, national, (row[2], row[3], ministry_overall[i]))
-        texts.append(_compose(results.framework, lang, name, overall, row[5], comparisons,
-                              _named(ids, values[i], mask[i]), bool(below[i])))
+    ministry = results.ministries["overall"].reindex(table["ministry_th"]).to_numpy(float)
+    texts = compose(lang, table[f"name_{lang}"].tolist(), table["overall"].to_numpy(float).tolist(),
+                    table[f"level_{lang}"].tolist(),
+                    table[results.dimension_ids], dimension_labels(results.framework),
+                    [national_benchmark(results.framework, lang, results.national["overall"], len(table)),
+                     ministry_benchmark(lang, table["ministry_th"].tolist(),
+                                        table["ministry_en"].tolist(), ministry.tolist())])
+    return pd.Series(texts, index=table.index, dtype=object)
+
+
+def ministry_narratives(results: Results, lang: str = "th") -> pd.Series:
+    """Every ministry's narrative at once, compared with the nation."""
+    _phrases(lang)
+    table = results.ministries
+    names = table.index.tolist() if lang == "th" else table["name_en"].tolist()
+    texts = compose(lang, [str(n) for n in names], table["overall"].to_numpy(float).tolist(),
+                    table[f"level_{lang}"].tolist(), table[results.dimension_ids],
+                    dimension_labels(results.framework),
+                    [national_benchmark(results.framework, lang, results.national["overall"], len(table))])
     return pd.Series(texts, index=table.index, dtype=object)
 
 
@@ -157,8 +194,9 @@ def narrative_for(results: Results, unit_type: str, key: object = None, lang: st
     national = float(results.national["overall"])
     dims = results.dimension_ids
     if unit_type == "national":
-        return describe(results.framework, PHRASES["th"]["national_name"],
-                        PHRASES["en"]["national_name"], results.national[dims],
+        settings = results.framework.settings
+        return describe(results.framework, settings.all_units_th, settings.all_units_en,
+                        results.national[dims],
                         national, None, lang)
     if unit_type == "ministry":
         row = _row(results.ministries, key, "ministry")

@@ -4,10 +4,15 @@
 calamine (Rust) reads worksheets 10-40 times faster than openpyxl's read-only mode
 (measured in bench/RESULTS.md), so it reads the values and a few lines here read the
 defined names from xl/workbook.xml. calamine has two blind spots, and a sheet that hits
-one is read with openpyxl instead, which streams and keeps error values:
+one is read with openpyxl instead, which streams rows and keeps error values:
 - error cells (#N/A, #DIV/0! ...) come back empty, and a blank must never hide an error;
-- a single cell far away (say XFD1048576) makes it allocate the whole grid and abort.
-Both are found by a plain byte search of the sheet's XML before calamine sees it.
+- calamine holds a sheet as a dense grid from A1 to its farthest cell, so one value far
+  away (Z999999, XFD1048576) costs gigabytes and minutes. A sheet is read by calamine
+  only when that grid is within a few times the rows and columns that hold values (see
+  `_far_cell`); otherwise openpyxl streams it and the readers stop at the end of their
+  table, so time and memory follow the cells with values, not the farthest address.
+Both are found by byte searches of the sheet's XML before calamine sees it, in the same
+read that lists the sheet's merged ranges (workbook.read refuses merged answer cells).
 
 `FastWorkbook` answers the few calls workbook.read makes of an openpyxl read-only
 workbook (sheetnames, defined_names, wb[name].iter_rows, ws[ref].value), with openpyxl's
@@ -25,20 +30,24 @@ from python_calamine import CalamineWorkbook
 
 from readiness_xl.workbook.parts import defined_names, sheet_parts
 
-# Cell references past column ZZ, past row 999,999, or two-letter columns past row
-# 9,999: beyond these a dense grid could take gigabytes.
-_FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{0,2}\d{7}|[A-Z]{2}\d{5})')
 _ERROR_CELL = b' t="e"'
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+# calamine's grid may reach this many times the rows the sheet holds (plus a margin),
+# and hold at most a cell per 4 bytes of the sheet's XML (at least a million cells).
+_ROW_FACTOR, _ROW_MARGIN, _GRID_FLOOR, _BYTES_PER_CELL = 4, 1024, 1_000_000, 4
 
 
-def openpyxl_value(value):
-    """A value as openpyxl gives it: None for an empty cell, int for a whole number
-    (so an id typed as 1 reads as '1', not '1.0'). Other readers use it too."""
-    if value == "":
-        return None
-    if type(value) is float and value.is_integer():
-        return int(value)
-    return value
+def _far_cell(xml: bytes) -> bool:
+    """Would calamine's dense grid of this sheet be far larger than what it holds? True
+    when a reference (row or cell) has more row digits than 4x the sheet's rows (+1024)
+    needs, or more column letters than keep that grid within the cell budget. Bounds
+    go by digits and letters (powers of 10 and 26), so the search is one byte scan."""
+    rows = _ROW_FACTOR * (xml.count(b"<row") + xml.count(b":row ")) + _ROW_MARGIN
+    digits = len(str(rows))
+    budget = max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)
+    letters = next((n for n in (3, 2) if 10 ** digits * 26 ** n <= budget), 1)
+    return re.search(rb'r="(?:[A-Z]{%d}|[A-Z]*\d{%d})' % (letters + 1, digits + 1),
+                     xml) is not None
 
 
 class Cell:
@@ -97,6 +106,7 @@ class FastWorkbook:
         self._calamine = CalamineWorkbook.from_path(str(self.path))
         self._openpyxl = None
         self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
+        self.merges: dict[str, list[str]] = {}    # merged ranges of every sheet read
         self.sheetnames = list(self._parts)
         self.defined_names = name_ranges(defined_names(self._zip))
 
@@ -107,7 +117,8 @@ class FastWorkbook:
         `min_row` to `max_row` and up to `max_col`, streamed (None = empty cell)."""
         if name not in self._cache:
             xml = self._zip.read(self._parts[name])
-            if _ERROR_CELL in xml or _FAR_CELL.search(xml):
+            self.merges[name] = [ref.decode() for ref in _MERGE.findall(xml)]
+            if _ERROR_CELL in xml or _far_cell(xml):
                 if self._openpyxl is None:
                     self._openpyxl = load_workbook(self.path, read_only=True, data_only=True,
                                                    keep_links=False)

@@ -30,7 +30,7 @@ from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import responses
 from readiness_xl.workbook.fast_read import FastWorkbook
-from readiness_xl.workbook.parts import check_package, sheet_parts
+from readiness_xl.workbook.parts import check_package
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -41,7 +41,6 @@ MAX_TABLE_ROWS = 20_000
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, UnicodeDecodeError, CalamineError)
 READER_MODULES = ("/openpyxl/", "/python_calamine/", "/zipfile", "/xml/etree/", "/defusedxml/")
 _CELL_RANGE = re.compile(r"^\$?[A-Z]{1,3}\$?[1-9]\d{0,6}(?::\$?[A-Z]{1,3}\$?[1-9]\d{0,6})?$")
-_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 
 
 @dataclass
@@ -152,16 +151,21 @@ def _framework_table(wb, path: Path, name: str, columns: dict[str, str]) -> pd.D
 
 
 def read_framework(wb, path: Path) -> Framework:
+    if L.FRAMEWORK_SHEET not in wb.sheetnames and wb.defined_names.get(L.WEIGHTS_NAME) is None:
+        raise ReadinessError(Problem(f"not a readiness workbook (no '{L.FRAMEWORK_SHEET}' sheet): "
+                                     "make one with `readiness-xl new-template`", file=path.name))
     version = ""
     if wb.defined_names.get(L.FRAMEWORK_VERSION_NAME) is not None:
         sheet, row, column = _name_range(wb, L.FRAMEWORK_VERSION_NAME, path)  # its first cell
         version = _sheet(wb, sheet, path)[f"{get_column_letter(column)}{row}"].value or ""
     try:
+        settings = (_framework_table(wb, path, L.SETTINGS_NAME, L.SETTING_COLUMNS)
+                    if wb.defined_names.get(L.SETTINGS_NAME) is not None else None)
         return build_framework(
             _framework_table(wb, path, L.WEIGHTS_NAME, L.DIMENSION_COLUMNS),
             _framework_table(wb, path, L.INDICATORS_NAME, L.INDICATOR_COLUMNS),
             _framework_table(wb, path, L.LEVEL_BANDS_NAME, L.BAND_COLUMNS),
-            version,
+            version, settings,
         )
     except ReadinessError as err:
         raise err.in_file(path.name) from None
@@ -240,13 +244,11 @@ def _check_header(ws, path: Path) -> None:
                 "inserted, moved or renamed?", ws.title, f"{column}{L.AGENCY_HEADER_ROW}", path.name))
 
 
-def _refuse_merged_answers(path: Path, cells: dict) -> None:
-    """A merged range over answer cells hides all but its first answer. Merges are rare,
-    so the sheets are searched for them before any answer cell is looked at."""
-    with zipfile.ZipFile(path) as zf:
-        parts, names = sheet_parts(zf), set(zf.namelist())
-        merges = {sheet: refs for sheet, part in parts.items() if part in names
-                  for refs in [_MERGE.findall(zf.read(part))] if refs}
+def _refuse_merged_answers(path: Path, merges: dict[str, list[str]], cells) -> None:
+    """A merged range over answer cells hides all but its first answer. `merges` holds
+    the merged ranges of the sheets read (found in the same read as their values); they
+    are rare, so answer cells are looked at only on a sheet that has some."""
+    merges = {sheet: refs for sheet, refs in merges.items() if refs}
     if not merges:
         return
     by_sheet: dict[str, list[tuple[int, int]]] = {}
@@ -255,12 +257,12 @@ def _refuse_merged_answers(path: Path, cells: dict) -> None:
             by_sheet.setdefault(sheet, []).append(coordinate_to_tuple(cell))
     for sheet, coords in by_sheet.items():
         for ref in merges[sheet]:
-            min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
             hit = sorted((r, c) for r, c in coords
                          if min_row <= r <= max_row and min_col <= c <= max_col)
             if hit:
                 raise ReadinessError(Problem(
-                    f"answer cells are merged ({ref.decode()}); unmerge them so that every "
+                    f"answer cells are merged ({ref}); unmerge them so that every "
                     "indicator has its own answer", sheet,
                     f"{get_column_letter(hit[0][1])}{hit[0][0]}", path.name))
 
@@ -281,7 +283,6 @@ def read_book(path: str | Path, progress=None) -> Book:
     wb = open_workbook(path)
     try:
         book = read_open_book(wb, path, progress)
-        _refuse_merged_answers(path, book.answer_cells)
     except ReadinessError as err:
         raise err.in_file(path.name) from None
     except Exception as err:  # parts are unpacked lazily, so damage shows up while reading
@@ -291,6 +292,7 @@ def read_book(path: str | Path, progress=None) -> Book:
                                      f"{' '.join(str(err).split())})", file=path.name)) from None
     finally:
         wb.close()
+    _refuse_merged_answers(path, wb.merges, book.answer_cells)
     return book
 
 

@@ -8,6 +8,7 @@ workbook.read and workbook.parts."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -68,13 +69,20 @@ def _idents(values: np.ndarray) -> np.ndarray:
 
 def long_table(rows: list[list], first_row: int = FIRST_ROW) -> pd.DataFrame:
     """Sheet rows (agency, indicator, answer cell values; header excluded) -> a table
-    with normalised ids, the raw answer and the sheet row number. Blank rows are dropped."""
-    frame = pd.DataFrame(rows, dtype=object).reindex(columns=range(max(COLUMN_INDEX.values()) + 1))
+    with normalised ids, the raw answer and the sheet row number. Blank rows are dropped.
+    Rows are turned into columns once (short rows padded), never handled one by one."""
+    width = max(COLUMN_INDEX.values()) + 1
+    columns = list(zip_longest(*rows, fillvalue=None))[:width] if rows else []
+    columns += [(None,) * len(rows)] * (width - len(columns))
+
+    def column(field: str) -> np.ndarray:
+        return np.fromiter(columns[COLUMN_INDEX[field]], dtype=object, count=len(rows))
+
     table = pd.DataFrame({
-        "agency": _idents(frame[COLUMN_INDEX["agency"]].to_numpy()),
-        "indicator": _idents(frame[COLUMN_INDEX["indicator"]].to_numpy()),
-        "answer": frame[COLUMN_INDEX["answer"]].to_numpy(),
-        "row": np.arange(first_row, first_row + len(frame)),
+        "agency": _idents(column("agency")),
+        "indicator": _idents(column("indicator")),
+        "answer": column("answer"),
+        "row": np.arange(first_row, first_row + len(rows)),
     })
     no_ids = np.flatnonzero((table["agency"] == "").to_numpy() & (table["indicator"] == "").to_numpy())
     blank = no_ids[[is_blank(v) for v in table["answer"].to_numpy()[no_ids]]]
@@ -94,8 +102,11 @@ def to_wide(table: pd.DataFrame, agencies: pd.Index, framework: Framework
     ids = pd.Index(framework.indicator_ids)
     a = agencies.get_indexer(table["agency"])
     i = ids.get_indexer(table["indicator"])
-    pair = table.duplicated(["agency", "indicator"]).to_numpy()
-    first = table.drop_duplicates(["agency", "indicator"]).set_index(["agency", "indicator"])["row"]
+    known = (a >= 0) & (i >= 0)
+    key = np.where(known, a * len(ids) + i, -1 - np.arange(len(a)))  # unknown: never equal
+    pair = known & pd.Series(key).duplicated().to_numpy()
+    first = table[known].drop_duplicates(["agency", "indicator"]).set_index(
+        ["agency", "indicator"])["row"] if pair.any() else None
     problems = (
         _problems(table, a < 0, "agency",
                   lambda r: f"agency '{r.agency}' is not in the Agencies sheet"
@@ -103,7 +114,7 @@ def to_wide(table: pd.DataFrame, agencies: pd.Index, framework: Framework
         + _problems(table, (a >= 0) & (i < 0), "indicator",
                     lambda r: f"indicator '{r.indicator}' is not in the framework"
                     if r.indicator else "indicator id is empty")
-        + _problems(table, (a >= 0) & (i >= 0) & pair, "agency",
+        + _problems(table, pair, "agency",
                     lambda r: f"agency '{r.agency}' answers indicator '{r.indicator}' twice "
                               f"(first in row {first[(r.agency, r.indicator)]})")
     )

@@ -3,11 +3,10 @@ and the nation. Pure: the writer decides how the rows reach the file."""
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pandas as pd
 
-from readiness_xl.core.narrative import agency_narratives, describe, narrative_for
+from readiness_xl.core.narrative import agency_narratives, describe, ministry_narratives, narrative_for
 from readiness_xl.core.results import Results
 from readiness_xl.workbook.layout import KIND_NAMES
 
@@ -24,33 +23,49 @@ def header(results: Results) -> list[str]:
     return FIXED_HEADERS + [f"มิติ {d} / Dim {d} %" for d in dims.index] + TAIL_HEADERS
 
 
-def _num(value: object) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
+def _nums(values) -> list[float | None]:
+    """Numbers of a column as cell values (NaN = empty cell)."""
+    return [None if v != v else v for v in np.asarray(values, float).tolist()]
 
 
-def _line(row_type: str, ident, name_th: str, name_en: str, kind, ministry, unit: pd.Series,
-          ids: list[str], rank, completeness, narrative: str) -> list:
-    return ([row_type, ident, name_th, name_en, kind, ministry] + [_num(unit[d]) for d in ids]
-            + [_num(unit["overall"]), unit["level_th"], unit["level_en"], rank, completeness,
-               _num(unit["gap_national"]), unit["below_threshold"], unit["improve_first"], narrative])
+def _ranks(values) -> list[int | None]:
+    """Ranks are whole numbers in the sheet (184, not 184.0)."""
+    return [None if v is None else int(v) for v in _nums(values)]
+
+
+def _lines(row_type: str, table: pd.DataFrame, ids: list[str], idents, names_th, names_en,
+           kinds, ministries, ranks, completeness, narratives) -> list[list]:
+    """One row per unit of `table`, built column by column (None = empty cell; a scalar
+    argument is the same for every row)."""
+    n = len(table)
+
+    def column(values) -> list:
+        return list(values) if isinstance(values, (list, tuple, pd.Series, np.ndarray)) else [values] * n
+
+    columns = ([[row_type] * n, column(idents), column(names_th), column(names_en), column(kinds),
+                column(ministries)] + [_nums(table[d]) for d in ids]
+               + [_nums(table["overall"]), table["level_th"].tolist(), table["level_en"].tolist(),
+                  column(ranks), column(completeness), _nums(table["gap_national"]),
+                  table["below_threshold"].tolist(), table["improve_first"].tolist(),
+                  column(narratives)])
+    return [list(row) for row in zip(*columns)]
 
 
 def rows(results: Results) -> list[list]:
     """Header first, then one list of cell values per row (None = empty cell)."""
     ids, framework, n = results.dimension_ids, results.framework, results.national
+    a, m = results.agencies, results.ministries
     out = [header(results)]
-    narratives = agency_narratives(results)
-    for ident, a in results.agencies.iterrows():
-        out.append(_line("agency", ident, a["name_th"], a["name_en"], a["kind"], a["ministry_th"], a,
-                         ids, _num(a["rank"]), _num(a["completeness"]), narratives[ident]))
-    for name, m in results.ministries.iterrows():
-        out.append(_line("ministry", None, name, m["name_en"], None, name, m, ids, None, None,
-                         narrative_for(results, "ministry", name)))
+    out += _lines("agency", a, ids, a.index.tolist(), a["name_th"].tolist(), a["name_en"].tolist(),
+                  a["kind"].tolist(), a["ministry_th"].tolist(), _ranks(a["rank"]),
+                  _nums(a["completeness"]), agency_narratives(results).tolist())
+    out += _lines("ministry", m, ids, None, m.index.tolist(), m["name_en"].tolist(), None,
+                  m.index.tolist(), None, None, ministry_narratives(results).tolist())
     for kind, k in results.kinds.iterrows():
         name_th, name_en = KIND_NAMES.get(kind, (kind, kind))
-        out.append(_line("kind", None, name_th, name_en, kind, None, k, ids, None, None,
-                         describe(framework, name_th, name_en, k[ids], k["overall"], n["overall"])))
-    out.append(_line("national", None, "ประเทศไทย (ทุกหน่วยงาน)", "Thailand (all agencies)", None, None,
-                     n, ids, None, None, narrative_for(results, "national")))
+        out += _lines("kind", k.to_frame().T, ids, None, name_th, name_en, kind, None, None, None,
+                      describe(framework, name_th, name_en, k[ids], k["overall"], n["overall"]))
+    out += _lines("national", n.to_frame().T, ids, None, framework.settings.all_units_th,
+                  framework.settings.all_units_en, None, None, None, None,
+                  narrative_for(results, "national"))
     return out
