@@ -11,9 +11,11 @@ XML part is refused if it declares a DTD (the carrier of entity-expansion bombs)
 
 from __future__ import annotations
 
+import copy
 import os
 import posixpath
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -239,11 +241,12 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     header_attrs = _ROW_NUMBER.sub("", header_row.group(1)).strip() if header_row else ""
     out = ["<sheetData>"]
     width = max((len(r) for r in rows), default=0)
+    letters = [get_column_letter(c) for c in range(1, width + 1)]  # once, not per cell
+    header_cols = [header_styles.get(letter) for letter in letters]
+    data_cols = [data_styles.get(letter) for letter in letters]
     for r, values in enumerate(rows, start=1):
-        col_styles = header_styles if r == 1 else data_styles
-        cells = "".join(_cell_xml(f"{get_column_letter(c)}{r}", v,
-                                  col_styles.get(get_column_letter(c)))
-                        for c, v in enumerate(values, start=1))
+        cells = "".join([_cell_xml(f"{letter}{r}", v, style) for letter, style, v
+                         in zip(letters, header_cols if r == 1 else data_cols, values)])
         attrs = f" {header_attrs}" if r == 1 and header_attrs else ""
         out.append(f'<row r="{r}"{attrs}>{cells}</row>')
     out.append("</sheetData>")
@@ -364,6 +367,32 @@ def empty_sheet_xml(header_style: str | None = None, columns: int = 1,
             + f'<sheetData><row r="1">{header}</row></sheetData></worksheet>')
 
 
+def _copy_stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
+    """Copy a part we do not change as it is stored, still compressed: it is neither
+    inflated nor deflated again (a 130 MB Responses sheet costs a second of each), and
+    stays byte for byte what it was, CRC included. zipfile has no public call for this;
+    the local header is rebuilt from the central directory's entry, without a data
+    descriptor, as writestr would write it."""
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile(f"bad local header of {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    zin.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    data = zin.fp.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise zipfile.BadZipFile(f"{info.filename} is truncated")
+    out = copy.copy(info)
+    out.flag_bits &= ~0x08
+    out.header_offset = zout.fp.tell()
+    zout.fp.write(out.FileHeader())
+    zout.fp.write(data)
+    zout.filelist.append(out)
+    zout.NameToInfo[out.filename] = out
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
+
+
 def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
                   new_parts: dict[str, bytes] | None = None) -> None:
     """Copy `source` to `target` (atomically), passing the named parts through their
@@ -375,9 +404,10 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
     with zipfile.ZipFile(source) as zin, atomic_target(target) as tmp:
         with zipfile.ZipFile(tmp, "w") as zout:
             for info in zin.infolist():
-                data = zin.read(info.filename)
-                if info.filename in edits:
-                    data = edits[info.filename](data)
+                if info.filename not in edits:
+                    _copy_stored(zin, info, zout)
+                    continue
+                data = edits[info.filename](zin.read(info.filename))
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
             for name, data in (new_parts or {}).items():
                 zout.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data,

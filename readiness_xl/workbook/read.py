@@ -174,8 +174,8 @@ def read_agencies(wb, path: Path) -> pd.DataFrame:
     rows = _read_table(ws, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
     table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
     problems, seen = [], set()
-    for i, ident in enumerate(table["id"]):
-        ident = str(ident).strip()
+    ids = [str(ident).strip() for ident in table["id"]]
+    for i, ident in enumerate(ids):
         cell = f"{L.AGENCY_COLUMNS['id']}{L.AGENCIES_FIRST_ROW + i}"
         if ident in seen:
             problems.append(Problem(f"duplicate agency id '{ident}'", L.AGENCIES_SHEET, cell, path.name))
@@ -185,13 +185,13 @@ def read_agencies(wb, path: Path) -> pd.DataFrame:
                                     "\\ / ? * [ ] : ' and not a reserved sheet name",
                                     L.AGENCIES_SHEET, cell, path.name))
         seen.add(ident)
-        table.at[i, "id"] = ident
     if problems:
         raise ReadinessError(problems)
     if table.empty:
         raise ReadinessError(Problem("no agencies listed", L.AGENCIES_SHEET, "A2", path.name))
-    table = table.drop(columns="_row").set_index("id")
-    return table.map(lambda v: "" if v is None else str(v).strip())
+    return pd.DataFrame({field: ["" if v is None else str(v).strip() for v in table[field]]
+                         for field in L.AGENCY_COLUMNS if field != "id"},
+                        index=pd.Index(ids, name="id"))
 
 
 def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framework,
