@@ -90,10 +90,28 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
                                      file=file)) from None
 
 
+# Packages already checked by this process, by file identity and stamp: a recalc reads
+# and then rewrites the same file, and a file changed in between (new inode, size or
+# modification time) is checked again.
+_CHECKED: set[tuple] = set()
+
+
+def _stamp(path: Path) -> tuple:
+    st = os.stat(path)
+    return os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def check_package(path: Path) -> None:
     """Refuse a zip package before unpacking it: too many parts, too large unpacked,
-    suspiciously compressed, not a workbook, or XML parts with a DTD."""
+    suspiciously compressed, not a workbook, or XML parts with a DTD. A package already
+    checked, unchanged since (see _CHECKED), is not checked twice."""
     path = Path(path)
+    try:
+        stamp = _stamp(path)
+    except OSError:
+        stamp = None
+    if stamp in _CHECKED:
+        return
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -117,6 +135,8 @@ def check_package(path: Path) -> None:
             for info in infos:
                 if info.filename.lower().endswith(_XML_SUFFIXES):
                     _refuse_dtd(zf, info.filename, path.name)
+        if stamp is not None:
+            _CHECKED.add(stamp)
     except (zipfile.BadZipFile, zlib.error, EOFError) as err:
         raise ReadinessError(Problem(f"damaged zip package ({' '.join(str(err).split())})",
                                      file=path.name)) from None
