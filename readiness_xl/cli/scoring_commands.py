@@ -14,8 +14,6 @@ from readiness_xl.cli.main import cli
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.results import Results, to_json_dict
 from readiness_xl.core.scoring import MISSING_POLICIES
-from readiness_xl.sample.build import build_sample, build_template
-from readiness_xl.sample.source_data import load_agencies, load_framework
 from readiness_xl.workbook.read import read_framework_file
 from readiness_xl.workbook.recalc import recalc_file
 
@@ -71,6 +69,7 @@ def summary_table(results: Results) -> Table:
               help="Where to write the sample (default: a temporary file).")
 def demo(out: Path | None) -> None:
     """Build and recalculate the B.E. 2560 sample and print its summary."""
+    from readiness_xl.sample.build import build_sample  # the builders load only to build
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="readiness-xl-")) / "sample_2560.xlsx"
     results = build_sample(out)
@@ -103,6 +102,7 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def sample(out: Path) -> None:
     """Write the recalculated B.E. 2560 sample workbook to OUT."""
+    from readiness_xl.sample.build import build_sample
     build_sample(out)
     click.echo(f"Sample written to {out}")
 
@@ -116,6 +116,8 @@ def sample(out: Path) -> None:
                    "indicators.csv and bands.csv (default: B.E. 2560).")
 def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | None) -> None:
     """Write a fresh template workbook to OUT."""
+    from readiness_xl.sample.build import build_template
+    from readiness_xl.sample.source_data import load_agencies, load_framework
     agencies = load_agencies(agencies_csv) if agencies_csv else None
     framework = None
     if framework_path is not None:
