@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
+
+SUGGESTIONS = 5  # nearest valid values named when one is unknown
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,38 @@ class ReadinessError(Exception):
     def one_line(self) -> str:
         first = str(self.problems[0]) if self.problems else "unknown problem"
         more = len(self.problems) - 1
-        return f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more else first
+        return (f"{first} (and {more} more problem{'s' if more > 1 else ''}; "
+                "run readiness-xl --all-problems … to list them)") if more else first
 
     def in_file(self, file: str) -> "ReadinessError":
         """The same error with the file name filled in where it was unknown."""
         return ReadinessError(
             [p if p.file else Problem(p.message, p.sheet, p.cell, file) for p in self.problems]
         )
+
+
+def _folded(text: str) -> str:
+    """Case and leading zeros of numbers ignored: 'd1', 'D01' and 'd01' are alike."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", text.casefold())
+
+
+def nearest(word: str, choices, n: int = SUGGESTIONS) -> list[str]:
+    """The valid choices closest to a mistyped `word`: the one that differs only in case
+    or leading zeros if there is one, else the most similar ones (difflib), at most `n`."""
+    folded = {_folded(str(c)): str(c) for c in choices}
+    if _folded(word) in folded:
+        return [folded[_folded(word)]]
+    return [folded[s] for s in difflib.get_close_matches(_folded(word), list(folded), n=n, cutoff=0.5)]
+
+
+def unknown_choice(what: str, word: str, choices) -> Problem:
+    """'no agency 'd01': did you mean 'D01'?' with the nearest valid values, or the first
+    few of them when none is near."""
+    choices = [str(c) for c in choices]
+    close = nearest(word, choices)
+    if close:
+        hint = "did you mean " + ", ".join(f"'{c}'" for c in close) + "?"
+    else:
+        shown = ", ".join(choices[:SUGGESTIONS]) + (", ..." if len(choices) > SUGGESTIONS else "")
+        hint = f"valid ids: {shown} ({len(choices)} in all)"
+    return Problem(f"no {what} '{word}' in the workbook; {hint}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
@@ -50,3 +51,22 @@ def buddhist_year(ce_year: int) -> int:
 def common_era_year(be_year: int) -> int:
     """C.E. year of a B.E. year (2560 -> 2017)."""
     return be_year - BE_OFFSET
+
+
+LATEST_CE_YEAR = 2300  # a year below this is C.E. (2017), above it B.E. (2560)
+
+
+def as_buddhist_year(value: object) -> int:
+    """A survey year typed either way (2560, ๒๕๖๐, 2017, 'B.E. 2560') as its B.E. year.
+    Raises ValueError."""
+    text = arabic_digits(str(value))
+    match = re.search(r"\d{4}", text) if not isinstance(value, (int, float)) else None
+    number = int(match.group(0)) if match else int(parse_number(value))
+    return buddhist_year(number) if number < LATEST_CE_YEAR else number
+
+
+def year_label(be_year: int, lang: str = "th") -> str:
+    """A round's year both ways: '๒๕๕๙ (2016)' in Thai, 'B.E. 2559 (2016)' in English."""
+    if lang == "th":
+        return f"{thai_digits(be_year)} ({common_era_year(be_year)})"
+    return f"B.E. {be_year} ({common_era_year(be_year)})"

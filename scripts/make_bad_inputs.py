@@ -184,7 +184,8 @@ def make_all(out: Path) -> list[Path]:
         m.patch("missing_defined_name.xlsx", {"xl/workbook.xml": lambda xml: re.sub(
             r'<definedName name="Weights">[^<]*</definedName>', "", xml)}),
         m.cells("renamed_answer_header.xlsx", "D05", {"G4": "หมายเหตุ / Remarks"}),
-        m.cells("weights_sum_105.xlsx", "Framework", {f"D{first_weight}": float(weights.iloc[0]["weight"]) + 5}),
+        m.cells("weights_sum_zero.xlsx", "Framework",
+                {f"D{first_weight + k}": 0 for k in range(len(weights))}),  # weights are shares: only 0 is bad
         m.cells("negative_weight.xlsx", "Framework", {f"D{first_weight + 1}": -10}),
         m.cells("weight_text.xlsx", "Framework", {f"D{first_weight + 2}": "สิบ"}),
         m.cells("duplicate_indicator_id.xlsx", "Framework",

@@ -12,12 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# xlwings' remote/Office.js engines (PolyForm Noncommercial, free for noncommercial and
+# government use) load only with a key, read when xlwings is first imported. The tests
+# run xlwings' own code through them; the product's classic path needs no key.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 CLI = [sys.executable, "-m", "readiness_xl"]
 
 
-def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run `readiness-xl` in a subprocess, as a user would."""
-    env = {**os.environ, "COLUMNS": "200"}
+def run_cli(*args: str, check: bool = True, columns: int = 200) -> subprocess.CompletedProcess:
+    """Run `readiness-xl` in a subprocess, as a user would, in a terminal `columns` wide."""
+    env = {**os.environ, "COLUMNS": str(columns)}
     result = subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=env,
                             cwd=ROOT)
     if check and result.returncode != 0:

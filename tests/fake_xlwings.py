@@ -1,16 +1,25 @@
-"""A stand-in for the few xlwings objects our Excel layer touches, backed by an .xlsx
-read with openpyxl, so the UDFs' workbook lookups and the ribbon macro run in tests.
+"""A stand-in for what no real xlwings engine reaches on Linux: a desktop Excel's status
+bar, CalculateFull, and a count of the calls into Excel (reads and writes, to check the
+button works in blocks). Backed by an .xlsx read with openpyxl. Everything else (values,
+names, error cells, what is written) is tested on real xlwings Books: xlwings' remote
+engine via udfs/remote_book.py (tests/test_xlwings_button.py, test_udfs.py) and its
+Windows registration code (tests/test_xlwings_registration.py).
 
-Kept to what xlwings documents and what we call (docs.xlwings.org API reference):
-- Book: .app, .name, .fullname, .sheets[name] / iteration, .names[name] / iteration
-- Name: .name, .refers_to ("='Sheet'!$A$1:$B$2"), .refers_to_range
-- Sheet: .name, .book, .range("A1:B2" | (row, col), (row, col)), .used_range
-- Range: .options(ndim=2).value (rows of values; numbers as float, blanks as None),
-  .value = rows (one write), .clear_contents(), .expand() (down and right from a cell
-  to the last non-empty one), .last_cell, .row, .column, .rows.count, .sheet
-- App: .status_bar (settable), .alert(prompt, title, buttons, mode), .calculate(),
-  .api.CalculateFull() (Windows COM)
-Every read and write is counted, so tests can check work is done in blocks."""
+Known differences from real xlwings (why it is not used for those tests):
+
+| What | Real xlwings | This stand-in |
+|---|---|---|
+| error cells (#N/A) | None, or the text with err_to_str=True | always the text |
+| formula cells | the value Excel computed | the formula text (openpyxl) |
+| `.value` shape | scalar / 1-D list unless options(ndim=2) | always rows (2-D) |
+| `sheets['d01']` | case-insensitive | case-sensitive |
+| `Name.refers_to` | `='Sheet'!$A$1` quoted only when needed | openpyxl's text with '=' |
+| scalar written to a range | fills every cell | fills the first cell only |
+| string written to `.value` | re-read as typed ('3' a number, '=..' a formula) | stored as given |
+| `Book.fullname` | a path, or a URL on OneDrive/SharePoint | the file's path |
+| `used_range` | Excel's UsedRange (formatted cells count) | openpyxl's max_row/max_column |
+| `App.status_bar` | desktop only (remote/Office.js raise NotImplementedError) | always settable, recorded |
+"""
 
 from __future__ import annotations
 
@@ -142,7 +151,3 @@ class FakeBook:
         self.sheets = _Collection({ws.title: FakeSheet(self, ws) for ws in self.wb.worksheets})
         self.names = _Collection({n: FakeName(self, n, d.attr_text)
                                   for n, d in self.wb.defined_names.items()})
-
-    def caller(self, sheet: str, cell: str = "A1") -> FakeRange:
-        """The calling cell of a UDF, as xlwings passes it for a `caller` argument."""
-        return self.sheets[sheet].range(cell)

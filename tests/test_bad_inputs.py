@@ -45,7 +45,7 @@ CASES = {
     "renamed_agency_sheet": (["recalc", "{f}"], 2, ["sheet for agency 'D03' is missing"]),
     "missing_defined_name": (["recalc", "{f}"], 2, ["defined name 'Weights' is missing"]),
     "renamed_answer_header": (["recalc", "{f}"], 2, ["sheet 'D05', cell G4", "columns inserted"]),
-    "weights_sum_105": (["recalc", "{f}"], 2, ["sheet 'Framework', cell D", "weights sum to 105"]),
+    "weights_sum_zero": (["recalc", "{f}"], 2, ["sheet 'Framework', cell D", "weights sum to 0"]),
     "negative_weight": (["recalc", "{f}"], 2, ["sheet 'Framework', cell D6", "weight -10 is negative"]),
     "weight_text": (["recalc", "{f}"], 2, ["sheet 'Framework', cell D7", "'สิบ' is not a number"]),
     "duplicate_indicator_id": (["recalc", "{f}"], 2, ["sheet 'Framework', cell A", "duplicate indicator id"]),

@@ -93,10 +93,10 @@ def test_weak_dimensions_in_framework_order_and_comparison_signs():
     # B weaker than A, both below 50: listed A then B, with Thai digits only for numeric ids
     text = describe(fw, "หน่วย", "Unit", pd.Series({"B": 10.0, "A": 40.0}), 22.0, 22.04)
     assert text.index("มิติ ก") < text.index("มิติ ข")
-    assert "เท่ากับค่าเฉลี่ยประเทศไทย (22.0%)" in text  # a gap that rounds to 0.0 is "equal"
+    assert "เท่ากับค่าเฉลี่ยภาพรวม (22.0%)" in text  # "equal" when the gap rounds to 0.0; no Thailand without settings
     assert "จำนวน ๒ มิติ" in text
     one = describe(fw, "หน่วย", "Unit", pd.Series({"A": 70.0, "B": 45.0}), 60.0, 50.0, "en")
-    assert "rated “Good”" in one and "10.0 points above the national average (50.0%)" in one
+    assert "rated “Good”" in one and "10.0 points above the overall average (50.0%)" in one
     assert "(1): dimension B Dim B at 45.0%" in one and "Dim A" not in one
 
 
@@ -158,9 +158,9 @@ def test_compose_many_units_with_unscored_ones():
     dims = pd.DataFrame({"A": [40.0, float("nan"), 70.0], "B": [10.0, float("nan"), 45.0]})
     overall = [22.0, float("nan"), 60.0]
     texts = compose("en", ["U1", "U2", "U3"], overall, ["Very low", "", "Good"], dims,
-                    dimension_labels(fw), [national_benchmark("en", 50.0, 3)])
+                    dimension_labels(fw), [national_benchmark(fw, "en", 50.0, 3)])
     assert texts[1] == "U2 has no survey result yet."
     for text, name, (_, row), score in zip(texts, ["U1", "U2", "U3"], dims.iterrows(), overall):
         assert text == describe(fw, name, name, row, score, 50.0, "en")
     assert compose("th", ["หน่วย"], [30.0], ["ต่ำ"], dims.iloc[:1], dimension_labels(fw),
-                   [national_benchmark("th", float("nan"), 1)])[0].count("ค่าเฉลี่ย") == 0
+                   [national_benchmark(fw, "th", float("nan"), 1)])[0].count("ค่าเฉลี่ย") == 0

@@ -1,5 +1,6 @@
-"""The ribbon button's Python side against the xlwings stand-in, and the add-in file
-checked with tools that are not ours (an XML parser, oletools' olevba)."""
+"""The ribbon button's status bar and call counts against the xlwings stand-in (what no
+real engine here has), and the add-in file checked with tools that are not ours (an XML
+parser, oletools' olevba)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 from conftest import ROOT, run_cli
 from defusedxml import ElementTree as ET
 from fake_xlwings import FakeBook
-from openpyxl import load_workbook
 
 from readiness_xl.builder import addin
 from readiness_xl.workbook.layout import SUMMARY_SHEET
@@ -24,26 +24,17 @@ def sheet_values(ws) -> list[list]:
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
-def test_button_writes_the_same_summary_as_the_command_line(sample_copy, tmp_path):
-    out = tmp_path / "cli.xlsx"
-    run_cli("recalc", sample_copy, "-o", out)
-    expected = sheet_values(load_workbook(out)[SUMMARY_SHEET])
-
+def test_button_works_in_blocks_and_shows_progress_on_the_status_bar(sample_copy):
+    """What only a desktop Excel has: a status bar, and a cost per call into Excel. The
+    values written are checked on a real xlwings Book in test_xlwings_button.py."""
     book = FakeBook(sample_copy)
-    summary = book.sheets[SUMMARY_SHEET].ws
-    summary["A40"] = "stale row from an earlier, larger survey"
     recalculate_all_agencies(book)
-    got = sheet_values(summary)
     assert book.app.alerts == []
-    assert len(got) >= len(expected) and all(v is None for row in got[len(expected):] for v in row)
-    for want, have in zip(expected, got):
-        have = have[:len(want)]
-        assert have == [pytest.approx(v, abs=1e-9) if isinstance(v, float) else v for v in want]
     assert book.writes == 2            # clear the old Summary, write the new one: two blocks
     assert book.reads <= len(book.sheets) + 5   # about one read per sheet, not per cell
     assert book.app.calculations == 1  # a full calculation after writing
     assert any("reading agency sheets 31" in str(s) for s in book.app.status_history)
-    assert "31" in str(book.app.status_history[-1])
+    assert book.app.status_history[-1] is False  # given back to Excel after success
 
 
 def test_button_reports_bad_answer_and_changes_nothing(sample_copy):

@@ -57,6 +57,10 @@ def decorate(source: Path, target: Path) -> None:
     wb.save(target)
 
 
+XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"  # what Excel writes and opens
+
+
 def as_xlsm(source: Path, target: Path) -> None:
     """Turn an .xlsx into an .xlsm carrying xlwings' own vbaProject.bin (zip patching)."""
     vba = zipfile.ZipFile(Path(xlwings.__file__).parent / "quickstart.xlsm").read("xl/vbaProject.bin")
@@ -64,7 +68,7 @@ def as_xlsm(source: Path, target: Path) -> None:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == CONTENT_TYPES:
-                data = data.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml").replace(
+                data = data.replace(XLSX_MAIN, XLSM_MAIN).replace(
                     b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
             if info.filename == WORKBOOK_RELS:
                 data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVBA" Type="http://schemas.'
@@ -157,7 +161,8 @@ def test_xlsm_keeps_its_vba_project_byte_for_byte(decorated, tmp_path):
     run_cli("recalc", book)
     after = parts(book)
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
-    assert after[CONTENT_TYPES] == before[CONTENT_TYPES] and b"macroEnabled" in after[CONTENT_TYPES]
+    assert after[CONTENT_TYPES] == before[CONTENT_TYPES]
+    assert XLSM_MAIN in after[CONTENT_TYPES] and XLSX_MAIN not in after[CONTENT_TYPES]
     with zipfile.ZipFile(book) as zf:
         summary = sheet_parts(zf)["Summary"]
     assert {n for n in before if before[n] != after[n]} == {summary}

@@ -1,5 +1,6 @@
 """The UDFs called as xlwings calls them (2-D lists of rows, None for blanks, floats for
-numbers), on the sample: the same numbers as `readiness-xl recalc --json`."""
+numbers), on the sample opened as a real xlwings Book (remote engine): the same numbers
+as `readiness-xl recalc --json`."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT
-from fake_xlwings import FakeBook
 
 import udfs.functions as xl
 from readiness_xl.builder.agency_sheet import ordered_indicators
 from readiness_xl.sample.source_data import load_framework
 from udfs.catalogue import FUNCTIONS, markdown_table
+from udfs.remote_book import remote_book
 
 FRAMEWORK = load_framework()
 DIMS = FRAMEWORK.dimension_ids
@@ -24,7 +25,12 @@ BANDS = [[b.lower, b.label_th, b.label_en] for b in FRAMEWORK.bands.itertuples()
 
 @pytest.fixture(scope="module")
 def book(sample_path):
-    return FakeBook(sample_path)
+    return remote_book(sample_path)
+
+
+def caller(book, sheet: str, cell: str = "A1"):
+    """The calling cell of a UDF, as xlwings passes it for a `caller` argument."""
+    return book.sheets[sheet].range(cell)
 
 
 def dimension_blocks():
@@ -42,8 +48,8 @@ def test_every_agency_matches_recalc(book, sample_json):
         dims = []
         for d, (a, b) in blocks.items():
             answers = sheet.range(f"G{a}:G{b}").options(ndim=2).value
-            maxima = [[FRAMEWORK.indicators.at[i, "max"]] for i in sheet.range(f"A{a}:A{b}").value[0:]
-                      for i in [str(i[0])]]
+            maxima = [[FRAMEWORK.indicators.at[str(i[0]), "max"]]
+                      for i in sheet.range(f"A{a}:A{b}").options(ndim=2).value]
             points = [[1.0]] * len(answers)
             value = xl.DIMENSION_SCORE(answers, maxima, points)
             assert value == pytest.approx(agency["dimensions"][d], abs=1e-9), (agency["id"], d)
@@ -103,24 +109,24 @@ def test_bad_input_gives_excel_error_text(call, error):
 
 def test_weights_and_bands_default_to_the_calling_workbook(book, sample_json):
     dip = next(a for a in sample_json["agencies"] if a["id"] == "D01")
-    caller = book.caller("D01", "N11")
+    at = caller(book, "D01", "N11")
     dims = [[dip["dimensions"][d] for d in DIMS]]
-    assert xl.READINESS_SCORE(dims, None, caller) == pytest.approx(66.2, abs=1e-9)
-    assert xl.READINESS_LEVEL(dip["overall"], None, None, caller) == "ดีมาก"
-    gaps = xl.DIMENSION_GAP(dims, None, caller)  # national row of the Summary
+    assert xl.READINESS_SCORE(dims, None, at) == pytest.approx(66.2, abs=1e-9)
+    assert xl.READINESS_LEVEL(dip["overall"], None, None, at) == "ดีมาก"
+    gaps = xl.DIMENSION_GAP(dims, None, at)  # national row of the Summary
     assert gaps[0][3] == pytest.approx(61.3 - sample_json["national"]["dimensions"]["4"], abs=1e-9)
-    priority = xl.IMPROVEMENT_PRIORITY(dims, None, None, caller)
+    priority = xl.IMPROVEMENT_PRIORITY(dims, None, None, at)
     assert priority[0][0] == "3"
 
 
 def test_narrative_reads_the_framework_from_the_workbook(book, sample_json):
     dip = next(a for a in sample_json["agencies"] if a["id"] == "D01")
     dims = [[dip["dimensions"][d] for d in DIMS]]
-    text = xl.READINESS_NARRATIVE("กรมส่งเสริมอุตสาหกรรม", dims, None, None, book.caller("D01"))
+    text = xl.READINESS_NARRATIVE("กรมส่งเสริมอุตสาหกรรม", dims, None, None, caller(book, "D01"))
     assert "กรมส่งเสริมอุตสาหกรรม" in text and "66.2" in text and "ดีมาก" in text
     assert "8.4" in text  # above the national 57.8
     assert "๔" in text and "61.3" in text and "๕" in text and "60.0" in text
-    english = xl.READINESS_NARRATIVE("DIP", dims, None, "en", book.caller("D01"))
+    english = xl.READINESS_NARRATIVE("DIP", dims, None, "en", caller(book, "D01"))
     assert "66.2" in english and "Very good" in english
 
 

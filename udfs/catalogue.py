@@ -31,6 +31,10 @@ _DIMS = Argument("dimension_scores", "Dimension scores in % (a row or a column; 
 _WEIGHTS = Argument("weights", "Dimension weights, e.g. the Weights name. Left out: the workbook's "
                     "Weights name.", optional=True)
 _IDS = Argument("dimension_ids", "Dimension ids in the same order (left out: 1, 2, 3, ...).", optional=True)
+_UNIT = Argument("unit", "Agency id, or the Thai or English name of an agency, a ministry or "
+                 "ประเทศไทย / Thailand.")
+_FROM = Argument("from_round", "The earlier round's year, B.E. (2559) or C.E. (2016).")
+_TO = Argument("to_round", "The later round's year, B.E. (2560) or C.E. (2017).")
 
 FUNCTIONS: tuple[ExcelFunction, ...] = (
     ExcelFunction(
@@ -87,6 +91,19 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
                   "row of the Summary sheet.", optional=True),
          Argument("lang", "\"th\" (default) or \"en\".", optional=True)),
         "text", "=READINESS_NARRATIVE(C2, G2:L2)"),
+    ExcelFunction(
+        "READINESS_CHANGE",
+        "Points a unit's score moved between two survey rounds, from the Trend sheet "
+        "(การเปลี่ยนแปลงของคะแนน).",
+        (_UNIT, _FROM, _TO,
+         Argument("dimension", "A dimension id (left out: the overall score).", optional=True)),
+        "a number (positive = up)", '=READINESS_CHANGE("D01", 2559, 2560)'),
+    ExcelFunction(
+        "RANK_CHANGE",
+        "Places a unit moved in rank between two survey rounds, from the Trend sheet "
+        "(อันดับที่เปลี่ยน).",
+        (_UNIT, _FROM, _TO),
+        "a whole number (positive = moved up)", '=RANK_CHANGE("D01", 2559, 2560)'),
 )
 
 BY_NAME = {f.name: f for f in FUNCTIONS}

@@ -1,6 +1,8 @@
 """xlwings UDFs. Each one converts what Excel gives (2-D lists, None for blanks) to plain
 values, calls readiness_xl.core.worksheet_functions, and turns a bad value into a short text
 starting with the Excel error name (classic xlwings cannot return real error values).
+Every argument is read with err_to_str=True: without it xlwings passes an error cell
+(#N/A) as None, which would count as a blank instead of being refused.
 
 Help texts and argument docs come from udfs.catalogue, the one place they are kept."""
 
@@ -15,7 +17,7 @@ from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import layout as L
 
 from .catalogue import BY_NAME, CATEGORY
-from .workbook_context import framework_from_workbook, named_rows, national_row
+from .workbook_context import framework_from_workbook, named_rows, national_row, trend_rows
 
 
 def cells(value) -> list:
@@ -73,7 +75,7 @@ def excel_function(fn):
     wrapped = guarded
     for arg in entry.arguments:
         wrapped = xw.arg(arg.name, ndim=2 if arg.name not in ("lang", "missing", "name") else None,
-                         doc=arg.help)(wrapped)
+                         err_to_str=True, doc=arg.help)(wrapped)
     return xw.func(category=CATEGORY)(wrapped)
 
 
@@ -131,3 +133,17 @@ def READINESS_NARRATIVE(name, dimension_scores, national=None, lang=None, caller
     return wf.narrative(framework_from_workbook(caller), str(name), values, bench,
                         str(lang or "th").strip().lower())
 
+
+
+@excel_function
+def READINESS_CHANGE(unit, from_round, to_round, dimension=None, caller=None):
+    from readiness_xl.core.trend import sheet_change
+    return sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
+                        cells(dimension)[0] if _given(dimension) else None)
+
+
+@excel_function
+def RANK_CHANGE(unit, from_round, to_round, caller=None):
+    from readiness_xl.core.trend import sheet_change
+    return int(sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0],
+                            cells(to_round)[0], kind="rank"))

@@ -5,7 +5,9 @@ Read everything (one read per sheet), score with the same core, then write the w
 Summary in one block and ask Excel for a full calculation (Excel does not recalculate
 UDFs on its own after a write; the Dashboard's formulas and charts read the Summary).
 Any problem is shown in a message box naming sheet and cell, before anything is
-written, so on error the workbook is as it was."""
+written, so on error the workbook is as it was. Text is written as text: Excel reads a
+string given to Range.value as if typed ('3' a number, '=...' a formula), so every
+string goes with a leading apostrophe, which Excel keeps as a prefix, not as content."""
 
 from __future__ import annotations
 
@@ -25,7 +27,19 @@ TITLE = "readiness-xl"
 
 
 def _status(app, text) -> None:
-    app.status_bar = text  # False gives the status bar back to Excel
+    """Show progress where the engine has a status bar (desktop Excel); xlwings' remote
+    and Office.js engines have none and raise NotImplementedError. False gives the
+    status bar back to Excel."""
+    try:
+        app.status_bar = text
+    except NotImplementedError:
+        pass
+
+
+def as_typed(value):
+    """A value for Range.value that Excel stores unchanged: strings get the apostrophe
+    prefix, so '=1+1' and '3' stay text."""
+    return "'" + value if isinstance(value, str) else value
 
 
 def full_calculation(app) -> None:
@@ -58,19 +72,21 @@ def recalculate(book) -> Results:
     summary = book.sheets[L.SUMMARY_SHEET]
     width = max(len(r) for r in rows)
     summary.used_range.clear_contents()
-    summary.range((1, 1), (len(rows), width)).value = [r + [None] * (width - len(r)) for r in rows]
+    summary.range((1, 1), (len(rows), width)).value = [
+        [as_typed(v) for v in r] + [None] * (width - len(r)) for r in rows]
     full_calculation(app)
     return results
 
 
 def recalculate_all_agencies(book=None) -> None:
-    """The button's action. Errors go to a message box, never a traceback."""
+    """The button's action. Errors go to a message box, never a traceback; the status
+    bar is given back to Excel either way."""
     import xlwings as xw
     book = book or xw.Book.caller()
     app = book.app
     try:
-        results = recalculate(book)
-        _status(app, f"readiness-xl: {len(results.agencies)} หน่วยงาน / agencies recalculated")
+        recalculate(book)
+        _status(app, False)
     except ReadinessError as err:
         _status(app, False)
         app.alert(err.one_line(), title=TITLE, buttons="ok", mode="critical")

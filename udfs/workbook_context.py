@@ -21,12 +21,16 @@ def _book(caller):
 
 
 def named_rows(caller, name: str) -> list[list]:
-    """The values of a defined name's range as rows."""
+    """The values of a defined name's range as rows. A missing name raises KeyError on
+    the remote engine and macOS but pywintypes.com_error on Windows, and a name that is
+    not a range ValueError: each is the same news to the analyst, so all are caught."""
+    book = _book(caller)
     try:
-        rng = _book(caller).names[name].refers_to_range
-    except (KeyError, AttributeError):
-        raise CellValueError(f"the workbook has no '{name}' name", "#N/A") from None
-    return rng.options(ndim=2).value
+        rng = book.names[name].refers_to_range
+    except Exception:  # noqa: BLE001 (the engine's own error type: see above)
+        raise CellValueError(f"the workbook has no '{name}' name for a range (Formulas > "
+                             "Name Manager); give this argument instead", "#N/A") from None
+    return rng.options(ndim=2, err_to_str=True).value
 
 
 def national_row(caller, n_dimensions: int) -> list:
@@ -51,3 +55,13 @@ def framework_from_workbook(caller):
         if name not in book.defined_names:
             raise CellValueError(f"the workbook has no '{name}' name", "#N/A")
     return read_framework(book, Path(book.book.fullname))
+
+
+def trend_rows(caller) -> list[list]:
+    """The Trend sheet's table (header first), as written by `readiness-xl trend`."""
+    from readiness_xl.workbook.trend_layout import TREND_SHEET
+    book = _book(caller)
+    try:
+        return book.sheets[TREND_SHEET].range("A1").expand().options(ndim=2).value
+    except Exception:
+        raise CellValueError(f"no {TREND_SHEET} sheet: build it with readiness-xl trend", "#N/A") from None

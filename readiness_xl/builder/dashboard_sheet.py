@@ -82,7 +82,8 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     chooser.add("B3")
     ws.add_data_validation(chooser)
 
-    header(ws, 5, ["มิติ / Dimension", "ประเทศไทย / Thailand", "หน่วยที่เลือก / Chosen unit"])
+    all_units = f"{framework.settings.all_units_th} / {framework.settings.all_units_en}"
+    header(ws, 5, ["มิติ / Dimension", all_units, "หน่วยที่เลือก / Chosen unit"])
     rows = [(f"{d} {framework.dimensions.at[d, 'name_en']}", get_column_letter(FIRST_DIMENSION_COLUMN + i))
             for i, d in enumerate(dims)]
     rows.append(("คะแนนรวม / Overall", overall_column(framework)))

@@ -12,10 +12,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.style import (BOLD_FONT, NOTE_FONT, TITLE_FONT,
                                         header, print_a4, put, put_formula, text_height, widths)
-from readiness_xl.core.framework import Framework
+from readiness_xl.core.aggregation import aggregation_name
+from readiness_xl.core.framework import ANSWER_TYPES, Framework
+from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS
 from readiness_xl.workbook import layout as L
 
-TYPE_CODES = ("yesno", "scale", "percent")
+TYPE_CODES = ANSWER_TYPES
 
 
 @dataclass(frozen=True)
@@ -53,20 +55,25 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     put(ws, 2, 1, "รุ่นกรอบการประเมิน / Framework version", BOLD_FONT)
     put(ws, 2, 2, framework.version)
     define_name(wb, L.FRAMEWORK_VERSION_NAME, L.FRAMEWORK_SHEET, "$B$2")
-    put(ws, 3, 1, "น้ำหนักรวมต้องเท่ากับ 100 / Weights must sum to 100. แก้ไขน้ำหนัก ระดับ และตัวชี้วัดได้ที่นี่ "
-        "/ Edit weights, bands and indicators here.", NOTE_FONT)
+    put(ws, 3, 1, "น้ำหนักใช้เป็นสัดส่วนของผลรวม / Weights count as shares of their sum. แก้ไขน้ำหนัก "
+        "ระดับ และตัวชี้วัดได้ที่นี่ / Edit weights, bands and indicators here.", NOTE_FONT)
 
     row = 4
-    header(ws, row, ["มิติ / Dimension", "ชื่อมิติ (ไทย)", "Dimension (English)", "น้ำหนัก % / Weight %"])
+    header(ws, row, ["มิติ / Dimension", "ชื่อมิติ (ไทย)", "Dimension (English)", "น้ำหนัก / Weight",
+                     "สัดส่วน / Share", "การรวม / Aggregation", "มิติหลัก / Parent"])
     dim_rows = {}
-    for r, (dim, d) in enumerate(framework.dimensions.iterrows(), start=row + 1):
+    first, last = row + 1, row + len(framework.dimensions)
+    for r, (dim, d) in enumerate(framework.dimensions.iterrows(), start=first):
         for col, value in enumerate([dim, d["name_th"], d["name_en"], d["weight"]], start=1):
             put(ws, r, col, value)
+        put_formula(ws, r, 5, f"=IFERROR(D{r}/SUMPRODUCT(($G${first}:$G${last}=G{r})*$D${first}:$D${last}),0)",
+                    number_format="0.0%")
+        put(ws, r, 6, aggregation_name(d["aggregation"]))
+        put(ws, r, 7, d["parent"] or None)
         dim_rows[dim] = r
-    last = row + len(framework.dimensions)
-    define_name(wb, L.WEIGHTS_NAME, L.FRAMEWORK_SHEET, f"$D${row + 1}:$D${last}")
+    define_name(wb, L.WEIGHTS_NAME, L.FRAMEWORK_SHEET, f"$D${first}:$D${last}")
     put(ws, last + 1, 3, "รวม / Total", BOLD_FONT)
-    put_formula(ws, last + 1, 4, f"=SUM(D{row + 1}:D{last})", BOLD_FONT)
+    put_formula(ws, last + 1, 4, f"=SUM(D{first}:D{last})", BOLD_FONT)
 
     row = last + 3
     header(ws, row, ["ขั้นต่ำ % / Lower bound %", "ระดับ (ไทย)", "Level (English)"])
@@ -79,23 +86,44 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
 
     row = last + 2
     header(ws, row, ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",
-                     "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คะแนน / Points"])
+                     "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คะแนน / Points",
+                     "ค่าต่ำสุด / Minimum", "ทิศทาง / Direction", "แปลงค่า / Transform",
+                     "ปรับมาตรฐาน / Normalise"])
     ind_rows = {}
     for r, (ind, q) in enumerate(framework.indicators.iterrows(), start=row + 1):
-        values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], q["max"], q["points"]]
+        values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], q["max"], q["points"],
+                  q["min"], q["direction"], q["transform"], q["normalise"]]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, wrap=col in (3, 4))
         ws.row_dimensions[r].height = max(text_height(q["question_th"], 40, 13),
                                           text_height(q["question_en"], 48, 13))
         ind_rows[ind] = r
     last = row + len(framework.indicators)
-    define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$G${last}")
-    types = DataValidation(type="list", formula1=f'"{",".join(TYPE_CODES)}"', allow_blank=False,
-                           showErrorMessage=True, errorTitle="ประเภทคำตอบ / Answer type",
-                           error="yesno, scale หรือ/or percent")
-    types.add(f"E{row + 1}:E{last}")
-    ws.add_data_validation(types)
-    widths(ws, "ABCDEFG", (16, 44, 40, 52, 18, 14, 12))
+    define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$K${last}")
+    for column, words, title in (("E", TYPE_CODES, "ประเภทคำตอบ / Answer type"),
+                                 ("I", DIRECTIONS, "ทิศทาง / Direction"),
+                                 ("J", TRANSFORMS, "แปลงค่า / Transform"),
+                                 ("K", NORMALISATIONS, "ปรับมาตรฐาน / Normalise")):
+        choice = DataValidation(type="list", formula1=f'"{",".join(words)}"', allow_blank=True,
+                                showErrorMessage=True, errorTitle=title, error=", ".join(words))
+        choice.add(f"{column}{row + 1}:{column}{last}")
+        ws.add_data_validation(choice)
+    _write_settings(wb, ws, framework, last + 2)
+    widths(ws, "ABCDEFGHIJK", (16, 44, 40, 52, 18, 14, 12, 12, 12, 12, 14))
     ws.freeze_panes = "A5"
     print_a4(ws)
     return FrameworkCells(dim_rows, ind_rows, band_rows)
+
+
+def _write_settings(wb: Workbook, ws, framework: Framework, row: int) -> None:
+    """The key/value settings table (how dimensions combine, rounding, row labels)."""
+    settings = framework.settings
+    header(ws, row, ["ค่าตั้ง / Setting", "ค่า / Value"])
+    values = [("aggregation", aggregation_name(settings.aggregation)),
+              ("decimals", settings.decimals),
+              ("all_units_th", settings.all_units_th), ("all_units_en", settings.all_units_en),
+              ("benchmark_th", settings.benchmark_th), ("benchmark_en", settings.benchmark_en)]
+    for r, (key, value) in enumerate(values, start=row + 1):
+        put(ws, r, 1, key)
+        put(ws, r, 2, value)
+    define_name(wb, L.SETTINGS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$B${row + len(values)}")

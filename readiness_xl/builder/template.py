@@ -74,14 +74,16 @@ def _xlwings_conf_sheet(wb: Workbook) -> None:
 
 def build_workbook(framework: Framework, agencies: pd.DataFrame,
                    answers: pd.DataFrame | None = None,
-                   about: tuple[str, ...] = ABOUT_TEMPLATE) -> Workbook:
-    """An openpyxl Workbook following the workbook contract (answers optional)."""
+                   about: tuple[str, ...] = ABOUT_TEMPLATE, agency_sheets: bool = True) -> Workbook:
+    """An openpyxl Workbook following the workbook contract (answers optional); without
+    `agency_sheets` for the long layout, whose answers live on one Responses sheet (the
+    Summary and Dashboard are still sized for every agency)."""
     wb = Workbook()
     wb.remove(wb.active)
     _about_sheet(wb, about)
     cells = write_framework_sheet(wb, framework)
     _agencies_sheet(wb, agencies)
-    for ident, agency in agencies.iterrows():
+    for ident, agency in agencies.iterrows() if agency_sheets else ():
         row = None if answers is None or ident not in answers.index else answers.loc[ident]
         write_agency_sheet(wb, framework, cells, ident, agency, row)
     write_summary_frame(wb, framework, agencies)

@@ -16,6 +16,29 @@ from readiness_xl.errors import ReadinessError
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
 
+# `--help` lists the commands in the order of the work, each with one example. A command
+# not (yet) installed is skipped; one missing from this list comes last, alphabetically.
+COMMAND_EXAMPLES = (
+    ("new-template", "readiness-xl new-template master.xlsx"),
+    ("forms", "readiness-xl forms master.xlsx -d out/"),
+    ("collect", "readiness-xl collect returned/*.xlsx --into master.xlsx"),
+    ("recalc", "readiness-xl recalc master.xlsx --json"),
+    ("report", "readiness-xl report master.xlsx -o report.pdf"),
+    ("trend", "readiness-xl trend 2559.xlsx 2560.xlsx"),
+    ("robustness", "readiness-xl robustness master.xlsx --json"),
+    ("audit", "readiness-xl audit master.xlsx"),
+    ("demo", "readiness-xl demo"),
+    ("sample", "readiness-xl sample sample_2560.xlsx"),
+    ("lite", "readiness-xl lite --help"),
+    ("doctor", "readiness-xl doctor"),
+    ("build-addin", "readiness-xl build-addin readiness_xl.xlam"),
+)
+
+
+def _quiet_unraisable(_unraisable) -> None:
+    """After a clean one-line error (a full disk, say), objects collected later may fail
+    again in __del__ (zipfile's close); Python would print that as a traceback."""
+
 
 # The commands of each module under readiness_xl/cli/ (a new command group: add its
 # module here). A module is imported when one of its commands runs, all of them when
@@ -26,6 +49,7 @@ COMMANDS = {
     "survey_commands": ("forms", "collect"),
     "report_commands": ("report",),
     "excel_commands": ("build-addin",),
+    "trend_commands": ("trend",),
 }
 
 
@@ -61,11 +85,39 @@ class ReadinessGroup(click.Group):
             return self._commands.get(cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        ordered = [name for name, _ in COMMAND_EXAMPLES if name in self.commands]
+        return ordered + sorted(set(self.commands) - set(ordered))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with its whole one-line description (click would cut it with
+        '...') and an example below it."""
+        examples = dict(COMMAND_EXAMPLES)
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands[name]
+            if command.hidden:
+                continue
+            text = command.short_help or (command.help or "").split("\n\n")[0]
+            rows.append((name, " ".join(text.split())))
+            if name in examples:
+                rows.append(("", f"e.g. {examples[name]}"))
+        if rows:
+            with formatter.section("Commands, in the order of the work"):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context):
+        from readiness_xl.workbook.locks import guard_inputs
+        if not (ctx.obj and ctx.obj.get("debug")) and "--debug" not in sys.argv:
+            sys.unraisablehook = _quiet_unraisable
         try:
-            return super().invoke(ctx)
+            with guard_inputs():  # no command writes over a file it read (see locks)
+                return super().invoke(ctx)
         except ReadinessError as err:
             click.echo(f"readiness-xl: error: {err.one_line()}", err=True)
+            if ctx.obj and ctx.obj.get("all_problems"):
+                for problem in err.problems[1:]:
+                    click.echo(f"readiness-xl: error: {problem}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -82,8 +134,10 @@ class ReadinessGroup(click.Group):
 
 @click.group(cls=ReadinessGroup)
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
+@click.option("--all-problems", is_flag=True,
+              help="On bad input, list every problem with its cell (one a line), not only the first.")
 @click.version_option(package_name="readiness-xl")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
     """Score digital-government readiness workbooks (Thai B.E. 2560 framework)."""
-    ctx.ensure_object(dict)["debug"] = debug
+    ctx.ensure_object(dict).update(debug=debug, all_problems=all_problems)

@@ -2,49 +2,63 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 
 from readiness_xl.cli.main import cli
+from readiness_xl.cli.output import output_kind, refuse_overwriting_input
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.report.chromium import print_pdf
+from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium, print_pdf
 from readiness_xl.thai import buddhist_year, parse_number
 from readiness_xl.workbook.parts import atomic_target
+from readiness_xl.workbook.properties import is_illustrative
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
 
 LATEST_CE_YEAR = 2300  # a year below this is C.E. (2017), above it B.E. (2560)
+REPORT_KINDS = {".html": "html", ".pdf": "pdf"}
 
 
-@cli.command()
+@cli.command(short_help="Write the report of BOOK (charts, narratives) as HTML or PDF.")
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The HTML file to write (one self-contained file).")
-@click.option("--pdf", is_flag=True, help="Also print it to PDF beside OUT (headless Chromium).")
+              help="report.html (one self-contained page) or report.pdf (A4, printed by headless Chromium).")
+@click.option("--pdf", is_flag=True, help="With an .html OUT: also print it to PDF beside it.")
 @click.option("--agency", help="Agency id to show against the nation (default: the first agency).")
 @click.option("--year", help="Year of the survey, B.E. (2560, ๒๕๖๐) or C.E. (2017) (default: from the framework version).")
 @click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
               help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
 def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | None, missing: str) -> None:
-    """Write an HTML report of BOOK: summary, agency table, charts, narratives, framework."""
-    pdf_path = out.with_suffix(".pdf")
-    if pdf and pdf_path == out:
-        raise ReadinessError(Problem("give -o an .html name; --pdf writes the PDF beside it",
-                                     file=str(out)))
+    """Write the report of BOOK: summary, agency table, charts, narratives, framework.
+    The output type follows OUT's extension (.html or .pdf); nothing is written unless
+    the whole report is made."""
+    kind = output_kind(out, REPORT_KINDS, "the report")
+    refuse_overwriting_input(book, out)
+    targets = {"html": out} if kind == "html" else {}
+    if kind == "pdf" or pdf:
+        targets["pdf"] = out.with_suffix(".pdf")
+        refuse_overwriting_input(book, targets["pdf"])
+    if "pdf" in targets and find_chromium() is None:  # refuse before the work, not after it
+        raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(targets["pdf"])))
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
         results = score_book(read_book(book, advance), missing)
     from readiness_xl.report.html import build_report  # matplotlib loads only when a report is made
-    html = build_report(results, book.name, agency, be_year)
-    with atomic_target(out) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    click.echo(f"Report written to {out}")
-    if pdf:
-        print_pdf(out, pdf_path)
-        click.echo(f"PDF written to {pdf_path}")
+    html = build_report(results, book.name, agency, be_year, illustrative=is_illustrative(book))
+    if "pdf" in targets:  # printed first: a failed print leaves no HTML behind either
+        with tempfile.TemporaryDirectory(prefix="readiness-xl-report-") as folder:
+            page = Path(folder) / "report.html"
+            page.write_text(html, encoding="utf-8")
+            print_pdf(page, targets["pdf"])
+    if "html" in targets:
+        with atomic_target(out) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+    for name in targets.values():
+        click.echo(f"Report written to {name}")
 
 
 def _year(text: str | None) -> int | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from readiness_xl.cli.main import cli
 from readiness_xl.cli.progress import progress_bar
@@ -48,8 +49,7 @@ def validation_table(report: CollectReport) -> Table:
         if row.status == MERGED:
             continue
         table.add_row(row.file, row.agency, row.sheet, row.cell,
-                      f"[{STATUS_STYLES.get(row.status, '')}]{row.status}[/]" if row.status in STATUS_STYLES
-                      else row.status, row.problem)
+                      Text(row.status, style=STATUS_STYLES.get(row.status, "")), row.problem)
     return table
 
 

@@ -33,7 +33,8 @@ def is_blank(value: object) -> bool:
 
 
 def parse_answer(value: object, answer_type: str, maximum: float) -> float:
-    """One answer in its own units (1/0 for yes/no, 0..max, 0..100); NaN when blank.
+    """One answer in its own units (1/0 for yes/no, 0..max, 0..100, any number for a raw
+    `number`); NaN when blank.
     Raises ValueError with a reason an analyst understands."""
     if is_blank(value):
         return math.nan
@@ -52,13 +53,16 @@ def parse_answer(value: object, answer_type: str, maximum: float) -> float:
         raise ValueError(f"{value!r} is not a yes/no answer (ใช่/ไม่ใช่, มี/ไม่มี, Y/N, 1/0)")
     number = parse_number(value)
     lower, upper = _bounds(answer_type, maximum)
-    if not lower <= number <= upper:
+    if not (math.isfinite(number) and lower <= number <= upper):
         raise ValueError(f"{number:g} is outside {lower:g}..{upper:g}")
     return number
 
 
 def _bounds(answer_type: str, maximum: float) -> tuple[float, float]:
-    """The range a numeric answer must lie in (yes/no: 0 or 1, checked apart)."""
+    """The range a numeric answer must lie in (yes/no: 0 or 1, checked apart; a raw
+    `number` is any finite value in its own units: normalisation caps it)."""
+    if answer_type == "number":
+        return -math.inf, math.inf
     return 0.0, 1.0 if answer_type == "yesno" else 100.0 if answer_type == "percent" else maximum
 
 
@@ -84,7 +88,7 @@ def parse_column(values: np.ndarray, answer_type: str, maximum: float
     numeric = np.flatnonzero((kinds == float) | (kinds == int))
     numbers = values[numeric].astype(float)
     lower, upper = _bounds(answer_type, maximum)
-    fine = np.isnan(numbers) | ((numbers >= lower) & (numbers <= upper))
+    fine = np.isnan(numbers) | (np.isfinite(numbers) & (numbers >= lower) & (numbers <= upper))
     if answer_type == "yesno":  # -0.0 reads '-0', which is not a yes/no word
         fine &= np.isnan(numbers) | (numbers == 1) | ((numbers == 0) & ~np.signbit(numbers))
     out[numeric[fine]] = numbers[fine]

@@ -7,6 +7,26 @@ import numpy as np
 import pandas as pd
 
 WEAK_THRESHOLD = 50.0
+NOISE_DECIMALS = 9
+"""Scores are compared (bands, ranks, ties) after rounding to this many decimals, far
+below any published precision and far above float noise: 0.1, 0.2 and 0.45 average to
+24.999999999999996, which is 25 and must band and tie as 25."""
+
+
+def noise_free(values: pd.Series | np.ndarray) -> np.ndarray:
+    """The values as compared: rounded to NOISE_DECIMALS (NaN kept)."""
+    return np.round(np.asarray(values, float), NOISE_DECIMALS)
+
+
+def round_scores(values: np.ndarray, decimals: int | None) -> np.ndarray:
+    """Scores rounded as the publisher rounds them: half away from zero, as Excel's ROUND
+    (None = unrounded). The noise-free value is rounded, so 2.675 is 2.68 as typed."""
+    values = np.asarray(values, float)
+    if decimals is None:
+        return values
+    scale = 10.0 ** decimals
+    clean = noise_free(values) * scale
+    return np.sign(clean) * np.floor(np.abs(np.round(clean, NOISE_DECIMALS - decimals)) + 0.5) / scale
 
 
 def benchmark_means(dimensions: pd.DataFrame, overall: pd.Series,
@@ -75,14 +95,16 @@ def comparison_columns(dimensions: pd.DataFrame, overall: pd.Series, national_ov
 
 
 def rank_eq(values: pd.Series | np.ndarray) -> pd.Series:
-    """Rank, highest first, ties sharing the best rank (Excel's RANK.EQ); NaN unranked."""
-    return pd.Series(values).rank(method="min", ascending=False)
+    """Rank, highest first, ties sharing the best rank (Excel's RANK.EQ); NaN unranked.
+    Values equal but for float noise tie (see NOISE_DECIMALS)."""
+    index = values.index if isinstance(values, pd.Series) else None
+    return pd.Series(noise_free(values), index=index).rank(method="min", ascending=False)
 
 
 def level_labels(scores: pd.Series | np.ndarray, bands: pd.DataFrame) -> pd.DataFrame:
     """Thai and English level label of each score: the band with the highest lower bound
-    at or below the score (bands sorted by `lower`)."""
-    values = np.asarray(scores, float)
+    at or below the score (bands sorted by `lower`), compared without float noise."""
+    values = noise_free(scores)
     position = np.searchsorted(bands["lower"].to_numpy(float), values, side="right") - 1
     valid = ~np.isnan(values) & (position >= 0)
     take = np.where(valid, position, 0)

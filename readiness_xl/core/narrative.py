@@ -1,7 +1,8 @@
 """A paragraph per unit in the register of the survey article: how it scored, its level,
 how it compares with the nation (and an agency with its ministry), and which dimensions
 hold it back. Every number comes from Results; the wording lives only in PHRASES, so
-changing the register means editing one table."""
+changing the register means editing one table. The all-units row's name and the word
+for its average come from the framework's settings (Thailand for the B.E. 2560 survey)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,11 @@ UNIT_TYPES = ("national", "ministry", "agency")
 # {list} {id} {other} (the dimension's name in the other language).
 PHRASES: dict[str, dict[str, str]] = {
     "th": {
-        "national_name": "ประเทศไทย",
         "no_score": "{name} ยังไม่มีผลการสำรวจ",
         "score": "{name} ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ {overall}% ซึ่งอยู่ในระดับ{level}",
         "above": "สูงกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "below": "ต่ำกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "equal": "เท่ากับค่าเฉลี่ย{benchmark} ({value}%)",
-        "national_benchmark": "ประเทศไทย",
         "ministry_benchmark": "ของ{name}",
         "weak": "โดยมีมิติที่ต่ำกว่า {threshold}% จำนวน {count} มิติ คือ {list}",
         "lowest": "ไม่มีมิติใดต่ำกว่า {threshold}% โดย {count} มิติที่มีผลต่ำสุดคือ {list}",
@@ -37,13 +36,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "clause_sep": " ", "and": " และ", "sentence_sep": " ", "end": "",
     },
     "en": {
-        "national_name": "Thailand",
         "no_score": "{name} has no survey result yet.",
         "score": "{name} met {overall}% of the criteria, rated “{level}”",
         "above": "{gap} points above the {benchmark} average ({value}%)",
         "below": "{gap} points below the {benchmark} average ({value}%)",
         "equal": "level with the {benchmark} average ({value}%)",
-        "national_benchmark": "national",
         "ministry_benchmark": "{name}",
         "weak": "Dimensions below {threshold}% ({count}): {list}",
         "lowest": "No dimension is below {threshold}%; the {count} lowest are {list}",
@@ -89,9 +86,10 @@ def dimension_labels(framework: Framework) -> dict[str, list[str]]:
     return {lang: [str(v) for v in framework.dimensions[f"name_{lang}"]] for lang in PHRASES}
 
 
-def national_benchmark(lang: str, overall: float, units: int) -> tuple[list[str], list[float]]:
-    """The comparison with the nation, for `units` units."""
-    return [_phrases(lang)["national_benchmark"]] * units, [float(overall)] * units
+def national_benchmark(framework: Framework, lang: str, overall: float,
+                       units: int) -> tuple[list[str], list[float]]:
+    """The comparison with the all-units average (named by the framework), for `units` units."""
+    return [framework.settings.benchmark(lang)] * units, [float(overall)] * units
 
 
 def ministry_benchmark(lang: str, names_th: list[str], names_en: list[str],
@@ -156,7 +154,7 @@ def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Se
     row = dimensions.reindex(framework.dimension_ids).astype(float).to_frame().T
     benchmarks = []
     if national_overall is not None:
-        benchmarks.append(national_benchmark(lang, national_overall, 1))
+        benchmarks.append(national_benchmark(framework, lang, national_overall, 1))
     if ministry is not None:
         benchmarks.append(ministry_benchmark(lang, [ministry[0]], [ministry[1]], [ministry[2]]))
     return compose(lang, [name_th if lang == "th" else name_en], [overall], [level], row,
@@ -172,7 +170,7 @@ def agency_narratives(results: Results, lang: str = "th") -> pd.Series:
     texts = compose(lang, table[f"name_{lang}"].tolist(), table["overall"].to_numpy(float).tolist(),
                     table[f"level_{lang}"].tolist(),
                     table[results.dimension_ids], dimension_labels(results.framework),
-                    [national_benchmark(lang, results.national["overall"], len(table)),
+                    [national_benchmark(results.framework, lang, results.national["overall"], len(table)),
                      ministry_benchmark(lang, table["ministry_th"].tolist(),
                                         table["ministry_en"].tolist(), ministry.tolist())])
     return pd.Series(texts, index=table.index, dtype=object)
@@ -186,7 +184,7 @@ def ministry_narratives(results: Results, lang: str = "th") -> pd.Series:
     texts = compose(lang, [str(n) for n in names], table["overall"].to_numpy(float).tolist(),
                     table[f"level_{lang}"].tolist(), table[results.dimension_ids],
                     dimension_labels(results.framework),
-                    [national_benchmark(lang, results.national["overall"], len(table))])
+                    [national_benchmark(results.framework, lang, results.national["overall"], len(table))])
     return pd.Series(texts, index=table.index, dtype=object)
 
 
@@ -196,8 +194,9 @@ def narrative_for(results: Results, unit_type: str, key: object = None, lang: st
     national = float(results.national["overall"])
     dims = results.dimension_ids
     if unit_type == "national":
-        return describe(results.framework, PHRASES["th"]["national_name"],
-                        PHRASES["en"]["national_name"], results.national[dims],
+        settings = results.framework.settings
+        return describe(results.framework, settings.all_units_th, settings.all_units_en,
+                        results.national[dims],
                         national, None, lang)
     if unit_type == "ministry":
         row = _row(results.ministries, key, "ministry")

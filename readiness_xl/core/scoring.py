@@ -1,11 +1,15 @@
-"""Scores: indicator answers -> dimension scores (% of achievable points) -> overall.
+"""Scores: indicator values -> shares (normalised) -> dimension scores -> overall.
 
-    share_i     = answer_i / denominator_i              (1 for yes/no, max, or 100)
-    dimension_d = 100 * sum(points_i * share_i) / sum(points_i)   over indicators in d
-    overall     = sum(weight_d * dimension_d) / sum(weight_d)
+    share_i     = normalise_i(value_i)    yes/no, scale, percent: value / max (1, max, 100);
+                                          numbers: goalposts, minmax, zscore, rank, target
+    dimension_d = 100 * M_p(shares of d; points)       p = the dimension's aggregation
+    parent_g    = M_p(sub-dimension scores of g; weights)   (optional level)
+    overall     = M_p(top-level dimension scores; weights)  p = settings' aggregation
 
-The array functions are the one scoring path: the command line scores all agencies at
-once with them, and a UDF scores one agency as a one-row array.
+M_p is the weighted power mean of `aggregation.py` (p = 1 the arithmetic mean of the
+B.E. 2560 survey, 0 geometric, -1 harmonic); weights and points count as shares of their
+sum. The array functions are the one scoring path: the command line scores all agencies
+at once with them, and a UDF scores one agency as a one-row array.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from readiness_xl.core.aggregation import grouped_power_means, power_mean
+from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
+from readiness_xl.core.normalisation import normalise
 
 MISSING_POLICIES = ("zero", "exclude")
 """`zero` (default): an unanswered indicator is not met and earns nothing; the agency's
@@ -23,30 +30,31 @@ completeness shows how much was answered. `exclude`: unanswered indicators are l
 of the achievable points, so a dimension scores what was answered (NaN if nothing was)."""
 
 
-def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zero") -> np.ndarray:
+def _member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
+    """The power of the group each row of a k x m weight matrix belongs to (1 if none)."""
+    belongs = weights > 0
+    return np.where(belongs.any(axis=1), powers[np.argmax(belongs, axis=1)], 1.0)
+
+
+def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zero",
+                     powers: np.ndarray | float = 1.0, names: list[str] | None = None) -> np.ndarray:
     """agencies x indicators shares (NaN = unanswered) and indicators x dimensions points
-    -> agencies x dimensions scores in percent."""
+    -> agencies x dimensions scores in percent, each dimension by its power mean."""
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
-    answered = ~np.isnan(shares)
-    earned = np.where(answered, shares, 0.0) @ points
+    shares = np.asarray(shares, float)
     if missing == "zero":
-        achievable = points.sum(axis=0)[None, :]
-    else:
-        achievable = answered.astype(float) @ points
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(achievable > 0, 100.0 * earned / achievable, np.nan)
+        shares = np.where(np.isnan(shares), 0.0, shares)
+    powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
+    return grouped_power_means(shares, points, _member_powers(points, powers), powers,
+                               names, scale=100.0)
 
 
-def overall_scores(dimensions: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def overall_scores(dimensions: np.ndarray, weights: np.ndarray, p: float = 1.0,
+                   names: list[str] | None = None) -> np.ndarray:
     """agencies x dimensions scores and dimension weights -> overall score per agency.
     A dimension with no score (NaN) drops out and the others are re-weighted."""
-    dimensions = np.atleast_2d(np.asarray(dimensions, float))
-    weights = np.asarray(weights, float)
-    present = ~np.isnan(dimensions)
-    total = present @ weights
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.where(present, dimensions, 0.0) @ weights / total, np.nan)
+    return power_mean(np.atleast_2d(np.asarray(dimensions, float)), weights, p, names)
 
 
 @dataclass(frozen=True)
@@ -59,13 +67,41 @@ class Scores:
     completeness: pd.Series
 
 
+def indicator_shares(framework: Framework, values: np.ndarray) -> np.ndarray:
+    """units x indicators raw values -> shares by each indicator's normalisation."""
+    return normalise(values, framework.indicators["normalise"].to_numpy(object), framework.normal_params)
+
+
+def _parent_scores(framework: Framework, dims: np.ndarray) -> np.ndarray:
+    """Fill the dimensions that have sub-dimensions from their sub-dimensions' scores."""
+    table = framework.dimensions
+    ids = table.index.to_numpy()
+    groups = table["parent"].to_numpy()[:, None] == ids[None, :]
+    if not groups.any():
+        return dims
+    matrix = groups * table["weight"].to_numpy(float)[:, None]
+    powers = table["aggregation"].to_numpy(float)
+    filled = grouped_power_means(dims, matrix, _member_powers(matrix, powers), powers,
+                                 [f"dimension {d}" for d in ids])
+    return np.where(groups.any(axis=0), filled, dims)
+
+
 def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") -> Scores:
     """Score every agency. `answers` holds parsed answers in their own units, agencies
-    as rows and the framework's indicator ids as columns (NaN = unanswered)."""
+    as rows and the framework's indicator ids as columns (NaN = unanswered). Scores are
+    rounded to the framework's `decimals` setting (the overall from unrounded dimension
+    scores, as publishers do), so ranks, bands and benchmarks see the published values."""
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
-    shares = values / framework.denominators
-    dims = dimension_scores(shares, framework.points_matrix, missing)
-    overall = overall_scores(dims, framework.weights)
+    shares = indicator_shares(framework, values)
+    dims = dimension_scores(shares, framework.points_matrix, missing,
+                            framework.dimensions["aggregation"].to_numpy(float),
+                            [f"indicator {i}" for i in framework.indicator_ids])
+    dims = _parent_scores(framework, dims)
+    top = framework.weights * (framework.dimensions["parent"] == "").to_numpy()
+    overall = overall_scores(dims, top, framework.settings.aggregation,
+                             [f"dimension {d}" for d in framework.dimension_ids])
+    decimals = framework.settings.decimals
+    dims, overall = round_scores(dims, decimals), round_scores(overall, decimals)
     completeness = 100.0 * (~np.isnan(values)).mean(axis=1) if values.shape[1] else np.zeros(len(values))
     index = answers.index
     return Scores(

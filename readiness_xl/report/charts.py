@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from contextlib import contextmanager
 from html import escape
 
@@ -26,8 +27,14 @@ THAI_FONTS = ("Loma", "Garuda", "Tahoma", "Noto Sans Thai", "Sarabun", "TH Sarab
 FALLBACK_FONT = "DejaVu Sans"
 PALETTE = ("#1f5fa8", "#c8553d", "#2a9d8f", "#8e6c8a")
 # red below the weak threshold, amber around it, green towards 100
-SCORE_COLOURS = LinearSegmentedColormap.from_list(
-    "score", [(0, "#b03a2e"), (0.35, "#e8845c"), (0.5, "#f6d76b"), (0.7, "#8cc084"), (1, "#1e7a4c")])
+SCORE_STOPS = ((0, "#b03a2e"), (0.35, "#e8845c"), (0.5, "#f6d76b"), (0.7, "#8cc084"), (1, "#1e7a4c"))
+SCORE_COLOURS = LinearSegmentedColormap.from_list("score", list(SCORE_STOPS))
+AXIS_NAME_WIDTH = 18  # characters of an English dimension name per line under a chart axis
+
+
+def score_gradient_css() -> str:
+    """The heat map's colour scale as a CSS gradient, for the legend beside it."""
+    return "linear-gradient(to right, " + ", ".join(f"{c} {100 * at:g}%" for at, c in SCORE_STOPS) + ")"
 
 
 def thai_font_families() -> list[str]:
@@ -40,7 +47,9 @@ def thai_font_families() -> list[str]:
 def _style():
     with matplotlib.rc_context({"font.family": thai_font_families(), "font.size": 9,
                                 "svg.fonttype": "path", "svg.hashsalt": "readiness-xl",
-                                "axes.unicode_minus": False}):
+                                "axes.unicode_minus": False,
+                                # names are text: "US$ 5 and $10" is never TeX mathtext
+                                "text.parse_math": False}):
         yield
 
 
@@ -62,13 +71,21 @@ def _dim_labels(framework: Framework, lang: str = "th") -> list[str]:
     return [f"มิติที่ {thai_digits(d)}" if lang == "th" else f"Dim {d}" for d in framework.dimension_ids]
 
 
+def _axis_names(framework: Framework) -> list[str]:
+    """'มิติที่ ๑' over the English name, wrapped: short enough for an axis, a name all the
+    same (the Thai names are too long for a chart; the tables give them)."""
+    return [f"มิติที่ {thai_digits(d)}\n" + "\n".join(textwrap.wrap(framework.dimension_label(d, "en"),
+                                                                  AXIS_NAME_WIDTH))
+            for d in framework.dimension_ids]
+
+
 def radar(framework: Framework, profiles: dict[str, pd.Series], chart_id: str, title: str) -> str:
     """Dimension profiles on one radar, the first profile filled (the unit in focus)."""
     ids = framework.dimension_ids
     angles = np.linspace(0, 2 * np.pi, len(ids), endpoint=False)
     closed = np.append(angles, angles[0])
     with _style():
-        fig = Figure(figsize=(4.2, 4.2))
+        fig = Figure(figsize=(4.6, 4.6))
         ax = fig.add_subplot(projection="polar")
         ax.set_theta_offset(np.pi / 2)
         ax.set_theta_direction(-1)
@@ -79,16 +96,19 @@ def radar(framework: Framework, profiles: dict[str, pd.Series], chart_id: str, t
                     linestyle="-" if i == 0 else "--", label=label)
             if i == 0:
                 ax.fill(closed, np.append(values, values[0]), color=colour, alpha=0.18)
-        # numbers only, large enough to read when printed small; names are in the tables
-        ax.set_xticks(angles, [f"{th}\n{en}" for th, en in
-                               zip(_dim_labels(framework), _dim_labels(framework, "en"))], fontsize=12)
-        ax.tick_params(axis="x", pad=10)
+        ax.set_xticks(angles, _axis_names(framework), fontsize=10)
+        ax.tick_params(axis="x", pad=8)
+        for label, angle in zip(ax.get_xticklabels(), angles):  # away from the ring, not across it
+            side = np.sin(angle)  # clockwise from the top: > 0 on the right
+            label.set_horizontalalignment("left" if side > 0.1 else "right" if side < -0.1 else "center")
+            label.set_verticalalignment("bottom" if np.cos(angle) > 0.9 else
+                                        "top" if np.cos(angle) < -0.9 else "center")
         ax.set_ylim(0, 100)
         ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", ""], fontsize=9, color="#777")
         ax.set_rlabel_position(180 / len(ids))
         ax.plot(np.linspace(0, 2 * np.pi, 200), np.full(200, WEAK_THRESHOLD), color="#888",
                 linestyle=":", linewidth=1)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1, frameon=False, fontsize=11)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.26), ncol=1, frameon=False, fontsize=11)
         return _svg(fig, chart_id, title, "radar")
 
 
@@ -107,7 +127,7 @@ def heatmap(framework: Framework, table: pd.DataFrame, row_labels: list[str], ch
             if not np.isnan(v):
                 ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
                         fontweight="bold" if v < WEAK_THRESHOLD else "normal")
-        ax.set_xticks(range(len(columns)), _dim_labels(framework) + ["รวม\nOverall"], fontsize=8)
+        ax.set_xticks(range(len(columns)), _axis_names(framework) + ["รวม\nOverall"], fontsize=7.5)
         ax.xaxis.tick_top()
         ax.set_yticks(range(len(row_labels)), row_labels, fontsize=7.5)
         ax.tick_params(length=0)
@@ -118,23 +138,29 @@ def heatmap(framework: Framework, table: pd.DataFrame, row_labels: list[str], ch
 
 
 def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, title: str) -> str:
-    """One unit's dimension scores as bars against the weak threshold."""
+    """One unit's dimension scores as bars against the weak threshold, each dimension's
+    name above its bar: the chart stays narrow, so its text stays legible on a phone."""
     ids = framework.dimension_ids
     values = profile.reindex(ids).astype(float).to_numpy()
-    labels = [f"{t} {framework.dimension_label(d, 'th')}" for t, d in zip(_dim_labels(framework), ids)]
+    labels = [f"{t} {framework.dimension_label(d, 'th')}\n{framework.dimension_label(d, 'en')}"
+              for t, d in zip(_dim_labels(framework), ids)]
     with _style():
-        fig = Figure(figsize=(7.6, 0.5 + 0.42 * len(ids)))
+        fig = Figure(figsize=(4.6, 0.6 + 1.0 * len(ids)))
         ax = fig.add_subplot()
-        positions = np.arange(len(ids))[::-1]
+        fig.subplots_adjust(top=0.99, bottom=0.6 / (0.6 + 1.0 * len(ids)))
+        positions = np.arange(len(ids))[::-1].astype(float)
         colours = [PALETTE[1] if v < WEAK_THRESHOLD else PALETTE[0] for v in np.nan_to_num(values)]
-        ax.barh(positions, np.nan_to_num(values), color=colours, height=0.6)
-        for y, v in zip(positions, values):
+        ax.barh(positions, np.nan_to_num(values), color=colours, height=0.34)
+        for y, v, label in zip(positions, values, labels):
+            ax.text(0, y + 0.24, label, va="bottom", fontsize=9.5, linespacing=1.25)
             if not np.isnan(v):
-                ax.text(v + 1, y, f"{v:.1f}%", va="center", fontsize=8)
+                ax.text(v + 1, y, f"{v:.1f}%", va="center", fontsize=9.5,
+                        fontweight="bold" if v < WEAK_THRESHOLD else "normal")
         ax.axvline(WEAK_THRESHOLD, color="#444", linestyle=":", linewidth=1)
-        ax.set_yticks(positions, labels, fontsize=8.5)
+        ax.set_yticks([])
+        ax.set_ylim(-0.5, len(ids) - 0.1)
         ax.set_xlim(0, 100)
-        ax.set_xlabel("%")
-        for side in ("top", "right"):
+        ax.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"], fontsize=9)
+        for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         return _svg(fig, chart_id, title, "bars")

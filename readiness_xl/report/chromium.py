@@ -17,6 +17,7 @@ QUIET_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--hide-scrollbars", "--mute-audio")
 TIMEOUT_SECONDS = 180
+CHROMIUM_MISSING = "Chromium is needed for this (install the 'chromium' package)"
 
 
 def find_chromium() -> str | None:
@@ -27,7 +28,7 @@ def run_headless(*args: str, timeout: float = TIMEOUT_SECONDS) -> subprocess.Com
     """Run headless Chromium with `args` (flags then the page URL) in a fresh profile."""
     browser = find_chromium()
     if browser is None:
-        raise ReadinessError(Problem("Chromium is needed for this (install the 'chromium' package)"))
+        raise ReadinessError(Problem(CHROMIUM_MISSING))
     with tempfile.TemporaryDirectory(prefix="readiness-xl-chromium-") as profile:
         try:
             return subprocess.run([browser, *QUIET_FLAGS, f"--user-data-dir={profile}", *args],

@@ -12,31 +12,43 @@ from html import escape
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
-from readiness_xl.core.narrative import PHRASES, agency_narratives, narrative_for
+from readiness_xl.core.narrative import agency_narratives, narrative_for
 from readiness_xl.core.results import Results
-from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.report.charts import dimension_bars, heatmap, radar
+from readiness_xl.errors import Problem, ReadinessError, unknown_choice
+from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
+from readiness_xl.workbook.layout import KIND_NAMES
 from readiness_xl.thai import arabic_digits, buddhist_year, thai_digits
 
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
 HEATMAP_ROWS = 40
-NATIONAL_TH, NATIONAL_EN = PHRASES["th"]["national_name"], PHRASES["en"]["national_name"]
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6775; --line:#d5dbe3; --accent:#1f5fa8; --weak:#c8553d; }
 * { box-sizing: border-box; }
 body { font-family: Tahoma, Loma, Garuda, sans-serif; color: var(--ink); margin: 0 auto;
-       max-width: 1180px; padding: 24px 28px 48px; line-height: 1.55; font-size: 14px; }
+       max-width: 1180px; padding: 24px 28px 48px; line-height: 1.55; font-size: 14px;
+       overflow-wrap: break-word; }
 h1 { font-size: 24px; margin: 0 0 4px; color: var(--accent); line-height: 1.4; }
 h2 { font-size: 19px; border-bottom: 2px solid var(--accent); padding-bottom: 4px; margin-top: 36px; }
 h3 { font-size: 15px; margin: 0 0 6px; }
 .sub, .note, .en { color: var(--muted); }
 .en { font-size: 0.93em; }
-nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
+nav a { margin-right: 14px; color: var(--accent); text-decoration: none; display: inline-block; }
+.notice { border: 2px solid #c98a00; background: #fff6dc; border-radius: 6px; padding: 8px 14px;
+          margin: 12px 0; }
+.notice b { color: #7a4d00; }
 .figures { display: flex; gap: 14px; flex-wrap: wrap; margin: 14px 0; }
 .figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 150px; }
 .figure b { display: block; font-size: 22px; color: var(--accent); }
+.bands { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0 4px; padding: 0; list-style: none; }
+.bands li { border: 1px solid var(--line); border-radius: 4px; padding: 2px 10px; font-size: 13px; }
+.bands li.here { border-color: var(--accent); background: #eef4fb; }
+.scale { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; font-size: 13px; margin: 6px 0; }
+.scale .bar { width: 220px; max-width: 60vw; height: 12px; border-radius: 3px; }
+.scale .ticks { display: flex; justify-content: space-between; width: 220px; max-width: 60vw;
+                font-size: 11px; color: var(--muted); }
+.key { font-size: 13px; margin: 4px 0 10px; padding-left: 1.2em; }
 table { border-collapse: collapse; width: 100%; margin: 10px 0; font-size: 12.5px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #eef2f7; }
@@ -46,30 +58,66 @@ table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th::after { content: " \\2195"; color: #9aa5b1; }
 table.sortable th[aria-sort=ascending]::after { content: " \\2191"; color: var(--ink); }
 table.sortable th[aria-sort=descending]::after { content: " \\2193"; color: var(--ink); }
-.wide { overflow-x: auto; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 16px; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; break-inside: avoid; }
-.card svg.chart { max-width: 340px; }
+/* a wide table or chart scrolls inside its own box, never the page */
+.wide { overflow-x: auto; max-width: 100%; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 16px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; break-inside: avoid; min-width: 0; }
+.card svg.chart { max-width: 360px; }
 svg.chart { width: 100%; height: auto; display: block; margin: 6px auto; }
-svg.chart.bars { max-width: 820px; margin-left: 0; }
-.focus { display: grid; grid-template-columns: 400px 1fr; gap: 18px; align-items: start; }
+svg.chart.bars { max-width: 460px; margin: 0; }
+/* the national words beside its bars; on paper the bars beside the benchmark table */
+.overview { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 460px); gap: 0 24px;
+            align-items: start; grid-template-areas: "words bars" "table table"; }
+.overview > .words { grid-area: words; } .overview > svg.bars { grid-area: bars; }
+.overview > .wide { grid-area: table; }
+.focus { display: grid; grid-template-columns: minmax(0, 420px) minmax(0, 1fr); gap: 18px; align-items: start; }
 .narratives article { border-left: 3px solid var(--line); padding: 2px 12px; margin: 10px 0; break-inside: avoid; }
 .narratives h4 { margin: 0; font-size: 14px; }
 .narratives p { margin: 3px 0; }
-@page { size: A4 landscape; margin: 12mm; }
+@media (max-width: 900px) { .overview { grid-template-columns: minmax(0, 1fr);
+                                         grid-template-areas: "words" "bars" "table"; } }
+@media (max-width: 700px) {
+  body { padding: 14px 12px 32px; font-size: 15px; }
+  h1 { font-size: 20px; }
+  .focus { grid-template-columns: minmax(0, 1fr); }
+  .figure { min-width: 0; flex: 1 1 40%; }
+  /* the scores stay next to the name: the name column stays put while the scores scroll */
+  #agency-table td:nth-child(3), #agency-table th:nth-child(3) {
+    position: sticky; left: 0; background: #fff; min-width: 9.5em; box-shadow: 1px 0 0 var(--line); }
+  #agency-table th:nth-child(3) { background: #eef2f7; }
+  table.units td:first-child { min-width: 8em; }
+  #agency-table .opt { display: none; }
+  /* charts keep a legible size and scroll sideways in their box */
+  .wide svg.heatmap { min-width: 760px; }
+}
+@page { size: A4 landscape; margin: 12mm 12mm 14mm;
+  @bottom-right { content: "หน้า " counter(page) " / " counter(pages); font-family: Tahoma, Loma, Garuda, sans-serif;
+                  font-size: 9pt; color: #5b6775; } }
 @media print {
   body { max-width: none; padding: 0; font-size: 11.5px; }
-  nav { display: none; }
-  h2, h3 { break-after: avoid; }
-  .cards { display: block; }
-  .card { margin-bottom: 6px; padding: 6px 12px; }
-  .card-body { display: grid; grid-template-columns: 56mm 1fr; gap: 8mm; align-items: center; }
-  .card svg.chart { max-width: 56mm; margin: 0; }
-  .card h3 { margin-bottom: 0; }
-  .focus { grid-template-columns: 100mm 1fr; }
-  table.sortable th::after { content: ""; }
-  tr { break-inside: avoid; }
+  nav, .screen-only { display: none; }
+  h2, h3, h4 { break-after: avoid; }
+  /* each part starts on its own page: no table begins with one orphan row at a page foot */
+  #agencies, #heatmap, #ministries, #narratives, #framework { break-before: page; }
+  h2 { margin-top: 0; }
+  .wide { overflow: visible; }
+  thead { display: table-header-group; }
+  tr, .figure, .notice, .bands, .key li { break-inside: avoid; }
+  .key { columns: 2; margin: 2px 0; }
   svg.chart { max-height: 170mm; break-inside: avoid; }
+  .overview { grid-template-columns: 92mm 1fr; grid-template-areas: "words words" "bars table"; gap: 0 6mm; }
+  .overview > .wide { align-self: center; }
+  svg.chart.bars { max-width: 92mm; }
+  svg.chart.heatmap { max-height: 136mm; width: auto; }
+  .cards { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
+  .card { padding: 4px 10px; }
+  .card-body { display: grid; grid-template-columns: 46mm 1fr; gap: 5mm; align-items: center; }
+  .card svg.chart { max-width: 46mm; margin: 0; }
+  .card h3 { margin-bottom: 0; }
+  /* small enough to share a page with the last ministry card */
+  .focus { grid-template-columns: 72mm 1fr; break-inside: avoid; }
+  #focus h2 { margin-top: 6mm; }
+  table.sortable th::after { content: ""; }
 }
 """
 
@@ -165,7 +213,9 @@ def _agency_table(results: Results) -> str:
              + [("overall", "รวม", "Overall", "num"), ("level", "ระดับ", "Level", ""),
                 ("completeness", "ครบถ้วน", "Complete %", "num")])
     names = {f"dim{d}": f"{fw.dimension_label(d, 'th')} / {fw.dimension_label(d, 'en')}" for d in ids}
-    head = "".join(f'<th data-key="{k}" data-type="{"num" if t else "text"}" class="{t}"'
+    optional = ("kind", "ministry")  # left out on a phone: the ministry cards group them
+    head = "".join(f'<th data-key="{k}" data-type="{"num" if t else "text"}"'
+                   f' class="{t}{" opt" if k in optional else ""}"'
                    f' title="{escape(names.get(k, en))}">{_both(th, en)}</th>' for k, th, en, t in heads)
     weak = results.agencies[ids] < WEAK_THRESHOLD
     rows = []
@@ -173,7 +223,8 @@ def _agency_table(results: Results) -> str:
         cells = ([_num_cell(a["rank"], decimals=0),
                   f"<td>{escape(str(ident))}</td>",
                   f'<td>{escape(a["name_th"])}<br><span class="en" lang="en">{escape(a["name_en"])}</span></td>',
-                  f"<td>{escape(str(a['kind']))}</td>", f"<td>{escape(a['ministry_th'])}</td>"]
+                  f"<td class='opt'>{escape(_kind_names(a['kind'])[0])}</td>",
+                  f"<td class='opt'>{escape(a['ministry_th'])}</td>"]
                  + [_num_cell(a[d], weak.at[ident, d]) for d in ids]
                  + [_num_cell(a["overall"]), f"<td>{_both(a['level_th'], a['level_en'])}</td>",
                     _num_cell(a["completeness"])])
@@ -182,11 +233,17 @@ def _agency_table(results: Results) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
+def _kind_names(kind: object) -> tuple[str, str]:
+    """Thai and English words for an agency kind ('department' -> หน่วยงานระดับกรม, Departments)."""
+    return KIND_NAMES.get(str(kind), (str(kind), str(kind)))
+
+
 def _benchmark_table(results: Results) -> str:
     ids = results.dimension_ids
-    units = ([(NATIONAL_TH, NATIONAL_EN, results.national)]
+    settings = results.framework.settings
+    units = ([(settings.all_units_th, settings.all_units_en, results.national)]
              + [(name, m["name_en"], m) for name, m in results.ministries.iterrows()]
-             + [(kind, kind, k) for kind, k in results.kinds.iterrows()])
+             + [(*_kind_names(kind), k) for kind, k in results.kinds.iterrows()])
     head = ("<tr><th>หน่วย / Unit</th><th class='num'>จำนวน<br>Agencies</th>"
             + "".join(f"<th class='num'>มิติที่ {thai_digits(d)}</th>" for d in ids)
             + "<th class='num'>รวม / Overall</th><th>ระดับ / Level</th></tr>")
@@ -195,7 +252,7 @@ def _benchmark_table(results: Results) -> str:
         + "".join(_num_cell(u[d], u[d] < WEAK_THRESHOLD) for d in ids)
         + f"{_num_cell(u['overall'])}<td>{_both(u['level_th'], u['level_en'])}</td></tr>"
         for th, en, u in units)
-    return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+    return f"<div class='wide'><table class='units'><thead>{head}</thead><tbody>{body}</tbody></table></div>"
 
 
 def _framework_section(results: Results) -> str:
@@ -205,9 +262,9 @@ def _framework_section(results: Results) -> str:
     dims = "".join(
         f"<tr><td>มิติที่ {thai_digits(d)}</td><td>{escape(r['name_th'])}</td>"
         f"<td lang='en'>{escape(r['name_en'])}</td>"
-        f"<td class='num'>ร้อยละ {thai_digits(f'{r.weight:g}')} ({r.weight:g}%)</td>"
+        f"<td class='num'>ร้อยละ {thai_digits(f'{100 * share:.4g}')} ({100 * share:.4g}%)</td>"
         f"<td class='num'>{int(counts.get(d, 0))}</td><td class='num'>{points.get(d, 0):g}</td></tr>"
-        for d, r in fw.dimensions.iterrows())
+        for (d, r), share in zip(fw.dimensions.iterrows(), fw.shares))
     bands = "".join(
         f"<tr><td class='num'>{b.lower:g}%</td><td>{escape(b.label_th)}</td><td lang='en'>{escape(b.label_en)}</td></tr>"
         for b in fw.bands.itertuples())
@@ -218,26 +275,67 @@ def _framework_section(results: Results) -> str:
         for i, q in fw.indicators.iterrows())
     version = f"<p class='note'>รุ่นกรอบการประเมิน / Framework version: {escape(fw.version)}</p>" \
         if fw.version else ""
-    return (f"{version}<h3>มิติและน้ำหนัก / Dimensions and weights</h3><table><thead><tr>"
+    return (f"{version}<h3>มิติและน้ำหนัก / Dimensions and weights</h3><div class='wide'><table><thead><tr>"
             "<th>มิติ</th><th>ชื่อ</th><th>Name</th><th class='num'>น้ำหนัก / Weight</th>"
             "<th class='num'>ตัวชี้วัด / Indicators</th><th class='num'>คะแนนเต็ม / Points</th></tr></thead>"
-            f"<tbody>{dims}</tbody></table>"
+            f"<tbody>{dims}</tbody></table></div>"
             "<h3>ระดับ / Level bands</h3><table style='width:auto'><thead><tr><th class='num'>ตั้งแต่ / From</th>"
             f"<th>ระดับ</th><th>Level</th></tr></thead><tbody>{bands}</tbody></table>"
-            "<h3>ตัวชี้วัด / Indicators</h3><table><thead><tr><th>รหัส / Id</th><th>มิติ</th>"
+            "<h3>ตัวชี้วัด / Indicators</h3><div class='wide'><table><thead><tr><th>รหัส / Id</th><th>มิติ</th>"
             "<th>คำถาม / Question</th><th>ประเภท / Type</th><th class='num'>สูงสุด / Max</th>"
-            f"<th class='num'>คะแนน / Points</th></tr></thead><tbody>{indicators}</tbody></table>")
+            f"<th class='num'>คะแนน / Points</th></tr></thead><tbody>{indicators}</tbody></table></div>")
 
 
 def _heatmaps(results: Results) -> str:
-    """Agencies in sheet order, HEATMAP_ROWS to a chart so each stays legible in print."""
+    """Agencies in sheet order, HEATMAP_ROWS to a chart so each stays legible in print;
+    above them the colour scale and the dimensions' full names."""
     table = results.agencies
     labels = [f"{ident} {name}" for ident, name in table["name_th"].items()]
-    return "".join(
-        heatmap(results.framework, table.iloc[start:start + HEATMAP_ROWS],
-                labels[start:start + HEATMAP_ROWS], f"heat{start // HEATMAP_ROWS}",
-                f"heat map, agencies {start + 1}-{min(start + HEATMAP_ROWS, len(table))}")
+    charts = "".join(
+        '<div class="wide">' + heatmap(results.framework, table.iloc[start:start + HEATMAP_ROWS],
+                                       labels[start:start + HEATMAP_ROWS], f"heat{start // HEATMAP_ROWS}",
+                                       f"heat map, agencies {start + 1}-{min(start + HEATMAP_ROWS, len(table))}")
+        + "</div>"
         for start in range(0, len(table), HEATMAP_ROWS))
+    scale = (f'<div class="scale" role="img" aria-label="colour scale 0 to 100%"><span>สี / Colour:</span>'
+             f'<span><span class="bar" style="display:block;background:{score_gradient_css()}"></span>'
+             '<span class="ticks"><span>0</span><span>25</span><span>50</span><span>75</span>'
+             '<span>100%</span></span></span>'
+             f'<span>ตัวเลขหนา = ต่ำกว่า {WEAK_THRESHOLD:g}% / bold = below {WEAK_THRESHOLD:g}%</span></div>')
+    return scale + _dimension_key(results) + charts
+
+
+def _dimension_key(results: Results) -> str:
+    """The dimensions' numbers with their full names, for the charts that show only a number."""
+    fw = results.framework
+    items = "".join(f"<li>มิติที่ {thai_digits(d)} {escape(fw.dimension_label(d, 'th'))} "
+                    f"<span class='en' lang='en'>{escape(fw.dimension_label(d, 'en'))}</span></li>"
+                    for d in fw.dimension_ids)
+    return f'<ol class="key" style="list-style:none;padding-left:0">{items}</ol>'
+
+
+def _level_bands(results: Results) -> str:
+    """The level bands as a row of ranges, the national level marked: what the words mean."""
+    bands = results.framework.bands.sort_values("lower").reset_index(drop=True)
+    uppers = list(bands["lower"].iloc[1:]) + [None]
+    national = results.national["level_th"]
+    items = "".join(
+        f'<li class="{"here" if b.label_th == national else ""}"><b>{escape(b.label_th)}</b> '
+        f'<span class="en" lang="en">{escape(b.label_en)}</span> '
+        + (f"{b.lower:g}–{upper:g}%" if upper is not None else f"≥ {b.lower:g}%") + "</li>"
+        for b, upper in zip(bands.itertuples(), uppers))
+    return ("<p class='note'>ระดับความพร้อม (จากชีต Framework) / Readiness levels (from the "
+            f"Framework sheet); มิติที่ต่ำกว่า {WEAK_THRESHOLD:g}% คือมิติที่ต้องเร่งพัฒนา / "
+            f"a dimension below {WEAK_THRESHOLD:g}% is weak:</p><ul class='bands'>{items}</ul>")
+
+
+ILLUSTRATIVE_NOTICE = (
+    '<div class="notice" role="note"><b>ข้อมูลตัวอย่าง / illustrative data.</b> '
+    "คะแนนรายหน่วยงานในรายงานนี้เป็นข้อมูลสมมุติ สร้างขึ้นให้คำนวณได้ตรงกับตัวเลขที่เผยแพร่ ๙ ค่า "
+    "(ประเทศไทย กระทรวงอุตสาหกรรม กรมส่งเสริมอุตสาหกรรม) ไม่ใช่ผลการสำรวจจริง "
+    '<span class="en" lang="en">The agency answers in this report are invented so that the '
+    "scoring reproduces the survey's nine published figures (Thailand, the Ministry of Industry, "
+    "the Department of Industrial Promotion); no other figure is a survey result.</span></div>")
 
 
 def _ministry_cards(results: Results) -> str:
@@ -245,7 +343,7 @@ def _ministry_cards(results: Results) -> str:
     cards = []
     for i, (name, m) in enumerate(results.ministries.iterrows()):
         chart = radar(results.framework, {f"{name} ({m['overall']:.1f}%)": m[ids],
-                                          f"{NATIONAL_TH} ({results.national['overall']:.1f}%)":
+                                          f"{results.framework.settings.all_units_th} ({results.national['overall']:.1f}%)":
                                           results.national[ids]},
                       f"radar-m{i}", f"{name} / {m['name_en']}")
         cards.append(f'<div class="card"><h3>{_both(name, m["name_en"])}</h3><div class="card-body">'
@@ -259,7 +357,7 @@ def _agency_focus(results: Results, agency: object) -> str:
     ministry = results.ministries.loc[a["ministry_th"]]
     chart = radar(results.framework, {
         f"{a['name_th']} ({a['overall']:.1f}%)": a[ids],
-        f"{NATIONAL_TH} ({results.national['overall']:.1f}%)": results.national[ids],
+        f"{results.framework.settings.all_units_th} ({results.national['overall']:.1f}%)": results.national[ids],
         f"{a['ministry_th']} ({ministry['overall']:.1f}%)": ministry[ids]},
         "radar-focus", f"{a['name_th']} / {a['name_en']}")
     return (f'<div class="focus"><div>{chart}</div><div><h3>{_both(a["name_th"], a["name_en"])}</h3>'
@@ -280,15 +378,19 @@ def _agency_narratives(results: Results) -> str:
 
 
 def build_report(results: Results, source_name: str = "", agency: object = None,
-                 year: int | None = None, generated: date | None = None) -> str:
+                 year: int | None = None, generated: date | None = None,
+                 extra_sections: list[tuple[str, str, str]] = (),
+                 illustrative: bool = False) -> str:
     """The report as one HTML document. `agency` is the one shown against the nation
     (default: the first agency); `year` the survey's B.E. year (default: from the
-    framework version)."""
+    framework version); `extra_sections` (key, title, html), e.g. the trend, go before
+    the framework; `illustrative` puts the invented-data notice on top and on every
+    printed page."""
     if results.agencies.empty:
         raise ReadinessError(Problem("the workbook has no agencies to report on"))
     agency = results.agencies.index[0] if agency is None else agency
     if agency not in results.agencies.index:
-        raise ReadinessError(Problem(f"no agency '{agency}' in the workbook"))
+        raise ReadinessError(unknown_choice("agency", str(agency), results.agencies.index))
     year = year or survey_year(results.framework.version)
     generated = generated or date.today()
     n = results.national
@@ -304,11 +406,13 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         f'<div class="figure">กระทรวง / Ministries<b>{len(results.ministries)}</b></div>')
     sections = [
         ("summary", "ภาพรวมประเทศ / National summary",
-         f'<div class="figures">{figures}</div>{_narratives(results, "national")}'
+         f'<div class="figures">{figures}</div>'
+         f'<div class="overview"><div class="words">{_level_bands(results)}{_narratives(results, "national")}</div>'
          + dimension_bars(results.framework, n[ids], "bars-national", title_en)
-         + _benchmark_table(results)),
+         + _benchmark_table(results) + "</div>"),
         ("agencies", "ผลรายหน่วยงาน / All agencies",
-         "<p class='note'>คลิกหัวตารางเพื่อเรียงลำดับ / Click a column header to sort. "
+         "<p class='note'><span class='screen-only'>คลิกหัวตารางเพื่อเรียงลำดับ / Click a column "
+         "header to sort. </span>"
          f"ตัวหนาสีแดง = ต่ำกว่า {WEAK_THRESHOLD:g}% / bold red = below {WEAK_THRESHOLD:g}%.</p>" + _agency_table(results)),
         ("heatmap", "แผนภาพความร้อนรายมิติ / Dimension heat map", _heatmaps(results)),
         ("ministries", "รายกระทรวง / Ministries", _ministry_cards(results)),
@@ -316,13 +420,19 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]
+    sections[-1:-1] = list(extra_sections)
     nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
     source = f" จาก / from {escape(source_name)}" if source_name else ""
+    footer = " · ".join(filter(None, ["ข้อมูลตัวอย่าง / illustrative data" if illustrative else "",
+                                      source_name, "readiness-xl"]))
+    page_css = ('@page { @bottom-left { content: "' + re.sub(r'["\\<>]', "", footer)
+                + '"; font-family: Tahoma, Loma, Garuda, sans-serif; font-size: 9pt; color: #5b6775; } }')
     return (
         '<!DOCTYPE html>\n<html lang="th"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title_th)}</title><style>{CSS}</style></head><body>"
+        f"<title>{escape(title_th)}</title><style>{CSS}{page_css}</style></head><body>"
         f'<header><h1>{escape(title_th)}</h1><div class="sub" lang="en">{escape(title_en)}</div>'
         f'<p class="note">สร้างเมื่อ {thai_date(generated)}{source} · readiness-xl</p>'
-        f"<nav>{nav}</nav></header>{body}<script>{JS}</script></body></html>\n")
+        + (ILLUSTRATIVE_NOTICE if illustrative else "")
+        + f"<nav>{nav}</nav></header>{body}<script>{JS}</script></body></html>\n")

@@ -6,14 +6,17 @@ that recalculation reproduces those figures."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.packaging.custom import StringProperty
 
 from readiness_xl.builder.template import ABOUT_TEMPLATE, build_workbook, save_workbook
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
+from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 from readiness_xl.workbook.recalc import recalc_file
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
@@ -39,11 +42,24 @@ def sample_notes() -> tuple[str, ...]:
     )
 
 
+def _save_recalculated(wb, target: Path) -> Results:
+    """Build in a private folder and recalculate into `target`, so that `target` appears
+    only complete: a failure leaves no file behind."""
+    with tempfile.TemporaryDirectory(prefix="readiness-xl-build-") as folder:
+        built = Path(folder) / "built.xlsx"
+        save_workbook(wb, built)
+        return recalc_file(built, target)
+
+
 def build_sample(target: Path) -> Results:
-    """Write the recalculated B.E. 2560 sample workbook to `target`."""
+    """Write the recalculated B.E. 2560 sample workbook to `target`, marked as illustrative
+    (a custom document property) so that reports of it say so."""
     framework, agencies = load_framework(), load_agencies()
-    save_workbook(build_workbook(framework, agencies, load_answers(), about=sample_notes()), target)
-    return recalc_file(target)
+    wb = build_workbook(framework, agencies, load_answers(), about=sample_notes())
+    wb.custom_doc_props.append(StringProperty(
+        name=ILLUSTRATIVE_PROPERTY,
+        value="B.E. 2560 sample: agency answers invented to reproduce nine published figures"))
+    return _save_recalculated(wb, Path(target))
 
 
 def build_template(target: Path, agencies: pd.DataFrame | None = None,
@@ -56,6 +72,8 @@ def build_template(target: Path, agencies: pd.DataFrame | None = None,
         agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
         if framework is None:
             answers = load_answers().loc[list(TEMPLATE_EXAMPLES)]
-    save_workbook(build_workbook(framework or load_framework(), agencies, answers), target)
+    wb = build_workbook(framework or load_framework(), agencies, answers)
     if answers is not None:  # the examples are answered: show their scores and charts
-        recalc_file(target)
+        _save_recalculated(wb, Path(target))
+    else:
+        save_workbook(wb, Path(target))

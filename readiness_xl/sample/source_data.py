@@ -9,28 +9,41 @@ from pathlib import Path
 
 import pandas as pd
 
+from readiness_xl.core.agencies import AGENCY_FIELDS, checked_agencies
 from readiness_xl.core.framework import (
     BAND_FIELDS,
     DIMENSION_FIELDS,
+    DIMENSION_METHOD_FIELDS,
     INDICATOR_FIELDS,
+    INDICATOR_METHOD_FIELDS,
+    SETTING_FIELDS,
     Framework,
     build_framework,
 )
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.layout import RESERVED_SHEETS
 
 BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
-BE2560_VERSION = "B.E. 2560 (2017) v1"
-AGENCY_CSV_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
+AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 
-def _read_csv(path: Path, fields: tuple[str, ...]) -> pd.DataFrame:
-    """A CSV as text cells; line numbers are kept as `_row` for error messages."""
+def _read_csv(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV as text cells; line numbers are kept as `_row` for error messages. `optional`
+    columns are read when present; an unknown column is refused (a typo such as `mn`
+    would otherwise be silently dropped)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
-            missing = [f for f in fields if f not in (reader.fieldnames or [])]
+            header = [h.strip() for h in reader.fieldnames or []]
+            missing = [f for f in fields if f not in header]
             if missing:
                 raise ReadinessError(Problem(f"missing column(s) {', '.join(missing)}", file=path.name))
+            unknown = [h for h in header if h and h not in fields + optional]
+            if unknown and optional:
+                raise ReadinessError(Problem(f"unknown column(s) {', '.join(unknown)}; the columns "
+                                             f"are {', '.join(fields + optional)}", file=path.name))
+            fields = fields + tuple(f for f in optional if f in header)
+            reader.fieldnames = header
             rows = [{f: (row.get(f) or "").strip() for f in fields} for row in reader]
     except (OSError, UnicodeDecodeError) as err:
         raise ReadinessError(Problem(f"cannot be read ({err})", file=str(path))) from None
@@ -40,20 +53,25 @@ def _read_csv(path: Path, fields: tuple[str, ...]) -> pd.DataFrame:
     return table
 
 
-def load_framework(directory: Path = BE2560, version: str = BE2560_VERSION) -> Framework:
-    """A framework from dimensions.csv, indicators.csv and bands.csv in `directory`."""
+def load_framework(directory: Path = BE2560) -> Framework:
+    """A framework from dimensions.csv, indicators.csv, bands.csv and (optional)
+    settings.csv in `directory`; the columns are FRAMEWORK_CSV_HELP's."""
     directory = Path(directory)
-    return build_framework(_read_csv(directory / "dimensions.csv", DIMENSION_FIELDS),
-                           _read_csv(directory / "indicators.csv", INDICATOR_FIELDS),
-                           _read_csv(directory / "bands.csv", BAND_FIELDS), version)
+    settings = directory / "settings.csv"
+    return build_framework(
+        _read_csv(directory / "dimensions.csv", DIMENSION_FIELDS, DIMENSION_METHOD_FIELDS),
+        _read_csv(directory / "indicators.csv", INDICATOR_FIELDS, INDICATOR_METHOD_FIELDS),
+        _read_csv(directory / "bands.csv", BAND_FIELDS),
+        settings=_read_csv(settings, SETTING_FIELDS) if settings.exists() else None)
 
 
 def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
-    table = _read_csv(Path(path), AGENCY_CSV_FIELDS).drop(columns="_row")
-    duplicated = table["id"][table["id"].duplicated()]
-    if not duplicated.empty:
-        raise ReadinessError(Problem(f"duplicate agency id '{duplicated.iloc[0]}'", file=Path(path).name))
-    return table.set_index("id")
+    """The agencies of a CSV, checked here (ids that can name a sheet, names from either
+    language) so that `new-template` refuses what `recalc` would."""
+    path = Path(path)
+    table = _read_csv(path, AGENCY_CSV_FIELDS)
+    return checked_agencies(table, RESERVED_SHEETS,
+                            lambda i, field: (None, f"line {int(table['_row'].iloc[i])}", path.name))
 
 
 def load_answers(path: Path = BE2560 / "answers.csv") -> pd.DataFrame:

@@ -26,6 +26,7 @@ from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.survey.forms import form_agency
 from readiness_xl.workbook.layout import SUMMARY_SHEET
+from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.parts import (
     WORKBOOK_PART,
     check_not_locked,
@@ -263,6 +264,12 @@ def collect_forms(files: list[Path], master_path: Path, replace: bool = False,
     to its Validation sheet and recalculate, in one atomic replace of the master."""
     master_path = Path(master_path)
     check_not_locked(master_path)
+    with exclusive(master_path):  # from reading the master to replacing it: no lost update
+        return _collect(files, master_path, replace, missing, progress)
+
+
+def _collect(files: list[Path], master_path: Path, replace: bool, missing: str,
+             progress) -> CollectReport:
     master = read_book(master_path)
     score_book(master, missing)     # a master that cannot be scored is refused before any merge
     history = read_validation(master_path)

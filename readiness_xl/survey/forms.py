@@ -66,10 +66,11 @@ def write_forms(book: Book, directory: Path, prefill: bool = False, progress=Non
     except OSError as err:
         raise ReadinessError(Problem(f"cannot create the folder ({err.strerror})",
                                      file=str(directory))) from None
-    written = []
-    for agency in book.agencies.index:
-        target = directory / f"{agency}.xlsx"
+    targets = {agency: directory / f"{agency}.xlsx" for agency in book.agencies.index}
+    for target in targets.values():  # all or none: not the first few, then an error
         check_not_locked(target)
+    written = []
+    for agency, target in targets.items():
         save_workbook(build_form(book, agency, prefill), target)
         written.append(target)
         if progress:

@@ -3,14 +3,18 @@ builder, the reader, the Summary writer and the questionnaire forms."""
 
 from __future__ import annotations
 
+
 FRAMEWORK_SHEET = "Framework"
 AGENCIES_SHEET = "Agencies"
 SUMMARY_SHEET = "Summary"
 DASHBOARD_SHEET = "Dashboard"
 RESPONSES_SHEET = "Responses"
 XLWINGS_CONF_SHEET = "xlwings.conf"
+UNCERTAINTY_SHEET = "Uncertainty"        # written by `robustness` / `recalc --robustness`
+AUDIT_SHEET = "Audit"                    # written by `audit` / `recalc --robustness`
 RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHEET,
-                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README"}
+                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README",
+                   UNCERTAINTY_SHEET, AUDIT_SHEET}
 
 # Defined names on the Framework sheet, each the data body of one table (header row
 # just above). Readers read down from the first row until the id column is blank, so
@@ -19,11 +23,16 @@ WEIGHTS_NAME = "Weights"                 # the weight column of the dimensions t
 LEVEL_BANDS_NAME = "LevelBands"
 INDICATORS_NAME = "Indicators"
 FRAMEWORK_VERSION_NAME = "FrameworkVersion"
+SETTINGS_NAME = "Settings"               # key/value rows (optional: absent = defaults)
 
-DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D"}
+# Column E of the dimensions is the weight's share (a formula, not read).
+DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D",
+                     "aggregation": "F", "parent": "G"}
 BAND_COLUMNS = {"lower": "A", "label_th": "B", "label_en": "C"}
 INDICATOR_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
-                     "type": "E", "max": "F", "points": "G"}
+                     "type": "E", "max": "F", "points": "G", "min": "H", "direction": "I",
+                     "transform": "J", "normalise": "K"}
+SETTING_COLUMNS = {"key": "A", "value": "B"}
 
 AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",
                   "ministry_th": "E", "ministry_en": "F"}

@@ -12,6 +12,8 @@ XML part is refused if it declares a DTD (the carrier of entity-expansion bombs)
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 import os
 import posixpath
 import re
@@ -20,31 +22,38 @@ import tempfile
 import zipfile
 import zlib
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from itertools import count
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+import numpy as np
 from defusedxml import DTDForbidden, EntitiesForbidden
 from defusedxml import ElementTree as ET
 from defusedxml.ElementTree import DefusedXMLParser
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook import locks
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.S)
-_DIMENSION = re.compile(r"<dimension [^>]*/>")
-_ROW = re.compile(r"<row [^>]*?r=\"(\d+)\"[^>]*>(.*?)</row>", re.S)
-_HEADER_ROW = re.compile(r'<row ([^>]*?\br="1"[^>]*?)/?>')
+# Tags may carry a namespace prefix (<x:sheetData>, as .NET's Open XML SDK writes them):
+# every pattern accepts one and every element we write uses the part's own prefix.
+_P = r"(?:\w+:)?"
+_SHEET_DATA = re.compile(rf"<{_P}sheetData\s*/>|<{_P}sheetData\b[^>]*>.*?</{_P}sheetData>", re.S)
+_ROOT_PREFIX = re.compile(r"<(\w+:)?worksheet\b")
+_DIMENSION = re.compile(rf"<{_P}dimension [^>]*/>")
+_HEADER_ROW = re.compile(rf'<{_P}row ([^>]*?\br="1"[^>]*?)/?>')
 _ROW_NUMBER = re.compile(r'\s*\b(?:r|spans)="[^"]*"')
-_CELL_STYLE = re.compile(r"<c r=\"([A-Z]+)\d+\"[^>]*?(?: s=\"(\d+)\")?[^>]*?/?>")
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_ROW_ELEMENT = re.compile(r"<row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</row>)", re.S)
-_CELL_ELEMENT = re.compile(r"<c\b[^>]*?\br=\"([A-Z]+)\d+\"[^>]*?(?:/>|>.*?</c>)", re.S)
-_STYLE_ATTR = re.compile(r"^<c\b[^>]*?\ss=\"(\d+)\"")
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ROW_ELEMENT = re.compile(rf"<{_P}row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</{_P}row>)", re.S)
+_CELL_ELEMENT = re.compile(rf"<{_P}c\b[^>]*?\br=\"([A-Z]+)\d+\"[^>]*?(?:/>|>.*?</{_P}c>)", re.S)
+_STYLE_ATTR = re.compile(rf"^<{_P}c\b[^>]*?\ss=\"(\d+)\"")
+# Row and cell openings, for giving a reference to those that omit it (r is optional).
+_OPENING = re.compile(rf"<({_P})(row|c)\b([^>]*?)(/?)>")
+_R_ATTR = re.compile(r'\br="([A-Z]*)(\d*)"')
 
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -103,9 +112,11 @@ def _stamp(path: Path) -> tuple:
 
 def check_package(path: Path) -> None:
     """Refuse a zip package before unpacking it: too many parts, too large unpacked,
-    suspiciously compressed, not a workbook, or XML parts with a DTD. A package already
-    checked, unchanged since (see _CHECKED), is not checked twice."""
+    suspiciously compressed, a part name twice, not a workbook, XML parts with a DTD,
+    or a sheet the workbook lists whose part is missing. A package already checked,
+    unchanged since (see _CHECKED), is not checked twice."""
     path = Path(path)
+    locks.note_input(path)
     try:
         stamp = _stamp(path)
     except OSError:
@@ -129,15 +140,26 @@ def check_package(path: Path) -> None:
                     raise ReadinessError(Problem(
                         f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
                         f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=path.name))
+            seen: set[str] = set()
+            for info in infos:  # part names are case-insensitive (OPC); zipfile would pick one
+                if info.filename.casefold() in seen:
+                    raise ReadinessError(Problem(f"part {info.filename} appears twice in the "
+                                                 "package (damaged); refused", file=path.name))
+                seen.add(info.filename.casefold())
             if WORKBOOK_PART not in {info.filename for info in infos}:
                 raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {WORKBOOK_PART})",
                                              file=path.name))
             for info in infos:
                 if info.filename.lower().endswith(_XML_SUFFIXES):
                     _refuse_dtd(zf, info.filename, path.name)
+            names = set(zf.namelist())
+            for sheet, part in sheet_parts(zf).items():
+                if part not in names:
+                    raise ReadinessError(Problem(f"the part of this sheet ({part}) is missing "
+                                                 "from the package (damaged)", sheet, file=path.name))
         if stamp is not None:
             _CHECKED.add(stamp)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError, KeyError) as err:
         raise ReadinessError(Problem(f"damaged zip package ({' '.join(str(err).split())})",
                                      file=path.name)) from None
     except RuntimeError as err:  # zipfile: "File ... is encrypted, password required"
@@ -145,13 +167,24 @@ def check_package(path: Path) -> None:
                                      file=path.name)) from None
 
 
+def owner_files(path: Path) -> list[Path]:
+    """The files an office program keeps beside a workbook it has open: Excel's `~$name`
+    (Word-style `~$` + name less its first two characters too) and LibreOffice's
+    `.~lock.name#`."""
+    name = path.name
+    return [path.with_name(n) for n in
+            dict.fromkeys(["~$" + name, "~$" + name[2:] if len(name) > 2 else "~$" + name,
+                           f".~lock.{name}#"])]
+
+
 def check_not_locked(path: Path) -> None:
-    """Excel keeps a `~$name` owner file beside a workbook it has open."""
-    owner = path.with_name("~$" + path.name[2:] if len(path.name) > 2 else "~$" + path.name)
-    for candidate in {owner, path.with_name("~$" + path.name)}:
+    """Refuse a workbook that is open in Excel or LibreOffice: writing it would be lost
+    when the program saves, or would fail on Windows."""
+    path = Path(path)
+    for candidate in owner_files(path):
         if candidate.exists():
-            raise ReadinessError(Problem("the workbook is open in Excel (owner file "
-                                         f"{candidate.name} exists); close it and try again",
+            raise ReadinessError(Problem("the workbook is open in Excel or LibreOffice (owner "
+                                         f"file {candidate.name} exists); close it and try again",
                                          file=path.name))
 
 
@@ -165,32 +198,53 @@ def _mode_for(target: Path) -> int:
     return 0o666 & ~umask
 
 
+_PENDING: dict[Path, str] = {}   # a temporary file of ours -> the target it will become
+
+
 @contextmanager
 def atomic_target(target: Path):
-    """Yield a temporary path beside `target`; move it over `target` only on success."""
-    target = Path(target)
-    directory = target.parent if str(target.parent) else Path(".")
+    """Yield a temporary path beside `target`; move it over `target` only on success.
+
+    What every write gets: a symlink is followed (the file it points to is replaced, the
+    link stays); a workbook open in Excel, a read-only file or a file this command read
+    as input (unless the command holds its lock: read-modify-write) is refused; the
+    target is locked against a second run; an error names the target, never a temporary
+    file. A temporary file of ours as `target` (a step of a larger write) skips the checks."""
+    given = Path(target)
+    shown = _PENDING.get(given)
+    nested = shown is not None
+    shown = shown or str(given)
+    real = given if nested else Path(os.path.realpath(given))
+    directory = real.parent
+    if not nested:
+        check_not_locked(given)
+        check_not_locked(real)
+        locks.check_not_input(real, shown)
     # The mode bits too: root may write anywhere, but a file marked read-only is meant to stay.
-    if target.exists() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222):
-        raise ReadinessError(Problem("the target file is read-only", file=str(target)))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise ReadinessError(Problem(f"cannot write in {directory} ({err.strerror})",
-                                     file=str(target))) from None
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _mode_for(target))
-        os.replace(tmp, target)
-    except OSError as err:
-        raise ReadinessError(Problem(f"could not write the file ({err.strerror}); "
-                                     "the original is unchanged", file=str(target))) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    if real.exists() and (not os.access(real, os.W_OK) or not real.stat().st_mode & 0o222):
+        raise ReadinessError(Problem("the target file is read-only", file=shown))
+    with (nullcontext() if nested else locks.exclusive(real, shown)):
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{real.name}{locks.TEMP_MARK}", suffix=".tmp",
+                                       dir=directory)
+        except OSError as err:
+            raise ReadinessError(Problem(f"cannot write in {directory} ({err.strerror})",
+                                         file=shown)) from None
+        os.close(fd)
+        _PENDING[Path(tmp)] = shown
+        try:
+            yield Path(tmp)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(tmp, _mode_for(real))
+            os.replace(tmp, real)
+        except OSError as err:
+            raise ReadinessError(Problem(f"could not write the file ({err.strerror}); "
+                                         "the original is unchanged", file=shown)) from None
+        finally:
+            _PENDING.pop(Path(tmp), None)
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -226,59 +280,114 @@ def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str:
     return parts[sheet_name]
 
 
-def _cell_xml(ref: str, value: object, style: str | None) -> str:
-    s = f' s="{style}"' if style else ""
+def _prefix(sheet_xml: str) -> str:
+    """The namespace prefix of the part's elements ('x:' for <x:worksheet>), or ''."""
+    match = _ROOT_PREFIX.search(sheet_xml)
+    return (match.group(1) or "") if match else ""
+
+
+def stored(value: object) -> object:
+    """What a cell holds once `value` is written: None (blank) for None, NaN and infinity
+    (a cell cannot hold them), bool, float for any real number (numpy's too), else text
+    without the characters XML cannot carry."""
     if value is None:
-        return f'<c r="{ref}"{s}/>' if style else ""
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    return _ILLEGAL_XML.sub("", str(value))
+
+
+def _cell_xml(ref: str, value: object, style: str | None, p: str = "") -> str:
+    s = f' s="{style}"' if style else ""
+    value = stored(value)
+    if value is None:
+        return f'<{p}c r="{ref}"{s}/>' if style else ""
     if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
+        return f'<{p}c r="{ref}"{s} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
+    if isinstance(value, float):
+        return f'<{p}c r="{ref}"{s}><{p}v>{value!r}</{p}v></{p}c>'
     # Inline strings are always text: a value starting with = + - @ never becomes a formula.
-    text = escape(_ILLEGAL_XML.sub("", str(value)))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    text = escape(value, {"\r": "&#13;"})  # a bare CR would be read back as LF
+    return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">{text}</{p}t></{p}is></{p}c>'
+
+
+def with_references(sheet_xml: str) -> str:
+    """The sheet XML with an r attribute on every row and cell: both are optional in
+    SpreadsheetML (a row without one is the next row, a cell the next column), and
+    everything here finds rows and cells by it."""
+    if all(_R_ATTR.search(m.group(3)) for m in _OPENING.finditer(sheet_xml)):
+        return sheet_xml
+    row, column = 0, 0
+
+    def number(match: re.Match) -> str:
+        nonlocal row, column
+        prefix, tag, attrs, close = match.groups()
+        ref = _R_ATTR.search(attrs)
+        if tag == "row":
+            row, column = (int(ref.group(2)) if ref and ref.group(2) else row + 1), 0
+            return match.group(0) if ref else f'<{prefix}row r="{row}"{attrs}{close}>'
+        column = column_index_from_string(ref.group(1)) if ref and ref.group(1) else column + 1
+        return match.group(0) if ref else \
+            f'<{prefix}c r="{get_column_letter(column)}{row}"{attrs}{close}>'
+    return _OPENING.sub(number, sheet_xml)
 
 
 def _row_styles(sheet_xml: str) -> dict[int, dict[str, str]]:
     """Style ids of the existing cells in rows 1 and 2, by column letter."""
     styles: dict[int, dict[str, str]] = {}
-    for match in _ROW.finditer(sheet_xml):
+    for match in _ROW_ELEMENT.finditer(sheet_xml):
         row = int(match.group(1))
         if row > 2:
             break
-        styles[row] = {m.group(1): m.group(2) for m in _CELL_STYLE.finditer(match.group(2))
-                       if m.group(2)}
+        styles[row] = {m.group(1): style.group(1)
+                       for m in _CELL_ELEMENT.finditer(match.group(2) or "")
+                       if (style := _STYLE_ATTR.match(m.group(0)))}
     return styles
+
+
+def _sheet_data(sheet_xml: str) -> re.Match:
+    body = _SHEET_DATA.search(sheet_xml)
+    if body is None:
+        raise ReadinessError(Problem("a worksheet part has no <sheetData>"))
+    return body
 
 
 def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     """The sheet XML with its cell data replaced by `rows` (first row = header).
     Header cells keep row 1's styles and data cells row 2's, column by column, so the
     template's fonts and number formats survive every recalculation."""
-    styles = _row_styles(sheet_xml)
+    sheet_xml = with_references(sheet_xml)
+    p = _prefix(sheet_xml)
+    body = _sheet_data(sheet_xml)
+    styles = _row_styles(body.group(0))
     header_styles, data_styles = styles.get(1, {}), styles.get(2, {})
-    header_row = _HEADER_ROW.search(sheet_xml)  # keeps the header's height
+    header_row = _HEADER_ROW.search(body.group(0))  # keeps the header's height
     header_attrs = _ROW_NUMBER.sub("", header_row.group(1)).strip() if header_row else ""
-    out = ["<sheetData>"]
+    out = [f"<{p}sheetData>"]
     width = max((len(r) for r in rows), default=0)
     letters = [get_column_letter(c) for c in range(1, width + 1)]  # once, not per cell
     header_cols = [header_styles.get(letter) for letter in letters]
     data_cols = [data_styles.get(letter) for letter in letters]
     for r, values in enumerate(rows, start=1):
-        cells = "".join([_cell_xml(f"{letter}{r}", v, style) for letter, style, v
+        cells = "".join([_cell_xml(f"{letter}{r}", v, style, p) for letter, style, v
                          in zip(letters, header_cols if r == 1 else data_cols, values)])
         attrs = f" {header_attrs}" if r == 1 and header_attrs else ""
-        out.append(f'<row r="{r}"{attrs}>{cells}</row>')
-    out.append("</sheetData>")
-    new = _SHEET_DATA.sub(lambda _: "".join(out), sheet_xml, count=1)
+        out.append(f'<{p}row r="{r}"{attrs}>{cells}</{p}row>')
+    out.append(f"</{p}sheetData>")
+    new = sheet_xml[:body.start()] + "".join(out) + sheet_xml[body.end():]
     ref = f"A1:{get_column_letter(max(width, 1))}{max(len(rows), 1)}"
-    return _DIMENSION.sub(f'<dimension ref="{ref}"/>', new, count=1)
+    return _DIMENSION.sub(f'<{p}dimension ref="{ref}"/>', new, count=1)
 
 
 def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
     """The sheet XML with the cells at `values`' references set to those values, each
     keeping its style; rows and cells are created in order where missing. Every other
     cell and everything outside <sheetData> (validation, formatting, merges) is kept."""
+    sheet_xml = with_references(sheet_xml)
+    p = _prefix(sheet_xml)
     wanted: dict[int, dict[str, object]] = defaultdict(dict)
     for ref, value in values.items():
         column, row = coordinate_from_string(ref)
@@ -291,12 +400,12 @@ def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
             same = next((m for m in found if m.group(1) == column), None)
             if same:
                 style = _STYLE_ATTR.match(same.group(0))
-                new = _cell_xml(ref, value, style.group(1) if style else None)
+                new = _cell_xml(ref, value, style.group(1) if style else None, p)
                 inner = inner[:same.start()] + new + inner[same.end():]
             else:
                 after = next((m.start() for m in found
                               if column_index_from_string(m.group(1)) > index), len(inner))
-                inner = inner[:after] + _cell_xml(ref, value, None) + inner[after:]
+                inner = inner[:after] + _cell_xml(ref, value, None, p) + inner[after:]
         return inner
 
     def row_xml(match: re.Match) -> str:
@@ -304,25 +413,76 @@ def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
         if row not in wanted:
             return match.group(0)
         head = match.group(0)[:match.group(0).index(">") + 1].replace("/>", ">")
-        return f"{head}{cells(row, match.group(2) or '')}</row>"
+        return f"{head}{cells(row, match.group(2) or '')}</{p}row>"
 
-    body = _SHEET_DATA.search(sheet_xml)
-    if body is None:
-        raise ReadinessError(Problem("a worksheet part has no <sheetData>"))
+    body = _sheet_data(sheet_xml)
     data = _ROW_ELEMENT.sub(row_xml, body.group(0))
     present = {int(m.group(1)) for m in _ROW_ELEMENT.finditer(data)}
+    closing = f"</{p}sheetData>"
     for row in sorted(set(wanted) - present):
         if not cells(row, ""):
             continue                     # only blanks for a row that does not exist
-        new = f'<row r="{row}">{cells(row, "")}</row>'
+        new = f'<{p}row r="{row}">{cells(row, "")}</{p}row>'
         later = next((m.start() for m in _ROW_ELEMENT.finditer(data) if int(m.group(1)) > row), None)
         if data.endswith("/>"):
-            data = f"<sheetData>{new}</sheetData>"
+            data = f"<{p}sheetData>{new}{closing}"
         elif later is None:
-            data = data[:-len("</sheetData>")] + new + "</sheetData>"
+            data = data[:-len(closing)] + new + closing
         else:
             data = data[:later] + new + data[later:]
     return sheet_xml[:body.start()] + data + sheet_xml[body.end():]
+
+
+def sheet_values(sheet_xml: bytes | str) -> dict[str, object]:
+    """Cell reference -> value of a worksheet part, read by an XML parser (not by the
+    patterns that wrote it), as `stored` gives them; the check that a write did what it
+    meant. Rows out of order or a cell twice make it fail."""
+    root = ET.fromstring(sheet_xml)
+    out: dict[str, object] = {}
+    last = 0
+    for row in root.iter(f"{{{NS_MAIN}}}row"):
+        number = int(row.get("r", last + 1))
+        if number <= last:
+            raise ValueError(f"row {number} comes after row {last}")
+        last = number
+        for cell in row.iter(f"{{{NS_MAIN}}}c"):
+            ref, kind = cell.get("r"), cell.get("t", "n")
+            if ref in out:
+                raise ValueError(f"cell {ref} appears twice")
+            if kind == "inlineStr":
+                out[ref] = "".join(t.text or "" for t in cell.iter(f"{{{NS_MAIN}}}t"))
+                continue
+            v = cell.find(f"{{{NS_MAIN}}}v")
+            text = v.text if v is not None else None
+            out[ref] = None if text is None else float(text) if kind == "n" else \
+                text == "1" if kind == "b" else text
+    return out
+
+
+def _same(expected: object, found: object) -> bool:
+    return expected == found or (expected is None and found in (None, ""))
+
+
+def check_cells(values: dict[str, object], whole: bool = False):
+    """A verifier for replace_parts: the part holds `values` (refs -> as written), and,
+    if `whole`, no other value."""
+    expected = {ref: stored(v) for ref, v in values.items()}
+
+    def verify(data: bytes) -> str | None:
+        try:
+            found = sheet_values(data)
+        except (ET.ParseError, ValueError) as err:
+            return str(err)
+        wrong = [ref for ref, v in expected.items() if not _same(v, found.get(ref))]
+        if whole:
+            wrong += [ref for ref, v in found.items() if ref not in expected and v not in (None, "")]
+        return f"cell {wrong[0]} does not hold what was written" if wrong else None
+    return verify
+
+
+def rows_as_cells(rows: list[list]) -> dict[str, object]:
+    return {f"{get_column_letter(c)}{r}": v for r, values in enumerate(rows, start=1)
+            for c, v in enumerate(values, start=1)}
 
 
 def new_sheet(zf: zipfile.ZipFile, name: str, sheet_xml: str) -> tuple[dict, dict]:
@@ -413,25 +573,48 @@ def _copy_stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipF
     zout._didModify = True
 
 
+# What reading or editing a damaged part raises (bad deflate data or CRC, bytes that are
+# not UTF-8, XML that does not parse).
+DAMAGED_PART = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, ET.ParseError)
+
+
 def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
-                  new_parts: dict[str, bytes] | None = None) -> None:
+                  new_parts: dict[str, bytes] | None = None,
+                  verify: dict[str, "callable"] | None = None) -> None:
     """Copy `source` to `target` (atomically), passing the named parts through their
     edit function (bytes -> bytes) and appending `new_parts`; every other part is
-    copied unchanged, byte for byte."""
+    copied unchanged, byte for byte. Before the target is replaced, each part in `verify`
+    is read back from the written file and given to its function (bytes -> None, or why
+    it is wrong): what is reported written has been read back."""
     source, target = Path(source), Path(target)
-    check_not_locked(target)
     check_package(source)
     with zipfile.ZipFile(source) as zin, atomic_target(target) as tmp:
+        missing = sorted(set(edits) - set(zin.namelist()))
+        if missing:
+            raise ReadinessError(Problem(f"part {missing[0]} is missing from the package "
+                                         "(damaged)", file=source.name))
         with zipfile.ZipFile(tmp, "w") as zout:
             for info in zin.infolist():
                 if info.filename not in edits:
                     _copy_stored(zin, info, zout)
                     continue
-                data = edits[info.filename](zin.read(info.filename))
+                try:
+                    data = edits[info.filename](zin.read(info.filename))
+                except DAMAGED_PART as err:
+                    raise ReadinessError(Problem(f"part {info.filename} is damaged "
+                                                 f"({' '.join(str(err).split())})",
+                                                 file=source.name)) from None
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
             for name, data in (new_parts or {}).items():
                 zout.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data,
                               compress_type=zipfile.ZIP_DEFLATED)
+        with zipfile.ZipFile(tmp) as written:
+            for part, check in (verify or {}).items():
+                why = check(written.read(part))
+                if why:
+                    raise ReadinessError(Problem(f"part {part} did not come out as written "
+                                                 f"({why}); nothing was changed",
+                                                 file=_PENDING.get(target, str(target))))
 
 
 def write_sheet_rows(source: Path, target: Path, sheet_name: str, rows: list[list],
@@ -441,4 +624,4 @@ def write_sheet_rows(source: Path, target: Path, sheet_name: str, rows: list[lis
         part = sheet_part(zf, sheet_name)
     edits = {part: lambda data: render_sheet_data(data.decode("utf-8"), rows).encode("utf-8")}
     edits.update(extra_edits or {})
-    replace_parts(source, target, edits)
+    replace_parts(source, target, edits, verify={part: check_cells(rows_as_cells(rows), whole=True)})

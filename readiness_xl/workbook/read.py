@@ -8,6 +8,7 @@ and tables stop at a row limit instead of reading a million-row sheet."""
 from __future__ import annotations
 
 import re
+import traceback
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from openpyxl.utils.cell import (
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError
 
+from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
 from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
@@ -37,9 +39,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_TABLE_ROWS = 20_000
 # What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, CalamineError)
-# Sheet names become file names of questionnaires and are typed into formulas.
-_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f]")
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, UnicodeDecodeError, CalamineError)
+READER_MODULES = ("/openpyxl/", "/python_calamine/", "/zipfile", "/xml/etree/", "/defusedxml/")
+_CELL_RANGE = re.compile(r"^\$?[A-Z]{1,3}\$?[1-9]\d{0,6}(?::\$?[A-Z]{1,3}\$?[1-9]\d{0,6})?$")
 
 
 @dataclass
@@ -105,19 +107,24 @@ def _sheet(wb, name: str, path: Path):
     return wb[name]
 
 
-def _named_start(wb, name: str, path: Path) -> tuple[str, int]:
-    """Sheet and first row of a defined name's range."""
+def _name_range(wb, name: str, path: Path) -> tuple[str, int, int]:
+    """Sheet, first row and first column of a defined name's range. Names are typed by
+    people as whole columns, formulas (OFFSET) or ranges: we need a cell range on a sheet
+    of this workbook ('Framework'!$A$3:$D$9), and say so for anything else."""
     defined = wb.defined_names.get(name)
     if defined is None:
         raise ReadinessError(Problem(f"defined name '{name}' is missing", L.FRAMEWORK_SHEET,
                                      file=path.name))
     destinations = list(defined.destinations)
-    if not destinations:
-        raise ReadinessError(Problem(f"defined name '{name}' does not refer to a range",
-                                     file=path.name))
-    sheet, ref = destinations[0]
-    _, min_row, _, _ = range_boundaries(ref.replace("$", ""))
-    return sheet, min_row
+    sheet, ref = destinations[0] if len(destinations) == 1 else (None, "")
+    if sheet and _CELL_RANGE.match(ref):
+        _sheet(wb, sheet, path)  # the sheet it names must exist
+    else:
+        raise ReadinessError(Problem(
+            f"defined name '{name}' must refer to a cell range on a sheet of this workbook, "
+            f"such as 'Framework'!$A$3:$D$9 (Formulas > Name Manager)", file=path.name))
+    min_col, min_row, _, _ = range_boundaries(ref.replace("$", ""))
+    return sheet, min_row, min_col
 
 
 def _read_table(ws, columns: dict[str, str], first_row: int) -> list[dict]:
@@ -139,22 +146,27 @@ def _read_table(ws, columns: dict[str, str], first_row: int) -> list[dict]:
 
 
 def _framework_table(wb, path: Path, name: str, columns: dict[str, str]) -> pd.DataFrame:
-    sheet, first = _named_start(wb, name, path)
+    sheet, first, _ = _name_range(wb, name, path)
     ws = _sheet(wb, sheet, path)
     return located(_read_table(ws, columns, first), sheet, columns, first)
 
 
 def read_framework(wb, path: Path) -> Framework:
+    if L.FRAMEWORK_SHEET not in wb.sheetnames and wb.defined_names.get(L.WEIGHTS_NAME) is None:
+        raise ReadinessError(Problem(f"not a readiness workbook (no '{L.FRAMEWORK_SHEET}' sheet): "
+                                     "make one with `readiness-xl new-template`", file=path.name))
     version = ""
     if wb.defined_names.get(L.FRAMEWORK_VERSION_NAME) is not None:
-        sheet, ref = next(iter(wb.defined_names[L.FRAMEWORK_VERSION_NAME].destinations))
-        version = _sheet(wb, sheet, path)[ref.replace("$", "")].value or ""
+        sheet, row, column = _name_range(wb, L.FRAMEWORK_VERSION_NAME, path)  # its first cell
+        version = _sheet(wb, sheet, path)[f"{get_column_letter(column)}{row}"].value or ""
     try:
+        settings = (_framework_table(wb, path, L.SETTINGS_NAME, L.SETTING_COLUMNS)
+                    if wb.defined_names.get(L.SETTINGS_NAME) is not None else None)
         return build_framework(
             _framework_table(wb, path, L.WEIGHTS_NAME, L.DIMENSION_COLUMNS),
             _framework_table(wb, path, L.INDICATORS_NAME, L.INDICATOR_COLUMNS),
             _framework_table(wb, path, L.LEVEL_BANDS_NAME, L.BAND_COLUMNS),
-            version,
+            version, settings,
         )
     except ReadinessError as err:
         raise err.in_file(path.name) from None
@@ -172,26 +184,11 @@ def read_framework_file(path: Path) -> Framework:
 def read_agencies(wb, path: Path) -> pd.DataFrame:
     ws = _sheet(wb, L.AGENCIES_SHEET, path)
     rows = _read_table(ws, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
-    table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
-    problems, seen = [], set()
-    ids = [str(ident).strip() for ident in table["id"]]
-    for i, ident in enumerate(ids):
-        cell = f"{L.AGENCY_COLUMNS['id']}{L.AGENCIES_FIRST_ROW + i}"
-        if ident in seen:
-            problems.append(Problem(f"duplicate agency id '{ident}'", L.AGENCIES_SHEET, cell, path.name))
-        elif _BAD_ID.search(ident) or len(ident) > 31 or ident in L.RESERVED_SHEETS:
-            problems.append(Problem(f"agency id {ident!r} cannot name a sheet and a file: at most "
-                                    "31 characters, not starting with = + - @, none of "
-                                    "\\ / ? * [ ] : ' and not a reserved sheet name",
-                                    L.AGENCIES_SHEET, cell, path.name))
-        seen.add(ident)
-    if problems:
-        raise ReadinessError(problems)
-    if table.empty:
+    if not rows:
         raise ReadinessError(Problem("no agencies listed", L.AGENCIES_SHEET, "A2", path.name))
-    return pd.DataFrame({field: ["" if v is None else str(v).strip() for v in table[field]]
-                         for field in L.AGENCY_COLUMNS if field != "id"},
-                        index=pd.Index(ids, name="id"))
+    table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
+    return checked_agencies(table, L.RESERVED_SHEETS, lambda i, field: (
+        L.AGENCIES_SHEET, f"{L.AGENCY_COLUMNS[field]}{L.AGENCIES_FIRST_ROW + i}", path.name))
 
 
 def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framework,
@@ -277,13 +274,22 @@ def read_book(path: str | Path, progress=None) -> Book:
         book = read_open_book(wb, path, progress)
     except ReadinessError as err:
         raise err.in_file(path.name) from None
-    except DAMAGED as err:  # parts are unpacked lazily, so damage shows up while reading
+    except Exception as err:  # parts are unpacked lazily, so damage shows up while reading
+        if not isinstance(err, DAMAGED) and not _raised_by_reader(err):
+            raise
         raise ReadinessError(Problem(f"damaged workbook ({err.__class__.__name__}: "
                                      f"{' '.join(str(err).split())})", file=path.name)) from None
     finally:
         wb.close()
     _refuse_merged_answers(path, wb.merges, book.answer_cells)
     return book
+
+
+def _raised_by_reader(err: Exception) -> bool:
+    """True when the error comes from inside a file reader (openpyxl on a shared-string
+    index the file lacks, say): the file is damaged. Raised in our own code, it is a bug."""
+    frames = traceback.extract_tb(err.__traceback__)
+    return bool(frames) and any(part in frames[-1].filename.replace("\\", "/") for part in READER_MODULES)
 
 
 def read_open_book(wb, path: Path, progress=None) -> Book:

@@ -9,6 +9,7 @@ from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import Results, compute_results
 from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook.layout import SUMMARY_SHEET
+from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.parts import write_sheet_rows
 from readiness_xl.workbook.read import Book, read_book
 from readiness_xl.workbook.summary import rows as summary_rows
@@ -27,10 +28,12 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = 
     """Score the workbook at `path` and write its Summary to `out` (default: in place).
     On any error nothing is written and the original is unchanged."""
     path = Path(path)
-    book = read_book(path, progress)
-    results = score_book(book, missing)
-    try:
-        write_sheet_rows(path, Path(out) if out else path, SUMMARY_SHEET, summary_rows(results))
-    except ReadinessError as err:
-        raise err.in_file(path.name) from None
+    target = Path(out) if out else path
+    with exclusive(target):  # held from the read to the write: no other run slips between
+        book = read_book(path, progress)
+        results = score_book(book, missing)
+        try:
+            write_sheet_rows(path, target, SUMMARY_SHEET, summary_rows(results))
+        except ReadinessError as err:
+            raise err.in_file(path.name) from None
     return results

@@ -164,10 +164,7 @@ def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.Dat
     from readiness_xl.builder.template import build_workbook, save_workbook
     from readiness_xl.workbook.parts import write_sheet_rows
 
-    wb = build_workbook(framework, agencies.iloc[:0])
-    sheet = wb[L.AGENCIES_SHEET]
-    for ident, a in agencies.iterrows():
-        sheet.append([ident, *(a[f] for f in list(L.AGENCY_COLUMNS)[1:])])
+    wb = build_workbook(framework, agencies, agency_sheets=False)
     responses = wb.create_sheet(L.RESPONSES_SHEET, index=wb.sheetnames.index(L.AGENCIES_SHEET) + 1)
     for col, label in enumerate(HEADER, start=1):
         cell = responses.cell(row=1, column=col, value=label)

@@ -28,6 +28,11 @@ def _nums(values) -> list[float | None]:
     return [None if v != v else v for v in np.asarray(values, float).tolist()]
 
 
+def _ranks(values) -> list[int | None]:
+    """Ranks are whole numbers in the sheet (184, not 184.0)."""
+    return [None if v is None else int(v) for v in _nums(values)]
+
+
 def _lines(row_type: str, table: pd.DataFrame, ids: list[str], idents, names_th, names_en,
            kinds, ministries, ranks, completeness, narratives) -> list[list]:
     """One row per unit of `table`, built column by column (None = empty cell; a scalar
@@ -52,7 +57,7 @@ def rows(results: Results) -> list[list]:
     a, m = results.agencies, results.ministries
     out = [header(results)]
     out += _lines("agency", a, ids, a.index.tolist(), a["name_th"].tolist(), a["name_en"].tolist(),
-                  a["kind"].tolist(), a["ministry_th"].tolist(), _nums(a["rank"]),
+                  a["kind"].tolist(), a["ministry_th"].tolist(), _ranks(a["rank"]),
                   _nums(a["completeness"]), agency_narratives(results).tolist())
     out += _lines("ministry", m, ids, None, m.index.tolist(), m["name_en"].tolist(), None,
                   m.index.tolist(), None, None, ministry_narratives(results).tolist())
@@ -60,7 +65,7 @@ def rows(results: Results) -> list[list]:
         name_th, name_en = KIND_NAMES.get(kind, (kind, kind))
         out += _lines("kind", k.to_frame().T, ids, None, name_th, name_en, kind, None, None, None,
                       describe(framework, name_th, name_en, k[ids], k["overall"], n["overall"]))
-    out += _lines("national", n.to_frame().T, ids, None, "ประเทศไทย (ทุกหน่วยงาน)",
-                  "Thailand (all agencies)", None, None, None, None,
+    out += _lines("national", n.to_frame().T, ids, None, framework.settings.all_units_th,
+                  framework.settings.all_units_en, None, None, None, None,
                   narrative_for(results, "national"))
     return out

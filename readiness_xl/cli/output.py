@@ -1,0 +1,67 @@
+"""What the commands hand to the outside: JSON on stdout, and output file names checked
+before any work is done (a .pdf name gets a PDF or a refusal, never HTML inside)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import click
+
+from readiness_xl.errors import Problem, ReadinessError
+
+SIGNIFICANT_DIGITS = 12  # beyond this a float only carries binary noise (50.199999999999996)
+# What our builders write (openpyxl, no macros): an .xlsm or .xls name would not open in Excel.
+BUILT_WORKBOOK_SUFFIXES = (".xlsx",)
+
+
+def rounded(value):
+    """`value` with every float rounded to SIGNIFICANT_DIGITS (lists and dicts walked)."""
+    if isinstance(value, float):
+        return value if not math.isfinite(value) else float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(item) for item in value]
+    return value
+
+
+def json_text(data, indent: bool) -> str:
+    """JSON without float noise: indented for a person, compact for a program."""
+    if indent:
+        return json.dumps(rounded(data), ensure_ascii=False, indent=2)
+    return json.dumps(rounded(data), ensure_ascii=False, separators=(",", ":"))
+
+
+def echo_json(data) -> None:
+    """Print `data` as JSON on stdout: indented on a terminal, one compact line otherwise.
+    Every command's --json goes through here."""
+    click.echo(json_text(data, indent=sys.stdout.isatty()))
+
+
+def output_kind(out: Path, kinds: dict[str, str], what: str) -> str:
+    """The kind of file `out` names by its extension (a key of `kinds`: suffix -> kind),
+    or a refusal that lists the extensions that work, before anything is written."""
+    suffix = out.suffix.lower()
+    if suffix in kinds:
+        return kinds[suffix]
+    names = " or ".join(kinds)
+    given = f"'{out.suffix}'" if out.suffix else "no extension"
+    raise ReadinessError(Problem(f"{what} is written as {names}, not {given}: "
+                                 f"name the output e.g. {out.stem or 'out'}{next(iter(kinds))}",
+                                 file=str(out)))
+
+
+def workbook_output(out: Path, what: str = "the workbook") -> None:
+    """Refuse an output name Excel would not open as what we build (.xls, .csv, ...)."""
+    output_kind(out, {s: s for s in BUILT_WORKBOOK_SUFFIXES}, what)
+
+
+def refuse_overwriting_input(source: Path, out: Path) -> None:
+    """Never write a report or a copy over the workbook it was made from."""
+    same = out.exists() and source.exists() and out.resolve().samefile(source.resolve())
+    if same or out.resolve() == source.resolve():
+        raise ReadinessError(Problem(f"-o names the input workbook {source.name}; the output "
+                                     "would overwrite it: choose another name", file=str(out)))

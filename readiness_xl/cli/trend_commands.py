@@ -1,0 +1,152 @@
+"""trend: survey rounds side by side (a trend workbook, JSON, the report's trend section)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from readiness_xl.cli.main import cli
+from readiness_xl.cli.progress import progress_bar
+from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.errors import Problem, ReadinessError
+
+
+def read_trend(books: tuple[Path, ...], years: str | None, mapping: Path | None, missing: str):
+    """Every round read and scored with its own framework, then the trend."""
+    from readiness_xl.core.trend import build_trend
+    from readiness_xl.workbook.rounds import read_mapping, read_round
+    given = [y.strip() for y in years.split(",")] if years else [None] * len(books)
+    if len(given) != len(books):
+        raise ReadinessError(Problem(f"--years names {len(given)} years for {len(books)} workbooks"))
+    rounds = []
+    for book, year in zip(books, given):
+        with progress_bar(f"Reading {book.name}") as advance:
+            rounds.append(read_round(book, year, missing, advance))
+    return build_trend(rounds, read_mapping(mapping) if mapping else None), rounds
+
+
+def trend_table(trend):
+    """The terminal view: the nation and every ministry per round, with the change."""
+    from rich.table import Table
+
+    from readiness_xl.core.trend import OVERALL, change
+    from readiness_xl.thai import common_era_year
+    first, last = trend.years[0], trend.years[-1]
+    table = Table(title="แนวโน้มคะแนนรวม / Overall score by round (%)")
+    table.add_column("หน่วย", no_wrap=False)
+    table.add_column("Unit", no_wrap=False)
+    for y in trend.years:
+        table.add_column(f"{y}\n({common_era_year(y)})", justify="right")
+    table.add_column(f"Δ {first}→{last}", justify="right")
+    table.add_column("Level", no_wrap=False)
+
+    def fmt(value: float, sign: str = "") -> str:
+        return "" if value != value else f"{value:{sign}.1f}"
+
+    for unit_type in ("national", "ministry"):
+        panel = trend.panel(unit_type)
+        gained = change(panel, OVERALL, first, last)
+        for ident in panel.units:
+            th = "ประเทศไทย" if unit_type == "national" else ident
+            en = "Thailand" if unit_type == "national" else trend.ministry_names.get(ident, "")
+            levels = [panel.level_en.at[ident, y] for y in trend.years]
+            table.add_row(th, en, *[fmt(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
+                          fmt(gained[ident], "+"), " → ".join(v for v in levels if v))
+        table.add_section()
+    return table
+
+
+@cli.command(short_help="Survey rounds side by side: change per agency, ministry and nation.")
+@click.argument("books", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the trend workbook (Trend sheet, Trend dashboard, Rounds, Units) here.")
+@click.option("--map", "mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of renamed, merged or split agencies: round,round_id,trend_id[,note].")
+@click.option("--years", help="The rounds' years in the order of BOOKS, B.E. or C.E., comma-separated "
+                              "(default: the year in each framework version).")
+@click.option("--json", "as_json", is_flag=True, help="Print the trend as JSON on stdout.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the HTML report of the latest round with a trend section.")
+@click.option("--pdf", is_flag=True, help="With --report: also print it to PDF beside it.")
+@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
+              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years: str | None,
+          as_json: bool, report: Path | None, pdf: bool, missing: str) -> None:
+    """Put survey rounds side by side: BOOKS are one workbook per round (e.g. the B.E. 2559
+    and 2560 masters), each scored with its own framework; agencies are matched by id."""
+    from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_input, workbook_output
+    from readiness_xl.core.trend import to_json_dict
+    from readiness_xl.core.trend_narrative import trend_sentences
+    if pdf and not report:
+        raise ReadinessError(Problem("--pdf prints the report: give --report OUT.html too"))
+    for target in filter(None, (out, report)):  # checked before any work is done
+        for book in books:
+            refuse_overwriting_input(book, target)
+    if out:
+        workbook_output(out, "the trend workbook")
+    if report:
+        output_kind(report, {".html": "html"}, "the trend report")
+    if pdf:
+        from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium
+        if find_chromium() is None:  # refuse before the work, not after it
+            raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(report.with_suffix(".pdf"))))
+    result, rounds = read_trend(books, years, mapping, missing)
+    sources = [r.source for r in sorted(rounds, key=lambda r: r.year)]
+    if out:
+        from readiness_xl.builder.trend_workbook import write_trend_workbook
+        write_trend_workbook(result, out, sources)
+    if report:
+        from readiness_xl.workbook.properties import is_illustrative
+        _write_report(result, rounds, report, pdf, any(is_illustrative(b) for b in books))
+    if as_json:
+        echo_json(to_json_dict(result))
+        return
+    from readiness_xl.cli.scoring_commands import console
+    term = console()
+    term.print(trend_table(result))
+    for lang in ("th", "en"):
+        click.echo(trend_sentences(result, "national", lang=lang).iloc[0])
+    present = result.agencies.present
+    partial = present[~present.all(axis=1)]
+    for ident, row in partial.iterrows():
+        rounds_in = ", ".join(str(y) for y in result.years if row[y])
+        click.echo(f"{ident} {result.info.at[ident, 'name_en']}: only in {rounds_in}")
+    if not result.comparable:
+        click.echo("Framework changed between rounds: "
+                   f"{result.framework_changes.at['overall', 'note_en']} (re-scored on "
+                   f"{len(result.common_indicators)} common indicators in the Trend sheet)")
+    if out:
+        click.echo(f"Trend workbook written to {out}")
+    if report:
+        click.echo(f"Report written to {report}")
+
+
+def demo_trend_line(sample_2560: Path) -> str:
+    """What `readiness-xl demo` adds: the illustrative B.E. 2559 round built beside the
+    2560 sample, and the nation's trend between them in Thai and English."""
+    from readiness_xl.core.trend import build_trend
+    from readiness_xl.core.trend_narrative import trend_sentences
+    from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559
+    from readiness_xl.workbook.rounds import read_mapping, read_round
+    earlier = sample_2560.with_name("sample_2559.xlsx")
+    build_sample_2559(earlier)
+    result = build_trend([read_round(earlier), read_round(sample_2560)], read_mapping(MAPPING_CSV))
+    lines = [f"Trend (the B.E. 2559 round is illustrative): {earlier}"]
+    lines += [trend_sentences(result, "national", lang=lang).iloc[0] for lang in ("th", "en")]
+    lines.append(f"Try: readiness-xl trend {earlier} {sample_2560} --map {MAPPING_CSV} -o trend.xlsx")
+    return "\n".join(lines)
+
+
+def _write_report(result, rounds, report: Path, pdf: bool, illustrative: bool) -> None:
+    from readiness_xl.report.chromium import print_pdf
+    from readiness_xl.report.html import build_report
+    from readiness_xl.report.trend_section import trend_section
+    from readiness_xl.workbook.parts import atomic_target
+    latest = max(rounds, key=lambda r: r.year)
+    html = build_report(latest.results, latest.source, year=latest.year,
+                        extra_sections=[trend_section(result)], illustrative=illustrative)
+    with atomic_target(report) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    if pdf:
+        print_pdf(report, report.with_suffix(".pdf"))

@@ -1,0 +1,62 @@
+"""The agency list checked once, wherever it is first given (an agencies CSV for
+`new-template`, the Agencies sheet at `recalc`): ids that can name a sheet and a file,
+no id twice, and names taken from whichever language is filled."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from readiness_xl.errors import Problem, ReadinessError
+
+AGENCY_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
+SHEET_NAME_LIMIT = 31
+# An agency id names a sheet, a questionnaire file (<id>.xlsx) and is typed into formulas.
+_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f\x7f]|[. ]$")
+_DEVICE_NAMES = re.compile(r"^(CON|PRN|AUX|NUL|COM\d|LPT\d)$", re.I)  # Windows file names
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")       # a cell cannot hold these
+ID_RULE = (f"1 to {SHEET_NAME_LIMIT} characters, not starting with = + - @, none of \\ / ? * [ ] : ' "
+           "or control characters, not ending with a dot or space, and not a name "
+           "Excel or Windows reserves (History, Summary, CON ...)")
+
+
+def id_problem(ident: str, reserved: set[str]) -> str | None:
+    """Why an agency id cannot name a sheet and a file (None if it can). Excel compares
+    sheet names without case, so the reserved names are compared so too."""
+    if not ident:
+        return "agency id is empty"
+    taken = {n.casefold() for n in reserved} | {"history"}
+    if (len(ident) > SHEET_NAME_LIMIT or _BAD_ID.search(ident) or _DEVICE_NAMES.match(ident)
+            or ident.casefold() in taken):
+        return f"agency id {ident!r} cannot name a sheet and a file: {ID_RULE}"
+    return None
+
+
+def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataFrame:
+    """The agencies (a table of AGENCY_FIELDS as text) indexed by id, with a blank name or
+    ministry filled from the other language; raises ReadinessError listing every bad id
+    and every agency whose ministry is blank in both languages. `where(i, field)` gives
+    the (sheet, cell) of row i's field for the error."""
+    table = table.loc[:, list(AGENCY_FIELDS)].map(lambda v: "" if v is None else str(v).strip())
+    problems, seen = [], set()
+    for i, ident in enumerate(table["id"]):
+        reason = id_problem(ident, reserved) or (
+            f"duplicate agency id '{ident}'" if ident.casefold() in seen else None)  # sheet names ignore case
+        if reason:
+            problems.append(Problem(reason, *where(i, "id")))
+        seen.add(ident.casefold())
+    for field in AGENCY_FIELDS[1:]:
+        for i, bad in enumerate(table[field].str.extract(f"({_CONTROL.pattern})", expand=False)):
+            if isinstance(bad, str):
+                problems.append(Problem(f"control character U+{ord(bad):04X} in {field}; remove it",
+                                        *where(i, field)))
+    for kind in ("name", "ministry"):
+        th, en = table[f"{kind}_th"], table[f"{kind}_en"]
+        table[f"{kind}_th"], table[f"{kind}_en"] = th.where(th != "", en), en.where(en != "", th)
+    for i in (table["ministry_th"] == "").to_numpy().nonzero()[0]:
+        problems.append(Problem(f"agency '{table['id'].iloc[i]}' has no ministry (group) in either "
+                                "language; fill ministry_th or ministry_en", *where(i, "ministry_th")))
+    if problems:
+        raise ReadinessError(problems)
+    return table.set_index("id")

@@ -1,0 +1,495 @@
+"""How firm is a rank? Uncertainty and sensitivity analysis of the scores, as COINr's
+`get_sensitivity` and the JRC/OECD Handbook do it, in SALib's three steps:
+
+1. **The problem is data.** Each uncertain input (weights at each level perturbed by
+   ±x%, the missing-answer policy, alternative aggregations and normalisations, the
+   level-band cut-offs) is an `UncertainInput`: a name and a list of alternatives, the
+   nominal choice kept apart. Continuous noise is pre-drawn as many alternative sets
+   (COINr's `get_noisy_weights`), so every input is a discrete choice.
+2. **Sample**: draws on the unit cube, plain Monte Carlo for the uncertainty analysis
+   and Saltelli's design (`SALib.sample.sobol`) for the sensitivity analysis, both with
+   an explicit seed. A coordinate u in [0, 1] picks alternative floor(u * n) (COINr's
+   `sample_2_para`).
+3. **Run** every draw through the scoring core's own `dimension_scores`, all draws of a
+   chunk at once: the points of G draws side by side make one indicators x (G * dims)
+   matrix, so a chunk of replications is one matrix product over all units. Draws that
+   share their discrete choices are evaluated together; no Python loop runs per unit.
+   A draw that cannot be scored (a unit scored nominally but not in the draw) is
+   *failed*: NaN throughout, counted, and left out of the statistics.
+4. **Analyse**: per unit the median and 5-95% rank interval, score interval and the share
+   of draws keeping the nominal band; Sobol first-order and total indices of every input
+   on each unit's rank (SALib's own estimators, applied to all units at once) and on the
+   mean absolute rank shift (`SALib.analyze.sobol`), with bootstrap intervals.
+
+Ranks are Excel's RANK.EQ (highest first, ties share the best rank) of the scores
+rounded to RANK_DECIMALS: the batched product sums in another order than the nominal
+path, and a tie must not split on the last bit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from readiness_xl.core.framework import Framework
+from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores
+from readiness_xl.errors import ReadinessError
+
+RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
+SOBOL_N = 1_024              # Saltelli base sample: N * (inputs + 2) runs; a power of 2
+SEED = 2560
+WEIGHTS_NOISE = 0.25         # ±25% on every weight, at each level (COINr's default noise)
+NOISE_SETS = 1_000           # pre-drawn noisy sets per input (COINr's NrepWeights)
+RESAMPLES = 100              # bootstrap resamples of the Sobol indices (SALib's default)
+CONF_LEVEL = 0.95
+UNIT_BOOTSTRAP_UNITS = 2_000  # above this many units, per-unit indices come without intervals
+RANK_DECIMALS = 9
+CHUNK_BYTES = 128 * 1024 ** 2  # working memory of one chunk of draws
+NOMINAL = "framework"        # the framework's own normalisation, beside the alternatives
+
+
+@dataclass(frozen=True)
+class Method:
+    """The nominal method every draw starts from: one value per `UncertainInput.field`."""
+
+    weights: np.ndarray          # per dimension
+    points: np.ndarray           # per indicator
+    missing: str
+    lowers: np.ndarray           # band lower bounds, sorted
+    aggregation: float = 1.0     # power-mean exponent of the dimensions into the overall
+    normalisation: str = NOMINAL  # a key of Data.shares
+    dimension_powers: np.ndarray | None = None  # per dimension, of its indicators (None: all 1)
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """One uncertain choice: which `Method` field it replaces, by what alternatives
+    (a draw picks one), and how it reads in the narrative."""
+
+    name: str
+    field: str
+    alternatives: tuple
+    label_th: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class Data:
+    """What every draw scores: units x indicators shares (NaN = unanswered) under the
+    framework's normalisation and each alternative (by name), and which indicator
+    belongs to which dimension."""
+
+    units: pd.Index
+    shares: dict[str, np.ndarray]
+    member: np.ndarray           # indicators x dimensions, 0/1
+    names: tuple[str, ...] = ()  # indicator ids, for errors
+
+
+@dataclass
+class Runs:
+    """Outcome of many draws: scores and ranks (draws x units, NaN in failed draws),
+    band index (-1 = none) and which draws failed."""
+
+    scores: np.ndarray
+    ranks: np.ndarray
+    bands: np.ndarray
+    failed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+
+# ----------------------------------------------------------------------------- the problem
+
+def method_of(framework: Framework, missing: str = "zero") -> Method:
+    if missing not in MISSING_POLICIES:
+        raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
+    return Method(framework.weights.astype(float), framework.indicators["points"].to_numpy(float),
+                  missing, framework.bands["lower"].to_numpy(float))
+
+
+def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[str, ...] = ()) -> Data:
+    """Parsed answers (units x indicator ids, in their own units) as the draws see them:
+    shares under the framework's normalisation and under each alternative of
+    normalisation.NORMALISERS (applied to every indicator, with its goalposts)."""
+    from readiness_xl.core.normalisation import NORMALISERS, NormalParams
+
+    values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
+    member = (framework.indicators["dimension"].to_numpy()[:, None]
+              == np.asarray(framework.dimension_ids, dtype=object)[None, :])
+    shares = {NOMINAL: values / framework.denominators}
+    params = NormalParams.of(values.shape[1], max=framework.denominators,
+                             names=framework.indicator_ids)
+    for name in normalisations:
+        if name not in NORMALISERS:
+            raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
+        shares[name] = NORMALISERS[name](values, params)
+    return Data(answers.index, shares, member.astype(float), tuple(framework.indicator_ids))
+
+
+def noisy_sets(nominal: np.ndarray, noise: float, sets: int, rng: np.random.Generator) -> np.ndarray:
+    """`sets` copies of `nominal`, each value times a uniform factor in [1 - noise, 1 + noise]
+    drawn on its own (COINr's get_noisy_weights)."""
+    return nominal[None, :] * (1.0 + noise * rng.uniform(-1.0, 1.0, (sets, len(nominal))))
+
+
+def shifted_bands(lowers: np.ndarray, shift: float, sets: int, rng: np.random.Generator) -> np.ndarray:
+    """Band cut-offs each moved by a uniform amount in [-shift, +shift] points; the
+    lowest band keeps its bound (every score stays in some band)."""
+    moved = lowers[None, :] + rng.uniform(-shift, shift, (sets, len(lowers)))
+    moved[:, 0] = lowers[0]
+    return np.sort(moved, axis=1)
+
+
+def uncertain_inputs(method: Method, weights_noise: float = WEIGHTS_NOISE, *,
+                     vary_missing: bool = False, aggregations: tuple[float, ...] = (),
+                     normalisations: tuple[str, ...] = (), band_shift: float = 0.0,
+                     sets: int = NOISE_SETS,
+                     seed: int = SEED) -> tuple[UncertainInput, ...]:
+    """The uncertain inputs of a run, as data. An input with nothing to vary is left out
+    (weights_noise 0, band_shift 0, no alternatives), so with nothing uncertain every
+    interval is the nominal rank."""
+    rng = np.random.default_rng(seed)
+    pct = f"±{weights_noise * 100:g}%"
+    inputs = []
+    if weights_noise > 0:
+        inputs.append(UncertainInput("dimension weights", "weights",
+                                     tuple(noisy_sets(method.weights, weights_noise, sets, rng)),
+                                     f"น้ำหนักมิติ {pct}", f"dimension weights {pct}"))
+        inputs.append(UncertainInput("indicator weights", "points",
+                                     tuple(noisy_sets(method.points, weights_noise, sets, rng)),
+                                     f"น้ำหนักตัวชี้วัด {pct}", f"indicator weights {pct}"))
+    if vary_missing:
+        inputs.append(UncertainInput("missing answers", "missing", MISSING_POLICIES,
+                                     "วิธีนับคำตอบที่ขาด", "the other missing-answer policy"))
+    if aggregations:
+        inputs.append(UncertainInput("aggregation", "aggregation",
+                                     tuple(dict.fromkeys((method.aggregation, *aggregations))),
+                                     "วิธีรวมคะแนนมิติ", "other aggregations of the dimensions"))
+    if normalisations:
+        inputs.append(UncertainInput("normalisation", "normalisation",
+                                     tuple(dict.fromkeys((method.normalisation, *normalisations))),
+                                     "วิธีปรับค่าตัวชี้วัด", "other normalisations"))
+    if band_shift > 0 and len(method.lowers) > 1:
+        inputs.append(UncertainInput("band cut-offs", "lowers",
+                                     tuple(shifted_bands(method.lowers, band_shift, sets, rng)),
+                                     f"เกณฑ์ระดับ ±{band_shift:g} คะแนน",
+                                     f"level cut-offs ±{band_shift:g} points"))
+    return tuple(inputs)
+
+
+def salib_problem(inputs: tuple[UncertainInput, ...]) -> dict:
+    """SALib's problem dict: every input sampled on [0, 1], mapped by `choices`."""
+    return {"num_vars": len(inputs), "names": [i.name for i in inputs],
+            "bounds": [[0.0, 1.0]] * len(inputs)}
+
+
+# ----------------------------------------------------------------------------- sampling
+
+def sample_uniform(inputs: tuple[UncertainInput, ...], runs: int, seed: int = SEED) -> np.ndarray:
+    """Plain Monte Carlo draws on the unit cube (runs x inputs)."""
+    return np.random.default_rng(seed).uniform(size=(runs, len(inputs)))
+
+
+def sample_saltelli(inputs: tuple[UncertainInput, ...], n: int, seed: int = SEED) -> np.ndarray:
+    """Saltelli's design for first-order and total indices: n * (inputs + 2) draws."""
+    from SALib.sample import sobol
+    return sobol.sample(salib_problem(inputs), n, calc_second_order=False, seed=seed)
+
+
+def choices(inputs: tuple[UncertainInput, ...], draws: np.ndarray) -> np.ndarray:
+    """Which alternative of each input every draw takes: [0, 1] cut into as many equal
+    intervals as there are alternatives (COINr's sample_2_para)."""
+    counts = np.array([len(i.alternatives) for i in inputs], int)
+    if draws.ndim != 2 or draws.shape[1] != len(inputs):
+        raise ValueError(f"draws have shape {draws.shape}, expected (n, {len(inputs)})")
+    return np.minimum((draws * counts).astype(int), counts - 1)
+
+
+# ----------------------------------------------------------------------------- running
+
+def rank_rows(scores: np.ndarray) -> np.ndarray:
+    """RANK.EQ of every row (highest first, ties share the best rank); NaN unranked.
+    One sort per row: a value's rank is 1 + the position of the first of its ties."""
+    key = -np.round(scores, RANK_DECIMALS)
+    missing = np.isnan(key)
+    key[missing] = np.inf
+    order = np.argsort(key, axis=-1)
+    ordered = np.take_along_axis(key, order, axis=-1)
+    position = np.broadcast_to(np.arange(key.shape[-1]), key.shape)
+    starts = np.ones(key.shape, bool)
+    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
+    ranks = np.empty(key.shape, np.float32)
+    np.put_along_axis(ranks, order, first + 1, axis=-1)
+    ranks[missing] = np.nan
+    return ranks
+
+
+def band_index(scores: np.ndarray, lowers: np.ndarray) -> np.ndarray:
+    """Index of the band of each score (draws x units) under each draw's cut-offs
+    (draws x bands, sorted); -1 below every band or without a score."""
+    return ((scores[..., None] >= lowers[:, None, :]).sum(axis=-1) - 1).astype(np.int8)
+
+
+def _stack(method: Method, inputs, picks: np.ndarray, name: str) -> np.ndarray:
+    """The value of an array field for every draw of `picks` (draws x values)."""
+    nominal = getattr(method, name)
+    for k, item in enumerate(inputs):
+        if item.field == name:
+            return np.asarray(item.alternatives, float)[picks[:, k]]
+    return np.broadcast_to(nominal, (len(picks), len(nominal)))
+
+
+def _discrete(method: Method, inputs, picks: np.ndarray, name: str) -> list:
+    """The value of a discrete field for every draw."""
+    for k, item in enumerate(inputs):
+        if item.field == name:
+            return [item.alternatives[j] for j in picks[:, k]]
+    return [getattr(method, name)] * len(picks)
+
+
+def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.ndarray:
+    """Overall scores of the units under each draw (draws x units). Draws sharing their
+    discrete choices are scored together: their indicator weights side by side make one
+    indicators x (draws * dimensions) matrix, so the dimension scores of all of them are
+    one grouped power mean (one matrix product), and the overall one batched power mean.
+    Draws whose choices cannot be scored (e.g. negative shares under a geometric mean)
+    come back NaN."""
+    from readiness_xl.core.aggregation import grouped_power_means, power_mean
+
+    n, (units, indicators), dims = len(picks), data.shares[NOMINAL].shape, data.member.shape[1]
+    points = _stack(method, inputs, picks, "points")
+    weights = _stack(method, inputs, picks, "weights")
+    p_dims = np.ones(dims) if method.dimension_powers is None else method.dimension_powers
+    p_in = data.member @ p_dims
+    keys = list(zip(*(_discrete(method, inputs, picks, f)
+                      for f in ("missing", "aggregation", "normalisation"))))
+    out = np.full((n, units), np.nan)
+    for key in dict.fromkeys(keys):
+        rows = np.array([i for i, k in enumerate(keys) if k == key])
+        missing, p, normalisation = key
+        shares = data.shares[normalisation]
+        if missing == "zero":
+            shares = np.where(np.isnan(shares), 0.0, shares)
+        wide = (points[rows][:, :, None] * data.member[None]).transpose(1, 0, 2)
+        wide = wide.reshape(indicators, len(rows) * dims)
+        try:
+            if (p_dims == 1).all():   # the recalculation's own arithmetic path, 2-3x faster
+                scores = dimension_scores(shares, wide, missing)
+            else:
+                scores = grouped_power_means(shares, wide, p_in, np.tile(p_dims, len(rows)),
+                                             list(data.names), scale=100.0)
+            scores = scores.reshape(units, len(rows), dims).transpose(1, 0, 2)
+            out[rows] = power_mean(scores, weights[rows], p)
+        except ReadinessError:
+            continue                        # failed draws: left NaN
+    return out
+
+
+def chunk_size(data: Data, lowers: int) -> int:
+    """Draws per chunk so that one chunk's working arrays stay within CHUNK_BYTES."""
+    units, indicators = data.shares[NOMINAL].shape
+    per_draw = 8 * units * (4 * data.member.shape[1] + lowers + 4) + 8 * indicators * data.member.shape[1]
+    return max(1, CHUNK_BYTES // per_draw)
+
+
+def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None) -> Runs:
+    """Score, rank and band every draw, chunk by chunk (`progress(k)` after k draws)."""
+    picks = choices(inputs, draws) if inputs else np.zeros((len(draws), 0), int)
+    scored = ~np.isnan(nominal_scores(data, method)[0])
+    n, units = len(picks), len(data.units)
+    scores = np.empty((n, units))
+    ranks = np.empty((n, units), np.float32)
+    bands = np.empty((n, units), np.int8)
+    step = chunk_size(data, len(method.lowers))
+    for start in range(0, n, step):
+        rows = slice(start, min(start + step, n))
+        chunk = score_draws(data, method, inputs, picks[rows])
+        chunk[np.isnan(chunk[:, scored]).any(axis=1)] = np.nan    # a failed draw
+        scores[rows] = chunk
+        ranks[rows] = rank_rows(chunk)
+        bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
+        if progress:
+            progress(rows.stop)
+    return Runs(scores, ranks, bands, np.isnan(scores[:, scored]).any(axis=1))
+
+
+def nominal_scores(data: Data, method: Method) -> np.ndarray:
+    """The units' scores under the nominal method (1 x units), through the same path."""
+    return score_draws(data, method, (), np.zeros((1, 0), int))
+
+
+# ----------------------------------------------------------------------------- analysis
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Per unit (index): nominal score and rank, median and 5th/95th percentile rank,
+    best and worst rank, 5th/95th percentile score, share of draws keeping the nominal
+    band; `band_shares` the share of draws in each band (units x band index)."""
+
+    table: pd.DataFrame
+    band_shares: pd.DataFrame
+    runs: int
+    failed: int
+    seed: int
+    inputs: tuple[UncertainInput, ...]
+
+
+def summarise(data: Data, method: Method, inputs, result: Runs, seed: int) -> Uncertainty:
+    """The uncertainty analysis of `run`'s outcome (failed draws left out)."""
+    nominal = nominal_scores(data, method)
+    nominal_rank = rank_rows(nominal)[0]
+    nominal_band = band_index(nominal, method.lowers[None, :])[0]
+    ok = ~result.failed
+    ranks, scores, bands = result.ranks[ok], result.scores[ok], result.bands[ok]
+    if len(ranks):
+        rank_q = np.percentile(ranks, [5, 50, 95], axis=0, method="inverted_cdf")
+        score_q = np.percentile(scores, [5, 95], axis=0)
+        best, worst = ranks.min(axis=0), ranks.max(axis=0)
+        kept = (bands == nominal_band[None, :]).mean(axis=0)
+        shares = np.stack([(bands == b).mean(axis=0) for b in range(len(method.lowers))], axis=1)
+    else:
+        rank_q, score_q = np.full((3, len(data.units)), np.nan), np.full((2, len(data.units)), np.nan)
+        best = worst = kept = np.full(len(data.units), np.nan)
+        shares = np.full((len(data.units), len(method.lowers)), np.nan)
+    unscored = np.isnan(nominal[0])
+    table = pd.DataFrame({
+        "score": nominal[0], "rank": nominal_rank,
+        "rank_median": rank_q[1], "rank_p5": rank_q[0], "rank_p95": rank_q[2],
+        "rank_best": best, "rank_worst": worst,
+        "score_p5": score_q[0], "score_p95": score_q[1],
+        "band": np.where(unscored, -1, nominal_band), "band_share": np.where(unscored, np.nan, kept),
+    }, index=data.units)
+    table["rank_width"] = table["rank_p95"] - table["rank_p5"]
+    return Uncertainty(table, pd.DataFrame(shares, index=data.units), int(ok.sum()),
+                       int(result.failed.sum()), seed, tuple(inputs))
+
+
+def sobol_indices(outputs: np.ndarray, n_inputs: int, seed: int = SEED,
+                  resamples: int = RESAMPLES, conf_level: float = CONF_LEVEL) -> dict[str, np.ndarray]:
+    """First-order and total Sobol indices (inputs x outputs) of every column of
+    `outputs` (Saltelli runs x outputs), with bootstrap half-widths at `conf_level`:
+    SALib's own estimators (`SALib.analyze.sobol.first_order` / `total_order`) applied to
+    all columns at once, each column centred and scaled as SALib's `analyze` does, and
+    the same resample indices as `analyze` draws from the same seed. `resamples=0`
+    gives no intervals (NaN)."""
+    import warnings
+
+    from SALib.analyze.sobol import first_order, total_order
+    from scipy.stats import norm
+
+    outputs = np.asarray(outputs, float)
+    step = n_inputs + 2
+    if outputs.shape[0] % step:
+        raise ValueError(f"{outputs.shape[0]} runs is not a multiple of inputs + 2 = {step}")
+    sd = outputs.std(axis=0)
+    y = np.where(sd > 0, (outputs - outputs.mean(axis=0)) / np.where(sd > 0, sd, 1.0), 0.0)
+    a, b = y[0::step], y[step - 1::step]
+    n, cols = a.shape
+    result = {k: np.full((n_inputs, cols), np.nan) for k in ("S1", "ST", "S1_conf", "ST_conf")}
+    r = np.random.default_rng(seed).integers(n, size=(n, resamples)) if resamples else None
+    z = norm.ppf(0.5 + conf_level / 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # SALib warns on a constant output: it is 0 here
+        for j in range(n_inputs):
+            ab = y[j + 1::step]
+            result["S1"][j] = first_order(a, ab, b)
+            result["ST"][j] = total_order(a, ab, b)
+            if r is None:
+                continue
+            block = max(1, CHUNK_BYTES // (8 * 6 * n * resamples))
+            for start in range(0, cols, block):
+                c = slice(start, start + block)
+                ar, abr, br = a[:, c][r], ab[:, c][r], b[:, c][r]
+                result["S1_conf"][j, c] = z * first_order(ar, abr, br).std(axis=0, ddof=1)
+                result["ST_conf"][j, c] = z * total_order(ar, abr, br).std(axis=0, ddof=1)
+    return result
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Sobol indices of every input: `overall` on the mean absolute rank shift (index
+    input: first_order, first_order_conf, total, total_conf, from SALib.analyze.sobol),
+    `first_order`/`total` on each unit's rank (units x inputs), with their intervals."""
+
+    overall: pd.DataFrame
+    first_order: pd.DataFrame
+    total: pd.DataFrame
+    first_order_conf: pd.DataFrame
+    total_conf: pd.DataFrame
+    n: int
+    failed: int
+    seed: int
+
+
+def analyse(data: Data, method: Method, inputs, result: Runs, seed: int = SEED,
+            resamples: int = RESAMPLES) -> Sensitivity:
+    """Sobol indices from a run over `sample_saltelli`'s draws. A base sample any of
+    whose runs failed is left out whole, so A, B and AB stay aligned."""
+    from SALib.analyze import sobol
+
+    step = len(inputs) + 2
+    nominal_rank = rank_rows(nominal_scores(data, method))[0]
+    keep = ~result.failed.reshape(-1, step).any(axis=1)
+    ranks = result.ranks.reshape(-1, step, len(data.units))[keep].reshape(-1, len(data.units))
+    ranks = ranks.astype(float)
+    ranked = ~np.isnan(nominal_rank)
+    shift = np.abs(ranks[:, ranked] - nominal_rank[ranked]).mean(axis=1)
+    names = [i.name for i in inputs]
+    unit_resamples = resamples if len(data.units) <= UNIT_BOOTSTRAP_UNITS else 0
+    per_unit = sobol_indices(ranks, len(inputs), seed, unit_resamples)
+    if keep.sum() >= 2 and np.ptp(shift) > 0:
+        found = sobol.analyze(salib_problem(inputs), shift, calc_second_order=False,
+                              num_resamples=resamples, conf_level=CONF_LEVEL,
+                              seed=np.random.default_rng(seed))
+        overall = pd.DataFrame({"first_order": found["S1"], "first_order_conf": found["S1_conf"],
+                                "total": found["ST"], "total_conf": found["ST_conf"]}, index=names)
+    else:  # no draw moved any rank: no input matters
+        overall = pd.DataFrame(0.0, index=names,
+                               columns=["first_order", "first_order_conf", "total", "total_conf"])
+
+    def frame(key: str) -> pd.DataFrame:
+        return pd.DataFrame(per_unit[key].T, index=data.units, columns=names)
+
+    return Sensitivity(overall, frame("S1"), frame("ST"), frame("S1_conf"), frame("ST_conf"),
+                       int(keep.sum()), int((~keep).sum()), seed)
+
+
+# ----------------------------------------------------------------------------- narrative
+
+def rank_sentences(table: pd.DataFrame, inputs, lang: str = "th") -> pd.Series:
+    """One sentence per unit whose rank is not firm (its 5-95% interval is wider than a
+    single rank), e.g. 'อันดับอาจอยู่ระหว่าง 18 ถึง 29 เมื่อปรับน้ำหนักมิติ ±25%'; '' when firm."""
+    if lang == "th":
+        when = " และ".join(i.label_th for i in inputs)
+        template = "อันดับอาจอยู่ระหว่าง {lo} ถึง {hi} เมื่อปรับ{when}"
+    else:
+        when = " and ".join(i.label_en for i in inputs)
+        template = "Its rank could lie between {lo} and {hi} with {when}."
+    loose = table["rank_p95"] > table["rank_p5"]
+    text = [template.format(lo=int(lo), hi=int(hi), when=when) if wide else ""
+            for lo, hi, wide in zip(table["rank_p5"], table["rank_p95"], loose)]
+    return pd.Series(text, index=table.index, dtype=object)
+
+
+def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: str = "zero",
+                         weights_noise: float = WEIGHTS_NOISE, runs: int = RUNS, seed: int = SEED,
+                         progress=None, **options) -> Uncertainty:
+    """Sample, run and summarise in one call (options go to `uncertain_inputs`)."""
+    method = method_of(framework, missing)
+    data = data_of(framework, answers, options.get("normalisations", ()))
+    inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
+    result = run(data, method, inputs, sample_uniform(inputs, runs, seed), progress)
+    return summarise(data, method, inputs, result, seed)
+
+
+def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: str = "zero",
+                         weights_noise: float = WEIGHTS_NOISE, n: int = SOBOL_N, seed: int = SEED,
+                         resamples: int = RESAMPLES, progress=None, **options) -> Sensitivity | None:
+    """Saltelli sample, run and Sobol indices in one call; None when nothing is uncertain."""
+    method = method_of(framework, missing)
+    data = data_of(framework, answers, options.get("normalisations", ()))
+    inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
+    if not inputs:
+        return None
+    result = run(data, method, inputs, sample_saltelli(inputs, n, seed), progress)
+    return analyse(data, method, inputs, result, seed, resamples)

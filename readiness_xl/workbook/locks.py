@@ -1,0 +1,134 @@
+"""One writer at a time per workbook, and no command writing over its own input.
+
+Two `collect`s into one master at once would each read the master, merge their own
+forms and replace it: the second replace loses the first's answers. So a write holds an
+exclusive lock on its target, and a read-modify-write (recalc in place, collect) takes it
+before reading. We refuse the second run at once, with a clear message, rather than
+wait or re-read and merge: a survey round is run by one analyst, and a merge of two
+ledgers is a decision that should be theirs, not ours.
+
+The lock is an OS lock (flock, or msvcrt on Windows) on a hidden `.<name>.rxl-lock` file
+beside the workbook, so a killed run never leaves it held. Holding the lock also means no
+other run is writing the target, so temporary files of ours left beside it by a killed
+run are removed then.
+
+Within one command (`guard_inputs`), every package read is noted; writing over one of
+them is refused unless the command holds its lock, i.e. declared a read-modify-write."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from readiness_xl.errors import Problem, ReadinessError
+
+TEMP_MARK = ".rxl-"      # temporary files: .<target name>.rxl-<random>.tmp
+LOCK_SUFFIX = ".rxl-lock"
+_held: dict[Path, int] = {}
+_inputs: set[Path] | None = None
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _try_lock(fd: int) -> bool:
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _acquire(lock_path: Path, shown: str) -> int:
+    """An fd holding the lock on `lock_path`, or ReadinessError naming the holder."""
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise ReadinessError(Problem(f"cannot write in {lock_path.parent} ({err.strerror})",
+                                         file=shown)) from None
+        if not _try_lock(fd):
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise ReadinessError(Problem(
+                f"another readiness-xl run{f' (process {holder})' if holder else ''} is writing "
+                "this workbook; try again when it has finished", file=shown))
+        try:  # the holder before us may have removed the file: lock the one on disk
+            same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            return fd
+        os.close(fd)
+
+
+def remove_stale_temps(target: Path) -> None:
+    """Remove temporary files of ours beside `target` (call only while holding its lock)."""
+    mark = f"{target.name}{TEMP_MARK}"
+    with suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if entry.name.startswith(".") and mark in entry.name and entry.name.endswith(".tmp"):
+                with suppress(OSError):
+                    os.unlink(entry.path)
+
+
+@contextmanager
+def exclusive(path: Path, shown: str | None = None):
+    """Hold the write lock of the workbook at `path` (a symlink's target); re-entrant."""
+    real = _real(path)
+    if real in _held:
+        _held[real] += 1
+        try:
+            yield
+        finally:
+            _held[real] -= 1
+        return
+    lock_path = real.with_name(f".{real.name}{LOCK_SUFFIX}")
+    fd = _acquire(lock_path, shown or str(path))
+    _held[real] = 1
+    try:
+        remove_stale_temps(real)
+        yield
+    finally:
+        del _held[real]
+        with suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)
+
+
+@contextmanager
+def guard_inputs():
+    """Within this block, refuse to write over a package read in it (see check_not_input)."""
+    global _inputs
+    outer, _inputs = _inputs, set()
+    try:
+        yield
+    finally:
+        _inputs = outer
+
+
+def note_input(path: Path) -> None:
+    if _inputs is not None:
+        _inputs.add(_real(path))
+
+
+def check_not_input(target: Path, shown: str) -> None:
+    """A command may replace a workbook it read only when it holds its lock (recalc in
+    place, collect); anything else (report -o book.xlsx, a form named like the master)
+    would destroy its own input."""
+    real = _real(target)
+    if _inputs is not None and real in _inputs and real not in _held:
+        raise ReadinessError(Problem("is an input of this command and would be overwritten; "
+                                     "give another file name", file=shown))

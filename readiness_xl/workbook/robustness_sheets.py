@@ -1,0 +1,271 @@
+"""The Uncertainty and Audit sheets: the robustness results as rows of cells with their
+formats, colours and rank-interval chart, and the one function that computes and writes
+them into a workbook (what `readiness-xl robustness`, `audit` and `recalc --robustness`
+run). The RANK_INTERVAL worksheet function reads the Uncertainty sheet back with
+`rank_interval`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils.cell import get_column_letter
+
+from readiness_xl.core import robustness as R
+from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMIT, SKEW_LIMIT, Audit, audit
+from readiness_xl.core.framework import Framework
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
+
+CHART_UNITS = 60         # the chart shows the first units by rank; the table has them all
+ALPHA_LOW = 0.7          # Cronbach's alpha below this is coloured (the usual rule of thumb)
+
+UNIT_HEADERS = ["รหัส / Id", "ชื่อ (ไทย)", "Name (English)", "คะแนน / Score %", "อันดับ / Rank",
+                "มัธยฐานอันดับ / Median rank", "อันดับ 5% / Rank 5%", "อันดับ 95% / Rank 95%",
+                "ดีที่สุด / Best", "แย่ที่สุด / Worst", "คะแนน 5% / Score 5%", "คะแนน 95% / Score 95%",
+                "ระดับ / Level", "คงระดับ / Keeps level", "ช่วงกว้าง / Interval width"]
+RANK_COLUMNS = {"rank": "E", 50: "F", 5: "G", 95: "H"}   # where RANK_INTERVAL looks
+WIDTH_COLUMN = "O"
+
+
+def _num(value: object) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _pad(rows: list[list], width: int) -> list[list]:
+    return [r + [None] * (width - len(r)) for r in rows]
+
+
+def _beside(left: list[list], right: list[list], gap: int = 1) -> list[list]:
+    """Two tables side by side from row 1, the right one after `gap` empty columns."""
+    width = max((len(r) for r in left), default=0) + gap
+    height = max(len(left), len(right))
+    left = _pad(left + [[] for _ in range(height - len(left))], width)
+    return [row + (right[i] if i < len(right) else []) for i, row in enumerate(left)]
+
+
+def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
+                     agencies: pd.DataFrame, framework: Framework) -> SheetSpec:
+    """The Uncertainty sheet: a row per unit sorted by nominal rank with each input's
+    total Sobol index on the unit's rank; beside it the inputs' indices on the mean
+    absolute rank shift, the run's settings and the chart; the narrative sentences last."""
+    table = result.table.sort_values(["rank", "score"], ascending=[True, False], na_position="last")
+    names = [i.name for i in result.inputs]
+    bands = framework.bands
+    units = [UNIT_HEADERS + [f"ST อันดับ: {n} / total index on rank" for n in names]]
+    for ident, t in table.iterrows():
+        band = int(t["band"])
+        level = f"{bands['label_th'].iloc[band]} / {bands['label_en'].iloc[band]}" if band >= 0 else ""
+        indices = [_num(sensitivity.total.at[ident, n]) if sensitivity is not None else None
+                   for n in names]
+        units.append([ident, agencies.at[ident, "name_th"], agencies.at[ident, "name_en"],
+                      _num(t["score"]), _num(t["rank"]), _num(t["rank_median"]), _num(t["rank_p5"]),
+                      _num(t["rank_p95"]), _num(t["rank_best"]), _num(t["rank_worst"]),
+                      _num(t["score_p5"]), _num(t["score_p95"]), level, _num(t["band_share"]),
+                      _num(t["rank_width"]), *indices])
+    side = [["ปัจจัยที่ไม่แน่นอน / Uncertain input", "S1", "± S1", "ST", "± ST"]]
+    if sensitivity is not None:
+        for name, s in sensitivity.overall.iterrows():
+            side.append([name, _num(s["first_order"]), _num(s["first_order_conf"]),
+                         _num(s["total"]), _num(s["total_conf"])])
+    side += [["S1, ST: ดัชนี Sobol ต่อการเลื่อนอันดับเฉลี่ย / Sobol indices on the mean absolute rank shift"],
+             [], ["การตั้งค่า / Settings", "ค่า / Value"],
+             ["รอบสุ่ม / Replications", result.runs + result.failed],
+             ["รอบที่คำนวณไม่ได้ / Failed", result.failed],
+             ["เมล็ดสุ่ม / Seed", result.seed],
+             ["Sobol N (Saltelli)", sensitivity.n if sensitivity is not None else None],
+             ["ปัจจัย / Inputs", "; ".join(f"{i.label_th} / {i.label_en}" for i in result.inputs) or "—"]]
+    rows = _beside(units, side)
+    side_col = len(units[0]) + 2
+    narrative_col = side_col + len(side[0]) + 1
+    th, en = R.rank_sentences(table, result.inputs, "th"), R.rank_sentences(table, result.inputs, "en")
+    rows = [row + [None] * (narrative_col - 1 - len(row)) + line
+            for row, line in zip(rows, [["บทสรุป / Narrative", "Narrative (English)"]]
+                                 + [[th[i], en[i]] for i in table.index] + [[]] * len(rows))]
+    letters = [get_column_letter(side_col + k) for k in range(5)]
+    last = len(table) + 1
+    formats = {c: "0.0" for c in "DKL"} | {c: "0" for c in "EFGHIJO"} | {"N": "0%"}
+    formats |= {get_column_letter(16 + k): "0.00" for k in range(len(names))}
+    formats |= {c: "0.0##" for c in letters[1:]} | {c: "@" for c in "ABCM"}
+    formats |= {get_column_letter(narrative_col + k): "@" for k in range(2)}
+    widths = {"A": 9, "B": 30, "C": 30, "M": 18, letters[0]: 34,
+              get_column_letter(narrative_col): 60, get_column_letter(narrative_col + 1): 60}
+    widths |= {get_column_letter(c): 8 for c in range(4, 16) if c != 13}
+    colours = [(f"{WIDTH_COLUMN}2:{WIDTH_COLUMN}{last}", f"${WIDTH_COLUMN}2>0", "warn"),
+               (f"N2:N{last}", "AND(ISNUMBER(N2),N2<0.5)", "bad")]
+    shown = min(len(table), CHART_UNITS)
+    anchor = f"{letters[0]}{len(side) + 3}"
+    return SheetSpec(L.UNCERTAINTY_SHEET, rows, formats, widths, colours, freeze="D2",
+                     chart=lambda ws: (_rank_chart(ws, shown, len(table)), anchor))
+
+
+def _rank_chart(ws, shown: int, total: int):
+    """Native chart: units along the bottom in rank order, rank down the side (1 at the
+    top), the 5-95% interval as a bar (an invisible bar up to the 5th percentile, a
+    visible one to the 95th) and the nominal rank as a dot."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart.legend import LegendEntry
+    from openpyxl.chart.series import SeriesLabel
+
+    last = shown + 1
+    bar = BarChart()
+    bar.type, bar.grouping, bar.overlap, bar.gapWidth = "col", "stacked", 100, 60
+    bar.add_data(Reference(ws, min_col=7, min_row=1, max_row=last), titles_from_data=True)
+    bar.add_data(Reference(ws, min_col=15, min_row=1, max_row=last), titles_from_data=True)
+    bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
+    hidden, interval = bar.series
+    hidden.graphicalProperties.noFill = True
+    hidden.graphicalProperties.line.noFill = True
+    interval.tx = SeriesLabel(v="ช่วงอันดับ 5-95% / 5-95% rank interval")
+    interval.graphicalProperties.solidFill = "9DC3E6"
+    interval.graphicalProperties.line.solidFill = "1F5FA8"
+    dots = LineChart()
+    dots.add_data(Reference(ws, min_col=5, min_row=1, max_row=last), titles_from_data=True)
+    dot = dots.series[0]
+    dot.marker.symbol, dot.marker.size = "circle", 6
+    dot.marker.graphicalProperties.solidFill = "C8553D"
+    dot.marker.graphicalProperties.line.solidFill = "C8553D"
+    dot.graphicalProperties.line.noFill = True
+    dot.tx = SeriesLabel(v="อันดับจริง / nominal rank")
+    bar += dots
+    bar.y_axis.scaling.orientation = "maxMin"
+    bar.y_axis.scaling.min = 0
+    bar.y_axis.title = "อันดับ / Rank"
+    bar.x_axis.title = "หน่วยงาน (เรียงตามอันดับ) / Units by rank"
+    bar.y_axis.delete = bar.x_axis.delete = False
+    bar.legend.position = "b"
+    bar.legend.legendEntry = [LegendEntry(idx=0, delete=True)]
+    more = f" (อันดับ 1-{shown} จาก {total} / first {shown} of {total})" if shown < total else ""
+    bar.title = f"ช่วงอันดับ 5-95% และอันดับจริง / Rank interval 5-95% and nominal rank{more}"
+    bar.width, bar.height = 26, 12
+    return bar
+
+
+def audit_spec(result: Audit) -> SheetSpec:
+    """The Audit sheet: indicator statistics; beside them the dimensions (alpha, r with the
+    index), every indicator pair with r and its flag, the units below the coverage
+    threshold, and each dimension's correlation matrix. Flags are coloured by
+    conditional formats, so they follow any number the analyst changes."""
+    ind = [["ตัวชี้วัด / Indicator", "มิติ / Dimension", "ครอบคลุม / Coverage %", "ค่าเฉลี่ย / Mean %",
+            "SD", "ต่ำสุด / Min", "สูงสุด / Max", "ความเบ้ / Skew", "ความโด่ง / Kurtosis",
+            "ผิดปกติ / Flag", "r กับมิติ / r with dimension"]]
+    for ident, row in result.indicators.iterrows():
+        ind.append([ident, row["dimension"], _num(row["coverage"]), _num(row["mean"]), _num(row["sd"]),
+                    _num(row["min"]), _num(row["max"]), _num(row["skew"]), _num(row["kurtosis"]),
+                    "⚑ เบ้/โด่ง / skewed" if row["flag"] else "",
+                    _num(result.indicator_dimension[ident])])
+    dims = [["มิติ / Dimension", "Cronbach's alpha", "r กับดัชนี / r with index"]]
+    for dim, row in result.dimensions.iterrows():
+        dims.append([dim, _num(row["cronbach_alpha"]), _num(row["index_correlation"])])
+    pairs = [["มิติ / Dimension", "ตัวชี้วัด A", "ตัวชี้วัด B", "r", "ข้อสังเกต / Flag"]]
+    words = {"negative": "ลบ / negative", "collinear": f"> {COLLINEAR:g} ซ้ำซ้อน / collinear", "": ""}
+    for p in result.pairs.itertuples():
+        pairs.append([p.dimension, p.a, p.b, _num(p.r), words[p.flag]])
+    low = [[f"ตอบไม่ถึง {result.coverage_threshold:g}% / Coverage below {result.coverage_threshold:g}%",
+            "ตอบแล้ว / Answered %"]]
+    low += [[ident, float(c)] for ident, c in result.low_coverage.items()] or [["— ไม่มี / none", None]]
+    matrices = [["เมทริกซ์สหสัมพันธ์ / Correlation matrices"]]
+    for dim, matrix in result.correlations.items():
+        matrices.append([f"มิติ {dim} / Dimension {dim}", *matrix.columns])
+        matrices += [[a, *map(_num, line)] for a, line in matrix.iterrows()]
+        matrices.append([])
+    rows = _beside(_beside(_beside(_beside(ind, dims), pairs), low), matrices)
+    # columns: A-K indicators, M-O dimensions, Q-U pairs, W-X low coverage, Z.. matrices
+    last_ind, last_dim, last_pair = len(ind), len(dims), len(pairs)
+    width = max(len(r) for r in rows)
+    formats = {c: "0.0" for c in "CDEFG"} | {"H": "0.00", "I": "0.00", "K": "0.00", "N": "0.00",
+                                             "O": "0.00", "T": "0.00", "X": "0.0"}
+    formats |= {get_column_letter(c): "0.00" for c in range(27, width + 1)}
+    last_matrix = len(matrices)
+    end = get_column_letter(width)
+    colours = [
+        (f"J2:J{last_ind}", "LEN($J2)>0", "bad"),
+        (f"H2:I{last_ind}", f"AND(ABS($H2)>{SKEW_LIMIT:g},$I2>{KURTOSIS_LIMIT:g})", "bad"),
+        (f"C2:C{last_ind}", f"AND(ISNUMBER(C2),C2<{COVERAGE_THRESHOLD:g})", "warn"),
+        (f"N2:N{last_dim}", f"AND(ISNUMBER(N2),N2<{ALPHA_LOW:g})", "warn"),
+        (f"T2:U{last_pair}", f"AND(ISNUMBER($T2),$T2>{COLLINEAR:g})", "bad"),
+        (f"T2:U{last_pair}", "AND(ISNUMBER($T2),$T2<0)", "warn"),
+        (f"AA2:{end}{last_matrix}", f"AND(ISNUMBER(AA2),AA2>{COLLINEAR:g},AA2<1)", "bad"),
+        (f"AA2:{end}{last_matrix}", "AND(ISNUMBER(AA2),AA2<0)", "warn"),
+        (f"W2:X{len(low)}", "ISNUMBER($X2)", "bad"),
+    ]
+    widths = {"A": 12, "B": 10, "J": 18, "M": 12, "N": 12, "Q": 10, "U": 24, "W": 26, "Z": 24}
+    return SheetSpec(L.AUDIT_SHEET, rows, formats, widths, colours, freeze="B2")
+
+
+@dataclass(frozen=True)
+class RobustnessRun:
+    uncertainty: R.Uncertainty | None
+    sensitivity: R.Sensitivity | None
+    audit: Audit | None
+
+
+def robustness_file(path: str | Path, out: str | Path | None = None, *, runs: int = R.RUNS,
+                    weights_noise: float = R.WEIGHTS_NOISE, seed: int = R.SEED,
+                    sobol_n: int = R.SOBOL_N, missing: str = "zero", uncertainty: bool = True,
+                    with_audit: bool = True, coverage_threshold: float = COVERAGE_THRESHOLD,
+                    progress=None, **options) -> RobustnessRun:
+    """Read and score the workbook at `path`, run the uncertainty and sensitivity
+    analysis and/or the audit, and write the Uncertainty and/or Audit sheets to `out`
+    (default: in place) in one atomic replace. `progress(done, total)` follows the draws."""
+    from readiness_xl.core.answers import parse_answers
+    from readiness_xl.errors import ReadinessError
+    from readiness_xl.workbook.read import read_book
+    from readiness_xl.workbook.recalc import score_book
+
+    path = Path(path)
+    book = read_book(path)
+    results = score_book(book, missing)
+    answers, _ = parse_answers(book.raw_answers, book.framework)
+    answers = answers.reindex(book.agencies.index)
+    specs, found_u, found_s, found_a = [], None, None, None
+    if uncertainty:
+        method = R.method_of(book.framework, missing)
+        data = R.data_of(book.framework, answers, options.get("normalisations", ()))
+        inputs = R.uncertain_inputs(method, weights_noise, seed=seed, **options)
+        sobol_runs = sobol_n * (len(inputs) + 2) if inputs else 0
+        total = runs + sobol_runs
+
+        def step(offset):
+            return (lambda done: progress(offset + done, total)) if progress else None
+
+        found_u = R.summarise(data, method, inputs,
+                              R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0)),
+                              seed)
+        if inputs:
+            draws = R.sample_saltelli(inputs, sobol_n, seed)
+            found_s = R.analyse(data, method, inputs, R.run(data, method, inputs, draws, step(runs)), seed)
+        specs.append(uncertainty_spec(found_u, found_s, book.agencies, book.framework))
+    if with_audit:
+        ids = book.framework.dimension_ids
+        found_a = audit(book.framework, answers, results.agencies[ids], results.agencies["overall"],
+                        coverage_threshold)
+        specs.append(audit_spec(found_a))
+    try:
+        write_sheets(path, Path(out) if out else path, specs)
+    except ReadinessError as err:
+        raise err.in_file(path.name) from None
+    return RobustnessRun(found_u, found_s, found_a)
+
+
+def rank_interval(rows: list[list], unit: object, percentile: object = None) -> list | float:
+    """What RANK_INTERVAL returns from the Uncertainty sheet's values (rows, header
+    first): the unit (id, Thai or English name) at the 5th, 50th or 95th percentile, or
+    [5th, 95th] without a percentile. Raises LookupError/ValueError with the reason."""
+    key = str(unit).strip()
+    for row in rows[1:]:
+        if row and key and key in (str(v).strip() for v in row[:3] if v is not None):
+            break
+    else:
+        raise LookupError(f"'{key}' is not on the {L.UNCERTAINTY_SHEET} sheet: run robustness first")
+    column = {c: ord(letter) - ord("A") for c, letter in RANK_COLUMNS.items()}
+    if percentile is None or (isinstance(percentile, str) and not percentile.strip()):
+        return [row[column[5]], row[column[95]]]
+    value = float(percentile)
+    value = value * 100 if 0 < value < 1 else value       # 0.95 and 95 both mean the 95th
+    if value not in (5, 50, 95):
+        raise ValueError(f"percentile {percentile!r}: the sheet holds 5, 50 and 95")
+    return row[column[int(value)]]

@@ -1,0 +1,55 @@
+"""Reading survey rounds for a trend: each workbook through the one reading and scoring
+path (agency sheets or the long Responses layout alike), its year from the framework
+version or given, and the mapping CSV of renamed, merged and split agencies."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from readiness_xl.core.answers import parse_answers
+from readiness_xl.core.results import compute_results
+from readiness_xl.core.trend import MAPPING_FIELDS, Round
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import as_buddhist_year
+from readiness_xl.workbook.read import read_book
+
+
+def read_round(path: str | Path, year: object = None, missing: str = "zero", progress=None) -> Round:
+    """One round: the workbook read and scored with its own framework. `year` (B.E. or
+    C.E.) overrides the year named in its framework version."""
+    path = Path(path)
+    book = read_book(path, progress)
+    try:
+        be_year = as_buddhist_year(year if year is not None else book.framework.version)
+    except ValueError:
+        raise ReadinessError(Problem(
+            f"no survey year in the framework version {book.framework.version!r}; give the "
+            "years of the rounds with --years (e.g. --years 2559,2560)", "Framework",
+            file=path.name)) from None
+    answers, bad = parse_answers(book.raw_answers, book.framework)
+    if bad:
+        raise ReadinessError([book.locate(b) for b in bad])
+    results = compute_results(book.framework, book.agencies, answers, missing)
+    return Round(be_year, results, answers, missing, path.name)
+
+
+def read_mapping(path: str | Path) -> pd.DataFrame:
+    """The mapping CSV (round, round_id, trend_id[, note]); rows keep their line numbers."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            absent = [f for f in MAPPING_FIELDS[:3] if f not in (reader.fieldnames or [])]
+            if absent:
+                raise ReadinessError(Problem(f"missing column(s) {', '.join(absent)} (expected "
+                                             f"{','.join(MAPPING_FIELDS)})", file=path.name))
+            rows = [{f: (row.get(f) or "").strip() for f in MAPPING_FIELDS} for row in reader]
+    except (OSError, UnicodeDecodeError) as err:
+        raise ReadinessError(Problem(f"cannot be read ({err})", file=str(path))) from None
+    table = pd.DataFrame(rows, columns=list(MAPPING_FIELDS))
+    table["_row"] = range(2, 2 + len(rows))
+    table.attrs.update(file=path.name)
+    return table
