@@ -292,6 +292,11 @@ def stored(value: object) -> object:
     without the characters XML cannot carry."""
     if value is None:
         return None
+    kind = type(value)  # the common exact types first: this runs twice per cell written
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is str:
+        return _ILLEGAL_XML.sub("", value)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, numbers.Real):
