@@ -51,6 +51,16 @@ def _far_cell(xml: bytes) -> bool:
                      xml) is not None
 
 
+def openpyxl_value(value):
+    """A value as openpyxl gives it: None for an empty cell, int for a whole number
+    (so an id typed as 1 reads as '1', not '1.0'). Other readers use it too."""
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 class Cell:
     """A cell as workbook.read asks for it: just its value."""
 
