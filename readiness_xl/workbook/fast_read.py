@@ -53,7 +53,7 @@ def _far_cell(xml: bytes) -> bool:
 
 def openpyxl_value(value):
     """A value as openpyxl gives it: None for an empty cell, int for a whole number
-    (so an id typed as 1 reads as '1', not '1.0'). Other readers use it too."""
+    (so an id typed as 1 reads as '1', not '1.0'). The xlwings adapter uses it too."""
     if value == "":
         return None
     if type(value) is float and value.is_integer():
