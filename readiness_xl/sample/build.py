@@ -16,12 +16,12 @@ from readiness_xl.builder.template import ABOUT_TEMPLATE, StartPage, build_workb
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
+from readiness_xl.workbook.layout import LAYOUTS
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 from readiness_xl.workbook.recalc import recalc_file
 from readiness_xl.workbook.responses import save_long_workbook
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
-LAYOUTS = ("sheets", "long")
 
 
 def published_figures() -> pd.DataFrame:
