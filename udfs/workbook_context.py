@@ -9,15 +9,28 @@ from pathlib import Path
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.read import read_framework
-from readiness_xl.workbook.summary import FIXED_HEADERS
+from readiness_xl.workbook.summary import FIXED_HEADERS, NATIONAL_ROW_TYPES
 
 from .xlwings_book import XlwingsWorkbook
 
 
+# xlwings Lite gives a function its arguments only, never the workbook; its script
+# "recalculate_all_agencies" leaves here the book it was given (a snapshot of the values).
+_remembered: list = []
+
+
+def remember(book) -> None:
+    """Keep `book` for functions called without a calling cell (xlwings Lite)."""
+    _remembered[:] = [book]
+
+
 def _book(caller):
-    if caller is None:
-        raise CellValueError("give this argument: no calling workbook to read it from", "#N/A")
-    return caller.sheet.book
+    if caller is not None:
+        return caller.sheet.book
+    if _remembered:
+        return _remembered[0]
+    raise CellValueError("give this argument: no calling workbook to read it from (in xlwings "
+                         "Lite, run the script recalculate_all_agencies once)", "#N/A")
 
 
 def named_rows(caller, name: str) -> list[list]:
@@ -41,7 +54,7 @@ def national_row(caller, n_dimensions: int) -> list:
     except Exception:
         raise CellValueError("no Summary sheet: recalculate all agencies first", "#N/A") from None
     for row in rows:
-        if row and row[0] == "national":
+        if row and row[0] in NATIONAL_ROW_TYPES:
             first = len(FIXED_HEADERS)
             return row[first:first + n_dimensions]
     raise CellValueError("the Summary has no national row: recalculate all agencies first", "#N/A")

@@ -24,7 +24,7 @@ COMMAND_EXAMPLES = (
     ("collect", "readiness-xl collect returned/*.xlsx --into master.xlsx"),
     ("recalc", "readiness-xl recalc master.xlsx --json"),
     ("report", "readiness-xl report master.xlsx -o report.pdf"),
-    ("trend", "readiness-xl trend 2559.xlsx 2560.xlsx"),
+    ("trend", "readiness-xl trend master_2559.xlsx master_2560.xlsx -o trend.xlsx"),
     ("robustness", "readiness-xl robustness master.xlsx --json"),
     ("audit", "readiness-xl audit master.xlsx"),
     ("demo", "readiness-xl demo"),
@@ -88,7 +88,7 @@ class ReadinessGroup(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=ReadinessGroup)
+@click.group(cls=ReadinessGroup, context_settings={"max_content_width": 120})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
 @click.option("--all-problems", is_flag=True,
               help="On bad input, list every problem with its cell (one a line), not only the first.")

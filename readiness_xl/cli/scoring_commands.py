@@ -178,7 +178,7 @@ def sample(out: Path, survey_round: str) -> None:
     click.echo(f"Sample written to {out}")
 
 
-@cli.command("new-template", short_help="Write a fresh template workbook to OUT (.xlsx).",
+@cli.command("new-template", short_help="Write a fresh template workbook to OUT (.xlsx, or .xlsm for Import Functions).",
              epilog=FRAMEWORK_CSV_HELP)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--agencies", "agencies_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -190,8 +190,9 @@ def sample(out: Path, survey_round: str) -> None:
               help="'sheets': one answer sheet per agency; 'long': one Responses sheet "
                    "(agency, indicator, answer), for thousands of agencies.")
 def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | None, layout: str) -> None:
-    """Write a fresh template workbook to OUT (.xlsx)."""
-    workbook_output(out, "the template")
+    """Write a fresh template workbook to OUT (.xlsx; .xlsm carries xlwings' VBA module so
+    Excel's Import Functions works in it)."""
+    output_kind(out, {".xlsx": "xlsx", ".xlsm": "xlsm"}, "the template")
     if framework_path is not None and framework_path.is_file():
         refuse_overwriting_input(framework_path, out)
     agencies = load_agencies(agencies_csv) if agencies_csv else None
