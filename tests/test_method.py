@@ -298,12 +298,12 @@ def test_check_column_computes_the_geometric_hdi_without_the_add_in(tmp_path):
     wb = load_workbook(lo, data_only=True)
     for agency in report["agencies"]:
         ws = wb[agency["id"]]
-        dims = {str(ws.cell(r, 11).value): ws.cell(r, 15).value for r in range(5, 8)}
+        dims = {str(ws.cell(r, 11).value): ws.cell(r, 14).value for r in range(5, 8)}  # N: plain formulas
         for dim, value in agency["dimensions"].items():
             assert dims[dim] == pytest.approx(value, abs=0.051), (agency["id"], dim)  # report rounds to 1 decimal
-        assert ws["O8"].value == pytest.approx(agency["overall"], abs=1e-9)
-        assert ws["O8"].value / 100 == pytest.approx(source.at[agency["id"], "hdi_2021"], abs=1e-12)
-        assert ws["O9"].value == agency["level_th"]
+        assert ws["N8"].value == pytest.approx(agency["overall"], abs=1e-9)
+        assert ws["N8"].value / 100 == pytest.approx(source.at[agency["id"], "hdi_2021"], abs=1e-12)
+        assert ws["N9"].value == agency["level_th"] and ws["O8"].value == "\u2013"  # no add-in: a dash
 
 
 def test_all_problems_lists_every_problem_and_load_answers_refuses_with_lines(tmp_path):

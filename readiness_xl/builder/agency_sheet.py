@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.framework_sheet import FrameworkCells
 from readiness_xl.builder.method_formulas import mean_formula, number_share_formula
+from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.builder.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
                                         header, heat_fills, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.answers import YES_WORDS
@@ -66,17 +67,17 @@ def share_formula(row: int, answer_type: str) -> str:
 
 
 def plain_dimension(a: int, b: int, p: float = 1.0) -> str:
-    """A dimension's score from its indicators in rows a..b: the power mean `p` of their
+    """A dimension's score from its indicators in rows a..b: the power mean p of their
     shares weighted by points (p = 1: % of achievable points)."""
     return f"=100*{mean_formula(f'I{a}:I{b}', f'H{a}:H{b}', p)}"
 
 
 def plain_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
-    """The weighted power mean of the dimension scores in rows top..end, rounded as the
-    framework says."""
+    """The weighted (power) mean of the dimension scores in rows top..end, rounded as the
+    framework's `decimals` setting says."""
     s = SCORE_LETTER
-    overall = mean_formula(f"{s}{top}:{s}{end}", f"M{top}:M{end}", p)
-    return f"=ROUND({overall},{decimals})" if decimals is not None else f"={overall}"
+    mean = mean_formula(f"{s}{top}:{s}{end}", f"M{top}:M{end}", p)
+    return f"=ROUND({mean},{decimals})" if decimals is not None else f"={mean}"
 
 
 def plain_level(cells: FrameworkCells, total: int) -> str:
@@ -94,12 +95,19 @@ def addin_check(call: str) -> str:
     return f'=IFERROR({call},"{NO_ADDIN}")'
 
 
-def addin_dimension(a: int, b: int) -> str:
-    return addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})")
+def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False) -> str:
+    """The add-in's dimension score; a framework with its own method (a mean other than
+    arithmetic, raw `number` indicators) takes the shares of column I through WEIGHTED_MEAN."""
+    if p == 1.0 and not raw:
+        return addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})")
+    return addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
 
 
-def addin_overall(top: int, end: int) -> str:
-    return addin_check(f"READINESS_SCORE({CHECK_LETTER}{top}:{CHECK_LETTER}{end},{L.WEIGHTS_NAME})")
+def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
+    c = CHECK_LETTER
+    call = (f"READINESS_SCORE({c}{top}:{c}{end},{L.WEIGHTS_NAME})" if p == 1.0 else
+            f'WEIGHTED_MEAN({c}{top}:{c}{end},{L.WEIGHTS_NAME},"{aggregation_name(p)}")')
+    return addin_check(call if decimals is None else f"ROUND({call},{decimals})")
 
 
 def addin_level(total: int) -> str:
@@ -202,16 +210,19 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
             continue
         a, b = rows.min(), rows.max()
         p = framework.dimensions.at[dim, "aggregation"]
+        raw = bool((indicators.loc[rows.index, "type"] == "number").any())
         put_formula(ws, r, k + 3, plain_dimension(a, b, p), BOLD_FONT, SCORE_FORMAT)
-        put_formula(ws, r, k + 4, addin_dimension(a, b), CHECK_FONT, SCORE_FORMAT)
+        put_formula(ws, r, k + 4, addin_dimension(a, b, p, raw), CHECK_FONT, SCORE_FORMAT)
     end = top + len(framework.dimension_ids) - 1
     total, level, complete = end + 1, end + 2, end + 3
     last_answer = first + len(indicators) - 1
     put(ws, total, k + 1, "คะแนนรวม / Overall", BOLD_FONT)
     put_formula(ws, total, k + 2, f"=SUM(M{top}:M{end})")
-    put_formula(ws, total, k + 3, plain_overall(top, end, framework.settings.aggregation,
-                                                framework.settings.decimals), BOLD_FONT, SCORE_FORMAT)
-    put_formula(ws, total, k + 4, addin_overall(top, end), CHECK_FONT, SCORE_FORMAT)
+    method = framework.settings
+    put_formula(ws, total, k + 3, plain_overall(top, end, method.aggregation, method.decimals), BOLD_FONT,
+                SCORE_FORMAT)
+    put_formula(ws, total, k + 4, addin_overall(top, end, method.aggregation, method.decimals), CHECK_FONT,
+                SCORE_FORMAT)
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
     put_formula(ws, level, k + 3, plain_level(cells, total), BOLD_FONT)
     put_formula(ws, level, k + 4, addin_level(total), CHECK_FONT)

@@ -17,6 +17,7 @@ from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
 from readiness_xl.workbook.layout import LAYOUTS
+from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 from readiness_xl.workbook.recalc import recalc_file
 from readiness_xl.workbook.responses import save_long_workbook
@@ -76,12 +77,13 @@ def build_template(target: Path, agencies: pd.DataFrame | None = None,
     or two example agencies of the sample (a department and a province), unanswered and
     not recalculated, so the Summary and the Dashboard wait for real answers. The sample
     workbook is where example data lives. `layout` "long" writes one Responses sheet
-    instead of a sheet per agency."""
-    if agencies is None:
-        agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
+    instead of a sheet per agency (for thousands of units)."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
+    if agencies is None:
+        agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
     if layout == "long":
-        save_long_workbook(framework or load_framework(), agencies, None, Path(target))
+        with exclusive(Path(target)):
+            save_long_workbook(framework or load_framework(), agencies, None, Path(target))
         return
     save_workbook(build_workbook(framework or load_framework(), agencies), Path(target))
