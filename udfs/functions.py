@@ -176,3 +176,17 @@ def CRONBACH_ALPHA(range):  # noqa: A002 (the argument's name in Excel's functio
     if value != value:
         raise wf.CellValueError("needs two items and two complete rows that vary", "#N/A")
     return value
+
+
+@excel_function
+def NORMALISED_VALUE(value, min, max, log=None, direction=None):  # noqa: A002 (Excel's argument names)
+    return wf.normalised_value(cells(value)[0], cells(min)[0], cells(max)[0],
+                               cells(log)[0] if _given(log) else None,
+                               cells(direction)[0] if _given(direction) else None)
+
+
+@excel_function
+def WEIGHTED_MEAN(values, weights, aggregation=None):
+    return wf.weighted_mean(cells(values), cells(weights),
+                            cells(aggregation)[0] if _given(aggregation) else None)
+

@@ -52,8 +52,9 @@ def national_row(caller, n_dimensions: int) -> list:
         rows = book.sheets[L.SUMMARY_SHEET].range("A1").expand().options(ndim=2).value
     except Exception:
         raise CellValueError("no Summary sheet: recalculate all agencies first", "#N/A") from None
+    from readiness_xl.workbook.summary import NATIONAL_ROW_TYPES
     for row in rows:
-        if row and row[0] == "national":
+        if row and row[0] in NATIONAL_ROW_TYPES:
             from readiness_xl.workbook.summary import FIXED_HEADERS
             first = len(FIXED_HEADERS)
             return row[first:first + n_dimensions]
