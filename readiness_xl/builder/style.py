@@ -24,6 +24,7 @@ TITLE_FONT = Font(name=THAI_FONT, bold=True, size=14)
 STEP_FONT = Font(name=THAI_FONT, bold=True, size=14, color="1F4E79")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+PADDED = Alignment(vertical="top", horizontal="left", indent=1)  # text right of a number
 SCORE_FORMAT = "0.0"
 LINE_POINTS = 17.0  # a line of 11-point Thai: Thai fonts need more height than Latin ones
 WRAP_FILL = 0.8     # characters per line of wrapped text, per unit of column width
