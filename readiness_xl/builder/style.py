@@ -125,11 +125,12 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
              columns: str | None = None, breaks_after: tuple[str, ...] = (),
              title_cols: str | None = None, footer_note: str = "") -> None:
     """A4 with repeated title rows (and columns), page numbers and the sheet name in the
-    footer. With `columns` ('A:T') the print is scaled so that the widest run of columns
-    between the `breaks_after` column breaks (plus the repeated title columns) fills the
-    page width, never below MIN_PRINT_POINTS: a run still too wide flows onto more pages
-    across rather than into tiny text. Without `columns` the sheet is fitted to one page
-    across (sheets that hold charts)."""
+    footer. Fitted to one page across when `columns` ('A:T') fit there at MIN_PRINT_POINTS
+    or more (each program then fits by its own font measure), and always without
+    `columns` (sheets that hold charts). Otherwise, or with page breaks (which fitting
+    would ignore), a fixed scale makes the widest run of columns between the
+    `breaks_after` column breaks (plus the repeated title columns) fill the page width,
+    never below MIN_PRINT_POINTS: a run still too wide flows onto more pages across."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.print_options.gridLines = False
@@ -144,8 +145,7 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
     if title_cols:
         ws.print_title_cols = title_cols
     if columns is None:
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        _fit_one_page_across(ws)
         return
     first, last = columns.split(":")
     starts = [first] + [get_column_letter(column_index_from_string(c) + 1) for c in breaks_after]
@@ -154,8 +154,17 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
     widest = max(columns_points(ws, a, b) + (repeated if i else 0.0)
                  for i, (a, b) in enumerate(zip(starts, ends)))
     smallest = math.ceil(100 * MIN_PRINT_POINTS / BODY_POINTS)  # wider runs flow onto more pages
-    scale = max(smallest, min(100, math.floor(100 * FIT_SLACK * printable_points(landscape) / widest)))
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_setup.scale = scale
+    fitted = math.floor(100 * FIT_SLACK * printable_points(landscape) / widest)
     for col in breaks_after:
         ws.col_breaks.append(Break(id=column_index_from_string(col)))
+    if fitted >= smallest and not (ws.col_breaks.brk or ws.row_breaks.brk):
+        _fit_one_page_across(ws)
+        return
+    scale = max(smallest, min(100, fitted))
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = scale
+
+
+def _fit_one_page_across(ws) -> None:
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
