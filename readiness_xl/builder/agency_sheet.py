@@ -11,6 +11,8 @@ from openpyxl.styles import Alignment, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.framework_sheet import FrameworkCells
+from readiness_xl.builder.method_formulas import mean_formula, number_share_formula
+from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.builder.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
                                         header, heat_fills, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.answers import YES_WORDS
@@ -18,7 +20,8 @@ from readiness_xl.core.framework import Framework
 from readiness_xl.thai import thai_digits
 from readiness_xl.workbook import layout as L
 
-TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)"}
+TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)",
+               "number": "ตัวเลข (number)"}
 QUESTION_HEADERS = ["ตัวชี้วัด / Indicator", "มิติ / Dim", "คำถาม (ไทย)", "Question (English)",
                     "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Max", "คำตอบ / Answer",
                     "คะแนน / Points", "สัดส่วน ที่ได้ / Share"]
@@ -63,15 +66,18 @@ def share_formula(row: int, answer_type: str) -> str:
     return f"=IF(ISNUMBER({g}),{g}/{f},0)"
 
 
-def plain_dimension(a: int, b: int) -> str:
-    """A dimension's score from its indicators in rows a..b: % of achievable points."""
-    return f"=100*SUMPRODUCT(H{a}:H{b},I{a}:I{b})/SUM(H{a}:H{b})"
+def plain_dimension(a: int, b: int, p: float = 1.0) -> str:
+    """A dimension's score from its indicators in rows a..b: the power mean p of their
+    shares weighted by points (p = 1: % of achievable points)."""
+    return f"=100*{mean_formula(f'I{a}:I{b}', f'H{a}:H{b}', p)}"
 
 
-def plain_overall(top: int, end: int) -> str:
-    """The weighted mean of the dimension scores in rows top..end."""
+def plain_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
+    """The weighted (power) mean of the dimension scores in rows top..end, rounded as the
+    framework's `decimals` setting says."""
     s = SCORE_LETTER
-    return f"=SUMPRODUCT(M{top}:M{end},{s}{top}:{s}{end})/SUM(M{top}:M{end})"
+    mean = mean_formula(f"{s}{top}:{s}{end}", f"M{top}:M{end}", p)
+    return f"=ROUND({mean},{decimals})" if decimals is not None else f"={mean}"
 
 
 def plain_level(cells: FrameworkCells, total: int) -> str:
@@ -89,12 +95,19 @@ def addin_check(call: str) -> str:
     return f'=IFERROR({call},"{NO_ADDIN}")'
 
 
-def addin_dimension(a: int, b: int) -> str:
-    return addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})")
+def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False) -> str:
+    """The add-in's dimension score; a framework with its own method (a mean other than
+    arithmetic, raw `number` indicators) takes the shares of column I through WEIGHTED_MEAN."""
+    if p == 1.0 and not raw:
+        return addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})")
+    return addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
 
 
-def addin_overall(top: int, end: int) -> str:
-    return addin_check(f"READINESS_SCORE({CHECK_LETTER}{top}:{CHECK_LETTER}{end},{L.WEIGHTS_NAME})")
+def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
+    c = CHECK_LETTER
+    call = (f"READINESS_SCORE({c}{top}:{c}{end},{L.WEIGHTS_NAME})" if p == 1.0 else
+            f'WEIGHTED_MEAN({c}{top}:{c}{end},{L.WEIGHTS_NAME},"{aggregation_name(p)}")')
+    return addin_check(call if decimals is None else f"ROUND({call},{decimals})")
 
 
 def addin_level(total: int) -> str:
@@ -104,6 +117,10 @@ def addin_level(total: int) -> str:
 def _validation(answer_type: str, maximum: float) -> DataValidation:
     common = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True,
                   errorTitle="คำตอบไม่ถูกต้อง / Invalid answer")
+    if answer_type == "number":  # a raw value in its own units: any number, capped when scored
+        return DataValidation(type="decimal", operator="between", formula1="-1E+300", formula2="1E+300",
+                              promptTitle="ตัวเลข / number", prompt="ตัวเลข / A number",
+                              error="ต้องเป็นตัวเลข / A number", **common)
     if answer_type == "yesno":
         return DataValidation(type="list", formula1=f'"{YES_NO_CHOICES}"', promptTitle="ใช่/ไม่ใช่",
                               prompt="เลือก ใช่ หรือ ไม่ใช่ / Choose yes or no",
@@ -151,7 +168,9 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         cell = put(ws, r, 7, None if pd.isna(answer) else answer, BOLD_FONT, fill=INPUT_FILL)
         cell.protection = Protection(locked=False)
         put_formula(ws, r, 8, f"={cells.points(ind)}")
-        put_formula(ws, r, 9, share_formula(r, q["type"]), number_format="0.00")
+        share = (share_formula(r, q["type"]) if q["type"] != "number" else
+                 number_share_formula(f"G{r}", q, cells.minimum(ind), f"F{r}"))
+        put_formula(ws, r, 9, share, number_format="0.00")
         key = (q["type"], float(q["max"]))
         if key not in validations:
             validations[key] = _validation(*key)
@@ -190,15 +209,20 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
         if rows.empty:
             continue
         a, b = rows.min(), rows.max()
-        put_formula(ws, r, k + 3, plain_dimension(a, b), BOLD_FONT, SCORE_FORMAT)
-        put_formula(ws, r, k + 4, addin_dimension(a, b), CHECK_FONT, SCORE_FORMAT)
+        p = framework.dimensions.at[dim, "aggregation"]
+        raw = bool((indicators.loc[rows.index, "type"] == "number").any())
+        put_formula(ws, r, k + 3, plain_dimension(a, b, p), BOLD_FONT, SCORE_FORMAT)
+        put_formula(ws, r, k + 4, addin_dimension(a, b, p, raw), CHECK_FONT, SCORE_FORMAT)
     end = top + len(framework.dimension_ids) - 1
     total, level, complete = end + 1, end + 2, end + 3
     last_answer = first + len(indicators) - 1
     put(ws, total, k + 1, "คะแนนรวม / Overall", BOLD_FONT)
     put_formula(ws, total, k + 2, f"=SUM(M{top}:M{end})")
-    put_formula(ws, total, k + 3, plain_overall(top, end), BOLD_FONT, SCORE_FORMAT)
-    put_formula(ws, total, k + 4, addin_overall(top, end), CHECK_FONT, SCORE_FORMAT)
+    method = framework.settings
+    put_formula(ws, total, k + 3, plain_overall(top, end, method.aggregation, method.decimals), BOLD_FONT,
+                SCORE_FORMAT)
+    put_formula(ws, total, k + 4, addin_overall(top, end, method.aggregation, method.decimals), CHECK_FONT,
+                SCORE_FORMAT)
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
     put_formula(ws, level, k + 3, plain_level(cells, total), BOLD_FONT)
     put_formula(ws, level, k + 4, addin_level(total), CHECK_FONT)

@@ -36,6 +36,9 @@ class FrameworkCells:
     def maximum(self, indicator: str) -> str:
         return f"'{L.FRAMEWORK_SHEET}'!$F${self.indicator_rows[indicator]}"
 
+    def minimum(self, indicator: str) -> str:
+        return f"'{L.FRAMEWORK_SHEET}'!$H${self.indicator_rows[indicator]}"
+
     def points(self, indicator: str) -> str:
         return f"'{L.FRAMEWORK_SHEET}'!$G${self.indicator_rows[indicator]}"
 

@@ -155,5 +155,9 @@ def build_workbook(framework: Framework, agencies: pd.DataFrame,
 
 
 def save_workbook(wb: Workbook, target: Path) -> None:
+    """Write `wb`; a target named .xlsm gets xlwings' standalone VBA (Import Functions)."""
+    if Path(target).suffix.lower() == ".xlsm":
+        from readiness_xl.builder.addin import with_xlwings_vba
+        with_xlwings_vba(wb)
     with atomic_target(Path(target)) as tmp:
         wb.save(tmp)

@@ -16,8 +16,11 @@ from readiness_xl.builder.template import ABOUT_TEMPLATE, StartPage, build_workb
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
+from readiness_xl.workbook.layout import LAYOUTS
+from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 from readiness_xl.workbook.recalc import recalc_file
+from readiness_xl.workbook.responses import save_long_workbook
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
 
@@ -52,7 +55,7 @@ def _save_recalculated(wb, target: Path) -> Results:
     """Build in a private folder and recalculate into `target`, so that `target` appears
     only complete: a failure leaves no file behind."""
     with tempfile.TemporaryDirectory(prefix="readiness-xl-build-") as folder:
-        built = Path(folder) / "built.xlsx"
+        built = Path(folder) / f"built{target.suffix.lower() or '.xlsx'}"  # .xlsm: with VBA
         save_workbook(wb, built)
         return recalc_file(built, target)
 
@@ -69,11 +72,18 @@ def build_sample(target: Path) -> Results:
 
 
 def build_template(target: Path, agencies: pd.DataFrame | None = None,
-                   framework: Framework | None = None) -> None:
+                   framework: Framework | None = None, layout: str = "sheets") -> None:
     """A blank template: the framework (B.E. 2560 by default) and either the given agencies
     or two example agencies of the sample (a department and a province), unanswered and
     not recalculated, so the Summary and the Dashboard wait for real answers. The sample
-    workbook is where example data lives."""
+    workbook is where example data lives. `layout` "long" writes one Responses sheet
+    instead of a sheet per agency (for thousands of units)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
     if agencies is None:
         agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
+    if layout == "long":
+        with exclusive(Path(target)):
+            save_long_workbook(framework or load_framework(), agencies, None, Path(target))
+        return
     save_workbook(build_workbook(framework or load_framework(), agencies), Path(target))
