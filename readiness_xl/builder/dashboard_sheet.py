@@ -53,7 +53,7 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
     ws = wb.create_sheet(L.SUMMARY_SHEET)
     n_dims = len(framework.dimension_ids)
     labels = FIXED_HEADERS + [f"มิติ {d} / Dim {d} %" for d in framework.dimension_ids] + TAIL_HEADERS
-    header(ws, 1, labels, height=80)
+    header(ws, 1, labels, height=70)
     for col in range(1, len(labels) + 1):
         cell = ws.cell(row=1, column=col)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -73,7 +73,7 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
         "ความครบถ้วน / Completeness %"))
     heat_fills(ws, f"{first_dim}2:{overall}{last}", f"{first_dim}2",
                f"OR(ISBLANK(${completeness}2),${completeness}2>0)")
-    widths(ws, "ABCDEF", (11, 6, 38, 36, 14, 26))
+    widths(ws, "ABCDEF", (11, 6, 38, 36, 17, 26))
     tail = (9, 9, 12, 8, 14, 14, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
     for col, width in enumerate((8,) * n_dims + tail, start=FIRST_DIMENSION_COLUMN):
         ws.column_dimensions[get_column_letter(col)].width = width

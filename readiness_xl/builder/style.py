@@ -38,7 +38,7 @@ HEAT_STEPS = ((0, "F8696B"), (25, "FBAA77"), (50, "FFEB84"), (75, "B1D580"))
 # A4 in points, and the printed width of a column: Excel's width unit is the width of
 # the Normal font's digit (7 px in Calibri 11) plus 5 px of padding, 96 px to the inch.
 A4_POINTS = {"portrait": (595.3, 841.9), "landscape": (841.9, 595.3)}
-SIDE_MARGIN, TOP_MARGIN = 0.4, 0.6     # inches
+SIDE_MARGIN, TOP_MARGIN = 0.4, 0.5     # inches
 MIN_PRINT_POINTS = 8                   # smallest body text we print
 FIT_SLACK = 0.97                       # programs measure fonts a little differently
 
@@ -136,7 +136,7 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.oddFooter.left.text = "&A" + (f" \u2013 {footer_note}" if footer_note else "")
     ws.oddFooter.left.size = ws.oddFooter.right.size = 8
     ws.oddFooter.right.text = "หน้า &P / &N  Page &P of &N"
