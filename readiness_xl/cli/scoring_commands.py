@@ -55,7 +55,7 @@ def summary_table(results: Results, width: int | None = None) -> Table:
         if excess <= 0:
             return table
     names = next(c for c in table.columns if c.header == "หน่วยงาน")
-    names.max_width = max(names.min_width, max(map(cell_len, names._cells)) - excess)
+    names.max_width = max(names.min_width, max(map(cell_len, names.cells)) - excess)
     return table
 
 
