@@ -30,6 +30,7 @@ workbooks: $(BIN)/.installed
 	$(BIN)/readiness-xl build-addin workbooks/readiness_xl.xlam
 
 bench: $(BIN)/.installed system-deps
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	bash bench/run
 
 clean:

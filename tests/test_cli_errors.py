@@ -67,7 +67,7 @@ def test_missing_file_and_non_workbook(tmp_path):
 
 @pytest.mark.parametrize("command,name,words", [
     ("sample", "out.csv", "the sample is written as .xlsx, not '.csv'"),
-    ("new-template", "mine.xls", "the template is written as .xlsx, not '.xls'"),
+    ("new-template", "mine.xls", "the template is written as .xlsx or .xlsm, not '.xls'"),
     ("new-template", "mine", "not no extension"),
 ])
 def test_workbook_outputs_are_refused_by_extension_before_anything_is_written(tmp_path, command,

@@ -165,3 +165,15 @@ def test_an_agency_returned_twice_is_never_silently_overwritten(sample_copy, tmp
 
     run_cli("collect", newest, "--into", sample_copy, "--replace")
     assert _answer(sample_copy, "D03", cell) == 3
+
+
+def test_summary_scored_in_memory_is_what_a_recalc_writes(round_of_50, tmp_path):
+    """collect scores the merged answers without reading the master back: its Summary
+    is exactly the one a recalc of the written master produces."""
+    master = round_of_50[0]
+    again = tmp_path / "again.xlsx"
+    run_cli("recalc", master, "-o", again)
+
+    def summary(path: Path) -> list[tuple]:
+        return list(load_workbook(path, read_only=True)["Summary"].iter_rows(values_only=True))
+    assert summary(master) == summary(again)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import xlwings
+import xlwings.server as server  # xlwings' Office.js code, as xlwings Lite runs it
 from conftest import ROOT, run_cli
 from openpyxl import load_workbook
 
@@ -26,7 +27,6 @@ from udfs import workbook_context
 from udfs.catalogue import FUNCTIONS
 from udfs.remote_book import apply_actions, book_json
 
-server = pytest.importorskip("xlwings.server")
 FRAMEWORK = load_framework()
 DIMS = FRAMEWORK.dimension_ids
 PYODIDE = ROOT / "tests" / "pyodide_packages.txt"

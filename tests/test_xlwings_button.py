@@ -5,6 +5,7 @@ conversion, ranges, names and actions, not our stand-in."""
 from __future__ import annotations
 
 import pytest
+import xlwings as xw
 from conftest import run_cli
 from openpyxl import load_workbook
 
@@ -17,7 +18,6 @@ from udfs.remote_book import apply_actions, book_json
 from udfs.ribbon import recalculate_all_agencies
 from udfs.xlwings_book import BLOCK_ROWS, MAX_COLUMNS, XlwingsWorkbook
 
-xw = pytest.importorskip("xlwings")
 DIMS = load_framework().dimension_ids
 
 

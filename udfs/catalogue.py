@@ -32,7 +32,7 @@ _WEIGHTS = Argument("weights", "Dimension weights, e.g. the Weights name. Left o
                     "Weights name.", optional=True)
 _IDS = Argument("dimension_ids", "Dimension ids in the same order (left out: 1, 2, 3, ...).", optional=True)
 _UNIT = Argument("unit", "Agency id, or the Thai or English name of an agency, a ministry or "
-                 "ประเทศไทย / Thailand.")
+                 "the nation (ประเทศไทย, Thailand or national).")
 _FROM = Argument("from_round", "The earlier round's year, B.E. (2559) or C.E. (2016).")
 _TO = Argument("to_round", "The later round's year, B.E. (2560) or C.E. (2017).")
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.read import read_framework
-from readiness_xl.workbook.summary import FIXED_HEADERS, NATIONAL_ROW_TYPES
 
-from .xlwings_book import XlwingsWorkbook
+# The readers (workbook.read, summary, xlwings_book: openpyxl and more) are imported where
+# used: importing the UDF module is paid when Excel starts Python.
 
 
 # xlwings Lite gives a function its arguments only, never the workbook; its script
@@ -53,8 +52,10 @@ def national_row(caller, n_dimensions: int) -> list:
         rows = book.sheets[L.SUMMARY_SHEET].range("A1").expand().options(ndim=2).value
     except Exception:
         raise CellValueError("no Summary sheet: recalculate all agencies first", "#N/A") from None
+    from readiness_xl.workbook.summary import NATIONAL_ROW_TYPES
     for row in rows:
         if row and row[0] in NATIONAL_ROW_TYPES:
+            from readiness_xl.workbook.summary import FIXED_HEADERS
             first = len(FIXED_HEADERS)
             return row[first:first + n_dimensions]
     raise CellValueError("the Summary has no national row: recalculate all agencies first", "#N/A")
@@ -63,6 +64,9 @@ def national_row(caller, n_dimensions: int) -> list:
 def framework_from_workbook(caller):
     """The calling workbook's framework, read and validated by the same code as
     `readiness-xl recalc` (workbook.read over the xlwings book)."""
+    from readiness_xl.workbook.read import read_framework
+
+    from .xlwings_book import XlwingsWorkbook
     book = XlwingsWorkbook(_book(caller))
     for name in (L.WEIGHTS_NAME, L.INDICATORS_NAME, L.LEVEL_BANDS_NAME):
         if name not in book.defined_names:

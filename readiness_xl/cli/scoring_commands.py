@@ -20,8 +20,8 @@ from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_i
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.results import Results, to_json_dict
 from readiness_xl.core.scoring import MISSING_POLICIES
-from readiness_xl.sample.build import LAYOUTS, build_sample, build_template
-from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP, load_agencies, load_framework
+from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP
+from readiness_xl.workbook.layout import LAYOUTS
 from readiness_xl.workbook.read import read_framework_file
 from readiness_xl.workbook.recalc import recalc_file
 
@@ -123,6 +123,7 @@ def echo_wrapped(text: str) -> None:
               help="Where to write the sample (default: a temporary file).")
 def demo(out: Path | None) -> None:
     """Build and recalculate the B.E. 2560 sample and print its summary."""
+    from readiness_xl.sample.build import build_sample  # the builders load only to build
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="readiness-xl-")) / "sample_2560.xlsx"
     workbook_output(out, "the sample")
@@ -170,6 +171,7 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness
 def sample(out: Path, survey_round: str) -> None:
     """Write the recalculated B.E. 2560 sample workbook (or the illustrative 2559 round) to OUT (.xlsx)."""
     workbook_output(out, "the sample")
+    from readiness_xl.sample.build import build_sample
     if survey_round == "2559":
         from readiness_xl.sample.rounds import build_sample_2559
         build_sample_2559(out)
@@ -195,6 +197,8 @@ def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | No
     output_kind(out, {".xlsx": "xlsx", ".xlsm": "xlsm"}, "the template")
     if framework_path is not None and framework_path.is_file():
         refuse_overwriting_input(framework_path, out)
+    from readiness_xl.sample.build import build_template
+    from readiness_xl.sample.source_data import load_agencies, load_framework
     agencies = load_agencies(agencies_csv) if agencies_csv else None
     framework = None
     if framework_path is not None:

@@ -119,7 +119,8 @@ def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarra
     _refuse_negative(values, p_in, names)
     present = ~np.isnan(values)
     powered, zero = _transform(np.where(present, values, 0.0), p_in)
-    total = present @ weights
+    # every value present (missing answers scored 0): the totals need no product
+    total = weights.sum(axis=-2)[..., None, :] if present.all() else present @ weights
     earned = np.where(present, powered, 0.0) @ weights
     hits_zero = (np.asarray(zero & present, float) @ (weights > 0) > 0) if zero.any() else False
     with np.errstate(invalid="ignore", divide="ignore"):

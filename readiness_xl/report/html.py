@@ -101,8 +101,10 @@ svg.chart.bars { max-width: 460px; margin: 0; }
   body { max-width: none; padding: 0; font-size: 11.5px; }
   nav, .screen-only { display: none; }
   h2, h3, h4 { break-after: avoid; }
-  /* each part starts on its own page: no table begins with one orphan row at a page foot */
-  #agencies, #heatmap, #ministries, #narratives, #framework { break-before: page; }
+  /* each part starts on its own page (no table begins with one orphan row at a page foot);
+     the agency focus is small enough to follow the last ministry card */
+  section { break-before: page; }
+  #summary, #focus { break-before: auto; }
   h2 { margin-top: 0; }
   .wide, .chart-box { overflow: visible; }
   thead { display: table-header-group; }

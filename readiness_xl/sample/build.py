@@ -16,13 +16,13 @@ from readiness_xl.builder.template import ABOUT_TEMPLATE, StartPage, build_workb
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
-from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
+from readiness_xl.workbook.layout import LAYOUTS
 from readiness_xl.workbook.locks import exclusive
+from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 from readiness_xl.workbook.recalc import recalc_file
 from readiness_xl.workbook.responses import save_long_workbook
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
-LAYOUTS = ("sheets", "long")
 
 
 def published_figures() -> pd.DataFrame:
@@ -82,7 +82,7 @@ def build_template(target: Path, agencies: pd.DataFrame | None = None,
         raise ValueError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
     if agencies is None:
         agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
-    if layout == "long":  # written, then its Responses filled: hold the lock throughout
+    if layout == "long":
         with exclusive(Path(target)):
             save_long_workbook(framework or load_framework(), agencies, None, Path(target))
         return

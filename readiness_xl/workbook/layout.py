@@ -9,6 +9,7 @@ AGENCIES_SHEET = "Agencies"
 SUMMARY_SHEET = "Summary"
 DASHBOARD_SHEET = "Dashboard"
 RESPONSES_SHEET = "Responses"
+LAYOUTS = ("sheets", "long")   # a sheet per agency, or one long Responses sheet
 XLWINGS_CONF_SHEET = "xlwings.conf"
 START_SHEET = "เริ่มต้นที่นี่ (Start here)"  # the sheet a workbook opens on (older books: README)
 UNCERTAINTY_SHEET = "Uncertainty"        # written by `robustness` / `recalc --robustness`
