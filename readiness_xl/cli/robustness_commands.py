@@ -3,7 +3,6 @@ the workbook's Uncertainty and Audit sheets (or printed as JSON)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ import numpy as np
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
+from readiness_xl.cli.output import echo_json, workbook_output
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.cli.scoring_commands import TERMINAL_AGENCIES, console
 from readiness_xl.core import robustness as R
@@ -55,6 +55,9 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
     """What `robustness`, `audit`, `recalc --robustness` and `report --robustness` share:
     the run with a progress bar, written into the workbook unless `write` is false."""
     from readiness_xl.workbook.robustness_sheets import analyse_file, robustness_file
+
+    if write and out is not None:
+        workbook_output(out)
 
     total = None
     if uncertainty:   # inputs of a two-band framework: what the book's run will count
@@ -132,7 +135,7 @@ def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, se
                            vary_missing=vary_missing, aggregations=_aggregations(aggregations),
                            normalisations=_normalisations(normalisations), band_shift=band_shift)
     if as_json:
-        click.echo(json.dumps(R.to_json_dict(found.uncertainty, found.sensitivity), ensure_ascii=False))
+        echo_json(R.to_json_dict(found.uncertainty, found.sensitivity))
         return
     console().print(_uncertainty_table(found.uncertainty))
     if found.sensitivity is not None:
@@ -158,7 +161,7 @@ def audit(book: Path, out: Path | None, coverage: float, missing: str, as_json: 
     found = run_robustness(book, out, with_audit=True, uncertainty=False, missing=missing,
                            coverage_threshold=coverage).audit
     if as_json:
-        click.echo(json.dumps(to_json_dict(found), ensure_ascii=False))
+        echo_json(to_json_dict(found))
         return
     flagged = found.indicators[found.indicators["flag"]]
     pairs = found.pairs[found.pairs["flag"] != ""]
