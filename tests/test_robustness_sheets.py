@@ -145,6 +145,16 @@ def test_robustness_and_audit_commands(sample_path, tmp_path):
     assert "missing answers" in text and "aggregation" in text and "band cut-offs" in text
 
 
+def test_recalc_with_robustness_writes_both_sheets(sample_path, tmp_path):
+    book = tmp_path / "book.xlsx"
+    shutil.copy(sample_path, book)
+    run_cli("recalc", book, "--robustness")
+    wb = load_workbook(book)
+    assert wb.sheetnames[-2:] == [L.UNCERTAINTY_SHEET, L.AUDIT_SHEET]
+    assert wb[L.UNCERTAINTY_SHEET]["A2"].value == "D07"           # rank 1 of the sample
+    assert wb[L.AUDIT_SHEET]["A2"].value == "1.1"
+
+
 def test_zero_noise_in_the_file_collapses_the_intervals(sample_path, tmp_path):
     found = robustness_file(sample_path, tmp_path / "b.xlsx", runs=50, weights_noise=0.0,
                             with_audit=False)

@@ -107,6 +107,7 @@ class Runs:
 # ----------------------------------------------------------------------------- the problem
 
 def method_of(framework: Framework, missing: str = "zero") -> Method:
+    """The framework's own method: its weights, points, bands, powers, tree and rounding."""
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
     dims = framework.dimensions
