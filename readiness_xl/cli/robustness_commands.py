@@ -74,20 +74,21 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
                                with_audit=with_audit, progress=_advance(advance), **options)
 
 
-def _uncertainty_table(result: R.Uncertainty) -> Table:
+def _uncertainty_table(result: R.Uncertainty, agencies) -> Table:
     table = Table(title="ความแน่นอนของอันดับ / How firm each rank is "
                         f"({result.runs:,} replications, seed {result.seed})")
-    for label in ("Rank", "Id", "Score", "Rank 5-95%", "Median", "Best-worst", "Keeps level"):
-        table.add_column(label, justify="left" if label == "Id" else "right")
+    for label in ("Rank", "Id", "หน่วยงาน", "Score", "Rank 5-95%", "Median", "Best-worst", "Keeps level"):
+        table.add_column(label, justify="left" if label in ("Id", "หน่วยงาน") else "right",
+                         no_wrap=label != "หน่วยงาน")
     ranked = result.table.sort_values("rank")
     shown = ranked if len(ranked) <= TERMINAL_AGENCIES else ranked.head(TERMINAL_AGENCIES)
     for ident, t in shown.iterrows():
-        table.add_row(f"{t['rank']:.0f}", str(ident), f"{t['score']:.1f}",
+        table.add_row(f"{t['rank']:.0f}", str(ident), agencies.at[ident, "name_th"], f"{t['score']:.1f}",
                       f"{t['rank_p5']:.0f}-{t['rank_p95']:.0f}", f"{t['rank_median']:.0f}",
                       f"{t['rank_best']:.0f}-{t['rank_worst']:.0f}", f"{t['band_share']:.0%}")
     if len(ranked) > len(shown):
-        table.add_row("…", "", "", f"{len(ranked) - len(shown):,} more: see the Uncertainty sheet",
-                      "", "", "")
+        table.add_row("…", "", f"{len(ranked) - len(shown):,} more: see the Uncertainty sheet",
+                      "", "", "", "", "")
     return table
 
 
@@ -137,7 +138,7 @@ def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, se
     if as_json:
         echo_json(R.to_json_dict(found.uncertainty, found.sensitivity))
         return
-    console().print(_uncertainty_table(found.uncertainty))
+    console().print(_uncertainty_table(found.uncertainty, found.agencies))
     if found.sensitivity is not None:
         console().print(_sensitivity_table(found.sensitivity))
     click.echo(f"Uncertainty sheet written to {out or book}")
