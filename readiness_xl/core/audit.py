@@ -115,8 +115,6 @@ def audit(framework: Framework, answers: pd.DataFrame, dimensions: pd.DataFrame,
           overall: pd.Series, coverage_threshold: float = COVERAGE_THRESHOLD) -> Audit:
     """The audit of parsed answers (units x indicator ids, NaN = unanswered) and the
     scores computed from them (Results.agencies' dimension columns and overall)."""
-    from readiness_xl.core.scoring import indicator_shares
-
     values = answers.reindex(columns=framework.indicator_ids).astype(float)
     shares = pd.DataFrame(100.0 * indicator_shares(framework, values.to_numpy()),
                           index=values.index, columns=values.columns)
