@@ -111,9 +111,9 @@ def test_libreoffice_renders_the_uncertainty_sheet(written, tmp_path):
     book, _ = written
     pdf = libreoffice_convert(book, "pdf", tmp_path / "pdf", tmp_path / "profile")
     pages = pdf_pages(pdf, tmp_path / "png")
-    text = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
-                           capture_output=True, text=True, check=True).stdout
-            for i in range(len(pages) - 1, len(pages) + 1)]
+    text = [" ".join(subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                                    capture_output=True, text=True, check=True).stdout.split())
+            for i in range(len(pages) - 1, len(pages) + 1)]   # the chart title wraps
     assert "Rank interval 5-95%" in text[0] and "อันดับอาจอยู่ระหว่าง" in text[0]
     assert "Cronbach" in text[1]
     assert pages[-2].stat().st_size > 20_000       # the chart is drawn, not an empty page
