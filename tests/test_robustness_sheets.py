@@ -113,10 +113,11 @@ def test_libreoffice_renders_the_uncertainty_sheet(written, tmp_path):
     pages = pdf_pages(pdf, tmp_path / "png")
     text = [" ".join(subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
                                     capture_output=True, text=True, check=True).stdout.split())
-            for i in range(len(pages) - 1, len(pages) + 1)]   # the chart title wraps
-    assert "Rank interval 5-95%" in text[0] and "อันดับอาจอยู่ระหว่าง" in text[0]
-    assert "Cronbach" in text[1]
-    assert pages[-2].stat().st_size > 20_000       # the chart is drawn, not an empty page
+            for i in range(1, len(pages) + 1)]  # words, whatever the lines a chart title wraps to
+    chart = next(i for i, t in enumerate(text) if "Rank interval 5-95%" in t)
+    assert any("อันดับอาจอยู่ระหว่าง" in t for t in text[chart:])
+    assert any("Cronbach" in t for t in text[chart:])
+    assert pages[chart].stat().st_size > 20_000       # the chart is drawn, not an empty page
 
 
 def test_robustness_and_audit_commands(sample_path, tmp_path):
@@ -143,16 +144,6 @@ def test_robustness_and_audit_commands(sample_path, tmp_path):
     text = run_cli("robustness", book, "--runs", "100", "--sobol-n", "16", "--vary-missing",
                    "--aggregation", "geometric", "--band-shift", "2").stdout
     assert "missing answers" in text and "aggregation" in text and "band cut-offs" in text
-
-
-def test_recalc_with_robustness_writes_both_sheets(sample_path, tmp_path):
-    book = tmp_path / "book.xlsx"
-    shutil.copy(sample_path, book)
-    run_cli("recalc", book, "--robustness")
-    wb = load_workbook(book)
-    assert wb.sheetnames[-2:] == [L.UNCERTAINTY_SHEET, L.AUDIT_SHEET]
-    assert wb[L.UNCERTAINTY_SHEET]["A2"].value == "D07"           # rank 1 of the sample
-    assert wb[L.AUDIT_SHEET]["A2"].value == "1.1"
 
 
 def test_zero_noise_in_the_file_collapses_the_intervals(sample_path, tmp_path):

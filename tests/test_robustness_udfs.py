@@ -1,6 +1,5 @@
 """RANK_INTERVAL and CRONBACH_ALPHA called as xlwings calls them (rows of cells, floats,
-None for blanks), on a real xlwings Book (udfs.remote_book) of a workbook whose
-Uncertainty sheet was written by `robustness`."""
+None for blanks), on a workbook whose Uncertainty sheet was written by `robustness`."""
 
 from __future__ import annotations
 
@@ -20,13 +19,13 @@ def book_and_run(sample_path, tmp_path_factory):
 
 def test_rank_interval_reads_the_uncertainty_sheet(book_and_run, sample_path):
     book, found = book_and_run
-    caller = book.sheets["Summary"].range("A1")
+    caller = book.sheets["Summary"].range("A1")  # the calling cell, as xlwings gives it
     t = found.uncertainty.table.loc["D12"]
     assert xl.RANK_INTERVAL([["D12"]], None, caller) == [[t["rank_p5"], t["rank_p95"]]]
     assert xl.RANK_INTERVAL([["กรมวิชาการเกษตร"]], [[50.0]], caller) == t["rank_median"]
     assert xl.RANK_INTERVAL([["D12"]], [[90.0]], caller).startswith("#VALUE!: percentile")
     assert xl.RANK_INTERVAL([["X99"]], None, caller).startswith("#N/A: 'X99' is not on")
-    plain = remote_book(sample_path)       # no Uncertainty sheet yet
+    plain = remote_book(sample_path)          # no Uncertainty sheet yet
     assert xl.RANK_INTERVAL([["D12"]], None, plain.sheets["Summary"].range("A1")).startswith(
         "#N/A: no Uncertainty sheet")
 

@@ -124,11 +124,14 @@ def note_input(path: Path) -> None:
         _inputs.add(_real(path))
 
 
+INPUT_OVERWRITE = ("is an input of this command: writing here would overwrite it; "
+                   "give another file name")
+
+
 def check_not_input(target: Path, shown: str) -> None:
     """A command may replace a workbook it read only when it holds its lock (recalc in
     place, collect); anything else (report -o book.xlsx, a form named like the master)
     would destroy its own input."""
     real = _real(target)
     if _inputs is not None and real in _inputs and real not in _held:
-        raise ReadinessError(Problem("is an input of this command and would be overwritten; "
-                                     "give another file name", file=shown))
+        raise ReadinessError(Problem(INPUT_OVERWRITE, file=shown))
