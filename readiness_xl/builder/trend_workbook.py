@@ -53,11 +53,10 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
     wb = Workbook()
     wb.remove(wb.active)
     _readme(wb, trend, sources, about)
-    _dashboard(wb, trend, table)
+    chooser = _dashboard(wb, trend, table)
     _trend_sheet(wb, table)
     _rounds_sheet(wb, trend, sources)
-    units = _units_sheet(wb, trend)
-    _chooser_list(wb, units)
+    _chooser_list(wb[TL.TREND_DASHBOARD_SHEET], chooser, _units_sheet(wb, trend))
     _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
     wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
     for ws in wb.worksheets:
@@ -140,7 +139,8 @@ def _trend_sheet(wb, table: pd.DataFrame) -> None:
     ws.print_area = f"A1:{get_column_letter(keys.index('note'))}{len(table) + 1}"
 
 
-def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
+def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> str:
+    """The dashboard's sections, one per printed page; returns the chooser cell."""
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.worksheet.pagebreak import Break
@@ -176,6 +176,7 @@ def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
     # any unit chosen by its id (or a ministry by its name): native formulas over the Trend sheet
     top = max(end + 3, top + 26)
     ws.row_breaks.append(Break(id=top - 1))
+    chooser = f"B{top}"
     end = _chosen_unit(ws, trend, table, top, labels, names)
 
     # ministries: one line each (a slope chart for two rounds), on a page of their own
@@ -232,6 +233,7 @@ def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
     ws.row_dimensions[top].height = 60
     print_a4(ws, landscape=True)
     ws.page_setup.fitToHeight = 0
+    return chooser
 
 
 def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[str],
@@ -284,15 +286,13 @@ def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[s
     return end
 
 
-def _chooser_list(wb, units_last_row: int) -> None:
+def _chooser_list(ws, cell: str, units_last_row: int) -> None:
     """The chooser offers every unit of the Units sheet (agencies, then ministries)."""
     from openpyxl.worksheet.datavalidation import DataValidation
-    ws = wb[TL.TREND_DASHBOARD_SHEET]
-    cell = next(c for row in ws.iter_rows() for c in row if c.fill == INPUT_FILL)
     rule = DataValidation(type="list", formula1=f"'{TL.UNITS_SHEET}'!$B$2:$B${units_last_row}",
                           allow_blank=False, showErrorMessage=True,
                           error="เลือกจากรายชื่อในชีต Units / Choose an id from the Units sheet")
-    rule.add(cell.coordinate)
+    rule.add(cell)
     ws.add_data_validation(rule)
 
 
