@@ -127,6 +127,13 @@ def test_years_can_be_given_and_errors_are_one_line(rounds, tmp_path):
                                      "the 2559 workbook (sample_2559.xlsx)")
     result = run_cli("trend", rounds[1], check=False)
     assert result.returncode == 2 and "at least two rounds" in result.stderr
+    # outputs are checked before any work: a .csv is no workbook, an input is never overwritten
+    result = run_cli("trend", *rounds, "-o", tmp_path / "trend.csv", check=False)
+    assert result.returncode == 2 and "trend.xlsx" in result.stderr
+    result = run_cli("trend", *rounds, "-o", rounds[0], check=False)
+    assert result.returncode == 2 and "overwrite" in result.stderr
+    result = run_cli("trend", *rounds, "--pdf", check=False)
+    assert result.returncode == 2 and "--report" in result.stderr
 
 
 def test_libreoffice_renders_the_trend_dashboard(trend_run, tmp_path):
