@@ -11,6 +11,7 @@ from readiness_xl.core import robustness as R
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
 from readiness_xl.report.html import build_report
+from readiness_xl.report.robustness_section import report_section
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
 
 
@@ -20,7 +21,8 @@ def test_section_has_both_charts_and_the_sentences():
     results = compute_results(framework, agencies, parsed)
     uncertainty = R.uncertainty_analysis(framework, parsed, runs=300)
     sensitivity = R.sensitivity_analysis(framework, parsed, n=64, resamples=20)
-    html = build_report(results, robustness=(uncertainty, sensitivity))
+    html = build_report(results, extra_sections=[report_section(uncertainty, sensitivity,
+                                                                results.agencies)])
     section = html[html.index('<section id="robustness">'):]
     section = section[:section.index("</section>")]
     assert 'aria-label="Rank interval 5-95% and nominal rank"' in section

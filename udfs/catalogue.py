@@ -118,6 +118,27 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         "thing across units (rows)? 0.7 or more is the usual rule of thumb.",
         (Argument("range", "Units as rows, indicators as columns; a row with a blank is left out."),),
         "a number, at most 1", "=CRONBACH_ALPHA(C2:F32)"),
+    ExcelFunction(
+        "NORMALISED_VALUE",
+        "Share (0-1) of a raw value between goalposts, capped beyond them, as a `number` "
+        "indicator is normalised (ค่าที่ปรับมาตรฐาน).",
+        (Argument("value", "The raw value, in its own units."),
+         Argument("min", "Lower goalpost (the value that scores 0)."),
+         Argument("max", "Upper goalpost (the value that scores 1)."),
+         Argument("log", "TRUE: natural log of the value and goalposts first (e.g. income).",
+                  optional=True),
+         Argument("direction", "\"higher\" (default) or \"lower\" when lower is better.",
+                  optional=True)),
+        "a number from 0 to 1", "=NORMALISED_VALUE(G5, 100, 75000, TRUE)"),
+    ExcelFunction(
+        "WEIGHTED_MEAN",
+        "Weighted mean by name, blanks left out and the other weights re-weighted, as each "
+        "framework level is aggregated (ค่าเฉลี่ยถ่วงน้ำหนัก).",
+        (Argument("values", "The values (a row or a column; blank = left out)."),
+         Argument("weights", "Their weights, any numbers 0 or more (used as shares)."),
+         Argument("aggregation", "\"arithmetic\" (default), \"geometric\", \"harmonic\" or "
+                  "\"power:P\".", optional=True)),
+        "a number", '=WEIGHTED_MEAN(O5:O7, M5:M7, "geometric")'),
 )
 
 BY_NAME = {f.name: f for f in FUNCTIONS}

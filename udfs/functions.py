@@ -55,6 +55,10 @@ def _given(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+# Arguments read as one value; every other argument is a range, read as rows (ndim=2).
+SCALAR_ARGUMENTS = ("lang", "missing", "name")
+
+
 def excel_function(fn):
     """Register `fn` with xlwings using its catalogue entry, and turn bad input into an
     Excel-style error text instead of a traceback."""
@@ -74,7 +78,7 @@ def excel_function(fn):
     guarded.__doc__ = entry.help
     wrapped = guarded
     for arg in entry.arguments:
-        wrapped = xw.arg(arg.name, ndim=2 if arg.name not in ("lang", "missing", "name") else None,
+        wrapped = xw.arg(arg.name, ndim=None if arg.name in SCALAR_ARGUMENTS else 2,
                          err_to_str=True, doc=arg.help)(wrapped)
     return xw.func(category=CATEGORY)(wrapped)
 
@@ -172,3 +176,17 @@ def CRONBACH_ALPHA(range):  # noqa: A002 (the argument's name in Excel's functio
     if value != value:
         raise wf.CellValueError("needs two items and two complete rows that vary", "#N/A")
     return value
+
+
+@excel_function
+def NORMALISED_VALUE(value, min, max, log=None, direction=None):  # noqa: A002 (Excel's argument names)
+    return wf.normalised_value(cells(value)[0], cells(min)[0], cells(max)[0],
+                               cells(log)[0] if _given(log) else None,
+                               cells(direction)[0] if _given(direction) else None)
+
+
+@excel_function
+def WEIGHTED_MEAN(values, weights, aggregation=None):
+    return wf.weighted_mean(cells(values), cells(weights),
+                            cells(aggregation)[0] if _given(aggregation) else None)
+

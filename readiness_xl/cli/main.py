@@ -5,12 +5,14 @@ is shown only with --debug."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import warnings
 
 import click
 
-from readiness_xl.errors import ReadinessError
+from readiness_xl.errors import ReadinessError, ReadinessWarning
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
@@ -23,9 +25,10 @@ COMMAND_EXAMPLES = (
     ("collect", "readiness-xl collect returned/*.xlsx --into master.xlsx"),
     ("recalc", "readiness-xl recalc master.xlsx --json"),
     ("report", "readiness-xl report master.xlsx -o report.pdf"),
-    ("trend", "readiness-xl trend 2559.xlsx 2560.xlsx"),
+    ("trend", "readiness-xl trend master_2559.xlsx master_2560.xlsx -o trend.xlsx"),
     ("robustness", "readiness-xl robustness master.xlsx --json"),
     ("audit", "readiness-xl audit master.xlsx"),
+    ("load-answers", "readiness-xl load-answers answers.csv --into master.xlsx"),
     ("demo", "readiness-xl demo"),
     ("sample", "readiness-xl sample sample_2560.xlsx"),
     ("lite", "readiness-xl lite --help"),
@@ -39,7 +42,53 @@ def _quiet_unraisable(_unraisable) -> None:
     again in __del__ (zipfile's close); Python would print that as a traceback."""
 
 
+# The commands of each module under readiness_xl/cli/ (a new command group: add its
+# module here). A module is imported when one of its commands runs, all of them when
+# --help lists them, none for --version: their imports (pandas, openpyxl, rich...) cost
+# a second at every start. A command missing here still works: all modules load.
+COMMANDS = {
+    "scoring_commands": ("demo", "recalc", "sample", "new-template"),
+    "survey_commands": ("forms", "collect"),
+    "report_commands": ("report",),
+    "excel_commands": ("build-addin", "lite", "doctor"),
+    "trend_commands": ("trend",),
+    "robustness_commands": ("robustness", "audit"),
+    "method_commands": ("load-answers",),
+}
+
+
 class ReadinessGroup(click.Group):
+    _loading = False   # a command module is being imported (it adds its commands)
+    _loaded = False    # every command module has been imported
+
+    def _import(self, modules) -> None:
+        loading, self._loading = self._loading, True
+        try:
+            for module in modules:
+                importlib.import_module(f"readiness_xl.cli.{module}")
+        finally:
+            self._loading = loading
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        """Every command, their modules imported on first use."""
+        if not (self._loading or self._loaded):
+            self._loaded = True
+            self._import(COMMANDS)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """One command, importing only its own module when COMMANDS names it."""
+        modules = [m for m, names in COMMANDS.items() if cmd_name in names]
+        if modules and not self._loaded:
+            self._import(modules)
+            return self._commands.get(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         ordered = [name for name, _ in COMMAND_EXAMPLES if name in self.commands]
         return ordered + sorted(set(self.commands) - set(ordered))
@@ -87,7 +136,7 @@ class ReadinessGroup(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=ReadinessGroup)
+@click.group(cls=ReadinessGroup, context_settings={"max_content_width": 120})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
 @click.option("--all-problems", is_flag=True,
               help="On bad input, list every problem with its cell (one a line), not only the first.")
@@ -96,14 +145,12 @@ class ReadinessGroup(click.Group):
 def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
     """Score digital-government readiness workbooks (Thai B.E. 2560 framework)."""
     ctx.ensure_object(dict).update(debug=debug, all_problems=all_problems)
+    warnings.showwarning = _show_warning
 
 
-# Commands register themselves on `cli` when their module is imported.
-from readiness_xl.cli import (
-    excel_commands,  # noqa: E402,F401
-    report_commands,  # noqa: E402,F401
-    robustness_commands,  # noqa: E402,F401
-    scoring_commands,  # noqa: E402,F401
-    survey_commands,  # noqa: E402,F401
-    trend_commands,  # noqa: E402,F401
-)
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as one plain line on stderr; others as Python shows them."""
+    if issubclass(category, ReadinessWarning):
+        click.echo(f"readiness-xl: warning: {message}", err=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))

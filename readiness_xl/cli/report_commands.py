@@ -55,12 +55,11 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     extra = []
     if robustness:
         from readiness_xl.cli.robustness_commands import run_robustness
-        from readiness_xl.report.robustness_section import robustness_section
+        from readiness_xl.report.robustness_section import report_section
         run = run_robustness(book, None, with_audit=False, missing=missing, write=False)
-        extra.append(("robustness", "ความแน่นอนของอันดับ / How firm the ranks are",
-                      robustness_section(run.uncertainty, run.sensitivity, results.agencies)))
-    html = build_report(results, book.name, agency, be_year, extra_sections=extra,
-                        illustrative=is_illustrative(book))
+        extra.append(report_section(run.uncertainty, run.sensitivity, results.agencies))
+    html = build_report(results, book.name, agency, be_year, illustrative=is_illustrative(book),
+                        extra_sections=extra)
     if "pdf" in targets:  # printed first: a failed print leaves no HTML behind either
         with tempfile.TemporaryDirectory(prefix="readiness-xl-report-") as folder:
             page = Path(folder) / "report.html"

@@ -20,8 +20,8 @@ from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_i
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.results import Results, to_json_dict
 from readiness_xl.core.scoring import MISSING_POLICIES
-from readiness_xl.sample.build import build_sample, build_template
-from readiness_xl.sample.source_data import load_agencies, load_framework
+from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP
+from readiness_xl.workbook.layout import LAYOUTS
 from readiness_xl.workbook.read import read_framework_file
 from readiness_xl.workbook.recalc import recalc_file
 
@@ -123,6 +123,7 @@ def echo_wrapped(text: str) -> None:
               help="Where to write the sample (default: a temporary file).")
 def demo(out: Path | None) -> None:
     """Build and recalculate the B.E. 2560 sample and print its summary."""
+    from readiness_xl.sample.build import build_sample  # the builders load only to build
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="readiness-xl-")) / "sample_2560.xlsx"
     workbook_output(out, "the sample")
@@ -170,6 +171,7 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness
 def sample(out: Path, survey_round: str) -> None:
     """Write the recalculated B.E. 2560 sample workbook (or the illustrative 2559 round) to OUT (.xlsx)."""
     workbook_output(out, "the sample")
+    from readiness_xl.sample.build import build_sample
     if survey_round == "2559":
         from readiness_xl.sample.rounds import build_sample_2559
         build_sample_2559(out)
@@ -178,22 +180,29 @@ def sample(out: Path, survey_round: str) -> None:
     click.echo(f"Sample written to {out}")
 
 
-@cli.command("new-template", short_help="Write a fresh template workbook to OUT (.xlsx).")
+@cli.command("new-template", short_help="Write a fresh template workbook to OUT (.xlsx, or .xlsm for Import Functions).",
+             epilog=FRAMEWORK_CSV_HELP)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--agencies", "agencies_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of agencies (id,name_th,name_en,kind,ministry_th,ministry_en).")
 @click.option("--framework", "framework_path", type=click.Path(exists=True, path_type=Path),
               help="A workbook whose Framework sheet to use, or a folder with dimensions.csv, "
-                   "indicators.csv and bands.csv (default: B.E. 2560).")
-def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | None) -> None:
-    """Write a fresh template workbook to OUT (.xlsx)."""
-    workbook_output(out, "the template")
+                   "indicators.csv, bands.csv and settings.csv (default: B.E. 2560; columns below).")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="sheets", show_default=True,
+              help="'sheets': one answer sheet per agency; 'long': one Responses sheet "
+                   "(agency, indicator, answer), for thousands of agencies.")
+def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | None, layout: str) -> None:
+    """Write a fresh template workbook to OUT (.xlsx; .xlsm carries xlwings' VBA module so
+    Excel's Import Functions works in it)."""
+    output_kind(out, {".xlsx": "xlsx", ".xlsm": "xlsm"}, "the template")
     if framework_path is not None and framework_path.is_file():
         refuse_overwriting_input(framework_path, out)
+    from readiness_xl.sample.build import build_template
+    from readiness_xl.sample.source_data import load_agencies, load_framework
     agencies = load_agencies(agencies_csv) if agencies_csv else None
     framework = None
     if framework_path is not None:
         framework = (load_framework(framework_path) if framework_path.is_dir()
                      else read_framework_file(framework_path))
-    build_template(out, agencies, framework)
+    build_template(out, agencies, framework, layout)
     click.echo(f"Template written to {out}")

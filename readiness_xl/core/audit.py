@@ -3,8 +3,8 @@ tabs and COINr's `get_stats`/`get_corr` do it: is each indicator well filled and
 outliers, do the indicators of a dimension measure the same thing, does every dimension
 count in the index?
 
-Statistics are taken on the indicator shares in % of the maximum (what the score uses),
-so yes/no, scale and percentage indicators are comparable. Skewness and kurtosis are
+Statistics are taken on the indicator shares in % (each indicator normalised as the
+score normalises it: % of the maximum for answers), so indicators are comparable. Skewness and kurtosis are
 the bias-corrected sample estimates Excel's SKEW and KURT give (kurtosis in excess of
 the normal's 3), so an analyst can check any figure in the sheet by hand. A missing
 answer is left out of an indicator's statistics and counted in its coverage."""
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.framework import Framework
+from readiness_xl.core.scoring import indicator_shares
 
 SKEW_LIMIT = 2.0          # COIN rule of thumb: an indicator is flagged when |skew| > 2
 KURTOSIS_LIMIT = 3.5      # ... and kurtosis > 3.5 together
@@ -114,8 +115,6 @@ def audit(framework: Framework, answers: pd.DataFrame, dimensions: pd.DataFrame,
           overall: pd.Series, coverage_threshold: float = COVERAGE_THRESHOLD) -> Audit:
     """The audit of parsed answers (units x indicator ids, NaN = unanswered) and the
     scores computed from them (Results.agencies' dimension columns and overall)."""
-    from readiness_xl.core.scoring import indicator_shares
-
     values = answers.reindex(columns=framework.indicator_ids).astype(float)
     shares = pd.DataFrame(100.0 * indicator_shares(framework, values.to_numpy()),
                           index=values.index, columns=values.columns)

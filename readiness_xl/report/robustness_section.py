@@ -1,6 +1,7 @@
 """The report's robustness section: the rank-interval chart, the Sobol sensitivity bars,
 the table of the least firm ranks and each such unit's sentence. Pure: analysis results
-in, HTML out; `report --robustness` runs the analysis and hands it to build_report."""
+in, HTML out; `report --robustness` runs the analysis and hands the section to
+build_report's extra_sections."""
 
 from __future__ import annotations
 
@@ -86,3 +87,10 @@ def robustness_section(result: Uncertainty, sensitivity: Sensitivity | None, age
                  "<th class='num'>5-95%</th><th class='num'>คงระดับ / Keeps level</th>"
                  f"</tr></thead><tbody>{rows}</tbody></table></div>")
     return html
+
+
+def report_section(result: Uncertainty, sensitivity: Sensitivity | None,
+                   agencies: pd.DataFrame) -> tuple[str, str, str]:
+    """(key, title, html) for build_report's extra_sections."""
+    return ("robustness", "ความแน่นอนของอันดับ / How firm the ranks are",
+            robustness_section(result, sensitivity, agencies))

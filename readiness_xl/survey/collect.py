@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +29,6 @@ from readiness_xl.workbook.layout import SUMMARY_SHEET
 from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.parts import (
     WORKBOOK_PART,
-    atomic_target,
     check_not_locked,
     empty_sheet_xml,
     full_calc_on_load,
@@ -38,10 +37,12 @@ from readiness_xl.workbook.parts import (
     render_sheet_data,
     replace_parts,
     set_cells,
+    sheet_part,
     sheet_parts,
 )
 from readiness_xl.workbook.read import Book, open_workbook, read_book
-from readiness_xl.workbook.recalc import recalc_file, score_book
+from readiness_xl.workbook.recalc import score_book
+from readiness_xl.workbook.summary import rows as summary_rows
 
 VALIDATION_SHEET = "Validation"
 VALIDATION_HEADER = ["เวลาที่รวบรวม / Collected at", "ไฟล์ / File", "หน่วยงาน / Agency",
@@ -195,21 +196,25 @@ def decide(returns: list[Returned], earlier: dict[str, Earlier],
     return decisions
 
 
-def _answer_cells(master: Book, ret: Returned) -> tuple[dict[str, dict[str, object]], int, list]:
-    """Master cells to write for one merged return, by sheet; the count of answers that
-    differ from what the master held; indicators the master has no cell for."""
+def _answer_cells(master: Book, ret: Returned
+                  ) -> tuple[dict[str, dict[str, object]], dict[tuple[str, str], object], int, list]:
+    """Master cells to write for one merged return, by sheet, and the same values by
+    (agency, indicator); the count of answers that differ from what the master held;
+    indicators the master has no cell for."""
     cells: dict[str, dict[str, object]] = {}
+    answers: dict[tuple[str, str], object] = {}
     nowhere = []
     for indicator, value in ret.answers.items():
         where = master.answer_cells.get((ret.agency, indicator))
         if where is None:
             nowhere.append(indicator)
             continue
-        cells.setdefault(where[0], {})[where[1]] = None if is_blank(value) else value
+        cells.setdefault(where[0], {})[where[1]] = answers[(ret.agency, indicator)] = \
+            None if is_blank(value) else value
     old = master.raw_answers.loc[ret.agency, ret.answers.index]
     changed = int(sum(not is_blank(a) and not is_blank(b) and a != b
                       for a, b in zip(old, ret.answers)))
-    return cells, changed, nowhere
+    return cells, answers, changed, nowhere
 
 
 def read_validation(path: Path) -> list[list]:
@@ -224,12 +229,18 @@ def read_validation(path: Path) -> list[list]:
         wb.close()
 
 
-def _write(master: Book, cells: dict[str, dict], rows: list[list], target: Path) -> None:
-    """Patch the answer cells and the Validation sheet of the master into `target`."""
+def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list[list],
+           target: Path) -> None:
+    """Patch the answer cells, the Validation sheet and the Summary of the master into
+    `target`, in one pass over the package."""
     with zipfile.ZipFile(master.path) as zf:
         parts = sheet_parts(zf)
         edits = {parts[sheet]: (lambda data, v=values: set_cells(data.decode("utf-8"), v).encode("utf-8"))
                  for sheet, values in cells.items()}
+        summary_part = sheet_part(zf, SUMMARY_SHEET)
+        edit_answers = edits.get(summary_part, lambda data: data)
+        edits[summary_part] = lambda data: render_sheet_data(
+            edit_answers(data).decode("utf-8"), summary).encode("utf-8")
         table = [VALIDATION_HEADER] + rows
         new_parts = {}
         if VALIDATION_SHEET in parts:
@@ -276,6 +287,7 @@ def _collect(files: list[Path], master_path: Path, replace: bool, missing: str,
     rows: list[ReportRow] = []
     ledger_rows: list[list] = []
     cells: dict[str, dict] = {}
+    written: dict[tuple[str, str], object] = {}   # the same values by (agency, indicator)
     merged: list[str] = []
     rejected = 0
 
@@ -299,9 +311,10 @@ def _collect(files: list[Path], master_path: Path, replace: bool, missing: str,
             rejected += status == REJECTED
             add(ret, status, note)
             continue
-        sheet_cells, changed, nowhere = _answer_cells(master, ret)
+        sheet_cells, answers, changed, nowhere = _answer_cells(master, ret)
         for sheet, values in sheet_cells.items():
             cells.setdefault(sheet, {}).update(values)
+        written.update(answers)
         merged.append(ret.agency)
         answered = len(ret.answers) - len(ret.warnings)
         text = f"{answered} of {len(ret.answers)} answers merged"
@@ -314,11 +327,22 @@ def _collect(files: list[Path], master_path: Path, replace: bool, missing: str,
             add(ret, WARNING, f"indicator {indicator}: the master has no row for it on sheet "
                               f"'{ret.agency}'; not merged", ret.agency)
 
-    with atomic_target(master_path) as tmp:
-        _write(master, cells, history + ledger_rows, tmp)
-        try:
-            results = recalc_file(tmp, missing=missing)
-        except ReadinessError as err:
-            raise ReadinessError([Problem(p.message, p.sheet, p.cell, master_path.name)
-                                  for p in err.problems]) from None
+    try:  # the merged answers are scored in memory: the master is read once, written once
+        results = score_book(_merged(master, written), missing)
+        _write(master, cells, history + ledger_rows, summary_rows(results), master_path)
+    except ReadinessError as err:
+        raise ReadinessError([Problem(p.message, p.sheet, p.cell, p.file or master_path.name)
+                              for p in err.problems]) from None
     return CollectReport(rows, len(returns), merged, rejected, results)
+
+
+def _merged(master: Book, answers: dict[tuple[str, str], object]) -> Book:
+    """The master as it reads once `answers` ((agency, indicator) -> value) are written."""
+    if not answers:
+        return master
+    raw = master.raw_answers
+    (agencies, indicators), values = zip(*answers), list(answers.values())
+    array = raw.to_numpy(dtype=object, copy=True)
+    array[raw.index.get_indexer(agencies), raw.columns.get_indexer(indicators)] = values
+    return replace(master, raw_answers=pd.DataFrame(array, index=raw.index, columns=raw.columns,
+                                                    dtype=object))

@@ -24,9 +24,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
-from python_calamine import CalamineWorkbook
 
 from readiness_xl.workbook.parts import defined_names, sheet_parts
 
@@ -37,6 +35,20 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _ROW_FACTOR, _ROW_MARGIN, _GRID_FLOOR, _BYTES_PER_CELL = 4, 1024, 1_000_000, 4
 
 
+def _far_cell(xml: bytes) -> bool:
+    """Would calamine's dense grid of this sheet be far larger than what it holds? True
+    when a reference (row or cell) has more row digits than 4x the sheet's rows (+1024)
+    needs, or more column letters than keep that grid within the cell budget. Rows are
+    counted by their tags (text saying 'row' only loosens the bound a little); bounds go
+    by digits and letters (powers of 10 and 26), so each test is one byte scan."""
+    rows = _ROW_FACTOR * xml.count(b"row") // 2 + _ROW_MARGIN  # <row> and </row>, any prefix
+    digits = len(str(rows))
+    budget = max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)
+    letters = next((n for n in (3, 2) if 10 ** digits * 26 ** n <= budget), 1)
+    return re.search(rb'r="(?:[A-Z]{%d}|[A-Z]*\d{%d})' % (letters + 1, digits + 1),
+                     xml) is not None
+
+
 def openpyxl_value(value):
     """A value as openpyxl gives it: None for an empty cell, int for a whole number
     (so an id typed as 1 reads as '1', not '1.0'). The xlwings adapter uses it too."""
@@ -45,19 +57,6 @@ def openpyxl_value(value):
     if type(value) is float and value.is_integer():
         return int(value)
     return value
-
-
-def _far_cell(xml: bytes) -> bool:
-    """Would calamine's dense grid of this sheet be far larger than what it holds? True
-    when a reference (row or cell) has more row digits than 4x the sheet's rows (+1024)
-    needs, or more column letters than keep that grid within the cell budget. Bounds
-    go by digits and letters (powers of 10 and 26), so the search is one byte scan."""
-    rows = _ROW_FACTOR * (xml.count(b"<row") + xml.count(b":row ")) + _ROW_MARGIN
-    digits = len(str(rows))
-    budget = max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)
-    letters = next((n for n in (3, 2) if 10 ** digits * 26 ** n <= budget), 1)
-    return re.search(rb'r="(?:[A-Z]{%d}|[A-Z]*\d{%d})' % (letters + 1, digits + 1),
-                     xml) is not None
 
 
 class Cell:
@@ -113,6 +112,7 @@ class FastWorkbook:
         self.path = Path(path)
         self._zip = zipfile.ZipFile(self.path)
         self._parts = sheet_parts(self._zip)
+        from python_calamine import CalamineWorkbook  # not needed by the xlwings paths
         self._calamine = CalamineWorkbook.from_path(str(self.path))
         self._openpyxl = None
         self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
@@ -127,9 +127,11 @@ class FastWorkbook:
         `min_row` to `max_row` and up to `max_col`, streamed (None = empty cell)."""
         if name not in self._cache:
             xml = self._zip.read(self._parts[name])
-            self.merges[name] = [ref.decode() for ref in _MERGE.findall(xml)]
+            self.merges[name] = [ref.decode() for ref in _MERGE.findall(xml)] \
+                if b"mergeCell" in xml else []
             if _ERROR_CELL in xml or _far_cell(xml):
                 if self._openpyxl is None:
+                    from openpyxl import load_workbook
                     self._openpyxl = load_workbook(self.path, read_only=True, data_only=True,
                                                    keep_links=False)
                 return self._openpyxl[name].iter_rows(min_row=min_row, max_row=max_row,

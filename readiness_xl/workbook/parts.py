@@ -11,11 +11,13 @@ XML part is refused if it declares a DTD (the carrier of entity-expansion bombs)
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import os
 import posixpath
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -95,14 +97,33 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
     except ET.ParseError as err:
         raise ReadinessError(Problem(f"part {name} is not well-formed XML ({err})",
                                      file=file)) from None
+    raise ReadinessError(Problem(f"part {name} is empty or has no XML element", file=file))
+
+
+# Packages already checked by this process, by file identity and stamp: a recalc reads
+# and then rewrites the same file, and a file changed in between (new inode, size or
+# modification time) is checked again.
+_CHECKED: set[tuple] = set()
+
+
+def _stamp(path: Path) -> tuple:
+    st = os.stat(path)
+    return os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def check_package(path: Path) -> None:
     """Refuse a zip package before unpacking it: too many parts, too large unpacked,
     suspiciously compressed, a part name twice, not a workbook, XML parts with a DTD,
-    or a sheet the workbook lists whose part is missing."""
+    or a sheet the workbook lists whose part is missing. A package already checked,
+    unchanged since (see _CHECKED), is not checked twice."""
     path = Path(path)
     locks.note_input(path)
+    try:
+        stamp = _stamp(path)
+    except OSError:
+        stamp = None
+    if stamp in _CHECKED:
+        return
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -121,14 +142,16 @@ def check_package(path: Path) -> None:
                         f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
                         f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=path.name))
             seen: set[str] = set()
+            seen_names = {info.filename for info in infos}
             for info in infos:  # part names are case-insensitive (OPC); zipfile would pick one
                 if info.filename.casefold() in seen:
                     raise ReadinessError(Problem(f"part {info.filename} appears twice in the "
                                                  "package (damaged); refused", file=path.name))
                 seen.add(info.filename.casefold())
-            if WORKBOOK_PART not in {info.filename for info in infos}:
-                raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {WORKBOOK_PART})",
-                                             file=path.name))
+            for required in (WORKBOOK_PART, CONTENT_TYPES, WORKBOOK_RELS):
+                if required not in seen_names:
+                    raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {required})",
+                                                 file=path.name))
             for info in infos:
                 if info.filename.lower().endswith(_XML_SUFFIXES):
                     _refuse_dtd(zf, info.filename, path.name)
@@ -137,11 +160,16 @@ def check_package(path: Path) -> None:
                 if part not in names:
                     raise ReadinessError(Problem(f"the part of this sheet ({part}) is missing "
                                                  "from the package (damaged)", sheet, file=path.name))
+        if stamp is not None:
+            _CHECKED.add(stamp)
     except (zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError, KeyError) as err:
         raise ReadinessError(Problem(f"damaged zip package ({' '.join(str(err).split())})",
                                      file=path.name)) from None
     except RuntimeError as err:  # zipfile: "File ... is encrypted, password required"
         raise ReadinessError(Problem(f"an encrypted zip cannot be read ({err})",
+                                     file=path.name)) from None
+    except OSError as err:  # a zip directory pointing before the file's start, say
+        raise ReadinessError(Problem(f"damaged zip package ({err.strerror or err})",
                                      file=path.name)) from None
 
 
@@ -270,6 +298,11 @@ def stored(value: object) -> object:
     without the characters XML cannot carry."""
     if value is None:
         return None
+    kind = type(value)  # the common exact types first: this runs twice per cell written
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is str:
+        return _ILLEGAL_XML.sub("", value)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, numbers.Real):
@@ -346,11 +379,12 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     header_attrs = _ROW_NUMBER.sub("", header_row.group(1)).strip() if header_row else ""
     out = [f"<{p}sheetData>"]
     width = max((len(r) for r in rows), default=0)
+    letters = [get_column_letter(c) for c in range(1, width + 1)]  # once, not per cell
+    header_cols = [header_styles.get(letter) for letter in letters]
+    data_cols = [data_styles.get(letter) for letter in letters]
     for r, values in enumerate(rows, start=1):
-        col_styles = header_styles if r == 1 else data_styles
-        cells = "".join(_cell_xml(f"{get_column_letter(c)}{r}", v,
-                                  col_styles.get(get_column_letter(c)), p)
-                        for c, v in enumerate(values, start=1))
+        cells = "".join([_cell_xml(f"{letter}{r}", v, style, p) for letter, style, v
+                         in zip(letters, header_cols if r == 1 else data_cols, values)])
         attrs = f" {header_attrs}" if r == 1 and header_attrs else ""
         out.append(f'<{p}row r="{r}"{attrs}>{cells}</{p}row>')
     out.append(f"</{p}sheetData>")
@@ -524,6 +558,32 @@ def empty_sheet_xml(header_style: str | None = None, columns: int = 1,
             + f'<sheetData><row r="1">{header}</row></sheetData></worksheet>')
 
 
+def _copy_stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
+    """Copy a part we do not change as it is stored, still compressed: it is neither
+    inflated nor deflated again (a 130 MB Responses sheet costs a second of each), and
+    stays byte for byte what it was, CRC included. zipfile has no public call for this;
+    the local header is rebuilt from the central directory's entry, without a data
+    descriptor, as writestr would write it."""
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile(f"bad local header of {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    zin.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    data = zin.fp.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise zipfile.BadZipFile(f"{info.filename} is truncated")
+    out = copy.copy(info)
+    out.flag_bits &= ~0x08
+    out.header_offset = zout.fp.tell()
+    zout.fp.write(out.FileHeader())
+    zout.fp.write(data)
+    zout.filelist.append(out)
+    zout.NameToInfo[out.filename] = out
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
+
+
 # What reading or editing a damaged part raises (bad deflate data or CRC, bytes that are
 # not UTF-8, XML that does not parse).
 DAMAGED_PART = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, ET.ParseError)
@@ -546,10 +606,11 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
                                          "(damaged)", file=source.name))
         with zipfile.ZipFile(tmp, "w") as zout:
             for info in zin.infolist():
+                if info.filename not in edits:
+                    _copy_stored(zin, info, zout)
+                    continue
                 try:
-                    data = zin.read(info.filename)
-                    if info.filename in edits:
-                        data = edits[info.filename](data)
+                    data = edits[info.filename](zin.read(info.filename))
                 except DAMAGED_PART as err:
                     raise ReadinessError(Problem(f"part {info.filename} is damaged "
                                                  f"({' '.join(str(err).split())})",

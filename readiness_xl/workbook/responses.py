@@ -8,7 +8,6 @@ workbook.read and workbook.parts."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -67,16 +66,27 @@ def _idents(values: np.ndarray) -> np.ndarray:
     return np.asarray([_ident(u) for u in uniques], dtype=object)[codes]
 
 
+def _grid(rows: list, width: int) -> np.ndarray:
+    """Rows of cell values as a rows x `width` object array in one step (calamine's rows
+    all have one width); ragged rows (openpyxl's may be) are padded with None first."""
+    widths = set(map(len, rows))
+    longest = max(widths, default=0)
+    if len(widths) > 1:
+        rows = [[*r, *[None] * (longest - len(r))] for r in rows]
+    grid = np.empty((len(rows), max(longest, width)), dtype=object)
+    if longest:
+        grid[:, :longest] = rows
+    return grid[:, :width]
+
+
 def long_table(rows: list[list], first_row: int = FIRST_ROW) -> pd.DataFrame:
     """Sheet rows (agency, indicator, answer cell values; header excluded) -> a table
     with normalised ids, the raw answer and the sheet row number. Blank rows are dropped.
-    Rows are turned into columns once (short rows padded), never handled one by one."""
-    width = max(COLUMN_INDEX.values()) + 1
-    columns = list(zip_longest(*rows, fillvalue=None))[:width] if rows else []
-    columns += [(None,) * len(rows)] * (width - len(columns))
+    Rows become columns in one array step, never handled one by one."""
+    grid = _grid(rows, max(COLUMN_INDEX.values()) + 1)
 
     def column(field: str) -> np.ndarray:
-        return np.fromiter(columns[COLUMN_INDEX[field]], dtype=object, count=len(rows))
+        return grid[:, COLUMN_INDEX[field]]
 
     table = pd.DataFrame({
         "agency": _idents(column("agency")),
@@ -150,7 +160,7 @@ def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.Dat
                        target: Path) -> None:
     """A workbook in the long layout: the template's Framework, Agencies and Summary
     sheets, no agency sheets, and a Responses sheet holding `raw` (agencies x indicators)."""
-    from readiness_xl.builder.style import HEADER_FILL, HEADER_FONT
+    from readiness_xl.builder.style import HEADER_FILL, HEADER_FONT, print_a4
     from readiness_xl.builder.template import build_workbook, save_workbook
     from readiness_xl.workbook.parts import write_sheet_rows
 
@@ -162,6 +172,7 @@ def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.Dat
     for col, width in zip("ABC", (16, 14, 16)):
         responses.column_dimensions[col].width = width
     responses.freeze_panes = "A2"
+    print_a4(responses, title_rows="1:1", landscape=False, columns="A:C")
     save_workbook(wb, target)
     if raw is None:
         raw = pd.DataFrame(None, index=agencies.index, columns=framework.indicator_ids, dtype=object)

@@ -20,6 +20,7 @@ from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
 
 CHART_UNITS = 60         # the chart shows the first units by rank; the table has them all
+CHART_WIDTH_CM = 16      # within the side table's columns, clear of the narratives beside them
 ALPHA_LOW = 0.7          # Cronbach's alpha below this is coloured (the usual rule of thumb)
 
 UNIT_HEADERS = ["รหัส / Id", "ชื่อ (ไทย)", "Name (English)", "คะแนน / Score %", "อันดับ / Rank",
@@ -91,8 +92,8 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
     formats |= {get_column_letter(16 + k): "0.00" for k in range(len(names))}
     formats |= {c: "0.0##" for c in letters[1:]} | {c: "@" for c in "ABCM"}
     formats |= {get_column_letter(narrative_col + k): "@" for k in range(2)}
-    widths = {"A": 9, "B": 30, "C": 30, "M": 18, letters[0]: 34,
-              get_column_letter(narrative_col): 60, get_column_letter(narrative_col + 1): 60}
+    widths = {"A": 9, "B": 30, "C": 30, "M": 18, letters[0]: 34} | {c: 12 for c in letters[1:]}
+    widths |= {get_column_letter(narrative_col): 60, get_column_letter(narrative_col + 1): 60}
     widths |= {get_column_letter(c): 8 for c in range(4, 16) if c != 13}
     colours = [(f"{WIDTH_COLUMN}2:{WIDTH_COLUMN}{last}", f"${WIDTH_COLUMN}2>0", "warn"),
                (f"N2:N{last}", "AND(ISNUMBER(N2),N2<0.5)", "bad")]
@@ -140,7 +141,7 @@ def _rank_chart(ws, shown: int, total: int):
     bar.legend.legendEntry = [LegendEntry(idx=0, delete=True)]
     more = f" (อันดับ 1-{shown} จาก {total} / first {shown} of {total})" if shown < total else ""
     bar.title = f"ช่วงอันดับ 5-95% และอันดับจริง / Rank interval 5-95% and nominal rank{more}"
-    bar.width, bar.height = 26, 12
+    bar.width, bar.height = CHART_WIDTH_CM, 11
     return bar
 
 
@@ -233,7 +234,8 @@ def analyse_file(path: str | Path, *, runs: int = R.RUNS, weights_noise: float =
         draws = R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0))
         found_u = R.summarise(data, method, inputs, draws, seed)
         if inputs:
-            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs))
+            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs),
+                          ranks_only=True)
             found_s = R.analyse(data, method, inputs, draws, seed)
     if with_audit:
         ids = book.framework.dimension_ids
@@ -247,18 +249,22 @@ def robustness_file(path: str | Path, out: str | Path | None = None, **options) 
     in place) in one atomic replace; on any error the workbook is unchanged."""
     from readiness_xl.errors import ReadinessError
 
+    from readiness_xl.workbook.locks import exclusive
+
     path = Path(path)
-    found = analyse_file(path, **options)
-    specs = []
-    if found.uncertainty is not None:
-        specs.append(uncertainty_spec(found.uncertainty, found.sensitivity, found.agencies,
-                                      found.framework))
-    if found.audit is not None:
-        specs.append(audit_spec(found.audit))
-    try:
-        write_sheets(path, Path(out) if out else path, specs)
-    except ReadinessError as err:
-        raise err.in_file(path.name) from None
+    target = Path(out) if out else path
+    with exclusive(target):  # held from the read to the write, as recalc_file does
+        found = analyse_file(path, **options)
+        specs = []
+        if found.uncertainty is not None:
+            specs.append(uncertainty_spec(found.uncertainty, found.sensitivity, found.agencies,
+                                          found.framework))
+        if found.audit is not None:
+            specs.append(audit_spec(found.audit))
+        try:
+            write_sheets(path, target, specs)
+        except ReadinessError as err:
+            raise err.in_file(path.name) from None
     return found
 
 
