@@ -87,6 +87,9 @@ def test_trend_workbook_as_openpyxl_reads_it(trend_run):
     assert rows[("agency", "D01", "6")]["score_2559"] is None  # no dimension 6 in 2559: blank, not 0
     assert "ไม่มีในปี 2559" in rows[("agency", "D01", "6")]["note"]
     assert len(wb[TL.TREND_DASHBOARD_SHEET]._charts) == 4
+    # the sample rounds are invented: the README and the dashboard say so
+    assert "Illustrative data" in wb[TL.TREND_DASHBOARD_SHEET]["A4"].value
+    assert any("Illustrative data" in str(c.value) for c in wb["README"]["A"])
     units = {r[1]: r for r in wb[TL.UNITS_SHEET].iter_rows(min_row=2, values_only=True)}
     assert units["D24"][4:7] == ("✓", "—", "มีเฉพาะปี 2559 / only in 2559")
     assert "TISI → D04 (renamed)" in units["D04"][7]
