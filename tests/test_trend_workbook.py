@@ -15,6 +15,7 @@ from outside_tools import libreoffice_convert, pdf_pages
 from PIL import Image
 from workbook_content import differences, workbook_content
 
+from readiness_xl.errors import ReadinessError
 from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559, load_round_2559
 from readiness_xl.workbook import trend_layout as TL
 from readiness_xl.workbook.responses import save_long_workbook
@@ -190,3 +191,15 @@ def test_demo_prints_the_trend_line(tmp_path):
 def test_committed_2559_sample_matches_a_rebuild(name, rounds):
     problems = differences(workbook_content(ROOT / "workbooks" / name), workbook_content(rounds[0]))
     assert not problems, f"{name} is stale; run `make workbooks`: {problems}"
+
+
+def test_a_round_without_a_year_asks_for_years(tmp_path):
+    from frameworks import answers, tiny_framework
+    from test_trend import AGENCIES, ANSWERS_2559
+
+    from readiness_xl.workbook.rounds import read_round
+    book = tmp_path / "no_year.xlsx"
+    save_long_workbook(tiny_framework(), AGENCIES, answers(ANSWERS_2559), book)
+    with pytest.raises(ReadinessError, match=r"no survey year in the framework version .*--years"):
+        read_round(book)
+    assert read_round(book, "2016").year == 2559
