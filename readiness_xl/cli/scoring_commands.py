@@ -48,14 +48,14 @@ def summary_table(results: Results, width: int | None = None) -> Table:
     """Agencies by rank, then ministries and the nation, in at most `width` columns: the
     widest layout that fits without wrapping, else the narrowest with long Thai names
     ending in '…' (never broken inside a word)."""
-    unbounded = Console(width=10_000, markup=False, emoji=False)  # measured as printed: text is text
+    unbounded = Console(width=10_000, markup=False, emoji=False)  # measured as printed
     for dropped in range(len(NARROWER) + 1):
         table = _summary_table(results, set(NARROWER[:dropped]))
         excess = 0 if width is None else Measurement.get(unbounded, unbounded.options, table).maximum - width
         if excess <= 0:
             return table
     names = next(c for c in table.columns if c.header == "หน่วยงาน")
-    names.max_width = max(names.min_width, max(map(cell_len, names.cells)) - excess)
+    names.max_width = max(names.min_width, max(map(cell_len, names._cells)) - excess)
     return table
 
 
