@@ -24,6 +24,7 @@ test: $(BIN)/.installed system-deps
 # Rebuild the committed workbooks from the source data (the test checks they match).
 workbooks: $(BIN)/.installed
 	$(BIN)/readiness-xl new-template workbooks/readiness_template.xlsx
+	$(BIN)/readiness-xl new-template workbooks/readiness_template.xlsm
 	$(BIN)/readiness-xl sample workbooks/sample_2560.xlsx
 	$(BIN)/readiness-xl sample --round 2559 workbooks/sample_2559.xlsx
 	$(BIN)/readiness-xl build-addin workbooks/readiness_xl.xlam

@@ -8,7 +8,7 @@ indicator re-scoring runs too), about 1% of units in only some rounds.
 
 Times, separately: scoring the rounds (compute_results), build_trend (matching, changes,
 framework comparison, re-scoring), trend_table (the Trend sheet's rows), the trend
-sentences, the JSON, and with --sheet writing the trend workbook (openpyxl)."""
+sentences, the JSON, and with --sheet writing the trend workbook (apart from the core)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def main() -> None:
     if args.sheet:
         from readiness_xl.builder.trend_workbook import write_trend_workbook
         with tempfile.TemporaryDirectory() as folder:
-            timed("trend workbook (openpyxl)", lambda: write_trend_workbook(
+            timed("trend workbook (frame + rows)", lambda: write_trend_workbook(
                 trend, Path(folder) / "trend.xlsx", [f"round {r.year}" for r in rounds]), times)
     core = sum(v for k, v in times.items() if not k.startswith("trend workbook"))
     print(f"trend core: {args.units:,} units x {args.rounds} rounds "

@@ -25,7 +25,7 @@ class Problem:
         if self.sheet:
             where.append(f"sheet '{self.sheet}'")
         if self.cell:
-            where.append(f"cell {self.cell}")
+            where.append(self.cell if self.cell.startswith("line ") else f"cell {self.cell}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -51,6 +51,11 @@ class ReadinessError(Exception):
         return ReadinessError(
             [p if p.file else Problem(p.message, p.sheet, p.cell, file) for p in self.problems]
         )
+
+
+class ReadinessWarning(UserWarning):
+    """Input that scores but is probably not what was meant (the command line prints it
+    as one `readiness-xl: warning:` line)."""
 
 
 def _folded(text: str) -> str:

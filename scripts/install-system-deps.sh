@@ -5,6 +5,9 @@ set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 fc-list 2>/dev/null | grep -qi "Loma\|Garuda\|Norasi\|Sarabun" || need+=(fonts-thai-tlwg)
+# Calibri's metrics (Carlito): Excel column widths count Calibri digits; without it LibreOffice
+# measures them in DejaVu Sans, a quarter wider, and prints sheets wider than Excel does.
+fc-list 2>/dev/null | grep -qi "Carlito" || need+=(fonts-crosextra-carlito)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -66,6 +66,15 @@ class Maker:
                 zout.writestr(part, data)
         return target
 
+    def bytes_part(self, name: str, part: str, edit) -> Path:
+        """A copy of the base with one part's bytes edited (bytes -> bytes)."""
+        target = self.out / name
+        with zipfile.ZipFile(self.base) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                zout.writestr(info.filename, edit(data) if info.filename == part else data)
+        return target
+
     def cells(self, name: str, sheet: str, values: dict[str, object]) -> Path:
         return self.patch(name, {self.parts[sheet]: lambda xml: set_cells(xml, values)})
 
@@ -211,6 +220,32 @@ def make_all(out: Path) -> list[Path]:
         m.patch("no_agencies.xlsx", {m.parts["Agencies"]: lambda xml: re.sub(
             r'<row r="(?:[2-9]|\d\d+)".*?</row>', "", xml, flags=re.S)}),
     ]
+    # Damage the package check does not see, and names as Excel users type them.
+    made += [
+        m.patch("missing_sheet_part.xlsx", drop=(m.parts["D02"],)),
+        m.bytes_part("bad_utf8_summary.xlsx", m.parts["Summary"],
+                     lambda data: data[:-200] + b"\x94" + data[-199:]),
+        m.patch("error_and_bad_shared_string.xlsx", {m.parts["D04"]: lambda xml: re.sub(
+            r'<c r="A5"[^>]*?(/>|>.*?</c>)', '<c r="A5" t="s"><v>99999</v></c>',
+            error_cell(xml, f"G{m.row_of(scale)}", "#N/A"), count=1)}),
+        m.patch("duplicate_part.xlsx", add={"_rels/.rels": zipfile.ZipFile(base).read("_rels/.rels")}),
+        m.patch("whole_column_name.xlsx", {"xl/workbook.xml": lambda xml: re.sub(
+            r'<definedName name="Weights">[^<]*</definedName>',
+            "<definedName name=\"Weights\">'Framework'!$D:$D</definedName>", xml)}),
+        m.patch("offset_name.xlsx", {"xl/workbook.xml": lambda xml: re.sub(
+            r'<definedName name="LevelBands">[^<]*</definedName>',
+            "<definedName name=\"LevelBands\">OFFSET('Framework'!$A$14,0,0,4,3)</definedName>", xml)}),
+        m.raw("bad_agency_id.csv", "id,name_th,name_en,kind,ministry_th,ministry_en\n"
+              "OK1,n,n,department,m,m\nsummary,n,n,department,m,m\n".encode("utf-8")),
+        m.raw("control_character.csv", "id,name_th,name_en,kind,ministry_th,ministry_en\n"
+              "D01,a\x0bb,b,department,m,n\n".encode("utf-8")),
+    ]
+    data = bytearray(base.read_bytes())  # one bit flipped near the end of the Summary part
+    with zipfile.ZipFile(base) as zf:
+        info = zf.getinfo(m.parts["Summary"])
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size - 10] ^= 1
+    made.append(m.raw("crc_in_summary.xlsx", bytes(data)))
     made[5].unlink()
     with zipfile.ZipFile(made[5], "w") as zf:
         zf.writestr("readme.txt", "a zip, but not a workbook")

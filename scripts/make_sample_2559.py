@@ -15,6 +15,7 @@ import pandas as pd
 
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
+from readiness_xl.core.scoring import indicator_shares
 from readiness_xl.sample.rounds import BE2559
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
 
@@ -29,7 +30,8 @@ def main() -> None:
     mapping = pd.read_csv(BE2559 / "mapping.csv", dtype=str)
     later = dict(zip(mapping["round_id"], mapping["trend_id"]))
     shares60, _ = parse_answers(load_answers().reindex(load_agencies().index), fw60)
-    shares60 = shares60 / fw60.denominators
+    shares60 = pd.DataFrame(indicator_shares(fw60, shares60.to_numpy()), index=shares60.index,
+                            columns=shares60.columns)
     rng = np.random.default_rng(SEED)
     ids = agencies59.index
     base = shares60.reindex([later.get(i, i) for i in ids]).set_axis(ids)

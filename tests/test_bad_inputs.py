@@ -71,6 +71,22 @@ CASES = {
                              ["password_protected.xlsx", "password-protected"]),
     "collect_into_not_a_zip": (["collect", "{bad}/good_source.xlsx", "--into", "{bad}/not_a_zip.xlsx"], 2,
                                ["not_a_zip.xlsx", "not a zip file"]),
+    "missing_sheet_part": (["recalc", "{f}"], 2, ["sheet 'D02'", "is missing from the package"]),
+    "crc_in_summary": (["recalc", "{f}"], 2, ["crc_in_summary.xlsx", "Bad CRC-32"]),
+    "bad_utf8_summary": (["recalc", "{f}"], 2, ["bad_utf8_summary.xlsx", "is damaged", "utf-8"]),
+    "error_and_bad_shared_string": (["recalc", "{f}"], 2, ["error_and_bad_shared_string.xlsx",
+                                                           "damaged workbook"]),
+    "duplicate_part": (["recalc", "{f}"], 2, ["duplicate_part.xlsx", "part _rels/.rels appears twice"]),
+    "whole_column_name": (["recalc", "{f}"], 2, ["defined name 'Weights' must refer to a cell range"]),
+    "offset_name": (["recalc", "{f}"], 2, ["defined name 'LevelBands' must refer to a cell range"]),
+    "bad_agency_id.csv": (["new-template", "{tmp}/t.xlsx", "--agencies", "{f}"], 2,
+                          ["bad_agency_id.csv", "line 3", "'summary' cannot name a sheet"]),
+    "control_character.csv": (["new-template", "{tmp}/t.xlsx", "--agencies", "{f}"], 2,
+                              ["control_character.csv", "line 2, column name_th", "U+000B"]),
+    "new_template_over_its_framework": (["new-template", "{master}", "--framework", "{master}"], 2,
+                                        ["master.xlsx", "is an input of this command"]),
+    "forms_over_the_master": (["forms", "{tmp}/D01.xlsx", "-d", "{tmp}"], 2,
+                              ["D01.xlsx", "is an input of this command"]),
     "form_formula_answer": (["collect", "{f}", "--into", "{master}"], 1,
                             ["form_formula_answer.xlsx, sheet 'D01', cell G", "'=1+1' is not a number"]),
     "form_wrong_version": (["collect", "{f}", "--into", "{master}"], 1,
@@ -115,6 +131,7 @@ def bad_runs(tmp_path_factory):
         tmp = tmp_path_factory.mktemp(name.replace(".", "_"))
         copy = tmp / "master.xlsx"
         shutil.copy(BAD / "good_source.xlsx", copy)
+        shutil.copy(BAD / "good_source.xlsx", tmp / "D01.xlsx")  # a master named like a form
         argv = [a.format(f=_file(name), tmp=tmp, bad=BAD, master=copy) for a in args]
         if name != "full_disk":
             return _in_process(argv), tmp
@@ -128,7 +145,7 @@ def bad_runs(tmp_path_factory):
 def test_there_are_at_least_30_distinct_bad_inputs(bad_runs):
     _, before, _ = bad_runs
     inputs = {n for n in before if not n.startswith("~$") and not n.startswith("good_")}
-    assert len(inputs) >= 30, sorted(inputs)
+    assert len(inputs) >= 40, sorted(inputs)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -150,7 +167,7 @@ def test_full_disk_leaves_no_partial_file(bad_runs):
     results, _, _ = bad_runs
     result, tmp = results["full_disk"]
     assert "File too large" in result.stderr
-    assert sorted(p.name for p in tmp.iterdir()) == ["master.xlsx"]   # no out.xlsx, no temp file
+    assert sorted(p.name for p in tmp.iterdir()) == ["D01.xlsx", "master.xlsx"]  # no out, no temp
 
 
 def test_formula_like_names_are_written_back_as_text(sample_copy, tmp_path):

@@ -18,6 +18,7 @@ from readiness_xl.builder.template import build_workbook, save_workbook
 from readiness_xl.sample.source_data import load_agencies, load_framework
 from readiness_xl.workbook.parts import replace_parts, set_cells, sheet_parts
 from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.summary import ROW_TYPES
 from tests.conftest import run_cli
 
 FRAMEWORK = load_framework()
@@ -115,7 +116,7 @@ def test_master_is_recalculated_to_hand_computed_scores(round_of_50, tmp_path):
     summary = pd.DataFrame(list(load_workbook(master, read_only=True)["Summary"].iter_rows(values_only=True)))
     header, body = summary.iloc[0].tolist(), summary.iloc[1:]
     body.columns = header
-    agency_rows = body[body.iloc[:, 0] == "agency"].set_index(header[1])
+    agency_rows = body[body.iloc[:, 0] == ROW_TYPES["agency"]].set_index(header[1])
     overall = agency_rows["คะแนนรวม / Overall %"].astype(float)
     complete = agency_rows["ความครบถ้วน / Completeness %"].astype(float)
     partial = hand_overall_without(BLANK)

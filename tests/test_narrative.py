@@ -13,6 +13,7 @@ from readiness_xl.core.narrative import describe, narrative_for
 from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
+from readiness_xl.workbook.summary import ROW_TYPES
 from tests.frameworks import tiny_framework
 
 INDUSTRY = "กระทรวงอุตสาหกรรม"
@@ -122,9 +123,9 @@ def test_summary_sheet_narrative_column_is_last_and_filled(sample_path, results)
     assert header[-1] == "บทสรุป / Narrative"
     assert header.index("คะแนนรวม / Overall %") == 6 + len(results.dimension_ids)
     by_unit = {(r[0], r[2]): r[-1] for r in table[1:] if r[0]}
-    assert by_unit[("agency", "กรมส่งเสริมอุตสาหกรรม")] == narrative_for(results, "agency", DIP)
-    assert by_unit[("ministry", INDUSTRY)] == narrative_for(results, "ministry", INDUSTRY)
-    national = next(v for k, v in by_unit.items() if k[0] == "national")
+    assert by_unit[(ROW_TYPES["agency"], "กรมส่งเสริมอุตสาหกรรม")] == narrative_for(results, "agency", DIP)
+    assert by_unit[(ROW_TYPES["ministry"], INDUSTRY)] == narrative_for(results, "ministry", INDUSTRY)
+    national = next(v for k, v in by_unit.items() if k[0] == ROW_TYPES["national"])
     assert national == narrative_for(results, "national")
     assert all(v for v in by_unit.values())
 

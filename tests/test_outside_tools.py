@@ -10,9 +10,12 @@ import subprocess
 import pytest
 from conftest import ROOT, run_cli
 from openpyxl import load_workbook
+from PIL import Image
 from outside_tools import libreoffice_convert, pdf_pages
 
 from readiness_xl.builder.agency_sheet import NO_ADDIN
+from readiness_xl.builder.dashboard_sheet import EMPTY_STATE
+from readiness_xl.builder.style import HEAT_STEPS
 from readiness_xl.workbook import layout as L
 
 SHIPPED = ["sample_2560.xlsx", "readiness_template.xlsx"]
@@ -33,7 +36,7 @@ def score_block(ws) -> dict:
         values["overall"] = ws[f"{col}11"].value
         values["level"] = ws[f"{col}12"].value
         out[col] = values
-    out["O"]["completeness"] = ws["O13"].value
+    out["N"]["completeness"] = ws["N13"].value
     return out
 
 
@@ -50,18 +53,21 @@ def test_libreoffice_native_checks_equal_recalc(name, lo_profile, tmp_path):
     wb = load_workbook(recalculated, data_only=True)
     for agency in expected["agencies"]:
         block = score_block(wb[agency["id"]])
-        native = block["O"]
+        native = block["N"]  # the scores people read are the plain formulas
         for d in DIMS:
             assert native[d] == pytest.approx(agency["dimensions"][d], abs=TOL), (agency["id"], d)
         assert native["overall"] == pytest.approx(agency["overall"], abs=TOL)
         assert native["level"] == agency["level_th"]
         assert native["completeness"] == pytest.approx(agency["completeness"], abs=TOL)
-        # without our add-in the UDF cells say so, rather than #NAME?
-        assert block["N"]["1"] == NO_ADDIN
-    # the Dashboard's profile table follows the Summary's national row
+        # without our add-in the cross-check shows a dash, never #NAME? or an error text
+        assert {block["O"][k] for k in [*DIMS, "overall", "level"]} == {NO_ADDIN}
     dash = wb[L.DASHBOARD_SHEET]
     national = [dash.cell(r, 2).value for r in range(6, 12)]
-    assert national == pytest.approx([expected["national"]["dimensions"][d] for d in DIMS], abs=TOL)
+    if name == "readiness_template.xlsx":  # blank: no results yet, and the Dashboard says so
+        assert national == [None] * 6 and dash["A4"].value == EMPTY_STATE
+    else:  # the Dashboard's profile table follows the Summary's national row
+        assert national == pytest.approx([expected["national"]["dimensions"][d] for d in DIMS], abs=TOL)
+        assert dash["A4"].value is None
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -75,6 +81,20 @@ def test_libreoffice_prints_thai_text(name, lo_profile, tmp_path):
         assert words in text
     pages = pdf_pages(pdf, tmp_path / "png")
     assert len(pages) >= 4 and all(p.stat().st_size > 1000 for p in pages)
+    # what a reader sees without the add-in: no error text anywhere, page numbers on every page
+    for error in ("#NAME", "Err:", "#VALUE", "#N/A", "#DIV/0", "ต้องใช้ add-in / needs"):
+        assert error not in text
+    assert text.count(f"of {len(pages)}") == len(pages)
+    heat = {tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4)) for _, colour in HEAT_STEPS}
+    coloured = sum(bool(heat & set(Image.open(p).convert("RGB").getdata())) for p in pages)
+    if name == "readiness_template.xlsx":  # blank: nothing is coloured (red) before answers exist
+        assert coloured == 0 and "ยังไม่มีผลคะแนน" in text
+    else:  # scores are coloured; the Summary prints gaps signed, kinds and row types in Thai
+        assert coloured > 31
+        for words in ("+8.4", "\u22123.5", "Page 1 of"):
+            assert words in text
+        squeezed = "".join(text.split())  # pdftotext puts spaces inside some Thai words
+        assert "หน่วยงานระดับกรม" in squeezed and "ภาพรวม" in squeezed
 
 
 def test_formulas_engine_computes_every_agency_sheet(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from readiness_xl.sample.build import published_figures
+from readiness_xl.workbook.summary import ROW_TYPES
 from tests.conftest import run_cli
 
 INDUSTRY = "กระทรวงอุตสาหกรรม"
@@ -63,11 +64,11 @@ def test_summary_sheet_levels_for_ministry_and_nation(sample_path):
     header = next(ws.iter_rows(max_row=1, values_only=True))
     level = header.index("ระดับ")
     overall = header.index("คะแนนรวม / Overall %")
-    assert rows[("ministry", INDUSTRY)][level] == "ต่ำมาก"
-    national = next(r for k, r in rows.items() if k[0] == "national")
+    assert rows[(ROW_TYPES["ministry"], INDUSTRY)][level] == "ต่ำมาก"
+    national = next(r for k, r in rows.items() if k[0] == ROW_TYPES["national"])
     assert national[level] == "ต่ำมาก"
     assert round(national[overall], 1) == 57.8
-    assert round(rows[("agency", "กรมส่งเสริมอุตสาหกรรม")][overall], 1) == 66.2
+    assert round(rows[(ROW_TYPES["agency"], "กรมส่งเสริมอุตสาหกรรม")][overall], 1) == 66.2
 
 
 def test_demo_prints_the_published_figures():

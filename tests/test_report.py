@@ -71,6 +71,18 @@ def test_one_table_row_per_agency_with_its_figures(results, html):
     assert re.search(r'class="num" data-v="61\.3[0-9]*">61\.3<', dip)  # dimension 4
 
 
+def test_radar_and_heat_map_axes_name_the_dimensions(results):
+    """Chart text is drawn as paths, so check the labels matplotlib was given."""
+    from readiness_xl.report.charts import _axis_names
+    names = _axis_names(results.framework)
+    assert names[0] == "มิติที่ ๑\nPolicies /\nPractices"
+    for d, name in zip(results.dimension_ids, names):
+        number, *english = name.split("\n")
+        assert number == f"มิติที่ {'๑๒๓๔๕๖'[int(d) - 1]}"
+        assert " ".join(english) == results.framework.dimension_label(d, "en")
+        assert max(map(len, english)) <= 18
+
+
 def test_report_parts_year_framework_and_charts(results, html):
     text = text_of(html)
     assert "ประจำปี ๒๕๖๐" in text and "B.E. 2560 (2017)" in text
@@ -118,14 +130,89 @@ def test_helpers_year_and_thai_date():
     assert thai_date(date(2017, 3, 5)) == "๕ มีนาคม ๒๕๖๐"
 
 
-def test_cli_errors_are_one_line(sample_path, tmp_path):
-    bad = run_cli("report", sample_path, "-o", tmp_path / "r.html", "--agency", "X99", check=False)
-    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0
-    assert "no agency 'X99'" in bad.stderr and not (tmp_path / "r.html").exists()
-    pdf = run_cli("report", sample_path, "-o", tmp_path / "r.pdf", "--pdf", check=False)
-    assert pdf.returncode == 2 and "--pdf writes the PDF beside it" in pdf.stderr
-    year = run_cli("report", sample_path, "-o", tmp_path / "r.html", "--year", "soon", check=False)
+def test_cli_errors_are_one_line_and_leave_nothing(sample_path, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("r.html", "r.pdf"):
+        bad = run_cli("report", sample_path, "-o", out / name, "--agency", "X99", check=False)
+        assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0
+        assert "no agency 'X99' in the workbook; valid ids: D01, D02, D03, D04, D05, ... (31 in all)" \
+            in bad.stderr
+    year = run_cli("report", sample_path, "-o", out / "r.html", "--year", "soon", check=False)
     assert year.returncode == 2 and "not a year" in year.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_unknown_agency_suggests_the_nearest_ids(sample_path, tmp_path):
+    lower = run_cli("report", sample_path, "-o", tmp_path / "r.html", "--agency", "d01", check=False)
+    assert lower.returncode == 2 and "no agency 'd01' in the workbook; did you mean 'D01'?" in lower.stderr
+    short = run_cli("report", sample_path, "-o", tmp_path / "r.html", "--agency", "P1", check=False)
+    assert "did you mean 'P01'?" in short.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("name,words", [
+    ("report.txt", "the report is written as .html or .pdf, not '.txt'"),
+    ("report", "the report is written as .html or .pdf, not no extension"),
+    ("sample_2560.xlsx", "the report is written as .html or .pdf, not '.xlsx'"),
+])
+def test_report_output_type_follows_the_extension_or_is_refused(sample_path, tmp_path, name, words):
+    result = run_cli("report", sample_path, "-o", tmp_path / name, check=False)
+    assert result.returncode == 2 and words in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_never_writes_over_its_input(sample_copy):
+    """An input named like a report (book.html is refused as a workbook anyway) and -o on
+    the very same file: refused before reading, the file untouched."""
+    html_named = sample_copy.with_suffix(".html")
+    sample_copy.rename(html_named)
+    before = html_named.read_bytes()
+    result = run_cli("report", html_named, "-o", html_named, check=False)
+    assert result.returncode == 2 and "would overwrite it" in result.stderr
+    assert html_named.read_bytes() == before
+
+
+def test_report_without_chromium_refuses_a_pdf_before_any_work(sample_path, tmp_path):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PATH": str(tmp_path / "empty-bin")}
+    result = subprocess.run([sys.executable, "-m", "readiness_xl", "report", str(sample_path),
+                             "-o", str(tmp_path / "r.pdf")], capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and "Chromium is needed" in result.stderr
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_the_invented_sample_says_so_and_real_data_does_not(results, html, sample_path, tmp_path):
+    from readiness_xl.workbook.properties import is_illustrative
+    assert "ข้อมูลตัวอย่าง / illustrative data" not in text_of(html)  # build_report's default
+    marked = build_report(results, "sample_2560.xlsx", illustrative=True)
+    notice = text_of(marked)
+    assert "ข้อมูลตัวอย่าง / illustrative data" in notice and "nine published figures" in notice
+    assert notice.index("illustrative data") < notice.index("ภาพรวมประเทศ / National summary")
+    assert 'content: "ข้อมูลตัวอย่าง / illustrative data · sample_2560.xlsx · readiness-xl"' in marked
+    # the sample builder marks the workbook; recalc keeps the mark; a template has none
+    assert is_illustrative(sample_path)
+    template = tmp_path / "t.xlsx"
+    run_cli("new-template", template)
+    assert not is_illustrative(template)
+    run_cli("report", sample_path, "-o", tmp_path / "s.html")
+    run_cli("report", template, "-o", tmp_path / "t.html")
+    assert "ข้อมูลตัวอย่าง / illustrative data" in (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "ข้อมูลตัวอย่าง" not in (tmp_path / "t.html").read_text(encoding="utf-8")
+
+
+def test_level_bands_near_the_top_and_a_heat_map_legend(results, html):
+    text = text_of(html)
+    summary = text[text.index("ภาพรวมประเทศ / National summary"):text.index("ผลรายหน่วยงาน / All agencies")]
+    for band in ("ต่ำมาก Very low 0–60%", "ดี Good 60–65%", "ดีมาก Very good 65–80%", "ดีเยี่ยม Excellent ≥ 80%"):
+        assert band in " ".join(summary.split()), band
+    assert '<li class="here"><b>ต่ำมาก</b>' in html  # the nation's own level marked
+    heat = html[html.index('id="heatmap"'):html.index('id="ministries"')]
+    assert 'class="scale"' in heat and "linear-gradient(to right, #b03a2e 0%" in heat
+    for d in results.dimension_ids:
+        assert results.framework.dimension_label(d, "en") in text_of(heat)
 
 
 def test_cli_agency_and_year_options(sample_path, tmp_path):
@@ -196,3 +283,87 @@ def test_pdf_prints_and_converts_with_pdftoppm(report_file, tmp_path):
                           check=True).stdout
     # the Thai narrative survives printing as text (Thai shaping and a Thai font in the PDF)
     assert "ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ 57.8%" in text and "ประจำปี ๒๕๖๐" in text
+
+
+# --- the page in a real browser: a phone, a laptop, and paper ------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium driven by Playwright for Python (no downloaded browser)."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (the Debian 'chromium' package)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    with sync_api.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"],
+                                          timeout=300_000)  # a busy machine starts it slowly
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, path, width: int, height: int):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function("document.documentElement.getAttribute('data-ready') === '1'")
+    return page
+
+
+# Elements whose right edge passes the viewport and that are not inside a box that scrolls.
+STICKING_OUT = """() => Array.from(document.querySelectorAll('body *')).filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.right > innerWidth + 0.5 && !e.closest('.wide, .chart-box');
+}).map(e => e.tagName + '.' + e.className)"""
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1366, 900)])
+def test_no_horizontal_overflow_on_a_phone_or_a_laptop(browser, report_file, width, height):
+    page = open_page(browser, report_file[0], width, height)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth") == width
+    assert page.evaluate(STICKING_OUT) == []
+    cards = page.evaluate("Array.from(document.querySelectorAll('.card')).map(c => c.getBoundingClientRect().right)")
+    assert cards and max(cards) <= width
+    page.close()
+
+
+def test_on_a_phone_tables_and_heat_map_scroll_in_their_own_box_and_stay_legible(browser, report_file):
+    page = open_page(browser, report_file[0], 390, 844)
+    box = page.evaluate("""() => { const w = document.getElementById('agency-table').closest('.wide');
+                                    return [w.scrollWidth, w.clientWidth]; }""")
+    assert box[0] > box[1] <= 390  # the agency table scrolls inside its box
+    # the agency name stays in view while the scores scroll
+    page.evaluate("document.getElementById('agency-table').closest('.wide').scrollLeft = 400")
+    left = page.evaluate("document.querySelector('#agency-table tbody td:nth-child(3)').getBoundingClientRect().left")
+    assert 0 <= left < 40
+    assert page.evaluate("document.querySelector('#agency-table th.opt').offsetParent") is None
+    heat = page.evaluate("document.querySelector('svg.heatmap').getBoundingClientRect().width")
+    assert heat >= 760  # about 8 px text: scroll sideways rather than shrink
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.narratives p')).fontSize)")
+    assert size >= 14
+    page.close()
+
+
+def pdf_pages_text(pdf) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@needs_chromium
+@needs_poppler
+def test_pdf_has_page_numbers_no_screen_hints_and_parts_on_fresh_pages(report_file, sample_path):
+    _, pdf = report_file
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    pages = pdf_pages_text(pdf)
+    assert len(pages) == count and 10 <= count <= 30
+    for number, page in enumerate(pages, start=1):
+        assert f"หน้า {number} / {count}" in page, number
+        assert "ข้อมูลตัวอย่าง / illustrative data · sample_2560.xlsx · readiness-xl" in page  # the sample
+    whole = "\n".join(pages)
+    assert "Click a column header" not in whole and "คลิกหัวตาราง" not in whole
+    assert "bold red = below 50%" in whole  # the part of the note that holds on paper
+    # the agency table starts a page (no orphan row at the foot of the one before)
+    first = next(i for i, p in enumerate(pages) if "ผลรายหน่วยงาน / All agencies" in p)
+    assert pages[first].strip().startswith("ผลรายหน่วยงาน / All agencies")
+    # the last ministry card does not sit alone on a page: the agency focus follows it there
+    last = next(i for i, p in enumerate(pages) if "Ministry of Interior" in p and "ได้ผลการสำรวจ" in p)
+    assert "Agency against the nation" in pages[last]

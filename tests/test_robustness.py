@@ -3,6 +3,8 @@ and the invariants of ranks and intervals."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -85,24 +87,27 @@ def test_chunks_give_the_same_result_as_one_pass(sample, monkeypatch):
     np.testing.assert_allclose(whole.scores, pieces.scores, rtol=0, atol=1e-12)
 
 
-def test_each_draw_is_the_recalculation_with_its_weights(sample):
-    """The batched product against the plain scoring core, draw by draw."""
-    framework, agencies, parsed = sample
-    method, data = R.method_of(framework), R.data_of(framework, parsed)
-    inputs = R.uncertain_inputs(method, 0.25)
-    draws = R.sample_uniform(inputs, 5, seed=5)
+def draws_against_the_core(framework, agencies, answers, noise: float, count: int, seed: int):
+    """Each draw's scores and ranks from the batched run, beside compute_results on a
+    framework carrying that draw's weights and points (the plain scoring core)."""
+    method, data = R.method_of(framework), R.data_of(framework, answers)
+    inputs = R.uncertain_inputs(method, noise)
+    draws = R.sample_uniform(inputs, count, seed=seed)
     found = R.run(data, method, inputs, draws)
     picks = R.choices(inputs, draws)
-    for d in range(5):
-        weights = inputs[0].alternatives[picks[d, 0]]
-        points = inputs[1].alternatives[picks[d, 1]]
-        fw = framework
-        dims = fw.dimensions.assign(weight=weights)
-        inds = fw.indicators.assign(points=points)
-        changed = type(fw)(dims, inds, fw.bands, fw.version)
-        overall = compute_results(changed, agencies, parsed)
-        assert found.scores[d] == pytest.approx(overall.agencies["overall"].to_numpy(), abs=1e-9)
-        assert (found.ranks[d] == overall.agencies["rank"].to_numpy()).all()
+    for d in range(count):
+        changed = dataclasses.replace(
+            framework, dimensions=framework.dimensions.assign(weight=inputs[0].alternatives[picks[d, 0]]),
+            indicators=framework.indicators.assign(points=inputs[1].alternatives[picks[d, 1]]))
+        expected = compute_results(changed, agencies, answers).agencies
+        yield found.scores[d], found.ranks[d], expected["overall"].to_numpy(), expected["rank"].to_numpy()
+
+
+def test_each_draw_is_the_recalculation_with_its_weights(sample):
+    """The batched product against the plain scoring core, draw by draw."""
+    for scores, ranks, overall, rank in draws_against_the_core(*sample, 0.25, 5, seed=5):
+        assert scores == pytest.approx(overall, abs=1e-9)
+        assert (ranks == rank).all()
 
 
 def test_failed_draws_are_nan_and_left_out():
@@ -202,7 +207,7 @@ def test_alternative_aggregation_and_normalisation_draws(sample):
     """A draw that picks the geometric mean or min-max normalisation scores as the core's
     power mean and normalisers say, through the same batched path."""
     from readiness_xl.core.aggregation import power_mean
-    from readiness_xl.core.normalisation import minmax, NormalParams
+    from readiness_xl.core.normalisation import minmax
 
     framework, agencies, parsed = sample
     method = R.method_of(framework)
@@ -215,7 +220,7 @@ def test_alternative_aggregation_and_normalisation_draws(sample):
     np.testing.assert_allclose(found.scores[0], power_mean(dims, framework.weights, 1.0), atol=1e-9)
     np.testing.assert_allclose(found.scores[1], power_mean(dims, framework.weights, 0.0), atol=1e-9)
     values = parsed.reindex(columns=framework.indicator_ids).to_numpy(float)
-    shares = minmax(values, NormalParams.of(values.shape[1], max=framework.denominators))
+    shares = minmax(values, framework.normal_params)
     member = framework.points_matrix
     minmax_dims = 100 * (shares @ member) / member.sum(axis=0)
     np.testing.assert_allclose(found.scores[2], power_mean(minmax_dims, framework.weights, 1.0),
@@ -223,3 +228,45 @@ def test_alternative_aggregation_and_normalisation_draws(sample):
     np.testing.assert_allclose(found.scores[3], power_mean(minmax_dims, framework.weights, 0.0),
                                atol=1e-9)
     assert not found.failed.any()
+
+
+def test_sub_dimensions_powers_and_rounding_follow_the_core():
+    """A framework with a parent dimension, a geometric dimension, a harmonic overall and
+    one-decimal rounding: every draw equals compute_results with that draw's weights."""
+    from readiness_xl.core.framework import build_framework, located
+
+    dims = located([
+        {"id": "P", "name_th": "ก", "name_en": "Parent", "weight": 70, "parent": "", "aggregation": ""},
+        {"id": "P1", "name_th": "ก1", "name_en": "Sub 1", "weight": 2, "parent": "P", "aggregation": "geometric"},
+        {"id": "P2", "name_th": "ก2", "name_en": "Sub 2", "weight": 1, "parent": "P", "aggregation": ""},
+        {"id": "Q", "name_th": "ข", "name_en": "Q", "weight": 30, "parent": "", "aggregation": ""}],
+        "Framework", {"id": "A", "name_th": "B", "name_en": "C", "weight": "D", "parent": "E",
+                      "aggregation": "F"}, 5)
+    inds = located([
+        {"id": i, "dimension": d, "question_th": "", "question_en": "", "type": "scale", "max": 4,
+         "points": pts} for i, d, pts in (("a", "P1", 1), ("b", "P1", 2), ("c", "P2", 1), ("d", "Q", 1))],
+        "Framework", {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
+                      "type": "E", "max": "F", "points": "G"}, 20)
+    bands = located([{"lower": 0, "label_th": "ต่ำ", "label_en": "Low"},
+                     {"lower": 50, "label_th": "ดี", "label_en": "Good"}],
+                    "Framework", {"lower": "A", "label_th": "B", "label_en": "C"}, 10)
+    settings = pd.DataFrame({"key": ["aggregation", "decimals"], "value": ["harmonic", "1"]})
+    framework = build_framework(dims, inds, bands, "t", settings)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.integers(1, 5, size=(12, 4)).astype(float), columns=list("abcd"),
+                         index=[f"U{i:02d}" for i in range(12)])
+    agencies = pd.DataFrame({"name_th": frame.index, "name_en": frame.index, "kind": "department",
+                             "ministry_th": "ม", "ministry_en": "M"}, index=frame.index)
+    for scores, ranks, overall, rank in draws_against_the_core(framework, agencies, frame, 0.3, 4, seed=2):
+        np.testing.assert_array_equal(scores, overall)
+        np.testing.assert_array_equal(ranks, rank)
+
+
+def test_sobol_by_blocks_of_units_equals_one_block(sample, monkeypatch):
+    framework, _, parsed = sample
+    one = R.sensitivity_analysis(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
+    monkeypatch.setattr(R, "CHUNK_BYTES", 8 * 4 * 32 * 4 * 5)     # five units per block
+    blocks = R.sensitivity_analysis(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
+    for key in ("first_order", "total", "first_order_conf", "total_conf"):
+        pd.testing.assert_frame_equal(getattr(one, key), getattr(blocks, key))
+    pd.testing.assert_frame_equal(one.overall, blocks.overall)

@@ -15,6 +15,7 @@ from readiness_xl.builder.agency_sheet import ordered_indicators
 from readiness_xl.sample.build import build_template
 from readiness_xl.sample.source_data import load_framework
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.summary import ROW_TYPES
 
 FRAMEWORK = load_framework()
 
@@ -64,12 +65,15 @@ def test_agency_sheet_is_a_protected_questionnaire_with_validation(sample_book):
             assert dv.formula1 == '"ใช่,ไม่ใช่"'
         else:
             assert float(dv.formula2) == (100 if spec["type"] == "percent" else spec["max"])
-    # the score block: UDF formulas next to native cross-checks
-    assert ws["N5"].value == '=IFERROR(DIMENSION_SCORE(G5:G8,F5:F8,H5:H8),"ต้องใช้ add-in / needs the add-in")'
-    assert ws["O5"].value == "=100*SUMPRODUCT(H5:H8,I5:I8)/SUM(H5:H8)"
-    assert "READINESS_SCORE(N5:N10,Weights)" in ws["N11"].value
-    assert ws["O11"].value == "=SUMPRODUCT(M5:M10,O5:O10)/SUM(M5:M10)"
-    assert "READINESS_LEVEL(N11,LevelBands)" in ws["N12"].value
+    # the score block: plain formulas people read (N), our functions as a quiet cross-check (O)
+    assert ws["N5"].value == "=100*SUMPRODUCT(H5:H8,I5:I8)/SUM(H5:H8)"
+    assert ws["O5"].value == '=IFERROR(DIMENSION_SCORE(G5:G8,F5:F8,H5:H8),"\u2013")'
+    assert ws["N11"].value == "=SUMPRODUCT(M5:M10,N5:N10)/SUM(M5:M10)"
+    assert ws["O11"].value == '=IFERROR(READINESS_SCORE(O5:O10,Weights),"\u2013")'
+    assert ws["N12"].value.startswith("=INDEX('Framework'!$B$") and "MATCH(N11," in ws["N12"].value
+    assert ws["O12"].value == '=IFERROR(READINESS_LEVEL(O11,LevelBands),"\u2013")'
+    assert ws["N5"].font.b and not ws["O5"].font.b and ws["O5"].font.sz < ws["N5"].font.sz
+    assert "Score" in ws["N4"].value and "add-in" in ws["O4"].value
 
 
 def test_dashboard_charts_refer_to_summary_and_profile(sample_book):
@@ -83,7 +87,7 @@ def test_dashboard_charts_refer_to_summary_and_profile(sample_book):
     assert bar.series[0].val.numRef.f == "'Summary'!$M$2:$M$32"  # overall of the 31 agencies
     assert (bar.series[0].cat.numRef or bar.series[0].cat.strRef).f == "'Summary'!$C$2:$C$32"
     assert ws["B3"].value == "กรมส่งเสริมอุตสาหกรรม"
-    assert 'MATCH("national"' in ws["B6"].value
+    assert f'MATCH("{ROW_TYPES["national"]}"' in ws["B6"].value
 
 
 def test_xlwings_conf_sheet_names_the_udf_module(sample_book):
@@ -96,7 +100,7 @@ def test_xlwings_conf_sheet_names_the_udf_module(sample_book):
 
 
 def test_sample_says_which_figures_are_published(sample_book):
-    text = " ".join(str(c.value) for row in sample_book["README"].iter_rows() for c in row if c.value)
+    text = " ".join(str(c.value) for row in sample_book[L.START_SHEET].iter_rows() for c in row if c.value)
     assert "published, 9 figures" in text and "illustrative" in text
     assert "ประเทศไทย overall 57.8" in text and "D01 overall 66.2" in text
 

@@ -77,7 +77,7 @@ def test_trend_sentences_thai_and_english(trend):
     assert en["X5"].startswith("Province Five: 61.0% in B.E. 2560 (2017), up 41.0 points from "
                                "B.E. 2559 (2016), up from “Very low” to “Good”, up 1 place in rank (4 → 3)")
     national = trend_sentences(trend, "national", lang="en").iloc[0]
-    assert national.startswith("Thailand: 61.5% in B.E. 2560 (2017), up 0.8 points")
+    assert national.startswith("All units: 61.5% in B.E. 2560 (2017), up 0.8 points")  # the default label
 
 
 def test_a_unit_in_one_round_only_is_listed_not_dropped():
@@ -188,7 +188,8 @@ def test_the_sheet_read_back_gives_the_same_changes(trend):
     assert sheet_change(rows, "X1", 2559, 2560) == pytest.approx(23)
     assert sheet_change(rows, "Dept Two", "2016", "2017", "A") == pytest.approx(-50)
     assert sheet_change(rows, "กระทรวง ข", 2559, 2560) == pytest.approx(11)
-    assert sheet_change(rows, "Thailand", 2559, 2560) == pytest.approx(0.75)
+    assert sheet_change(rows, "national", 2559, 2560) == pytest.approx(0.75)
+    assert sheet_change(rows, "All units", 2559, 2560) == pytest.approx(0.75)
     assert sheet_change(rows, "X2", 2559, 2560, kind="rank") == -2
     with pytest.raises(CellValueError, match="round 2561 is not on the Trend sheet"):
         sheet_change(rows, "X1", 2559, 2561)

@@ -10,13 +10,11 @@ import subprocess
 import numpy as np
 import pytest
 from conftest import ROOT, run_cli
-from fake_xlwings import FakeBook
 from openpyxl import load_workbook
 from outside_tools import libreoffice_convert, pdf_pages
 from PIL import Image
 from workbook_content import differences, workbook_content
 
-import udfs.functions as xl
 from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559, load_round_2559
 from readiness_xl.workbook import trend_layout as TL
 from readiness_xl.workbook.responses import save_long_workbook
@@ -88,15 +86,17 @@ def test_trend_workbook_as_openpyxl_reads_it(trend_run):
     assert dip["trend_th"].startswith("กรมส่งเสริมอุตสาหกรรม ได้ 66.2% ในปี ๒๕๖๐")
     assert rows[("agency", "D01", "6")]["score_2559"] is None  # no dimension 6 in 2559: blank, not 0
     assert "ไม่มีในปี 2559" in rows[("agency", "D01", "6")]["note"]
-    assert len(wb[TL.TREND_DASHBOARD_SHEET]._charts) == 3
+    assert len(wb[TL.TREND_DASHBOARD_SHEET]._charts) == 4
     units = {r[1]: r for r in wb[TL.UNITS_SHEET].iter_rows(min_row=2, values_only=True)}
     assert units["D24"][4:7] == ("✓", "—", "มีเฉพาะปี 2559 / only in 2559")
     assert "TISI → D04 (renamed)" in units["D04"][7]
 
 
 def test_udfs_read_the_trend_sheet(trend_run):
+    import udfs.functions as xl
+    from udfs.remote_book import remote_book
     out, report = trend_run
-    caller = FakeBook(out).caller(TL.TREND_SHEET, "A1")
+    caller = remote_book(out).sheets[TL.TREND_SHEET].range("A1")  # the calling cell, as xlwings gives it
     dip = unit(report, "D01")
     assert xl.READINESS_CHANGE([["D01"]], [[2559]], [[2560]], caller=caller) == pytest.approx(dip["change"])
     assert xl.READINESS_CHANGE([["กรมส่งเสริมอุตสาหกรรม"]], [[2016]], [[2017]], [[4]], caller=caller) == \
@@ -142,6 +142,20 @@ def test_libreoffice_renders_the_trend_dashboard(trend_run, tmp_path):
     # the chart's coloured lines and markers, not only black text on white
     coloured = int(((pixels.max(axis=2) - pixels.min(axis=2)) > 60).sum())
     assert coloured > 500, dashboard
+
+
+def test_dashboard_chooser_formulas_recalculate_outside_excel(trend_run, tmp_path):
+    """LibreOffice recalculates the chosen unit's INDEX/MATCH formulas over the Trend sheet:
+    D01's scores by round, #N/A for dimension 6 in 2559 (a round without it)."""
+    out, report = trend_run
+    recalculated = libreoffice_convert(out, "xlsx", tmp_path / "lo", tmp_path / "profile")
+    ws = load_workbook(recalculated, data_only=True)[TL.TREND_DASHBOARD_SHEET]
+    rows = {r[0]: r[1:3] for r in ws.iter_rows(max_col=3, values_only=True) if r[0]}
+    dip = unit(report, "D01")["rounds"]
+    assert rows["ชื่อ / Name"][0] == "กรมส่งเสริมอุตสาหกรรม"
+    assert rows["คะแนนรวม / Overall"] == pytest.approx((dip["2559"]["overall"], dip["2560"]["overall"]))
+    sixth = next(v for k, v in rows.items() if k.startswith("มิติ 6"))
+    assert sixth[0] == "#N/A" and sixth[1] == pytest.approx(dip["2560"]["dimensions"]["6"])
 
 
 def test_report_has_a_trend_section(rounds, tmp_path):

@@ -5,6 +5,7 @@ conversion, ranges, names and actions, not our stand-in."""
 from __future__ import annotations
 
 import pytest
+import xlwings as xw
 from conftest import run_cli
 from openpyxl import load_workbook
 
@@ -12,11 +13,11 @@ import udfs.functions as xl
 from readiness_xl.sample.source_data import load_framework
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.summary import FIXED_HEADERS
+from readiness_xl.workbook.summary import ROW_TYPES
 from udfs.remote_book import apply_actions, book_json
 from udfs.ribbon import recalculate_all_agencies
 from udfs.xlwings_book import BLOCK_ROWS, MAX_COLUMNS, XlwingsWorkbook
 
-xw = pytest.importorskip("xlwings")
 DIMS = load_framework().dimension_ids
 
 
@@ -110,7 +111,7 @@ def test_used_range_to_the_last_row_is_read_only_as_far_as_values_go(sample_copy
     assert max(len(r) for r in workbook.values("D02")) == MAX_COLUMNS
     actions, sheets = click(data)
     assert "alert" not in [a["func"] for a in actions]
-    national = next(r for r in sheets[L.SUMMARY_SHEET] if r[0] == "national")
+    national = next(r for r in sheets[L.SUMMARY_SHEET] if r[0] == ROW_TYPES["national"])
     assert sample_json["national"]["overall"] in [pytest.approx(v) for v in national
                                                   if isinstance(v, float)]
 

@@ -32,7 +32,7 @@ _WEIGHTS = Argument("weights", "Dimension weights, e.g. the Weights name. Left o
                     "Weights name.", optional=True)
 _IDS = Argument("dimension_ids", "Dimension ids in the same order (left out: 1, 2, 3, ...).", optional=True)
 _UNIT = Argument("unit", "Agency id, or the Thai or English name of an agency, a ministry or "
-                 "ประเทศไทย / Thailand.")
+                 "the nation (ประเทศไทย, Thailand or national).")
 _FROM = Argument("from_round", "The earlier round's year, B.E. (2559) or C.E. (2016).")
 _TO = Argument("to_round", "The later round's year, B.E. (2560) or C.E. (2017).")
 
@@ -104,6 +104,41 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         "(อันดับที่เปลี่ยน).",
         (_UNIT, _FROM, _TO),
         "a whole number (positive = moved up)", '=RANK_CHANGE("D01", 2559, 2560)'),
+    ExcelFunction(
+        "RANK_INTERVAL",
+        "How firm a unit's rank is: its 5th and 95th percentile rank when weights and methods "
+        "vary, from the Uncertainty sheet (ช่วงอันดับ); spills two cells.",
+        (Argument("unit", "The unit's id or its Thai or English name."),
+         Argument("percentile", "5, 50 or 95 for that one rank (left out: the 5th and 95th).",
+                  optional=True)),
+        "two whole numbers (or one with a percentile)", '=RANK_INTERVAL("D12")'),
+    ExcelFunction(
+        "CRONBACH_ALPHA",
+        "Cronbach's alpha of a block of answers: do the indicators (columns) measure the same "
+        "thing across units (rows)? 0.7 or more is the usual rule of thumb.",
+        (Argument("range", "Units as rows, indicators as columns; a row with a blank is left out."),),
+        "a number, at most 1", "=CRONBACH_ALPHA(C2:F32)"),
+    ExcelFunction(
+        "NORMALISED_VALUE",
+        "Share (0-1) of a raw value between goalposts, capped beyond them, as a `number` "
+        "indicator is normalised (ค่าที่ปรับมาตรฐาน).",
+        (Argument("value", "The raw value, in its own units."),
+         Argument("min", "Lower goalpost (the value that scores 0)."),
+         Argument("max", "Upper goalpost (the value that scores 1)."),
+         Argument("log", "TRUE: natural log of the value and goalposts first (e.g. income).",
+                  optional=True),
+         Argument("direction", "\"higher\" (default) or \"lower\" when lower is better.",
+                  optional=True)),
+        "a number from 0 to 1", "=NORMALISED_VALUE(G5, 100, 75000, TRUE)"),
+    ExcelFunction(
+        "WEIGHTED_MEAN",
+        "Weighted mean by name, blanks left out and the other weights re-weighted, as each "
+        "framework level is aggregated (ค่าเฉลี่ยถ่วงน้ำหนัก).",
+        (Argument("values", "The values (a row or a column; blank = left out)."),
+         Argument("weights", "Their weights, any numbers 0 or more (used as shares)."),
+         Argument("aggregation", "\"arithmetic\" (default), \"geometric\", \"harmonic\" or "
+                  "\"power:P\".", optional=True)),
+        "a number", '=WEIGHTED_MEAN(O5:O7, M5:M7, "geometric")'),
 )
 
 BY_NAME = {f.name: f for f in FUNCTIONS}

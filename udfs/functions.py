@@ -17,7 +17,7 @@ from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import layout as L
 
 from .catalogue import BY_NAME, CATEGORY
-from .workbook_context import framework_from_workbook, named_rows, national_row, trend_rows
+from .workbook_context import framework_from_workbook, named_rows, national_row, sheet_rows
 
 
 def cells(value) -> list:
@@ -55,6 +55,10 @@ def _given(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+# Arguments read as one value; every other argument is a range, read as rows (ndim=2).
+SCALAR_ARGUMENTS = ("lang", "missing", "name")
+
+
 def excel_function(fn):
     """Register `fn` with xlwings using its catalogue entry, and turn bad input into an
     Excel-style error text instead of a traceback."""
@@ -74,7 +78,7 @@ def excel_function(fn):
     guarded.__doc__ = entry.help
     wrapped = guarded
     for arg in entry.arguments:
-        wrapped = xw.arg(arg.name, ndim=2 if arg.name not in ("lang", "missing", "name") else None,
+        wrapped = xw.arg(arg.name, ndim=None if arg.name in SCALAR_ARGUMENTS else 2,
                          err_to_str=True, doc=arg.help)(wrapped)
     return xw.func(category=CATEGORY)(wrapped)
 
@@ -135,15 +139,54 @@ def READINESS_NARRATIVE(name, dimension_scores, national=None, lang=None, caller
 
 
 
+def _trend_rows(caller) -> list[list]:
+    from readiness_xl.workbook.trend_layout import TREND_SHEET
+    return sheet_rows(caller, TREND_SHEET, "build it with readiness-xl trend")
+
+
 @excel_function
 def READINESS_CHANGE(unit, from_round, to_round, dimension=None, caller=None):
     from readiness_xl.core.trend import sheet_change
-    return sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
+    return sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
                         cells(dimension)[0] if _given(dimension) else None)
 
 
 @excel_function
 def RANK_CHANGE(unit, from_round, to_round, caller=None):
     from readiness_xl.core.trend import sheet_change
-    return int(sheet_change(trend_rows(caller), cells(unit)[0], cells(from_round)[0],
+    return int(sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0],
                             cells(to_round)[0], kind="rank"))
+
+
+@excel_function
+def RANK_INTERVAL(unit, percentile=None, caller=None):
+    from readiness_xl.workbook.robustness_sheets import rank_interval
+    rows = sheet_rows(caller, L.UNCERTAINTY_SHEET, "run `readiness-xl robustness` first")
+    try:
+        found = rank_interval(rows, cells(unit)[0], cells(percentile)[0] if _given(percentile) else None)
+    except LookupError as err:
+        raise wf.CellValueError(str(err), "#N/A") from None
+    return [found] if isinstance(found, list) else found
+
+
+@excel_function
+def CRONBACH_ALPHA(range):  # noqa: A002 (the argument's name in Excel's function wizard)
+    from readiness_xl.core.audit import cronbach_alpha_of_cells
+    value = cronbach_alpha_of_cells(table(range))
+    if value != value:
+        raise wf.CellValueError("needs two items and two complete rows that vary", "#N/A")
+    return value
+
+
+@excel_function
+def NORMALISED_VALUE(value, min, max, log=None, direction=None):  # noqa: A002 (Excel's argument names)
+    return wf.normalised_value(cells(value)[0], cells(min)[0], cells(max)[0],
+                               cells(log)[0] if _given(log) else None,
+                               cells(direction)[0] if _given(direction) else None)
+
+
+@excel_function
+def WEIGHTED_MEAN(values, weights, aggregation=None):
+    return wf.weighted_mean(cells(values), cells(weights),
+                            cells(aggregation)[0] if _given(aggregation) else None)
+

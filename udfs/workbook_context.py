@@ -8,16 +8,28 @@ from pathlib import Path
 
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.read import read_framework
-from readiness_xl.workbook.summary import FIXED_HEADERS
 
-from .xlwings_book import XlwingsWorkbook
+# The readers (workbook.read, summary, xlwings_book: openpyxl and more) are imported where
+# used: importing the UDF module is paid when Excel starts Python.
+
+
+# xlwings Lite gives a function its arguments only, never the workbook; its script
+# "recalculate_all_agencies" leaves here the book it was given (a snapshot of the values).
+_remembered: list = []
+
+
+def remember(book) -> None:
+    """Keep `book` for functions called without a calling cell (xlwings Lite)."""
+    _remembered[:] = [book]
 
 
 def _book(caller):
-    if caller is None:
-        raise CellValueError("give this argument: no calling workbook to read it from", "#N/A")
-    return caller.sheet.book
+    if caller is not None:
+        return caller.sheet.book
+    if _remembered:
+        return _remembered[0]
+    raise CellValueError("give this argument: no calling workbook to read it from (in xlwings "
+                         "Lite, run the script recalculate_all_agencies once)", "#N/A")
 
 
 def named_rows(caller, name: str) -> list[list]:
@@ -40,8 +52,10 @@ def national_row(caller, n_dimensions: int) -> list:
         rows = book.sheets[L.SUMMARY_SHEET].range("A1").expand().options(ndim=2).value
     except Exception:
         raise CellValueError("no Summary sheet: recalculate all agencies first", "#N/A") from None
+    from readiness_xl.workbook.summary import NATIONAL_ROW_TYPES
     for row in rows:
-        if row and row[0] == "national":
+        if row and row[0] in NATIONAL_ROW_TYPES:
+            from readiness_xl.workbook.summary import FIXED_HEADERS
             first = len(FIXED_HEADERS)
             return row[first:first + n_dimensions]
     raise CellValueError("the Summary has no national row: recalculate all agencies first", "#N/A")
@@ -50,6 +64,9 @@ def national_row(caller, n_dimensions: int) -> list:
 def framework_from_workbook(caller):
     """The calling workbook's framework, read and validated by the same code as
     `readiness-xl recalc` (workbook.read over the xlwings book)."""
+    from readiness_xl.workbook.read import read_framework
+
+    from .xlwings_book import XlwingsWorkbook
     book = XlwingsWorkbook(_book(caller))
     for name in (L.WEIGHTS_NAME, L.INDICATORS_NAME, L.LEVEL_BANDS_NAME):
         if name not in book.defined_names:
@@ -57,11 +74,11 @@ def framework_from_workbook(caller):
     return read_framework(book, Path(book.book.fullname))
 
 
-def trend_rows(caller) -> list[list]:
-    """The Trend sheet's table (header first), as written by `readiness-xl trend`."""
-    from readiness_xl.workbook.trend_layout import TREND_SHEET
-    book = _book(caller)
+def sheet_rows(caller, sheet: str, hint: str) -> list[list]:
+    """The block of values from A1 of a sheet of ours (down and right to the first gap)."""
     try:
-        return book.sheets[TREND_SHEET].range("A1").expand().options(ndim=2).value
+        return _book(caller).sheets[sheet].range("A1").expand().options(ndim=2).value
+    except CellValueError:
+        raise
     except Exception:
-        raise CellValueError(f"no {TREND_SHEET} sheet: build it with readiness-xl trend", "#N/A") from None
+        raise CellValueError(f"no {sheet} sheet: {hint}", "#N/A") from None

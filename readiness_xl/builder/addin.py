@@ -15,6 +15,14 @@ from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook.parts import replace_parts
 
 XLWINGS_TEMPLATE = "quickstart_addin_ribbon.xlam"
+# The add-in VBA's PROJECT_NAME: xlwings' VBA reads the add-in's settings from
+# `<project>.conf` (a sheet of that name, or %USERPROFILE%\.<project>\<project>.conf),
+# never from .xlwings\xlwings.conf; `readiness-xl doctor --fix` writes that file.
+ADDIN_VBA_PROJECT = "myaddin"
+# What `xlwings quickstart --standalone` copies: a workbook whose VBA project holds
+# xlwings' whole VBA module (RunPython, XLPy for imported functions, reading the
+# `xlwings.conf` sheet), so a workbook shared by email needs no VBA reference to the add-in.
+XLWINGS_STANDALONE = "quickstart_standalone.xlsm"
 CUSTOM_UI_PART = "customUI/customUI.xml"
 CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 TEMPLATE_MACRO = "RibbonMyAddin.RunMain"  # the ribbon callback in xlwings' template VBA
@@ -29,8 +37,24 @@ BUTTON = {"id": "recalculateAll", "label": "คำนวณใหม่ทุก
           "size": "large", "imageMso": "CalculateNow", "onAction": TEMPLATE_MACRO}
 
 
-def template_path() -> Path:
-    return Path(str(resources.files("xlwings") / XLWINGS_TEMPLATE))
+def template_path(name: str = XLWINGS_TEMPLATE) -> Path:
+    return Path(str(resources.files("xlwings") / name))
+
+
+def with_xlwings_vba(wb) -> None:
+    """Make an openpyxl Workbook macro-enabled (.xlsm) with xlwings' standalone VBA: Excel's
+    Import Functions then works in it, and the functions it writes call `XLPy.CallUDF`
+    inside the workbook. openpyxl copies the VBA parts of `vba_archive` when it saves; the
+    code names bind the VBA project's document modules (ThisWorkbook, Sheet1, ...)."""
+    import zipfile
+    source = template_path(XLWINGS_STANDALONE)
+    if not source.exists():
+        raise ReadinessError(Problem("the installed xlwings has no standalone workbook to take "
+                                     "its VBA from", file=str(source)))
+    wb.vba_archive = zipfile.ZipFile(source)
+    wb.code_name = "ThisWorkbook"
+    for number, ws in enumerate(wb.worksheets, start=1):
+        ws.sheet_properties.codeName = f"Sheet{number}"
 
 
 def custom_ui_xml() -> bytes:

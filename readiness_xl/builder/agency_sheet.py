@@ -1,33 +1,45 @@
 """One agency's sheet: a bilingual questionnaire with validated answer cells, and a
-score block that computes each dimension and the overall score twice: with our UDFs
-(live when the add-in is loaded) and with native Excel formulas (SUMPRODUCT, INDEX,
-MATCH) that give the same numbers without Python, in any spreadsheet program."""
+score block beside it. The scores people read (column N) are plain formulas (SUMPRODUCT,
+INDEX, MATCH) that every spreadsheet program computes, with or without Python; column O
+repeats them with our functions as a quiet cross-check, showing a dash where the add-in
+is not loaded. Both kinds of formula are built in one section below."""
 
 from __future__ import annotations
 
 import pandas as pd
-from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Protection
+from openpyxl.styles import Alignment, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.framework_sheet import FrameworkCells
-from readiness_xl.builder.style import (BOLD_FONT, CHECK_FILL, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                                        header, print_a4, put, put_formula, text_height, widths)
+from readiness_xl.builder.method_formulas import mean_formula, number_share_formula
+from readiness_xl.core.aggregation import aggregation_name
+from readiness_xl.builder.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
+                                        header, heat_fills, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.answers import YES_WORDS
 from readiness_xl.core.framework import Framework
 from readiness_xl.thai import thai_digits
 from readiness_xl.workbook import layout as L
 
-TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)"}
-QUESTION_HEADERS = ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",
-                    "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คำตอบ / Answer",
-                    "คะแนน / Points", "สัดส่วนที่ได้ / Share"]
+TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)",
+               "number": "ตัวเลข (number)"}
+QUESTION_HEADERS = ["ตัวชี้วัด / Indicator", "มิติ / Dim", "คำถาม (ไทย)", "Question (English)",
+                    "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Max", "คำตอบ / Answer",
+                    "คะแนน / Points", "สัดส่วน ที่ได้ / Share"]
 SCORE_HEADERS = ["มิติ / Dim", "ชื่อมิติ / Dimension", "น้ำหนัก / Weight",
-                 "คะแนน (UDF) / Score", "ตรวจสอบ (สูตร Excel) / Check"]
+                 "คะแนน % / Score %", "ตรวจซ้ำ / Check (add-in)"]
 SCORE_COLUMN = 11  # K: the score block sits right of the questionnaire
-QUESTION_WIDTH = 42
+SCORE_LETTER, CHECK_LETTER = "N", "O"  # plain-formula scores; the add-in's cross-check
+QUESTION_WIDTH = 29
+COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (10, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 9, 10, 8, 9, 2, 5, 22, 9, 10, 11))
+HEADER_HEIGHT = 70  # four lines of bold Thai and English
 YES_NO_CHOICES = "ใช่,ไม่ใช่"
-NO_ADDIN = "ต้องใช้ add-in / needs the add-in"
+NO_ADDIN = "\u2013"  # what the cross-check shows without the add-in: a dash, not an error
+ANSWER_NOTE = ("กรอกคำตอบในช่องสีเหลือง (คอลัมน์ G) คะแนนแสดงทางขวา (คอลัมน์ N) ช่องว่าง = ยังไม่ตอบ "
+               "(ไม่ได้คะแนน) / Type answers in the yellow cells (column G); the scores show on the "
+               "right (column N). A blank is not answered and earns nothing.")
+SCORE_NOTE = ("คอลัมน์ N เป็นสูตรปกติ ใช้ได้ทุกโปรแกรม คอลัมน์ O ตรวจซ้ำด้วย add-in (\u2013 = ไม่มี add-in "
+              "ไม่ผิดปกติ) / Column N: plain formulas, any program. Column O: the same with the add-in "
+              "(\u2013 without it, which is fine).")
 
 
 def ordered_indicators(framework: Framework) -> pd.DataFrame:
@@ -37,11 +49,7 @@ def ordered_indicators(framework: Framework) -> pd.DataFrame:
     return framework.indicators.sort_values("dimension", key=lambda s: s.map(order), kind="stable")
 
 
-def udf(call: str) -> str:
-    """A UDF formula that says what is missing, instead of #NAME?, where the add-in is not
-    loaded (LibreOffice, Excel without xlwings); the check column still has the numbers."""
-    return f'=IFERROR({call},"{NO_ADDIN}")'
-
+# Formulas, in one place. The plain ones are the scores people read, in any program.
 
 def yes_formula(cell: str) -> str:
     """Native test of a yes answer, from the same word list the reader accepts."""
@@ -58,9 +66,61 @@ def share_formula(row: int, answer_type: str) -> str:
     return f"=IF(ISNUMBER({g}),{g}/{f},0)"
 
 
+def plain_dimension(a: int, b: int, p: float = 1.0) -> str:
+    """A dimension's score from its indicators in rows a..b: the power mean p of their
+    shares weighted by points (p = 1: % of achievable points)."""
+    return f"=100*{mean_formula(f'I{a}:I{b}', f'H{a}:H{b}', p)}"
+
+
+def plain_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
+    """The weighted (power) mean of the dimension scores in rows top..end, rounded as the
+    framework's `decimals` setting says."""
+    s = SCORE_LETTER
+    mean = mean_formula(f"{s}{top}:{s}{end}", f"M{top}:M{end}", p)
+    return f"=ROUND({mean},{decimals})" if decimals is not None else f"={mean}"
+
+
+def plain_level(cells: FrameworkCells, total: int) -> str:
+    """The band with the highest lower bound at or below the overall score."""
+    return f"=INDEX({cells.band_column('B')},MATCH({SCORE_LETTER}{total},{cells.band_column('A')},1))"
+
+
+def plain_completeness(first: int, last: int) -> str:
+    return f"=100*COUNTA(G{first}:G{last})/ROWS(G{first}:G{last})"
+
+
+def addin_check(call: str) -> str:
+    """One of our functions as a cross-check: a dash instead of #NAME? where the add-in is
+    not loaded (Excel without xlwings, LibreOffice, Numbers)."""
+    return f'=IFERROR({call},"{NO_ADDIN}")'
+
+
+def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False) -> str:
+    """The add-in's dimension score; a framework with its own method (a mean other than
+    arithmetic, raw `number` indicators) takes the shares of column I through WEIGHTED_MEAN."""
+    if p == 1.0 and not raw:
+        return addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})")
+    return addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
+
+
+def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
+    c = CHECK_LETTER
+    call = (f"READINESS_SCORE({c}{top}:{c}{end},{L.WEIGHTS_NAME})" if p == 1.0 else
+            f'WEIGHTED_MEAN({c}{top}:{c}{end},{L.WEIGHTS_NAME},"{aggregation_name(p)}")')
+    return addin_check(call if decimals is None else f"ROUND({call},{decimals})")
+
+
+def addin_level(total: int) -> str:
+    return addin_check(f"READINESS_LEVEL({CHECK_LETTER}{total},{L.LEVEL_BANDS_NAME})")
+
+
 def _validation(answer_type: str, maximum: float) -> DataValidation:
     common = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True,
                   errorTitle="คำตอบไม่ถูกต้อง / Invalid answer")
+    if answer_type == "number":  # a raw value in its own units: any number, capped when scored
+        return DataValidation(type="decimal", operator="between", formula1="-1E+300", formula2="1E+300",
+                              promptTitle="ตัวเลข / number", prompt="ตัวเลข / A number",
+                              error="ต้องเป็นตัวเลข / A number", **common)
     if answer_type == "yesno":
         return DataValidation(type="list", formula1=f'"{YES_NO_CHOICES}"', promptTitle="ใช่/ไม่ใช่",
                               prompt="เลือก ใช่ หรือ ไม่ใช่ / Choose yes or no",
@@ -79,12 +139,17 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
                        agency: pd.Series, answers: pd.Series | None, protect: bool = True):
     ws = wb.create_sheet(ident)
     put(ws, 1, 1, f"{agency['name_th']} / {agency['name_en']}", TITLE_FONT)
-    put(ws, 2, 1, "รหัสหน่วยงาน / Agency id", BOLD_FONT)
+    put(ws, 2, 1, "รหัส / Id", BOLD_FONT)
     put(ws, 2, 2, ident, BOLD_FONT)
     put(ws, 2, 3, f"{agency['ministry_th']} / {agency['ministry_en']}")
-    put(ws, 3, 1, "กรอกคำตอบในช่องสีเหลือง / Type answers in the yellow cells. "
-        "ช่องว่าง = ยังไม่ตอบ (ไม่ได้คะแนน) / blank = not answered (earns nothing).", NOTE_FONT)
-    header(ws, L.AGENCY_HEADER_ROW, QUESTION_HEADERS)
+    # What to do (over the questionnaire) and how the scores are made (over the score block).
+    put(ws, 3, 1, ANSWER_NOTE, NOTE_FONT, wrap=True)
+    ws.merge_cells("A3:I3")
+    put(ws, 3, SCORE_COLUMN, SCORE_NOTE, NOTE_FONT, wrap=True)
+    ws.merge_cells(start_row=3, start_column=SCORE_COLUMN, end_row=3, end_column=SCORE_COLUMN + 4)
+    ws.row_dimensions[3].height = max(text_height(ANSWER_NOTE, sum(COLUMN_WIDTHS[1][:9])),
+                                      text_height(SCORE_NOTE, sum(COLUMN_WIDTHS[1][10:])))
+    header(ws, L.AGENCY_HEADER_ROW, QUESTION_HEADERS, height=HEADER_HEIGHT)
 
     indicators = ordered_indicators(framework)
     validations: dict[tuple[str, float], DataValidation] = {}
@@ -95,14 +160,17 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         put(ws, r, 2, q["dimension"])
         put(ws, r, 3, q["question_th"], wrap=True)
         put(ws, r, 4, q["question_en"], wrap=True)
-        ws.row_dimensions[r].height = max(text_height(q["question_th"], QUESTION_WIDTH - 4, 13),
-                                          text_height(q["question_en"], QUESTION_WIDTH - 4, 13))
-        put(ws, r, 5, TYPE_LABELS[q["type"]])
+        ws.row_dimensions[r].height = max(text_height(q["question_th"], QUESTION_WIDTH),
+                                          text_height(q["question_en"], QUESTION_WIDTH),
+                                          text_height(TYPE_LABELS[q["type"]], COLUMN_WIDTHS[1][4]))
+        put(ws, r, 5, TYPE_LABELS[q["type"]], wrap=True)
         put_formula(ws, r, 6, f"={cells.maximum(ind)}")
         cell = put(ws, r, 7, None if pd.isna(answer) else answer, BOLD_FONT, fill=INPUT_FILL)
         cell.protection = Protection(locked=False)
         put_formula(ws, r, 8, f"={cells.points(ind)}")
-        put_formula(ws, r, 9, share_formula(r, q["type"]), number_format="0.00")
+        share = (share_formula(r, q["type"]) if q["type"] != "number" else
+                 number_share_formula(f"G{r}", q, cells.minimum(ind), f"F{r}"))
+        put_formula(ws, r, 9, share, number_format="0.00")
         key = (q["type"], float(q["max"]))
         if key not in validations:
             validations[key] = _validation(*key)
@@ -112,13 +180,11 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         ws.add_data_validation(dv)
 
     _score_block(ws, framework, cells, indicators, first)
-    widths(ws, "ABCDEFGHIJKLMNO", (10, 9, QUESTION_WIDTH, QUESTION_WIDTH, 16, 9, 11, 8, 8, 2, 7, 30,
-                                    9, 26, 14))
-    ws.row_dimensions[L.AGENCY_HEADER_ROW].height = 32
+    widths(ws, *COLUMN_WIDTHS)
     ws.freeze_panes = ws.cell(row=first, column=3)
-    # Printed as two parts, each fitted to the page width: the questionnaire, then the scores.
-    print_a4(ws, title_rows=f"{L.AGENCY_HEADER_ROW}:{L.AGENCY_HEADER_ROW}", pages_tall=1)
-    ws.print_area = [f"A1:I{last}", f"K{L.AGENCY_HEADER_ROW}:O{first + len(framework.dimensions) + 3}"]
+    # Answers and scores print together, one page across, the header row on every page.
+    print_a4(ws, title_rows=f"{L.AGENCY_HEADER_ROW}:{L.AGENCY_HEADER_ROW}", columns="A:O")
+    ws.print_area = f"A1:O{max(last, first + len(framework.dimensions) + 2)}"
     if protect:
         ws.protection.sheet = True
         ws.protection.formatCells = False
@@ -130,39 +196,42 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
                  first: int) -> None:
     """K..O: a row per dimension, then overall, level and completeness."""
     k = SCORE_COLUMN
-    header(ws, L.AGENCY_HEADER_ROW, SCORE_HEADERS, first_col=k)
+    header(ws, L.AGENCY_HEADER_ROW, SCORE_HEADERS, first_col=k, height=HEADER_HEIGHT)
     positions = pd.Series(range(first, first + len(indicators)), index=indicators.index)
     top = first
     for r, dim in enumerate(framework.dimension_ids, start=top):
         rows = positions[indicators["dimension"] == dim]
+        name = framework.dimensions.at[dim, "name_th"]
         put(ws, r, k, dim)
-        put(ws, r, k + 1, framework.dimensions.at[dim, "name_th"], wrap=True)
+        put(ws, r, k + 1, name, wrap=True)
+        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, text_height(name, COLUMN_WIDTHS[1][11]))
         put_formula(ws, r, k + 2, f"={cells.weight(dim)}")
         if rows.empty:
             continue
         a, b = rows.min(), rows.max()
-        put_formula(ws, r, k + 3, udf(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})"), BOLD_FONT,
-            SCORE_FORMAT)
-        put_formula(ws, r, k + 4, f"=100*SUMPRODUCT(H{a}:H{b},I{a}:I{b})/SUM(H{a}:H{b})", BOLD_FONT,
-            SCORE_FORMAT, CHECK_FILL)
+        p = framework.dimensions.at[dim, "aggregation"]
+        raw = bool((indicators.loc[rows.index, "type"] == "number").any())
+        put_formula(ws, r, k + 3, plain_dimension(a, b, p), BOLD_FONT, SCORE_FORMAT)
+        put_formula(ws, r, k + 4, addin_dimension(a, b, p, raw), CHECK_FONT, SCORE_FORMAT)
     end = top + len(framework.dimension_ids) - 1
     total, level, complete = end + 1, end + 2, end + 3
     last_answer = first + len(indicators) - 1
     put(ws, total, k + 1, "คะแนนรวม / Overall", BOLD_FONT)
     put_formula(ws, total, k + 2, f"=SUM(M{top}:M{end})")
-    put_formula(ws, total, k + 3, udf(f"READINESS_SCORE(N{top}:N{end},{L.WEIGHTS_NAME})"), BOLD_FONT, SCORE_FORMAT)
-    put_formula(ws, total, k + 4, f"=SUMPRODUCT(M{top}:M{end},O{top}:O{end})/SUM(M{top}:M{end})", BOLD_FONT,
-        SCORE_FORMAT, CHECK_FILL)
+    method = framework.settings
+    put_formula(ws, total, k + 3, plain_overall(top, end, method.aggregation, method.decimals), BOLD_FONT,
+                SCORE_FORMAT)
+    put_formula(ws, total, k + 4, addin_overall(top, end, method.aggregation, method.decimals), CHECK_FONT,
+                SCORE_FORMAT)
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
-    put_formula(ws, level, k + 3, udf(f"READINESS_LEVEL(N{total},{L.LEVEL_BANDS_NAME})"), BOLD_FONT)
-    put_formula(ws, level, k + 4, f"=INDEX({cells.band_column('B')},MATCH(O{total},{cells.band_column('A')},1))",
-        BOLD_FONT, fill=CHECK_FILL)
-    put(ws, complete, k + 1, "ความครบถ้วน % / Completeness %", BOLD_FONT)
-    put_formula(ws, complete, k + 4, f"=100*COUNTA(G{first}:G{last_answer})/ROWS(G{first}:G{last_answer})",
-        BOLD_FONT, SCORE_FORMAT, CHECK_FILL)
-    put(ws, complete + 1, k, "คะแนน (UDF) ต้องใช้ add-in readiness-xl; ช่องตรวจสอบคำนวณด้วยสูตร Excel "
-        "/ UDF scores need the add-in; the check column uses plain Excel formulas.", NOTE_FONT)
-    ws.conditional_formatting.add(
-        f"O{top}:O{end}", ColorScaleRule(start_type="num", start_value=0, start_color="F8696B",
-                                         mid_type="num", mid_value=50, mid_color="FFEB84",
-                                         end_type="num", end_value=100, end_color="63BE7B"))
+    put_formula(ws, level, k + 3, plain_level(cells, total), BOLD_FONT)
+    put_formula(ws, level, k + 4, addin_level(total), CHECK_FONT)
+    put(ws, complete, k + 1, "ความครบถ้วน % / Completeness %", BOLD_FONT, wrap=True)
+    put_formula(ws, complete, k + 3, plain_completeness(first, last_answer), BOLD_FONT, SCORE_FORMAT)
+    for r in (total, level, complete):
+        for col in (k + 3, k + 4):
+            ws.cell(r, col).alignment = Alignment(horizontal="right", vertical="top")
+    ws.row_dimensions[complete].height = max(ws.row_dimensions[complete].height or 15, 2 * LINE_POINTS)
+    # Coloured by score once the agency has answered anything: a blank form stays white.
+    scores = f"{SCORE_LETTER}{top}:{SCORE_LETTER}{total}"
+    heat_fills(ws, scores, f"{SCORE_LETTER}{top}", f"COUNTA($G${first}:$G${last_answer})>0")

@@ -10,18 +10,24 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                                        header, print_a4, put, put_formula, widths)
+from readiness_xl.builder.style import (BODY_FONT, BODY_POINTS, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, SIGNED_FORMAT,
+                                        LINE_POINTS, THAI_FONT, TITLE_FONT, WRAP, header, heat_fills, print_a4, put, put_formula, widths)
 from readiness_xl.core.framework import Framework
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.summary import FIXED_HEADERS, SCORE_HEADERS, TAIL_HEADERS
+from readiness_xl.workbook.summary import FIXED_HEADERS, GAP_HEADERS, ROW_TYPES, SCORE_HEADERS, TAIL_HEADERS
 
 FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1
 NAME_COLUMN = "C"  # Thai name: what the Dashboard's chooser matches
+# What the Dashboard says while the Summary is empty (a blank template, before recalculation).
+EMPTY_STATE = ("ยังไม่มีผลคะแนน: กรอกคำตอบในชีตหน่วยงาน แล้วกด คำนวณใหม่ทุกหน่วยงาน (แท็บ Readiness) "
+               "หรือรัน readiness-xl recalc / No results yet: answer the agency sheets, then press "
+               "Recalculate all agencies or run readiness-xl recalc.")
+RADAR_ROWS = 28  # rows of the Dashboard the radar chart (12 cm, from row 3) covers
+EMPTY_FONT = Font(name=THAI_FONT, size=BODY_POINTS, bold=True, color="C55A11")
 
 
 def summary_rows_count(agencies: pd.DataFrame) -> int:
@@ -34,32 +40,46 @@ def overall_column(framework: Framework) -> str:
 
 
 def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
-    """Headers and the styles of the data rows (the writer copies row 2's styles)."""
+    """Headers and the styles of the data rows (the writer copies row 2's styles):
+    numbers right-aligned and text left-aligned, each indented so that neighbours never
+    run together; gaps signed. Printed two pages across at a legible size (names and
+    dimensions, then names and results); the narrative column stays out of print."""
     ws = wb.create_sheet(L.SUMMARY_SHEET)
+    n_dims = len(framework.dimension_ids)
     labels = FIXED_HEADERS + [f"มิติ {d} / Dim {d} %" for d in framework.dimension_ids] + TAIL_HEADERS
-    header(ws, 1, labels)
+    header(ws, 1, labels, height=80)
     for col in range(1, len(labels) + 1):
+        cell = ws.cell(row=1, column=col)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell = ws.cell(row=2, column=col)
         cell.font = BODY_FONT
-        is_dimension = FIRST_DIMENSION_COLUMN <= col < FIRST_DIMENSION_COLUMN + len(framework.dimension_ids)
-        if is_dimension or labels[col - 1] in SCORE_HEADERS:
+        label = labels[col - 1]
+        is_dimension = FIRST_DIMENSION_COLUMN <= col < FIRST_DIMENSION_COLUMN + n_dims
+        numeric = is_dimension or label in SCORE_HEADERS | GAP_HEADERS | {TAIL_HEADERS[3]}
+        if is_dimension or label in SCORE_HEADERS:
             cell.number_format = SCORE_FORMAT
+        if label in GAP_HEADERS:
+            cell.number_format = SIGNED_FORMAT
+        cell.alignment = Alignment(horizontal="right" if numeric else "left", indent=1, vertical="top")
     last = 1 + summary_rows_count(agencies)
-    first_dim = get_column_letter(FIRST_DIMENSION_COLUMN)
-    ws.conditional_formatting.add(
-        f"{first_dim}2:{overall_column(framework)}{last}",
-        ColorScaleRule(start_type="num", start_value=0, start_color="F8696B", mid_type="num",
-                       mid_value=50, mid_color="FFEB84", end_type="num", end_value=100,
-                       end_color="63BE7B"))
-    widths(ws, "ABCDEF", (12, 8, 36, 36, 14, 26))
-    for col in range(FIRST_DIMENSION_COLUMN, len(labels)):
-        ws.column_dimensions[get_column_letter(col)].width = 10
-    ws.row_dimensions[1].height = 45
-    ws.column_dimensions[get_column_letter(len(labels))].width = 60
+    first_dim, overall = get_column_letter(FIRST_DIMENSION_COLUMN), overall_column(framework)
+    completeness = get_column_letter(len(FIXED_HEADERS) + n_dims + 1 + TAIL_HEADERS.index(
+        "ความครบถ้วน / Completeness %"))
+    heat_fills(ws, f"{first_dim}2:{overall}{last}", f"{first_dim}2",
+               f"OR(ISBLANK(${completeness}2),${completeness}2>0)")
+    widths(ws, "ABCDEF", (11, 6, 38, 36, 14, 26))
+    tail = (9, 9, 12, 8, 14, 14, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
+    for col, width in enumerate((8,) * n_dims + tail, start=FIRST_DIMENSION_COLUMN):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    narrative = get_column_letter(len(labels))
+    ws.column_dimensions[narrative].width = 90
     ws.freeze_panes = "C2"
-    print_a4(ws, title_rows="1:1")
-    # The narrative is for pasting into reports; the printed Summary is the table of numbers.
-    ws.print_area = f"A1:{get_column_letter(len(labels) - 1)}{last}"
+    table_end = get_column_letter(len(labels) - 1)
+    print_a4(ws, title_rows="1:1", title_cols="B:C", columns=f"A:{table_end}",
+             breaks_after=(get_column_letter(FIRST_DIMENSION_COLUMN + n_dims - 1),),
+             footer_note=f"บทสรุป (คอลัมน์ {narrative}) ไม่พิมพ์ในตารางนี้ อ่านได้ในรายงาน / "
+                         f"Narratives (column {narrative}) are not printed here: see the report")
+    ws.print_area = f"A1:{table_end}{last}"
     return ws
 
 
@@ -75,22 +95,27 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     put(ws, 1, 1, "แดชบอร์ดความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Dashboard", TITLE_FONT)
     put(ws, 2, 1, "ข้อมูลจากชีต Summary ซึ่งคำนวณใหม่ทุกครั้งที่กด Recalculate / Data from the Summary "
         "sheet, refreshed by every recalculation.", NOTE_FONT)
-    put(ws, 3, 1, "เลือกหน่วยงานหรือกระทรวง / Choose a unit:", BOLD_FONT)
+    put(ws, 3, 1, "เลือกหน่วยงานหรือกระทรวง / Choose a unit:", BOLD_FONT, wrap=True)
+    ws.row_dimensions[3].height = 2 * LINE_POINTS
     put(ws, 3, 2, chosen, BOLD_FONT, fill=INPUT_FILL)
     chooser = DataValidation(type="list", formula1=names, allow_blank=False, showErrorMessage=True,
                              error="เลือกจากรายชื่อในชีต Summary / Choose a name from the Summary sheet")
     chooser.add("B3")
     ws.add_data_validation(chooser)
+    put_formula(ws, 4, 1, f'=IF(COUNTA({kinds})=0,"{EMPTY_STATE}","")', EMPTY_FONT).alignment = WRAP
+    ws.merge_cells("A4:C4")
+    ws.row_dimensions[4].height = 4 * LINE_POINTS
 
     all_units = f"{framework.settings.all_units_th} / {framework.settings.all_units_en}"
     header(ws, 5, ["มิติ / Dimension", all_units, "หน่วยที่เลือก / Chosen unit"])
     rows = [(f"{d} {framework.dimensions.at[d, 'name_en']}", get_column_letter(FIRST_DIMENSION_COLUMN + i))
             for i, d in enumerate(dims)]
     rows.append(("คะแนนรวม / Overall", overall_column(framework)))
+    national = ROW_TYPES["national"]
     for r, (label, col) in enumerate(rows, start=6):
         values = f"'{L.SUMMARY_SHEET}'!${col}$2:${col}${last}"
         put(ws, r, 1, label)
-        put_formula(ws, r, 2, f'=IFERROR(INDEX({values},MATCH("national",{kinds},0)),"")',
+        put_formula(ws, r, 2, f'=IFERROR(INDEX({values},MATCH("{national}",{kinds},0)),"")',
             number_format=SCORE_FORMAT)
         put_formula(ws, r, 3, f'=IFERROR(INDEX({values},MATCH($B$3,{names},0)),"")', number_format=SCORE_FORMAT)
     profile_end = 5 + len(dims)
@@ -127,7 +152,7 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     bar.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
                                    showLegendKey=False, showPercent=False)
     bar.dataLabels.numFmt = SCORE_FORMAT
-    bar.height, bar.width = max(8, 0.6 * len(agencies) + 3), 22
-    ws.add_chart(bar, f"A{profile_end + 3}")
+    bar.height, bar.width = max(8, 0.6 * len(agencies) + 3), 26
+    ws.add_chart(bar, f"A{max(profile_end + 3, RADAR_ROWS)}")  # below the radar
     widths(ws, "ABC", (34, 22, 24))
-    print_a4(ws, landscape=False)
+    print_a4(ws)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -35,6 +36,9 @@ class FrameworkCells:
     def maximum(self, indicator: str) -> str:
         return f"'{L.FRAMEWORK_SHEET}'!$F${self.indicator_rows[indicator]}"
 
+    def minimum(self, indicator: str) -> str:
+        return f"'{L.FRAMEWORK_SHEET}'!$H${self.indicator_rows[indicator]}"
+
     def points(self, indicator: str) -> str:
         return f"'{L.FRAMEWORK_SHEET}'!$G${self.indicator_rows[indicator]}"
 
@@ -52,7 +56,8 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     ws = ws or wb.create_sheet(L.FRAMEWORK_SHEET)
     put(ws, 1, 1, "กรอบการประเมินความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Framework",
         TITLE_FONT)
-    put(ws, 2, 1, "รุ่นกรอบการประเมิน / Framework version", BOLD_FONT)
+    put(ws, 2, 1, "รุ่นกรอบการประเมิน / Framework version", BOLD_FONT, wrap=True)
+    ws.row_dimensions[2].height = 30
     put(ws, 2, 2, framework.version)
     define_name(wb, L.FRAMEWORK_VERSION_NAME, L.FRAMEWORK_SHEET, "$B$2")
     put(ws, 3, 1, "น้ำหนักใช้เป็นสัดส่วนของผลรวม / Weights count as shares of their sum. แก้ไขน้ำหนัก "
@@ -95,8 +100,8 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
                   q["min"], q["direction"], q["transform"], q["normalise"]]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, wrap=col in (3, 4))
-        ws.row_dimensions[r].height = max(text_height(q["question_th"], 40, 13),
-                                          text_height(q["question_en"], 48, 13))
+        ws.row_dimensions[r].height = max(text_height(q["question_th"], 40),
+                                          text_height(q["question_en"], 48))
         ind_rows[ind] = r
     last = row + len(framework.indicators)
     define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$K${last}")
@@ -109,9 +114,9 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
         choice.add(f"{column}{row + 1}:{column}{last}")
         ws.add_data_validation(choice)
     _write_settings(wb, ws, framework, last + 2)
-    widths(ws, "ABCDEFGHIJK", (16, 44, 40, 52, 18, 14, 12, 12, 12, 12, 14))
+    widths(ws, "ABCDEFGHIJK", (11, 34, 32, 36, 12, 13, 9, 10, 11, 11, 13))
     ws.freeze_panes = "A5"
-    print_a4(ws)
+    print_a4(ws, columns=f"A:{get_column_letter(ws.max_column)}")
     return FrameworkCells(dim_rows, ind_rows, band_rows)
 
 

@@ -1,29 +1,50 @@
 """The look shared by every sheet we build: a Thai-capable font, bilingual headers,
-A4 printing. One place, so the template, the forms and the sample look alike."""
+heat fills, A4 printing. One place, so the template, the forms and the sample look alike."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
 
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 THAI_FONT = "Tahoma"  # ships with Windows and macOS and covers Thai; LibreOffice falls back to TLWG fonts
+BODY_POINTS = 11      # the body font's size
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")     # answer cells: where people type
-CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")     # native-formula cross-checks
-HEADER_FONT = Font(name=THAI_FONT, bold=True, color="FFFFFF")
-BODY_FONT = Font(name=THAI_FONT)
-BOLD_FONT = Font(name=THAI_FONT, bold=True)
-NOTE_FONT = Font(name=THAI_FONT, italic=True, color="595959")
+HEADER_FONT = Font(name=THAI_FONT, size=BODY_POINTS, bold=True, color="FFFFFF")
+BODY_FONT = Font(name=THAI_FONT, size=BODY_POINTS)
+BOLD_FONT = Font(name=THAI_FONT, size=BODY_POINTS, bold=True)
+NOTE_FONT = Font(name=THAI_FONT, size=BODY_POINTS, italic=True, color="595959")
+CHECK_FONT = Font(name=THAI_FONT, size=9, color="808080")  # a cross-check: there, but quiet
 TITLE_FONT = Font(name=THAI_FONT, bold=True, size=14)
+STEP_FONT = Font(name=THAI_FONT, bold=True, size=14, color="1F4E79")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 SCORE_FORMAT = "0.0"
+LINE_POINTS = 17.0  # a line of 11-point Thai: Thai fonts need more height than Latin ones
+WRAP_FILL = 0.8     # characters per line of wrapped text, per unit of column width
+# Gaps in points: always signed, with a true minus sign (+8.4 / −3.5 / 0.0).
+SIGNED_FORMAT = '+0.0;"\u2212"0.0;0.0'
+# Score steps of the heat fills (lower bound, colour): the red-yellow-green of a colour
+# scale in four steps. Discrete rules, because a colour scale cannot wait for answers:
+# every spreadsheet program colours a 0.0 red, and LibreOffice ignores a rule above it.
+HEAT_STEPS = ((0, "F8696B"), (25, "FBAA77"), (50, "FFEB84"), (75, "B1D580"))
+
+# A4 in points, and the printed width of a column: Excel's width unit is the width of
+# the Normal font's digit (7 px in Calibri 11) plus 5 px of padding, 96 px to the inch.
+A4_POINTS = {"portrait": (595.3, 841.9), "landscape": (841.9, 595.3)}
+SIDE_MARGIN, TOP_MARGIN = 0.4, 0.6     # inches
+MIN_PRINT_POINTS = 8                   # smallest body text we print
+FIT_SLACK = 0.97                       # programs measure fonts a little differently
 
 
-def header(ws, row: int, labels: list[str], first_col: int = 1) -> None:
+def header(ws, row: int, labels: list[str], first_col: int = 1, height: float = 32) -> None:
     """A header row tall enough for a Thai and an English line."""
-    ws.row_dimensions[row].height = 32
+    ws.row_dimensions[row].height = height
     for col, label in enumerate(labels, start=first_col):
         cell = ws.cell(row=row, column=col, value=label)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -54,13 +75,16 @@ def put_formula(ws, row: int, col: int, formula: str, font=BODY_FONT,
     return cell
 
 
-def text_height(text: str, width_chars: float, line_points: float = 15.0) -> float:
+def text_height(text: str, width_chars: float, line_points: float = LINE_POINTS) -> float:
     """Row height that shows wrapped text whole: spreadsheet programs do not grow rows
     on opening a file. Thai vowel and tone marks sit above or below a letter and take
-    no width of their own, so they are not counted."""
+    no width of their own, so they are not counted; a Thai letter is a little wider than
+    the digit a column width counts, and lines break at words, hence WRAP_FILL."""
+    per_line = max(1, int(width_chars * WRAP_FILL))
+
     def lines(part: str) -> int:
         visible = sum(1 for ch in part if unicodedata.category(ch) != "Mn")
-        return max(1, -(-visible // int(width_chars)))
+        return max(1, -(-visible // per_line))
     return line_points * sum(lines(part) for part in str(text).split("\n"))
 
 
@@ -69,15 +93,68 @@ def widths(ws, columns: str, values: tuple[float, ...]) -> None:
         ws.column_dimensions[col].width = width
 
 
-def print_a4(ws, title_rows: str | None = None, landscape: bool = True, pages_tall: int = 0) -> None:
-    """A4, fitted to one page across (and `pages_tall` down, 0 = as many as needed),
-    repeating the header rows on every page."""
+def heat_fills(ws, cells: str, score: str, answered: str) -> None:
+    """Fill `cells` by the score steps of HEAT_STEPS, but only where `answered` (a
+    formula, relative to the first cell) is true: nothing is red before answers exist."""
+    bounds = [lower for lower, _ in HEAT_STEPS[1:]] + [None]
+    for (lower, colour), upper in zip(HEAT_STEPS, bounds):
+        within = f"{score}>={lower}" + (f",{score}<{upper}" if upper is not None else "")
+        ws.conditional_formatting.add(cells, FormulaRule(
+            formula=[f"AND(ISNUMBER({score}),{answered},{within})"],
+            fill=PatternFill("solid", start_color=colour, end_color=colour)))
+
+
+def column_points(width: float) -> float:
+    """Printed width of a column `width` characters wide."""
+    return (width * 7 + 5) * 0.75
+
+
+def printable_points(landscape: bool) -> float:
+    page = A4_POINTS["landscape" if landscape else "portrait"][0]
+    return page - 2 * SIDE_MARGIN * 72
+
+
+def columns_points(ws, first: str, last: str) -> float:
+    """Printed width of the columns first..last (their set widths, Excel's default else)."""
+    return sum(column_points(ws.column_dimensions[get_column_letter(c)].width or 8.43)
+               for c in range(column_index_from_string(first), column_index_from_string(last) + 1))
+
+
+def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
+             columns: str | None = None, breaks_after: tuple[str, ...] = (),
+             title_cols: str | None = None, footer_note: str = "") -> None:
+    """A4 with repeated title rows (and columns), page numbers and the sheet name in the
+    footer. With `columns` ('A:T') the print is scaled so that the widest run of columns
+    between the `breaks_after` column breaks (plus the repeated title columns) fills the
+    page width, never below MIN_PRINT_POINTS: a run still too wide flows onto more pages
+    across rather than into tiny text. Without `columns` the sheet is fitted to one page
+    across (sheets that hold charts)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = pages_tall
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.left.text = "&A" + (f" \u2013 {footer_note}" if footer_note else "")
+    ws.oddFooter.left.size = ws.oddFooter.right.size = 8
+    ws.oddFooter.right.text = "หน้า &P / &N  Page &P of &N"
     if title_rows:
         ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    if columns is None:
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        return
+    first, last = columns.split(":")
+    starts = [first] + [get_column_letter(column_index_from_string(c) + 1) for c in breaks_after]
+    ends = list(breaks_after) + [last]
+    repeated = columns_points(ws, *title_cols.split(":")) if title_cols else 0.0
+    widest = max(columns_points(ws, a, b) + (repeated if i else 0.0)
+                 for i, (a, b) in enumerate(zip(starts, ends)))
+    smallest = math.ceil(100 * MIN_PRINT_POINTS / BODY_POINTS)  # wider runs flow onto more pages
+    scale = max(smallest, min(100, math.floor(100 * FIT_SLACK * printable_points(landscape) / widest)))
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = scale
+    for col in breaks_after:
+        ws.col_breaks.append(Break(id=column_index_from_string(col)))

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, NOTE_FONT, SCORE_FORMAT, TITLE_FONT, header,
-                                        print_a4, put, text_height, widths)
+from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
+                                        header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.trend import OVERALL, Trend, change, trend_table
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.thai import thai_digits
@@ -33,34 +33,41 @@ def trend_rows(trend: Trend) -> pd.DataFrame:
         texts = pd.concat({u: trend_sentences(trend, u, lang=lang) for u in ("national", "ministry", "agency")})
         keys = pd.MultiIndex.from_arrays([table["unit_type"], table["id"]])
         table[f"trend_{lang}"] = np.where(overall, texts.reindex(keys).to_numpy(object), "")
+    table["key"] = table["id"].astype(str) + "|" + table["measure"].astype(str)
     return table
-
-
-def build_trend_workbook(trend: Trend, sources: list[str], about: tuple[str, ...] = ()):
-    """The openpyxl Workbook (not saved)."""
-    from openpyxl import Workbook
-
-    from readiness_xl.builder.template import _xlwings_conf_sheet
-    wb = Workbook()
-    wb.remove(wb.active)
-    table = trend_rows(trend)
-    _readme(wb, trend, sources, about)
-    _dashboard(wb, trend)
-    _trend_sheet(wb, table)
-    _rounds_sheet(wb, trend, sources)
-    _units_sheet(wb, trend)
-    _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
-    wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET
-    return wb
 
 
 def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
                          about: tuple[str, ...] = ()) -> None:
-    """Build and save atomically (a failed run leaves `target` as it was)."""
-    from readiness_xl.builder.template import save_workbook
-    save_workbook(build_trend_workbook(trend, sources, about), Path(target))
+    """Write the trend workbook to `target`, whole or not at all. openpyxl builds the frame
+    (every sheet but the Trend sheet's data, which it styles in row 2); the rows, which
+    for a national survey are hundreds of thousands of cells, are then written straight
+    into the sheet's part with row 2's styles, as the Summary is."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    from readiness_xl.builder.template import _xlwings_conf_sheet, save_workbook
+    from readiness_xl.workbook.parts import write_sheet_rows
+    table = trend_rows(trend)
+    wb = Workbook()
+    wb.remove(wb.active)
+    _readme(wb, trend, sources, about)
+    _dashboard(wb, trend, table)
+    _trend_sheet(wb, table)
+    _rounds_sheet(wb, trend, sources)
+    units = _units_sheet(wb, trend)
+    _chooser_list(wb, units)
+    _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
+    wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET
+    rows = [[TL.column_label(k) for k in table.columns],
+            *table.astype(object).where(table.notna(), None).to_numpy().tolist()]
+    with tempfile.TemporaryDirectory(prefix="readiness-xl-trend-") as folder:
+        frame = Path(folder) / "frame.xlsx"
+        save_workbook(wb, frame)
+        write_sheet_rows(frame, Path(target), TL.TREND_SHEET, rows)
 
 
 def _years_text(trend: Trend) -> str:
@@ -113,15 +120,14 @@ def _value(value):
 
 
 def _trend_sheet(wb, table: pd.DataFrame) -> None:
+    """The Trend sheet's header, and row 2 styled column by column (the writer gives every
+    data row row 2's styles)."""
     from openpyxl.utils import get_column_letter
     ws = wb.create_sheet(TL.TREND_SHEET)
     keys = list(table.columns)
     header(ws, 1, [TL.column_label(k) for k in keys])
-    formats = [_number_format(k) for k in keys]
-    for r, row in enumerate(table.itertuples(index=False), start=2):
-        bold = row[keys.index("measure")] == OVERALL
-        for c, (value, fmt) in enumerate(zip(row, formats), start=1):
-            put(ws, r, c, _value(value), BOLD_FONT if bold and c <= 7 else BODY_FONT, fmt)
+    for c, key in enumerate(keys, start=1):
+        put(ws, 2, c, None, number_format=_number_format(key))
     ws.row_dimensions[1].height = 80
     for c, key in enumerate(keys, start=1):
         wide = {"name_th": 34, "name_en": 34, "ministry_th": 22, "measure_name": 30, "note": 40,
@@ -134,7 +140,7 @@ def _trend_sheet(wb, table: pd.DataFrame) -> None:
     ws.print_area = f"A1:{get_column_letter(keys.index('note'))}{len(table) + 1}"
 
 
-def _dashboard(wb, trend: Trend) -> None:
+def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.worksheet.pagebreak import Break
@@ -151,7 +157,7 @@ def _dashboard(wb, trend: Trend) -> None:
 
     # national line: overall and each dimension by round
     top = 5
-    header(ws, top, ["ประเทศไทย / Thailand", *labels])
+    header(ws, top, [" / ".join(trend.all_units), *labels])
     national = trend.national
     names = {OVERALL: "คะแนนรวม / Overall",
              **{d: f"มิติ {d} {r.name_en}" for d, r in trend.dimensions.iterrows()}}
@@ -167,8 +173,13 @@ def _dashboard(wb, trend: Trend) -> None:
     _markers(line)
     ws.add_chart(line, f"{_col(len(years) + 3)}{top}")
 
+    # any unit chosen by its id (or a ministry by its name): native formulas over the Trend sheet
+    top = max(end + 3, top + 26)
+    ws.row_breaks.append(Break(id=top - 1))
+    end = _chosen_unit(ws, trend, table, top, labels, names)
+
     # ministries: one line each (a slope chart for two rounds), on a page of their own
-    top = max(end + 3, top + 24)
+    top = max(end + 3, top + 26)
     ws.row_breaks.append(Break(id=top - 1))
     header(ws, top, ["กระทรวง / Ministry (overall %)", *labels])
     ministries = trend.ministries
@@ -221,6 +232,68 @@ def _dashboard(wb, trend: Trend) -> None:
     ws.row_dimensions[top].height = 60
     print_a4(ws, landscape=True)
     ws.page_setup.fitToHeight = 0
+
+
+def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[str],
+                 names: dict[str, str]) -> int:
+    """A chooser cell and the chosen unit's scores by round, looked up in the Trend sheet
+    with INDEX/MATCH on its id|measure key (any spreadsheet program recalculates them),
+    drawn as a line chart. Returns the last row used."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    last = len(table) + 1
+    column = {k: get_column_letter(i) for i, k in enumerate(table.columns, start=1)}
+    trend_ref = f"'{TL.TREND_SHEET}'!"
+    keys = f"{trend_ref}${column['key']}$2:${column['key']}${last}"
+    chosen = f"$B${top}"
+    first_agency = str(trend.agencies.units[0]) if len(trend.agencies.units) else ""
+    put(ws, top, 1, "เลือกหน่วย / Choose a unit (agency id or ministry):", BOLD_FONT)
+    put(ws, top, 2, first_agency, BOLD_FONT, fill=INPUT_FILL)
+    names_range = f"{trend_ref}${column['name_th']}$2:${column['name_th']}${last}"
+    put_formula(ws, top + 1, 2, f'=IFERROR(INDEX({names_range},MATCH({chosen}&"|{OVERALL}",{keys},0)),'
+                f'"ไม่พบ / not found")', BOLD_FONT)
+    put(ws, top + 1, 1, "ชื่อ / Name", BODY_FONT)
+    header(ws, top + 2, ["หน่วยที่เลือก / Chosen unit", *labels])
+    for i, m in enumerate(trend.measures, start=top + 3):
+        put(ws, i, 1, names[m], BOLD_FONT if m == OVERALL else BODY_FONT)
+        for j, y in enumerate(trend.years, start=2):
+            scores = f"{trend_ref}${column[f'score_{y}']}$2:${column[f'score_{y}']}${last}"
+            found = f'INDEX({scores},MATCH({chosen}&"|{m}",{keys},0))'
+            # a round the unit missed is #N/A, which charts leave out (a blank would plot as 0)
+            put_formula(ws, i, j, f"=IFERROR(IF(ISNUMBER({found}),{found},NA()),NA())",
+                        number_format=SCORE_FORMAT)
+    end = top + 2 + len(trend.measures)
+    # columns, a series per round: a round without the dimension simply has no column
+    # (a #N/A in a line chart is a gap in Excel but a zero in LibreOffice)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "หน่วยที่เลือก รายมิติและรอบ / The chosen unit by dimension and round (%)"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(trend.years), min_row=top + 2, max_row=end),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 3, max_row=end))
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.y_axis.majorUnit = 20
+    chart.y_axis.number_format = "0"
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.legend.position = "b"
+    for i, series in enumerate(chart.series):
+        series.graphicalProperties.solidFill = LINE_COLOURS[i % len(LINE_COLOURS)]
+    chart.height, chart.width = 11, 20
+    ws.add_chart(chart, f"{_col(len(trend.years) + 3)}{top}")
+    return end
+
+
+def _chooser_list(wb, units_last_row: int) -> None:
+    """The chooser offers every unit of the Units sheet (agencies, then ministries)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+    ws = wb[TL.TREND_DASHBOARD_SHEET]
+    cell = next(c for row in ws.iter_rows() for c in row if c.fill == INPUT_FILL)
+    rule = DataValidation(type="list", formula1=f"'{TL.UNITS_SHEET}'!$B$2:$B${units_last_row}",
+                          allow_blank=False, showErrorMessage=True,
+                          error="เลือกจากรายชื่อในชีต Units / Choose an id from the Units sheet")
+    rule.add(cell.coordinate)
+    ws.add_data_validation(rule)
 
 
 def _line_chart(title: str, values: pd.DataFrame):
@@ -302,7 +375,7 @@ def _rounds_sheet(wb, trend: Trend, sources: list[str]) -> None:
     print_a4(ws)
 
 
-def _units_sheet(wb, trend: Trend) -> None:
+def _units_sheet(wb, trend: Trend) -> int:
     ws = wb.create_sheet(TL.UNITS_SHEET)
     years = trend.years
     header(ws, 1, ["ระดับหน่วย / Unit type", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
@@ -340,3 +413,4 @@ def _units_sheet(wb, trend: Trend) -> None:
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{_col(6 + len(years))}{max(r - 1, 1)}"
     print_a4(ws, title_rows="1:1")
+    return r - 1

@@ -8,10 +8,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 
 import click
 
-from readiness_xl.errors import ReadinessError
+from readiness_xl.errors import ReadinessError, ReadinessWarning
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
@@ -24,9 +25,10 @@ COMMAND_EXAMPLES = (
     ("collect", "readiness-xl collect returned/*.xlsx --into master.xlsx"),
     ("recalc", "readiness-xl recalc master.xlsx --json"),
     ("report", "readiness-xl report master.xlsx -o report.pdf"),
-    ("trend", "readiness-xl trend 2559.xlsx 2560.xlsx"),
+    ("trend", "readiness-xl trend master_2559.xlsx master_2560.xlsx -o trend.xlsx"),
     ("robustness", "readiness-xl robustness master.xlsx --json"),
     ("audit", "readiness-xl audit master.xlsx"),
+    ("load-answers", "readiness-xl load-answers answers.csv --into master.xlsx"),
     ("demo", "readiness-xl demo"),
     ("sample", "readiness-xl sample sample_2560.xlsx"),
     ("lite", "readiness-xl lite --help"),
@@ -48,8 +50,10 @@ COMMANDS = {
     "scoring_commands": ("demo", "recalc", "sample", "new-template"),
     "survey_commands": ("forms", "collect"),
     "report_commands": ("report",),
-    "excel_commands": ("build-addin",),
+    "excel_commands": ("build-addin", "lite", "doctor"),
     "trend_commands": ("trend",),
+    "robustness_commands": ("robustness", "audit"),
+    "method_commands": ("load-answers",),
 }
 
 
@@ -132,7 +136,7 @@ class ReadinessGroup(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=ReadinessGroup)
+@click.group(cls=ReadinessGroup, context_settings={"max_content_width": 120})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
 @click.option("--all-problems", is_flag=True,
               help="On bad input, list every problem with its cell (one a line), not only the first.")
@@ -141,3 +145,12 @@ class ReadinessGroup(click.Group):
 def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
     """Score digital-government readiness workbooks (Thai B.E. 2560 framework)."""
     ctx.ensure_object(dict).update(debug=debug, all_problems=all_problems)
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as one plain line on stderr; others as Python shows them."""
+    if issubclass(category, ReadinessWarning):
+        click.echo(f"readiness-xl: warning: {message}", err=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))

@@ -32,7 +32,11 @@ REPORT_KINDS = {".html": "html", ".pdf": "pdf"}
 @click.option("--year", help="Year of the survey, B.E. (2560, ๒๕๖๐) or C.E. (2017) (default: from the framework version).")
 @click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
               help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
-def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | None, missing: str) -> None:
+@click.option("--robustness", is_flag=True,
+              help="Add the rank-interval and sensitivity section (runs `robustness` with its defaults; "
+                   "the workbook is not changed).")
+def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | None, missing: str,
+           robustness: bool) -> None:
     """Write the report of BOOK: summary, agency table, charts, narratives, framework.
     The output type follows OUT's extension (.html or .pdf); nothing is written unless
     the whole report is made."""
@@ -48,7 +52,14 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     with progress_bar("Reading agency sheets") as advance:
         results = score_book(read_book(book, advance), missing)
     from readiness_xl.report.html import build_report  # matplotlib loads only when a report is made
-    html = build_report(results, book.name, agency, be_year, illustrative=is_illustrative(book))
+    extra = []
+    if robustness:
+        from readiness_xl.cli.robustness_commands import run_robustness
+        from readiness_xl.report.robustness_section import report_section
+        run = run_robustness(book, None, with_audit=False, missing=missing, write=False)
+        extra.append(report_section(run.uncertainty, run.sensitivity, results.agencies))
+    html = build_report(results, book.name, agency, be_year, illustrative=is_illustrative(book),
+                        extra_sections=extra)
     if "pdf" in targets:  # printed first: a failed print leaves no HTML behind either
         with tempfile.TemporaryDirectory(prefix="readiness-xl-report-") as folder:
             page = Path(folder) / "report.html"

@@ -20,6 +20,8 @@ from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_i
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.results import Results, to_json_dict
 from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP
+from readiness_xl.workbook.layout import LAYOUTS
 from readiness_xl.workbook.read import read_framework_file
 from readiness_xl.workbook.recalc import recalc_file
 
@@ -144,12 +146,17 @@ def demo(out: Path | None) -> None:
               help="Print the results as JSON on stdout (indented on a terminal, one line otherwise).")
 @click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
               help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
-def recalc(book: Path, out: Path | None, as_json: bool, missing: str) -> None:
+@click.option("--robustness", is_flag=True,
+              help="Also write the Uncertainty and Audit sheets (default settings of `robustness`).")
+def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness: bool) -> None:
     """Recalculate every agency and rewrite the Summary (what the ribbon button does)."""
     if out is not None and out.resolve() != book.resolve():
         output_kind(out, {book.suffix.lower(): "same"}, f"a recalculated {book.suffix} workbook")
     with progress_bar("Reading agency sheets") as advance:
         results = recalc_file(book, out, missing, progress=advance)
+    if robustness:
+        from readiness_xl.cli.robustness_commands import run_robustness
+        run_robustness(out or book, None, with_audit=True, missing=missing)
     if as_json:
         echo_json(to_json_dict(results))
     else:
@@ -173,16 +180,21 @@ def sample(out: Path, survey_round: str) -> None:
     click.echo(f"Sample written to {out}")
 
 
-@cli.command("new-template", short_help="Write a fresh template workbook to OUT (.xlsx).")
+@cli.command("new-template", short_help="Write a fresh template workbook to OUT (.xlsx, or .xlsm for Import Functions).",
+             epilog=FRAMEWORK_CSV_HELP)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--agencies", "agencies_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of agencies (id,name_th,name_en,kind,ministry_th,ministry_en).")
 @click.option("--framework", "framework_path", type=click.Path(exists=True, path_type=Path),
               help="A workbook whose Framework sheet to use, or a folder with dimensions.csv, "
-                   "indicators.csv and bands.csv (default: B.E. 2560).")
-def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | None) -> None:
-    """Write a fresh template workbook to OUT (.xlsx)."""
-    workbook_output(out, "the template")
+                   "indicators.csv, bands.csv and settings.csv (default: B.E. 2560; columns below).")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="sheets", show_default=True,
+              help="'sheets': one answer sheet per agency; 'long': one Responses sheet "
+                   "(agency, indicator, answer), for thousands of agencies.")
+def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | None, layout: str) -> None:
+    """Write a fresh template workbook to OUT (.xlsx; .xlsm carries xlwings' VBA module so
+    Excel's Import Functions works in it)."""
+    output_kind(out, {".xlsx": "xlsx", ".xlsm": "xlsm"}, "the template")
     if framework_path is not None and framework_path.is_file():
         refuse_overwriting_input(framework_path, out)
     from readiness_xl.sample.build import build_template
@@ -192,5 +204,5 @@ def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | No
     if framework_path is not None:
         framework = (load_framework(framework_path) if framework_path.is_dir()
                      else read_framework_file(framework_path))
-    build_template(out, agencies, framework)
+    build_template(out, agencies, framework, layout)
     click.echo(f"Template written to {out}")

@@ -26,7 +26,7 @@ def read_trend(books: tuple[Path, ...], years: str | None, mapping: Path | None,
     return build_trend(rounds, read_mapping(mapping) if mapping else None), rounds
 
 
-def trend_table(trend):
+def terminal_table(trend):
     """The terminal view: the nation and every ministry per round, with the change."""
     from rich.table import Table
 
@@ -51,8 +51,9 @@ def trend_table(trend):
             th = "ประเทศไทย" if unit_type == "national" else ident
             en = "Thailand" if unit_type == "national" else trend.ministry_names.get(ident, "")
             levels = [panel.level_en.at[ident, y] for y in trend.years]
+            levels = [v for i, v in enumerate(levels) if v and (i == 0 or v != levels[i - 1])]
             table.add_row(th, en, *[fmt(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
-                          fmt(gained[ident], "+"), " → ".join(v for v in levels if v))
+                          fmt(gained[ident], "+"), " → ".join(levels))
         table.add_section()
     return table
 
@@ -102,18 +103,17 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
     if as_json:
         echo_json(to_json_dict(result))
         return
-    from readiness_xl.cli.scoring_commands import console
-    term = console()
-    term.print(trend_table(result))
+    from readiness_xl.cli.scoring_commands import console, echo_wrapped
+    console().print(terminal_table(result))
     for lang in ("th", "en"):
-        click.echo(trend_sentences(result, "national", lang=lang).iloc[0])
+        echo_wrapped(trend_sentences(result, "national", lang=lang).iloc[0])
     present = result.agencies.present
     partial = present[~present.all(axis=1)]
     for ident, row in partial.iterrows():
         rounds_in = ", ".join(str(y) for y in result.years if row[y])
-        click.echo(f"{ident} {result.info.at[ident, 'name_en']}: only in {rounds_in}")
+        echo_wrapped(f"{ident} {result.info.at[ident, 'name_en']}: only in {rounds_in}")
     if not result.comparable:
-        click.echo("Framework changed between rounds: "
+        echo_wrapped("Framework changed between rounds: "
                    f"{result.framework_changes.at['overall', 'note_en']} (re-scored on "
                    f"{len(result.common_indicators)} common indicators in the Trend sheet)")
     if out:

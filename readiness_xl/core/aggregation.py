@@ -75,20 +75,33 @@ def _refuse_negative(values: np.ndarray, p: np.ndarray, names: list[str] | None)
 
 
 def _transform(values: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x^p (ln x for p = 0) where the mean needs it, and where a zero forces the limit 0
-    (p <= 0). Arithmetic columns pass through untouched, so p = 1 stays bit-exact."""
+    """x^p (ln x for p = 0) in the columns whose mean needs it, one pass per distinct
+    power, and where a zero forces the limit 0 (p <= 0). Arithmetic columns are left
+    untouched, so p = 1 stays bit-exact."""
     zero = (values == 0) & (p <= 0)
+    if (p == 1).all():
+        return values, zero
     with np.errstate(divide="ignore", invalid="ignore"):
-        safe = np.where(zero, 1.0, values)
-        powered = np.where(p == 1.0, values,
-                           np.where(p == 0.0, np.log(safe), np.power(safe, np.where(p == 0, 1.0, p))))
-    return powered, zero
+        if (p == p[0]).all():   # one mean for every column: no column selection to copy
+            x = np.where(zero, 1.0, values) if p[0] <= 0 else values
+            return (np.log(x) if p[0] == 0 else np.power(x, p[0])), zero
+        out = values.copy()
+        for power in np.unique(p[p != 1]):
+            columns = p == power
+            x = np.where(zero[..., columns], 1.0, values[..., columns])
+            out[..., columns] = np.log(x) if power == 0 else np.power(x, power)
+    return out, zero
 
 
 def _invert(mean: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The inverse of _transform on the per-group means."""
+    out = mean.copy()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.where(p == 1.0, mean,
-                        np.where(p == 0.0, np.exp(mean), np.power(mean, 1.0 / np.where(p == 0, 1.0, p))))
+        for power in np.unique(p[p != 1]):
+            columns = p == power
+            out[..., columns] = np.exp(mean[..., columns]) if power == 0 else \
+                np.power(mean[..., columns], 1.0 / power)
+    return out
 
 
 def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarray,
@@ -106,13 +119,16 @@ def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarra
     _refuse_negative(values, p_in, names)
     present = ~np.isnan(values)
     powered, zero = _transform(np.where(present, values, 0.0), p_in)
-    total = present @ weights
+    # every value present (missing answers scored 0): the totals need no product
+    total = weights.sum(axis=-2)[..., None, :] if present.all() else present @ weights
     earned = np.where(present, powered, 0.0) @ weights
-    hits_zero = (zero & present) @ (weights > 0) > 0
+    hits_zero = (np.asarray(zero & present, float) @ (weights > 0) > 0) if zero.any() else False
     with np.errstate(invalid="ignore", divide="ignore"):
-        arithmetic = scale * earned / total
-        other = scale * _invert(earned / total, p_out)
-        mean = np.where(p_out == 1.0, arithmetic, np.where(hits_zero, 0.0, other))
+        if (p_out == 1.0).all():   # the B.E. 2560 path, exactly as published: 100 * earned / achievable
+            mean = scale * earned / total
+        else:
+            mean = np.where(p_out == 1.0, scale * earned / total,
+                            np.where(hits_zero, 0.0, scale * _invert(earned / total, p_out)))
         return np.where(total > 0, mean, np.nan)
 
 

@@ -3,8 +3,8 @@ tabs and COINr's `get_stats`/`get_corr` do it: is each indicator well filled and
 outliers, do the indicators of a dimension measure the same thing, does every dimension
 count in the index?
 
-Statistics are taken on the indicator shares in % of the maximum (what the score uses),
-so yes/no, scale and percentage indicators are comparable. Skewness and kurtosis are
+Statistics are taken on the indicator shares in % (each indicator normalised as the
+score normalises it: % of the maximum for answers), so indicators are comparable. Skewness and kurtosis are
 the bias-corrected sample estimates Excel's SKEW and KURT give (kurtosis in excess of
 the normal's 3), so an analyst can check any figure in the sheet by hand. A missing
 answer is left out of an indicator's statistics and counted in its coverage."""
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.framework import Framework
+from readiness_xl.core.scoring import indicator_shares
 
 SKEW_LIMIT = 2.0          # COIN rule of thumb: an indicator is flagged when |skew| > 2
 KURTOSIS_LIMIT = 3.5      # ... and kurtosis > 3.5 together
@@ -59,6 +60,24 @@ def cronbach_alpha(items: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total))
 
 
+def cronbach_alpha_of_cells(rows: list[list]) -> float:
+    """Cronbach's alpha of a worksheet block (units as rows): blanks are missing, numbers
+    may be text with Thai digits; a value that is no number is refused with its place."""
+    from readiness_xl.core.answers import is_blank
+    from readiness_xl.thai import parse_number
+
+    def number(value: object, r: int, c: int) -> float:
+        if is_blank(value):
+            return float("nan")
+        try:
+            return parse_number(value)
+        except ValueError as err:
+            raise ValueError(f"row {r + 1}, column {c + 1}: {err}") from None
+
+    return cronbach_alpha(np.array([[number(v, r, c) for c, v in enumerate(row)]
+                                    for r, row in enumerate(rows)], float))
+
+
 def indicator_statistics(shares: pd.DataFrame, dimension_of: pd.Series) -> pd.DataFrame:
     """Units x indicators shares in % -> one row per indicator (whole columns at once)."""
     from scipy import stats
@@ -97,7 +116,8 @@ def audit(framework: Framework, answers: pd.DataFrame, dimensions: pd.DataFrame,
     """The audit of parsed answers (units x indicator ids, NaN = unanswered) and the
     scores computed from them (Results.agencies' dimension columns and overall)."""
     values = answers.reindex(columns=framework.indicator_ids).astype(float)
-    shares = 100.0 * values / framework.denominators
+    shares = pd.DataFrame(100.0 * indicator_shares(framework, values.to_numpy()),
+                          index=values.index, columns=values.columns)
     dimension_of = framework.indicators["dimension"]
     stats_table = indicator_statistics(shares, dimension_of)
 

@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from readiness_xl.core.aggregation import grouped_power_means, power_mean
+from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores
+from readiness_xl.core.scoring import MISSING_POLICIES, _member_powers, dimension_scores, indicator_shares
 from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
@@ -43,7 +45,8 @@ WEIGHTS_NOISE = 0.25         # ±25% on every weight, at each level (COINr's def
 NOISE_SETS = 1_000           # pre-drawn noisy sets per input (COINr's NrepWeights)
 RESAMPLES = 100              # bootstrap resamples of the Sobol indices (SALib's default)
 CONF_LEVEL = 0.95
-UNIT_BOOTSTRAP_UNITS = 2_000  # above this many units, per-unit indices come without intervals
+UNIT_BOOTSTRAP_CELLS = 20_000_000  # base runs x units x resamples above this: per-unit indices
+                                   # come without intervals (the bootstrap would dominate the run)
 RANK_DECIMALS = 9
 CHUNK_BYTES = 128 * 1024 ** 2  # working memory of one chunk of draws
 NOMINAL = "framework"        # the framework's own normalisation, beside the alternatives
@@ -51,15 +54,18 @@ NOMINAL = "framework"        # the framework's own normalisation, beside the alt
 
 @dataclass(frozen=True)
 class Method:
-    """The nominal method every draw starts from: one value per `UncertainInput.field`."""
+    """The nominal method every draw starts from: one value per `UncertainInput.field`,
+    and what stays fixed (each dimension's power, the dimension tree, rounding)."""
 
-    weights: np.ndarray          # per dimension
+    weights: np.ndarray          # per dimension (shares of their level's sum)
     points: np.ndarray           # per indicator
     missing: str
     lowers: np.ndarray           # band lower bounds, sorted
-    aggregation: float = 1.0     # power-mean exponent of the dimensions into the overall
+    aggregation: float = 1.0     # power-mean exponent of the top dimensions into the overall
     normalisation: str = NOMINAL  # a key of Data.shares
-    dimension_powers: np.ndarray | None = None  # per dimension, of its indicators (None: all 1)
+    dimension_powers: np.ndarray | None = None  # per dimension, of its members (None: all 1)
+    parents: np.ndarray | None = None           # per dimension, its parent id ("" = top level)
+    decimals: int | None = None                 # scores rounded before ranking and banding
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,8 @@ class Data:
     units: pd.Index
     shares: dict[str, np.ndarray]
     member: np.ndarray           # indicators x dimensions, 0/1
-    names: tuple[str, ...] = ()  # indicator ids, for errors
+    names: tuple[str, ...] = ()  # "indicator <id>", for errors
+    dimensions: pd.Index = field(default_factory=lambda: pd.Index([]))
 
 
 @dataclass
@@ -91,9 +98,9 @@ class Runs:
     """Outcome of many draws: scores and ranks (draws x units, NaN in failed draws),
     band index (-1 = none) and which draws failed."""
 
-    scores: np.ndarray
+    scores: np.ndarray | None
     ranks: np.ndarray
-    bands: np.ndarray
+    bands: np.ndarray | None
     failed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
 
@@ -102,27 +109,30 @@ class Runs:
 def method_of(framework: Framework, missing: str = "zero") -> Method:
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
+    dims = framework.dimensions
     return Method(framework.weights.astype(float), framework.indicators["points"].to_numpy(float),
-                  missing, framework.bands["lower"].to_numpy(float))
+                  missing, framework.bands["lower"].to_numpy(float), float(framework.settings.aggregation),
+                  NOMINAL, dims["aggregation"].to_numpy(float), dims["parent"].to_numpy(object),
+                  framework.settings.decimals)
 
 
 def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[str, ...] = ()) -> Data:
     """Parsed answers (units x indicator ids, in their own units) as the draws see them:
     shares under the framework's normalisation and under each alternative of
     normalisation.NORMALISERS (applied to every indicator, with its goalposts)."""
-    from readiness_xl.core.normalisation import NORMALISERS, NormalParams
+    from readiness_xl.core.normalisation import NORMALISERS
 
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     member = (framework.indicators["dimension"].to_numpy()[:, None]
               == np.asarray(framework.dimension_ids, dtype=object)[None, :])
-    shares = {NOMINAL: values / framework.denominators}
-    params = NormalParams.of(values.shape[1], max=framework.denominators,
-                             names=framework.indicator_ids)
+    shares = {NOMINAL: indicator_shares(framework, values)}
     for name in normalisations:
         if name not in NORMALISERS:
             raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
-        shares[name] = NORMALISERS[name](values, params)
-    return Data(answers.index, shares, member.astype(float), tuple(framework.indicator_ids))
+        shares[name] = NORMALISERS[name](values, framework.normal_params)
+    return Data(answers.index, shares, member.astype(float),
+                tuple(f"indicator {i}" for i in framework.indicator_ids),
+                pd.Index(framework.dimension_ids))
 
 
 def noisy_sets(nominal: np.ndarray, noise: float, sets: int, rng: np.random.Generator) -> np.ndarray:
@@ -248,38 +258,37 @@ def _discrete(method: Method, inputs, picks: np.ndarray, name: str) -> list:
 
 
 def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.ndarray:
-    """Overall scores of the units under each draw (draws x units). Draws sharing their
-    discrete choices are scored together: their indicator weights side by side make one
-    indicators x (draws * dimensions) matrix, so the dimension scores of all of them are
-    one grouped power mean (one matrix product), and the overall one batched power mean.
-    Draws whose choices cannot be scored (e.g. negative shares under a geometric mean)
-    come back NaN."""
-    from readiness_xl.core.aggregation import grouped_power_means, power_mean
-
+    """Overall scores of the units under each draw (draws x units), as scoring.score
+    computes them. Draws sharing their discrete choices are scored together: their
+    indicator points side by side make one indicators x (draws * dimensions) matrix, so
+    the dimension scores of all of them are one `scoring.dimension_scores` call (one
+    grouped power mean); parents and the overall are batched power means with each
+    draw's own weights. Draws the core refuses (e.g. negative shares under a geometric
+    mean) come back NaN."""
     n, (units, indicators), dims = len(picks), data.shares[NOMINAL].shape, data.member.shape[1]
     points = _stack(method, inputs, picks, "points")
     weights = _stack(method, inputs, picks, "weights")
     p_dims = np.ones(dims) if method.dimension_powers is None else method.dimension_powers
-    p_in = data.member @ p_dims
+    parents = np.full(dims, "", object) if method.parents is None else method.parents
+    groups = parents[:, None] == np.asarray(data.dimensions, dtype=object)[None, :]
     keys = list(zip(*(_discrete(method, inputs, picks, f)
                       for f in ("missing", "aggregation", "normalisation"))))
     out = np.full((n, units), np.nan)
     for key in dict.fromkeys(keys):
         rows = np.array([i for i, k in enumerate(keys) if k == key])
         missing, p, normalisation = key
-        shares = data.shares[normalisation]
-        if missing == "zero":
-            shares = np.where(np.isnan(shares), 0.0, shares)
         wide = (points[rows][:, :, None] * data.member[None]).transpose(1, 0, 2)
-        wide = wide.reshape(indicators, len(rows) * dims)
         try:
-            if (p_dims == 1).all():   # the recalculation's own arithmetic path, 2-3x faster
-                scores = dimension_scores(shares, wide, missing)
-            else:
-                scores = grouped_power_means(shares, wide, p_in, np.tile(p_dims, len(rows)),
-                                             list(data.names), scale=100.0)
+            scores = dimension_scores(data.shares[normalisation],
+                                      wide.reshape(indicators, len(rows) * dims), missing,
+                                      np.tile(p_dims, len(rows)), list(data.names))
             scores = scores.reshape(units, len(rows), dims).transpose(1, 0, 2)
-            out[rows] = power_mean(scores, weights[rows], p)
+            if groups.any():       # sub-dimensions into their parents, each draw's weights
+                matrix = groups[None] * weights[rows][:, :, None]
+                filled = grouped_power_means(scores, matrix, _member_powers(groups, p_dims), p_dims)
+                scores = np.where(groups.any(axis=0), filled, scores)
+            top = weights[rows] * (parents == "")
+            out[rows] = round_scores(power_mean(scores, top, p), method.decimals)
         except ReadinessError:
             continue                        # failed draws: left NaN
     return out
@@ -292,25 +301,30 @@ def chunk_size(data: Data, lowers: int) -> int:
     return max(1, CHUNK_BYTES // per_draw)
 
 
-def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None) -> Runs:
-    """Score, rank and band every draw, chunk by chunk (`progress(k)` after k draws)."""
+def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
+        ranks_only: bool = False) -> Runs:
+    """Score, rank and band every draw, chunk by chunk (`progress(k)` after k draws).
+    `ranks_only` (what the Sobol analysis needs) keeps neither scores nor bands."""
     picks = choices(inputs, draws) if inputs else np.zeros((len(draws), 0), int)
     scored = ~np.isnan(nominal_scores(data, method)[0])
     n, units = len(picks), len(data.units)
-    scores = np.empty((n, units))
+    scores = None if ranks_only else np.empty((n, units))
+    bands = None if ranks_only else np.empty((n, units), np.int8)
     ranks = np.empty((n, units), np.float32)
-    bands = np.empty((n, units), np.int8)
+    failed = np.zeros(n, bool)
     step = chunk_size(data, len(method.lowers))
     for start in range(0, n, step):
         rows = slice(start, min(start + step, n))
         chunk = score_draws(data, method, inputs, picks[rows])
-        chunk[np.isnan(chunk[:, scored]).any(axis=1)] = np.nan    # a failed draw
-        scores[rows] = chunk
+        failed[rows] = np.isnan(chunk[:, scored]).any(axis=1)
+        chunk[failed[rows]] = np.nan
         ranks[rows] = rank_rows(chunk)
-        bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
+        if not ranks_only:
+            scores[rows] = chunk
+            bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
         if progress:
             progress(rows.stop)
-    return Runs(scores, ranks, bands, np.isnan(scores[:, scored]).any(axis=1))
+    return Runs(scores, ranks, bands, failed)
 
 
 def nominal_scores(data: Data, method: Method) -> np.ndarray:
@@ -427,16 +441,25 @@ def analyse(data: Data, method: Method, inputs, result: Runs, seed: int = SEED,
     whose runs failed is left out whole, so A, B and AB stay aligned."""
     from SALib.analyze import sobol
 
-    step = len(inputs) + 2
+    step, units = len(inputs) + 2, len(data.units)
     nominal_rank = rank_rows(nominal_scores(data, method))[0]
     keep = ~result.failed.reshape(-1, step).any(axis=1)
-    ranks = result.ranks.reshape(-1, step, len(data.units))[keep].reshape(-1, len(data.units))
-    ranks = ranks.astype(float)
-    ranked = ~np.isnan(nominal_rank)
-    shift = np.abs(ranks[:, ranked] - nominal_rank[ranked]).mean(axis=1)
+    runs = int(keep.sum()) * step
     names = [i.name for i in inputs]
-    unit_resamples = resamples if len(data.units) <= UNIT_BOOTSTRAP_UNITS else 0
-    per_unit = sobol_indices(ranks, len(inputs), seed, unit_resamples)
+    unit_resamples = resamples if runs // step * units * resamples <= UNIT_BOOTSTRAP_CELLS else 0
+    per_unit = {k: np.full((len(inputs), units), np.nan) for k in ("S1", "ST", "S1_conf", "ST_conf")}
+    shift = np.zeros(runs)
+    ranked = ~np.isnan(nominal_rank)
+    width = max(1, CHUNK_BYTES // (8 * 4 * max(runs, 1)))
+    for first in range(0, units, width):   # a block of units at a time bounds the memory
+        cols = slice(first, min(first + width, units))
+        block = result.ranks[:, cols].reshape(-1, step, cols.stop - first)[keep]
+        block = block.reshape(runs, -1).astype(float)
+        found = sobol_indices(block, len(inputs), seed, unit_resamples)
+        for key, values in found.items():
+            per_unit[key][:, cols] = values
+        shift += np.abs(block - nominal_rank[cols])[:, ranked[cols]].sum(axis=1)
+    shift /= max(int(ranked.sum()), 1)
     if keep.sum() >= 2 and np.ptp(shift) > 0:
         found = sobol.analyze(salib_problem(inputs), shift, calc_second_order=False,
                               num_resamples=resamples, conf_level=CONF_LEVEL,
@@ -491,5 +514,35 @@ def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: s
     inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
     if not inputs:
         return None
-    result = run(data, method, inputs, sample_saltelli(inputs, n, seed), progress)
+    result = run(data, method, inputs, sample_saltelli(inputs, n, seed), progress, ranks_only=True)
     return analyse(data, method, inputs, result, seed, resamples)
+
+
+def _value(x: object) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def to_json_dict(result: Uncertainty, sensitivity: Sensitivity | None) -> dict:
+    """The documented `robustness --json` shape, plus best/worst rank, nominal score,
+    the narrative sentences, the per-unit total indices and the intervals of the indices."""
+    th, en = rank_sentences(result.table, result.inputs), rank_sentences(result.table, result.inputs, "en")
+    units = []
+    for ident, t in result.table.iterrows():
+        unit = {"id": ident, **{k: _value(t[k]) for k in (
+            "score", "rank", "rank_median", "rank_p5", "rank_p95", "rank_best", "rank_worst",
+            "score_p5", "score_p95", "band_share")}, "sentence_th": th[ident], "sentence_en": en[ident]}
+        if sensitivity is not None:
+            unit["total"] = {name: _value(v) for name, v in sensitivity.total.loc[ident].items()}
+        units.append(unit)
+    return {
+        "runs": result.runs + result.failed, "failed": result.failed, "seed": result.seed,
+        "inputs": [{"input": i.name, "alternatives": len(i.alternatives), "label_th": i.label_th,
+                    "label_en": i.label_en} for i in result.inputs],
+        "units": units,
+        "sensitivity": [] if sensitivity is None else [
+            {"input": name, **{k: _value(s[k]) for k in ("first_order", "first_order_conf", "total",
+                                                         "total_conf")}}
+            for name, s in sensitivity.overall.iterrows()],
+        "sobol_n": sensitivity.n if sensitivity is not None else None,
+    }

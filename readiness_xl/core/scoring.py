@@ -14,6 +14,7 @@ at once with them, and a UDF scores one agency as a one-row array.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,7 @@ from readiness_xl.core.aggregation import grouped_power_means, power_mean
 from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.normalisation import normalise
+from readiness_xl.errors import ReadinessWarning
 
 MISSING_POLICIES = ("zero", "exclude")
 """`zero` (default): an unanswered indicator is not met and earns nothing; the agency's
@@ -86,12 +88,29 @@ def _parent_scores(framework: Framework, dims: np.ndarray) -> np.ndarray:
     return np.where(groups.any(axis=0), filled, dims)
 
 
+def warn_percent_shares(framework: Framework, values: np.ndarray) -> list[str]:
+    """A warning (ReadinessWarning, also returned) for each percent indicator whose every
+    answer (two or more) lies in 0..1 with one above 0: shares typed where percentages were
+    meant (0.45 for 45%) would score 100 times too low."""
+    percent = (framework.indicators["type"] == "percent").to_numpy()
+    answered = ~np.isnan(values)
+    inside = np.where(answered, (values >= 0) & (values <= 1), True).all(axis=0)
+    above_zero = (np.where(answered, values, 0) > 0).any(axis=0) & (answered.sum(axis=0) >= 2)
+    texts = [f"indicator {ind}: every answer of this percent indicator lies between 0 and 1; "
+             "percentages are 0-100 (type 45 for 45%), so these may be 100 times too small"
+             for ind in np.asarray(framework.indicator_ids, object)[percent & inside & above_zero]]
+    for text in texts:
+        warnings.warn(text, ReadinessWarning, stacklevel=3)
+    return texts
+
+
 def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") -> Scores:
     """Score every agency. `answers` holds parsed answers in their own units, agencies
     as rows and the framework's indicator ids as columns (NaN = unanswered). Scores are
     rounded to the framework's `decimals` setting (the overall from unrounded dimension
     scores, as publishers do), so ranks, bands and benchmarks see the published values."""
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
+    warn_percent_shares(framework, values)
     shares = indicator_shares(framework, values)
     dims = dimension_scores(shares, framework.points_matrix, missing,
                             framework.dimensions["aggregation"].to_numpy(float),

@@ -37,7 +37,6 @@ from readiness_xl.workbook import layout as L
 OVERALL = "overall"
 NATIONAL = "national"
 MAPPING_FIELDS = ("round", "round_id", "trend_id", "note")
-UNIT_TYPES = ("national", "ministry", "agency")
 
 
 @dataclass(frozen=True)
@@ -99,6 +98,7 @@ class Trend:
 
 
 def round_pairs(years: list[int]) -> list[tuple[int, int]]:
+    """Each round with the one before, and the first with the last when there are more than two."""
     pairs = list(zip(years[:-1], years[1:]))
     return pairs + [(years[0], years[-1])] if len(years) > 2 else pairs
 
@@ -192,7 +192,7 @@ def _matched_agencies(r: Round, mapping: pd.DataFrame) -> tuple[pd.DataFrame, pd
     mapped = table.index.isin(rows["round_id"])
     round_ids = np.concatenate([table.index[~mapped].to_numpy(object), rows["round_id"].to_numpy(object)])
     trend_ids = np.concatenate([table.index[~mapped].to_numpy(object), rows["trend_id"].to_numpy(object)])
-    numeric = [c for c in [*r.results.framework.dimension_ids, OVERALL]]
+    numeric = [*r.results.framework.dimension_ids, OVERALL]
     scores = table.loc[round_ids, numeric].set_axis(pd.Index(trend_ids, name="id"))
     scores = scores.groupby(level=0, sort=False).mean()
     fields = table.loc[round_ids, list(AGENCY_FIELDS)].set_axis(pd.Index(trend_ids, name="id"))
@@ -298,18 +298,23 @@ def _refuse_id_mismatches(rounds: list[Round], mapping: pd.DataFrame, info: pd.D
 # ---- frameworks that change ------------------------------------------------------------
 
 def _signature(fw: Framework) -> pd.DataFrame:
-    """What makes an indicator the same indicator in two rounds."""
-    return fw.indicators[["dimension", "type", "max", "points"]]
+    """What makes an indicator the same indicator in two rounds: every column of its
+    definition but the question's wording (method columns a framework may add included)."""
+    return fw.indicators.drop(columns=["question_th", "question_en"], errors="ignore")
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
+    """Row by row: every column equal (blank equal to blank)."""
+    return ((a == b) | (a.isna() & b.isna())).all(axis=1)
 
 
 def common_indicator_ids(frameworks: list[Framework]) -> list[str]:
-    """Indicators every round has with the same dimension, type and maximum (latest order)."""
-    keys = ["dimension", "type", "max"]
-    latest = _signature(frameworks[-1])[keys]
+    """Indicators every round defines alike but for their points (latest round's order)."""
+    latest = _signature(frameworks[-1]).drop(columns="points")
     same = pd.Series(True, index=latest.index)
     for fw in frameworks[:-1]:
-        other = _signature(fw)[keys].reindex(latest.index)
-        same &= (other == latest).all(axis=1)
+        other = _signature(fw).drop(columns="points").reindex(index=latest.index, columns=latest.columns)
+        same &= _same(other, latest) & latest.index.isin(fw.indicators.index)
     return list(latest.index[same.to_numpy()])
 
 
@@ -342,7 +347,9 @@ def framework_changes(years: list[int], frameworks: list[Framework],
             added = sorted(set(sb.index) - set(sa.index))
             dropped = sorted(set(sa.index) - set(sb.index))
             both = sorted(set(sa.index) & set(sb.index))
-            altered = [i for i in both if not sa.loc[i].equals(sb.loc[i])]
+            columns = sa.columns.intersection(sb.columns)
+            same = _same(sa.loc[both, columns], sb.loc[both, columns])
+            altered = [i for i in both if not same[i]]
             for ids, word_th, word_en in ((added, "เพิ่ม", "added"), (dropped, "ตัด", "dropped"),
                                           (altered, "แก้", "changed")):
                 if ids:
@@ -509,7 +516,7 @@ def sheet_change(rows: list[list], unit: object, from_round: object, to_round: o
     """From the Trend sheet's rows (header first): the change of a unit's score (kind
     'score': to - from, in points; a dimension id or the overall score) or of its rank
     (kind 'rank': from - to, positive = moved up). The unit is an agency id, a Thai or
-    English name, a ministry's name or ประเทศไทย/Thailand/national. Raises CellValueError
+    English name, a ministry's name, the all-units label (ประเทศไทย) or 'national'. Raises CellValueError
     (#N/A) naming what is missing."""
     from readiness_xl.core.worksheet_functions import CellValueError
     from readiness_xl.thai import arabic_digits, as_buddhist_year
@@ -528,8 +535,8 @@ def sheet_change(rows: list[list], unit: object, from_round: object, to_round: o
     if kind == "rank" and measure != OVERALL:
         raise CellValueError("a rank is of the overall score only: leave the dimension out")
     wanted = str(unit).strip()
-    if wanted.lower() in ("thailand", "national"):
-        wanted = "ประเทศไทย"
+    if wanted.lower() == NATIONAL:
+        wanted = NATIONAL  # the all-units row's id
     found = None
     for row in rows[1:]:
         if _ident_text(row[column["measure"]]) != measure:

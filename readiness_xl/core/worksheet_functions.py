@@ -197,3 +197,47 @@ def narrative(framework, name: str, dimension_values: Sequence[object],
     overall = readiness_score(list(dims), list(framework.weights))
     national_overall = readiness_score(list(national), list(framework.weights))
     return describe(framework, name, name, dims, overall, national_overall, lang)
+
+
+def normalised_value(value: object, low: object, high: object, log: object = None,
+                     direction: object = None) -> float:
+    """Share (0..1) of a raw value between goalposts, capped beyond them; `log` TRUE takes
+    the natural log of the value and both goalposts first; `direction` "lower" when lower
+    is better. The scoring core's `goalposts` normaliser on one value."""
+    from readiness_xl.core.normalisation import NormalParams, NormalisationError, goalposts
+
+    number, lo, hi = _numbers([value, low, high], "argument", allow_blank=False)
+    words = {"": True, "higher": True, "lower": False}
+    way = "" if is_blank(direction) else str(direction).strip().lower()
+    if way not in words:
+        raise CellValueError(f"direction {direction!r} is not higher or lower")
+    take_log = not is_blank(log) and str(log).strip().lower() not in ("0", "false", "none", "no")
+    if not hi > lo:
+        raise CellValueError(f"max {hi:g} must be above min {lo:g}")
+    if take_log and lo <= 0:
+        raise CellValueError("a log needs goalposts above 0", "#NUM!")
+    params = NormalParams.of(1, min=lo, max=hi, higher=words[way], log=take_log)
+    try:
+        return float(goalposts(np.array([[number]]), params)[0, 0])
+    except NormalisationError:
+        raise CellValueError(f"{number:g} has no logarithm", "#NUM!") from None
+
+
+def weighted_mean(values: Sequence[object], weights: Sequence[object],
+                  aggregation: object = None) -> float:
+    """Weighted mean by name (arithmetic, geometric, harmonic, power:P) with blanks left
+    out and the other weights re-weighted: the aggregation of every framework level."""
+    from readiness_xl.core.aggregation import AggregationError, parse_aggregation, power_mean
+
+    _same_length(values, weights, "values", "weights")
+    x = _numbers(values, "value")
+    w = _numbers(weights, "weight", allow_blank=False)
+    if (w < 0).any():
+        raise CellValueError("weights must not be negative")
+    try:
+        value = power_mean(x[None, :], w, parse_aggregation(aggregation))[0]
+    except AggregationError as err:
+        raise CellValueError(err.one_line(), "#NUM!") from None
+    if math.isnan(value):
+        raise CellValueError("no value to combine", "#N/A")
+    return float(value)

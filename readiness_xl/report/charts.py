@@ -54,9 +54,11 @@ def _style():
 
 
 def _svg(fig: Figure, chart_id: str, title: str, kind: str) -> str:
-    """The figure as an <svg> element: ids prefixed so that several charts can share one
-    page, and an accessible title. The page's CSS scales it; its width and height stay
-    as the aspect ratio that keeps print layout right."""
+    """The figure as an <svg> element in a box of its own: ids prefixed so that several
+    charts can share one page, and an accessible title. The page's CSS scales it; its
+    width and height stay as the aspect ratio that keeps print layout right. The box
+    carries the natural width, below which a phone scrolls the chart rather than shrink
+    its text past reading (the report's CSS, `.chart-box`)."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buffer.getvalue()
@@ -64,7 +66,9 @@ def _svg(fig: Figure, chart_id: str, title: str, kind: str) -> str:
     svg = re.sub(r'id="([^"]+)"', rf'id="{chart_id}-\1"', svg)
     svg = re.sub(r'(href="#|url\(#)([^")]+)', rf'\1{chart_id}-\2', svg)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{escape(title)}" class="chart {kind}"', 1)
-    return svg
+    points = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+    natural = f' style="--natural-width: {float(points.group(1)) * 4 / 3:.0f}px"' if points else ""
+    return f'<div class="chart-box"{natural}>{svg}</div>'
 
 
 def _dim_labels(framework: Framework, lang: str = "th") -> list[str]:
@@ -152,7 +156,7 @@ def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, titl
         colours = [PALETTE[1] if v < WEAK_THRESHOLD else PALETTE[0] for v in np.nan_to_num(values)]
         ax.barh(positions, np.nan_to_num(values), color=colours, height=0.34)
         for y, v, label in zip(positions, values, labels):
-            ax.text(0, y + 0.24, label, va="bottom", fontsize=9.5, linespacing=1.25)
+            ax.text(0, y + 0.2, label, va="bottom", fontsize=9.5, linespacing=1.25)
             if not np.isnan(v):
                 ax.text(v + 1, y, f"{v:.1f}%", va="center", fontsize=9.5,
                         fontweight="bold" if v < WEAK_THRESHOLD else "normal")

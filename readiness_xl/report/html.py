@@ -59,7 +59,7 @@ table.sortable th::after { content: " \\2195"; color: #9aa5b1; }
 table.sortable th[aria-sort=ascending]::after { content: " \\2191"; color: var(--ink); }
 table.sortable th[aria-sort=descending]::after { content: " \\2193"; color: var(--ink); }
 /* a wide table or chart scrolls inside its own box, never the page */
-.wide { overflow-x: auto; max-width: 100%; }
+.wide, .chart-box { overflow-x: auto; max-width: 100%; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 16px; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; break-inside: avoid; min-width: 0; }
 .card svg.chart { max-width: 360px; }
@@ -68,7 +68,7 @@ svg.chart.bars { max-width: 460px; margin: 0; }
 /* the national words beside its bars; on paper the bars beside the benchmark table */
 .overview { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 460px); gap: 0 24px;
             align-items: start; grid-template-areas: "words bars" "table table"; }
-.overview > .words { grid-area: words; } .overview > svg.bars { grid-area: bars; }
+.overview > .words { grid-area: words; } .overview > .chart-box { grid-area: bars; }
 .overview > .wide { grid-area: table; }
 .focus { display: grid; grid-template-columns: minmax(0, 420px) minmax(0, 1fr); gap: 18px; align-items: start; }
 .narratives article { border-left: 3px solid var(--line); padding: 2px 12px; margin: 10px 0; break-inside: avoid; }
@@ -87,8 +87,12 @@ svg.chart.bars { max-width: 460px; margin: 0; }
   #agency-table th:nth-child(3) { background: #eef2f7; }
   table.units td:first-child { min-width: 8em; }
   #agency-table .opt { display: none; }
+  /* any other table (a section added later) scrolls in its own box too */
+  table { display: block; overflow-x: auto; max-width: 100%; }
+  .wide > table { display: table; }
   /* charts keep a legible size and scroll sideways in their box */
-  .wide svg.heatmap { min-width: 760px; }
+  .chart-box > svg.chart { min-width: calc(var(--natural-width, 0px) * 0.65); }
+  .chart-box > svg.chart.heatmap { min-width: 760px; }
 }
 @page { size: A4 landscape; margin: 12mm 12mm 14mm;
   @bottom-right { content: "หน้า " counter(page) " / " counter(pages); font-family: Tahoma, Loma, Garuda, sans-serif;
@@ -97,10 +101,12 @@ svg.chart.bars { max-width: 460px; margin: 0; }
   body { max-width: none; padding: 0; font-size: 11.5px; }
   nav, .screen-only { display: none; }
   h2, h3, h4 { break-after: avoid; }
-  /* each part starts on its own page: no table begins with one orphan row at a page foot */
-  #agencies, #heatmap, #ministries, #narratives, #framework { break-before: page; }
+  /* each part starts on its own page (no table begins with one orphan row at a page foot);
+     the agency focus is small enough to follow the last ministry card */
+  section { break-before: page; }
+  #summary, #focus { break-before: auto; }
   h2 { margin-top: 0; }
-  .wide { overflow: visible; }
+  .wide, .chart-box { overflow: visible; }
   thead { display: table-header-group; }
   tr, .figure, .notice, .bands, .key li { break-inside: avoid; }
   .key { columns: 2; margin: 2px 0; }
@@ -292,10 +298,9 @@ def _heatmaps(results: Results) -> str:
     table = results.agencies
     labels = [f"{ident} {name}" for ident, name in table["name_th"].items()]
     charts = "".join(
-        '<div class="wide">' + heatmap(results.framework, table.iloc[start:start + HEATMAP_ROWS],
-                                       labels[start:start + HEATMAP_ROWS], f"heat{start // HEATMAP_ROWS}",
-                                       f"heat map, agencies {start + 1}-{min(start + HEATMAP_ROWS, len(table))}")
-        + "</div>"
+        heatmap(results.framework, table.iloc[start:start + HEATMAP_ROWS],
+                labels[start:start + HEATMAP_ROWS], f"heat{start // HEATMAP_ROWS}",
+                f"heat map, agencies {start + 1}-{min(start + HEATMAP_ROWS, len(table))}")
         for start in range(0, len(table), HEATMAP_ROWS))
     scale = (f'<div class="scale" role="img" aria-label="colour scale 0 to 100%"><span>สี / Colour:</span>'
              f'<span><span class="bar" style="display:block;background:{score_gradient_css()}"></span>'

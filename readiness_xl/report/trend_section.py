@@ -24,7 +24,7 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
     unit = panel.units[0]
     x = np.arange(len(trend.years))
     with _style():
-        fig = Figure(figsize=(7.6, 3.6))
+        fig = Figure(figsize=(7.6, 4.6))
         ax = fig.add_subplot()
         for i, m in enumerate(trend.measures):
             values = [panel.scores.at[unit, (m, y)] for y in trend.years]
@@ -34,15 +34,16 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
                     linestyle="-" if m == OVERALL or i <= len(PALETTE) else "--", label=label)
             last = next((v for v in reversed(values) if v == v), None)
             if m == OVERALL and last is not None:
-                ax.annotate(f"{last:.1f}", (x[-1], last), textcoords="offset points", xytext=(6, 0),
-                            va="center", fontsize=8, fontweight="bold")
-        ax.set_xticks(x, [f"{thai_digits(y)}\n{both_years(y)}" for y in trend.years], fontsize=8)
+                ax.annotate(f"{last:.1f}", (x[-1], last), textcoords="offset points", xytext=(8, 0),
+                            va="center", fontsize=11, fontweight="bold")
+        ax.set_xticks(x, [f"{thai_digits(y)}\n{both_years(y)}" for y in trend.years], fontsize=11)
+        ax.tick_params(axis="y", labelsize=10)
         ax.set_ylim(0, 100)
         ax.set_ylabel("%")
         ax.set_xlim(-0.3, len(x) - 0.7)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=7.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=9.5)
         return _svg(fig, chart_id, "national trend", "bars")
 
 
@@ -69,10 +70,10 @@ def _table(trend: Trend) -> str:
                         + "".join(_num(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years)
                         + _num(gained[ident], "+") + f"<td class='num'>{rank}</td>"
                         + f"<td>{escape(levels)}</td></tr>")
-    return ("<table><thead><tr><th>หน่วย / Unit</th>" + heads
+    return ("<div class='wide'><table><thead><tr><th>หน่วย / Unit</th>" + heads
             + f"<th class='num'>เปลี่ยนแปลง<br>Change {first}→{last}</th>"
             + "<th class='num'>อันดับ<br>Rank ±</th><th>ระดับ / Level</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+            + "".join(rows) + "</tbody></table></div>")
 
 
 def _framework_note(trend: Trend) -> str:

@@ -12,12 +12,15 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.packaging.custom import StringProperty
 
-from readiness_xl.builder.template import ABOUT_TEMPLATE, build_workbook, save_workbook
+from readiness_xl.builder.template import ABOUT_TEMPLATE, StartPage, build_workbook, save_workbook
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.source_data import BE2560, load_agencies, load_answers, load_framework
+from readiness_xl.workbook.layout import LAYOUTS
+from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 from readiness_xl.workbook.recalc import recalc_file
+from readiness_xl.workbook.responses import save_long_workbook
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
 
@@ -27,18 +30,24 @@ def published_figures() -> pd.DataFrame:
     return pd.read_csv(BE2560 / "published.csv", dtype={"measure": str})
 
 
-def sample_notes() -> tuple[str, ...]:
-    """What the sample's README sheet says: which figures are published, which are not."""
+def sample_notes() -> StartPage:
+    """What the sample's first sheet says: which figures are published, which are not,
+    then the template's steps."""
     figures = published_figures()
     listed = "; ".join(f"{r.unit} {'overall' if r.measure == 'overall' else 'dim ' + r.measure} "
                        f"{r.value:.1f}" for r in figures.itertuples())
-    return (
-        "ตัวอย่างผลการสำรวจความพร้อมรัฐบาลดิจิทัล พ.ศ. 2560 / B.E. 2560 (2017) survey sample",
-        f"ตัวเลขที่เผยแพร่ (published, {len(figures)} figures): {listed}. (D01 = กรมส่งเสริมอุตสาหกรรม / "
-        "Department of Industrial Promotion)",
-        "ค่าอื่นทั้งหมดเป็นตัวอย่างสมมุติ / Every other value, and every indicator-level answer, is "
-        "illustrative: generated so that recalculation reproduces the published figures.",
-        *ABOUT_TEMPLATE[1:],
+    return StartPage(
+        "เริ่มต้นที่นี่ / Start here: ตัวอย่างผลการสำรวจความพร้อมรัฐบาลดิจิทัล พ.ศ. 2560 / "
+        "B.E. 2560 (2017) survey sample",
+        notes=(
+            f"ตัวเลขที่เผยแพร่ (published, {len(figures)} figures): {listed}. (D01 = กรมส่งเสริมอุตสาหกรรม / "
+            "Department of Industrial Promotion)",
+            "ค่าอื่นทั้งหมดเป็นตัวอย่างสมมุติ / Every other value, and every indicator-level answer, is "
+            "illustrative: generated so that recalculation reproduces the published figures. "
+            "แม่แบบเปล่าสำหรับงานจริง: readiness_template.xlsx / For real work start from the blank "
+            "template.",
+        ),
+        steps=ABOUT_TEMPLATE.steps,
     )
 
 
@@ -46,7 +55,7 @@ def _save_recalculated(wb, target: Path) -> Results:
     """Build in a private folder and recalculate into `target`, so that `target` appears
     only complete: a failure leaves no file behind."""
     with tempfile.TemporaryDirectory(prefix="readiness-xl-build-") as folder:
-        built = Path(folder) / "built.xlsx"
+        built = Path(folder) / f"built{target.suffix.lower() or '.xlsx'}"  # .xlsm: with VBA
         save_workbook(wb, built)
         return recalc_file(built, target)
 
@@ -63,17 +72,18 @@ def build_sample(target: Path) -> Results:
 
 
 def build_template(target: Path, agencies: pd.DataFrame | None = None,
-                   framework: Framework | None = None) -> None:
-    """A fresh template: the framework (B.E. 2560 by default) and either the given
-    agencies or two example agencies from the sample, with their answers when the
-    framework is the sample's own."""
-    answers = None
+                   framework: Framework | None = None, layout: str = "sheets") -> None:
+    """A blank template: the framework (B.E. 2560 by default) and either the given agencies
+    or two example agencies of the sample (a department and a province), unanswered and
+    not recalculated, so the Summary and the Dashboard wait for real answers. The sample
+    workbook is where example data lives. `layout` "long" writes one Responses sheet
+    instead of a sheet per agency (for thousands of units)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
     if agencies is None:
         agencies = load_agencies().loc[list(TEMPLATE_EXAMPLES)]
-        if framework is None:
-            answers = load_answers().loc[list(TEMPLATE_EXAMPLES)]
-    wb = build_workbook(framework or load_framework(), agencies, answers)
-    if answers is not None:  # the examples are answered: show their scores and charts
-        _save_recalculated(wb, Path(target))
-    else:
-        save_workbook(wb, Path(target))
+    if layout == "long":
+        with exclusive(Path(target)):
+            save_long_workbook(framework or load_framework(), agencies, None, Path(target))
+        return
+    save_workbook(build_workbook(framework or load_framework(), agencies), Path(target))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.packaging.custom import StringProperty
 
-from readiness_xl.builder.template import ABOUT_TEMPLATE, build_workbook
+from readiness_xl.builder.template import ABOUT_TEMPLATE, StartPage, build_workbook
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
 from readiness_xl.sample.build import _save_recalculated
@@ -21,15 +21,17 @@ from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 
 BE2559 = Path(str(resources.files("readiness_xl") / "data" / "be2559"))
 MAPPING_CSV = BE2559 / "mapping.csv"
-NOTES_2559 = (
+NOTES_2559 = StartPage(
     "ตัวอย่างสมมุติ รอบการสำรวจ พ.ศ. 2559 / Illustrative B.E. 2559 (2016) survey round",
-    "ทุกค่าในรอบนี้เป็นตัวอย่างสมมุติ ไม่ใช่ผลที่เผยแพร่ / Every answer and score of this round is "
-    "illustrative (invented with a fixed seed), not a published figure. It exists so that the "
-    "B.E. 2560 sample can show a trend: `readiness-xl trend sample_2559.xlsx sample_2560.xlsx`.",
-    "กรอบปี 2559 ต่างจากปี 2560: ไม่มีมิติที่ 6 น้ำหนักต่างกัน และตัวชี้วัดบางข้อเปลี่ยน / The 2559 "
-    "framework differs from 2560 on purpose: no dimension 6, other weights, indicators added, "
-    "dropped and changed.",
-    *ABOUT_TEMPLATE[1:],
+    notes=(
+        "ทุกค่าในรอบนี้เป็นตัวอย่างสมมุติ ไม่ใช่ผลที่เผยแพร่ / Every answer and score of this round is "
+        "illustrative (invented with a fixed seed), not a published figure. It exists so that the "
+        "B.E. 2560 sample can show a trend: `readiness-xl trend sample_2559.xlsx sample_2560.xlsx`.",
+        "กรอบปี 2559 ต่างจากปี 2560: ไม่มีมิติที่ 6 น้ำหนักต่างกัน และตัวชี้วัดบางข้อเปลี่ยน / The 2559 "
+        "framework differs from 2560 on purpose: no dimension 6, other weights, indicators added, "
+        "dropped and changed.",
+    ),
+    steps=ABOUT_TEMPLATE.steps,
 )
 
 

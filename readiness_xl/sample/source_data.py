@@ -21,6 +21,7 @@ from readiness_xl.core.framework import (
     build_framework,
 )
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import arabic_digits
 from readiness_xl.workbook.layout import RESERVED_SHEETS
 
 BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
@@ -53,6 +54,20 @@ def _read_csv(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = (
     return table
 
 
+FRAMEWORK_CSV_HELP = """\b
+A framework folder holds UTF-8 CSVs (blank or absent method columns = the B.E. 2560 way):
+  dimensions.csv  id, name_th, name_en, weight (any numbers >= 0, used as shares),
+                  [aggregation: arithmetic | geometric | harmonic | power:P], [parent]
+  indicators.csv  id, dimension, question_th, question_en, type (yesno | scale | percent |
+                  number), max, points (weight in its dimension), [min (default 0)],
+                  [direction: higher | lower], [transform: none | log],
+                  [normalise: goalposts | minmax | zscore | rank | target (in max)]
+  bands.csv       lower, label_th, label_en (each lower bound once, the lowest 0)
+  settings.csv    key, value: aggregation (of dimensions), decimals (rounding before
+                  ranking and banding), all_units_th, all_units_en, benchmark_th,
+                  benchmark_en (the narrative's comparison), version"""
+
+
 def load_framework(directory: Path = BE2560) -> Framework:
     """A framework from dimensions.csv, indicators.csv, bands.csv and (optional)
     settings.csv in `directory`; the columns are FRAMEWORK_CSV_HELP's."""
@@ -74,11 +89,33 @@ def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
                             lambda i, field: (None, f"line {int(table['_row'].iloc[i])}", path.name))
 
 
-def load_answers(path: Path = BE2560 / "answers.csv") -> pd.DataFrame:
-    """Long-form answers (agency, indicator, answer) as a wide table of cell values:
-    numbers as numbers (so a workbook stores them as numbers, as a person would type
-    them), words such as ใช่/ไม่ใช่ as text."""
-    table = _read_csv(Path(path), ("agency", "indicator", "answer"))
-    numbers = pd.to_numeric(table["answer"], errors="coerce")
+LONG_ANSWER_COLUMNS = {"agency": ("agency", "unit", "id", "country", "iso3"),
+                       "indicator": ("indicator",), "answer": ("answer", "value")}
+
+
+def read_long_answers(path: Path) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
+    """A long CSV of answers, one per line (agency or unit, indicator, answer or value),
+    as a wide table of cell values (numbers as numbers, words such as ใช่ as text) and the
+    line of each (agency, indicator), for errors. A pair given twice is refused."""
+    path = Path(path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        header = [h.strip().lower() for h in next(csv.reader(handle), [])]
+    names = {field: next((h for h in header if h in words), words[0])
+             for field, words in LONG_ANSWER_COLUMNS.items()}
+    table = _read_csv(path, tuple(names.values())).rename(columns={v: k for k, v in names.items()})
+    numbers = pd.to_numeric(table["answer"].map(arabic_digits), errors="coerce")
     table["answer"] = numbers.astype(object).where(numbers.notna(), table["answer"])
-    return table.pivot(index="agency", columns="indicator", values="answer")
+    twice = table.duplicated(["agency", "indicator"], keep="first")
+    if twice.any():
+        raise ReadinessError([Problem(f"agency '{a}' indicator '{i}' is given twice", None,
+                                      f"line {line}", path.name)
+                              for a, i, line in table.loc[twice, ["agency", "indicator", "_row"]]
+                              .itertuples(index=False)])
+    lines = {(a, i): int(line) for a, i, line in table[["agency", "indicator", "_row"]].itertuples(index=False)}
+    wide = table.pivot(index="agency", columns="indicator", values="answer")
+    return wide, lines
+
+
+def load_answers(path: Path = BE2560 / "answers.csv") -> pd.DataFrame:
+    """Long-form answers as a wide table of cell values (see read_long_answers)."""
+    return read_long_answers(path)[0]

@@ -13,7 +13,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
-from readiness_xl.builder.template import build_workbook, save_workbook
+from readiness_xl.builder.template import StartPage, build_workbook, save_workbook
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.parts import check_not_locked, defined_names
@@ -22,7 +22,7 @@ from readiness_xl.workbook.read import Book
 FORM_AGENCY_NAME = "FormAgency"          # defined name: the agency id, as a text constant
 AGENCY_PROPERTY = "readiness-xl agency"
 VERSION_PROPERTY = "readiness-xl framework version"
-FORM_SHEETS = {"README", L.FRAMEWORK_SHEET, L.AGENCIES_SHEET, L.XLWINGS_CONF_SHEET}
+FORM_SHEETS = {L.START_SHEET, L.FRAMEWORK_SHEET, L.AGENCIES_SHEET, L.XLWINGS_CONF_SHEET}
 ABOUT_FORM = (
     "แบบสำรวจความพร้อมรัฐบาลดิจิทัล / Digital government readiness questionnaire",
     "กรอกคำตอบในช่องสีเหลืองของชีตหน่วยงานของท่าน แล้วบันทึกและส่งไฟล์นี้กลับ / Type your answers "
@@ -38,7 +38,8 @@ def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
     """The questionnaire of one agency of `book` (its current answers if `prefill`)."""
     agencies = book.agencies.loc[[agency]]
     answers = book.raw_answers.loc[[agency]] if prefill else None
-    wb = build_workbook(book.framework, agencies, answers, about=ABOUT_FORM)
+    wb = build_workbook(book.framework, agencies, answers,
+                        about=StartPage(ABOUT_FORM[0], steps=ABOUT_FORM[1:]))
     for ws in list(wb.worksheets):
         if ws.title not in FORM_SHEETS | {agency}:
             wb.remove(ws)

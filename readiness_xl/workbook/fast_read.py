@@ -24,9 +24,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
-from python_calamine import CalamineWorkbook
 
 from readiness_xl.workbook.parts import defined_names, sheet_parts
 
@@ -114,6 +112,7 @@ class FastWorkbook:
         self.path = Path(path)
         self._zip = zipfile.ZipFile(self.path)
         self._parts = sheet_parts(self._zip)
+        from python_calamine import CalamineWorkbook  # not needed by the xlwings paths
         self._calamine = CalamineWorkbook.from_path(str(self.path))
         self._openpyxl = None
         self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
@@ -132,6 +131,7 @@ class FastWorkbook:
                 if b"mergeCell" in xml else []
             if _ERROR_CELL in xml or _far_cell(xml):
                 if self._openpyxl is None:
+                    from openpyxl import load_workbook
                     self._openpyxl = load_workbook(self.path, read_only=True, data_only=True,
                                                    keep_links=False)
                 return self._openpyxl[name].iter_rows(min_row=min_row, max_row=max_row,

@@ -9,11 +9,13 @@ AGENCIES_SHEET = "Agencies"
 SUMMARY_SHEET = "Summary"
 DASHBOARD_SHEET = "Dashboard"
 RESPONSES_SHEET = "Responses"
+LAYOUTS = ("sheets", "long")   # a sheet per agency, or one long Responses sheet
 XLWINGS_CONF_SHEET = "xlwings.conf"
+START_SHEET = "เริ่มต้นที่นี่ (Start here)"  # the sheet a workbook opens on (older books: README)
 UNCERTAINTY_SHEET = "Uncertainty"        # written by `robustness` / `recalc --robustness`
 AUDIT_SHEET = "Audit"                    # written by `audit` / `recalc --robustness`
 RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHEET,
-                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README",
+                   RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README", START_SHEET,
                    UNCERTAINTY_SHEET, AUDIT_SHEET}
 
 # Defined names on the Framework sheet, each the data body of one table (header row

@@ -98,6 +98,7 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
     except ET.ParseError as err:
         raise ReadinessError(Problem(f"part {name} is not well-formed XML ({err})",
                                      file=file)) from None
+    raise ReadinessError(Problem(f"part {name} is empty or has no XML element", file=file))
 
 
 # Packages already checked by this process, by file identity and stamp: a recalc reads
@@ -142,14 +143,16 @@ def check_package(path: Path) -> None:
                         f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
                         f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=path.name))
             seen: set[str] = set()
+            seen_names = {info.filename for info in infos}
             for info in infos:  # part names are case-insensitive (OPC); zipfile would pick one
                 if info.filename.casefold() in seen:
                     raise ReadinessError(Problem(f"part {info.filename} appears twice in the "
                                                  "package (damaged); refused", file=path.name))
                 seen.add(info.filename.casefold())
-            if WORKBOOK_PART not in {info.filename for info in infos}:
-                raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {WORKBOOK_PART})",
-                                             file=path.name))
+            for required in (WORKBOOK_PART, CONTENT_TYPES, WORKBOOK_RELS):
+                if required not in seen_names:
+                    raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {required})",
+                                                 file=path.name))
             for info in infos:
                 if info.filename.lower().endswith(_XML_SUFFIXES):
                     _refuse_dtd(zf, info.filename, path.name)
@@ -165,6 +168,9 @@ def check_package(path: Path) -> None:
                                      file=path.name)) from None
     except RuntimeError as err:  # zipfile: "File ... is encrypted, password required"
         raise ReadinessError(Problem(f"an encrypted zip cannot be read ({err})",
+                                     file=path.name)) from None
+    except OSError as err:  # a zip directory pointing before the file's start, say
+        raise ReadinessError(Problem(f"damaged zip package ({err.strerror or err})",
                                      file=path.name)) from None
 
 

@@ -22,7 +22,6 @@ from openpyxl.utils.cell import (
     range_boundaries,
 )
 from openpyxl.utils.exceptions import InvalidFileException
-from python_calamine import CalamineError
 
 from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
@@ -30,7 +29,6 @@ from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import responses
-from readiness_xl.workbook.fast_read import FastWorkbook
 from readiness_xl.workbook.parts import check_package
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -39,7 +37,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_TABLE_ROWS = 20_000
 # What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, UnicodeDecodeError, CalamineError)
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, UnicodeDecodeError)
 READER_MODULES = ("/openpyxl/", "/python_calamine/", "/zipfile", "/xml/etree/", "/defusedxml/")
 _CELL_RANGE = re.compile(r"^\$?[A-Z]{1,3}\$?[1-9]\d{0,6}(?::\$?[A-Z]{1,3}\$?[1-9]\d{0,6})?$")
 
@@ -93,12 +91,20 @@ def open_workbook(path: Path):
         raise ReadinessError(Problem(reason, file=path.name))
     check_package(path)
     try:
+        from readiness_xl.workbook.fast_read import FastWorkbook
         return FastWorkbook(path)
     except InvalidFileException as err:
         raise ReadinessError(Problem(" ".join(str(err).split()), file=path.name)) from None
     except Exception as err:  # openpyxl raises many types for damaged files
         raise ReadinessError(Problem(f"cannot be read as a workbook ({err.__class__.__name__}: "
                                      f"{' '.join(str(err).split())})", file=path.name)) from None
+
+
+def _damaged() -> tuple:
+    """DAMAGED and calamine's error. python-calamine is imported only where a file is
+    read (not by the Excel and xlwings Lite paths, which read through xlwings)."""
+    from python_calamine import CalamineError
+    return DAMAGED + (CalamineError,)
 
 
 def _sheet(wb, name: str, path: Path):
@@ -275,7 +281,7 @@ def read_book(path: str | Path, progress=None) -> Book:
     except ReadinessError as err:
         raise err.in_file(path.name) from None
     except Exception as err:  # parts are unpacked lazily, so damage shows up while reading
-        if not isinstance(err, DAMAGED) and not _raised_by_reader(err):
+        if not isinstance(err, _damaged()) and not _raised_by_reader(err):
             raise
         raise ReadinessError(Problem(f"damaged workbook ({err.__class__.__name__}: "
                                      f"{' '.join(str(err).split())})", file=path.name)) from None

@@ -160,7 +160,7 @@ def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.Dat
                        target: Path) -> None:
     """A workbook in the long layout: the template's Framework, Agencies and Summary
     sheets, no agency sheets, and a Responses sheet holding `raw` (agencies x indicators)."""
-    from readiness_xl.builder.style import HEADER_FILL, HEADER_FONT
+    from readiness_xl.builder.style import HEADER_FILL, HEADER_FONT, print_a4
     from readiness_xl.builder.template import build_workbook, save_workbook
     from readiness_xl.workbook.parts import write_sheet_rows
 
@@ -172,6 +172,7 @@ def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.Dat
     for col, width in zip("ABC", (16, 14, 16)):
         responses.column_dimensions[col].width = width
     responses.freeze_panes = "A2"
+    print_a4(responses, title_rows="1:1", landscape=False, columns="A:C")
     save_workbook(wb, target)
     if raw is None:
         raw = pd.DataFrame(None, index=agencies.index, columns=framework.indicator_ids, dtype=object)

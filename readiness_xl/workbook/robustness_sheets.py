@@ -20,6 +20,7 @@ from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
 
 CHART_UNITS = 60         # the chart shows the first units by rank; the table has them all
+CHART_WIDTH_CM = 16      # within the side table's columns, clear of the narratives beside them
 ALPHA_LOW = 0.7          # Cronbach's alpha below this is coloured (the usual rule of thumb)
 
 UNIT_HEADERS = ["รหัส / Id", "ชื่อ (ไทย)", "Name (English)", "คะแนน / Score %", "อันดับ / Rank",
@@ -91,8 +92,8 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
     formats |= {get_column_letter(16 + k): "0.00" for k in range(len(names))}
     formats |= {c: "0.0##" for c in letters[1:]} | {c: "@" for c in "ABCM"}
     formats |= {get_column_letter(narrative_col + k): "@" for k in range(2)}
-    widths = {"A": 9, "B": 30, "C": 30, "M": 18, letters[0]: 34,
-              get_column_letter(narrative_col): 60, get_column_letter(narrative_col + 1): 60}
+    widths = {"A": 9, "B": 30, "C": 30, "M": 18, letters[0]: 34} | {c: 12 for c in letters[1:]}
+    widths |= {get_column_letter(narrative_col): 60, get_column_letter(narrative_col + 1): 60}
     widths |= {get_column_letter(c): 8 for c in range(4, 16) if c != 13}
     colours = [(f"{WIDTH_COLUMN}2:{WIDTH_COLUMN}{last}", f"${WIDTH_COLUMN}2>0", "warn"),
                (f"N2:N{last}", "AND(ISNUMBER(N2),N2<0.5)", "bad")]
@@ -140,7 +141,7 @@ def _rank_chart(ws, shown: int, total: int):
     bar.legend.legendEntry = [LegendEntry(idx=0, delete=True)]
     more = f" (อันดับ 1-{shown} จาก {total} / first {shown} of {total})" if shown < total else ""
     bar.title = f"ช่วงอันดับ 5-95% และอันดับจริง / Rank interval 5-95% and nominal rank{more}"
-    bar.width, bar.height = 26, 12
+    bar.width, bar.height = CHART_WIDTH_CM, 11
     return bar
 
 
@@ -201,54 +202,70 @@ class RobustnessRun:
     uncertainty: R.Uncertainty | None
     sensitivity: R.Sensitivity | None
     audit: Audit | None
+    agencies: pd.DataFrame
+    framework: Framework
 
 
-def robustness_file(path: str | Path, out: str | Path | None = None, *, runs: int = R.RUNS,
-                    weights_noise: float = R.WEIGHTS_NOISE, seed: int = R.SEED,
-                    sobol_n: int = R.SOBOL_N, missing: str = "zero", uncertainty: bool = True,
-                    with_audit: bool = True, coverage_threshold: float = COVERAGE_THRESHOLD,
-                    progress=None, **options) -> RobustnessRun:
-    """Read and score the workbook at `path`, run the uncertainty and sensitivity
-    analysis and/or the audit, and write the Uncertainty and/or Audit sheets to `out`
-    (default: in place) in one atomic replace. `progress(done, total)` follows the draws."""
+def analyse_file(path: str | Path, *, runs: int = R.RUNS, weights_noise: float = R.WEIGHTS_NOISE,
+                 seed: int = R.SEED, sobol_n: int = R.SOBOL_N, missing: str = "zero",
+                 uncertainty: bool = True, with_audit: bool = True,
+                 coverage_threshold: float = COVERAGE_THRESHOLD, progress=None,
+                 **options) -> RobustnessRun:
+    """Read and score the workbook at `path`, then run the uncertainty and sensitivity
+    analysis and/or the audit (`progress(done, total)` follows the draws). Writes nothing."""
     from readiness_xl.core.answers import parse_answers
-    from readiness_xl.errors import ReadinessError
     from readiness_xl.workbook.read import read_book
     from readiness_xl.workbook.recalc import score_book
 
-    path = Path(path)
-    book = read_book(path)
+    book = read_book(Path(path))
     results = score_book(book, missing)
     answers, _ = parse_answers(book.raw_answers, book.framework)
     answers = answers.reindex(book.agencies.index)
-    specs, found_u, found_s, found_a = [], None, None, None
+    found_u = found_s = found_a = None
     if uncertainty:
         method = R.method_of(book.framework, missing)
         data = R.data_of(book.framework, answers, options.get("normalisations", ()))
         inputs = R.uncertain_inputs(method, weights_noise, seed=seed, **options)
-        sobol_runs = sobol_n * (len(inputs) + 2) if inputs else 0
-        total = runs + sobol_runs
+        total = runs + (sobol_n * (len(inputs) + 2) if inputs else 0)
 
         def step(offset):
             return (lambda done: progress(offset + done, total)) if progress else None
 
-        found_u = R.summarise(data, method, inputs,
-                              R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0)),
-                              seed)
+        draws = R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0))
+        found_u = R.summarise(data, method, inputs, draws, seed)
         if inputs:
-            draws = R.sample_saltelli(inputs, sobol_n, seed)
-            found_s = R.analyse(data, method, inputs, R.run(data, method, inputs, draws, step(runs)), seed)
-        specs.append(uncertainty_spec(found_u, found_s, book.agencies, book.framework))
+            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs),
+                          ranks_only=True)
+            found_s = R.analyse(data, method, inputs, draws, seed)
     if with_audit:
         ids = book.framework.dimension_ids
         found_a = audit(book.framework, answers, results.agencies[ids], results.agencies["overall"],
                         coverage_threshold)
-        specs.append(audit_spec(found_a))
-    try:
-        write_sheets(path, Path(out) if out else path, specs)
-    except ReadinessError as err:
-        raise err.in_file(path.name) from None
-    return RobustnessRun(found_u, found_s, found_a)
+    return RobustnessRun(found_u, found_s, found_a, book.agencies, book.framework)
+
+
+def robustness_file(path: str | Path, out: str | Path | None = None, **options) -> RobustnessRun:
+    """`analyse_file`, then the Uncertainty and/or Audit sheets written to `out` (default:
+    in place) in one atomic replace; on any error the workbook is unchanged."""
+    from readiness_xl.errors import ReadinessError
+
+    from readiness_xl.workbook.locks import exclusive
+
+    path = Path(path)
+    target = Path(out) if out else path
+    with exclusive(target):  # held from the read to the write, as recalc_file does
+        found = analyse_file(path, **options)
+        specs = []
+        if found.uncertainty is not None:
+            specs.append(uncertainty_spec(found.uncertainty, found.sensitivity, found.agencies,
+                                          found.framework))
+        if found.audit is not None:
+            specs.append(audit_spec(found.audit))
+        try:
+            write_sheets(path, target, specs)
+        except ReadinessError as err:
+            raise err.in_file(path.name) from None
+    return found
 
 
 def rank_interval(rows: list[list], unit: object, percentile: object = None) -> list | float:

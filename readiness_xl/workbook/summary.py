@@ -11,11 +11,21 @@ from readiness_xl.core.results import Results
 from readiness_xl.workbook.layout import KIND_NAMES
 
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
-                 "ประเภทหน่วยงาน / Kind", "กระทรวง / Ministry"]
+                 "ประเภท / Kind", "กระทรวง / Ministry"]
 TAIL_HEADERS = ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank", "ความครบถ้วน / Completeness %",
                 "เทียบค่าเฉลี่ยประเทศ / vs national (points)", "มิติต่ำกว่า 50% / Below 50%",
                 "พัฒนามิติใดก่อน / Improve first", "บทสรุป / Narrative"]
-SCORE_HEADERS = {TAIL_HEADERS[0], TAIL_HEADERS[4], TAIL_HEADERS[5]}  # shown with one decimal
+SCORE_HEADERS = {TAIL_HEADERS[0], TAIL_HEADERS[4]}  # shown with one decimal
+GAP_HEADERS = {TAIL_HEADERS[5]}                     # shown signed: +8.4 / −3.5
+# What column A says of each row, in Thai (the first column people read). Scripts that
+# look for the all-units row accept the older English code too (NATIONAL_ROW_TYPES).
+ROW_TYPES = {"agency": "หน่วยงาน", "ministry": "กระทรวง", "kind": "ประเภท", "national": "ภาพรวม"}
+NATIONAL_ROW_TYPES = {"national", ROW_TYPES["national"]}
+
+
+def kind_label(kind) -> str | None:
+    """The Thai word for an agency kind (codes not in the list are shown as typed)."""
+    return None if kind is None else KIND_NAMES.get(kind, (kind,))[0]
 
 
 def header(results: Results) -> list[str]:
@@ -42,7 +52,8 @@ def _lines(row_type: str, table: pd.DataFrame, ids: list[str], idents, names_th,
     def column(values) -> list:
         return list(values) if isinstance(values, (list, tuple, pd.Series, np.ndarray)) else [values] * n
 
-    columns = ([[row_type] * n, column(idents), column(names_th), column(names_en), column(kinds),
+    columns = ([[ROW_TYPES[row_type]] * n, column(idents), column(names_th), column(names_en),
+                [kind_label(k) for k in column(kinds)],
                 column(ministries)] + [_nums(table[d]) for d in ids]
                + [_nums(table["overall"]), table["level_th"].tolist(), table["level_en"].tolist(),
                   column(ranks), column(completeness), _nums(table["gap_national"]),

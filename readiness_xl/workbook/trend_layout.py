@@ -12,7 +12,6 @@ TREND_SHEET = "Trend"
 TREND_DASHBOARD_SHEET = "Trend dashboard"
 ROUNDS_SHEET = "Rounds"
 UNITS_SHEET = "Units"
-MAPPING_SHEET = "Mapping"
 
 FIXED = {
     "unit_type": "ระดับหน่วย / Unit type",
@@ -27,6 +26,7 @@ TAIL = {
     "note": "หมายเหตุกรอบการประเมิน / Framework note",
     "trend_th": "แนวโน้ม (ไทย)",
     "trend_en": "Trend (English)",
+    "key": "คีย์ค้นหา / Lookup key",   # id|measure: what the Trend dashboard's chooser matches
 }
 # Per round ({a}) or per pair of rounds ({a} -> {b}): Thai and English header text.
 PER_ROUND = {
@@ -41,7 +41,7 @@ PER_PAIR = {
     "rank_change": ("อันดับเปลี่ยน {a}→{b}", "Rank change {A}→{B} (+ = up)"),
     "band_change": ("ระดับเปลี่ยน {a}→{b}", "Band change {A}→{B} (+ = up)"),
 }
-_BE_YEAR = re.compile(r"\b(2[45]\d\d)\b")
+_BE_YEAR = re.compile(r"\b(2[4-6]\d\d)\b")  # B.E. 2400-2699; C.E. years are 19xx-20xx
 
 
 def both_years(be_year: int) -> str:

@@ -1,0 +1,96 @@
+"""The report's robustness section: the rank-interval chart, the Sobol sensitivity bars,
+the table of the least firm ranks and each such unit's sentence. Pure: analysis results
+in, HTML out; `report --robustness` runs the analysis and hands the section to
+build_report's extra_sections."""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from readiness_xl.core.robustness import Sensitivity, Uncertainty, rank_sentences
+from readiness_xl.report.charts import PALETTE, _style, _svg
+
+CHART_UNITS = 60
+LISTED_UNITS = 40
+
+
+def rank_interval_chart(result: Uncertainty, names: pd.Series, chart_id: str = "rank-interval") -> str:
+    """Units in rank order (at most CHART_UNITS), the 5-95% rank interval as a bar and
+    the nominal rank as a dot; rank 1 at the top."""
+    table = result.table.dropna(subset=["rank"]).sort_values("rank").head(CHART_UNITS)
+    x = np.arange(len(table))
+    with _style():
+        fig = Figure(figsize=(7.6, 3.4))
+        ax = fig.add_subplot()
+        ax.vlines(x, table["rank_p5"], table["rank_p95"], color="#9DC3E6", linewidth=6)
+        ax.scatter(x, table["rank"], color=PALETTE[1], s=14, zorder=3, label="อันดับจริง / nominal rank")
+        ax.plot([], [], color="#9DC3E6", linewidth=6, label="ช่วงอันดับ 5-95% / 5-95% rank interval")
+        ax.invert_yaxis()
+        ax.set_xticks(x, [str(names.get(i, i)) for i in table.index], rotation=90, fontsize=6.5)
+        ax.set_ylabel("อันดับ / Rank")
+        ax.grid(axis="y", color="#e3e7ec", linewidth=0.6)
+        ax.legend(loc="lower left", frameon=False, fontsize=8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return _svg(fig, chart_id, "Rank interval 5-95% and nominal rank", "bars")
+
+
+def sensitivity_chart(sensitivity: Sensitivity, chart_id: str = "sensitivity") -> str:
+    """First-order and total Sobol indices of each input on the mean absolute rank shift,
+    with their bootstrap intervals."""
+    table = sensitivity.overall
+    y = np.arange(len(table))[::-1]
+    with _style():
+        fig = Figure(figsize=(7.6, 0.9 + 0.55 * len(table)))
+        ax = fig.add_subplot()
+        ax.barh(y + 0.18, table["first_order"], height=0.34, xerr=table["first_order_conf"],
+                color=PALETTE[0], label="ลำดับที่หนึ่ง / first order (S1)", capsize=2)
+        ax.barh(y - 0.18, table["total"], height=0.34, xerr=table["total_conf"],
+                color=PALETTE[2], label="รวม / total (ST)", capsize=2)
+        ax.set_yticks(y, list(table.index), fontsize=8.5)
+        ax.set_xlim(0, max(1.05, float((table["total"] + table["total_conf"]).max()) + 0.05))
+        ax.set_xlabel("ดัชนี Sobol / Sobol index")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False, fontsize=8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return _svg(fig, chart_id, "Sobol indices on the mean absolute rank shift", "bars")
+
+
+def robustness_section(result: Uncertainty, sensitivity: Sensitivity | None, agencies: pd.DataFrame) -> str:
+    """The section's HTML: what was varied, the two charts, the least firm ranks."""
+    inputs = "; ".join(f"{escape(i.label_th)} / {escape(i.label_en)}" for i in result.inputs) or "—"
+    intro = (f"<p class='note'>สุ่ม {result.runs:,} รอบ (seed {result.seed}) โดยปรับ / {result.runs:,} "
+             f"replications (seed {result.seed}) varying: {inputs}. แท่ง = ช่วงอันดับ 5-95%, จุด = อันดับจริง "
+             "/ bar = 5-95% rank interval, dot = nominal rank.</p>")
+    html = intro + rank_interval_chart(result, agencies["name_en"])
+    if sensitivity is not None:
+        html += ("<h3>ความอ่อนไหว / Sensitivity</h3><p class='note'>ดัชนี Sobol: สัดส่วนความแปรปรวนของการเลื่อน"
+                 "อันดับเฉลี่ยที่มาจากแต่ละปัจจัย / Sobol indices: the share of the variance of the mean "
+                 f"absolute rank shift due to each input (N = {sensitivity.n:,}, ± 95% bootstrap).</p>"
+                 + sensitivity_chart(sensitivity))
+    th, en = rank_sentences(result.table, result.inputs), rank_sentences(result.table, result.inputs, "en")
+    loose = result.table[th != ""].sort_values(["rank_width", "rank"], ascending=[False, True])
+    rows = "".join(
+        f"<tr><td>{escape(str(i))}</td><td>{escape(agencies.at[i, 'name_th'])} <span class='en'>"
+        f"{escape(agencies.at[i, 'name_en'])}</span><br>{escape(th[i])}<br><span class='en'>"
+        f"{escape(en[i])}</span></td><td class='num'>{t['rank']:.0f}</td>"
+        f"<td class='num'>{t['rank_p5']:.0f}-{t['rank_p95']:.0f}</td>"
+        f"<td class='num'>{t['band_share']:.0%}</td></tr>"
+        for i, t in loose.head(LISTED_UNITS).iterrows())
+    if rows:
+        html += ("<h3>อันดับที่ไม่แน่นอนที่สุด / Least firm ranks</h3><div class='wide'><table><thead><tr>"
+                 "<th>รหัส / Id</th><th>หน่วยงาน / Unit</th><th class='num'>อันดับ / Rank</th>"
+                 "<th class='num'>5-95%</th><th class='num'>คงระดับ / Keeps level</th>"
+                 f"</tr></thead><tbody>{rows}</tbody></table></div>")
+    return html
+
+
+def report_section(result: Uncertainty, sensitivity: Sensitivity | None,
+                   agencies: pd.DataFrame) -> tuple[str, str, str]:
+    """(key, title, html) for build_report's extra_sections."""
+    return ("robustness", "ความแน่นอนของอันดับ / How firm the ranks are",
+            robustness_section(result, sensitivity, agencies))

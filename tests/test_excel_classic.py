@@ -1,0 +1,134 @@
+"""The classic Windows path: the macro-enabled template carrying xlwings' standalone VBA
+(read back with oletools' olevba and openpyxl), the settings xlwings' VBA reads, and
+`readiness-xl doctor`."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from conftest import ROOT, run_cli
+from oletools.olevba import VBA_Parser
+from openpyxl import load_workbook
+
+from readiness_xl import doctor
+from readiness_xl.builder import addin
+from readiness_xl.workbook import layout as L
+
+ADDIN = ROOT / "workbooks" / "readiness_xl.xlam"
+TEMPLATE = ROOT / "workbooks" / "readiness_template.xlsm"
+
+
+def vba_modules(path) -> dict[str, str]:
+    parser = VBA_Parser(str(path))
+    try:
+        return {stream.split("/")[-1]: code for _, stream, _, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+@pytest.fixture(scope="module")
+def xlsm(tmp_path_factory):
+    out = tmp_path_factory.mktemp("xlsm") / "mine.xlsm"
+    run_cli("new-template", out)
+    return out
+
+
+def test_xlsm_template_carries_xlwings_standalone_vba(xlsm):
+    modules = vba_modules(xlsm)
+    code = modules["xlwings"]
+    # what Import Functions runs, and what the functions it writes call (XLPy.CallUDF)
+    assert re.search(r"^Sub ImportPythonUDFs\(\)", code, re.M)
+    assert re.search(r"^Function XLPy\(\)", code, re.M)
+    # it reads its settings from the sheet named <project>.conf: our xlwings.conf sheet
+    project = re.search(r'PROJECT_NAME As String = "([^"]+)"', code).group(1)
+    assert f"{project}.conf" == L.XLWINGS_CONF_SHEET
+    wb = load_workbook(xlsm, keep_vba=True)
+    conf = {r[0]: r[1] for r in wb[L.XLWINGS_CONF_SHEET].iter_rows(values_only=True) if r[0]}
+    assert conf["UDF Modules"] == "udfs.functions"
+    assert wb.code_name == "ThisWorkbook"
+    assert L.DASHBOARD_SHEET in wb.sheetnames and L.SUMMARY_SHEET in wb.sheetnames
+
+
+def test_xlsm_is_a_macro_enabled_package(xlsm):
+    import zipfile
+    with zipfile.ZipFile(xlsm) as zf:
+        types = zf.read("[Content_Types].xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+    assert "vbaProject" in types and 'Target="vbaProject.bin"' in rels
+
+
+def test_committed_xlsm_template_matches_a_rebuild(xlsm):
+    from workbook_content import differences, workbook_content
+    assert not differences(workbook_content(TEMPLATE), workbook_content(xlsm))
+    assert vba_modules(TEMPLATE) == vba_modules(xlsm)
+
+
+def test_other_builders_refuse_xlsm(tmp_path):
+    result = run_cli("sample", tmp_path / "s.xlsm", check=False)
+    assert result.returncode == 2 and not (tmp_path / "s.xlsm").exists()
+
+
+def test_addin_reads_the_settings_file_doctor_writes():
+    """xlwings' VBA in our add-in reads %USERPROFILE%\\.<PROJECT_NAME>\\<PROJECT_NAME>.conf."""
+    code = vba_modules(ADDIN)["xlwings"]
+    assert re.search(r'PROJECT_NAME As String = "([^"]+)"', code).group(1) == addin.ADDIN_VBA_PROJECT
+    assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code
+    paths = doctor.conf_paths(ROOT)
+    assert paths[addin.ADDIN_VBA_PROJECT].name == f"{addin.ADDIN_VBA_PROJECT}.conf"
+
+
+@pytest.fixture
+def windows(monkeypatch, tmp_path):
+    """doctor's view of a Windows profile in tmp_path (folders and files only)."""
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(doctor, "INTERPRETER_KEY", "INTERPRETER_WIN")
+    monkeypatch.setattr(doctor, "_trust_setting", lambda: doctor.MISSING)  # the registry
+    appdata = tmp_path / "AppData" / "Roaming"
+    (appdata / "Microsoft" / "Excel" / "XLSTART").mkdir(parents=True)
+    (appdata / "Microsoft" / "AddIns").mkdir(parents=True)
+    return tmp_path, {"APPDATA": str(appdata), "USERPROFILE": str(tmp_path)}
+
+
+def by_name(found):
+    return {c.name: c for c in found}
+
+
+def test_doctor_on_windows_names_what_is_missing_in_thai_and_english(windows):
+    home, env = windows
+    (home / "AppData/Roaming/Microsoft/Excel/XLSTART/xlwings.xlam").write_bytes(b"")
+    (home / "AppData/Roaming/Microsoft/AddIns/readiness_xl (1).xlam").write_bytes(b"")
+    found = by_name(doctor.checks(home, env))
+    assert found["xlwings.xlam"].status == doctor.OK
+    renamed = found["readiness_xl.xlam"]
+    assert renamed.status == doctor.MISSING and "readiness_xl (1).xlam" in renamed.en
+    assert "เปลี่ยนชื่อ" in renamed.th
+    assert found["Trust access to the VBA project object model"].status == doctor.MISSING
+    for path in doctor.conf_paths(home).values():
+        assert found[str(path)].status == doctor.MISSING and "doctor --fix" in found[str(path)].en
+
+
+def test_doctor_fix_writes_both_settings_files_keeping_other_lines(windows):
+    home, env = windows
+    own = doctor.conf_paths(home)["xlwings"]
+    own.parent.mkdir(parents=True)
+    own.write_text('"INTERPRETER_WIN","C:\\old\\python.exe"\n"SHOW CONSOLE","False"\n')
+    written = doctor.write_conf(home)
+    assert sorted(written) == sorted(doctor.conf_paths(home).values())
+    text = own.read_text()
+    assert '"SHOW CONSOLE","False"' in text and "old" not in text
+    assert f'"INTERPRETER_WIN","{sys.executable}"' in text and '"USE UDF SERVER","True"' in text
+    found = by_name(doctor.checks(home, env))
+    assert all(found[str(p)].status == doctor.OK for p in written)
+
+
+def test_doctor_on_linux_says_what_it_cannot_check():
+    result = run_cli("doctor")
+    assert result.returncode == 0
+    assert "[ok] Python" in result.stdout and "[ok] udfs.functions" in result.stdout
+    assert "[--] xlwings.xlam" in result.stdout and "Windows only" in result.stdout
+    assert "ตรวจได้บน Windows เท่านั้น" in result.stdout
+    fix = run_cli("doctor", "--fix", check=False)
+    assert fix.returncode == 2 and "Excel does not run on this system" in fix.stderr

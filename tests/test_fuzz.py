@@ -1,0 +1,86 @@
+"""Fuzzing: a few hundred seeded mutants of a small workbook and of a returned form (bytes
+flipped, XML damaged, parts deleted, duplicated or emptied, hostile cell values and
+defined names; see tests/mutants.py) through `recalc` and `collect`. Whatever the
+mutant, the promises hold: exit 0, 1 or 2, never 70 (our own bug); one line on stderr
+on error; every input unchanged on error; a workbook we wrote opens in openpyxl.
+
+FUZZ_MUTANTS=2000 runs more; a failure names its seed, and mutate(seed) remakes it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from readiness_xl.cli.main import cli
+from tests.mutants import mutate
+
+MUTANTS = int(os.environ.get("FUZZ_MUTANTS", "320"))
+AGENCIES = ["D01", "D02", "P01"]
+
+
+@pytest.fixture(scope="module")
+def bases(tmp_path_factory) -> tuple[Path, Path]:
+    """A recalculated three-agency master and D01's prefilled questionnaire."""
+    from readiness_xl.builder.template import build_workbook, save_workbook
+    from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
+    from readiness_xl.survey.forms import build_form
+    from readiness_xl.workbook.read import read_book
+    from readiness_xl.workbook.recalc import recalc_file
+    folder = tmp_path_factory.mktemp("fuzz")
+    master = folder / "master.xlsx"
+    agencies = load_agencies().loc[AGENCIES]
+    save_workbook(build_workbook(load_framework(), agencies, load_answers().loc[AGENCIES]), master)
+    recalc_file(master)
+    form = folder / "D01.xlsx"
+    save_workbook(build_form(read_book(master), "D01", prefill=True), form)
+    return master, form
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
+
+
+def _run(argv: list[str]):
+    result = CliRunner().invoke(cli, [str(a) for a in argv], env={"COLUMNS": "200"})
+    return result.exit_code, result.stderr
+
+
+def test_mutants_never_crash_never_change_their_input(bases, tmp_path):
+    master, form = bases
+    failures, outcomes = [], {0: 0, 1: 0, 2: 0}
+    for seed in range(MUTANTS):
+        collect = seed % 4 == 3
+        mutant = tmp_path / ("D01.xlsx" if collect else f"m{seed}.xlsx")
+        what = mutate(form if collect else master, mutant, seed)
+        into = tmp_path / "into.xlsx"
+        shutil.copy(master, into)
+        before = {p: _digest(p) for p in (mutant, into)}
+        argv = ["collect", mutant, "--into", into] if collect else ["recalc", mutant]
+        code, err = _run(argv)
+        lines = err.strip().splitlines()
+        where = f"seed {seed} ({what}), {argv[0]}"
+        if code not in (0, 1, 2):
+            failures.append(f"{where}: exit {code}: {err.strip()[:300]}")
+        elif code and (len(lines) != 1 or not lines[0].startswith("readiness-xl: error: ")):
+            failures.append(f"{where}: stderr is not one error line: {err[:300]!r}")
+        elif code == 2 and {p: _digest(p) for p in before} != before:
+            failures.append(f"{where}: an input changed although the command failed")
+        elif code == 1 and _digest(mutant) != before[mutant]:
+            failures.append(f"{where}: the rejected form changed")
+        elif code in (0, 1) and seed % 8 in (0, 3):   # what we wrote opens elsewhere
+            written = into if collect else mutant
+            try:
+                load_workbook(written, read_only=True)["Summary"].calculate_dimension()
+            except Exception as err:  # noqa: BLE001 - any failure of openpyxl is the finding
+                failures.append(f"{where}: openpyxl cannot open what we wrote: {err!r}")
+        outcomes[code] = outcomes.get(code, 0) + 1
+        mutant.unlink(missing_ok=True)
+    print(f"fuzz: {MUTANTS} mutants, exit codes {outcomes}")
+    assert not failures, "\n".join(failures[:15])
+    assert outcomes[2] > MUTANTS // 10 and outcomes[0] > MUTANTS // 10, outcomes  # it bites both ways

@@ -1,0 +1,154 @@
+"""The Uncertainty and Audit sheets in real files: read back by openpyxl, kept by later
+recalculations, rewritten without growing, rendered by LibreOffice; and the commands
+that write them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from conftest import run_cli
+from openpyxl import load_workbook
+from outside_tools import libreoffice_convert, pdf_pages
+
+from readiness_xl.core import robustness as R
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.recalc import recalc_file
+from readiness_xl.workbook.robustness_sheets import rank_interval, robustness_file
+
+RUNS, SOBOL_N = 300, 64
+
+
+@pytest.fixture(scope="module")
+def written(sample_path, tmp_path_factory):
+    """The sample with both sheets written, and what the run found."""
+    book = tmp_path_factory.mktemp("robust") / "book.xlsx"
+    found = robustness_file(sample_path, book, runs=RUNS, sobol_n=SOBOL_N)
+    return book, found
+
+
+def _parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_sheets_read_back_with_the_core_results(written):
+    book, found = written
+    wb = load_workbook(book)
+    assert wb.sheetnames[-2:] == [L.UNCERTAINTY_SHEET, L.AUDIT_SHEET]
+    ws = wb[L.UNCERTAINTY_SHEET]
+    table = found.uncertainty.table.sort_values("rank", kind="stable")
+    rows = list(ws.iter_rows(min_row=2, max_row=1 + len(table), values_only=True))
+    assert [r[0] for r in rows] == list(table.index)
+    for r, (ident, t) in zip(rows, table.iterrows()):
+        assert r[3] == pytest.approx(t["score"]) and r[4] == t["rank"]
+        assert (r[6], r[7], r[5]) == (t["rank_p5"], t["rank_p95"], t["rank_median"])
+        assert r[13] == pytest.approx(t["band_share"]) and r[14] == t["rank_width"]
+        assert r[15] == pytest.approx(found.sensitivity.total.at[ident, "dimension weights"])
+    sentence = ws.cell(2 + list(table.index).index("D12"), ws.max_column - 1).value
+    assert sentence.startswith("อันดับอาจอยู่ระหว่าง ") and "±25%" in sentence
+    assert ws["D2"].number_format == "0.0" and ws["N2"].number_format == "0%"
+    assert ws.freeze_panes == "D2"
+    (chart,) = ws._charts
+    refs = [s.val.numRef.f for s in chart.series]
+    assert refs == [f"'{L.UNCERTAINTY_SHEET}'!$G$2:$G$32", f"'{L.UNCERTAINTY_SHEET}'!$O$2:$O$32"]
+    assert chart.y_axis.scaling.orientation == "maxMin"
+
+    audit = wb[L.AUDIT_SHEET]
+    first = [c.value for c in audit[2]][:11]
+    stats = found.audit.indicators.loc["1.1"]
+    assert first[0] == "1.1" and first[2] == pytest.approx(stats["coverage"])
+    assert first[7] == pytest.approx(stats["skew"]) and first[8] == pytest.approx(stats["kurtosis"])
+    flags = [r[9] for r in audit.iter_rows(min_row=2, max_row=21, values_only=True)]
+    assert [f != "" and f is not None for f in flags] == list(found.audit.indicators["flag"])
+    colours = audit.conditional_formatting
+    assert any("J2:J21" in str(rng.sqref) for rng in colours)
+
+
+def test_other_parts_are_kept_byte_for_byte(sample_path, written):
+    book, _ = written
+    before, after = _parts(sample_path), _parts(book)
+    changed = {n for n in before if before[n] != after.get(n)}
+    assert changed <= {"xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                       "[Content_Types].xml"}
+    assert set(before) <= set(after)
+
+
+def test_rewriting_replaces_and_recalc_keeps(written, tmp_path):
+    book, _ = written
+    again = tmp_path / "again.xlsx"
+    robustness_file(book, again, runs=RUNS, sobol_n=SOBOL_N)
+    first, second = _parts(book), _parts(again)
+    assert set(first) == set(second)                       # no second sheet, chart or drawing
+    assert first["xl/styles.xml"] == second["xl/styles.xml"]  # no style added twice
+    recalc_file(again)
+    kept = _parts(again)
+    ours = [n for n in first if n.startswith(("xl/charts/", "xl/drawings/"))]
+    assert ours and all(kept[n] == second[n] for n in ours)
+    wb = load_workbook(again)
+    assert wb[L.UNCERTAINTY_SHEET]["A2"].value == load_workbook(book)[L.UNCERTAINTY_SHEET]["A2"].value
+
+
+def test_rank_interval_reads_the_sheet(written):
+    book, found = written
+    rows = [list(r) for r in load_workbook(book)[L.UNCERTAINTY_SHEET].iter_rows(values_only=True)]
+    t = found.uncertainty.table.loc["D12"]
+    assert rank_interval(rows, "D12") == [t["rank_p5"], t["rank_p95"]]
+    assert rank_interval(rows, "กรมวิชาการเกษตร", 95) == t["rank_p95"]
+    assert rank_interval(rows, "Department of Agriculture", 0.5) == t["rank_median"]
+    with pytest.raises(ValueError):
+        rank_interval(rows, "D12", 90)
+    with pytest.raises(LookupError):
+        rank_interval(rows, "nobody")
+
+
+def test_libreoffice_renders_the_uncertainty_sheet(written, tmp_path):
+    """LibreOffice opens the written book and prints both sheets with the chart; the
+    page images are kept for a person to look at (tmp_path/png)."""
+    book, _ = written
+    pdf = libreoffice_convert(book, "pdf", tmp_path / "pdf", tmp_path / "profile")
+    pages = pdf_pages(pdf, tmp_path / "png")
+    text = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for i in range(len(pages) - 1, len(pages) + 1)]
+    assert "Rank interval 5-95%" in text[0] and "อันดับอาจอยู่ระหว่าง" in text[0]
+    assert "Cronbach" in text[1]
+    assert pages[-2].stat().st_size > 20_000       # the chart is drawn, not an empty page
+
+
+def test_robustness_and_audit_commands(sample_path, tmp_path):
+    book = tmp_path / "book.xlsx"
+    shutil.copy(sample_path, book)
+    out = json.loads(run_cli("robustness", book, "--runs", "200", "--sobol-n", "32", "--seed", "9",
+                             "--json").stdout)
+    assert out["runs"] == 200 and out["seed"] == 9 and out["failed"] == 0
+    unit = out["units"][0]
+    assert {"id", "rank", "rank_median", "rank_p5", "rank_p95", "score_p5", "score_p95",
+            "band_share"} <= set(unit)
+    assert [s["input"] for s in out["sensitivity"]] == ["dimension weights", "indicator weights"]
+    assert {"first_order", "total"} <= set(out["sensitivity"][0])
+    again = json.loads(run_cli("robustness", book, "--runs", "200", "--sobol-n", "32", "--seed", "9",
+                               "--json").stdout)
+    assert again == out                                                  # seeded: reproducible
+    audit = json.loads(run_cli("audit", book, "--json").stdout)
+    assert len(audit["indicators"]) == 20 and {"id", "coverage", "mean", "sd", "skew", "kurtosis",
+                                                "flag"} <= set(audit["indicators"][0])
+    assert {"id", "cronbach_alpha", "correlations"} <= set(audit["dimensions"][0])
+    assert load_workbook(book).sheetnames[-2:] == [L.UNCERTAINTY_SHEET, L.AUDIT_SHEET]
+    bad = run_cli("robustness", book, "--aggregation", "median", check=False)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "median" in bad.stderr
+    text = run_cli("robustness", book, "--runs", "100", "--sobol-n", "16", "--vary-missing",
+                   "--aggregation", "geometric", "--band-shift", "2").stdout
+    assert "missing answers" in text and "aggregation" in text and "band cut-offs" in text
+
+
+def test_zero_noise_in_the_file_collapses_the_intervals(sample_path, tmp_path):
+    found = robustness_file(sample_path, tmp_path / "b.xlsx", runs=50, weights_noise=0.0,
+                            with_audit=False)
+    assert found.sensitivity is None and (found.uncertainty.table["rank_width"] == 0).all()
+    ws = load_workbook(tmp_path / "b.xlsx")[L.UNCERTAINTY_SHEET]
+    assert all(r[6] == r[4] == r[7] for r in ws.iter_rows(min_row=2, max_row=32, values_only=True))
+    assert R.rank_sentences(found.uncertainty.table, ()).eq("").all()
