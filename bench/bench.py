@@ -55,6 +55,9 @@ TARGETS = {"recalc_sheets_1000_s": 1.5, "recalc_long_10000_s": 3.0, "rss_long_10
            "vs_floor": 2.0, "units_100000_s": 30.0, "start_s": 0.3, "collect_300_s": 10.0,
            "core_answers_per_s": 20e6, "udf_us": 20.0}
 OTHER_BENCHES = ("excel_click.py", "method_bench.py", "robustness_bench.py", "trend_bench.py")
+# What --quick passes each of them (an option its script does not know is left out).
+QUICK_OPTIONS = {"excel_click.py": ["--agencies", "30"], "method_bench.py": ["--units", "1000"],
+                 "robustness_bench.py": ["--units", "1000"], "trend_bench.py": ["--units", "1000"]}
 PEERS = ("floor", "vectorised", "polars", "pandas")
 
 
@@ -311,8 +314,9 @@ def other_benches(quick: bool) -> list[tuple[str, str]]:
         if not script.exists():
             continue
         cmd = [sys.executable, str(script)]
-        if quick and "--quick" in script.read_text(encoding="utf-8"):
-            cmd.append("--quick")
+        options = QUICK_OPTIONS.get(name, [])
+        if quick and options and f'"{options[0]}"' in script.read_text(encoding="utf-8"):
+            cmd += options
         print(f"other: {name}", flush=True)
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         text = done.stdout.strip() or "(no output)"
