@@ -450,7 +450,7 @@ def sheet_values(sheet_xml: bytes | str) -> dict[str, object]:
     patterns that wrote it), as `stored` gives them; the check that a write did what it
     meant. Rows out of order or a cell twice make it fail. The part is one we have just
     written, from a source whose parts check_package cleared of DTDs, so expat streams
-    it without building a tree (a 10,000-row Summary: a third of the time); a DTD is
+    it without building a tree (a 10,000-row Summary: about 2/3 of the time); a DTD is
     refused still."""
     data = sheet_xml.encode("utf-8") if isinstance(sheet_xml, str) else sheet_xml
     if b"<!DOCTYPE" in data:
