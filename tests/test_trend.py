@@ -175,8 +175,8 @@ def test_bad_mapping_rows_are_named_by_line():
     with pytest.raises(ReadinessError) as err:
         build_trend(rounds, table)
     assert [str(p) for p in err.value.problems] == [
-        "map.csv, cell line 2: round 2558 is not one of the rounds (2559, 2560)",
-        "map.csv, cell line 3: agency 'NOPE' is not in the 2559 workbook (book_2559.xlsx)"]
+        "map.csv, line 2: round 2558 is not one of the rounds (2559, 2560)",
+        "map.csv, line 3: agency 'NOPE' is not in the 2559 workbook (book_2559.xlsx)"]
     with pytest.raises(ReadinessError, match="two workbooks are both round 2559"):
         build_trend([rounds[0], rounds[0]])
 

@@ -123,7 +123,7 @@ def test_years_can_be_given_and_errors_are_one_line(rounds, tmp_path):
     bad.write_text("round,round_id,trend_id\n2559,NOPE,D04\n", encoding="utf-8")
     result = run_cli("trend", *rounds, "--map", bad, check=False)
     assert result.returncode == 2
-    assert result.stderr.strip() == ("readiness-xl: error: map.csv, cell line 2: agency 'NOPE' is not in "
+    assert result.stderr.strip() == ("readiness-xl: error: map.csv, line 2: agency 'NOPE' is not in "
                                      "the 2559 workbook (sample_2559.xlsx)")
     result = run_cli("trend", rounds[1], check=False)
     assert result.returncode == 2 and "at least two rounds" in result.stderr
