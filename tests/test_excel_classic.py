@@ -132,3 +132,14 @@ def test_doctor_on_linux_says_what_it_cannot_check():
     assert "ตรวจได้บน Windows เท่านั้น" in result.stdout
     fix = run_cli("doctor", "--fix", check=False)
     assert fix.returncode == 2 and "Excel does not run on this system" in fix.stderr
+
+
+def test_settings_doctor_writes_are_ones_xlwings_vba_reads(windows):
+    home, _ = windows
+    written = doctor.write_conf(home)
+    keys = {line.split(",")[0].strip('"') for line in written[0].read_text().splitlines()}
+    assert keys == {"INTERPRETER_WIN", "USE UDF SERVER"}
+    for book in (ADDIN, TEMPLATE):
+        code = vba_modules(book)["xlwings"]
+        for key in keys:
+            assert f'GetConfig("{key}"' in code, (book.name, key)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.locks import INPUT_OVERWRITE
 
 SIGNIFICANT_DIGITS = 12  # beyond this a float only carries binary noise (50.199999999999996)
 # What our builders write (openpyxl, no macros): an .xlsm or .xls name would not open in Excel.
@@ -60,8 +61,8 @@ def workbook_output(out: Path, what: str = "the workbook") -> None:
 
 
 def refuse_overwriting_input(source: Path, out: Path) -> None:
-    """Never write a report or a copy over the workbook it was made from."""
+    """Never write a report or a copy over the workbook it was made from: refused before
+    any work (the write layer refuses it too, see workbook.locks.check_not_input)."""
     same = out.exists() and source.exists() and out.resolve().samefile(source.resolve())
     if same or out.resolve() == source.resolve():
-        raise ReadinessError(Problem(f"-o names the input workbook {source.name}; the output "
-                                     "would overwrite it: choose another name", file=str(out)))
+        raise ReadinessError(Problem(INPUT_OVERWRITE, file=str(out)))

@@ -3,7 +3,6 @@ the workbook's Uncertainty and Audit sheets (or printed as JSON)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ import numpy as np
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
+from readiness_xl.cli.output import echo_json, workbook_output
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.cli.scoring_commands import TERMINAL_AGENCIES, console
 from readiness_xl.core import robustness as R
@@ -56,6 +56,9 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
     the run with a progress bar, written into the workbook unless `write` is false."""
     from readiness_xl.workbook.robustness_sheets import analyse_file, robustness_file
 
+    if write and out is not None:
+        workbook_output(out)
+
     total = None
     if uncertainty:   # inputs of a two-band framework: what the book's run will count
         probe = R.Method(np.ones(1), np.ones(1), missing, np.array([0.0, 50.0]))
@@ -71,20 +74,21 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
                                with_audit=with_audit, progress=_advance(advance), **options)
 
 
-def _uncertainty_table(result: R.Uncertainty) -> Table:
+def _uncertainty_table(result: R.Uncertainty, agencies) -> Table:
     table = Table(title="ความแน่นอนของอันดับ / How firm each rank is "
                         f"({result.runs:,} replications, seed {result.seed})")
-    for label in ("Rank", "Id", "Score", "Rank 5-95%", "Median", "Best-worst", "Keeps level"):
-        table.add_column(label, justify="left" if label == "Id" else "right")
+    for label in ("Rank", "Id", "หน่วยงาน", "Score", "Rank 5-95%", "Median", "Best-worst", "Keeps level"):
+        table.add_column(label, justify="left" if label in ("Id", "หน่วยงาน") else "right",
+                         no_wrap=label != "หน่วยงาน")
     ranked = result.table.sort_values("rank")
     shown = ranked if len(ranked) <= TERMINAL_AGENCIES else ranked.head(TERMINAL_AGENCIES)
     for ident, t in shown.iterrows():
-        table.add_row(f"{t['rank']:.0f}", str(ident), f"{t['score']:.1f}",
+        table.add_row(f"{t['rank']:.0f}", str(ident), agencies.at[ident, "name_th"], f"{t['score']:.1f}",
                       f"{t['rank_p5']:.0f}-{t['rank_p95']:.0f}", f"{t['rank_median']:.0f}",
                       f"{t['rank_best']:.0f}-{t['rank_worst']:.0f}", f"{t['band_share']:.0%}")
     if len(ranked) > len(shown):
-        table.add_row("…", "", "", f"{len(ranked) - len(shown):,} more: see the Uncertainty sheet",
-                      "", "", "")
+        table.add_row("…", "", f"{len(ranked) - len(shown):,} more: see the Uncertainty sheet",
+                      "", "", "", "", "")
     return table
 
 
@@ -132,9 +136,9 @@ def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, se
                            vary_missing=vary_missing, aggregations=_aggregations(aggregations),
                            normalisations=_normalisations(normalisations), band_shift=band_shift)
     if as_json:
-        click.echo(json.dumps(R.to_json_dict(found.uncertainty, found.sensitivity), ensure_ascii=False))
+        echo_json(R.to_json_dict(found.uncertainty, found.sensitivity))
         return
-    console().print(_uncertainty_table(found.uncertainty))
+    console().print(_uncertainty_table(found.uncertainty, found.agencies))
     if found.sensitivity is not None:
         console().print(_sensitivity_table(found.sensitivity))
     click.echo(f"Uncertainty sheet written to {out or book}")
@@ -158,7 +162,7 @@ def audit(book: Path, out: Path | None, coverage: float, missing: str, as_json: 
     found = run_robustness(book, out, with_audit=True, uncertainty=False, missing=missing,
                            coverage_threshold=coverage).audit
     if as_json:
-        click.echo(json.dumps(to_json_dict(found), ensure_ascii=False))
+        echo_json(to_json_dict(found))
         return
     flagged = found.indicators[found.indicators["flag"]]
     pairs = found.pairs[found.pairs["flag"] != ""]

@@ -16,7 +16,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import echo_json, output_kind, workbook_output
+from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_input, workbook_output
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.results import Results, to_json_dict
 from readiness_xl.core.scoring import MISSING_POLICIES
@@ -48,7 +48,7 @@ def summary_table(results: Results, width: int | None = None) -> Table:
     """Agencies by rank, then ministries and the nation, in at most `width` columns: the
     widest layout that fits without wrapping, else the narrowest with long Thai names
     ending in '…' (never broken inside a word)."""
-    unbounded = Console(width=10_000, markup=False, emoji=False)  # names are text, never markup
+    unbounded = Console(width=10_000, markup=False, emoji=False)  # measured as printed
     for dropped in range(len(NARROWER) + 1):
         table = _summary_table(results, set(NARROWER[:dropped]))
         excess = 0 if width is None else Measurement.get(unbounded, unbounded.options, table).maximum - width
@@ -195,6 +195,8 @@ def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | No
     """Write a fresh template workbook to OUT (.xlsx; .xlsm carries xlwings' VBA module so
     Excel's Import Functions works in it)."""
     output_kind(out, {".xlsx": "xlsx", ".xlsm": "xlsm"}, "the template")
+    if framework_path is not None and framework_path.is_file():
+        refuse_overwriting_input(framework_path, out)
     from readiness_xl.sample.build import build_template
     from readiness_xl.sample.source_data import load_agencies, load_framework
     agencies = load_agencies(agencies_csv) if agencies_csv else None

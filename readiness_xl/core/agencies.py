@@ -49,7 +49,7 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
     for field in AGENCY_FIELDS[1:]:
         for i, bad in enumerate(table[field].str.extract(f"({_CONTROL.pattern})", expand=False)):
             if isinstance(bad, str):
-                problems.append(Problem(f"control character U+{ord(bad):04X} in {field}; remove it",
+                problems.append(Problem(f"control character U+{ord(bad):04X}; remove it",
                                         *where(i, field)))
     for kind in ("name", "ministry"):
         th, en = table[f"{kind}_th"], table[f"{kind}_en"]

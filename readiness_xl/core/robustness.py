@@ -107,6 +107,7 @@ class Runs:
 # ----------------------------------------------------------------------------- the problem
 
 def method_of(framework: Framework, missing: str = "zero") -> Method:
+    """The framework's own method: its weights, points, bands, powers, tree and rounding."""
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
     dims = framework.dimensions
@@ -259,14 +260,15 @@ def _discrete(method: Method, inputs, picks: np.ndarray, name: str) -> list:
 
 def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.ndarray:
     """Overall scores of the units under each draw (draws x units), as scoring.score
-    computes them. Draws sharing their discrete choices are scored together: their
-    indicator points side by side make one indicators x (draws * dimensions) matrix, so
-    the dimension scores of all of them are one `scoring.dimension_scores` call (one
-    grouped power mean); parents and the overall are batched power means with each
-    draw's own weights. Draws the core refuses (e.g. negative shares under a geometric
-    mean) come back NaN."""
+    computes them. Draws sharing their discrete choices are scored together: the
+    distinct indicator points among them side by side make one indicators x (sets *
+    dimensions) matrix, so their dimension scores are one `scoring.dimension_scores` call
+    (one grouped power mean; Saltelli's design repeats a points set in most rows);
+    parents and the overall are batched power means with each draw's own weights.
+    Draws the core refuses (e.g. negative shares under a geometric mean) come back NaN."""
     n, (units, indicators), dims = len(picks), data.shares[NOMINAL].shape, data.member.shape[1]
     points = _stack(method, inputs, picks, "points")
+    which = next((picks[:, k] for k, i in enumerate(inputs) if i.field == "points"), np.zeros(n, int))
     weights = _stack(method, inputs, picks, "weights")
     p_dims = np.ones(dims) if method.dimension_powers is None else method.dimension_powers
     parents = np.full(dims, "", object) if method.parents is None else method.parents
@@ -277,12 +279,13 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
     for key in dict.fromkeys(keys):
         rows = np.array([i for i, k in enumerate(keys) if k == key])
         missing, p, normalisation = key
-        wide = (points[rows][:, :, None] * data.member[None]).transpose(1, 0, 2)
+        _, first, again = np.unique(which[rows], return_index=True, return_inverse=True)
+        wide = (points[rows[first]][:, :, None] * data.member[None]).transpose(1, 0, 2)
         try:
             scores = dimension_scores(data.shares[normalisation],
-                                      wide.reshape(indicators, len(rows) * dims), missing,
-                                      np.tile(p_dims, len(rows)), list(data.names))
-            scores = scores.reshape(units, len(rows), dims).transpose(1, 0, 2)
+                                      wide.reshape(indicators, len(first) * dims), missing,
+                                      np.tile(p_dims, len(first)), list(data.names))
+            scores = scores.reshape(units, len(first), dims).transpose(1, 0, 2)[again.ravel()]
             if groups.any():       # sub-dimensions into their parents, each draw's weights
                 matrix = groups[None] * weights[rows][:, :, None]
                 filled = grouped_power_means(scores, matrix, _member_powers(groups, p_dims), p_dims)

@@ -86,7 +86,8 @@ def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
     path = Path(path)
     table = _read_csv(path, AGENCY_CSV_FIELDS)
     return checked_agencies(table, RESERVED_SHEETS,
-                            lambda i, field: (None, f"line {int(table['_row'].iloc[i])}, column {field}", path.name))
+                            lambda i, field: (None, f"line {int(table['_row'].iloc[i])}, column {field}",
+                                              path.name))
 
 
 LONG_ANSWER_COLUMNS = {"agency": ("agency", "unit", "id", "country", "iso3"),

@@ -58,7 +58,10 @@ def _acquire(lock_path: Path, shown: str) -> int:
             raise ReadinessError(Problem(f"cannot write in {lock_path.parent} ({err.strerror})",
                                          file=shown)) from None
         if not _try_lock(fd):
-            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            try:  # Windows refuses to read a locked byte
+                holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            except OSError:
+                holder = ""
             os.close(fd)
             raise ReadinessError(Problem(
                 f"another readiness-xl run{f' (process {holder})' if holder else ''} is writing "
@@ -124,11 +127,14 @@ def note_input(path: Path) -> None:
         _inputs.add(_real(path))
 
 
+INPUT_OVERWRITE = ("is an input of this command: writing here would overwrite it; "
+                   "give another file name")
+
+
 def check_not_input(target: Path, shown: str) -> None:
     """A command may replace a workbook it read only when it holds its lock (recalc in
     place, collect); anything else (report -o book.xlsx, a form named like the master)
     would destroy its own input."""
     real = _real(target)
     if _inputs is not None and real in _inputs and real not in _held:
-        raise ReadinessError(Problem("is an input of this command and would be overwritten; "
-                                     "give another file name", file=shown))
+        raise ReadinessError(Problem(INPUT_OVERWRITE, file=shown))
