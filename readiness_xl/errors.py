@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+_CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029\x85]")
 SUGGESTIONS = 5  # nearest valid values named when one is unknown
 
 
@@ -26,7 +27,13 @@ class Problem:
             where.append(f"sheet '{self.sheet}'")
         if self.cell:
             where.append(self.cell if self.cell.startswith("line ") else f"cell {self.cell}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        return visible(f"{', '.join(where)}: {self.message}" if where else self.message)
+
+
+def visible(text: str) -> str:
+    """The text on one line: a line break or other control character taken from a cell
+    is shown as its escape (\\n, \\x0b), so an error stays one line that a script can read."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class ReadinessError(Exception):

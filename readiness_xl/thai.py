@@ -64,9 +64,3 @@ def as_buddhist_year(value: object) -> int:
     number = int(match.group(0)) if match else int(parse_number(value))
     return buddhist_year(number) if number < LATEST_CE_YEAR else number
 
-
-def year_label(be_year: int, lang: str = "th") -> str:
-    """A round's year both ways: '๒๕๕๙ (2016)' in Thai, 'B.E. 2559 (2016)' in English."""
-    if lang == "th":
-        return f"{thai_digits(be_year)} ({common_era_year(be_year)})"
-    return f"B.E. {be_year} ({common_era_year(be_year)})"

@@ -189,7 +189,7 @@ def test_the_invented_sample_says_so_and_real_data_does_not(results, html, sampl
     assert "ข้อมูลตัวอย่าง / illustrative data" not in text_of(html)  # build_report's default
     marked = build_report(results, "sample_2560.xlsx", illustrative=True)
     notice = text_of(marked)
-    assert "ข้อมูลตัวอย่าง / illustrative data" in notice and "nine published figures" in notice
+    assert "ข้อมูลตัวอย่าง / illustrative data" in notice and "not any agency's survey results" in notice
     assert notice.index("illustrative data") < notice.index("ภาพรวมประเทศ / National summary")
     assert 'content: "ข้อมูลตัวอย่าง / illustrative data · sample_2560.xlsx · readiness-xl"' in marked
     # the sample builder marks the workbook; recalc keeps the mark; a template has none

@@ -15,6 +15,7 @@ from outside_tools import libreoffice_convert, pdf_pages
 from PIL import Image
 from workbook_content import differences, workbook_content
 
+from readiness_xl.errors import ReadinessError
 from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559, load_round_2559
 from readiness_xl.workbook import trend_layout as TL
 from readiness_xl.workbook.responses import save_long_workbook
@@ -87,6 +88,9 @@ def test_trend_workbook_as_openpyxl_reads_it(trend_run):
     assert rows[("agency", "D01", "6")]["score_2559"] is None  # no dimension 6 in 2559: blank, not 0
     assert "ไม่มีในปี 2559" in rows[("agency", "D01", "6")]["note"]
     assert len(wb[TL.TREND_DASHBOARD_SHEET]._charts) == 4
+    # the sample rounds are invented: the README and the dashboard say so
+    assert "Illustrative data" in wb[TL.TREND_DASHBOARD_SHEET]["A4"].value
+    assert any("Illustrative data" in str(c.value) for c in wb["README"]["A"])
     units = {r[1]: r for r in wb[TL.UNITS_SHEET].iter_rows(min_row=2, values_only=True)}
     assert units["D24"][4:7] == ("✓", "—", "มีเฉพาะปี 2559 / only in 2559")
     assert "TISI → D04 (renamed)" in units["D04"][7]
@@ -127,6 +131,13 @@ def test_years_can_be_given_and_errors_are_one_line(rounds, tmp_path):
                                      "the 2559 workbook (sample_2559.xlsx)")
     result = run_cli("trend", rounds[1], check=False)
     assert result.returncode == 2 and "at least two rounds" in result.stderr
+    # outputs are checked before any work: a .csv is no workbook, an input is never overwritten
+    result = run_cli("trend", *rounds, "-o", tmp_path / "trend.csv", check=False)
+    assert result.returncode == 2 and "trend.xlsx" in result.stderr
+    result = run_cli("trend", *rounds, "-o", rounds[0], check=False)
+    assert result.returncode == 2 and "overwrite" in result.stderr
+    result = run_cli("trend", *rounds, "--pdf", check=False)
+    assert result.returncode == 2 and "--report" in result.stderr
 
 
 def test_libreoffice_renders_the_trend_dashboard(trend_run, tmp_path):
@@ -180,3 +191,15 @@ def test_demo_prints_the_trend_line(tmp_path):
 def test_committed_2559_sample_matches_a_rebuild(name, rounds):
     problems = differences(workbook_content(ROOT / "workbooks" / name), workbook_content(rounds[0]))
     assert not problems, f"{name} is stale; run `make workbooks`: {problems}"
+
+
+def test_a_round_without_a_year_asks_for_years(tmp_path):
+    from frameworks import answers, tiny_framework
+    from test_trend import AGENCIES, ANSWERS_2559
+
+    from readiness_xl.workbook.rounds import read_round
+    book = tmp_path / "no_year.xlsx"
+    save_long_workbook(tiny_framework(), AGENCIES, answers(ANSWERS_2559), book)
+    with pytest.raises(ReadinessError, match=r"no survey year in the framework version .*--years"):
+        read_round(book)
+    assert read_round(book, "2016").year == 2559

@@ -103,7 +103,8 @@ def test_agency_sheet_prints_answers_and_scores_together(books):
     assert ws.print_area == "'D01'!$A$1:$O$24"  # one area: questionnaire A..I and scores K..O
     assert ws.print_title_rows == "$4:$4"
     assert ws.page_setup.orientation == "landscape" and not ws.col_breaks.brk
-    assert not ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.scale) >= 73
+    assert ws.sheet_properties.pageSetUpPr.fitToPage  # one page across, as many down as needed
+    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
 
 
 def test_summary_prints_two_pages_across_with_names_repeated(books):

@@ -10,8 +10,11 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.style import (BODY_FONT, BODY_POINTS, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, SIGNED_FORMAT,
@@ -26,7 +29,10 @@ NAME_COLUMN = "C"  # Thai name: what the Dashboard's chooser matches
 EMPTY_STATE = ("ยังไม่มีผลคะแนน: กรอกคำตอบในชีตหน่วยงาน แล้วกด คำนวณใหม่ทุกหน่วยงาน (แท็บ Readiness) "
                "หรือรัน readiness-xl recalc / No results yet: answer the agency sheets, then press "
                "Recalculate all agencies or run readiness-xl recalc.")
-RADAR_ROWS = 28  # rows of the Dashboard the radar chart (12 cm, from row 3) covers
+# The Dashboard is one column of content as wide as A..C (about 15 cm), so it prints on
+# A4 portrait at full size: the table, the radar under it, the bar chart on its own page.
+CHART_WIDTH = 15     # cm
+RADAR_ROWS = 25      # rows the radar (12 cm tall) covers at the default row height
 EMPTY_FONT = Font(name=THAI_FONT, size=BODY_POINTS, bold=True, color="C55A11")
 
 
@@ -47,7 +53,7 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
     ws = wb.create_sheet(L.SUMMARY_SHEET)
     n_dims = len(framework.dimension_ids)
     labels = FIXED_HEADERS + [f"มิติ {d} / Dim {d} %" for d in framework.dimension_ids] + TAIL_HEADERS
-    header(ws, 1, labels, height=80)
+    header(ws, 1, labels, height=70)
     for col in range(1, len(labels) + 1):
         cell = ws.cell(row=1, column=col)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -67,7 +73,7 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
         "ความครบถ้วน / Completeness %"))
     heat_fills(ws, f"{first_dim}2:{overall}{last}", f"{first_dim}2",
                f"OR(ISBLANK(${completeness}2),${completeness}2>0)")
-    widths(ws, "ABCDEF", (11, 6, 38, 36, 14, 26))
+    widths(ws, "ABCDEF", (11, 6, 38, 36, 17, 26))
     tail = (9, 9, 12, 8, 14, 14, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
     for col, width in enumerate((8,) * n_dims + tail, start=FIRST_DIMENSION_COLUMN):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -92,9 +98,13 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     kinds = f"'{L.SUMMARY_SHEET}'!$A$2:$A${last}"
     names = f"'{L.SUMMARY_SHEET}'!${NAME_COLUMN}$2:${NAME_COLUMN}${last}"
 
-    put(ws, 1, 1, "แดชบอร์ดความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Dashboard", TITLE_FONT)
+    put(ws, 1, 1, "แดชบอร์ดความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Dashboard", TITLE_FONT,
+        wrap=True)
     put(ws, 2, 1, "ข้อมูลจากชีต Summary ซึ่งคำนวณใหม่ทุกครั้งที่กด Recalculate / Data from the Summary "
-        "sheet, refreshed by every recalculation.", NOTE_FONT)
+        "sheet, refreshed by every recalculation.", NOTE_FONT, wrap=True)
+    for row, lines in ((1, 2.6), (2, 2)):  # within A..C, the printed width
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        ws.row_dimensions[row].height = lines * LINE_POINTS
     put(ws, 3, 1, "เลือกหน่วยงานหรือกระทรวง / Choose a unit:", BOLD_FONT, wrap=True)
     ws.row_dimensions[3].height = 2 * LINE_POINTS
     put(ws, 3, 2, chosen, BOLD_FONT, fill=INPUT_FILL)
@@ -130,8 +140,8 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     radar.y_axis.delete = False
     radar.x_axis.delete = False
     radar.legend.position = "b"
-    radar.height, radar.width = 12, 18
-    ws.add_chart(radar, "E3")
+    radar.height, radar.width = 12, CHART_WIDTH
+    ws.add_chart(radar, f"A{profile_end + 2}")
 
     summary = wb[L.SUMMARY_SHEET]
     overall = FIRST_DIMENSION_COLUMN + len(dims)
@@ -148,11 +158,16 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     bar.y_axis.number_format = "0"
     bar.y_axis.majorUnit = 20
     bar.x_axis.delete = bar.y_axis.delete = False
+    bar.x_axis.tickLblSkip = 1  # every agency named, not every other one: small enough to fit
+    bar.x_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=800)),
+                                            endParaRPr=CharacterProperties(sz=800))])
     bar.legend = None
     bar.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
                                    showLegendKey=False, showPercent=False)
     bar.dataLabels.numFmt = SCORE_FORMAT
-    bar.height, bar.width = max(8, 0.6 * len(agencies) + 3), 26
-    ws.add_chart(bar, f"A{max(profile_end + 3, RADAR_ROWS)}")  # below the radar
+    bar.height, bar.width = max(8, 0.7 * len(agencies) + 3), CHART_WIDTH
+    bar_row = profile_end + 2 + RADAR_ROWS
+    ws.add_chart(bar, f"A{bar_row}")
+    ws.row_breaks.append(Break(id=bar_row - 1))
     widths(ws, "ABC", (34, 22, 24))
-    print_a4(ws)
+    print_a4(ws, landscape=False, columns="A:C")

@@ -24,6 +24,7 @@ TITLE_FONT = Font(name=THAI_FONT, bold=True, size=14)
 STEP_FONT = Font(name=THAI_FONT, bold=True, size=14, color="1F4E79")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+PADDED = Alignment(vertical="top", horizontal="left", indent=1)  # text right of a number
 SCORE_FORMAT = "0.0"
 LINE_POINTS = 17.0  # a line of 11-point Thai: Thai fonts need more height than Latin ones
 WRAP_FILL = 0.8     # characters per line of wrapped text, per unit of column width
@@ -37,7 +38,7 @@ HEAT_STEPS = ((0, "F8696B"), (25, "FBAA77"), (50, "FFEB84"), (75, "B1D580"))
 # A4 in points, and the printed width of a column: Excel's width unit is the width of
 # the Normal font's digit (7 px in Calibri 11) plus 5 px of padding, 96 px to the inch.
 A4_POINTS = {"portrait": (595.3, 841.9), "landscape": (841.9, 595.3)}
-SIDE_MARGIN, TOP_MARGIN = 0.4, 0.6     # inches
+SIDE_MARGIN, TOP_MARGIN = 0.4, 0.5     # inches
 MIN_PRINT_POINTS = 8                   # smallest body text we print
 FIT_SLACK = 0.97                       # programs measure fonts a little differently
 
@@ -124,17 +125,18 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
              columns: str | None = None, breaks_after: tuple[str, ...] = (),
              title_cols: str | None = None, footer_note: str = "") -> None:
     """A4 with repeated title rows (and columns), page numbers and the sheet name in the
-    footer. With `columns` ('A:T') the print is scaled so that the widest run of columns
-    between the `breaks_after` column breaks (plus the repeated title columns) fills the
-    page width, never below MIN_PRINT_POINTS: a run still too wide flows onto more pages
-    across rather than into tiny text. Without `columns` the sheet is fitted to one page
-    across (sheets that hold charts)."""
+    footer. Fitted to one page across when `columns` ('A:T') fit there at MIN_PRINT_POINTS
+    or more (each program then fits by its own font measure), and always without
+    `columns` (sheets that hold charts). Otherwise, or with page breaks (which fitting
+    would ignore), a fixed scale makes the widest run of columns between the
+    `breaks_after` column breaks (plus the repeated title columns) fill the page width,
+    never below MIN_PRINT_POINTS: a run still too wide flows onto more pages across."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.oddFooter.left.text = "&A" + (f" \u2013 {footer_note}" if footer_note else "")
     ws.oddFooter.left.size = ws.oddFooter.right.size = 8
     ws.oddFooter.right.text = "หน้า &P / &N  Page &P of &N"
@@ -143,8 +145,7 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
     if title_cols:
         ws.print_title_cols = title_cols
     if columns is None:
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        _fit_one_page_across(ws)
         return
     first, last = columns.split(":")
     starts = [first] + [get_column_letter(column_index_from_string(c) + 1) for c in breaks_after]
@@ -153,8 +154,17 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
     widest = max(columns_points(ws, a, b) + (repeated if i else 0.0)
                  for i, (a, b) in enumerate(zip(starts, ends)))
     smallest = math.ceil(100 * MIN_PRINT_POINTS / BODY_POINTS)  # wider runs flow onto more pages
-    scale = max(smallest, min(100, math.floor(100 * FIT_SLACK * printable_points(landscape) / widest)))
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_setup.scale = scale
+    fitted = math.floor(100 * FIT_SLACK * printable_points(landscape) / widest)
     for col in breaks_after:
         ws.col_breaks.append(Break(id=column_index_from_string(col)))
+    if fitted >= smallest and not (ws.col_breaks.brk or ws.row_breaks.brk):
+        _fit_one_page_across(ws)
+        return
+    scale = max(smallest, min(100, fitted))
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = scale
+
+
+def _fit_one_page_across(ws) -> None:
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -20,6 +20,9 @@ from readiness_xl.workbook import trend_layout as TL
 # distinct colours for lines (Excel's and LibreOffice's default styles shade one hue)
 LINE_COLOURS = ("1F5FA8", "C8553D", "2A9D8F", "8E6C8A", "E9A03B", "5B8E3E", "D1495B", "3D5A80",
                 "9C6644", "6C757D")
+ILLUSTRATIVE_NOTE = ("ข้อมูลตัวอย่างสมมุติ ไม่ใช่ผลการสำรวจ / Illustrative data: at least one round holds "
+                     "invented answers (a sample), not survey results.")
+NOTE_WIDTH = 45      # characters: the Rounds sheet's what-changed columns
 MOVERS = 10          # agencies shown among the largest gains and the largest falls
 SIGNED_FORMAT = "+0.0;-0.0;0.0"
 WHOLE_SIGNED = "+0;-0;0"
@@ -39,7 +42,8 @@ def trend_rows(trend: Trend) -> pd.DataFrame:
 
 def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
                          about: tuple[str, ...] = ()) -> None:
-    """Write the trend workbook to `target`, whole or not at all. openpyxl builds the frame
+    """Write the trend workbook to `target`, whole or not at all; `about` adds lines to its
+    README sheet and the dashboard's head (e.g. ILLUSTRATIVE_NOTE). openpyxl builds the frame
     (every sheet but the Trend sheet's data, which it styles in row 2); the rows, which
     for a national survey are hundreds of thousands of cells, are then written straight
     into the sheet's part with row 2's styles, as the Summary is."""
@@ -53,11 +57,10 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
     wb = Workbook()
     wb.remove(wb.active)
     _readme(wb, trend, sources, about)
-    _dashboard(wb, trend, table)
+    chooser = _dashboard(wb, trend, table, about)
     _trend_sheet(wb, table)
     _rounds_sheet(wb, trend, sources)
-    units = _units_sheet(wb, trend)
-    _chooser_list(wb, units)
+    _chooser_list(wb[TL.TREND_DASHBOARD_SHEET], chooser, _units_sheet(wb, trend))
     _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
     wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
     for ws in wb.worksheets:
@@ -100,7 +103,7 @@ def _readme(wb, trend: Trend, sources: list[str], about: tuple[str, ...]) -> Non
     for r, line in enumerate(lines[1:], start=3):
         put(ws, r, 1, line, wrap=True)
         ws.row_dimensions[r].height = text_height(line, 95)
-    widths(ws, "A", (110,))
+    widths(ws, "A", (95,))
     print_a4(ws, landscape=False)
 
 
@@ -140,7 +143,8 @@ def _trend_sheet(wb, table: pd.DataFrame) -> None:
     ws.print_area = f"A1:{get_column_letter(keys.index('note'))}{len(table) + 1}"
 
 
-def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
+def _dashboard(wb, trend: Trend, table: pd.DataFrame, about: tuple[str, ...]) -> str:
+    """The dashboard's sections, one per printed page; returns the chooser cell."""
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.worksheet.pagebreak import Break
@@ -154,6 +158,8 @@ def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
     if not trend.comparable:
         note = trend.framework_changes.at[OVERALL, "note_en"]
         put(ws, 3, 1, f"กรอบการประเมินเปลี่ยน (ดูชีต Rounds) / Framework changed: {note}", NOTE_FONT)
+    if about:
+        put(ws, 4, 1, " ".join(about), BOLD_FONT)
 
     # national line: overall and each dimension by round
     top = 5
@@ -176,6 +182,7 @@ def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
     # any unit chosen by its id (or a ministry by its name): native formulas over the Trend sheet
     top = max(end + 3, top + 26)
     ws.row_breaks.append(Break(id=top - 1))
+    chooser = f"B{top}"
     end = _chosen_unit(ws, trend, table, top, labels, names)
 
     # ministries: one line each (a slope chart for two rounds), on a page of their own
@@ -232,6 +239,7 @@ def _dashboard(wb, trend: Trend, table: pd.DataFrame) -> None:
     ws.row_dimensions[top].height = 60
     print_a4(ws, landscape=True)
     ws.page_setup.fitToHeight = 0
+    return chooser
 
 
 def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[str],
@@ -284,15 +292,13 @@ def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[s
     return end
 
 
-def _chooser_list(wb, units_last_row: int) -> None:
+def _chooser_list(ws, cell: str, units_last_row: int) -> None:
     """The chooser offers every unit of the Units sheet (agencies, then ministries)."""
     from openpyxl.worksheet.datavalidation import DataValidation
-    ws = wb[TL.TREND_DASHBOARD_SHEET]
-    cell = next(c for row in ws.iter_rows() for c in row if c.fill == INPUT_FILL)
     rule = DataValidation(type="list", formula1=f"'{TL.UNITS_SHEET}'!$B$2:$B${units_last_row}",
                           allow_blank=False, showErrorMessage=True,
                           error="เลือกจากรายชื่อในชีต Units / Choose an id from the Units sheet")
-    rule.add(cell.coordinate)
+    rule.add(cell)
     ws.add_data_validation(rule)
 
 
@@ -365,13 +371,22 @@ def _rounds_sheet(wb, trend: Trend, sources: list[str]) -> None:
             BOLD_FONT if not change_row["comparable"] else BODY_FONT)
         put(ws, r, j + 1, change_row["note_th"], wrap=True)
         put(ws, r, j + 2, change_row["note_en"], wrap=True)
-        ws.row_dimensions[r].height = text_height(change_row["note_en"], 45)
+        ws.row_dimensions[r].height = max(text_height(change_row["note_th"], NOTE_WIDTH),
+                                          text_height(change_row["note_en"], NOTE_WIDTH))
     r = top + 3 + len(rows)
     if trend.common is not None:
         put(ws, r, 1, "ตัวชี้วัดร่วมที่ใช้คำนวณใหม่ / Common indicators of the re-scored comparison "
             f"(the latest round's points, weights and bands): {', '.join(trend.common_indicators)}",
             NOTE_FONT)
-    widths(ws, "ABCDEFGHIJ", (14, 36, 12, 12, 12, 12, 12, 30, 30, 30))
+    # columns serve both tables: rounds (B.E., C.E., file, agencies, national, level) and
+    # dimensions (id, name, a weight per round, like for like, what changed th / en)
+    years = len(trend.years)
+    widths(ws, "ABC", (14, 36, 22))
+    for c in range(4, 3 + years):
+        ws.column_dimensions[_col(c)].width = 12
+    ws.column_dimensions[_col(3 + years)].width = 16
+    for c in (4 + years, 5 + years):
+        ws.column_dimensions[_col(c)].width = NOTE_WIDTH
     print_a4(ws)
 
 

@@ -12,7 +12,7 @@ import warnings
 
 import click
 
-from readiness_xl.errors import ReadinessError, ReadinessWarning
+from readiness_xl.errors import ReadinessError, ReadinessWarning, visible
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
@@ -131,8 +131,8 @@ class ReadinessGroup(click.Group):
         except Exception as err:  # an unexpected failure is still one line, unless --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"readiness-xl: internal error: {err.__class__.__name__}: {err} "
-                       "(run with --debug for details)", err=True)
+            click.echo(visible(f"readiness-xl: internal error: {err.__class__.__name__}: {err} "
+                               "(run with --debug for details)"), err=True)
             sys.exit(EXIT_INTERNAL)
 
 

@@ -13,13 +13,12 @@ from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium, print_pdf
-from readiness_xl.thai import buddhist_year, parse_number
+from readiness_xl.thai import as_buddhist_year
 from readiness_xl.workbook.parts import atomic_target
 from readiness_xl.workbook.properties import is_illustrative
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
 
-LATEST_CE_YEAR = 2300  # a year below this is C.E. (2017), above it B.E. (2560)
 REPORT_KINDS = {".html": "html", ".pdf": "pdf"}
 
 
@@ -76,7 +75,6 @@ def _year(text: str | None) -> int | None:
     if text is None:
         return None
     try:
-        value = int(parse_number(text))
+        return as_buddhist_year(text)  # 2017 means 2560
     except ValueError:
         raise ReadinessError(Problem(f"--year {text!r} is not a year")) from None
-    return buddhist_year(value) if value < LATEST_CE_YEAR else value  # 2017 means 2560

@@ -48,7 +48,7 @@ def summary_table(results: Results, width: int | None = None) -> Table:
     """Agencies by rank, then ministries and the nation, in at most `width` columns: the
     widest layout that fits without wrapping, else the narrowest with long Thai names
     ending in '…' (never broken inside a word)."""
-    unbounded = Console(width=10_000, markup=False, emoji=False)  # measured as printed: text is text
+    unbounded = Console(width=10_000, markup=False, emoji=False)  # measured as printed
     for dropped in range(len(NARROWER) + 1):
         table = _summary_table(results, set(NARROWER[:dropped]))
         excess = 0 if width is None else Measurement.get(unbounded, unbounded.options, table).maximum - width

@@ -17,6 +17,7 @@ from readiness_xl.cli.main import cli
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.cli.scoring_commands import console
 from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.errors import visible
 from readiness_xl.survey.collect import MERGED, REJECTED, WARNING, CollectReport, collect_forms
 from readiness_xl.survey.forms import write_forms
 from readiness_xl.workbook.read import read_book
@@ -73,6 +74,6 @@ def collect(files: tuple[Path, ...], book: Path, replace: bool, missing: str) ->
     if first:
         where = ", ".join(filter(None, [first.file, first.sheet and f"sheet '{first.sheet}'",
                                         first.cell and f"cell {first.cell}"]))
-        click.echo(f"readiness-xl: error: {report.rejected} of {report.files} forms rejected; "
-                   f"first: {where}: {first.problem}", err=True)
+        click.echo(visible(f"readiness-xl: error: {report.rejected} of {report.files} forms "
+                           f"rejected; first: {where}: {first.problem}"), err=True)
         sys.exit(EXIT_SOME_REJECTED)

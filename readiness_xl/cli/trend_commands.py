@@ -94,12 +94,13 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
             raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(report.with_suffix(".pdf"))))
     result, rounds = read_trend(books, years, mapping, missing)
     sources = [r.source for r in sorted(rounds, key=lambda r: r.year)]
+    from readiness_xl.workbook.properties import is_illustrative
+    illustrative = any(is_illustrative(b) for b in books)
     if out:
-        from readiness_xl.builder.trend_workbook import write_trend_workbook
-        write_trend_workbook(result, out, sources)
+        from readiness_xl.builder.trend_workbook import ILLUSTRATIVE_NOTE, write_trend_workbook
+        write_trend_workbook(result, out, sources, (ILLUSTRATIVE_NOTE,) if illustrative else ())
     if report:
-        from readiness_xl.workbook.properties import is_illustrative
-        _write_report(result, rounds, report, pdf, any(is_illustrative(b) for b in books))
+        _write_report(result, rounds, report, pdf, illustrative)
     if as_json:
         echo_json(to_json_dict(result))
         return

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from readiness_xl.core.aggregation import aggregation_name, parse_aggregation
+from readiness_xl.core.aggregation import parse_aggregation
 from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS, NormalParams
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.thai import arabic_digits, parse_number
@@ -283,10 +283,9 @@ def _settings(table: pd.DataFrame | None, version: str, problems: list[Problem])
                                      f"decimals {values['decimals']!r} is not a whole number 0 or more"))
             decimals = None
     th, en = _either([values.get("all_units_th", "")], [values.get("all_units_en", "")])
-    bth, ben = values.get("benchmark_th", ""), values.get("benchmark_en", "")
     settings = Settings(power, decimals, th[0] or DEFAULT_ALL_UNITS[0], en[0] or DEFAULT_ALL_UNITS[1],
-                        bth or (th[0] if values.get("all_units_th") else DEFAULT_BENCHMARK[0]),
-                        ben or DEFAULT_BENCHMARK[1])
+                        values.get("benchmark_th", DEFAULT_BENCHMARK[0]),
+                        values.get("benchmark_en", DEFAULT_BENCHMARK[1]))
     return settings, values.get("version", str(version or ""))
 
 

@@ -45,10 +45,10 @@ nav a { margin-right: 14px; color: var(--accent); text-decoration: none; display
 .bands li { border: 1px solid var(--line); border-radius: 4px; padding: 2px 10px; font-size: 13px; }
 .bands li.here { border-color: var(--accent); background: #eef4fb; }
 .scale { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; font-size: 13px; margin: 6px 0; }
-.scale .bar { width: 220px; max-width: 60vw; height: 12px; border-radius: 3px; }
+.scale .bar { display: block; width: 220px; max-width: 60vw; height: 12px; border-radius: 3px; }
 .scale .ticks { display: flex; justify-content: space-between; width: 220px; max-width: 60vw;
                 font-size: 11px; color: var(--muted); }
-.key { font-size: 13px; margin: 4px 0 10px; padding-left: 1.2em; }
+.key { font-size: 13px; margin: 4px 0 10px; padding-left: 0; list-style: none; }
 table { border-collapse: collapse; width: 100%; margin: 10px 0; font-size: 12.5px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #eef2f7; }
@@ -303,7 +303,7 @@ def _heatmaps(results: Results) -> str:
                 f"heat map, agencies {start + 1}-{min(start + HEATMAP_ROWS, len(table))}")
         for start in range(0, len(table), HEATMAP_ROWS))
     scale = (f'<div class="scale" role="img" aria-label="colour scale 0 to 100%"><span>สี / Colour:</span>'
-             f'<span><span class="bar" style="display:block;background:{score_gradient_css()}"></span>'
+             f'<span><span class="bar" style="background:{score_gradient_css()}"></span>'
              '<span class="ticks"><span>0</span><span>25</span><span>50</span><span>75</span>'
              '<span>100%</span></span></span>'
              f'<span>ตัวเลขหนา = ต่ำกว่า {WEAK_THRESHOLD:g}% / bold = below {WEAK_THRESHOLD:g}%</span></div>')
@@ -316,7 +316,7 @@ def _dimension_key(results: Results) -> str:
     items = "".join(f"<li>มิติที่ {thai_digits(d)} {escape(fw.dimension_label(d, 'th'))} "
                     f"<span class='en' lang='en'>{escape(fw.dimension_label(d, 'en'))}</span></li>"
                     for d in fw.dimension_ids)
-    return f'<ol class="key" style="list-style:none;padding-left:0">{items}</ol>'
+    return f'<ol class="key">{items}</ol>'
 
 
 def _level_bands(results: Results) -> str:
@@ -334,13 +334,13 @@ def _level_bands(results: Results) -> str:
             f"a dimension below {WEAK_THRESHOLD:g}% is weak:</p><ul class='bands'>{items}</ul>")
 
 
+# For a workbook marked as invented (the samples: workbook.properties): the B.E. 2560 sample
+# reproduces nine published figures, but no agency's answers are real.
 ILLUSTRATIVE_NOTICE = (
     '<div class="notice" role="note"><b>ข้อมูลตัวอย่าง / illustrative data.</b> '
-    "คะแนนรายหน่วยงานในรายงานนี้เป็นข้อมูลสมมุติ สร้างขึ้นให้คำนวณได้ตรงกับตัวเลขที่เผยแพร่ ๙ ค่า "
-    "(ประเทศไทย กระทรวงอุตสาหกรรม กรมส่งเสริมอุตสาหกรรม) ไม่ใช่ผลการสำรวจจริง "
-    '<span class="en" lang="en">The agency answers in this report are invented so that the '
-    "scoring reproduces the survey's nine published figures (Thailand, the Ministry of Industry, "
-    "the Department of Industrial Promotion); no other figure is a survey result.</span></div>")
+    "คำตอบรายหน่วยงานในรายงานนี้เป็นข้อมูลสมมุติเพื่อสาธิตการใช้งาน ไม่ใช่ผลการสำรวจจริงของหน่วยงานใด "
+    '<span class="en" lang="en">The agency answers behind this report are invented to show how '
+    "the tool works; they are not any agency's survey results.</span></div>")
 
 
 def _ministry_cards(results: Results) -> str:

@@ -29,6 +29,7 @@ from readiness_xl.workbook.layout import SUMMARY_SHEET
 from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.parts import (
     WORKBOOK_PART,
+    check_cells,
     check_not_locked,
     empty_sheet_xml,
     full_calc_on_load,
@@ -36,6 +37,7 @@ from readiness_xl.workbook.parts import (
     new_sheet,
     render_sheet_data,
     replace_parts,
+    rows_as_cells,
     set_cells,
     sheet_part,
     sheet_parts,
@@ -255,7 +257,12 @@ def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list
             edits.update(added)
     add_sheet = edits.get(WORKBOOK_PART, lambda data: data)
     edits[WORKBOOK_PART] = lambda data: full_calc_on_load(add_sheet(data).decode("utf-8")).encode("utf-8")
-    replace_parts(master.path, target, edits, new_parts)
+    # Read back before the master is replaced: the answers, the Summary and the ledger.
+    verify = {parts[sheet]: check_cells(values) for sheet, values in cells.items()}
+    verify[summary_part] = check_cells(rows_as_cells(summary), whole=summary_part not in verify)
+    verify[parts.get(VALIDATION_SHEET) or next(iter(new_parts))] = \
+        check_cells(rows_as_cells(table), whole=True)
+    replace_parts(master.path, target, edits, new_parts, verify)
 
 
 def collect_forms(files: list[Path], master_path: Path, replace: bool = False,

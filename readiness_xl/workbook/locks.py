@@ -58,7 +58,10 @@ def _acquire(lock_path: Path, shown: str) -> int:
             raise ReadinessError(Problem(f"cannot write in {lock_path.parent} ({err.strerror})",
                                          file=shown)) from None
         if not _try_lock(fd):
-            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            try:  # Windows refuses to read a locked byte
+                holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            except OSError:
+                holder = ""
             os.close(fd)
             raise ReadinessError(Problem(
                 f"another readiness-xl run{f' (process {holder})' if holder else ''} is writing "
