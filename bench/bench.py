@@ -555,7 +555,7 @@ def report(rows, checks, steps, units, collect, start, udf, profiles, others, ar
     out += ["", "| UDF call | µs of Python per call (best of 7 × 2,000) |", "|---|---:|"]
     out += [f"| {name} | {us:.1f} |" for name, us in udf.items()]
     out += ["", "## Targets (issue 17)", "",
-            "Every target missed has its profile in the next section, and a note of what bounds it."]
+            "Every target missed has its profile in the next section, and a note of what bounds it.", ""]
     out += targets(rows, units, collect, start, udf, args)
     if profiles:
         out += ["", "## Profiles of the targets missed", "",

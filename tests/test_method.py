@@ -245,7 +245,7 @@ def test_ministry_from_whichever_language_is_filled(tmp_path):
     with pytest.raises(ReadinessError) as err:
         load_agencies(path)
     assert [str(p) for p in err.value.problems] == [
-        "agencies.csv, line 4: agency 'A3' has no ministry (group) in either language; fill "
+        "agencies.csv, line 4, column ministry_th: agency 'A3' has no ministry (group) in either language; fill "
         "ministry_th or ministry_en"]
     path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
     table = load_agencies(path)
