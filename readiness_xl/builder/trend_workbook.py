@@ -51,7 +51,7 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
 
     from openpyxl import Workbook
 
-    from readiness_xl.builder.template import _xlwings_conf_sheet, save_workbook
+    from readiness_xl.builder.template import xlwings_conf_sheet, save_workbook
     from readiness_xl.workbook.parts import write_sheet_rows
     table = trend_rows(trend)
     wb = Workbook()
@@ -61,7 +61,7 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
     _trend_sheet(wb, table)
     _rounds_sheet(wb, trend, sources)
     _chooser_list(wb[TL.TREND_DASHBOARD_SHEET], chooser, _units_sheet(wb, trend))
-    _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
+    xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
     wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET

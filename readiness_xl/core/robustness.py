@@ -35,7 +35,7 @@ import pandas as pd
 from readiness_xl.core.aggregation import grouped_power_means, power_mean
 from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.scoring import MISSING_POLICIES, _member_powers, dimension_scores, indicator_shares
+from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores, indicator_shares, member_powers
 from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
@@ -288,7 +288,7 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
             scores = scores.reshape(units, len(first), dims).transpose(1, 0, 2)[again.ravel()]
             if groups.any():       # sub-dimensions into their parents, each draw's weights
                 matrix = groups[None] * weights[rows][:, :, None]
-                filled = grouped_power_means(scores, matrix, _member_powers(groups, p_dims), p_dims)
+                filled = grouped_power_means(scores, matrix, member_powers(groups, p_dims), p_dims)
                 scores = np.where(groups.any(axis=0), filled, scores)
             top = weights[rows] * (parents == "")
             out[rows] = round_scores(power_mean(scores, top, p), method.decimals)
