@@ -87,6 +87,12 @@ class Trend:
     def panel(self, unit_type: str) -> Panel:
         return {"agency": self.agencies, "ministry": self.ministries, "national": self.national}[unit_type]
 
+    def group_label(self, unit_type: str, ident: str) -> tuple[str, str]:
+        """The Thai and English name of a ministry or of the all-units row (the framework's)."""
+        if unit_type == "national":
+            return self.all_units
+        return ident, self.ministry_names.get(ident, "")
+
     @property
     def pairs(self) -> list[tuple[int, int]]:
         """The changes shown: each round from the one before, and the first to the last."""

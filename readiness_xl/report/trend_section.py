@@ -62,8 +62,7 @@ def _table(trend: Trend) -> str:
         gained = change(panel, OVERALL, first, last)
         moved = rank_change(panel, first, last)
         for ident in panel.units:
-            th = "ประเทศไทย" if unit_type == "national" else ident
-            en = "Thailand" if unit_type == "national" else trend.ministry_names.get(ident, "")
+            th, en = trend.group_label(unit_type, ident)
             levels = " → ".join(v for v in (panel.level_th.at[ident, y] for y in trend.years) if v)
             rank = "" if moved[ident] != moved[ident] else f"{moved[ident]:+.0f}"
             rows.append(f"<tr><td>{escape(th)}<br><span class='en'>{escape(en)}</span></td>"
