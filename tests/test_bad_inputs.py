@@ -82,7 +82,7 @@ CASES = {
     "bad_agency_id.csv": (["new-template", "{tmp}/t.xlsx", "--agencies", "{f}"], 2,
                           ["bad_agency_id.csv", "line 3", "'summary' cannot name a sheet"]),
     "control_character.csv": (["new-template", "{tmp}/t.xlsx", "--agencies", "{f}"], 2,
-                              ["control_character.csv, line 2", "U+000B in name_th"]),
+                              ["control_character.csv, line 2", "U+000B", "name_th"]),
     "new_template_over_its_framework": (["new-template", "{master}", "--framework", "{master}"], 2,
                                         ["master.xlsx", "overwrit"]),
     "forms_over_the_master": (["forms", "{tmp}/D01.xlsx", "-d", "{tmp}"], 2,
