@@ -156,6 +156,7 @@ def checks(home: Path | None = None, env: dict | None = None) -> list[Check]:
 def write_conf(home: Path) -> list[Path]:
     """Point both settings files at this Python and keep it running between calls
     (USE UDF SERVER), keeping every other line of an existing file."""
+    from readiness_xl.workbook.parts import atomic_target
     settings = {INTERPRETER_KEY: str(_interpreter()), "USE UDF SERVER": "True"}
     written = []
     for path in conf_paths(home).values():
@@ -164,7 +165,8 @@ def write_conf(home: Path) -> list[Path]:
         kept = [line for line in lines
                 if line.partition(",")[0].strip().strip('"').upper() not in settings]
         kept += [f'"{key}","{value}"' for key, value in settings.items()]
-        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        with atomic_target(path) as tmp:
+            tmp.write_text("\n".join(kept) + "\n", encoding="utf-8")
         written.append(path)
     return written
 

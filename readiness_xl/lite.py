@@ -123,11 +123,13 @@ def requirements_txt() -> str:
 
 def write_lite(directory: Path) -> list[Path]:
     """Write main.py and requirements.txt into `directory` (created if missing)."""
+    from readiness_xl.workbook.parts import atomic_target
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (("main.py", main_py()), ("requirements.txt", requirements_txt())):
         path = directory / name
-        path.write_text(text, encoding="utf-8")
+        with atomic_target(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
         written.append(path)
     return written

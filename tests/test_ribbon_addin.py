@@ -8,7 +8,6 @@ import importlib
 import re
 import zipfile
 
-import pytest
 from conftest import ROOT, run_cli
 from defusedxml import ElementTree as ET
 from fake_xlwings import FakeBook

@@ -218,3 +218,20 @@ def test_first_to_last_change_is_the_sum_of_the_steps(values):
     assert (steps - change(trend.agencies, "overall", 2558, 2560)).abs().max() < 1e-9
     moved = rank_change(trend.agencies, 2558, 2559) + rank_change(trend.agencies, 2559, 2560)
     assert (moved == rank_change(trend.agencies, 2558, 2560)).all()
+
+
+def test_report_and_terminal_name_the_all_units_row_by_the_framework(trend):
+    """The trend table of the report and of the terminal call the all-units row what the
+    latest round's framework calls it (here the default), as the Trend sheet does."""
+    from rich.console import Console
+
+    from readiness_xl.cli.trend_commands import terminal_table
+    from readiness_xl.report.trend_section import trend_section
+    assert trend.all_units == ("ทุกหน่วยงาน", "All units")
+    html = trend_section(trend)[2]
+    assert "<td>ทุกหน่วยงาน<br><span class='en'>All units</span></td>" in html
+    assert "ประเทศไทย" not in html and "Thailand" not in html
+    console = Console(width=160, record=True)
+    console.print(terminal_table(trend))
+    shown = console.export_text()
+    assert "ทุกหน่วยงาน" in shown and "All units" in shown and "Thailand" not in shown

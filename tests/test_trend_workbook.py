@@ -105,6 +105,10 @@ def test_udfs_read_the_trend_sheet(trend_run):
     assert xl.READINESS_CHANGE([["D01"]], [[2559]], [[2560]], caller=caller) == pytest.approx(dip["change"])
     assert xl.READINESS_CHANGE([["กรมส่งเสริมอุตสาหกรรม"]], [[2016]], [[2017]], [[4]], caller=caller) == \
         pytest.approx(dip["rounds"]["2560"]["dimensions"]["4"] - dip["rounds"]["2559"]["dimensions"]["4"])
+    # Excel passes every number as a float: dimension 4.0 (or Thai ๔) is dimension 4
+    assert xl.READINESS_CHANGE([["D01"]], [[2559.0]], [[2560.0]], [[4.0]], caller=caller) == \
+        xl.READINESS_CHANGE([["D01"]], [[2559]], [[2560]], [["๔"]], caller=caller) == \
+        pytest.approx(dip["rounds"]["2560"]["dimensions"]["4"] - dip["rounds"]["2559"]["dimensions"]["4"])
     assert xl.RANK_CHANGE([["D01"]], [[2559]], [[2560]], caller=caller) == dip["rank_change"]
     assert xl.READINESS_CHANGE([["P08"]], [[2559]], [[2560]], caller=caller) == "#N/A: P08 has no score in 2559"
 

@@ -1,6 +1,8 @@
 """What a UDF may read from the workbook it is called from (through xlwings' `caller`
-range): the Weights and LevelBands names and the Summary's national row. Used only when
-the analyst leaves those arguments out; nothing of the framework is a constant in code."""
+range, or the book xlwings Lite's script left here): the Weights and LevelBands names, the
+Summary's national row, the framework, and the rows of a sheet of ours (Trend,
+Uncertainty). Used only when the analyst leaves those arguments out or the function reads
+a sheet we wrote; nothing of the framework is a constant in code."""
 
 from __future__ import annotations
 
@@ -47,11 +49,7 @@ def named_rows(caller, name: str) -> list[list]:
 
 def national_row(caller, n_dimensions: int) -> list:
     """Dimension scores of the Summary sheet's national row (written by recalculation)."""
-    book = _book(caller)
-    try:
-        rows = book.sheets[L.SUMMARY_SHEET].range("A1").expand().options(ndim=2).value
-    except Exception:
-        raise CellValueError("no Summary sheet: recalculate all agencies first", "#N/A") from None
+    rows = sheet_rows(caller, L.SUMMARY_SHEET, "recalculate all agencies first")
     from readiness_xl.workbook.summary import NATIONAL_ROW_TYPES
     for row in rows:
         if row and row[0] in NATIONAL_ROW_TYPES:

@@ -119,7 +119,8 @@ def _start_sheet(wb: Workbook, page: StartPage) -> None:
     print_a4(ws, landscape=False, columns="A:B")
 
 
-def _xlwings_conf_sheet(wb: Workbook) -> None:
+def xlwings_conf_sheet(wb: Workbook) -> None:
+    """The xlwings.conf sheet that points Excel at our UDF module (any workbook with our formulas)."""
     ws = wb.create_sheet(L.XLWINGS_CONF_SHEET)
     for r, (key, value) in enumerate(XLWINGS_SETTINGS, start=1):
         put(ws, r, 1, key)
@@ -147,7 +148,7 @@ def build_workbook(framework: Framework, agencies: pd.DataFrame,
     write_summary_frame(wb, framework, agencies)
     write_dashboard(wb, framework, agencies,
                     chosen=str(agencies.iloc[0]["name_th"]) if len(agencies) else "")
-    _xlwings_conf_sheet(wb)
+    xlwings_conf_sheet(wb)
     wb.active = wb.sheetnames.index(L.START_SHEET)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == L.START_SHEET

@@ -14,7 +14,7 @@ from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_F
                                         header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.trend import OVERALL, Trend, change, trend_table
 from readiness_xl.core.trend_narrative import trend_sentences
-from readiness_xl.thai import thai_digits
+from readiness_xl.thai import common_era_year, thai_digits
 from readiness_xl.workbook import trend_layout as TL
 
 # distinct colours for lines (Excel's and LibreOffice's default styles shade one hue)
@@ -51,7 +51,7 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
 
     from openpyxl import Workbook
 
-    from readiness_xl.builder.template import _xlwings_conf_sheet, save_workbook
+    from readiness_xl.builder.template import xlwings_conf_sheet, save_workbook
     from readiness_xl.workbook.parts import write_sheet_rows
     table = trend_rows(trend)
     wb = Workbook()
@@ -61,7 +61,7 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
     _trend_sheet(wb, table)
     _rounds_sheet(wb, trend, sources)
     _chooser_list(wb[TL.TREND_DASHBOARD_SHEET], chooser, _units_sheet(wb, trend))
-    _xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
+    xlwings_conf_sheet(wb)  # READINESS_CHANGE and RANK_CHANGE work in this workbook too
     wb.active = wb.sheetnames.index(TL.TREND_DASHBOARD_SHEET)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET
@@ -151,7 +151,7 @@ def _dashboard(wb, trend: Trend, table: pd.DataFrame, about: tuple[str, ...]) ->
 
     ws = wb.create_sheet(TL.TREND_DASHBOARD_SHEET)
     years = trend.years
-    labels = [f"{thai_digits(y)} ({y - 543})" for y in years]
+    labels = [f"{thai_digits(y)} ({common_era_year(y)})" for y in years]
     put(ws, 1, 1, "แนวโน้มความพร้อมรัฐบาลดิจิทัล / Readiness trend", TITLE_FONT)
     put(ws, 2, 1, f"รอบ / Rounds: {_years_text(trend)}. ข้อมูลจากชีต Trend / From the Trend sheet.",
         NOTE_FONT)
@@ -348,7 +348,7 @@ def _rounds_sheet(wb, trend: Trend, sources: list[str]) -> None:
     national = trend.national
     for r, (y, source) in enumerate(zip(trend.years, sources), start=4):
         put(ws, r, 1, y)
-        put(ws, r, 2, y - 543)
+        put(ws, r, 2, common_era_year(y))
         put(ws, r, 3, source)
         put(ws, r, 4, int(trend.agencies.present[y].sum()))
         put(ws, r, 5, _value(national.scores.iat[0, list(national.scores.columns).index((OVERALL, y))]),

@@ -48,8 +48,7 @@ def terminal_table(trend):
         panel = trend.panel(unit_type)
         gained = change(panel, OVERALL, first, last)
         for ident in panel.units:
-            th = "ประเทศไทย" if unit_type == "national" else ident
-            en = "Thailand" if unit_type == "national" else trend.ministry_names.get(ident, "")
+            th, en = trend.group_label(unit_type, ident)
             levels = [panel.level_en.at[ident, y] for y in trend.years]
             levels = [v for i, v in enumerate(levels) if v and (i == 0 or v != levels[i - 1])]
             table.add_row(th, en, *[fmt(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.framework import Framework
+from readiness_xl.core.results import number_or_none
 from readiness_xl.core.scoring import indicator_shares
 
 SKEW_LIMIT = 2.0          # COIN rule of thumb: an indicator is flagged when |skew| > 2
@@ -140,30 +141,25 @@ def audit(framework: Framework, answers: pd.DataFrame, dimensions: pd.DataFrame,
                  coverage_threshold)
 
 
-def _number(value: object) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) else value
-
-
 def to_json_dict(result: Audit) -> dict:
     """The documented `audit --json` shape, plus the pairs, index correlations and the
     units below the coverage threshold."""
     indicators = [
-        {"id": ident, "dimension": row["dimension"], "coverage": _number(row["coverage"]),
-         "mean": _number(row["mean"]), "sd": _number(row["sd"]), "min": _number(row["min"]),
-         "max": _number(row["max"]), "skew": _number(row["skew"]),
-         "kurtosis": _number(row["kurtosis"]), "flag": bool(row["flag"]),
-         "dimension_correlation": _number(result.indicator_dimension[ident])}
+        {"id": ident, "dimension": row["dimension"], "coverage": number_or_none(row["coverage"]),
+         "mean": number_or_none(row["mean"]), "sd": number_or_none(row["sd"]), "min": number_or_none(row["min"]),
+         "max": number_or_none(row["max"]), "skew": number_or_none(row["skew"]),
+         "kurtosis": number_or_none(row["kurtosis"]), "flag": bool(row["flag"]),
+         "dimension_correlation": number_or_none(result.indicator_dimension[ident])}
         for ident, row in result.indicators.iterrows()]
     dimensions = []
     for dim, row in result.dimensions.iterrows():
         pairs = result.pairs[result.pairs["dimension"] == dim]
         dimensions.append({
-            "id": dim, "cronbach_alpha": _number(row["cronbach_alpha"]),
-            "index_correlation": _number(row["index_correlation"]),
-            "correlations": {a: {b: _number(r) for b, r in line.items()}
+            "id": dim, "cronbach_alpha": number_or_none(row["cronbach_alpha"]),
+            "index_correlation": number_or_none(row["index_correlation"]),
+            "correlations": {a: {b: number_or_none(r) for b, r in line.items()}
                              for a, line in result.correlations[dim].iterrows()},
-            "flagged_pairs": [{"a": p.a, "b": p.b, "r": _number(p.r), "flag": p.flag}
+            "flagged_pairs": [{"a": p.a, "b": p.b, "r": number_or_none(p.r), "flag": p.flag}
                               for p in pairs.itertuples() if p.flag]})
     return {"indicators": indicators, "dimensions": dimensions,
             "coverage_threshold": result.coverage_threshold,

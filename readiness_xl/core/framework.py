@@ -132,7 +132,7 @@ def _problem(table: pd.DataFrame, i: int, field: str, message: str) -> Problem:
     return Problem(message, table.attrs.get("sheet"), _cell(table, i, field))
 
 
-def _ident(value: object) -> str:
+def id_text(value: object) -> str:
     """Ids are text; 1 and 1.0 and '๑' are the same id."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -297,10 +297,10 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
     a `version` setting overrides the `version` argument."""
     problems: list[Problem] = []
 
-    dim_ids = [_ident(v) for v in dimensions.get("id", [])]
+    dim_ids = [id_text(v) for v in dimensions.get("id", [])]
     _check_unique(dimensions, dim_ids, "dimension", problems)
     weights = _numbers(dimensions, "weight", problems)
-    parents = [_ident(v) for v in dimensions.get("parent", [None] * len(dim_ids))]
+    parents = [id_text(v) for v in dimensions.get("parent", [None] * len(dim_ids))]
     _check_parents(dimensions, dim_ids, parents, problems)
     if not dim_ids:
         problems.append(Problem("the framework has no dimensions", dimensions.attrs.get("sheet")))
@@ -308,9 +308,9 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
         _check_weights(dimensions, weights, parents, problems)
     dim_powers = _powers(dimensions, "aggregation", problems)
 
-    ind_ids = [_ident(v) for v in indicators.get("id", [])]
+    ind_ids = [id_text(v) for v in indicators.get("id", [])]
     _check_unique(indicators, ind_ids, "indicator", problems)
-    ind_dims = [_ident(v) for v in indicators.get("dimension", [])]
+    ind_dims = [id_text(v) for v in indicators.get("dimension", [])]
     known = set(dim_ids)
     has_children = set(parents) - {""}
     for i, d in enumerate(ind_dims):

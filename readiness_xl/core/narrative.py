@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD, held_back, level_labels
@@ -50,7 +49,8 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-def _pct(value: float) -> str:
+def percent_text(value: float) -> str:
+    """A percentage as the narratives write it (one decimal)."""
     return f"{value:.1f}"
 
 
@@ -71,11 +71,12 @@ def _comparisons(p: dict[str, str], overall: list[float], names: list[str],
             continue
         gap = round(value - benchmark, 1)
         key = "above" if gap > 0 else "below" if gap < 0 else "equal"
-        out.append(p[key].format(benchmark=name, value=_pct(benchmark), gap=_pct(abs(gap))))
+        out.append(p[key].format(benchmark=name, value=percent_text(benchmark), gap=percent_text(abs(gap))))
     return out
 
 
-def _phrases(lang: str) -> dict[str, str]:
+def phrases(lang: str) -> dict[str, str]:
+    """The phrase book of `lang` (th or en); ReadinessError for any other language."""
     if lang not in PHRASES:
         raise ReadinessError(Problem(f"language '{lang}' is not one of {', '.join(PHRASES)}"))
     return PHRASES[lang]
@@ -95,7 +96,7 @@ def national_benchmark(framework: Framework, lang: str, overall: float,
 def ministry_benchmark(lang: str, names_th: list[str], names_en: list[str],
                        overall: list[float]) -> tuple[list[str], list[float]]:
     """The comparison of each unit with its ministry (its names and overall score)."""
-    p = _phrases(lang)
+    p = phrases(lang)
     phrase = {name: p["ministry_benchmark"].format(name=name)
               for name in set(names_th if lang == "th" else names_en)}
     return [phrase[n] for n in (names_th if lang == "th" else names_en)], [float(v) for v in overall]
@@ -108,7 +109,7 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
     scoring core): names, overall scores and levels in `lang`, dimension scores (units x
     dimension ids, framework order), the dimensions' names in both languages, and the
     benchmarks to compare with, each (benchmark name, benchmark score) per unit."""
-    p = _phrases(lang)
+    p = phrases(lang)
     other = "en" if lang == "th" else "th"
     ids = [str(d) for d in dimensions.columns]
     mask, below = held_back(dimensions, WEAK_THRESHOLD, LOWEST_SHOWN)
@@ -124,14 +125,14 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
     def item(k: int, value: float) -> str:
         if (k, value) not in items:
             items[(k, value)] = p["dimension"].format(id=shown[k], name=labels[lang][k],
-                                                      other=labels[other][k], value=_pct(value))
+                                                      other=labels[other][k], value=percent_text(value))
         return items[(k, value)]
 
     def paragraph(name: str, score: float, level: str, compared: list[str], ks: list[int],
                   row: list[float], is_below: bool) -> str:
         if score != score:  # NaN: no score
             return p["no_score"].format(name=name)
-        head = p["score"].format(name=name, overall=_pct(score), level=level)
+        head = p["score"].format(name=name, overall=percent_text(score), level=level)
         sentences = [p["clause_sep"].join([head] + ([_and(compared, p)] if compared else []))]
         if ks:
             count = thai_digits(len(ks)) if lang == "th" else len(ks)
@@ -148,7 +149,7 @@ def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Se
              ministry: tuple[str, str, float] | None = None) -> str:
     """The narrative of one unit. `dimensions` is indexed by dimension id (%);
     `ministry` = (Thai name, English name, overall) adds the comparison with it."""
-    _phrases(lang)
+    phrases(lang)
     overall = math.nan if overall is None else float(overall)
     level = level_labels(pd.Series([overall]), framework.bands).iloc[0][f"level_{lang}"]
     row = dimensions.reindex(framework.dimension_ids).astype(float).to_frame().T
@@ -164,7 +165,7 @@ def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Se
 def agency_narratives(results: Results, lang: str = "th") -> pd.Series:
     """Every agency's narrative at once (the Summary's Narrative column), compared with
     the nation and with its ministry."""
-    _phrases(lang)
+    phrases(lang)
     table = results.agencies
     ministry = results.ministries["overall"].reindex(table["ministry_th"]).to_numpy(float)
     texts = compose(lang, table[f"name_{lang}"].tolist(), table["overall"].to_numpy(float).tolist(),
@@ -178,7 +179,7 @@ def agency_narratives(results: Results, lang: str = "th") -> pd.Series:
 
 def ministry_narratives(results: Results, lang: str = "th") -> pd.Series:
     """Every ministry's narrative at once, compared with the nation."""
-    _phrases(lang)
+    phrases(lang)
     table = results.ministries
     names = table.index.tolist() if lang == "th" else table["name_en"].tolist()
     texts = compose(lang, [str(n) for n in names], table["overall"].to_numpy(float).tolist(),

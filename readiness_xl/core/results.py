@@ -65,33 +65,34 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
     return Results(framework, table, ministries, kinds, national.iloc[0])
 
 
-def _number(value: object) -> float | None:
+def number_or_none(value: object) -> float | None:
+    """A number for JSON and for cells: a float, None where it is NaN (null / an empty cell)."""
     value = float(value)
     return None if math.isnan(value) else value
 
 
 def _dims(row: pd.Series, ids: list[str]) -> dict[str, float | None]:
-    return {d: _number(row[d]) for d in ids}
+    return {d: number_or_none(row[d]) for d in ids}
 
 
 def to_json_dict(results: Results) -> dict:
     """The documented `recalc --json` shape (percentages 0-100, unrounded, NaN as null)."""
     ids = results.dimension_ids
     return {
-        "national": {"overall": _number(results.national["overall"]),
+        "national": {"overall": number_or_none(results.national["overall"]),
                      "dimensions": _dims(results.national, ids)},
         "ministries": [
-            {"name_th": name, "name_en": row["name_en"], "overall": _number(row["overall"]),
+            {"name_th": name, "name_en": row["name_en"], "overall": number_or_none(row["overall"]),
              "dimensions": _dims(row, ids)}
             for name, row in results.ministries.iterrows()
         ],
         "agencies": [
             {"id": ident, "name_th": row["name_th"], "name_en": row["name_en"],
              "kind": row["kind"], "ministry": row["ministry_th"],
-             "overall": _number(row["overall"]), "dimensions": _dims(row, ids),
+             "overall": number_or_none(row["overall"]), "dimensions": _dims(row, ids),
              "level_th": row["level_th"], "level_en": row["level_en"],
              "rank": None if math.isnan(row["rank"]) else int(row["rank"]),
-             "completeness": _number(row["completeness"])}
+             "completeness": number_or_none(row["completeness"])}
             for ident, row in results.agencies.iterrows()
         ],
     }

@@ -35,7 +35,8 @@ import pandas as pd
 from readiness_xl.core.aggregation import grouped_power_means, power_mean
 from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.scoring import MISSING_POLICIES, _member_powers, dimension_scores, indicator_shares
+from readiness_xl.core.results import number_or_none
+from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores, indicator_shares, member_powers
 from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
@@ -288,7 +289,7 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
             scores = scores.reshape(units, len(first), dims).transpose(1, 0, 2)[again.ravel()]
             if groups.any():       # sub-dimensions into their parents, each draw's weights
                 matrix = groups[None] * weights[rows][:, :, None]
-                filled = grouped_power_means(scores, matrix, _member_powers(groups, p_dims), p_dims)
+                filled = grouped_power_means(scores, matrix, member_powers(groups, p_dims), p_dims)
                 scores = np.where(groups.any(axis=0), filled, scores)
             top = weights[rows] * (parents == "")
             out[rows] = round_scores(power_mean(scores, top, p), method.decimals)
@@ -521,22 +522,17 @@ def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: s
     return analyse(data, method, inputs, result, seed, resamples)
 
 
-def _value(x: object) -> float | None:
-    x = float(x)
-    return None if np.isnan(x) else x
-
-
 def to_json_dict(result: Uncertainty, sensitivity: Sensitivity | None) -> dict:
     """The documented `robustness --json` shape, plus best/worst rank, nominal score,
     the narrative sentences, the per-unit total indices and the intervals of the indices."""
     th, en = rank_sentences(result.table, result.inputs), rank_sentences(result.table, result.inputs, "en")
     units = []
     for ident, t in result.table.iterrows():
-        unit = {"id": ident, **{k: _value(t[k]) for k in (
+        unit = {"id": ident, **{k: number_or_none(t[k]) for k in (
             "score", "rank", "rank_median", "rank_p5", "rank_p95", "rank_best", "rank_worst",
             "score_p5", "score_p95", "band_share")}, "sentence_th": th[ident], "sentence_en": en[ident]}
         if sensitivity is not None:
-            unit["total"] = {name: _value(v) for name, v in sensitivity.total.loc[ident].items()}
+            unit["total"] = {name: number_or_none(v) for name, v in sensitivity.total.loc[ident].items()}
         units.append(unit)
     return {
         "runs": result.runs + result.failed, "failed": result.failed, "seed": result.seed,
@@ -544,7 +540,7 @@ def to_json_dict(result: Uncertainty, sensitivity: Sensitivity | None) -> dict:
                     "label_en": i.label_en} for i in result.inputs],
         "units": units,
         "sensitivity": [] if sensitivity is None else [
-            {"input": name, **{k: _value(s[k]) for k in ("first_order", "first_order_conf", "total",
+            {"input": name, **{k: number_or_none(s[k]) for k in ("first_order", "first_order_conf", "total",
                                                          "total_conf")}}
             for name, s in sensitivity.overall.iterrows()],
         "sobol_n": sensitivity.n if sensitivity is not None else None,

@@ -32,7 +32,7 @@ completeness shows how much was answered. `exclude`: unanswered indicators are l
 of the achievable points, so a dimension scores what was answered (NaN if nothing was)."""
 
 
-def _member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
+def member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
     """The power of the group each row of a k x m weight matrix belongs to (1 if none)."""
     belongs = weights > 0
     return np.where(belongs.any(axis=1), powers[np.argmax(belongs, axis=1)], 1.0)
@@ -48,7 +48,7 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
     if missing == "zero":
         shares = np.where(np.isnan(shares), 0.0, shares)
     powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
-    return grouped_power_means(shares, points, _member_powers(points, powers), powers,
+    return grouped_power_means(shares, points, member_powers(points, powers), powers,
                                names, scale=100.0)
 
 
@@ -83,7 +83,7 @@ def _parent_scores(framework: Framework, dims: np.ndarray) -> np.ndarray:
         return dims
     matrix = groups * table["weight"].to_numpy(float)[:, None]
     powers = table["aggregation"].to_numpy(float)
-    filled = grouped_power_means(dims, matrix, _member_powers(matrix, powers), powers,
+    filled = grouped_power_means(dims, matrix, member_powers(matrix, powers), powers,
                                  [f"dimension {d}" for d in ids])
     return np.where(groups.any(axis=0), filled, dims)
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.benchmarks import level_labels, rank_eq
-from readiness_xl.core.framework import Framework
+from readiness_xl.core.framework import Framework, id_text
 from readiness_xl.core.results import AGENCY_FIELDS, Results, compute_results
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
@@ -86,6 +86,12 @@ class Trend:
 
     def panel(self, unit_type: str) -> Panel:
         return {"agency": self.agencies, "ministry": self.ministries, "national": self.national}[unit_type]
+
+    def group_label(self, unit_type: str, ident: str) -> tuple[str, str]:
+        """The Thai and English name of a ministry or of the all-units row (the framework's)."""
+        if unit_type == "national":
+            return self.all_units
+        return ident, self.ministry_names.get(ident, "")
 
     @property
     def pairs(self) -> list[tuple[int, int]]:
@@ -519,7 +525,7 @@ def sheet_change(rows: list[list], unit: object, from_round: object, to_round: o
     English name, a ministry's name, the all-units label (ประเทศไทย) or 'national'. Raises CellValueError
     (#N/A) naming what is missing."""
     from readiness_xl.core.worksheet_functions import CellValueError
-    from readiness_xl.thai import arabic_digits, as_buddhist_year
+    from readiness_xl.thai import as_buddhist_year
     from readiness_xl.workbook.trend_layout import TREND_SHEET, column_key
     if not rows or len(rows) < 2:
         raise CellValueError(f"no {TREND_SHEET} sheet rows: build it with readiness-xl trend", "#N/A")
@@ -530,8 +536,7 @@ def sheet_change(rows: list[list], unit: object, from_round: object, to_round: o
     except (ValueError, TypeError):
         raise CellValueError(f"rounds {from_round!r} and {to_round!r} must be years (2559 or 2016)") \
             from None
-    measure = OVERALL if dimension is None or str(dimension).strip() == "" else \
-        _ident_text(arabic_digits(str(dimension)))
+    measure = OVERALL if dimension is None or str(dimension).strip() == "" else id_text(dimension)
     if kind == "rank" and measure != OVERALL:
         raise CellValueError("a rank is of the overall score only: leave the dimension out")
     wanted = str(unit).strip()

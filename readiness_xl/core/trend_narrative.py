@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from readiness_xl.core.narrative import _pct, _phrases
+from readiness_xl.core.narrative import percent_text, phrases
 from readiness_xl.core.trend import OVERALL, Trend, band_change, change, rank_change
 from readiness_xl.thai import common_era_year, thai_digits
 
@@ -68,14 +68,14 @@ def round_year(be_year: int, lang: str) -> str:
 def _movement(gap: float, since: str, p: dict[str, str]) -> str:
     shown = round(gap, 1)
     key = "up" if shown > 0 else "down" if shown < 0 else "same"
-    return p[key].format(gap=_pct(abs(shown)), since=since)
+    return p[key].format(gap=percent_text(abs(shown)), since=since)
 
 
 def trend_sentences(trend: Trend, unit_type: str = "agency", start: int | None = None,
                     end: int | None = None, lang: str = "th") -> pd.Series:
     """One sentence per unit of `unit_type` on its move from round `start` to `end`
     (default: the first and the last round)."""
-    _phrases(lang)
+    phrases(lang)
     p = TREND_PHRASES[lang]
     start = trend.years[0] if start is None else start
     end = trend.years[-1] if end is None else end
@@ -99,11 +99,11 @@ def trend_sentences(trend: Trend, unit_type: str = "agency", start: int | None =
             texts.append(p["gone"].format(name=name, year=year) + p["end"])
             continue
         if not present[i, 0] or np.isnan(gained[i]):
-            texts.append(p["new"].format(name=name, year=year, score=_pct(score_end[i])) + p["end"]
+            texts.append(p["new"].format(name=name, year=year, score=percent_text(score_end[i])) + p["end"]
                          if not np.isnan(score_end[i]) else
                          p["absent"].format(name=name, since=since) + p["end"])
             continue
-        parts = [p["score"].format(name=name, score=_pct(score_end[i]), year=year),
+        parts = [p["score"].format(name=name, score=percent_text(score_end[i]), year=year),
                  _movement(gained[i], since, p)]
         if now[i]:
             key = "band_up" if steps[i] > 0 else "band_down" if steps[i] < 0 else "band_same"

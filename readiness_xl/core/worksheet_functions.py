@@ -103,13 +103,19 @@ def dimension_score(answers: Sequence[object], maxima: Sequence[object],
     return float(value)
 
 
+def _weights(weights: Sequence[object]) -> np.ndarray:
+    """Weights as numbers: none blank, none negative."""
+    w = _numbers(weights, "weight", allow_blank=False)
+    if (w < 0).any():
+        raise CellValueError("weights must not be negative")
+    return w
+
+
 def readiness_score(dimension_values: Sequence[object], weights: Sequence[object]) -> float:
     """Overall score: weighted mean of the dimension scores (blank dimensions drop out)."""
     _same_length(dimension_values, weights, "dimension scores", "weights")
     scores = _numbers(dimension_values, "dimension score")
-    w = _numbers(weights, "weight", allow_blank=False)
-    if (w < 0).any():
-        raise CellValueError("weights must not be negative")
+    w = _weights(weights)
     value = overall_scores(scores, w)[0]
     if math.isnan(value):
         raise CellValueError("no dimension score to combine", "#N/A")
@@ -231,9 +237,7 @@ def weighted_mean(values: Sequence[object], weights: Sequence[object],
 
     _same_length(values, weights, "values", "weights")
     x = _numbers(values, "value")
-    w = _numbers(weights, "weight", allow_blank=False)
-    if (w < 0).any():
-        raise CellValueError("weights must not be negative")
+    w = _weights(weights)
     try:
         value = power_mean(x[None, :], w, parse_aggregation(aggregation))[0]
     except AggregationError as err:

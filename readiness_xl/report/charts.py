@@ -44,7 +44,8 @@ def thai_font_families() -> list[str]:
 
 
 @contextmanager
-def _style():
+def chart_style():
+    """Thai fonts, paths for text and a fixed hash salt: every chart renders alike and reproducibly."""
     with matplotlib.rc_context({"font.family": thai_font_families(), "font.size": 9,
                                 "svg.fonttype": "path", "svg.hashsalt": "readiness-xl",
                                 "axes.unicode_minus": False,
@@ -53,7 +54,7 @@ def _style():
         yield
 
 
-def _svg(fig: Figure, chart_id: str, title: str, kind: str) -> str:
+def chart_svg(fig: Figure, chart_id: str, title: str, kind: str) -> str:
     """The figure as an <svg> element in a box of its own: ids prefixed so that several
     charts can share one page, and an accessible title. The page's CSS scales it; its
     width and height stay as the aspect ratio that keeps print layout right. The box
@@ -88,7 +89,7 @@ def radar(framework: Framework, profiles: dict[str, pd.Series], chart_id: str, t
     ids = framework.dimension_ids
     angles = np.linspace(0, 2 * np.pi, len(ids), endpoint=False)
     closed = np.append(angles, angles[0])
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(4.6, 4.6))
         ax = fig.add_subplot(projection="polar")
         ax.set_theta_offset(np.pi / 2)
@@ -113,7 +114,7 @@ def radar(framework: Framework, profiles: dict[str, pd.Series], chart_id: str, t
         ax.plot(np.linspace(0, 2 * np.pi, 200), np.full(200, WEAK_THRESHOLD), color="#888",
                 linestyle=":", linewidth=1)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.26), ncol=1, frameon=False, fontsize=11)
-        return _svg(fig, chart_id, title, "radar")
+        return chart_svg(fig, chart_id, title, "radar")
 
 
 def heatmap(framework: Framework, table: pd.DataFrame, row_labels: list[str], chart_id: str,
@@ -122,7 +123,7 @@ def heatmap(framework: Framework, table: pd.DataFrame, row_labels: list[str], ch
     with its score; weak scores (below the threshold) in bold."""
     columns = framework.dimension_ids + ["overall"]
     values = table.reindex(columns=columns).to_numpy(float)
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(7.6, 0.6 + 0.24 * len(table)))
         ax = fig.add_subplot()
         ax.imshow(values, cmap=SCORE_COLOURS, vmin=0, vmax=100, aspect="auto")
@@ -138,7 +139,7 @@ def heatmap(framework: Framework, table: pd.DataFrame, row_labels: list[str], ch
         for side in ax.spines.values():
             side.set_visible(False)
         ax.axvline(len(columns) - 1.5, color="white", linewidth=3)
-        return _svg(fig, chart_id, title, "heatmap")
+        return chart_svg(fig, chart_id, title, "heatmap")
 
 
 def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, title: str) -> str:
@@ -148,7 +149,7 @@ def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, titl
     values = profile.reindex(ids).astype(float).to_numpy()
     labels = [f"{t} {framework.dimension_label(d, 'th')}\n{framework.dimension_label(d, 'en')}"
               for t, d in zip(_dim_labels(framework), ids)]
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(4.6, 0.6 + 1.0 * len(ids)))
         ax = fig.add_subplot()
         fig.subplots_adjust(top=0.99, bottom=0.6 / (0.6 + 1.0 * len(ids)))
@@ -167,4 +168,4 @@ def dimension_bars(framework: Framework, profile: pd.Series, chart_id: str, titl
         ax.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"], fontsize=9)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        return _svg(fig, chart_id, title, "bars")
+        return chart_svg(fig, chart_id, title, "bars")

@@ -17,7 +17,7 @@ from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
 from readiness_xl.workbook.layout import KIND_NAMES
-from readiness_xl.thai import arabic_digits, buddhist_year, thai_digits
+from readiness_xl.thai import arabic_digits, buddhist_year, common_era_year, thai_digits
 
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
@@ -403,7 +403,7 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
     title_th = "รายงานผลการสำรวจระดับความพร้อมรัฐบาลดิจิทัลของหน่วยงานภาครัฐ" + (
         f" ประจำปี {thai_digits(year)}" if year else "")
     title_en = "Digital Government Readiness Survey report" + (
-        f", B.E. {year} ({year - 543})" if year else "")
+        f", B.E. {year} ({common_era_year(year)})" if year else "")
     figures = (
         f'<div class="figure">คะแนนรวมประเทศ / National<b>{_pct(n["overall"])}%</b>'
         f'{_both(n["level_th"], n["level_en"])}</div>'

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from readiness_xl.core.robustness import Sensitivity, Uncertainty, rank_sentences
-from readiness_xl.report.charts import PALETTE, _style, _svg
+from readiness_xl.report.charts import PALETTE, chart_style, chart_svg
 
 CHART_UNITS = 60
 LISTED_UNITS = 40
@@ -23,7 +23,7 @@ def rank_interval_chart(result: Uncertainty, names: pd.Series, chart_id: str = "
     the nominal rank as a dot; rank 1 at the top."""
     table = result.table.dropna(subset=["rank"]).sort_values("rank").head(CHART_UNITS)
     x = np.arange(len(table))
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(7.6, 3.4))
         ax = fig.add_subplot()
         ax.vlines(x, table["rank_p5"], table["rank_p95"], color="#9DC3E6", linewidth=6)
@@ -36,7 +36,7 @@ def rank_interval_chart(result: Uncertainty, names: pd.Series, chart_id: str = "
         ax.legend(loc="lower left", frameon=False, fontsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        return _svg(fig, chart_id, "Rank interval 5-95% and nominal rank", "bars")
+        return chart_svg(fig, chart_id, "Rank interval 5-95% and nominal rank", "bars")
 
 
 def sensitivity_chart(sensitivity: Sensitivity, chart_id: str = "sensitivity") -> str:
@@ -44,7 +44,7 @@ def sensitivity_chart(sensitivity: Sensitivity, chart_id: str = "sensitivity") -
     with their bootstrap intervals."""
     table = sensitivity.overall
     y = np.arange(len(table))[::-1]
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(7.6, 0.9 + 0.55 * len(table)))
         ax = fig.add_subplot()
         ax.barh(y + 0.18, table["first_order"], height=0.34, xerr=table["first_order_conf"],
@@ -57,7 +57,7 @@ def sensitivity_chart(sensitivity: Sensitivity, chart_id: str = "sensitivity") -
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False, fontsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        return _svg(fig, chart_id, "Sobol indices on the mean absolute rank shift", "bars")
+        return chart_svg(fig, chart_id, "Sobol indices on the mean absolute rank shift", "bars")
 
 
 def robustness_section(result: Uncertainty, sensitivity: Sensitivity | None, agencies: pd.DataFrame) -> str:

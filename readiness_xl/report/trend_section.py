@@ -10,7 +10,7 @@ import numpy as np
 
 from readiness_xl.core.trend import OVERALL, Trend, change, rank_change
 from readiness_xl.core.trend_narrative import round_year, trend_sentences
-from readiness_xl.report.charts import PALETTE, _style, _svg
+from readiness_xl.report.charts import PALETTE, chart_style, chart_svg
 from readiness_xl.thai import thai_digits
 from readiness_xl.workbook.trend_layout import both_years
 
@@ -23,7 +23,7 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
     panel = trend.national
     unit = panel.units[0]
     x = np.arange(len(trend.years))
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(7.6, 4.6))
         ax = fig.add_subplot()
         for i, m in enumerate(trend.measures):
@@ -44,7 +44,7 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=9.5)
-        return _svg(fig, chart_id, "national trend", "bars")
+        return chart_svg(fig, chart_id, "national trend", "bars")
 
 
 def _num(value: float, sign: str = "") -> str:
@@ -62,8 +62,7 @@ def _table(trend: Trend) -> str:
         gained = change(panel, OVERALL, first, last)
         moved = rank_change(panel, first, last)
         for ident in panel.units:
-            th = "ประเทศไทย" if unit_type == "national" else ident
-            en = "Thailand" if unit_type == "national" else trend.ministry_names.get(ident, "")
+            th, en = trend.group_label(unit_type, ident)
             levels = " → ".join(v for v in (panel.level_th.at[ident, y] for y in trend.years) if v)
             rank = "" if moved[ident] != moved[ident] else f"{moved[ident]:+.0f}"
             rows.append(f"<tr><td>{escape(th)}<br><span class='en'>{escape(en)}</span></td>"

@@ -51,7 +51,7 @@ def sample_notes() -> StartPage:
     )
 
 
-def _save_recalculated(wb, target: Path) -> Results:
+def save_recalculated(wb, target: Path) -> Results:
     """Build in a private folder and recalculate into `target`, so that `target` appears
     only complete: a failure leaves no file behind."""
     with tempfile.TemporaryDirectory(prefix="readiness-xl-build-") as folder:
@@ -68,7 +68,7 @@ def build_sample(target: Path) -> Results:
     wb.custom_doc_props.append(StringProperty(
         name=ILLUSTRATIVE_PROPERTY,
         value="B.E. 2560 sample: agency answers invented to reproduce nine published figures"))
-    return _save_recalculated(wb, Path(target))
+    return save_recalculated(wb, Path(target))
 
 
 def build_template(target: Path, agencies: pd.DataFrame | None = None,

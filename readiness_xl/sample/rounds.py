@@ -15,7 +15,7 @@ from openpyxl.packaging.custom import StringProperty
 from readiness_xl.builder.template import ABOUT_TEMPLATE, StartPage, build_workbook
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results
-from readiness_xl.sample.build import _save_recalculated
+from readiness_xl.sample.build import save_recalculated
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 
@@ -48,4 +48,4 @@ def build_sample_2559(target: Path) -> Results:
     wb = build_workbook(framework, agencies, answers, about=NOTES_2559)
     wb.custom_doc_props.append(StringProperty(
         name=ILLUSTRATIVE_PROPERTY, value="B.E. 2559 sample round: every answer invented (fixed seed)"))
-    return _save_recalculated(wb, Path(target))
+    return save_recalculated(wb, Path(target))

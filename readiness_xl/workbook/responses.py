@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl.utils.cell import column_index_from_string
 
 from readiness_xl.core.answers import is_blank
-from readiness_xl.core.framework import Framework, _ident
+from readiness_xl.core.framework import Framework, id_text
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
 
@@ -63,7 +63,7 @@ def _idents(values: np.ndarray) -> np.ndarray:
     """Ids as text, as the Framework reads them (1.0 -> '1', Thai digits -> Arabic),
     computed once per distinct value."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return np.asarray([_ident(u) for u in uniques], dtype=object)[codes]
+    return np.asarray([id_text(u) for u in uniques], dtype=object)[codes]
 
 
 def _grid(rows: list, width: int) -> np.ndarray:

@@ -6,7 +6,6 @@ run). The RANK_INTERVAL worksheet function reads the Uncertainty sheet back with
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from openpyxl.utils.cell import get_column_letter
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMIT, SKEW_LIMIT, Audit, audit
 from readiness_xl.core.framework import Framework
+from readiness_xl.core.results import number_or_none
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
 
@@ -29,11 +29,6 @@ UNIT_HEADERS = ["รหัส / Id", "ชื่อ (ไทย)", "Name (English)
                 "ระดับ / Level", "คงระดับ / Keeps level", "ช่วงกว้าง / Interval width"]
 RANK_COLUMNS = {"rank": "E", 50: "F", 5: "G", 95: "H"}   # where RANK_INTERVAL looks
 WIDTH_COLUMN = "O"
-
-
-def _num(value: object) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def _pad(rows: list[list], width: int) -> list[list]:
@@ -60,18 +55,18 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
     for ident, t in table.iterrows():
         band = int(t["band"])
         level = f"{bands['label_th'].iloc[band]} / {bands['label_en'].iloc[band]}" if band >= 0 else ""
-        indices = [_num(sensitivity.total.at[ident, n]) if sensitivity is not None else None
+        indices = [number_or_none(sensitivity.total.at[ident, n]) if sensitivity is not None else None
                    for n in names]
         units.append([ident, agencies.at[ident, "name_th"], agencies.at[ident, "name_en"],
-                      _num(t["score"]), _num(t["rank"]), _num(t["rank_median"]), _num(t["rank_p5"]),
-                      _num(t["rank_p95"]), _num(t["rank_best"]), _num(t["rank_worst"]),
-                      _num(t["score_p5"]), _num(t["score_p95"]), level, _num(t["band_share"]),
-                      _num(t["rank_width"]), *indices])
+                      number_or_none(t["score"]), number_or_none(t["rank"]), number_or_none(t["rank_median"]), number_or_none(t["rank_p5"]),
+                      number_or_none(t["rank_p95"]), number_or_none(t["rank_best"]), number_or_none(t["rank_worst"]),
+                      number_or_none(t["score_p5"]), number_or_none(t["score_p95"]), level, number_or_none(t["band_share"]),
+                      number_or_none(t["rank_width"]), *indices])
     side = [["ปัจจัยที่ไม่แน่นอน / Uncertain input", "S1", "± S1", "ST", "± ST"]]
     if sensitivity is not None:
         for name, s in sensitivity.overall.iterrows():
-            side.append([name, _num(s["first_order"]), _num(s["first_order_conf"]),
-                         _num(s["total"]), _num(s["total_conf"])])
+            side.append([name, number_or_none(s["first_order"]), number_or_none(s["first_order_conf"]),
+                         number_or_none(s["total"]), number_or_none(s["total_conf"])])
     side += [["S1, ST: ดัชนี Sobol ต่อการเลื่อนอันดับเฉลี่ย / Sobol indices on the mean absolute rank shift"],
              [], ["การตั้งค่า / Settings", "ค่า / Value"],
              ["รอบสุ่ม / Replications", result.runs + result.failed],
@@ -154,24 +149,24 @@ def audit_spec(result: Audit) -> SheetSpec:
             "SD", "ต่ำสุด / Min", "สูงสุด / Max", "ความเบ้ / Skew", "ความโด่ง / Kurtosis",
             "ผิดปกติ / Flag", "r กับมิติ / r with dimension"]]
     for ident, row in result.indicators.iterrows():
-        ind.append([ident, row["dimension"], _num(row["coverage"]), _num(row["mean"]), _num(row["sd"]),
-                    _num(row["min"]), _num(row["max"]), _num(row["skew"]), _num(row["kurtosis"]),
+        ind.append([ident, row["dimension"], number_or_none(row["coverage"]), number_or_none(row["mean"]), number_or_none(row["sd"]),
+                    number_or_none(row["min"]), number_or_none(row["max"]), number_or_none(row["skew"]), number_or_none(row["kurtosis"]),
                     "⚑ เบ้/โด่ง / skewed" if row["flag"] else "",
-                    _num(result.indicator_dimension[ident])])
+                    number_or_none(result.indicator_dimension[ident])])
     dims = [["มิติ / Dimension", "Cronbach's alpha", "r กับดัชนี / r with index"]]
     for dim, row in result.dimensions.iterrows():
-        dims.append([dim, _num(row["cronbach_alpha"]), _num(row["index_correlation"])])
+        dims.append([dim, number_or_none(row["cronbach_alpha"]), number_or_none(row["index_correlation"])])
     pairs = [["มิติ / Dimension", "ตัวชี้วัด A", "ตัวชี้วัด B", "r", "ข้อสังเกต / Flag"]]
     words = {"negative": "ลบ / negative", "collinear": f"> {COLLINEAR:g} ซ้ำซ้อน / collinear", "": ""}
     for p in result.pairs.itertuples():
-        pairs.append([p.dimension, p.a, p.b, _num(p.r), words[p.flag]])
+        pairs.append([p.dimension, p.a, p.b, number_or_none(p.r), words[p.flag]])
     low = [[f"ตอบไม่ถึง {result.coverage_threshold:g}% / Coverage below {result.coverage_threshold:g}%",
             "ตอบแล้ว / Answered %"]]
     low += [[ident, float(c)] for ident, c in result.low_coverage.items()] or [["— ไม่มี / none", None]]
     matrices = [["เมทริกซ์สหสัมพันธ์ / Correlation matrices"]]
     for dim, matrix in result.correlations.items():
         matrices.append([f"มิติ {dim} / Dimension {dim}", *matrix.columns])
-        matrices += [[a, *map(_num, line)] for a, line in matrix.iterrows()]
+        matrices += [[a, *map(number_or_none, line)] for a, line in matrix.iterrows()]
         matrices.append([])
     rows = _beside(_beside(_beside(_beside(ind, dims), pairs), low), matrices)
     # columns: A-K indicators, M-O dimensions, Q-U pairs, W-X low coverage, Z.. matrices
