@@ -3,6 +3,7 @@ Chromium, poppler) open, run and print it."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from readiness_xl.core.narrative import narrative_for
 from readiness_xl.report.chromium import find_chromium, run_headless
-from readiness_xl.report.html import build_report, survey_year, thai_date
+from readiness_xl.report.html import build_report, thai_date
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
 from tests.conftest import run_cli
@@ -124,10 +125,19 @@ def test_report_is_self_contained_and_well_formed(html):
 
 
 def test_helpers_year_and_thai_date():
-    assert survey_year("B.E. 2560 (2017) v1") == 2560
-    assert survey_year("กรอบ ๒๕๖๑") == 2561
-    assert survey_year("v2") is None
     assert thai_date(date(2017, 3, 5)) == "๕ มีนาคม ๒๕๖๐"
+
+
+@pytest.mark.parametrize("version, title", [
+    ("B.E. 2560 (2017) v1", "ประจำปี ๒๕๖๐"), ("กรอบ ๒๕๖๑", "ประจำปี ๒๕๖๑"),
+    ("ฉบับปี2560", "ประจำปี ๒๕๖๐"),     # no space between the Thai word and the year
+    ("framework 2017 v3", "ประจำปี ๒๕๖๐"),  # a C.E. year, as the --year option takes it
+    ("v2", None)])
+def test_the_title_year_is_read_from_the_version_as_the_year_option_reads_it(results, version, title):
+    framework = dataclasses.replace(results.framework, version=version)
+    html = build_report(dataclasses.replace(results, framework=framework), generated=date(2017, 12, 1))
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    assert (title in heading) if title else ("ประจำปี" not in heading)
 
 
 def test_cli_errors_are_one_line_and_leave_nothing(sample_path, tmp_path):

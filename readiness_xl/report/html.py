@@ -6,6 +6,7 @@ the command line writes it and prints it to PDF."""
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date
 from html import escape
 
@@ -17,7 +18,7 @@ from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
 from readiness_xl.workbook.layout import KIND_NAMES
-from readiness_xl.thai import arabic_digits, buddhist_year, common_era_year, thai_digits
+from readiness_xl.thai import as_buddhist_year, buddhist_year, common_era_year, thai_digits
 
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
@@ -170,12 +171,6 @@ window.onerror = function (message) {
   document.documentElement.setAttribute('data-ready', '1');
 })();
 """
-
-
-def survey_year(version: str) -> int | None:
-    """The B.E. year named in a framework version ('B.E. 2560 (2017) v1' -> 2560)."""
-    match = re.search(r"\b(2[45]\d\d)\b", arabic_digits(version or ""))
-    return int(match.group(1)) if match else None
 
 
 def thai_date(day: date) -> str:
@@ -396,7 +391,9 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
     agency = results.agencies.index[0] if agency is None else agency
     if agency not in results.agencies.index:
         raise ReadinessError(unknown_choice("agency", str(agency), results.agencies.index))
-    year = year or survey_year(results.framework.version)
+    if year is None:
+        with suppress(ValueError):  # a version naming no year: the title says none
+            year = as_buddhist_year(results.framework.version)
     generated = generated or date.today()
     n = results.national
     ids = results.dimension_ids
