@@ -4,7 +4,6 @@ version or given, and the mapping CSV of renamed, merged and split agencies."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +12,7 @@ from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
 from readiness_xl.core.trend import MAPPING_FIELDS, Round
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.sample.source_data import read_csv_table
 from readiness_xl.thai import as_buddhist_year
 from readiness_xl.workbook.read import read_book
 
@@ -37,19 +37,9 @@ def read_round(path: str | Path, year: object = None, missing: str = "zero", pro
 
 
 def read_mapping(path: str | Path) -> pd.DataFrame:
-    """The mapping CSV (round, round_id, trend_id[, note]); rows keep their line numbers."""
+    """The mapping CSV (round, round_id, trend_id[, note]), read as every CSV of ours is
+    (header names trimmed, an unknown column refused); rows keep their line numbers."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            absent = [f for f in MAPPING_FIELDS[:3] if f not in (reader.fieldnames or [])]
-            if absent:
-                raise ReadinessError(Problem(f"missing column(s) {', '.join(absent)} (expected "
-                                             f"{','.join(MAPPING_FIELDS)})", file=path.name))
-            rows = [{f: (row.get(f) or "").strip() for f in MAPPING_FIELDS} for row in reader]
-    except (OSError, UnicodeDecodeError) as err:
-        raise ReadinessError(Problem(f"cannot be read ({err})", file=str(path))) from None
-    table = pd.DataFrame(rows, columns=list(MAPPING_FIELDS))
-    table["_row"] = range(2, 2 + len(rows))
-    table.attrs.update(file=path.name)
+    table = read_csv_table(path, MAPPING_FIELDS[:3], MAPPING_FIELDS[3:])
+    table.attrs = {"file": path.name}
     return table
