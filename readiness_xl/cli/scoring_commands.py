@@ -18,6 +18,7 @@ from rich.table import Table
 from readiness_xl.cli.main import cli
 from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_input, workbook_output
 from readiness_xl.cli.progress import progress_bar
+from readiness_xl.core.narrative import percent_text
 from readiness_xl.core.results import Results, to_json_dict
 from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP
@@ -73,13 +74,10 @@ def _summary_table(results: Results, dropped: set[str]) -> Table:
                          overflow="ellipsis" if label == "หน่วยงาน" else "fold",
                          min_width=NAME_MIN_WIDTH if label == "หน่วยงาน" else None if text else len(label))
 
-    def fmt(value) -> str:
-        return "" if value != value else f"{value:.1f}"
-
     def row(rank: str, ident: str, name_th: str, name_en: str, unit: pd.Series) -> list[str]:
         level = unit["level_th"] if "level_en" in dropped else f"{unit['level_th']} / {unit['level_en']}"
         cells = {"Rank": rank, "Id": ident, "หน่วยงาน": name_th, "Unit": name_en,
-                 **{f"D{d}": fmt(unit[d]) for d in dims}, "Overall": fmt(unit["overall"]),
+                 **{f"D{d}": percent_text(unit[d]) for d in dims}, "Overall": percent_text(unit["overall"]),
                  "Level": level}
         return [cells[label] for label in labels]
 

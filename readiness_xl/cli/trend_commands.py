@@ -30,6 +30,7 @@ def terminal_table(trend):
     """The terminal view: the nation and every ministry per round, with the change."""
     from rich.table import Table
 
+    from readiness_xl.core.narrative import percent_text
     from readiness_xl.core.trend import OVERALL, change
     from readiness_xl.thai import common_era_year
     first, last = trend.years[0], trend.years[-1]
@@ -41,9 +42,6 @@ def terminal_table(trend):
     table.add_column(f"Δ {first}→{last}", justify="right")
     table.add_column("Level", no_wrap=False)
 
-    def fmt(value: float, sign: str = "") -> str:
-        return "" if value != value else f"{value:{sign}.1f}"
-
     for unit_type in ("national", "ministry"):
         panel = trend.panel(unit_type)
         gained = change(panel, OVERALL, first, last)
@@ -51,8 +49,8 @@ def terminal_table(trend):
             th, en = trend.group_label(unit_type, ident)
             levels = [panel.level_en.at[ident, y] for y in trend.years]
             levels = [v for i, v in enumerate(levels) if v and (i == 0 or v != levels[i - 1])]
-            table.add_row(th, en, *[fmt(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
-                          fmt(gained[ident], "+"), " → ".join(levels))
+            table.add_row(th, en, *[percent_text(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
+                          percent_text(gained[ident], "+"), " → ".join(levels))
         table.add_section()
     return table
 

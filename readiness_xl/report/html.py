@@ -13,11 +13,11 @@ from html import escape
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
-from readiness_xl.core.narrative import agency_narratives, narrative_for
+from readiness_xl.core.narrative import agency_narratives, narrative_for, percent_text
 from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
-from readiness_xl.workbook.layout import KIND_NAMES
+from readiness_xl.workbook.layout import kind_names
 from readiness_xl.thai import as_buddhist_year, buddhist_year, common_era_year, thai_digits
 
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
@@ -178,10 +178,6 @@ def thai_date(day: date) -> str:
     return thai_digits(f"{day.day} {THAI_MONTHS[day.month - 1]} {buddhist_year(day.year)}")
 
 
-def _pct(value: object) -> str:
-    return "" if pd.isna(value) else f"{float(value):.1f}"
-
-
 def _num_cell(value: object, weak: bool = False, decimals: int = 1) -> str:
     """A number cell; data-v keeps the precise value the table sorts by."""
     v, shown = ("", "") if pd.isna(value) else (f"{float(value):.6g}", f"{float(value):.{decimals}f}")
@@ -224,7 +220,7 @@ def _agency_table(results: Results) -> str:
         cells = ([_num_cell(a["rank"], decimals=0),
                   f"<td>{escape(str(ident))}</td>",
                   f'<td>{escape(a["name_th"])}<br><span class="en" lang="en">{escape(a["name_en"])}</span></td>',
-                  f"<td class='opt'>{escape(_kind_names(a['kind'])[0])}</td>",
+                  f"<td class='opt'>{escape(kind_names(a['kind'])[0])}</td>",
                   f"<td class='opt'>{escape(a['ministry_th'])}</td>"]
                  + [_num_cell(a[d], weak.at[ident, d]) for d in ids]
                  + [_num_cell(a["overall"]), f"<td>{_both(a['level_th'], a['level_en'])}</td>",
@@ -234,17 +230,12 @@ def _agency_table(results: Results) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _kind_names(kind: object) -> tuple[str, str]:
-    """Thai and English words for an agency kind ('department' -> หน่วยงานระดับกรม, Departments)."""
-    return KIND_NAMES.get(str(kind), (str(kind), str(kind)))
-
-
 def _benchmark_table(results: Results) -> str:
     ids = results.dimension_ids
     settings = results.framework.settings
     units = ([(settings.all_units_th, settings.all_units_en, results.national)]
              + [(name, m["name_en"], m) for name, m in results.ministries.iterrows()]
-             + [(*_kind_names(kind), k) for kind, k in results.kinds.iterrows()])
+             + [(*kind_names(kind), k) for kind, k in results.kinds.iterrows()])
     head = ("<tr><th>หน่วย / Unit</th><th class='num'>จำนวน<br>Agencies</th>"
             + "".join(f"<th class='num'>มิติที่ {thai_digits(d)}</th>" for d in ids)
             + "<th class='num'>รวม / Overall</th><th>ระดับ / Level</th></tr>")
@@ -402,7 +393,7 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
     title_en = "Digital Government Readiness Survey report" + (
         f", B.E. {year} ({common_era_year(year)})" if year else "")
     figures = (
-        f'<div class="figure">คะแนนรวมประเทศ / National<b>{_pct(n["overall"])}%</b>'
+        f'<div class="figure">คะแนนรวมประเทศ / National<b>{percent_text(n["overall"])}%</b>'
         f'{_both(n["level_th"], n["level_en"])}</div>'
         f'<div class="figure">หน่วยงาน / Agencies<b>{len(results.agencies)}</b></div>'
         f'<div class="figure">กระทรวง / Ministries<b>{len(results.ministries)}</b></div>')

@@ -8,6 +8,7 @@ from html import escape
 
 import numpy as np
 
+from readiness_xl.core.narrative import percent_text
 from readiness_xl.core.trend import OVERALL, Trend, change, rank_change
 from readiness_xl.core.trend_narrative import round_year, trend_sentences
 from readiness_xl.report.charts import PALETTE, chart_style, chart_svg
@@ -48,8 +49,7 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
 
 
 def _num(value: float, sign: str = "") -> str:
-    shown = "" if value != value else f"{value:{sign}.1f}"
-    return f'<td class="num">{shown}</td>'
+    return f'<td class="num">{percent_text(value, sign)}</td>'
 
 
 def _table(trend: Trend) -> str:
