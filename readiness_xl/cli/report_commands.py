@@ -49,13 +49,15 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
         raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(targets["pdf"])))
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
-        results = score_book(read_book(book, advance), missing)
+        read = read_book(book, advance)
+        results = score_book(read, missing)
     from readiness_xl.report.html import build_report  # matplotlib loads only when a report is made
     extra = []
     if robustness:
         from readiness_xl.cli.robustness_commands import run_robustness
         from readiness_xl.report.robustness_section import report_section
-        run = run_robustness(book, None, with_audit=False, missing=missing, write=False)
+        run = run_robustness(book, None, with_audit=False, missing=missing, write=False,
+                             read=(read, results))  # the workbook is read and scored once
         extra.append(report_section(run.uncertainty, run.sensitivity, results.agencies))
     html = build_report(results, book.name, agency, be_year, illustrative=is_illustrative(book),
                         extra_sections=extra)

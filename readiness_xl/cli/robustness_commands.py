@@ -47,17 +47,21 @@ def _normalisations(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertainty: bool = True,
-                   missing: str = "zero", write: bool = True, **options):
+                   missing: str = "zero", write: bool = True, read=None, **options):
     """What `robustness`, `audit`, `recalc --robustness` and `report --robustness` share:
-    the run with a progress bar, written into the workbook unless `write` is false."""
-    from readiness_xl.workbook.robustness_sheets import analyse_file, robustness_file
+    the run with a progress bar, written into the workbook unless `write` is false.
+    `read`: (Book, Results) of `book` when the command has read and scored it already."""
+    from readiness_xl.workbook.robustness_sheets import analyse_book, robustness_file
 
     if write and out is not None:
         workbook_output(out)
 
     with progress_bar("Replications") as advance:
         if not write:
-            return analyse_file(book, missing=missing, uncertainty=uncertainty,
+            if read is None:
+                from readiness_xl.workbook.read import read_book
+                read = (read_book(book), None)
+            return analyse_book(*read, missing=missing, uncertainty=uncertainty,
                                 with_audit=with_audit, progress=_advance(advance), **options)
         return robustness_file(book, out, missing=missing, uncertainty=uncertainty,
                                with_audit=with_audit, progress=_advance(advance), **options)
