@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import output_kind, refuse_overwriting_input
+from readiness_xl.cli.output import output_kind
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium, print_pdf
 from readiness_xl.thai import as_buddhist_year
+from readiness_xl.workbook.locks import check_not_input
 from readiness_xl.workbook.parts import atomic_target
 from readiness_xl.workbook.properties import is_illustrative
 from readiness_xl.workbook.read import read_book
@@ -40,11 +41,11 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     The output type follows OUT's extension (.html or .pdf); nothing is written unless
     the whole report is made."""
     kind = output_kind(out, REPORT_KINDS, "the report")
-    refuse_overwriting_input(book, out)
+    check_not_input(out, inputs=[book])
     targets = {"html": out} if kind == "html" else {}
     if kind == "pdf" or pdf:
         targets["pdf"] = out.with_suffix(".pdf")
-        refuse_overwriting_input(book, targets["pdf"])
+        check_not_input(targets["pdf"], inputs=[book])
     if "pdf" in targets and find_chromium() is None:  # refuse before the work, not after it
         raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(targets["pdf"])))
     be_year = _year(year)

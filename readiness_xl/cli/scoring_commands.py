@@ -16,13 +16,14 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_input, workbook_output
+from readiness_xl.cli.output import echo_json, output_kind, workbook_output
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.narrative import percent_text
 from readiness_xl.core.results import Results, to_json_dict
 from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP
 from readiness_xl.workbook.layout import LAYOUTS
+from readiness_xl.workbook.locks import check_not_input
 from readiness_xl.workbook.read import read_framework_file
 from readiness_xl.workbook.recalc import recalc_file
 
@@ -194,7 +195,7 @@ def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | No
     Excel's Import Functions works in it)."""
     output_kind(out, {".xlsx": "xlsx", ".xlsm": "xlsm"}, "the template")
     if framework_path is not None and framework_path.is_file():
-        refuse_overwriting_input(framework_path, out)
+        check_not_input(out, inputs=[framework_path])
     from readiness_xl.sample.build import build_template
     from readiness_xl.sample.source_data import load_agencies, load_framework
     agencies = load_agencies(agencies_csv) if agencies_csv else None
