@@ -388,17 +388,18 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
     generated = generated or date.today()
     n = results.national
     ids = results.dimension_ids
+    all_th, all_en = results.framework.settings.all_units_th, results.framework.settings.all_units_en
     title_th = "รายงานผลการสำรวจระดับความพร้อมรัฐบาลดิจิทัลของหน่วยงานภาครัฐ" + (
         f" ประจำปี {thai_digits(year)}" if year else "")
     title_en = "Digital Government Readiness Survey report" + (
         f", B.E. {year} ({common_era_year(year)})" if year else "")
     figures = (
-        f'<div class="figure">คะแนนรวมประเทศ / National<b>{percent_text(n["overall"])}%</b>'
+        f'<div class="figure">คะแนนรวม{escape(all_th)} / {escape(all_en)}<b>{percent_text(n["overall"])}%</b>'
         f'{_both(n["level_th"], n["level_en"])}</div>'
         f'<div class="figure">หน่วยงาน / Agencies<b>{len(results.agencies)}</b></div>'
         f'<div class="figure">กระทรวง / Ministries<b>{len(results.ministries)}</b></div>')
     sections = [
-        ("summary", "ภาพรวมประเทศ / National summary",
+        ("summary", f"ภาพรวม{all_th} / Summary: {all_en}",
          f'<div class="figures">{figures}</div>'
          f'<div class="overview"><div class="words">{_level_bands(results)}{_narratives(results, "national")}</div>'
          + dimension_bars(results.framework, n[ids], "bars-national", title_en)
@@ -409,7 +410,7 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
          f"ตัวหนาสีแดง = ต่ำกว่า {WEAK_THRESHOLD:g}% / bold red = below {WEAK_THRESHOLD:g}%.</p>" + _agency_table(results)),
         ("heatmap", "แผนภาพความร้อนรายมิติ / Dimension heat map", _heatmaps(results)),
         ("ministries", "รายกระทรวง / Ministries", _ministry_cards(results)),
-        ("focus", "หน่วยงานเทียบกับประเทศ / Agency against the nation", _agency_focus(results, agency)),
+        ("focus", f"หน่วยงานเทียบกับ{all_th} / Agency against {all_en}", _agency_focus(results, agency)),
         ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]
