@@ -29,8 +29,9 @@ SCORE_HEADERS = ["มิติ / Dim", "ชื่อมิติ / Dimension", "
                  "คะแนน % / Score %", "ตรวจซ้ำ / Check (add-in)"]
 SCORE_COLUMN = 11  # K: the score block sits right of the questionnaire
 SCORE_LETTER, CHECK_LETTER = "N", "O"  # plain-formula scores; the add-in's cross-check
-QUESTION_WIDTH = 29
-COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (10, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 9, 10, 8, 9, 2, 5, 22, 9, 10, 11))
+QUESTION_WIDTH = 28
+# A is wide enough for "Indicator" in bold on one line (LibreOffice printed "Indicato/r" at 10).
+COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (12, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 9, 10, 8, 9, 2, 5, 22, 9, 10, 11))
 HEADER_HEIGHT = 70  # four lines of bold Thai and English
 YES_NO_CHOICES = "ใช่,ไม่ใช่"
 NO_ADDIN = "\u2013"  # what the cross-check shows without the add-in: a dash, not an error
