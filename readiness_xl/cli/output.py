@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 
 SIGNIFICANT_DIGITS = 12  # beyond this a float only carries binary noise (50.199999999999996)
@@ -57,3 +58,13 @@ def output_kind(out: Path, kinds: dict[str, str], what: str) -> str:
 def workbook_output(out: Path, what: str = "the workbook") -> None:
     """Refuse an output name Excel would not open as what we build (.xls, .csv, ...)."""
     output_kind(out, {s: s for s in BUILT_WORKBOOK_SUFFIXES}, what)
+
+
+MISSING_HELP = "Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score."
+
+
+def missing_option(help: str = MISSING_HELP):
+    """The --missing option of every command that scores (one of MISSING_POLICIES,
+    'zero' by default), with its own help where it means something narrower."""
+    return click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero",
+                        show_default=True, help=help)

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import output_kind
+from readiness_xl.cli.output import missing_option, output_kind
 from readiness_xl.cli.progress import progress_bar
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium, print_pdf
 from readiness_xl.thai import as_buddhist_year
@@ -30,8 +29,7 @@ REPORT_KINDS = {".html": "html", ".pdf": "pdf"}
 @click.option("--pdf", is_flag=True, help="With an .html OUT: also print it to PDF beside it.")
 @click.option("--agency", help="Agency id to show against the nation (default: the first agency).")
 @click.option("--year", help="Year of the survey, B.E. (2560, ๒๕๖๐) or C.E. (2017) (default: from the framework version).")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+@missing_option()
 @click.option("--robustness", is_flag=True,
               help="Add the rank-interval and sensitivity section (runs `robustness` with its defaults; "
                    "the workbook is not changed).")

@@ -9,12 +9,11 @@ import click
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import echo_json, workbook_output
+from readiness_xl.cli.output import echo_json, missing_option, workbook_output
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.cli.scoring_commands import TERMINAL_AGENCIES, console
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COVERAGE_THRESHOLD
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 
 
@@ -115,8 +114,7 @@ def _sensitivity_table(sensitivity: R.Sensitivity) -> Table:
               help="An alternative normalisation of every indicator (minmax, zscore, rank, ...); repeatable.")
 @click.option("--band-shift", type=click.FloatRange(0, 50), default=0.0, show_default=True,
               help="Level cut-offs each move by up to ± this many points.")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="The nominal policy for unanswered indicators.")
+@missing_option("The nominal policy for unanswered indicators.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, seed: int, sobol_n: int,
                vary_missing: bool, aggregations: tuple[str, ...], normalisations: tuple[str, ...],
@@ -143,8 +141,7 @@ def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, se
               help="Write the workbook here instead of in place.")
 @click.option("--coverage", type=click.FloatRange(0, 100), default=COVERAGE_THRESHOLD, show_default=True,
               help="List units answering less than this % of the indicators.")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators in the scores the audit correlates with.")
+@missing_option("Unanswered indicators in the scores the audit correlates with.")
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON on stdout.")
 def audit(book: Path, out: Path | None, coverage: float, missing: str, as_json: bool) -> None:
     """Statistics of every indicator (coverage, mean, sd, skew, kurtosis, flag), the

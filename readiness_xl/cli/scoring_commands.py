@@ -16,11 +16,10 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import echo_json, output_kind, workbook_output
+from readiness_xl.cli.output import echo_json, missing_option, output_kind, workbook_output
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.core.narrative import percent_text
 from readiness_xl.core.results import Results, to_json_dict
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP
 from readiness_xl.workbook.layout import LAYOUTS
 from readiness_xl.workbook.locks import check_not_input
@@ -143,8 +142,7 @@ def demo(out: Path | None) -> None:
               help="Write the recalculated workbook here instead of in place.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the results as JSON on stdout (indented on a terminal, one line otherwise).")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+@missing_option()
 @click.option("--robustness", is_flag=True,
               help="Also write the Uncertainty and Audit sheets (default settings of `robustness`).")
 def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness: bool) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from readiness_xl.cli.main import cli
+from readiness_xl.cli.output import echo_json, missing_option, output_kind, workbook_output
 from readiness_xl.cli.progress import progress_bar
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 
 
@@ -67,13 +67,11 @@ def terminal_table(trend):
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the HTML report of the latest round with a trend section.")
 @click.option("--pdf", is_flag=True, help="With --report: also print it to PDF beside it.")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+@missing_option()
 def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years: str | None,
           as_json: bool, report: Path | None, pdf: bool, missing: str) -> None:
     """Put survey rounds side by side: BOOKS are one workbook per round (e.g. the B.E. 2559
     and 2560 masters), each scored with its own framework; agencies are matched by id."""
-    from readiness_xl.cli.output import echo_json, output_kind, workbook_output
     from readiness_xl.core.trend import to_json_dict
     from readiness_xl.core.trend_narrative import trend_sentences
     if pdf and not report:
