@@ -213,12 +213,10 @@ def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RU
     """Run the uncertainty and sensitivity analysis and/or the audit of a workbook already
     read (`results`: the book already scored with `missing`, as `report` has it; scored
     here when not given). `progress(done, total)` follows the draws. Writes nothing."""
-    from readiness_xl.core.answers import parse_answers
-    from readiness_xl.workbook.recalc import score_book
+    from readiness_xl.workbook.recalc import book_answers, score_book
 
     results = results if results is not None else score_book(book, missing)
-    answers, _ = parse_answers(book.raw_answers, book.framework)
-    answers = answers.reindex(book.agencies.index)
+    answers = book_answers(book).reindex(book.agencies.index)
     found_u = found_s = found_a = None
     if uncertainty:
         method = R.method_of(book.framework, missing)

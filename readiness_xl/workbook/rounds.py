@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
 from readiness_xl.core.trend import MAPPING_FIELDS, Round
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.sample.source_data import read_csv_table
 from readiness_xl.thai import as_buddhist_year
 from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.recalc import book_answers
 
 
 def read_round(path: str | Path, year: object = None, missing: str = "zero", progress=None) -> Round:
@@ -29,9 +29,7 @@ def read_round(path: str | Path, year: object = None, missing: str = "zero", pro
             f"no survey year in the framework version {book.framework.version!r}; give the "
             "years of the rounds with --years (e.g. --years 2559,2560)", "Framework",
             file=path.name)) from None
-    answers, bad = parse_answers(book.raw_answers, book.framework)
-    if bad:
-        raise ReadinessError([book.locate(b) for b in bad])
+    answers = book_answers(book)
     results = compute_results(book.framework, book.agencies, answers, missing)
     return Round(be_year, results, answers, missing, path.name)
 
