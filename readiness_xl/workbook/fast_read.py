@@ -127,8 +127,9 @@ class FastWorkbook:
         `min_row` to `max_row` and up to `max_col`, streamed (None = empty cell)."""
         if name not in self._cache:
             xml = self._zip.read(self._parts[name])
-            self.merges[name] = [ref.decode() for ref in _MERGE.findall(xml)] \
-                if b"mergeCell" in xml else []
+            first = xml.find(b"mergeCell")  # merges follow the cells: search from there
+            self.merges[name] = [] if first < 0 else \
+                [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
             if _ERROR_CELL in xml or _far_cell(xml):
                 if self._openpyxl is None:
                     from openpyxl import load_workbook
