@@ -78,8 +78,8 @@ class FastSheet:
         if isinstance(rows, list):
             rows = rows[min_row - 1:max_row]
         for row in rows:  # openpyxl_value inlined: this runs once per cell read
-            yield tuple(None if v == "" else int(v) if type(v) is float and v.is_integer() else v
-                        for v in row[:max_col])
+            yield tuple([None if v == "" else int(v) if type(v) is float and v.is_integer() else v
+                         for v in row[:max_col]])
 
     def __getitem__(self, ref: str) -> Cell:
         row, col = coordinate_to_tuple(ref)

@@ -150,7 +150,7 @@ def _table_values(rows, indices: list[int], sheet: str, limit_cell: str) -> list
     table = []
     for values in rows:
         picked = [values[i] if i < len(values) else None for i in indices]
-        if is_blank(picked[0]):
+        if picked[0] is None or (type(picked[0]) is not int and is_blank(picked[0])):
             break
         if len(table) == MAX_TABLE_ROWS:
             raise ReadinessError(Problem(f"the table goes on past {MAX_TABLE_ROWS:,} rows; "

@@ -59,7 +59,8 @@ class AnswerCells(Mapping):
         """The row numbers of the answers on `sheet` (an agency's own sheet, or the
         one sheet of them all)."""
         if self.sheet is None:
-            rows = self.rows.loc[sheet].to_numpy() if sheet in self.rows.index else np.zeros(0, int)
+            at = self.rows.index.get_indexer([sheet])[0]
+            rows = self.rows.to_numpy()[at] if at >= 0 else np.zeros(0, int)
         else:
             rows = self.rows.to_numpy().ravel() if sheet == self.sheet else np.zeros(0, int)
         return rows[rows > 0]
