@@ -218,6 +218,45 @@ def stages(book: Path, out: Path) -> dict[str, float]:
     return {name: b - a for name, a, b in zip(STAGES, marks, marks[1:])}
 
 
+READ_STAGES = ("check the package", "open, framework and agencies",
+               "answer sheets: unpack, byte checks, calamine", "answers matched to agencies x indicators",
+               "merged answer cells")
+
+
+def read_stages(book: Path) -> dict[str, float]:
+    """Seconds of each step of read_book (the 'read and validate' step), the package
+    checked afresh as in a new process. Reading the answer sheets and matching their
+    rows are interleaved (sheet by sheet), so the first is timed around FastWorkbook.values."""
+    from readiness_xl.workbook import parts, read
+    from readiness_xl.workbook.layout import RESPONSES_SHEET
+    parts._CHECKED.clear()
+    marks = [time.perf_counter()]
+    parts.check_package(book)
+    marks.append(time.perf_counter())
+    wb = read.open_workbook(book)
+    try:
+        framework, agencies = read.read_framework(wb, book), read.read_agencies(wb, book)
+        marks.append(time.perf_counter())
+        in_values, values = [0.0], wb.values
+
+        def timed_values(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return values(*args, **kwargs)
+            finally:
+                in_values[0] += time.perf_counter() - start
+        wb.values = timed_values
+        reader = read.read_responses if RESPONSES_SHEET in wb.sheetnames else read.read_agency_sheets
+        _, cells = reader(wb, book, agencies, framework)
+        marks.append(time.perf_counter())
+    finally:
+        wb.close()
+    read._refuse_merged_answers(book, wb.merges, cells)
+    marks.append(time.perf_counter())
+    check, opened, answers, merged = (b - a for a, b in zip(marks, marks[1:]))
+    return dict(zip(READ_STAGES, (check, opened, in_values[0], answers - in_values[0], merged)))
+
+
 UNIT_STAGES = ("parse answers", "score", "Summary rows (with narratives)", "Summary XML",
                "compress the Summary part")
 
@@ -429,7 +468,7 @@ def main() -> None:
                                           1, args.cap)
         core_s, per_s = core_speed(book, reps)
         rows.append((layout, n, measured, core_s, per_s))
-        steps[(layout, n)] = stages(book, scratch / "stages.xlsx")
+        steps[(layout, n)] = stages(book, scratch / "stages.xlsx") | read_stages(book)
 
     units = 10_000 if args.quick else 100_000
     print(f"{units:,} units in memory", flush=True)
@@ -530,6 +569,13 @@ def report(rows, checks, steps, units, collect, start, udf, profiles, others, ar
             "| workbook | agencies | " + " | ".join(STAGES) + " |", "|---|---:|" + "---:|" * len(STAGES)]
     for (layout, n), parts in steps.items():
         out.append(f"| {layout} | {n:,} | " + " | ".join(f"{parts[k]:.2f}" for k in STAGES) + " |")
+    out += ["", "Reading and validating, step by step (one more in-process read, the package "
+            "checked afresh):", "",
+            "| workbook | agencies | " + " | ".join(READ_STAGES) + " | total |",
+            "|---|---:|" + "---:|" * (len(READ_STAGES) + 1)]
+    for (layout, n), parts in steps.items():
+        out.append(f"| {layout} | {n:,} | " + " | ".join(f"{parts[k]:.2f}" for k in READ_STAGES)
+                   + f" | {sum(parts[k] for k in READ_STAGES):.2f} |")
     count, unit_steps, peak = units
     out += ["", f"## {count:,} units ({count * INDICATORS:,} answers)", "",
             "A Responses sheet holds at most 1,048,576 rows (Excel's limit) and our package limit is "
