@@ -7,6 +7,7 @@ and tables stop at a row limit instead of reading a million-row sheet."""
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from collections.abc import Mapping
@@ -254,15 +255,18 @@ def _check_header(header: tuple, sheet: str, path: Path) -> None:
 def _refuse_merged_answers(path: Path, merges: dict[str, list[str]],
                            cells: responses.AnswerCells) -> None:
     """A merged range over answer cells hides all but its first answer. `merges` holds
-    the merged ranges of the sheets read (found in the same read as their values); they
-    are rare, so answer cells are looked at only on a sheet that has some, as one array
+    the merged ranges of the sheets read (found in the same read as their values); answer
+    rows are looked at only on a sheet with a merge over the answer column, as one array
     of row numbers (answers sit in one column)."""
     column = column_index_from_string(cells.column)
+    bounds = functools.lru_cache(maxsize=None)(range_boundaries)  # sheets share their merges
     for sheet, refs in merges.items():
-        rows = cells.rows_on(sheet) if refs else ()
-        for ref in refs if len(rows) else ():
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
-            hit = rows[(rows >= min_row) & (rows <= max_row)] if min_col <= column <= max_col else ()
+        over = [(ref, bounds(ref)) for ref in refs]
+        over = [(ref, min_row, max_row) for ref, (min_col, min_row, max_col, max_row) in over
+                if min_col <= column <= max_col]
+        rows = cells.rows_on(sheet) if over else ()
+        for ref, min_row, max_row in over if len(rows) else ():
+            hit = rows[(rows >= min_row) & (rows <= max_row)]
             if len(hit):
                 raise ReadinessError(Problem(
                     f"answer cells are merged ({ref}); unmerge them so that every "
