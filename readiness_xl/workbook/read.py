@@ -314,9 +314,13 @@ def read_open_book(wb, path: Path, progress=None) -> Book:
     in Excel seen through udfs.xlwings_book (anything with sheetnames, defined_names,
     wb[name].iter_rows and, for the long layout, wb.values)."""
     framework = read_framework(wb, path)
+    long_form = L.RESPONSES_SHEET in wb.sheetnames
+    prefetch = getattr(wb, "prefetch", lambda names: None)  # FastWorkbook reads ahead
+    prefetch([L.AGENCIES_SHEET, L.RESPONSES_SHEET] if long_form else [L.AGENCIES_SHEET])
     agencies = read_agencies(wb, path)
-    if L.RESPONSES_SHEET in wb.sheetnames:
+    if long_form:
         raw, cells = read_responses(wb, path, agencies, framework)
     else:
+        prefetch(agencies.index)
         raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
     return Book(path, framework, agencies, raw, cells)
