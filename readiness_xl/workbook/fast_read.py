@@ -21,6 +21,7 @@ conventions: empty cells are None and whole numbers are int."""
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -110,12 +111,13 @@ def name_ranges(references: dict[str, str]) -> dict[str, NameRange]:
 class FastWorkbook:
     """A workbook opened for reading values; close() when done.
 
-    Sheets the reader will need in turn can be read ahead (`prefetch`) by one thread of
+    Sheets the reader will need in turn can be read ahead (`prefetch`) by threads of
     their own: calamine releases the GIL while it parses, so the parsing of the next
-    sheet overlaps the Python work on this one. Every calamine call goes through that
-    thread once it exists (a calamine workbook takes one call at a time)."""
+    sheets overlaps the Python work on this one. A calamine workbook takes one call at a
+    time, so each thread opens its own, and every read goes through them once they exist."""
 
-    AHEAD = 8  # sheets read ahead at most: memory stays that of a few sheets
+    AHEAD = 8    # sheets read ahead at most: memory stays that of a few sheets
+    READERS = 2  # threads that read ahead
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -123,6 +125,9 @@ class FastWorkbook:
         self._parts = sheet_parts(self._zip)
         from python_calamine import CalamineWorkbook  # not needed by the xlwings paths
         self._calamine = CalamineWorkbook.from_path(str(self.path))
+        self._owner = threading.get_ident()       # the thread that uses self._calamine
+        self._local = threading.local()
+        self._readers = [self._calamine]          # every calamine workbook opened, to close
         self._openpyxl = None
         self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
         self._streamed: set[str] = set()          # sheets openpyxl streams (see values)
@@ -142,12 +147,22 @@ class FastWorkbook:
             [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
         if _ERROR_CELL in xml or _far_cell(xml):
             return None, merges
-        return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False), merges
+        return self._reader().get_sheet_by_name(name).to_python(skip_empty_area=False), merges
+
+    def _reader(self):
+        """This thread's calamine workbook."""
+        if threading.get_ident() == self._owner:
+            return self._calamine
+        if not hasattr(self._local, "calamine"):
+            from python_calamine import CalamineWorkbook
+            self._local.calamine = CalamineWorkbook.from_path(str(self.path))
+            self._readers.append(self._local.calamine)
+        return self._local.calamine
 
     def prefetch(self, names) -> None:
         """Read these sheets ahead, in this order (sheets not in the workbook are skipped)."""
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="readiness-read")
+            self._pool = ThreadPoolExecutor(self.READERS, thread_name_prefix="readiness-read")
         self._wanted.extend(n for n in names if n in self._parts)
         self._top_up()
 
@@ -189,6 +204,7 @@ class FastWorkbook:
         if self._pool is not None:  # a sheet being read is finished first: calamine is in use
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._zip.close()
-        self._calamine.close()
+        for reader in self._readers:
+            reader.close()
         if self._openpyxl is not None:
             self._openpyxl.close()
