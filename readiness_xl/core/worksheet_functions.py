@@ -25,6 +25,9 @@ from readiness_xl.thai import parse_number
 MISSING_BY_DEFAULT = "zero"
 # The drop-down's words as typed: answered without the general parser.
 _PLAIN_YES_NO = {**{w: 1.0 for w in YES_WORDS}, **{w: 0.0 for w in NO_WORDS}}
+# Cell values taken as they are (bool is a type of its own, so TRUE is never a number here).
+_NUMBERS = frozenset({float, int})
+_NUMBERS_OR_BLANK = _NUMBERS | {type(None)}
 
 
 class CellValueError(ValueError):
@@ -37,7 +40,7 @@ class CellValueError(ValueError):
 
 def _numbers(values: Sequence[object], what: str, allow_blank: bool = True) -> np.ndarray:
     """Floats of a range's values (NaN for blanks); position is 1-based in messages."""
-    if all(type(v) is float or type(v) is int for v in values):  # the usual range of numbers
+    if set(map(type, values)) <= _NUMBERS:  # the usual range of numbers
         out = np.array(values, dtype=float)
         if np.isfinite(out).all():
             return out
@@ -65,8 +68,12 @@ def answer_shares(answers: Sequence[object], maxima: Sequence[object]) -> np.nda
     number from 0 to their maximum (100 for a percentage)."""
     _same_length(answers, maxima, "answers", "maxima")
     tops = _numbers(maxima, "maximum", allow_blank=False)
-    if (tops <= 0).any():
+    if np.count_nonzero(tops <= 0):
         raise CellValueError(f"maximum {int(np.argmax(tops <= 0)) + 1} must be above 0")
+    if set(map(type, answers)) <= _NUMBERS_OR_BLANK:   # the usual range, in whole-array steps
+        values = np.array(answers, dtype=float)          # blanks -> NaN (unanswered), kept
+        if not np.count_nonzero((values < 0) | (values > tops)):
+            return values / tops
     shares = []
     for i, (value, top) in enumerate(zip(answers, tops)):
         if (type(value) is float or type(value) is int) and 0 <= value <= top:
