@@ -121,7 +121,6 @@ def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarra
     the published B.E. 2560 scores are computed)."""
     values = np.asarray(values, float)
     weights = np.asarray(weights, float)
-    p_out = np.asarray(p_out, float)
     present = ~np.isnan(values)
     complete = present.all()   # every value present (missing answers scored 0)
     hits_zero = False
@@ -140,6 +139,7 @@ def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarra
         if is_arithmetic(p_out):   # the B.E. 2560 path, exactly as published: 100 * earned / achievable
             mean = scale * earned / total
         else:
+            p_out = np.asarray(p_out, float)
             mean = np.where(p_out == 1.0, scale * earned / total,
                             np.where(hits_zero, 0.0, scale * _invert(earned / total, p_out)))
         return np.where(total > 0, mean, np.nan)
