@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from contextlib import contextmanager, nullcontext
-from itertools import chain, count, repeat
+from itertools import chain, count, islice, repeat
 from pathlib import Path
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
@@ -43,7 +43,7 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Tags may carry a namespace prefix (<x:sheetData>, as .NET's Open XML SDK writes them):
 # every pattern accepts one and every element we write uses the part's own prefix.
 _P = r"(?:\w+:)?"
-_SHEET_DATA = re.compile(rf"<{_P}sheetData\s*/>|<{_P}sheetData\b[^>]*>.*?</{_P}sheetData>", re.S)
+_SHEET_DATA_OPEN = re.compile(r"<(\w+:)?sheetData\b([^>]*?)(/?)>")
 _ROOT_PREFIX = re.compile(r"<(\w+:)?worksheet\b")
 _DIMENSION = re.compile(rf"<{_P}dimension [^>]*/>")
 _HEADER_ROW = re.compile(rf'<{_P}row ([^>]*?\br="1"[^>]*?)/?>')
@@ -55,6 +55,7 @@ _STYLE_ATTR = re.compile(rf"^<{_P}c\b[^>]*?\ss=\"(\d+)\"")
 # Row and cell openings, for giving a reference to those that omit it (r is optional).
 _OPENING = re.compile(rf"<({_P})(row|c)\b([^>]*?)(/?)>")
 _R_ATTR = re.compile(r'\br="([A-Z]*)(\d*)"')
+_ROW_OPENING = re.compile(rf"<{_P}row\b")
 
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -360,11 +361,18 @@ def _row_styles(sheet_xml: str) -> dict[int, dict[str, str]]:
     return styles
 
 
-def _sheet_data(sheet_xml: str) -> re.Match:
-    body = _SHEET_DATA.search(sheet_xml)
-    if body is None:
+def _sheet_data(sheet_xml: str) -> tuple[int, int]:
+    """Where the <sheetData> element lies (start, end). Its end is found by plain text
+    search for the closing tag (a pattern spanning the element crawls through every
+    character of a 20 MB Summary)."""
+    opening = _SHEET_DATA_OPEN.search(sheet_xml)
+    if opening is not None and opening.group(3):
+        return opening.start(), opening.end()
+    closing = f"</{opening.group(1) or ''}sheetData>" if opening else ""
+    close = sheet_xml.find(closing, opening.end()) if opening else -1
+    if close < 0:
         raise ReadinessError(Problem("a worksheet part has no <sheetData>"))
-    return body
+    return opening.start(), close + len(closing)
 
 
 # Cell values a column may hold to be rendered as one block of numbers or of texts.
@@ -433,16 +441,24 @@ def _rows_xml(rows: list[list], letters: list[str], header_cols: list, data_cols
     return "".join(out) + (body or "")
 
 
+def _first_rows(sheet_data: str) -> str:
+    """A <sheetData> cut before its third row: all that is read of the cells a render
+    replaces (rows 1 and 2's styles, the header row's attributes; rows come in order), so
+    rewriting a Summary of 10,000 rows does not scan the old one cell by cell."""
+    third = next(islice(_ROW_OPENING.finditer(sheet_data), 2, None), None)
+    return sheet_data if third is None else sheet_data[:third.start()]
+
+
 def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     """The sheet XML with its cell data replaced by `rows` (first row = header).
     Header cells keep row 1's styles and data cells row 2's, column by column, so the
     template's fonts and number formats survive every recalculation."""
-    sheet_xml = with_references(sheet_xml)
     p = _prefix(sheet_xml)
-    body = _sheet_data(sheet_xml)
-    styles = _row_styles(body.group(0))
+    start, end = _sheet_data(sheet_xml)
+    first = with_references(_first_rows(sheet_xml[start:end]))
+    styles = _row_styles(first)
     header_styles, data_styles = styles.get(1, {}), styles.get(2, {})
-    header_row = _HEADER_ROW.search(body.group(0))  # keeps the header's height
+    header_row = _HEADER_ROW.search(first)  # keeps the header's height
     header_attrs = _ROW_NUMBER.sub("", header_row.group(1)).strip() if header_row else ""
     width = max((len(r) for r in rows), default=0)
     letters = [get_column_letter(c) for c in range(1, width + 1)]  # once, not per cell
@@ -450,8 +466,8 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     data_cols = [data_styles.get(letter) for letter in letters]
     data = _rows_xml(rows, letters, header_cols, data_cols, header_attrs, p)
     ref = f'<{p}dimension ref="A1:{get_column_letter(max(width, 1))}{max(len(rows), 1)}"/>'
-    head, found = _DIMENSION.subn(ref, sheet_xml[:body.start()], count=1)  # its place is before the data
-    tail = sheet_xml[body.end():] if found else _DIMENSION.sub(ref, sheet_xml[body.end():], count=1)
+    head, found = _DIMENSION.subn(ref, sheet_xml[:start], count=1)  # its place is before the data
+    tail = sheet_xml[end:] if found else _DIMENSION.sub(ref, sheet_xml[end:], count=1)
     return f"{head}<{p}sheetData>{data}</{p}sheetData>{tail}"
 
 
@@ -488,8 +504,8 @@ def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
         head = match.group(0)[:match.group(0).index(">") + 1].replace("/>", ">")
         return f"{head}{cells(row, match.group(2) or '')}</{p}row>"
 
-    body = _sheet_data(sheet_xml)
-    data = _ROW_ELEMENT.sub(row_xml, body.group(0))
+    start, end = _sheet_data(sheet_xml)
+    data = _ROW_ELEMENT.sub(row_xml, sheet_xml[start:end])
     present = {int(m.group(1)) for m in _ROW_ELEMENT.finditer(data)}
     closing = f"</{p}sheetData>"
     for row in sorted(set(wanted) - present):
@@ -503,7 +519,7 @@ def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
             data = data[:-len(closing)] + new + closing
         else:
             data = data[:later] + new + data[later:]
-    return sheet_xml[:body.start()] + data + sheet_xml[body.end():]
+    return sheet_xml[:start] + data + sheet_xml[end:]
 
 
 def sheet_values(sheet_xml: bytes | str) -> dict[str, object]:
