@@ -25,6 +25,7 @@ from collections import defaultdict
 from contextlib import contextmanager, nullcontext
 from itertools import chain, count, islice, repeat
 from pathlib import Path
+from typing import Iterable, Iterator
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
@@ -418,27 +419,26 @@ def _column_cells(letter: str, numbers: list[str], values: list, style: str | No
 
 
 def _rows_xml(rows: list[list], letters: list[str], header_cols: list, data_cols: list,
-              header_attrs: str, p: str) -> str:
-    """The <row> elements of `rows` (the first is the header); a rectangular block is
-    rendered column by column (_column_cells), a ragged one row by row."""
+              header_attrs: str, p: str) -> Iterator[str]:
+    """The <row> elements of `rows` (the first is the header), as pieces to join once; a
+    rectangular block is rendered column by column (_column_cells), a ragged one row by row."""
     closing = f"</{p}row>"
     data = rows[1:]
+    block: Iterable[str] = ()
     if data and all(len(r) == len(letters) for r in data):
         numbers = [str(r) for r in range(2, len(rows) + 1)]
         columns = [_column_cells(letter, numbers, list(values), style, p)
                    for letter, style, values in zip(letters, data_cols, zip(*data))]
         openings = [f'<{p}row r="{r}">' for r in numbers]
-        body = "".join(chain.from_iterable(zip(openings, *columns, repeat(closing))))
+        block = chain.from_iterable(zip(openings, *columns, repeat(closing)))
         rows = rows[:1]
-    else:
-        body = None
     out = []
     for r, values in enumerate(rows, start=1):
         cells = "".join([_cell_xml(f"{letter}{r}", v, style, p) for letter, style, v
                          in zip(letters, header_cols if r == 1 else data_cols, values)])
         attrs = f" {header_attrs}" if r == 1 and header_attrs else ""
         out.append(f'<{p}row r="{r}"{attrs}>{cells}{closing}')
-    return "".join(out) + (body or "")
+    return chain(out, block)
 
 
 def _first_rows(sheet_data: str) -> str:
@@ -464,11 +464,12 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     letters = [get_column_letter(c) for c in range(1, width + 1)]  # once, not per cell
     header_cols = [header_styles.get(letter) for letter in letters]
     data_cols = [data_styles.get(letter) for letter in letters]
-    data = _rows_xml(rows, letters, header_cols, data_cols, header_attrs, p)
     ref = f'<{p}dimension ref="A1:{get_column_letter(max(width, 1))}{max(len(rows), 1)}"/>'
     head, found = _DIMENSION.subn(ref, sheet_xml[:start], count=1)  # its place is before the data
     tail = sheet_xml[end:] if found else _DIMENSION.sub(ref, sheet_xml[end:], count=1)
-    return f"{head}<{p}sheetData>{data}</{p}sheetData>{tail}"
+    return "".join(chain([head, f"<{p}sheetData>"], _rows_xml(rows, letters, header_cols, data_cols,
+                                                              header_attrs, p),
+                         [f"</{p}sheetData>", tail]))
 
 
 def set_cells(sheet_xml: str, values: dict[str, object]) -> str:
