@@ -141,15 +141,24 @@ def core_speed(book_path: Path, reps: int) -> tuple[float, float]:
 
 
 def udf_cost() -> dict[str, float]:
-    """Microseconds of Python per UDF call, arguments as xlwings passes them (2-D lists)."""
-    from udfs.functions import DIMENSION_SCORE, READINESS_SCORE
+    """Microseconds of Python per UDF call, arguments as xlwings passes them (2-D lists):
+    the four functions every agency sheet of the template calls."""
+    from udfs.functions import DIMENSION_SCORE, READINESS_LEVEL, READINESS_SCORE, WEIGHTED_MEAN
     dims = [[63.3, 57.8, 59.9, 49.3, 55.5, 47.0]]
     weights = [[20, 20, 30, 10, 10, 10]]
     answers = [[1], [0], [3], [75.0], [1], [2], [None], [1], [0], [50.0]] * 2
     maxima = [[1], [1], [4], [100], [1], [4], [1], [1], [1], [100]] * 2
+    bands = [[0, "ต่ำมาก", "Very low"], [60, "ดี", "Good"], [65, "ดีมาก", "Very good"],
+             [80, "ดีเยี่ยม", "Excellent"]]
     calls = {"READINESS_SCORE (6 dimension scores, weights given)":
              lambda: READINESS_SCORE(dims, weights),
-             "DIMENSION_SCORE (20 answers and maxima)": lambda: DIMENSION_SCORE(answers, maxima)}
+             "DIMENSION_SCORE (20 answers and maxima)": lambda: DIMENSION_SCORE(answers, maxima),
+             "READINESS_LEVEL (a score, 4 bands given)": lambda: READINESS_LEVEL(62.0, bands),
+             "WEIGHTED_MEAN (6 values and weights)": lambda: WEIGHTED_MEAN(dims, weights)}
+    for name, call in calls.items():
+        result = call()
+        if isinstance(result, str) and result.startswith("#"):
+            raise RuntimeError(f"{name} gave {result}")
     out = {}
     for name, call in calls.items():
         timer = timeit.Timer(call)

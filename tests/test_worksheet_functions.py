@@ -48,3 +48,18 @@ def test_hand_computed_dimension_of_numbers_and_a_blank():
     # TRUE is a yes/no word here, never the number 1 of a scale
     with pytest.raises(CellValueError, match="answer 1"):
         dimension_score([True], [4])
+
+
+def test_level_from_bands_in_any_order_with_blank_rows():
+    from readiness_xl.core.worksheet_functions import readiness_level
+    bands = [[80, "ดีเยี่ยม", "Excellent"], [None, "", ""], [0, "ต่ำมาก", "Very low"],
+             [60, "ดี", "Good"], [65, "ดีมาก", "Very good"]]
+    assert readiness_level(60.0, bands) == "ดี"                      # a lower bound is inside
+    assert readiness_level(59.99999999999999, bands, "en") == "Good"  # float noise below 60
+    assert readiness_level(64.99, bands, "en") == "Good"
+    assert readiness_level("๘๐", bands) == "ดีเยี่ยม"                   # Thai digits
+    assert readiness_level(0.0, bands, "en") == "Very low"
+    with pytest.raises(CellValueError, match="below the lowest band"):
+        readiness_level(-0.5, bands)
+    with pytest.raises(CellValueError, match="level bands are empty"):
+        readiness_level(50.0, [[None, "x", "y"]])
