@@ -185,3 +185,7 @@ def test_compose_writes_lists_of_three_and_two_benchmarks_word_for_word():
                   "(50.0%) 20.0 คะแนน และเท่ากับค่าเฉลี่ยของกระทรวง X (30.0%) โดยมีมิติที่ต่ำกว่า 50% "
                   "จำนวน ๓ มิติ คือ มิติที่ ๑ ก (Alpha) 10.0% มิติที่ ๒ ข (Beta) 20.0% และมิติที่ ๓ ค "
                   "(Gamma) 40.0%"]
+def test_percent_text_is_the_one_way_numbers_are_written():
+    from readiness_xl.core.narrative import percent_text
+    assert [percent_text(57.84), percent_text(6.44, "+"), percent_text(-3.46, "+"),
+            percent_text(float("nan"))] == ["57.8", "+6.4", "-3.5", ""]

@@ -52,12 +52,10 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-_PERCENT = "{:.1f}"
-
-
-def percent_text(value: float) -> str:
-    """A percentage as the narratives write it (one decimal)."""
-    return _PERCENT.format(value)
+def percent_text(value: float, sign: str = "") -> str:
+    """A percentage or points as every text of ours writes them: one decimal, `sign` "+"
+    for a change (+6.4), empty for no score (NaN)."""
+    return "" if value != value else f"{value:{sign}.1f}"
 
 
 def _fill(template: str, units: int, **fields) -> np.ndarray:
@@ -107,8 +105,8 @@ def _comparisons(p: dict[str, str], overall: np.ndarray, names: list[str],
     clause = np.full(len(overall), "", dtype=object)
     for key, rows in (("above", has & (gap > 0)), ("below", has & (gap < 0)), ("equal", has & (gap == 0))):
         clause[rows] = _fill(p[key], int(rows.sum()), benchmark=names[rows],
-                             value=list(map(_PERCENT.format, benchmarks[rows].tolist())),
-                             gap=list(map(_PERCENT.format, np.abs(gap[rows]).tolist())))
+                             value=list(map(percent_text, benchmarks[rows].tolist())),
+                             gap=list(map(percent_text, np.abs(gap[rows]).tolist())))
     return clause, has
 
 
@@ -156,7 +154,7 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
     values = dimensions.to_numpy(float)
     number = thai_digits if lang == "th" else str
 
-    head = _fill(p["score"], units, name=names, overall=list(map(_PERCENT.format, overall.tolist())),
+    head = _fill(p["score"], units, name=names, overall=list(map(percent_text, overall.tolist())),
                  level=list(map(str, levels)))
     clauses = [_comparisons(p, overall, *benchmark) for benchmark in benchmarks]
     compared, many = _and_columns([c for c, _ in clauses], [has for _, has in clauses], p, units)
@@ -166,7 +164,7 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
         column, rows = np.full(units, "", dtype=object), np.flatnonzero(mask[:, k])
         column[rows] = _fill(p["dimension"], len(rows), id=number(dimension), name=labels[lang][k],
                              other=labels[other][k],
-                             value=list(map(_PERCENT.format, values[rows, k].tolist())))
+                             value=list(map(percent_text, values[rows, k].tolist())))
         items.append(column)
     listed, count = _and_columns(items, [mask[:, k] for k in range(len(ids))], p, units)
     counts = np.array([number(c) for c in range(len(ids) + 1)], dtype=object)[count]
