@@ -20,6 +20,18 @@ from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
 
 REPORT_KINDS = {".html": "html", ".pdf": "pdf"}
+MATPLOTLIB_MISSING = ("รายงานต้องใช้ matplotlib ซึ่งยังไม่ได้ติดตั้ง / the report draws its charts with "
+                      "matplotlib, which is not installed: pip install \".[report]\" in "
+                      "readiness-xl's folder (an Excel-only install does not need it)")
+
+
+def require_report_extra() -> None:
+    """The report's charts need matplotlib, the optional `report` extra (an analyst's
+    Excel install leaves it out: xlwings would import it on every click). Refuse before
+    any work, with what to install."""
+    from importlib.util import find_spec
+    if find_spec("matplotlib") is None:
+        raise ReadinessError(Problem(MATPLOTLIB_MISSING))
 
 
 @cli.command(short_help="Write the report of BOOK (charts, narratives) as HTML or PDF.")
@@ -47,6 +59,7 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
         refuse_overwriting_input(book, targets["pdf"])
     if "pdf" in targets and find_chromium() is None:  # refuse before the work, not after it
         raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(targets["pdf"])))
+    require_report_extra()
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
         results = score_book(read_book(book, advance), missing)
