@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from readiness_xl.cli.extras import require_charts, require_sobol
 from readiness_xl.cli.main import cli
 from readiness_xl.cli.output import output_kind, refuse_overwriting_input
 from readiness_xl.cli.progress import progress_bar
@@ -20,18 +21,6 @@ from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
 
 REPORT_KINDS = {".html": "html", ".pdf": "pdf"}
-MATPLOTLIB_MISSING = ("รายงานต้องใช้ matplotlib ซึ่งยังไม่ได้ติดตั้ง / the report draws its charts with "
-                      "matplotlib, which is not installed: pip install \".[report]\" in "
-                      "readiness-xl's folder (an Excel-only install does not need it)")
-
-
-def require_report_extra() -> None:
-    """The report's charts need matplotlib, the optional `report` extra (an analyst's
-    Excel install leaves it out: xlwings would import it on every click). Refuse before
-    any work, with what to install."""
-    from importlib.util import find_spec
-    if find_spec("matplotlib") is None:
-        raise ReadinessError(Problem(MATPLOTLIB_MISSING))
 
 
 @cli.command(short_help="Write the report of BOOK (charts, narratives) as HTML or PDF.")
@@ -59,7 +48,9 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
         refuse_overwriting_input(book, targets["pdf"])
     if "pdf" in targets and find_chromium() is None:  # refuse before the work, not after it
         raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(targets["pdf"])))
-    require_report_extra()
+    require_charts()  # matplotlib and SALib are the optional report extra
+    if robustness:
+        require_sobol()
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
         results = score_book(read_book(book, advance), missing)
