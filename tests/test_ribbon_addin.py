@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, run_cli
 from defusedxml import ElementTree as ET
 from fake_xlwings import FakeBook
+from test_excel_classic import vba_modules
 
 from readiness_xl.builder import addin
 from udfs.ribbon import recalculate_all_agencies
@@ -59,15 +60,6 @@ def test_addin_ribbon_xml_is_office_customui():
     assert "Recalculate all agencies" in button.get("label") and "คำนวณใหม่" in button.get("label")
     assert button.get("onAction") == addin.TEMPLATE_MACRO
     assert 'Target="customUI/customUI.xml"' in rels and "ui/extensibility" in rels
-
-
-def vba_modules(path) -> dict[str, str]:
-    from oletools.olevba import VBA_Parser
-    parser = VBA_Parser(str(path))
-    try:
-        return {stream.split("/")[-1]: code for _, stream, _, code in parser.extract_macros()}
-    finally:
-        parser.close()
 
 
 def button_command(path) -> str:

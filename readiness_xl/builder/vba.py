@@ -74,7 +74,8 @@ _REPEAT_3 = b"\x00\x00"
 def compress_to_length(source: bytes, length: int) -> bytes:
     """A CompressedContainer of `source` and a padding comment line ("'---...") that is
     exactly `length` bytes long. Literals make the container grow by 9 bytes per 8, so
-    some lengths need a copy token (3 dashes in 2 bytes) to be reached."""
+    some lengths need a copy token (3 dashes in 2 bytes) to be reached; every length from
+    one byte over the all-literal size with a 1-dash comment can be (tests/test_ribbon_addin.py)."""
     for dashes in range(1, CHUNK):
         for copies in range(0, 3):
             if 3 * copies >= dashes:
