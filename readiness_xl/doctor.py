@@ -4,8 +4,8 @@ The checks follow the steps of the README's Windows setup, in order: Python, the
 packages, xlwings' add-in, Excel's trust setting for the VBA project, the settings
 xlwings reads (the interpreter, for our ribbon add-in's `myaddin.conf`, which is not
 xlwings' own conf), and whether our add-in is installed and its button runs a fixed
-command (an old build ran its file name, so a renamed copy failed). Each check looks at this computer only
-(files, the registry) and never starts Excel. What cannot be checked on this system
+command (an old build ran its file name, so a renamed copy failed). Each check looks at
+this computer only (files, the registry) and never starts Excel. What cannot be checked on this system
 (the registry and Excel's folders outside Windows) is said so, not guessed.
 
 `--fix` writes the two settings files xlwings reads, pointing at this Python (pythonw.exe
