@@ -218,6 +218,42 @@ def stages(book: Path, out: Path) -> dict[str, float]:
     return {name: b - a for name, a, b in zip(STAGES, marks, marks[1:])}
 
 
+READ_STAGES = ("check the package", "open the workbook", "wait for sheet values (unzip, byte checks, calamine)",
+               "framework, agencies and answers matched", "merged answer cells")
+
+
+def read_stages(book: Path) -> dict[str, float]:
+    """Seconds of each step of read_book (the 'read and validate' step), the package
+    checked afresh as in a new process. Sheets are read (unzipped, checked, parsed by
+    calamine) in a thread ahead of the Python that matches their rows, so the third step
+    is the time spent waiting for them: FastWorkbook.values, timed around each call."""
+    from readiness_xl.workbook import parts, read
+    parts._CHECKED.clear()
+    marks = [time.perf_counter()]
+    parts.check_package(book)
+    marks.append(time.perf_counter())
+    wb = read.open_workbook(book)
+    marks.append(time.perf_counter())
+    waited, values = [0.0], wb.values
+
+    def timed_values(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return values(*args, **kwargs)
+        finally:
+            waited[0] += time.perf_counter() - start
+    wb.values = timed_values
+    try:
+        loaded = read.read_open_book(wb, book)
+    finally:
+        wb.close()
+    marks.append(time.perf_counter())
+    read._refuse_merged_answers(book, wb.merges, loaded.answer_cells)
+    marks.append(time.perf_counter())
+    check, opened, python, merged = (b - a for a, b in zip(marks, marks[1:]))
+    return dict(zip(READ_STAGES, (check, opened, waited[0], python - waited[0], merged)))
+
+
 UNIT_STAGES = ("parse answers", "score", "Summary rows (with narratives)", "Summary XML",
                "compress the Summary part")
 
@@ -429,7 +465,7 @@ def main() -> None:
                                           1, args.cap)
         core_s, per_s = core_speed(book, reps)
         rows.append((layout, n, measured, core_s, per_s))
-        steps[(layout, n)] = stages(book, scratch / "stages.xlsx")
+        steps[(layout, n)] = stages(book, scratch / "stages.xlsx") | read_stages(book)
 
     units = 10_000 if args.quick else 100_000
     print(f"{units:,} units in memory", flush=True)
@@ -530,6 +566,13 @@ def report(rows, checks, steps, units, collect, start, udf, profiles, others, ar
             "| workbook | agencies | " + " | ".join(STAGES) + " |", "|---|---:|" + "---:|" * len(STAGES)]
     for (layout, n), parts in steps.items():
         out.append(f"| {layout} | {n:,} | " + " | ".join(f"{parts[k]:.2f}" for k in STAGES) + " |")
+    out += ["", "Reading and validating, step by step (one more in-process read, the package "
+            "checked afresh):", "",
+            "| workbook | agencies | " + " | ".join(READ_STAGES) + " | total |",
+            "|---|---:|" + "---:|" * (len(READ_STAGES) + 1)]
+    for (layout, n), parts in steps.items():
+        out.append(f"| {layout} | {n:,} | " + " | ".join(f"{parts[k]:.2f}" for k in READ_STAGES)
+                   + f" | {sum(parts[k] for k in READ_STAGES):.2f} |")
     count, unit_steps, peak = units
     out += ["", f"## {count:,} units ({count * INDICATORS:,} answers)", "",
             "A Responses sheet holds at most 1,048,576 rows (Excel's limit) and our package limit is "

@@ -54,13 +54,29 @@ def common_era_year(be_year: int) -> int:
 
 
 LATEST_CE_YEAR = 2300  # a year below this is C.E. (2017), above it B.E. (2560)
+# A B.E. year in a text (2400-2699, not part of a longer number): C.E. years (19xx-20xx)
+# never match, and Thai letters around it do not hide it ('ปี2560').
+BE_YEAR = re.compile(r"(?<!\d)(2[4-6]\d\d)(?!\d)")
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def buddhist_years_in(text: object) -> list[int]:
+    """The B.E. years written in a text, Thai digits too ('2559→2560 (2016)' -> [2559, 2560])."""
+    return [int(y) for y in BE_YEAR.findall(arabic_digits(str(text)))]
 
 
 def as_buddhist_year(value: object) -> int:
-    """A survey year typed either way (2560, ๒๕๖๐, 2017, 'B.E. 2560') as its B.E. year.
-    Raises ValueError."""
-    text = arabic_digits(str(value))
-    match = re.search(r"\d{4}", text) if not isinstance(value, (int, float)) else None
-    number = int(match.group(0)) if match else int(parse_number(value))
+    """A survey year typed either way (2560, ๒๕๖๐, 2017, 'B.E. 2560', 'ฉบับปี2017') as its
+    B.E. year: in a text the B.E. year named, else the first four-digit number. Raises
+    ValueError when there is no four-digit year (a version 'v1' is not the year 544)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = int(parse_number(value))
+    else:
+        text = arabic_digits(str(value))
+        named = BE_YEAR.search(text) or _FOUR_DIGITS.search(text)
+        if named is None:
+            raise ValueError(f"{value!r} names no year")
+        number = int(named.group(0))
+    if not 1000 <= number <= 9999:
+        raise ValueError(f"{value!r} is not a four-digit year")
     return buddhist_year(number) if number < LATEST_CE_YEAR else number
-

@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readiness_xl.core.answers import parse_answer, parse_answers
-from readiness_xl.thai import buddhist_year, common_era_year, parse_number, thai_digits
+from readiness_xl.thai import (
+    as_buddhist_year,
+    buddhist_year,
+    buddhist_years_in,
+    common_era_year,
+    parse_number,
+    thai_digits,
+)
 from tests.frameworks import answers, tiny_framework
 
 
@@ -86,3 +93,21 @@ def test_parse_answers_is_parse_answer_cell_by_cell(rows):
             got = parsed.at[unit, ind]
             assert (math.isnan(got) and math.isnan(value)) or got == value, (unit, ind, raw.at[unit, ind])
     assert [(b.agency, b.indicator, b.message) for b in bad] == expected_bad
+
+
+@pytest.mark.parametrize("value, year", [(2560, 2560), ("๒๕๖๐", 2560), (2017, 2560), ("B.E. 2560 (2017)", 2560),
+                                         ("(2017) พ.ศ. 2560", 2560), ("ปี2017", 2560), (2017.0, 2560)])
+def test_a_year_typed_either_way_is_its_buddhist_year(value, year):
+    assert as_buddhist_year(value) == year
+
+
+@pytest.mark.parametrize("value", ["v1", "12", 12, "", None, "rev 20170"])
+def test_text_naming_no_four_digit_year_is_not_a_year(value):
+    with pytest.raises(ValueError):
+        as_buddhist_year(value)
+
+
+def test_buddhist_years_in_a_header():
+    assert buddhist_years_in("Change 2559→2560 (points)") == [2559, 2560]
+    assert buddhist_years_in("Score 2559 (2016) %") == [2559]
+    assert buddhist_years_in("ปี๒๕๖๐") == [2560]

@@ -64,3 +64,27 @@ def test_one_far_cell_per_agency_sheet_is_read_by_its_rows_not_its_grid(sample_c
         assert book["D03"]["B2"].value == "D03"
     finally:
         book.close()
+
+
+def test_sheets_read_ahead_are_what_sheets_read_when_asked_give(sample_copy, monkeypatch):
+    """Agency sheets are read ahead by a thread (FastWorkbook.prefetch). The answers and
+    their cells are those of reading each sheet when it is asked for, with a sheet that
+    openpyxl must stream (an error value) among them, and no reading thread outlives
+    the read."""
+    import threading
+
+    import pandas as pd
+
+    from readiness_xl.workbook.read import read_book
+    wb = load_workbook(sample_copy)
+    wb["D05"]["G6"] = "#DIV/0!"
+    wb.save(sample_copy)
+    ahead = read_book(sample_copy)
+    monkeypatch.setattr(FastWorkbook, "prefetch", lambda self, names: None)
+    asked = read_book(sample_copy)
+    pd.testing.assert_frame_equal(ahead.raw_answers, asked.raw_answers)
+    pd.testing.assert_frame_equal(ahead.answer_cells.rows, asked.answer_cells.rows)
+    assert ahead.raw_answers.loc["D05"].tolist().count("#DIV/0!") == 1
+    indicator = ahead.raw_answers.columns[ahead.raw_answers.loc["D05"] == "#DIV/0!"][0]
+    assert ahead.answer_cells[("D05", indicator)] == ("D05", "G6")
+    assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]

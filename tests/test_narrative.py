@@ -165,3 +165,9 @@ def test_compose_many_units_with_unscored_ones():
         assert text == describe(fw, name, name, row, score, 50.0, "en")
     assert compose("th", ["หน่วย"], [30.0], ["ต่ำ"], dims.iloc[:1], dimension_labels(fw),
                    [national_benchmark(fw, "th", float("nan"), 1)])[0].count("ค่าเฉลี่ย") == 0
+
+
+def test_percent_text_is_the_one_way_numbers_are_written():
+    from readiness_xl.core.narrative import percent_text
+    assert [percent_text(57.84), percent_text(6.44, "+"), percent_text(-3.46, "+"),
+            percent_text(float("nan"))] == ["57.8", "+6.4", "-3.5", ""]

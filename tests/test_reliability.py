@@ -5,6 +5,7 @@ run, a full disk, text that looks like markup, one damaged form among good ones.
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import shutil
@@ -287,3 +288,17 @@ def test_long_layout_dashboard_is_sized_for_its_agencies(tmp_path):
     ends = {int(m) for f in formulas for m in re.findall(r"'Summary'!\$[A-Z]+\$2:\$[A-Z]+\$(\d+)", f)}
     assert ends and min(ends) > len(agencies)
     assert wb["Agencies"].max_row == len(agencies) + 1
+
+
+def test_one_rule_refuses_writing_over_an_input_by_any_name(sample_copy, tmp_path):
+    """The early check of `report`, `trend` and `new-template` is the write layer's rule
+    (locks.check_not_input): another spelling, a symlink and a hard link of the input
+    are all refused, with the one message."""
+    link, hard = tmp_path / "link.xlsx", tmp_path / "hard.xlsx"
+    link.symlink_to(sample_copy)
+    os.link(sample_copy, hard)
+    spelled = tmp_path / "x" / ".." / sample_copy.name
+    for name in (sample_copy, spelled, link, hard):
+        with pytest.raises(ReadinessError, match=f"{re.escape(str(name))}: is an input of this command"):
+            locks.check_not_input(name, inputs=[sample_copy])
+    locks.check_not_input(tmp_path / "other.xlsx", inputs=[sample_copy])  # new file: fine

@@ -3,6 +3,7 @@ Chromium, poppler) open, run and print it."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from readiness_xl.core.narrative import narrative_for
 from readiness_xl.report.chromium import find_chromium, run_headless
-from readiness_xl.report.html import build_report, survey_year, thai_date
+from readiness_xl.report.html import build_report, thai_date
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
 from tests.conftest import run_cli
@@ -124,10 +125,19 @@ def test_report_is_self_contained_and_well_formed(html):
 
 
 def test_helpers_year_and_thai_date():
-    assert survey_year("B.E. 2560 (2017) v1") == 2560
-    assert survey_year("กรอบ ๒๕๖๑") == 2561
-    assert survey_year("v2") is None
     assert thai_date(date(2017, 3, 5)) == "๕ มีนาคม ๒๕๖๐"
+
+
+@pytest.mark.parametrize("version, title", [
+    ("B.E. 2560 (2017) v1", "ประจำปี ๒๕๖๐"), ("กรอบ ๒๕๖๑", "ประจำปี ๒๕๖๑"),
+    ("ฉบับปี2560", "ประจำปี ๒๕๖๐"),     # no space between the Thai word and the year
+    ("framework 2017 v3", "ประจำปี ๒๕๖๐"),  # a C.E. year, as the --year option takes it
+    ("v2", None)])
+def test_the_title_year_is_read_from_the_version_as_the_year_option_reads_it(results, version, title):
+    framework = dataclasses.replace(results.framework, version=version)
+    html = build_report(dataclasses.replace(results, framework=framework), generated=date(2017, 12, 1))
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    assert (title in heading) if title else ("ประจำปี" not in heading)
 
 
 def test_cli_errors_are_one_line_and_leave_nothing(sample_path, tmp_path):
@@ -190,7 +200,7 @@ def test_the_invented_sample_says_so_and_real_data_does_not(results, html, sampl
     marked = build_report(results, "sample_2560.xlsx", illustrative=True)
     notice = text_of(marked)
     assert "ข้อมูลตัวอย่าง / illustrative data" in notice and "not any agency's survey results" in notice
-    assert notice.index("illustrative data") < notice.index("ภาพรวมประเทศ / National summary")
+    assert notice.index("illustrative data") < notice.index("ภาพรวมประเทศไทย / Summary: Thailand")
     assert 'content: "ข้อมูลตัวอย่าง / illustrative data · sample_2560.xlsx · readiness-xl"' in marked
     # the sample builder marks the workbook; recalc keeps the mark; a template has none
     assert is_illustrative(sample_path)
@@ -203,9 +213,22 @@ def test_the_invented_sample_says_so_and_real_data_does_not(results, html, sampl
     assert "ข้อมูลตัวอย่าง" not in (tmp_path / "t.html").read_text(encoding="utf-8")
 
 
+def test_headings_name_the_frameworks_all_units_label_as_the_summary_does(results):
+    settings = dataclasses.replace(results.framework.settings, all_units_th="กลุ่มนำร่อง",
+                                   all_units_en="Pilot group")
+    framework = dataclasses.replace(results.framework, settings=settings)
+    html = build_report(dataclasses.replace(results, framework=framework), generated=date(2017, 12, 1))
+    figure = re.search(r'<div class="figure">(.*?)<b>', html).group(1)
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert figure == "คะแนนรวมกลุ่มนำร่อง / Pilot group"
+    assert "ภาพรวมกลุ่มนำร่อง / Summary: Pilot group" in headings
+    assert "หน่วยงานเทียบกับกลุ่มนำร่อง / Agency against Pilot group" in headings
+    assert not [h for h in [figure, *headings] if "ประเทศ" in h or "National" in h or "nation" in h]
+
+
 def test_level_bands_near_the_top_and_a_heat_map_legend(results, html):
     text = text_of(html)
-    summary = text[text.index("ภาพรวมประเทศ / National summary"):text.index("ผลรายหน่วยงาน / All agencies")]
+    summary = text[text.index("ภาพรวมประเทศไทย / Summary: Thailand"):text.index("ผลรายหน่วยงาน / All agencies")]
     for band in ("ต่ำมาก Very low 0–60%", "ดี Good 60–65%", "ดีมาก Very good 65–80%", "ดีเยี่ยม Excellent ≥ 80%"):
         assert band in " ".join(summary.split()), band
     assert '<li class="here"><b>ต่ำมาก</b>' in html  # the nation's own level marked
@@ -366,4 +389,4 @@ def test_pdf_has_page_numbers_no_screen_hints_and_parts_on_fresh_pages(report_fi
     assert pages[first].strip().startswith("ผลรายหน่วยงาน / All agencies")
     # the last ministry card does not sit alone on a page: the agency focus follows it there
     last = next(i for i, p in enumerate(pages) if "Ministry of Interior" in p and "ได้ผลการสำรวจ" in p)
-    assert "Agency against the nation" in pages[last]
+    assert "Agency against Thailand" in pages[last]

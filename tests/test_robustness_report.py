@@ -41,3 +41,31 @@ def test_report_command_with_robustness(sample_path, tmp_path):
     run_cli("report", sample_path, "-o", out, "--robustness")
     html = out.read_text(encoding="utf-8")
     assert '<section id="robustness">' in html and "อันดับอาจอยู่ระหว่าง" in html
+
+
+def test_report_with_robustness_reads_and_scores_the_workbook_once(sample_path, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import readiness_xl.cli.report_commands as report_commands
+    import readiness_xl.workbook.read as read_module
+    import readiness_xl.workbook.recalc as recalc_module
+    from readiness_xl.cli.main import cli
+
+    calls = []
+
+    def counting(name, real):
+        def call(*args, **kwargs):
+            calls.append(name)
+            return real(*args, **kwargs)
+        return call
+
+    read, score = counting("read", read_module.read_book), counting("score", recalc_module.score_book)
+    for module in (read_module, report_commands):
+        monkeypatch.setattr(module, "read_book", read)
+    for module in (recalc_module, report_commands):
+        monkeypatch.setattr(module, "score_book", score)
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", str(sample_path), "-o", str(out), "--robustness"])
+    assert result.exit_code == 0, result.output
+    assert calls == ["read", "score"]
+    assert '<section id="robustness">' in out.read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.benchmarks import improvement_priority, level_labels, rank_eq, weak_dimensions
 from readiness_xl.core.results import compute_results
 from readiness_xl.core.scoring import overall_scores, score
+from readiness_xl.errors import ReadinessError
 from tests.frameworks import answers, tiny_framework
 
 # Hand computation for agency X: a1 = ใช่ -> 1, a2 = 3/4, b1 = 40% (2 points)
@@ -68,6 +69,18 @@ def test_benchmarks_rank_level_priority_on_hand_values():
     assert priority.index.tolist() == ["B", "A"]
     assert priority.tolist() == pytest.approx([24.0, 7.5])
     assert weak_dimensions(pd.Series({"A": 87.5, "B": 40.0})).index.tolist() == ["B"]
+
+
+def test_improvement_priority_refuses_a_negative_weight_as_the_framework_does():
+    row = pd.Series({"A": 80.0, "B": 40.0})
+    with pytest.raises(ReadinessError, match="^weight -1 of dimension 'B' is negative"):
+        improvement_priority(row, pd.Series({"A": 3.0, "B": -1.0}))
+    with pytest.raises(ReadinessError) as err:  # read from a sheet: named by its cell
+        improvement_priority(row, pd.Series({"A": -2.0, "B": -1.0}), "Framework", ["D5", "D6"])
+    assert [str(p) for p in err.value.problems] == [
+        "sheet 'Framework', cell D5: weight -2 is negative; weights are shares and must be 0 or more",
+        "sheet 'Framework', cell D6: weight -1 is negative; weights are shares and must be 0 or more"]
+    assert improvement_priority(row, pd.Series({"A": 0.0, "B": 1.0})).tolist() == [60.0, 0.0]
 
 
 def test_rank_ties_follow_excel_rank_eq():

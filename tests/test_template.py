@@ -70,8 +70,8 @@ def test_agency_sheet_is_a_protected_questionnaire_with_validation(sample_book):
     assert ws["O5"].value == '=IFERROR(DIMENSION_SCORE(G5:G8,F5:F8,H5:H8),"\u2013")'
     assert ws["N11"].value == "=SUMPRODUCT(M5:M10,N5:N10)/SUM(M5:M10)"
     assert ws["O11"].value == '=IFERROR(READINESS_SCORE(O5:O10,Weights),"\u2013")'
-    assert ws["N12"].value.startswith("=INDEX('Framework'!$B$") and "MATCH(N11," in ws["N12"].value
-    assert ws["O12"].value == '=IFERROR(READINESS_LEVEL(O11,LevelBands),"\u2013")'
+    assert ws["N12"].value.startswith('=IF(COUNTA(G5:G24)=0,"",INDEX(\'Framework\'!$B$') and "MATCH(N11," in ws["N12"].value
+    assert ws["O12"].value == '=IFERROR(IF(COUNTA(G5:G24)=0,"",READINESS_LEVEL(O11,LevelBands)),"\u2013")'
     assert ws["N5"].font.b and not ws["O5"].font.b and ws["O5"].font.sz < ws["N5"].font.sz
     assert "Score" in ws["N4"].value and "add-in" in ws["O4"].value
 

@@ -17,6 +17,7 @@ from readiness_xl.core.trend import (Round, band_change, build_trend, change, ra
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.rounds import read_mapping
 from readiness_xl.workbook.trend_layout import column_key, column_label
 
 AGENCIES = pd.DataFrame(
@@ -179,6 +180,21 @@ def test_bad_mapping_rows_are_named_by_line():
         "map.csv, line 3: agency 'NOPE' is not in the 2559 workbook (book_2559.xlsx)"]
     with pytest.raises(ReadinessError, match="two workbooks are both round 2559"):
         build_trend([rounds[0], rounds[0]])
+
+
+def test_a_mapping_csv_is_read_as_every_csv_of_ours(tmp_path):
+    path = tmp_path / "map.csv"
+    path.write_text("round, round_id, trend_id\n2559, OLD1, X1\n", encoding="utf-8")  # spaces after commas
+    table = read_mapping(path)
+    assert table[["round", "round_id", "trend_id", "_row"]].values.tolist() == [["2559", "OLD1", "X1", 2]]
+    old = {("OLD1" if k == "X1" else k): v for k, v in ANSWERS_2559.items()}
+    rounds = [make_round(2559, old, agencies=AGENCIES.rename(index={"X1": "OLD1"})),
+              make_round(2560, ANSWERS_2560)]
+    assert build_trend(rounds, table).agencies.scores.at["X1", ("overall", 2559)] == pytest.approx(61)
+    path.write_text("round,round_id,trend_id,nte\n2559,OLD1,X1,renamed\n", encoding="utf-8")
+    with pytest.raises(ReadinessError, match="map.csv: unknown column.s. nte; the columns are round, "
+                                             "round_id, trend_id, note"):
+        read_mapping(path)
 
 
 def test_the_sheet_read_back_gives_the_same_changes(trend):

@@ -14,6 +14,7 @@ from conftest import ROOT
 import udfs.functions as xl
 from readiness_xl.builder.agency_sheet import ordered_indicators
 from readiness_xl.sample.source_data import load_framework
+from readiness_xl.workbook import layout as L
 from udfs.catalogue import FUNCTIONS, markdown_table
 from udfs.remote_book import remote_book
 
@@ -142,3 +143,17 @@ def test_catalogue_matches_the_functions_and_the_readme():
         assert all(a.help for a in entry.arguments)
         assert all(p.default is None for p, a in zip(
             inspect.signature(fn.__wrapped__).parameters.values(), entry.arguments) if a.optional)
+
+
+def test_improvement_priority_refuses_a_negative_weight_naming_its_cell(sample_path, tmp_path):
+    from openpyxl import load_workbook
+    assert xl.IMPROVEMENT_PRIORITY([[50.0, 40.0]], [[1.0], [-1.0]]).startswith(
+        "#VALUE!: weight -1 of dimension '2' is negative")
+    wb = load_workbook(sample_path)
+    first = wb.defined_names[L.WEIGHTS_NAME].attr_text.split("!")[1].split(":")[0].replace("$", "")
+    wb[L.FRAMEWORK_SHEET][first] = -10
+    wb.save(tmp_path / "negative.xlsx")
+    negative = remote_book(tmp_path / "negative.xlsx")
+    dims = [[50.0] * len(DIMS)]
+    result = xl.IMPROVEMENT_PRIORITY(dims, None, None, caller(negative, "D01", "N11"))
+    assert result.startswith(f"#VALUE!: sheet 'Framework', cell {first}: weight -10 is negative"), result

@@ -17,7 +17,7 @@ from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import layout as L
 
 from .catalogue import BY_NAME, CATEGORY
-from .workbook_context import framework_from_workbook, named_rows, national_row, sheet_rows
+from .workbook_context import framework_from_workbook, named_cells, named_rows, national_row, sheet_rows
 
 
 def cells(value) -> list:
@@ -125,9 +125,12 @@ def READINESS_RANK(score, scores):
 
 @excel_function
 def IMPROVEMENT_PRIORITY(dimension_scores, weights=None, dimension_ids=None, caller=None):
-    weights = cells(weights) if _given(weights) else cells(named_rows(caller, L.WEIGHTS_NAME))
+    where = {}
+    if not _given(weights):  # the Framework sheet's: a negative one is named by its cell
+        weights, where["sheet"], where["cells"] = named_cells(caller, L.WEIGHTS_NAME)
     ids = cells(dimension_ids) if _given(dimension_ids) else None
-    return [[d, gain] for d, gain in wf.improvement_priority(cells(dimension_scores), weights, ids)]
+    gains = wf.improvement_priority(cells(dimension_scores), cells(weights), ids, **where)
+    return [[d, gain] for d, gain in gains]
 
 
 @excel_function

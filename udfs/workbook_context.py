@@ -34,17 +34,29 @@ def _book(caller):
                          "Lite, run the script recalculate_all_agencies once)", "#N/A")
 
 
-def named_rows(caller, name: str) -> list[list]:
-    """The values of a defined name's range as rows. A missing name raises KeyError on
-    the remote engine and macOS but pywintypes.com_error on Windows, and a name that is
-    not a range ValueError: each is the same news to the analyst, so all are caught."""
+def _named_range(caller, name: str):
+    """A defined name's range. A missing name raises KeyError on the remote engine and
+    macOS but pywintypes.com_error on Windows, and a name that is not a range ValueError:
+    each is the same news to the analyst, so all are caught."""
     book = _book(caller)
     try:
-        rng = book.names[name].refers_to_range
+        return book.names[name].refers_to_range
     except Exception:  # noqa: BLE001 (the engine's own error type: see above)
         raise CellValueError(f"the workbook has no '{name}' name for a range (Formulas > "
                              "Name Manager); give this argument instead", "#N/A") from None
-    return rng.options(ndim=2, err_to_str=True).value
+
+
+def named_rows(caller, name: str) -> list[list]:
+    """The values of a defined name's range as rows."""
+    return _named_range(caller, name).options(ndim=2, err_to_str=True).value
+
+
+def named_cells(caller, name: str) -> tuple[list[list], str, list[str]]:
+    """A defined name's values as rows, its sheet and each cell's address (D5, D6, ...),
+    so that a bad value is named by its cell as the command line names it."""
+    rng = _named_range(caller, name)
+    return (rng.options(ndim=2, err_to_str=True).value, rng.sheet.name,
+            [cell.address.replace("$", "") for cell in rng])
 
 
 def national_row(caller, n_dimensions: int) -> list:

@@ -29,8 +29,9 @@ SCORE_HEADERS = ["มิติ / Dim", "ชื่อมิติ / Dimension", "
                  "คะแนน % / Score %", "ตรวจซ้ำ / Check (add-in)"]
 SCORE_COLUMN = 11  # K: the score block sits right of the questionnaire
 SCORE_LETTER, CHECK_LETTER = "N", "O"  # plain-formula scores; the add-in's cross-check
-QUESTION_WIDTH = 29
-COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (10, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 9, 10, 8, 9, 2, 5, 22, 9, 10, 11))
+QUESTION_WIDTH = 28
+# A is wide enough for "Indicator" in bold on one line (LibreOffice printed "Indicato/r" at 10).
+COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (12, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 9, 10, 8, 9, 2, 5, 22, 9, 10, 11))
 HEADER_HEIGHT = 70  # four lines of bold Thai and English
 YES_NO_CHOICES = "ใช่,ไม่ใช่"
 NO_ADDIN = "\u2013"  # what the cross-check shows without the add-in: a dash, not an error
@@ -80,9 +81,17 @@ def plain_overall(top: int, end: int, p: float = 1.0, decimals: int | None = Non
     return f"=ROUND({mean},{decimals})" if decimals is not None else f"={mean}"
 
 
-def plain_level(cells: FrameworkCells, total: int) -> str:
-    """The band with the highest lower bound at or below the overall score."""
-    return f"=INDEX({cells.band_column('B')},MATCH({SCORE_LETTER}{total},{cells.band_column('A')},1))"
+def _until_answered(first: int, last: int, formula: str) -> str:
+    """`formula`, or blank while no answer in G{first}:G{last} exists: a blank form must not
+    read "ต่ำมาก" (very low) before anyone has answered it."""
+    return f'IF(COUNTA(G{first}:G{last})=0,"",{formula})'
+
+
+def plain_level(cells: FrameworkCells, total: int, first: int, last: int) -> str:
+    """The band with the highest lower bound at or below the overall score; blank until
+    the first answer."""
+    band = f"INDEX({cells.band_column('B')},MATCH({SCORE_LETTER}{total},{cells.band_column('A')},1))"
+    return f"={_until_answered(first, last, band)}"
 
 
 def plain_completeness(first: int, last: int) -> str:
@@ -110,8 +119,8 @@ def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = Non
     return addin_check(call if decimals is None else f"ROUND({call},{decimals})")
 
 
-def addin_level(total: int) -> str:
-    return addin_check(f"READINESS_LEVEL({CHECK_LETTER}{total},{L.LEVEL_BANDS_NAME})")
+def addin_level(total: int, first: int, last: int) -> str:
+    return addin_check(_until_answered(first, last, f"READINESS_LEVEL({CHECK_LETTER}{total},{L.LEVEL_BANDS_NAME})"))
 
 
 def _validation(answer_type: str, maximum: float) -> DataValidation:
@@ -224,8 +233,8 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
     put_formula(ws, total, k + 4, addin_overall(top, end, method.aggregation, method.decimals), CHECK_FONT,
                 SCORE_FORMAT)
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
-    put_formula(ws, level, k + 3, plain_level(cells, total), BOLD_FONT)
-    put_formula(ws, level, k + 4, addin_level(total), CHECK_FONT)
+    put_formula(ws, level, k + 3, plain_level(cells, total, first, last_answer), BOLD_FONT)
+    put_formula(ws, level, k + 4, addin_level(total, first, last_answer), CHECK_FONT)
     put(ws, complete, k + 1, "ความครบถ้วน % / Completeness %", BOLD_FONT, wrap=True)
     put_formula(ws, complete, k + 3, plain_completeness(first, last_answer), BOLD_FONT, SCORE_FORMAT)
     for r in (total, level, complete):

@@ -74,7 +74,7 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
     heat_fills(ws, f"{first_dim}2:{overall}{last}", f"{first_dim}2",
                f"OR(ISBLANK(${completeness}2),${completeness}2>0)")
     widths(ws, "ABCDEF", (11, 6, 38, 36, 17, 26))
-    tail = (9, 9, 12, 8, 14, 14, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
+    tail = (9, 9, 12, 7, 17, 12, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
     for col, width in enumerate((8,) * n_dims + tail, start=FIRST_DIMENSION_COLUMN):
         ws.column_dimensions[get_column_letter(col)].width = width
     narrative = get_column_letter(len(labels))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
+from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.workbook.locks import INPUT_OVERWRITE
 
 SIGNIFICANT_DIGITS = 12  # beyond this a float only carries binary noise (50.199999999999996)
 # What our builders write (openpyxl, no macros): an .xlsm or .xls name would not open in Excel.
@@ -60,9 +60,11 @@ def workbook_output(out: Path, what: str = "the workbook") -> None:
     output_kind(out, {s: s for s in BUILT_WORKBOOK_SUFFIXES}, what)
 
 
-def refuse_overwriting_input(source: Path, out: Path) -> None:
-    """Never write a report or a copy over the workbook it was made from: refused before
-    any work (the write layer refuses it too, see workbook.locks.check_not_input)."""
-    same = out.exists() and source.exists() and out.resolve().samefile(source.resolve())
-    if same or out.resolve() == source.resolve():
-        raise ReadinessError(Problem(INPUT_OVERWRITE, file=str(out)))
+MISSING_HELP = "Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score."
+
+
+def missing_option(help: str = MISSING_HELP):
+    """The --missing option of every command that scores (one of MISSING_POLICIES,
+    'zero' by default), with its own help where it means something narrower."""
+    return click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero",
+                        show_default=True, help=help)

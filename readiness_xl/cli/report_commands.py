@@ -9,12 +9,12 @@ import click
 
 from readiness_xl.cli.extras import require_charts, require_sobol
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import output_kind, refuse_overwriting_input
+from readiness_xl.cli.output import missing_option, output_kind
 from readiness_xl.cli.progress import progress_bar
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium, print_pdf
 from readiness_xl.thai import as_buddhist_year
+from readiness_xl.workbook.locks import check_not_input
 from readiness_xl.workbook.parts import atomic_target
 from readiness_xl.workbook.properties import is_illustrative
 from readiness_xl.workbook.read import read_book
@@ -30,8 +30,7 @@ REPORT_KINDS = {".html": "html", ".pdf": "pdf"}
 @click.option("--pdf", is_flag=True, help="With an .html OUT: also print it to PDF beside it.")
 @click.option("--agency", help="Agency id to show against the nation (default: the first agency).")
 @click.option("--year", help="Year of the survey, B.E. (2560, ๒๕๖๐) or C.E. (2017) (default: from the framework version).")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+@missing_option()
 @click.option("--robustness", is_flag=True,
               help="Add the rank-interval and sensitivity section (runs `robustness` with its defaults; "
                    "the workbook is not changed).")
@@ -41,11 +40,11 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     The output type follows OUT's extension (.html or .pdf); nothing is written unless
     the whole report is made."""
     kind = output_kind(out, REPORT_KINDS, "the report")
-    refuse_overwriting_input(book, out)
+    check_not_input(out, inputs=[book])
     targets = {"html": out} if kind == "html" else {}
     if kind == "pdf" or pdf:
         targets["pdf"] = out.with_suffix(".pdf")
-        refuse_overwriting_input(book, targets["pdf"])
+        check_not_input(targets["pdf"], inputs=[book])
     if "pdf" in targets and find_chromium() is None:  # refuse before the work, not after it
         raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(targets["pdf"])))
     require_charts()  # matplotlib and SALib are the optional report extra
@@ -53,13 +52,15 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
         require_sobol()
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
-        results = score_book(read_book(book, advance), missing)
+        read = read_book(book, advance)
+        results = score_book(read, missing)
     from readiness_xl.report.html import build_report  # matplotlib loads only when a report is made
     extra = []
     if robustness:
         from readiness_xl.cli.robustness_commands import run_robustness
         from readiness_xl.report.robustness_section import report_section
-        run = run_robustness(book, None, with_audit=False, missing=missing, write=False)
+        run = run_robustness(book, None, with_audit=False, missing=missing, write=False,
+                             read=(read, results))  # the workbook is read and scored once
         extra.append(report_section(run.uncertainty, run.sensitivity, results.agencies))
     html = build_report(results, book.name, agency, be_year, illustrative=is_illustrative(book),
                         extra_sections=extra)

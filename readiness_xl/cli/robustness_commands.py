@@ -9,12 +9,11 @@ import click
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import echo_json, workbook_output
+from readiness_xl.cli.output import echo_json, missing_option, workbook_output
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.cli.scoring_commands import TERMINAL_AGENCIES, console
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COVERAGE_THRESHOLD
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 
 
@@ -47,11 +46,12 @@ def _normalisations(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertainty: bool = True,
-                   missing: str = "zero", write: bool = True, **options):
+                   missing: str = "zero", write: bool = True, read=None, **options):
     """What `robustness`, `audit`, `recalc --robustness` and `report --robustness` share:
-    the run with a progress bar, written into the workbook unless `write` is false."""
+    the run with a progress bar, written into the workbook unless `write` is false.
+    `read`: (Book, Results) of `book` when the command has read and scored it already."""
     from readiness_xl.cli.extras import require_sobol
-    from readiness_xl.workbook.robustness_sheets import analyse_file, robustness_file
+    from readiness_xl.workbook.robustness_sheets import analyse_book, robustness_file
 
     if uncertainty:
         require_sobol()
@@ -60,7 +60,10 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
 
     with progress_bar("Replications") as advance:
         if not write:
-            return analyse_file(book, missing=missing, uncertainty=uncertainty,
+            if read is None:
+                from readiness_xl.workbook.read import read_book
+                read = (read_book(book), None)
+            return analyse_book(*read, missing=missing, uncertainty=uncertainty,
                                 with_audit=with_audit, progress=_advance(advance), **options)
         return robustness_file(book, out, missing=missing, uncertainty=uncertainty,
                                with_audit=with_audit, progress=_advance(advance), **options)
@@ -114,8 +117,7 @@ def _sensitivity_table(sensitivity: R.Sensitivity) -> Table:
               help="An alternative normalisation of every indicator (minmax, zscore, rank, ...); repeatable.")
 @click.option("--band-shift", type=click.FloatRange(0, 50), default=0.0, show_default=True,
               help="Level cut-offs each move by up to ± this many points.")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="The nominal policy for unanswered indicators.")
+@missing_option("The nominal policy for unanswered indicators.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, seed: int, sobol_n: int,
                vary_missing: bool, aggregations: tuple[str, ...], normalisations: tuple[str, ...],
@@ -142,8 +144,7 @@ def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, se
               help="Write the workbook here instead of in place.")
 @click.option("--coverage", type=click.FloatRange(0, 100), default=COVERAGE_THRESHOLD, show_default=True,
               help="List units answering less than this % of the indicators.")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators in the scores the audit correlates with.")
+@missing_option("Unanswered indicators in the scores the audit correlates with.")
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON on stdout.")
 def audit(book: Path, out: Path | None, coverage: float, missing: str, as_json: bool) -> None:
     """Statistics of every indicator (coverage, mean, sd, skew, kurtosis, flag), the

@@ -16,12 +16,13 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
-from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_input, workbook_output
+from readiness_xl.cli.output import echo_json, missing_option, output_kind, workbook_output
 from readiness_xl.cli.progress import progress_bar
+from readiness_xl.core.narrative import percent_text
 from readiness_xl.core.results import Results, to_json_dict
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.sample.source_data import FRAMEWORK_CSV_HELP
 from readiness_xl.workbook.layout import LAYOUTS
+from readiness_xl.workbook.locks import check_not_input
 from readiness_xl.workbook.read import read_framework_file
 from readiness_xl.workbook.recalc import recalc_file
 
@@ -73,13 +74,10 @@ def _summary_table(results: Results, dropped: set[str]) -> Table:
                          overflow="ellipsis" if label == "หน่วยงาน" else "fold",
                          min_width=NAME_MIN_WIDTH if label == "หน่วยงาน" else None if text else len(label))
 
-    def fmt(value) -> str:
-        return "" if value != value else f"{value:.1f}"
-
     def row(rank: str, ident: str, name_th: str, name_en: str, unit: pd.Series) -> list[str]:
         level = unit["level_th"] if "level_en" in dropped else f"{unit['level_th']} / {unit['level_en']}"
         cells = {"Rank": rank, "Id": ident, "หน่วยงาน": name_th, "Unit": name_en,
-                 **{f"D{d}": fmt(unit[d]) for d in dims}, "Overall": fmt(unit["overall"]),
+                 **{f"D{d}": percent_text(unit[d]) for d in dims}, "Overall": percent_text(unit["overall"]),
                  "Level": level}
         return [cells[label] for label in labels]
 
@@ -144,8 +142,7 @@ def demo(out: Path | None) -> None:
               help="Write the recalculated workbook here instead of in place.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the results as JSON on stdout (indented on a terminal, one line otherwise).")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+@missing_option()
 @click.option("--robustness", is_flag=True,
               help="Also write the Uncertainty and Audit sheets (default settings of `robustness`).")
 def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness: bool) -> None:
@@ -199,7 +196,7 @@ def new_template(out: Path, agencies_csv: Path | None, framework_path: Path | No
     Excel's Import Functions works in it)."""
     output_kind(out, {".xlsx": "xlsx", ".xlsm": "xlsm"}, "the template")
     if framework_path is not None and framework_path.is_file():
-        refuse_overwriting_input(framework_path, out)
+        check_not_input(out, inputs=[framework_path])
     from readiness_xl.sample.build import build_template
     from readiness_xl.sample.source_data import load_agencies, load_framework
     agencies = load_agencies(agencies_csv) if agencies_csv else None

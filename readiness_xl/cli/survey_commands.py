@@ -14,9 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness_xl.cli.main import cli
+from readiness_xl.cli.output import missing_option
 from readiness_xl.cli.progress import progress_bar
 from readiness_xl.cli.scoring_commands import console
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import visible
 from readiness_xl.survey.collect import MERGED, REJECTED, WARNING, CollectReport, collect_forms
 from readiness_xl.survey.forms import write_forms
@@ -60,8 +60,7 @@ def validation_table(report: CollectReport) -> Table:
               help="The master workbook to merge the answers into.")
 @click.option("--replace", is_flag=True,
               help="An agency returned twice: take the newer file (by modification time).")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators in the recalculation (see recalc).")
+@missing_option("Unanswered indicators in the recalculation (see recalc).")
 def collect(files: tuple[Path, ...], book: Path, replace: bool, missing: str) -> None:
     """Merge returned questionnaires FILES into BOOK, report every problem, recalculate."""
     with progress_bar("Checking returned forms", total=len(files)) as advance:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from readiness_xl.cli.main import cli
+from readiness_xl.cli.output import echo_json, missing_option, output_kind, workbook_output
 from readiness_xl.cli.progress import progress_bar
-from readiness_xl.core.scoring import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 
 
@@ -30,6 +30,7 @@ def terminal_table(trend):
     """The terminal view: the nation and every ministry per round, with the change."""
     from rich.table import Table
 
+    from readiness_xl.core.narrative import percent_text
     from readiness_xl.core.trend import OVERALL, change
     from readiness_xl.thai import common_era_year
     first, last = trend.years[0], trend.years[-1]
@@ -41,9 +42,6 @@ def terminal_table(trend):
     table.add_column(f"Δ {first}→{last}", justify="right")
     table.add_column("Level", no_wrap=False)
 
-    def fmt(value: float, sign: str = "") -> str:
-        return "" if value != value else f"{value:{sign}.1f}"
-
     for unit_type in ("national", "ministry"):
         panel = trend.panel(unit_type)
         gained = change(panel, OVERALL, first, last)
@@ -51,8 +49,8 @@ def terminal_table(trend):
             th, en = trend.group_label(unit_type, ident)
             levels = [panel.level_en.at[ident, y] for y in trend.years]
             levels = [v for i, v in enumerate(levels) if v and (i == 0 or v != levels[i - 1])]
-            table.add_row(th, en, *[fmt(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
-                          fmt(gained[ident], "+"), " → ".join(levels))
+            table.add_row(th, en, *[percent_text(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
+                          percent_text(gained[ident], "+"), " → ".join(levels))
         table.add_section()
     return table
 
@@ -69,20 +67,18 @@ def terminal_table(trend):
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the HTML report of the latest round with a trend section.")
 @click.option("--pdf", is_flag=True, help="With --report: also print it to PDF beside it.")
-@click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero", show_default=True,
-              help="Unanswered indicators: 'zero' = not met; 'exclude' = left out of the score.")
+@missing_option()
 def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years: str | None,
           as_json: bool, report: Path | None, pdf: bool, missing: str) -> None:
     """Put survey rounds side by side: BOOKS are one workbook per round (e.g. the B.E. 2559
     and 2560 masters), each scored with its own framework; agencies are matched by id."""
-    from readiness_xl.cli.output import echo_json, output_kind, refuse_overwriting_input, workbook_output
     from readiness_xl.core.trend import to_json_dict
     from readiness_xl.core.trend_narrative import trend_sentences
     if pdf and not report:
         raise ReadinessError(Problem("--pdf prints the report: give --report OUT.html too"))
+    from readiness_xl.workbook.locks import check_not_input
     for target in filter(None, (out, report)):  # checked before any work is done
-        for book in books:
-            refuse_overwriting_input(book, target)
+        check_not_input(target, inputs=books)
     if out:
         workbook_output(out, "the trend workbook")
     if report:

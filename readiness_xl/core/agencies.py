@@ -47,6 +47,8 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
             problems.append(Problem(reason, *where(i, "id")))
         seen.add(ident.casefold())
     for field in AGENCY_FIELDS[1:]:
+        if not _CONTROL.search("".join(table[field])):  # one search of the column: clean
+            continue
         for i, bad in enumerate(table[field].str.extract(f"({_CONTROL.pattern})", expand=False)):
             if isinstance(bad, str):
                 problems.append(Problem(f"control character U+{ord(bad):04X}; remove it",

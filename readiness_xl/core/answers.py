@@ -4,6 +4,7 @@ with Thai digits, blanks as missing (never as zero), out-of-range values refused
 from __future__ import annotations
 
 import math
+from itertools import repeat
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,11 @@ def _parse_or_reason(value: object, answer_type: str, maximum: float) -> float |
         return str(err)
 
 
+# Cell values by exact type (True is an int, but a yes/no word, so not a number here).
+_BLANK, _NUMBER, _TEXT, _OTHER = 0, 1, 2, 3
+_KINDS = {type(None): _BLANK, float: _NUMBER, int: _NUMBER, str: _TEXT}
+
+
 def parse_column(values: np.ndarray, answer_type: str, maximum: float
                  ) -> tuple[np.ndarray, dict[int, str]]:
     """One indicator's answers (any cell values) -> numbers (NaN = blank) and the
@@ -81,11 +87,12 @@ def parse_column(values: np.ndarray, answer_type: str, maximum: float
     the cost grows with distinct answers, not with agencies; only the rare other cells
     (True/False, dates, bad numbers) go through parse_answer one by one."""
     values = np.asarray(values, dtype=object)
-    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
+    kinds = np.fromiter(map(_KINDS.get, map(type, values), repeat(_OTHER, len(values))),
+                        dtype=np.int8, count=len(values))
     out = np.full(len(values), np.nan)
     reasons: dict[int, str] = {}
 
-    numeric = np.flatnonzero((kinds == float) | (kinds == int))
+    numeric = np.flatnonzero(kinds == _NUMBER)
     numbers = values[numeric].astype(float)
     lower, upper = _bounds(answer_type, maximum)
     fine = np.isnan(numbers) | (np.isfinite(numbers) & (numbers >= lower) & (numbers <= upper))
@@ -93,17 +100,17 @@ def parse_column(values: np.ndarray, answer_type: str, maximum: float
         fine &= np.isnan(numbers) | (numbers == 1) | ((numbers == 0) & ~np.signbit(numbers))
     out[numeric[fine]] = numbers[fine]
 
-    text = np.flatnonzero(kinds == str)
+    text = np.flatnonzero(kinds == _TEXT)
     if len(text):
         codes, uniques = pd.factorize(values[text])
         parsed = [_parse_or_reason(u, answer_type, maximum) for u in uniques]
         bad = np.fromiter((isinstance(x, str) for x in parsed), dtype=bool, count=len(parsed))
         out[text] = np.where(bad, np.nan, np.asarray([np.nan if b else x for x, b in
                                                       zip(parsed, bad)], float))[codes]
-        reasons.update((int(i), parsed[c]) for i, c in zip(text, codes) if bad[c])
+        wrong = np.flatnonzero(bad[codes])
+        reasons.update((int(i), parsed[c]) for i, c in zip(text[wrong], codes[wrong]))
 
-    others = np.concatenate([numeric[~fine], np.flatnonzero((kinds != float) & (kinds != int)
-                                                            & (kinds != str) & (kinds != type(None)))])
+    others = np.concatenate([numeric[~fine], np.flatnonzero(kinds == _OTHER)])
     for i in others.tolist():
         result = _parse_or_reason(values[i], answer_type, maximum)
         if isinstance(result, str):

@@ -6,6 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from readiness_xl.core.framework import negative_weight
+from readiness_xl.errors import Problem, ReadinessError
+
 WEAK_THRESHOLD = 50.0
 NOISE_DECIMALS = 9
 """Scores are compared (bands, ranks, ties) after rounding to this many decimals, far
@@ -72,9 +75,15 @@ def improvement_gains(dimensions: pd.DataFrame, weights: pd.Series) -> pd.DataFr
     return (100.0 - dimensions) * share.reindex(dimensions.columns)
 
 
-def improvement_priority(dimension_row: pd.Series, weights: pd.Series) -> pd.Series:
+def improvement_priority(dimension_row: pd.Series, weights: pd.Series, sheet: str | None = None,
+                         cells: list[str] | None = None) -> pd.Series:
     """One unit's gains, sorted so the first dimension is where work raises the overall
-    score most."""
+    score most. A negative weight is refused as build_framework refuses it, named by its
+    cell when the weights come from a sheet (`cells`: one address per weight on `sheet`)."""
+    negative = np.flatnonzero(weights.to_numpy(float) < 0)
+    if negative.size:
+        raise ReadinessError([Problem(negative_weight(weights.iloc[i], None if cells else weights.index[i]),
+                                      sheet, cells[i] if cells else None) for i in negative])
     gain = improvement_gains(dimension_row.to_frame().T, weights).iloc[0]
     return gain.sort_values(ascending=False, kind="stable")
 

@@ -202,12 +202,19 @@ def _powers(table: pd.DataFrame, field: str, problems: list[Problem]) -> list[fl
     return out
 
 
+def negative_weight(weight: float, dimension: object = None) -> str:
+    """What a negative weight is told (by the framework checks and IMPROVEMENT_PRIORITY):
+    weights are shares of their level's sum, so none may be below 0."""
+    of = f" of dimension '{dimension}'" if dimension is not None else ""
+    return f"weight {weight:g}{of} is negative; weights are shares and must be 0 or more"
+
+
 def _check_weights(dimensions: pd.DataFrame, weights: list[float], parents: list[str],
                    problems: list[Problem]) -> None:
     """Weights are any non-negative numbers, used as shares of their level's sum."""
     for i, w in enumerate(weights):
         if w < 0:
-            problems.append(_problem(dimensions, i, "weight", f"weight {w:g} is negative"))
+            problems.append(_problem(dimensions, i, "weight", negative_weight(w)))
     if np.isnan(weights).any():
         return
     totals: dict[str, float] = {}

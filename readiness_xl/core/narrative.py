@@ -49,9 +49,10 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-def percent_text(value: float) -> str:
-    """A percentage as the narratives write it (one decimal)."""
-    return f"{value:.1f}"
+def percent_text(value: float, sign: str = "") -> str:
+    """A percentage or points as every text of ours writes them: one decimal, `sign` "+"
+    for a change (+6.4), empty for no score (NaN)."""
+    return "" if value != value else f"{value:{sign}.1f}"
 
 
 def _and(items: list[str], p: dict[str, str]) -> str:

@@ -173,12 +173,14 @@ def weak_dimensions(dimension_values: Sequence[object], ids: Sequence[object] | 
 
 
 def improvement_priority(dimension_values: Sequence[object], weights: Sequence[object],
-                         ids: Sequence[object] | None = None) -> list[tuple[str, float]]:
-    """(dimension id, overall points gained if it reached 100), largest gain first."""
+                         ids: Sequence[object] | None = None, sheet: str | None = None,
+                         cells: list[str] | None = None) -> list[tuple[str, float]]:
+    """(dimension id, overall points gained if it reached 100), largest gain first;
+    `sheet` and `cells` say where the weights were read, for the refusal of a negative one."""
     _same_length(dimension_values, weights, "dimension scores", "weights")
     row = _dimension_series(dimension_values, ids)
     w = pd.Series(_numbers(weights, "weight", allow_blank=False), index=_labels(len(weights), ids))
-    gains = benchmarks.improvement_priority(row, w)
+    gains = benchmarks.improvement_priority(row, w, sheet, cells)
     return [(str(k), float(v)) for k, v in gains.items()]
 
 

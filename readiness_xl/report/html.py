@@ -6,18 +6,19 @@ the command line writes it and prints it to PDF."""
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date
 from html import escape
 
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
-from readiness_xl.core.narrative import agency_narratives, narrative_for
+from readiness_xl.core.narrative import agency_narratives, narrative_for, percent_text
 from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
-from readiness_xl.workbook.layout import KIND_NAMES
-from readiness_xl.thai import arabic_digits, buddhist_year, common_era_year, thai_digits
+from readiness_xl.workbook.layout import kind_names
+from readiness_xl.thai import as_buddhist_year, buddhist_year, common_era_year, thai_digits
 
 THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
@@ -172,19 +173,9 @@ window.onerror = function (message) {
 """
 
 
-def survey_year(version: str) -> int | None:
-    """The B.E. year named in a framework version ('B.E. 2560 (2017) v1' -> 2560)."""
-    match = re.search(r"\b(2[45]\d\d)\b", arabic_digits(version or ""))
-    return int(match.group(1)) if match else None
-
-
 def thai_date(day: date) -> str:
     """'12 มีนาคม ๒๕๖๘' style: Thai month, Buddhist Era year, Thai digits."""
     return thai_digits(f"{day.day} {THAI_MONTHS[day.month - 1]} {buddhist_year(day.year)}")
-
-
-def _pct(value: object) -> str:
-    return "" if pd.isna(value) else f"{float(value):.1f}"
 
 
 def _num_cell(value: object, weak: bool = False, decimals: int = 1) -> str:
@@ -229,7 +220,7 @@ def _agency_table(results: Results) -> str:
         cells = ([_num_cell(a["rank"], decimals=0),
                   f"<td>{escape(str(ident))}</td>",
                   f'<td>{escape(a["name_th"])}<br><span class="en" lang="en">{escape(a["name_en"])}</span></td>',
-                  f"<td class='opt'>{escape(_kind_names(a['kind'])[0])}</td>",
+                  f"<td class='opt'>{escape(kind_names(a['kind'])[0])}</td>",
                   f"<td class='opt'>{escape(a['ministry_th'])}</td>"]
                  + [_num_cell(a[d], weak.at[ident, d]) for d in ids]
                  + [_num_cell(a["overall"]), f"<td>{_both(a['level_th'], a['level_en'])}</td>",
@@ -239,17 +230,12 @@ def _agency_table(results: Results) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _kind_names(kind: object) -> tuple[str, str]:
-    """Thai and English words for an agency kind ('department' -> หน่วยงานระดับกรม, Departments)."""
-    return KIND_NAMES.get(str(kind), (str(kind), str(kind)))
-
-
 def _benchmark_table(results: Results) -> str:
     ids = results.dimension_ids
     settings = results.framework.settings
     units = ([(settings.all_units_th, settings.all_units_en, results.national)]
              + [(name, m["name_en"], m) for name, m in results.ministries.iterrows()]
-             + [(*_kind_names(kind), k) for kind, k in results.kinds.iterrows()])
+             + [(*kind_names(kind), k) for kind, k in results.kinds.iterrows()])
     head = ("<tr><th>หน่วย / Unit</th><th class='num'>จำนวน<br>Agencies</th>"
             + "".join(f"<th class='num'>มิติที่ {thai_digits(d)}</th>" for d in ids)
             + "<th class='num'>รวม / Overall</th><th>ระดับ / Level</th></tr>")
@@ -396,21 +382,24 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
     agency = results.agencies.index[0] if agency is None else agency
     if agency not in results.agencies.index:
         raise ReadinessError(unknown_choice("agency", str(agency), results.agencies.index))
-    year = year or survey_year(results.framework.version)
+    if year is None:
+        with suppress(ValueError):  # a version naming no year: the title says none
+            year = as_buddhist_year(results.framework.version)
     generated = generated or date.today()
     n = results.national
     ids = results.dimension_ids
+    all_th, all_en = results.framework.settings.all_units_th, results.framework.settings.all_units_en
     title_th = "รายงานผลการสำรวจระดับความพร้อมรัฐบาลดิจิทัลของหน่วยงานภาครัฐ" + (
         f" ประจำปี {thai_digits(year)}" if year else "")
     title_en = "Digital Government Readiness Survey report" + (
         f", B.E. {year} ({common_era_year(year)})" if year else "")
     figures = (
-        f'<div class="figure">คะแนนรวมประเทศ / National<b>{_pct(n["overall"])}%</b>'
+        f'<div class="figure">คะแนนรวม{escape(all_th)} / {escape(all_en)}<b>{percent_text(n["overall"])}%</b>'
         f'{_both(n["level_th"], n["level_en"])}</div>'
         f'<div class="figure">หน่วยงาน / Agencies<b>{len(results.agencies)}</b></div>'
         f'<div class="figure">กระทรวง / Ministries<b>{len(results.ministries)}</b></div>')
     sections = [
-        ("summary", "ภาพรวมประเทศ / National summary",
+        ("summary", f"ภาพรวม{all_th} / Summary: {all_en}",
          f'<div class="figures">{figures}</div>'
          f'<div class="overview"><div class="words">{_level_bands(results)}{_narratives(results, "national")}</div>'
          + dimension_bars(results.framework, n[ids], "bars-national", title_en)
@@ -421,7 +410,7 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
          f"ตัวหนาสีแดง = ต่ำกว่า {WEAK_THRESHOLD:g}% / bold red = below {WEAK_THRESHOLD:g}%.</p>" + _agency_table(results)),
         ("heatmap", "แผนภาพความร้อนรายมิติ / Dimension heat map", _heatmaps(results)),
         ("ministries", "รายกระทรวง / Ministries", _ministry_cards(results)),
-        ("focus", "หน่วยงานเทียบกับประเทศ / Agency against the nation", _agency_focus(results, agency)),
+        ("focus", f"หน่วยงานเทียบกับ{all_th} / Agency against {all_en}", _agency_focus(results, agency)),
         ("narratives", "บทสรุปรายหน่วยงาน / Agency narratives", _agency_narratives(results)),
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]

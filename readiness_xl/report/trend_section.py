@@ -8,6 +8,7 @@ from html import escape
 
 import numpy as np
 
+from readiness_xl.core.narrative import percent_text
 from readiness_xl.core.trend import OVERALL, Trend, change, rank_change
 from readiness_xl.core.trend_narrative import round_year, trend_sentences
 from readiness_xl.report.charts import PALETTE, chart_style, chart_svg
@@ -48,8 +49,7 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
 
 
 def _num(value: float, sign: str = "") -> str:
-    shown = "" if value != value else f"{value:{sign}.1f}"
-    return f'<td class="num">{shown}</td>'
+    return f'<td class="num">{percent_text(value, sign)}</td>'
 
 
 def _table(trend: Trend) -> str:
@@ -87,10 +87,11 @@ def _framework_note(trend: Trend) -> str:
         unit = trend.common.national.units[0]
         first, last = trend.years[0], trend.years[-1]
         moved = change(trend.common.national, OVERALL, first, last)[unit]
-        common = (f"<p>เมื่อคิดเฉพาะตัวชี้วัดร่วม {len(trend.common_indicators)} ข้อ คะแนนรวมประเทศเปลี่ยน "
-                  f"{moved:+.1f} คะแนน / On the {len(trend.common_indicators)} indicators every round "
-                  f"shares (re-scored with the latest weights), the national score moved {moved:+.1f} "
-                  "points.</p>")
+        all_th, all_en = map(escape, trend.all_units)
+        common = (f"<p>เมื่อคิดเฉพาะตัวชี้วัดร่วม {len(trend.common_indicators)} ข้อ คะแนนรวม{all_th}เปลี่ยน "
+                  f"{percent_text(moved, '+')} คะแนน / On the {len(trend.common_indicators)} indicators "
+                  f"every round shares (re-scored with the latest weights), the overall score of {all_en} "
+                  f"moved {percent_text(moved, '+')} points.</p>")
     return ("<p><b>กรอบการประเมินเปลี่ยนระหว่างรอบ / The framework changed between rounds</b>: "
             "บางการเปลี่ยนแปลงไม่ได้เทียบแบบเดียวกัน / some changes are not like for like.</p>"
             f"<ul>{items}</ul>{common}")

@@ -28,7 +28,7 @@ BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
 AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 
-def _read_csv(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_csv_table(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
     """A CSV as text cells; line numbers are kept as `_row` for error messages. `optional`
     columns are read when present; an unknown column is refused (a typo such as `mn`
     would otherwise be silently dropped)."""
@@ -74,17 +74,17 @@ def load_framework(directory: Path = BE2560) -> Framework:
     directory = Path(directory)
     settings = directory / "settings.csv"
     return build_framework(
-        _read_csv(directory / "dimensions.csv", DIMENSION_FIELDS, DIMENSION_METHOD_FIELDS),
-        _read_csv(directory / "indicators.csv", INDICATOR_FIELDS, INDICATOR_METHOD_FIELDS),
-        _read_csv(directory / "bands.csv", BAND_FIELDS),
-        settings=_read_csv(settings, SETTING_FIELDS) if settings.exists() else None)
+        read_csv_table(directory / "dimensions.csv", DIMENSION_FIELDS, DIMENSION_METHOD_FIELDS),
+        read_csv_table(directory / "indicators.csv", INDICATOR_FIELDS, INDICATOR_METHOD_FIELDS),
+        read_csv_table(directory / "bands.csv", BAND_FIELDS),
+        settings=read_csv_table(settings, SETTING_FIELDS) if settings.exists() else None)
 
 
 def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
     """The agencies of a CSV, checked here (ids that can name a sheet, names from either
     language) so that `new-template` refuses what `recalc` would."""
     path = Path(path)
-    table = _read_csv(path, AGENCY_CSV_FIELDS)
+    table = read_csv_table(path, AGENCY_CSV_FIELDS)
     return checked_agencies(table, RESERVED_SHEETS,
                             lambda i, field: (None, f"line {int(table['_row'].iloc[i])}, column {field}",
                                               path.name))
@@ -103,7 +103,7 @@ def read_long_answers(path: Path) -> tuple[pd.DataFrame, dict[tuple[str, str], i
         header = [h.strip().lower() for h in next(csv.reader(handle), [])]
     names = {field: next((h for h in header if h in words), words[0])
              for field, words in LONG_ANSWER_COLUMNS.items()}
-    table = _read_csv(path, tuple(names.values())).rename(columns={v: k for k, v in names.items()})
+    table = read_csv_table(path, tuple(names.values())).rename(columns={v: k for k, v in names.items()})
     numbers = pd.to_numeric(table["answer"].map(arabic_digits), errors="coerce")
     table["answer"] = numbers.astype(object).where(numbers.notna(), table["answer"])
     twice = table.duplicated(["agency", "indicator"], keep="first")

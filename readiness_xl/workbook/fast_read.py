@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -78,8 +80,8 @@ class FastSheet:
         if isinstance(rows, list):
             rows = rows[min_row - 1:max_row]
         for row in rows:  # openpyxl_value inlined: this runs once per cell read
-            yield tuple(None if v == "" else int(v) if type(v) is float and v.is_integer() else v
-                        for v in row[:max_col])
+            yield tuple([None if v == "" else int(v) if type(v) is float and v.is_integer() else v
+                         for v in row[:max_col]])
 
     def __getitem__(self, ref: str) -> Cell:
         row, col = coordinate_to_tuple(ref)
@@ -106,7 +108,14 @@ def name_ranges(references: dict[str, str]) -> dict[str, NameRange]:
 
 
 class FastWorkbook:
-    """A workbook opened for reading values; close() when done."""
+    """A workbook opened for reading values; close() when done.
+
+    Sheets the reader will need in turn can be read ahead (`prefetch`) by one thread of
+    their own: calamine releases the GIL while it parses, so the parsing of the next
+    sheet overlaps the Python work on this one. Every calamine call goes through that
+    thread once it exists (a calamine workbook takes one call at a time)."""
+
+    AHEAD = 8  # sheets read ahead at most: memory stays that of a few sheets
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -116,28 +125,59 @@ class FastWorkbook:
         self._calamine = CalamineWorkbook.from_path(str(self.path))
         self._openpyxl = None
         self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
+        self._streamed: set[str] = set()          # sheets openpyxl streams (see values)
+        self._pool = None                         # the thread that reads ahead
+        self._wanted: deque[str] = deque()        # sheets to read ahead, in order
+        self._ahead: dict[str, Future] = {}
         self.merges: dict[str, list[str]] = {}    # merged ranges of every sheet read
         self.sheetnames = list(self._parts)
         self.defined_names = name_ranges(defined_names(self._zip))
+
+    def _load(self, name: str) -> tuple[list[list] | None, list[str]]:
+        """calamine's rows of a sheet, or None where calamine would hide an error or
+        allocate too much, and the sheet's merged ranges: both from one read of its XML."""
+        xml = self._zip.read(self._parts[name])
+        first = xml.find(b"mergeCell")  # merges follow the cells: search from there
+        merges = [] if first < 0 else \
+            [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
+        if _ERROR_CELL in xml or _far_cell(xml):
+            return None, merges
+        return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False), merges
+
+    def prefetch(self, names) -> None:
+        """Read these sheets ahead, in this order (sheets not in the workbook are skipped)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="readiness-read")
+        self._wanted.extend(n for n in names if n in self._parts)
+        self._top_up()
+
+    def _top_up(self) -> None:
+        while self._wanted and len(self._ahead) < self.AHEAD:
+            name = self._wanted.popleft()
+            if name not in self._ahead and name not in self._cache and name not in self._streamed:
+                self._ahead[name] = self._pool.submit(self._load, name)
 
     def values(self, name: str, max_col: int | None = None, min_row: int = 1,
                max_row: int | None = None):
         """Rows of a sheet: calamine's list of all rows from A1 ('' = empty cell), or,
         where calamine would hide an error or allocate too much, openpyxl's rows from
         `min_row` to `max_row` and up to `max_col`, streamed (None = empty cell)."""
-        if name not in self._cache:
-            xml = self._zip.read(self._parts[name])
-            self.merges[name] = [ref.decode() for ref in _MERGE.findall(xml)] \
-                if b"mergeCell" in xml else []
-            if _ERROR_CELL in xml or _far_cell(xml):
-                if self._openpyxl is None:
-                    from openpyxl import load_workbook
-                    self._openpyxl = load_workbook(self.path, read_only=True, data_only=True,
-                                                   keep_links=False)
-                return self._openpyxl[name].iter_rows(min_row=min_row, max_row=max_row,
-                                                      max_col=max_col, values_only=True)
-            self._cache = {name: self._calamine.get_sheet_by_name(name).to_python(
-                skip_empty_area=False)}
+        if name not in self._cache and name not in self._streamed:
+            ahead = self._ahead.pop(name, None) or (self._pool and self._pool.submit(self._load, name))
+            rows, self.merges[name] = ahead.result() if ahead else self._load(name)
+            if self._pool:
+                self._top_up()
+            if rows is None:
+                self._streamed.add(name)
+            else:
+                self._cache = {name: rows}
+        if name in self._streamed:
+            if self._openpyxl is None:
+                from openpyxl import load_workbook
+                self._openpyxl = load_workbook(self.path, read_only=True, data_only=True,
+                                               keep_links=False)
+            return self._openpyxl[name].iter_rows(min_row=min_row, max_row=max_row,
+                                                  max_col=max_col, values_only=True)
         return self._cache[name]
 
     def __getitem__(self, name: str) -> FastSheet:
@@ -146,6 +186,8 @@ class FastWorkbook:
         return FastSheet(self, name)
 
     def close(self) -> None:
+        if self._pool is not None:  # a sheet being read is finished first: calamine is in use
+            self._pool.shutdown(wait=True, cancel_futures=True)
         self._zip.close()
         self._calamine.close()
         if self._openpyxl is not None:

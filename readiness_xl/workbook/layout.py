@@ -44,6 +44,12 @@ KIND_NAMES = {"department": ("หน่วยงานระดับกรม",
               "province": ("จังหวัด", "Provinces"),
               "local": ("องค์กรปกครองส่วนท้องถิ่น", "Local administrations")}
 
+
+def kind_names(kind: object) -> tuple[str, str]:
+    """Thai and English names of a group of one agency kind ('department' ->
+    หน่วยงานระดับกรม, Departments); a kind not in the list is shown as typed."""
+    return KIND_NAMES.get(str(kind), (str(kind), str(kind)))
+
 # One sheet per agency, named by the agency id.
 AGENCY_ID_CELL = "B2"
 AGENCY_HEADER_ROW = 4

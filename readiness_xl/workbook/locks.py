@@ -131,10 +131,25 @@ INPUT_OVERWRITE = ("is an input of this command: writing here would overwrite it
                    "give another file name")
 
 
-def check_not_input(target: Path, shown: str) -> None:
-    """A command may replace a workbook it read only when it holds its lock (recalc in
-    place, collect); anything else (report -o book.xlsx, a form named like the master)
-    would destroy its own input."""
-    real = _real(target)
-    if _inputs is not None and real in _inputs and real not in _held:
-        raise ReadinessError(Problem(INPUT_OVERWRITE, file=shown))
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two names reach one file: another spelling, a symlink or a hard link."""
+    if _real(a) == _real(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either does not exist (yet): not the same file
+        return False
+
+
+def check_not_input(target: Path, shown: str | None = None, inputs=None) -> None:
+    """Refuse to write `target` over an input of this command. `inputs`: the files named
+    on the command line, checked before any work; by default the packages read so far
+    in `guard_inputs`, which a command may replace only when it holds their lock (recalc
+    in place, collect): anything else (report -o book.xlsx, a form named like the
+    master) would destroy its own input."""
+    if inputs is None:
+        if _inputs is None or _real(target) in _held:
+            return
+        inputs = _inputs
+    if any(same_file(target, source) for source in inputs):
+        raise ReadinessError(Problem(INPUT_OVERWRITE, file=shown or str(target)))

@@ -88,7 +88,7 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
     parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
     try:
         with zf.open(name) as stream:
-            while chunk := stream.read(65536):
+            while chunk := stream.read(4096):  # the root comes early: unpack no more than needed
                 parser.feed(chunk)
     except _RootReached:
         return

@@ -7,17 +7,19 @@ and tables stop at a row limit instead of reading a million-row sheet."""
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
+from collections.abc import Mapping
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils.cell import (
     column_index_from_string,
-    coordinate_to_tuple,
     get_column_letter,
     range_boundaries,
 )
@@ -50,7 +52,7 @@ class Book:
     framework: Framework
     agencies: pd.DataFrame                 # index id, AGENCY_COLUMNS fields
     raw_answers: pd.DataFrame              # agencies x indicator ids, cell values as read
-    answer_cells: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    answer_cells: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def locate(self, bad: BadAnswer) -> Problem:
         sheet, cell = self.answer_cells.get((bad.agency, bad.indicator), (bad.agency, None))
@@ -136,19 +138,26 @@ def _name_range(wb, name: str, path: Path) -> tuple[str, int, int]:
 def _read_table(ws, columns: dict[str, str], first_row: int) -> list[dict]:
     """Rows from `first_row` down until the id (first) column is blank, at most
     MAX_TABLE_ROWS of them."""
-    indices = {f: column_index_from_string(c) for f, c in columns.items()}
-    width = max(indices.values())
-    rows = []
-    for values in ws.iter_rows(min_row=first_row, max_col=width, values_only=True):
-        values = list(values) + [None] * (width - len(values))
-        if is_blank(values[indices[next(iter(columns))] - 1]):
+    indices = [column_index_from_string(c) - 1 for c in columns.values()]
+    rows = ws.iter_rows(min_row=first_row, max_col=max(indices) + 1, values_only=True)
+    return [dict(zip(columns, values)) for values in
+            _table_values(rows, indices, ws.title, f"{next(iter(columns.values()))}"
+                          f"{first_row + MAX_TABLE_ROWS}")]
+
+
+def _table_values(rows, indices: list[int], sheet: str, limit_cell: str) -> list[list]:
+    """The values at `indices` (0-based columns, the id column first) of each row until
+    the id is blank; more than MAX_TABLE_ROWS rows is refused at `limit_cell`."""
+    table = []
+    for values in rows:
+        picked = [values[i] if i < len(values) else None for i in indices]
+        if picked[0] is None or (type(picked[0]) is not int and is_blank(picked[0])):
             break
-        if len(rows) == MAX_TABLE_ROWS:
+        if len(table) == MAX_TABLE_ROWS:
             raise ReadinessError(Problem(f"the table goes on past {MAX_TABLE_ROWS:,} rows; "
-                                         "refused", ws.title, f"{next(iter(columns.values()))}"
-                                         f"{first_row + MAX_TABLE_ROWS}"))
-        rows.append({f: values[i - 1] for f, i in indices.items()})
-    return rows
+                                         "refused", sheet, limit_cell))
+        table.append(picked)
+    return table
 
 
 def _framework_table(wb, path: Path, name: str, columns: dict[str, str]) -> pd.DataFrame:
@@ -198,68 +207,70 @@ def read_agencies(wb, path: Path) -> pd.DataFrame:
 
 
 def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framework,
-                       progress=None) -> tuple[pd.DataFrame, dict]:
-    """Raw answers from one sheet per agency, matched to indicators by id."""
+                       progress=None) -> tuple[pd.DataFrame, responses.AnswerCells]:
+    """Raw answers from one sheet per agency, matched to indicators by id. Each sheet's
+    rows are read once (header, then the table) into one agencies x indicators matrix
+    of answers and one of row numbers, not a dict entry per answer."""
     ids = framework.indicator_ids
-    known = set(ids)
-    rows, cells = [], {}
-    for agency in agencies.index:
-        if agency not in wb.sheetnames:
+    position = {ident: j for j, ident in enumerate(ids)}
+    raw = np.full((len(agencies), len(ids)), None, dtype=object)
+    rows = np.zeros((len(agencies), len(ids)), dtype=np.int64)
+    indices = [column_index_from_string(c) - 1 for c in (L.AGENCY_INDICATOR_COLUMN,
+                                                          L.AGENCY_ANSWER_COLUMN)]
+    limit = f"{L.AGENCY_INDICATOR_COLUMN}{L.AGENCY_FIRST_ROW + MAX_TABLE_ROWS}"
+    sheets = set(wb.sheetnames)
+    for k, agency in enumerate(agencies.index):
+        if agency not in sheets:
             raise ReadinessError(Problem(f"sheet for agency '{agency}' is missing",
                                          agency, None, path.name))
-        _check_header(wb[agency], path)
-        answers = {}
-        table = _read_table(wb[agency], {"indicator": L.AGENCY_INDICATOR_COLUMN,
-                                         "answer": L.AGENCY_ANSWER_COLUMN}, L.AGENCY_FIRST_ROW)
-        for offset, row in enumerate(table):
-            indicator = str(row["indicator"]).strip()
-            cell = f"{L.AGENCY_ANSWER_COLUMN}{L.AGENCY_FIRST_ROW + offset}"
-            if indicator not in known:
-                raise ReadinessError(Problem(f"indicator '{indicator}' is not in the framework",
-                                             agency, f"{L.AGENCY_INDICATOR_COLUMN}"
-                                             f"{L.AGENCY_FIRST_ROW + offset}", path.name))
-            answers[indicator] = row["answer"]
-            cells[(agency, indicator)] = (agency, cell)
-        rows.append(answers)
+        sheet_rows = wb[agency].iter_rows(min_row=L.AGENCY_HEADER_ROW, max_col=max(indices) + 1,
+                                          values_only=True)
+        _check_header(next(sheet_rows, ()), agency, path)
+        for row, (indicator, answer) in enumerate(_table_values(sheet_rows, indices, agency, limit),
+                                                  start=L.AGENCY_FIRST_ROW):
+            j = position.get(str(indicator).strip())
+            if j is None:
+                raise ReadinessError(Problem(f"indicator '{str(indicator).strip()}' is not in the "
+                                             "framework", agency,
+                                             f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
+            raw[k, j], rows[k, j] = answer, row  # an indicator listed twice: the last row counts
         if progress:
             progress()
-    return pd.DataFrame(rows, index=agencies.index, columns=ids, dtype=object), cells
+    return (pd.DataFrame(raw, index=agencies.index, columns=ids, dtype=object),
+            responses.AnswerCells(pd.DataFrame(rows, index=agencies.index, columns=ids),
+                                  sheet=None, column=L.AGENCY_ANSWER_COLUMN))
 
 
-def _check_header(ws, path: Path) -> None:
+def _check_header(header: tuple, sheet: str, path: Path) -> None:
     """Answers are read by column letter, so a column inserted or moved must be noticed."""
-    header = next(ws.iter_rows(min_row=L.AGENCY_HEADER_ROW, max_row=L.AGENCY_HEADER_ROW,
-                               values_only=True), ())
     for column, words in L.AGENCY_HEADER_WORDS.items():
         index = column_index_from_string(column) - 1
         text = str(header[index] if index < len(header) and header[index] is not None else "")
         if not any(word in text.lower() for word in words):
             raise ReadinessError(Problem(
                 f"header {text!r} is not the expected '{' / '.join(words)}' column; were columns "
-                "inserted, moved or renamed?", ws.title, f"{column}{L.AGENCY_HEADER_ROW}", path.name))
+                "inserted, moved or renamed?", sheet, f"{column}{L.AGENCY_HEADER_ROW}", path.name))
 
 
-def _refuse_merged_answers(path: Path, merges: dict[str, list[str]], cells) -> None:
+def _refuse_merged_answers(path: Path, merges: dict[str, list[str]],
+                           cells: responses.AnswerCells) -> None:
     """A merged range over answer cells hides all but its first answer. `merges` holds
-    the merged ranges of the sheets read (found in the same read as their values); they
-    are rare, so answer cells are looked at only on a sheet that has some."""
-    merges = {sheet: refs for sheet, refs in merges.items() if refs}
-    if not merges:
-        return
-    by_sheet: dict[str, list[tuple[int, int]]] = {}
-    for sheet, cell in cells.values():
-        if sheet in merges:
-            by_sheet.setdefault(sheet, []).append(coordinate_to_tuple(cell))
-    for sheet, coords in by_sheet.items():
-        for ref in merges[sheet]:
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
-            hit = sorted((r, c) for r, c in coords
-                         if min_row <= r <= max_row and min_col <= c <= max_col)
-            if hit:
+    the merged ranges of the sheets read (found in the same read as their values); answer
+    rows are looked at only on a sheet with a merge over the answer column, as one array
+    of row numbers (answers sit in one column)."""
+    column = column_index_from_string(cells.column)
+    bounds = functools.lru_cache(maxsize=None)(range_boundaries)  # sheets share their merges
+    for sheet, refs in merges.items():
+        over = [(ref, bounds(ref)) for ref in refs]
+        over = [(ref, min_row, max_row) for ref, (min_col, min_row, max_col, max_row) in over
+                if min_col <= column <= max_col]
+        rows = cells.rows_on(sheet) if over else ()
+        for ref, min_row, max_row in over if len(rows) else ():
+            hit = rows[(rows >= min_row) & (rows <= max_row)]
+            if len(hit):
                 raise ReadinessError(Problem(
                     f"answer cells are merged ({ref}); unmerge them so that every "
-                    "indicator has its own answer", sheet,
-                    f"{get_column_letter(hit[0][1])}{hit[0][0]}", path.name))
+                    "indicator has its own answer", sheet, f"{cells.column}{hit.min()}", path.name))
 
 
 def read_responses(wb, path: Path, agencies: pd.DataFrame, framework: Framework
@@ -303,9 +314,13 @@ def read_open_book(wb, path: Path, progress=None) -> Book:
     in Excel seen through udfs.xlwings_book (anything with sheetnames, defined_names,
     wb[name].iter_rows and, for the long layout, wb.values)."""
     framework = read_framework(wb, path)
+    long_form = L.RESPONSES_SHEET in wb.sheetnames
+    prefetch = getattr(wb, "prefetch", lambda names: None)  # FastWorkbook reads ahead
+    prefetch([L.AGENCIES_SHEET, L.RESPONSES_SHEET] if long_form else [L.AGENCIES_SHEET])
     agencies = read_agencies(wb, path)
-    if L.RESPONSES_SHEET in wb.sheetnames:
+    if long_form:
         raw, cells = read_responses(wb, path, agencies, framework)
     else:
+        prefetch(agencies.index)
         raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
     return Book(path, framework, agencies, raw, cells)

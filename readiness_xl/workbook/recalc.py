@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import Results, compute_results
 from readiness_xl.errors import ReadinessError
@@ -15,12 +17,18 @@ from readiness_xl.workbook.read import Book, read_book
 from readiness_xl.workbook.summary import rows as summary_rows
 
 
-def score_book(book: Book, missing: str = "zero") -> Results:
-    """Results of a workbook already read; every bad answer is reported with its cell."""
+def book_answers(book: Book) -> pd.DataFrame:
+    """The answers of a workbook already read, parsed; every bad answer is reported with
+    its cell (what recalc, trend rounds and robustness all score)."""
     answers, bad = parse_answers(book.raw_answers, book.framework)
     if bad:
         raise ReadinessError([book.locate(b) for b in bad])
-    return compute_results(book.framework, book.agencies, answers, missing)
+    return answers
+
+
+def score_book(book: Book, missing: str = "zero") -> Results:
+    """Results of a workbook already read; every bad answer is reported with its cell."""
+    return compute_results(book.framework, book.agencies, book_answers(book), missing)
 
 
 def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = "zero",

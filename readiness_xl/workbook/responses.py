@@ -55,6 +55,16 @@ class AnswerCells(Mapping):
         sheets = self.rows.index[agencies] if self.sheet is None else [self.sheet] * len(agencies)
         return list(zip(sheets, (f"{self.column}{r}" for r in rows[agencies, indicators].tolist())))
 
+    def rows_on(self, sheet: str) -> np.ndarray:
+        """The row numbers of the answers on `sheet` (an agency's own sheet, or the
+        one sheet of them all)."""
+        if self.sheet is None:
+            at = self.rows.index.get_indexer([sheet])[0]
+            rows = self.rows.to_numpy()[at] if at >= 0 else np.zeros(0, int)
+        else:
+            rows = self.rows.to_numpy().ravel() if sheet == self.sheet else np.zeros(0, int)
+        return rows[rows > 0]
+
     def __len__(self) -> int:
         return int(np.count_nonzero(self.rows.to_numpy()))
 

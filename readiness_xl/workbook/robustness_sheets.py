@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl.utils.cell import get_column_letter
@@ -15,9 +16,12 @@ from openpyxl.utils.cell import get_column_letter
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMIT, SKEW_LIMIT, Audit, audit
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.results import number_or_none
+from readiness_xl.core.results import Results, number_or_none
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
+
+if TYPE_CHECKING:
+    from readiness_xl.workbook.read import Book
 
 CHART_UNITS = 60         # the chart shows the first units by rank; the table has them all
 CHART_WIDTH_CM = 16      # within the side table's columns, clear of the narratives beside them
@@ -201,21 +205,18 @@ class RobustnessRun:
     framework: Framework
 
 
-def analyse_file(path: str | Path, *, runs: int = R.RUNS, weights_noise: float = R.WEIGHTS_NOISE,
-                 seed: int = R.SEED, sobol_n: int = R.SOBOL_N, missing: str = "zero",
-                 uncertainty: bool = True, with_audit: bool = True,
+def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RUNS,
+                 weights_noise: float = R.WEIGHTS_NOISE, seed: int = R.SEED, sobol_n: int = R.SOBOL_N,
+                 missing: str = "zero", uncertainty: bool = True, with_audit: bool = True,
                  coverage_threshold: float = COVERAGE_THRESHOLD, progress=None,
                  **options) -> RobustnessRun:
-    """Read and score the workbook at `path`, then run the uncertainty and sensitivity
-    analysis and/or the audit (`progress(done, total)` follows the draws). Writes nothing."""
-    from readiness_xl.core.answers import parse_answers
-    from readiness_xl.workbook.read import read_book
-    from readiness_xl.workbook.recalc import score_book
+    """Run the uncertainty and sensitivity analysis and/or the audit of a workbook already
+    read (`results`: the book already scored with `missing`, as `report` has it; scored
+    here when not given). `progress(done, total)` follows the draws. Writes nothing."""
+    from readiness_xl.workbook.recalc import book_answers, score_book
 
-    book = read_book(Path(path))
-    results = score_book(book, missing)
-    answers, _ = parse_answers(book.raw_answers, book.framework)
-    answers = answers.reindex(book.agencies.index)
+    results = results if results is not None else score_book(book, missing)
+    answers = book_answers(book).reindex(book.agencies.index)
     found_u = found_s = found_a = None
     if uncertainty:
         method = R.method_of(book.framework, missing)
@@ -240,7 +241,7 @@ def analyse_file(path: str | Path, *, runs: int = R.RUNS, weights_noise: float =
 
 
 def robustness_file(path: str | Path, out: str | Path | None = None, **options) -> RobustnessRun:
-    """`analyse_file`, then the Uncertainty and/or Audit sheets written to `out` (default:
+    """`analyse_book` of the workbook at `path`, then the Uncertainty and/or Audit sheets written to `out` (default:
     in place) in one atomic replace; on any error the workbook is unchanged."""
     from readiness_xl.errors import ReadinessError
 
@@ -249,7 +250,8 @@ def robustness_file(path: str | Path, out: str | Path | None = None, **options) 
     path = Path(path)
     target = Path(out) if out else path
     with exclusive(target):  # held from the read to the write, as recalc_file does
-        found = analyse_file(path, **options)
+        from readiness_xl.workbook.read import read_book
+        found = analyse_book(read_book(path), **options)
         specs = []
         if found.uncertainty is not None:
             specs.append(uncertainty_spec(found.uncertainty, found.sensitivity, found.agencies,

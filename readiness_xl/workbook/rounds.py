@@ -4,17 +4,17 @@ version or given, and the mapping CSV of renamed, merged and split agencies."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
-from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
 from readiness_xl.core.trend import MAPPING_FIELDS, Round
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.sample.source_data import read_csv_table
 from readiness_xl.thai import as_buddhist_year
 from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.recalc import book_answers
 
 
 def read_round(path: str | Path, year: object = None, missing: str = "zero", progress=None) -> Round:
@@ -29,27 +29,15 @@ def read_round(path: str | Path, year: object = None, missing: str = "zero", pro
             f"no survey year in the framework version {book.framework.version!r}; give the "
             "years of the rounds with --years (e.g. --years 2559,2560)", "Framework",
             file=path.name)) from None
-    answers, bad = parse_answers(book.raw_answers, book.framework)
-    if bad:
-        raise ReadinessError([book.locate(b) for b in bad])
+    answers = book_answers(book)
     results = compute_results(book.framework, book.agencies, answers, missing)
     return Round(be_year, results, answers, missing, path.name)
 
 
 def read_mapping(path: str | Path) -> pd.DataFrame:
-    """The mapping CSV (round, round_id, trend_id[, note]); rows keep their line numbers."""
+    """The mapping CSV (round, round_id, trend_id[, note]), read as every CSV of ours is
+    (header names trimmed, an unknown column refused); rows keep their line numbers."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            absent = [f for f in MAPPING_FIELDS[:3] if f not in (reader.fieldnames or [])]
-            if absent:
-                raise ReadinessError(Problem(f"missing column(s) {', '.join(absent)} (expected "
-                                             f"{','.join(MAPPING_FIELDS)})", file=path.name))
-            rows = [{f: (row.get(f) or "").strip() for f in MAPPING_FIELDS} for row in reader]
-    except (OSError, UnicodeDecodeError) as err:
-        raise ReadinessError(Problem(f"cannot be read ({err})", file=str(path))) from None
-    table = pd.DataFrame(rows, columns=list(MAPPING_FIELDS))
-    table["_row"] = range(2, 2 + len(rows))
-    table.attrs.update(file=path.name)
+    table = read_csv_table(path, MAPPING_FIELDS[:3], MAPPING_FIELDS[3:])
+    table.attrs = {"file": path.name}
     return table

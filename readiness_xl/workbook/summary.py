@@ -8,7 +8,7 @@ import pandas as pd
 
 from readiness_xl.core.narrative import agency_narratives, describe, ministry_narratives, narrative_for
 from readiness_xl.core.results import Results
-from readiness_xl.workbook.layout import KIND_NAMES
+from readiness_xl.workbook.layout import kind_names
 
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
                  "ประเภท / Kind", "กระทรวง / Ministry"]
@@ -21,11 +21,6 @@ GAP_HEADERS = {TAIL_HEADERS[5]}                     # shown signed: +8.4 / −3.
 # look for the all-units row accept the older English code too (NATIONAL_ROW_TYPES).
 ROW_TYPES = {"agency": "หน่วยงาน", "ministry": "กระทรวง", "kind": "ประเภท", "national": "ภาพรวม"}
 NATIONAL_ROW_TYPES = {"national", ROW_TYPES["national"]}
-
-
-def kind_label(kind) -> str | None:
-    """The Thai word for an agency kind (codes not in the list are shown as typed)."""
-    return None if kind is None else KIND_NAMES.get(kind, (kind,))[0]
 
 
 def header(results: Results) -> list[str]:
@@ -53,7 +48,7 @@ def _lines(row_type: str, table: pd.DataFrame, ids: list[str], idents, names_th,
         return list(values) if isinstance(values, (list, tuple, pd.Series, np.ndarray)) else [values] * n
 
     columns = ([[ROW_TYPES[row_type]] * n, column(idents), column(names_th), column(names_en),
-                [kind_label(k) for k in column(kinds)],
+                [None if k is None else kind_names(k)[0] for k in column(kinds)],
                 column(ministries)] + [_nums(table[d]) for d in ids]
                + [_nums(table["overall"]), table["level_th"].tolist(), table["level_en"].tolist(),
                   column(ranks), column(completeness), _nums(table["gap_national"]),
@@ -73,7 +68,7 @@ def rows(results: Results) -> list[list]:
     out += _lines("ministry", m, ids, None, m.index.tolist(), m["name_en"].tolist(), None,
                   m.index.tolist(), None, None, ministry_narratives(results).tolist())
     for kind, k in results.kinds.iterrows():
-        name_th, name_en = KIND_NAMES.get(kind, (kind, kind))
+        name_th, name_en = kind_names(kind)
         out += _lines("kind", k.to_frame().T, ids, None, name_th, name_en, kind, None, None, None,
                       describe(framework, name_th, name_en, k[ids], k["overall"], n["overall"]))
     out += _lines("national", n.to_frame().T, ids, None, framework.settings.all_units_th,

@@ -4,9 +4,7 @@ two cannot drift apart). Pure: no openpyxl here."""
 
 from __future__ import annotations
 
-import re
-
-from readiness_xl.thai import common_era_year, thai_digits
+from readiness_xl.thai import buddhist_years_in, common_era_year, thai_digits
 
 TREND_SHEET = "Trend"
 TREND_DASHBOARD_SHEET = "Trend dashboard"
@@ -41,7 +39,6 @@ PER_PAIR = {
     "rank_change": ("อันดับเปลี่ยน {a}→{b}", "Rank change {A}→{B} (+ = up)"),
     "band_change": ("ระดับเปลี่ยน {a}→{b}", "Band change {A}→{B} (+ = up)"),
 }
-_BE_YEAR = re.compile(r"\b(2[4-6]\d\d)\b")  # B.E. 2400-2699; C.E. years are 19xx-20xx
 
 
 def both_years(be_year: int) -> str:
@@ -68,7 +65,7 @@ def column_key(label: object) -> str | None:
     for key, value in {**FIXED, **TAIL}.items():
         if value == text:
             return key
-    years = [int(y) for y in _BE_YEAR.findall(text.split(" / ", 1)[-1])]
+    years = buddhist_years_in(text.split(" / ", 1)[-1])
     table = PER_ROUND if len(years) == 1 else PER_PAIR if len(years) == 2 else {}
     for kind in table:
         key = "_".join([kind, *map(str, years)])
