@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[report,test]'
 	touch $@
 
 demo: $(BIN)/.installed
@@ -35,7 +35,7 @@ workbooks: $(BIN)/.installed
 	$(BIN)/readiness-xl build-addin workbooks/readiness_xl.xlam
 
 bench: $(BIN)/.installed system-deps
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python -m pip install -q -e '.[report,test,bench]'
 	bash bench/run
 
 clean:

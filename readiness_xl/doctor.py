@@ -3,8 +3,9 @@
 The checks follow the steps of the README's Windows setup, in order: Python, the
 packages, xlwings' add-in, Excel's trust setting for the VBA project, the settings
 xlwings reads (the interpreter, for our ribbon add-in's `myaddin.conf`, which is not
-xlwings' own conf), and our add-in's file name. Each check looks at this computer only
-(files, the registry) and never starts Excel. What cannot be checked on this system
+xlwings' own conf), and whether our add-in is installed and its button runs a fixed
+command (an old build ran its file name, so a renamed copy failed). Each check looks at
+this computer only (files, the registry) and never starts Excel. What cannot be checked on this system
 (the registry and Excel's folders outside Windows) is said so, not guessed.
 
 `--fix` writes the two settings files xlwings reads, pointing at this Python (pythonw.exe
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from importlib import util
 from pathlib import Path
 
-from readiness_xl.builder.addin import ADDIN_MODULE, ADDIN_VBA_PROJECT
+from readiness_xl.builder.addin import ADDIN_NAME, ADDIN_VBA_PROJECT
 
 OK, MISSING, UNKNOWN = "ok", "missing", "cannot check here"
 # The interpreter setting xlwings' VBA reads on each system (none where Excel does not run).
@@ -71,6 +72,26 @@ def _excel_folders(env: dict) -> list[Path]:
     return [Path(appdata) / "Microsoft" / "Excel" / "XLSTART", Path(appdata) / "Microsoft" / "AddIns"]
 
 
+def _addin_works(path: Path) -> bool | None:
+    """None if `path` is not our add-in (no readiness tab in its ribbon, or not a package);
+    else whether its button works: ours runs a fixed command under any file name; one built
+    before from xlwings' template unchanged runs `import <file name>`, which works only
+    when the file is named readiness_xl.xlam."""
+    import zipfile
+
+    from readiness_xl.builder.addin import (BUTTON_COMMAND, CUSTOM_UI_PART, TAB, TEMPLATE_MACRO,
+                                            VBA_PART)
+    from readiness_xl.builder.vba import module_source
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if f'id="{TAB["id"]}"'.encode() not in zf.read(CUSTOM_UI_PART):
+                return None
+            source = module_source(zf.read(VBA_PART), TEMPLATE_MACRO.split(".")[0])
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    return BUTTON_COMMAND in source or path.name == ADDIN_NAME
+
+
 def _trust_setting() -> str:
     if sys.platform != "win32":
         return UNKNOWN
@@ -108,7 +129,7 @@ def checks(home: Path | None = None, env: dict | None = None) -> list[Check]:
         for name, th, en in (
                 (XLWINGS_ADDIN, "ตรวจ add-in ของ xlwings ได้บน Windows เท่านั้น",
                  "xlwings' add-in is checked on Windows only"),
-                (f"{ADDIN_MODULE}.xlam", "ตรวจ add-in ของเราได้บน Windows เท่านั้น",
+                (ADDIN_NAME, "ตรวจ add-in ของเราได้บน Windows เท่านั้น",
                  "our add-in is checked on Windows only")):
             found.append(Check(name, UNKNOWN, th, en))
     else:
@@ -116,17 +137,22 @@ def checks(home: Path | None = None, env: dict | None = None) -> list[Check]:
         found.append(Check(XLWINGS_ADDIN, OK if has_xlwings else MISSING,
                            "ติดตั้ง add-in ของ xlwings: xlwings addin install",
                            "install xlwings' add-in: xlwings addin install"))
-        ours = [p for f in folders if f.exists() for p in f.glob("*.xlam")
-                if p.name.lower().startswith("readiness_xl")]
-        misnamed = [p for p in ours if p.name != f"{ADDIN_MODULE}.xlam"]
-        status = MISSING if misnamed or not ours else OK
-        found.append(Check(f"{ADDIN_MODULE}.xlam", status,
-                           f"ชื่อไฟล์ต้องเป็น {ADDIN_MODULE}.xlam เท่านั้น (ไม่ใช่ "
-                           f"{misnamed[0].name if misnamed else 'ชื่ออื่น'}): เปลี่ยนชื่อแล้วเพิ่มใน "
-                           "File > Options > Add-ins",
-                           f"the file must be named exactly {ADDIN_MODULE}.xlam (not "
-                           f"{misnamed[0].name if misnamed else 'another name'}): rename it and add "
-                           "it in File > Options > Add-ins"))
+        works = {p: _addin_works(p) for f in folders if f.exists() for p in f.glob("*.xlam")}
+        ours = [p for p, state in works.items() if state is not None]
+        stale = [p for p in ours if not works[p]]
+        status = MISSING if stale or not ours else OK
+        if stale:
+            th = (f"{stale[0].name} เป็น add-in รุ่นเก่าที่ปุ่มใช้ชื่อไฟล์เป็นชื่อโมดูล: สร้างใหม่ด้วย "
+                  "readiness-xl build-addin แล้วเพิ่มใน File > Options > Add-ins (ตั้งชื่อใดก็ได้)")
+            en = (f"{stale[0].name} is an old build whose button runs its file name as a module: "
+                  "make a new one with readiness-xl build-addin and add it in File > Options > "
+                  "Add-ins (any file name works)")
+        else:
+            th = (f"ยังไม่ได้ติดตั้ง {ADDIN_NAME}: คัดลอกไปไว้ใน {folders[-1]} แล้วเพิ่มใน "
+                  "File > Options > Add-ins")
+            en = (f"{ADDIN_NAME} is not installed: copy it to {folders[-1]} and add it in "
+                  "File > Options > Add-ins")
+        found.append(Check(ADDIN_NAME, status, th, en))
 
     trust = _trust_setting()
     if trust == UNKNOWN:

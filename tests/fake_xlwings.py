@@ -18,7 +18,6 @@ Known differences from real xlwings (why it is not used for those tests):
 | string written to `.value` | re-read as typed ('3' a number, '=..' a formula) | stored as given |
 | `Book.fullname` | a path, or a URL on OneDrive/SharePoint | the file's path |
 | `used_range` | Excel's UsedRange (formatted cells count) | openpyxl's max_row/max_column |
-| `caller` | the calling Range xlwings passes | `FakeBook.caller(sheet, cell)` |
 | `App.status_bar` | desktop only (remote/Office.js raise NotImplementedError) | always settable, recorded |
 """
 
@@ -152,7 +151,3 @@ class FakeBook:
         self.sheets = _Collection({ws.title: FakeSheet(self, ws) for ws in self.wb.worksheets})
         self.names = _Collection({n: FakeName(self, n, d.attr_text)
                                   for n, d in self.wb.defined_names.items()})
-
-    def caller(self, sheet: str, cell: str = "A1") -> FakeRange:
-        """The calling cell of a UDF, as xlwings passes it for a `caller` argument."""
-        return self.sheets[sheet].range(cell)

@@ -99,15 +99,47 @@ def by_name(found):
 def test_doctor_on_windows_names_what_is_missing_in_thai_and_english(windows):
     home, env = windows
     (home / "AppData/Roaming/Microsoft/Excel/XLSTART/xlwings.xlam").write_bytes(b"")
-    (home / "AppData/Roaming/Microsoft/AddIns/readiness_xl (1).xlam").write_bytes(b"")
     found = by_name(doctor.checks(home, env))
     assert found["xlwings.xlam"].status == doctor.OK
-    renamed = found["readiness_xl.xlam"]
-    assert renamed.status == doctor.MISSING and "readiness_xl (1).xlam" in renamed.en
-    assert "เปลี่ยนชื่อ" in renamed.th
+    ours = found["readiness_xl.xlam"]
+    assert ours.status == doctor.MISSING and "is not installed" in ours.en
+    assert "ยังไม่ได้ติดตั้ง" in ours.th
     assert found["Trust access to the VBA project object model"].status == doctor.MISSING
     for path in doctor.conf_paths(home).values():
         assert found[str(path)].status == doctor.MISSING and "doctor --fix" in found[str(path)].en
+
+
+@pytest.fixture(scope="module")
+def built_addin(tmp_path_factory):
+    """Ours, and the add-in as we built it before: our ribbon over xlwings' template VBA
+    unchanged, whose button runs `import <file name>`."""
+    import zipfile
+    out = tmp_path_factory.mktemp("addin") / "readiness_xl.xlam"
+    run_cli("build-addin", out)
+    old = out.with_name("old.xlam")
+    with zipfile.ZipFile(out) as zin, zipfile.ZipFile(addin.template_path()) as template, \
+            zipfile.ZipFile(old, "w") as zout:
+        for name in zin.namelist():
+            zout.writestr(name, (template if name == addin.VBA_PART else zin).read(name))
+    return out, old
+
+
+def test_doctor_finds_our_addin_under_any_name_and_refuses_an_old_build_renamed(
+        built_addin, windows):
+    """The browser's second download is 'readiness_xl (1).xlam': ours works under any
+    name, and doctor knows it by its ribbon, not its name; an old build works only as
+    readiness_xl.xlam."""
+    import shutil
+    home, env = windows
+    addins = home / "AppData/Roaming/Microsoft/AddIns"
+    ours, old = built_addin
+    shutil.copy(ours, addins / "ความพร้อม (1).xlam")
+    shutil.copy(old, addins / "readiness_xl.xlam")
+    assert by_name(doctor.checks(home, env))["readiness_xl.xlam"].status == doctor.OK
+    shutil.copy(old, addins / "readiness_xl (2).xlam")
+    stale = by_name(doctor.checks(home, env))["readiness_xl.xlam"]
+    assert stale.status == doctor.MISSING and "readiness_xl (2).xlam is an old build" in stale.en
+    assert "build-addin" in stale.th
 
 
 def test_doctor_fix_writes_both_settings_files_keeping_other_lines(windows):

@@ -1,14 +1,29 @@
 """Writing fast without losing anything: the parts we do not change are copied as they
-are stored (never inflated and deflated again), and the result is a valid package."""
+are stored (never inflated and deflated again), the result is a valid package, every
+part written is read back (its bytes, not re-parsed cell by cell), and the column-wise
+renderer writes exactly the values it is given, as an XML parser reads them."""
 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from readiness_xl.workbook.parts import replace_parts
+from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.parts import (
+    empty_sheet_xml,
+    render_sheet_data,
+    replace_parts,
+    sheet_parts,
+    sheet_values,
+)
 
 
 def _stored(path, name: str) -> bytes:
@@ -63,3 +78,104 @@ def test_parts_written_with_data_descriptors_are_copied_valid(sample_copy, tmp_p
         assert zf.testzip() is None
         assert all(zf.read(n) == src.read(n) for n in src.namelist())
     assert "Summary" in load_workbook(out, read_only=True).sheetnames
+
+
+# Cell values of every kind a writer is given: text (markup-like, formula-like, CR, characters
+# XML cannot carry, Thai), numbers of Python and numpy, NaN and infinity, booleans, blanks.
+_TEXTS = st.text(alphabet=st.sampled_from(list("ab <>&=+-@\r\n\t\x00\x0b\ufffeไทย๑")), max_size=8)
+_NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**15, 10**15),
+                     st.floats(width=32).map(np.float32), st.integers(-99, 99).map(np.int64))
+_VALUES = st.one_of(st.none(), _TEXTS, _NUMBERS, st.booleans(), st.booleans().map(np.bool_))
+# A column of one kind (the renderer's block path) or of mixed kinds (its cell path).
+_COLUMN = st.sampled_from([st.one_of(st.none(), _TEXTS), st.one_of(st.none(), _NUMBERS), _VALUES])
+
+
+def _expected(value):
+    """What an XML parser must read from a cell written with `value` (sheet_values' terms)."""
+    if value is None or (isinstance(value, (float, np.floating)) and not math.isfinite(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        return "".join(c for c in value if c not in "\x00\x0b\ufffe")
+    return float(value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.integers(1, 5), st.integers(0, 12), st.booleans())
+def test_rendered_cells_read_back_as_written(data, width, height, ragged):
+    kinds = [data.draw(_COLUMN) for _ in range(width)]
+    rows = [[f"h{c}" for c in range(width)]]
+    for _ in range(height):
+        cut = data.draw(st.integers(0, width)) if ragged else width
+        rows.append([data.draw(kind) for kind in kinds[:cut]])
+    for sheet in (empty_sheet_xml("3", width), empty_sheet_xml(None, width)):
+        found = sheet_values(render_sheet_data(sheet, rows))
+        expected = {f"{get_column_letter(c)}{r}": _expected(v) for r, row in enumerate(rows, start=1)
+                    for c, v in enumerate(row, start=1)}
+        assert {k: v for k, v in found.items() if v is not None} == \
+            {k: v for k, v in expected.items() if v is not None}
+
+
+def test_a_formula_like_text_stays_text_in_a_column_of_texts():
+    rows = [["h"], ["=1+1"], ["+A1"], [None], ["@SUM(A1)"]]
+    xml = render_sheet_data(empty_sheet_xml("2", 1), rows)
+    assert "<f>" not in xml and xml.count('t="inlineStr"') == 4
+    assert sheet_values(xml) == {"A1": "h", "A2": "=1+1", "A3": "+A1", "A5": "@SUM(A1)"}
+
+
+def _corrupting_writestr(monkeypatch, part: str):
+    """Make zipfile store `part` with one byte changed (its CRC computed on the changed
+    bytes, as a bad disk or a bug between our bytes and the file would give)."""
+    original = zipfile.ZipFile.writestr
+
+    def writestr(self, info, data, *args, **kwargs):
+        name = info.filename if isinstance(info, zipfile.ZipInfo) else info
+        if name == part:
+            data = data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
+        return original(self, info, data, *args, **kwargs)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+
+
+def test_a_part_whose_written_bytes_differ_is_refused(sample_copy, monkeypatch):
+    """No verifier given (as the add-in and load-answers writes call it): the bytes read
+    back must still be those written."""
+    before = sample_copy.read_bytes()
+    _corrupting_writestr(monkeypatch, "xl/workbook.xml")
+    with pytest.raises(ReadinessError, match="did not come out as written.*differ"):
+        replace_parts(sample_copy, sample_copy, {"xl/workbook.xml": lambda data: data})
+    assert sample_copy.read_bytes() == before
+
+
+def test_a_recalc_whose_summary_comes_out_different_is_refused(sample_copy, monkeypatch):
+    from readiness_xl.workbook.recalc import recalc_file
+    with zipfile.ZipFile(sample_copy) as zf:
+        part = sheet_parts(zf)["Summary"]
+    before = sample_copy.read_bytes()
+    _corrupting_writestr(monkeypatch, part)
+    with pytest.raises(ReadinessError, match=f"part {part} did not come out as written"):
+        recalc_file(sample_copy)
+    assert sample_copy.read_bytes() == before
+
+
+def test_an_edit_that_leaves_malformed_xml_is_refused(sample_copy):
+    before = sample_copy.read_bytes()
+    with pytest.raises(ReadinessError, match="not well-formed XML"):
+        replace_parts(sample_copy, sample_copy, {"xl/workbook.xml": lambda data: data + b"<oops"})
+    assert sample_copy.read_bytes() == before
+
+
+def test_the_written_summary_is_what_the_renderer_made(sample_copy, tmp_path):
+    """The cheap check is enough: a recalculated Summary, parsed, holds the Summary rows."""
+    from readiness_xl.workbook.read import read_book
+    from readiness_xl.workbook.recalc import recalc_file, score_book
+    from readiness_xl.workbook.summary import rows as summary_rows
+    out = tmp_path / "out.xlsx"
+    recalc_file(sample_copy, out)
+    rows = summary_rows(score_book(read_book(sample_copy)))
+    with zipfile.ZipFile(out) as zf:
+        found = sheet_values(zf.read(sheet_parts(zf)["Summary"]))
+    assert len(rows) > 20
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            assert found.get(f"{get_column_letter(c)}{r}") == _expected(value), (r, c)

@@ -167,6 +167,24 @@ def test_compose_many_units_with_unscored_ones():
                    [national_benchmark(fw, "th", float("nan"), 1)])[0].count("ค่าเฉลี่ย") == 0
 
 
+def test_compose_writes_lists_of_three_and_two_benchmarks_word_for_word():
+    """Hand-written paragraphs: three dimensions below 50% ('A, B and C'), one benchmark
+    above the unit and one level with it, in both languages."""
+    from readiness_xl.core.narrative import compose
+    dims = pd.DataFrame({"1": [10.0], "2": [20.0], "3": [40.0], "4": [60.0]})
+    labels = {"en": ["Alpha", "Beta", "Gamma", "Delta"], "th": ["ก", "ข", "ค", "ง"]}
+    en = compose("en", ["U"], [30.0], ["Very low"], dims, labels,
+                 [(["national"], [50.0]), (["Ministry X"], [30.0])])
+    assert en == ["U met 30.0% of the criteria, rated “Very low”, 20.0 points below the national "
+                  "average (50.0%) and level with the Ministry X average (30.0%). Dimensions below "
+                  "50% (3): dimension 1 Alpha at 10.0%, dimension 2 Beta at 20.0% and dimension 3 "
+                  "Gamma at 40.0%."]
+    th = compose("th", ["U"], [30.0], ["ต่ำมาก"], dims, labels,
+                 [(["ประเทศ"], [50.0]), (["ของกระทรวง X"], [30.0])])
+    assert th == ["U ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ 30.0% ซึ่งอยู่ในระดับต่ำมาก ต่ำกว่าค่าเฉลี่ยประเทศ "
+                  "(50.0%) 20.0 คะแนน และเท่ากับค่าเฉลี่ยของกระทรวง X (30.0%) โดยมีมิติที่ต่ำกว่า 50% "
+                  "จำนวน ๓ มิติ คือ มิติที่ ๑ ก (Alpha) 10.0% มิติที่ ๒ ข (Beta) 20.0% และมิติที่ ๓ ค "
+                  "(Gamma) 40.0%"]
 def test_percent_text_is_the_one_way_numbers_are_written():
     from readiness_xl.core.narrative import percent_text
     assert [percent_text(57.84), percent_text(6.44, "+"), percent_text(-3.46, "+"),

@@ -4,6 +4,7 @@ heavy, and a command imports only its own module's dependencies."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -40,3 +41,58 @@ def test_help_still_lists_every_command():
                          text=True, check=True).stdout
     for name in ("demo", "recalc", "sample", "new-template", "forms", "collect", "report", "build-addin"):
         assert f"  {name} " in out, name
+
+
+# What Excel's Python imports: xlwings' bootstrap (which imports numpy, pandas and, when
+# they are installed, matplotlib and PIL), then the UDF module, or on a click the button's
+# module. Ours must add nothing heavy to that.
+EXCEL_HEAVY = HEAVY + ("scipy", "SALib", "PIL", "defusedxml")
+IMPORT_PROBE = ("import json, sys\n{statement}\n"
+                "print(json.dumps(sorted(m for m in {heavy} if sys.modules.get(m))))")
+
+
+def _loaded_by(statement: str) -> set[str]:
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": ""}   # the classic path: no xlwings PRO
+    out = subprocess.run([sys.executable, "-c", IMPORT_PROBE.format(statement=statement,
+                                                                   heavy=EXCEL_HEAVY)],
+                         capture_output=True, text=True, check=True, env=env).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_button_module_and_its_command_import_nothing_heavy():
+    """`import readiness_xl; readiness_xl.main` (the add-in's command) and udfs.ribbon load
+    their readers and pandas only when the button is pressed."""
+    assert _loaded_by("import readiness_xl; readiness_xl.main") == set()
+    assert _loaded_by("import udfs.ribbon") == set()
+
+
+def test_udf_module_adds_nothing_heavy_to_what_xlwings_loads():
+    xlwings_alone = _loaded_by("import xlwings")
+    assert {"xlwings", "pandas", "numpy"} <= xlwings_alone
+    assert _loaded_by("import udfs.functions") == xlwings_alone
+    without = _loaded_by("sys.modules['matplotlib'] = None\nimport udfs.functions")
+    assert without == xlwings_alone - {"matplotlib"}
+    assert not {"openpyxl", "python_calamine", "scipy", "SALib", "defusedxml"} & without
+
+
+def test_only_the_report_pages_need_matplotlib_to_import():
+    """matplotlib is the optional `report` extra: every module but the report's page and
+    chart modules imports without it (what an analyst's Excel install has)."""
+    import pkgutil
+
+    import readiness_xl
+    import udfs
+    names = [m.name for package in (readiness_xl, udfs)
+             for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+    charts = {f"readiness_xl.report.{m}" for m in ("charts", "html", "robustness_section",
+                                                   "trend_section")}
+    charts.add("readiness_xl.__main__")  # runs the command line
+    statement = ("sys.modules['matplotlib'] = None\nimport importlib\nfailed = []\n"
+                 f"for name in {sorted(set(names) - charts)!r}:\n"
+                 "    try:\n        importlib.import_module(name)\n"
+                 "    except ImportError as err:\n        failed.append((name, str(err)))\n"
+                 "print(json.dumps(failed))\nsys.exit(0)")
+    out = subprocess.run([sys.executable, "-c", "import json, sys\n" + statement],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "XLWINGS_LICENSE_KEY": ""}).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []

@@ -4,6 +4,8 @@ conversion, ranges, names and actions, not our stand-in."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import xlwings as xw
 from conftest import run_cli
@@ -142,3 +144,48 @@ def test_com_error_of_a_missing_name_on_windows_gives_the_same_text():
 
     result = xl.READINESS_SCORE([[50.0] * len(DIMS)], None, Caller())
     assert result.startswith("#N/A: the workbook has no 'Weights' name"), result
+
+
+RUN_PYTHON = """
+import json, sys
+import xlwings as xw
+from udfs.remote_book import remote_book
+book = remote_book(sys.argv[1])
+book.set_mock_caller()          # what xw.Book.caller() gives inside main()
+import xlwings.utils
+xlwings.utils.prepare_sys_path(sys.argv[2])
+exec(sys.argv[3])               # the button's command, from the add-in's VBA
+print(json.dumps(book.json()["actions"]))
+"""
+
+
+def test_the_renamed_addins_button_runs_main_on_the_caller_and_writes_recalcs_summary(
+        sample_copy, tmp_path):
+    """What Excel does on a click, in a fresh Python: xlwings' RunPython passes the
+    add-in's command after xlwings.utils.prepare_sys_path of the active book and the
+    add-in (named as a browser saves a second download); main() finds the book with
+    xw.Book.caller(), here a remote-engine Book made the caller by xlwings' own
+    Book.set_mock_caller(). The Summary written equals recalc's, cell for cell."""
+    import os
+    import subprocess
+    import sys
+
+    from test_ribbon_addin import button_command
+
+    from readiness_xl.builder.addin import build_addin
+    addin = build_addin(tmp_path / "readiness_xl (1).xlam")
+    command = button_command(addin)
+    # RunPython's PYTHONPATH argument: add-dir flag; active book; this add-in; 3 conf paths
+    pythonpath = f"true;{sample_copy};{addin};;;"
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial"}  # the remote engine only
+    result = subprocess.run([sys.executable, "-c", RUN_PYTHON, str(sample_copy), pythonpath,
+                             command], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    actions = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [a["func"] for a in actions] == ["rangeClearContents", "setValues", "calculate"]
+    got = trimmed(apply_actions(book_json(sample_copy), actions)[L.SUMMARY_SHEET])
+    expected = cli_summary(sample_copy, tmp_path)
+    assert len(got) == len(expected) > 30
+    for want, have in zip(expected, got):
+        assert have == [pytest.approx(v, abs=1e-9) if isinstance(v, float) else v for v in want]
+

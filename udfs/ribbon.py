@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.read import read_open_book
-from readiness_xl.workbook.recalc import score_book
-from readiness_xl.workbook.summary import rows as summary_rows
 
-from .xlwings_book import XlwingsWorkbook
+if TYPE_CHECKING:
+    from readiness_xl.core.results import Results
+
+# The readers, scoring and Summary rows (pandas, openpyxl) are imported by recalculate():
+# this module is imported on every start of Excel's Python (tests/test_startup.py).
 
 TITLE = "readiness-xl"
 
@@ -53,6 +54,11 @@ def full_calculation(app) -> None:
 
 def recalculate(book) -> Results:
     """Score every agency of `book` (an xlwings Book) and rewrite its Summary."""
+    from readiness_xl.workbook.read import read_open_book
+    from readiness_xl.workbook.recalc import score_book
+    from readiness_xl.workbook.summary import rows as summary_rows
+
+    from .xlwings_book import XlwingsWorkbook
     app = book.app
     workbook = XlwingsWorkbook(book)
     total = len(workbook.sheetnames)

@@ -1,9 +1,10 @@
 """`readiness-xl build-addin`: the ribbon add-in, made from the ribbon add-in template
 that the installed xlwings ships (what `xlwings quickstart NAME --addin --ribbon`
-copies), with only its ribbon XML replaced by our tab. Its VBA is xlwings' own and
-unchanged: the button calls the template's `RibbonMyAddin.RunMain`, which runs
-`import <add-in name>; <add-in name>.main()`, so the add-in must be named after an
-importable module with a main(): `readiness_xl.xlam` -> `readiness_xl.main()`."""
+copies), with its ribbon XML replaced by our tab and one VBA module changed. The rest of
+its VBA is xlwings' own, byte for byte. The template's button macro
+`RibbonMyAddin.RunMain` runs `import <file name>; <file name>.main()`: a copy a browser
+saved as `readiness_xl (1).xlam` would run `import readiness_xl (1)`, a SyntaxError. Our
+RunMain runs a fixed command instead, so the add-in works whatever its file name."""
 
 from __future__ import annotations
 
@@ -26,7 +27,17 @@ XLWINGS_STANDALONE = "quickstart_standalone.xlsm"
 CUSTOM_UI_PART = "customUI/customUI.xml"
 CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 TEMPLATE_MACRO = "RibbonMyAddin.RunMain"  # the ribbon callback in xlwings' template VBA
-ADDIN_MODULE = "readiness_xl"              # so the add-in file is readiness_xl.xlam
+ADDIN_MODULE = "readiness_xl"              # the module whose main() the button runs
+ADDIN_NAME = f"{ADDIN_MODULE}.xlam"         # the name we ship it under (any name works)
+VBA_PART = "xl/vbaProject.bin"
+# What the button's macro passes to xlwings' RunPython (Python code, run after xlwings'
+# prepare_sys_path); nothing in it comes from the add-in's file name. It has to fit where
+# xlwings' RunMain was (see builder/vba.py), so there is no room for a VBA comment.
+BUTTON_COMMAND = f"import {ADDIN_MODULE};{ADDIN_MODULE}.main()"
+RUN_MAIN_VBA = (f'Attribute VB_Name = "{TEMPLATE_MACRO.split(".")[0]}"\r\n'
+                f"Sub {TEMPLATE_MACRO.split('.')[1]}(control As IRibbonControl)\r\n"
+                f'    RunPython "{BUTTON_COMMAND}"\r\n'
+                "End Sub\r\n")
 
 TAB = {"id": "readinessTab", "label": "ความพร้อมดิจิทัล / Readiness"}
 GROUP = {"id": "readinessGroup", "label": "รัฐบาลดิจิทัล / Digital government"}
@@ -67,16 +78,27 @@ def custom_ui_xml() -> bytes:
             f'        </group>\n      </tab>\n    </tabs>\n  </ribbon>\n</customUI>\n').encode("utf-8")
 
 
+def run_main_module(vba_project: bytes) -> bytes:
+    """The template's VBA project with our RunMain in place of xlwings'."""
+    from readiness_xl.builder.vba import replace_module_source
+    return replace_module_source(vba_project, TEMPLATE_MACRO.split(".")[0], RUN_MAIN_VBA)
+
+
+def _check_run_main(vba_project: bytes) -> str | None:
+    from readiness_xl.builder.vba import module_source
+    if not module_source(vba_project, TEMPLATE_MACRO.split(".")[0]).startswith(RUN_MAIN_VBA):
+        return "the button's macro is not ours"
+    return None
+
+
 def build_addin(target: Path) -> Path:
-    """Write the add-in to `target`, which must be named readiness_xl.xlam."""
+    """Write the add-in to `target` (any file name; we ship it as readiness_xl.xlam)."""
     target = Path(target)
-    if target.name != f"{ADDIN_MODULE}.xlam":
-        raise ReadinessError(Problem(f"the add-in must be named {ADDIN_MODULE}.xlam: its button runs "
-                                     f"'import {ADDIN_MODULE}; {ADDIN_MODULE}.main()' after the "
-                                     "add-in's file name", file=str(target)))
     source = template_path()
     if not source.exists():
         raise ReadinessError(Problem("the installed xlwings has no ribbon add-in template",
                                      file=str(source)))
-    replace_parts(source, target, {CUSTOM_UI_PART: lambda _old: custom_ui_xml()})
+    replace_parts(source, target, {CUSTOM_UI_PART: lambda _old: custom_ui_xml(),
+                                   VBA_PART: run_main_module},
+                  verify={VBA_PART: _check_run_main})
     return target

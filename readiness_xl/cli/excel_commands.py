@@ -15,7 +15,7 @@ from readiness_xl.errors import Problem, ReadinessError
 @cli.command("build-addin")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def build_addin_command(out: Path) -> None:
-    """Write the ribbon add-in (must be named readiness_xl.xlam) to OUT."""
+    """Write the ribbon add-in to OUT (readiness_xl.xlam; any file name works)."""
     build_addin(out)
     click.echo(f"Add-in written to {out}")
 

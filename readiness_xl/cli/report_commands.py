@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from readiness_xl.cli.extras import require_charts, require_sobol
 from readiness_xl.cli.main import cli
 from readiness_xl.cli.output import missing_option, output_kind
 from readiness_xl.cli.progress import progress_bar
@@ -46,6 +47,9 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
         check_not_input(targets["pdf"], inputs=[book])
     if "pdf" in targets and find_chromium() is None:  # refuse before the work, not after it
         raise ReadinessError(Problem(CHROMIUM_MISSING, file=str(targets["pdf"])))
+    require_charts()  # matplotlib and SALib are the optional report extra
+    if robustness:
+        require_sobol()
     be_year = _year(year)
     with progress_bar("Reading agency sheets") as advance:
         read = read_book(book, advance)

@@ -147,6 +147,9 @@ def demo(out: Path | None) -> None:
               help="Also write the Uncertainty and Audit sheets (default settings of `robustness`).")
 def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness: bool) -> None:
     """Recalculate every agency and rewrite the Summary (what the ribbon button does)."""
+    if robustness:  # refused before the Summary is written, not after
+        from readiness_xl.cli.extras import require_sobol
+        require_sobol()
     if out is not None and out.resolve() != book.resolve():
         output_kind(out, {book.suffix.lower(): "same"}, f"a recalculated {book.suffix} workbook")
     with progress_bar("Reading agency sheets") as advance:

@@ -83,6 +83,8 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
         workbook_output(out, "the trend workbook")
     if report:
         output_kind(report, {".html": "html"}, "the trend report")
+        from readiness_xl.cli.extras import require_charts
+        require_charts()
     if pdf:
         from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium
         if find_chromium() is None:  # refuse before the work, not after it

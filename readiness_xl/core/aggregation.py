@@ -74,13 +74,20 @@ def _refuse_negative(values: np.ndarray, p: np.ndarray, names: list[str] | None)
         for n in label])
 
 
+def is_arithmetic(p: np.ndarray | float) -> bool:
+    """Every power is 1: the means are plain weighted sums, nothing to transform or refuse.
+    (count_nonzero: the cheapest test of a small array, for worksheet functions' speed.)"""
+    if type(p) is float:
+        return p == 1.0
+    return not np.count_nonzero(np.asarray(p) != 1.0)
+
+
 def _transform(values: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x^p (ln x for p = 0) in the columns whose mean needs it, one pass per distinct
     power, and where a zero forces the limit 0 (p <= 0). Arithmetic columns are left
-    untouched, so p = 1 stays bit-exact."""
+    untouched, so p = 1 stays bit-exact (grouped_power_means does not call this when
+    every power is 1)."""
     zero = (values == 0) & (p <= 0)
-    if (p == 1).all():
-        return values, zero
     with np.errstate(divide="ignore", invalid="ignore"):
         if (p == p[0]).all():   # one mean for every column: no column selection to copy
             x = np.where(zero, 1.0, values) if p[0] <= 0 else values
@@ -114,19 +121,25 @@ def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarra
     the published B.E. 2560 scores are computed)."""
     values = np.asarray(values, float)
     weights = np.asarray(weights, float)
-    p_in = np.broadcast_to(np.asarray(p_in, float), values.shape[-1:])
-    p_out = np.asarray(p_out, float)
-    _refuse_negative(values, p_in, names)
     present = ~np.isnan(values)
-    powered, zero = _transform(np.where(present, values, 0.0), p_in)
-    # every value present (missing answers scored 0): the totals need no product
-    total = weights.sum(axis=-2)[..., None, :] if present.all() else present @ weights
-    earned = np.where(present, powered, 0.0) @ weights
-    hits_zero = (np.asarray(zero & present, float) @ (weights > 0) > 0) if zero.any() else False
+    complete = present.all()   # every value present (missing answers scored 0)
+    hits_zero = False
+    if is_arithmetic(p_in):   # x^1: no negative to refuse, nothing to transform
+        powered = values if complete else np.where(present, values, 0.0)
+    else:
+        p_in = np.broadcast_to(np.asarray(p_in, float), values.shape[-1:])
+        _refuse_negative(values, p_in, names)
+        powered, zero = _transform(np.where(present, values, 0.0), p_in)
+        powered = np.where(present, powered, 0.0)
+        if zero.any():
+            hits_zero = np.asarray(zero & present, float) @ (weights > 0) > 0
+    total = np.add.reduce(weights, axis=-2)[..., None, :] if complete else present @ weights
+    earned = powered @ weights
     with np.errstate(invalid="ignore", divide="ignore"):
-        if (p_out == 1.0).all():   # the B.E. 2560 path, exactly as published: 100 * earned / achievable
+        if is_arithmetic(p_out):   # the B.E. 2560 path, exactly as published: 100 * earned / achievable
             mean = scale * earned / total
         else:
+            p_out = np.asarray(p_out, float)
             mean = np.where(p_out == 1.0, scale * earned / total,
                             np.where(hits_zero, 0.0, scale * _invert(earned / total, p_out)))
         return np.where(total > 0, mean, np.nan)

@@ -110,12 +110,20 @@ def rank_eq(values: pd.Series | np.ndarray) -> pd.Series:
     return pd.Series(noise_free(values), index=index).rank(method="min", ascending=False)
 
 
+def band_positions(scores: pd.Series | np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """The band of each score, as an index into bands sorted by their lower bounds: the
+    highest lower bound at or below the score, compared without float noise (-1: none,
+    or no score)."""
+    values = noise_free(scores)
+    position = np.searchsorted(lower, values, side="right") - 1
+    return np.where(np.isnan(values), -1, position)
+
+
 def level_labels(scores: pd.Series | np.ndarray, bands: pd.DataFrame) -> pd.DataFrame:
     """Thai and English level label of each score: the band with the highest lower bound
     at or below the score (bands sorted by `lower`), compared without float noise."""
-    values = noise_free(scores)
-    position = np.searchsorted(bands["lower"].to_numpy(float), values, side="right") - 1
-    valid = ~np.isnan(values) & (position >= 0)
+    position = band_positions(scores, bands["lower"].to_numpy(float))
+    valid = position >= 0
     take = np.where(valid, position, 0)
     th = np.where(valid, bands["label_th"].to_numpy(object)[take], "")
     en = np.where(valid, bands["label_en"].to_numpy(object)[take], "")

@@ -7,7 +7,10 @@ for its average come from the framework's settings (Thailand for the B.E. 2560 s
 from __future__ import annotations
 
 import math
+from itertools import repeat
+from string import Formatter
 
+import numpy as np
 import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD, held_back, level_labels
@@ -55,25 +58,56 @@ def percent_text(value: float, sign: str = "") -> str:
     return "" if value != value else f"{value:{sign}.1f}"
 
 
-def _and(items: list[str], p: dict[str, str]) -> str:
-    """'A และB' / 'A and B'; 'A B และC' / 'A, B and C'."""
-    if len(items) < 2:
-        return "".join(items)
-    return p["clause_sep"].join(items[:-1]) + p["and"] + items[-1]
+def _fill(template: str, units: int, **fields) -> np.ndarray:
+    """template.format(**fields) for many units at once: a field is one text per unit or
+    one text for all. The template's literal pieces and the fields are joined column by
+    column, with no format call per unit."""
+    pieces = []
+    for literal, field, spec, conversion in Formatter().parse(template):
+        if spec or conversion:
+            raise ValueError(f"phrase {template!r}: fields take no format spec here")
+        if literal:
+            pieces.append(repeat(literal, units))
+        if field is not None:
+            value = fields[field]
+            pieces.append(repeat(value, units) if isinstance(value, str) else value)
+    return np.array(list(map("".join, zip(*pieces))) if pieces else [""] * units, dtype=object)
 
 
-def _comparisons(p: dict[str, str], overall: list[float], names: list[str],
-                 benchmarks: list[float]) -> list[str | None]:
-    """One comparison clause per unit (None where the unit or its benchmark has no score)."""
-    out: list[str | None] = []
-    for value, name, benchmark in zip(overall, names, benchmarks):
-        if value != value or benchmark != benchmark:   # NaN
-            out.append(None)
-            continue
-        gap = round(value - benchmark, 1)
-        key = "above" if gap > 0 else "below" if gap < 0 else "equal"
-        out.append(p[key].format(benchmark=name, value=percent_text(benchmark), gap=percent_text(abs(gap))))
-    return out
+def _and_columns(columns: list[np.ndarray], present: list[np.ndarray], p: dict[str, str],
+                 units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's items joined as a list is written ('A และB' / 'A and B'; 'A B และC' /
+    'A, B and C'), for all units at once: the items are columns (in order) and `present`
+    says which of them a unit has. Returns the lists and how many items each unit has."""
+    done = np.full(units, "", dtype=object)   # every item before the last, joined
+    last = np.full(units, "", dtype=object)
+    count = np.zeros(units, dtype=int)
+    for column, has in zip(columns, present):
+        more = has & (count >= 2)                # the last item so far moves into done
+        done[more] = done[more] + p["clause_sep"] + last[more]
+        second = has & (count == 1)
+        done[second] = last[second]
+        last[has] = column[has]
+        count += has
+    joined = count >= 2
+    last[joined] = done[joined] + p["and"] + last[joined]
+    return last, count
+
+
+def _comparisons(p: dict[str, str], overall: np.ndarray, names: list[str],
+                 benchmarks: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The comparison clause of every unit with its benchmark, and where there is one
+    (neither the unit's score nor the benchmark is NaN)."""
+    benchmarks = np.asarray(benchmarks, float)
+    has = ~np.isnan(overall) & ~np.isnan(benchmarks)
+    gap = np.array(list(map(round, (overall - benchmarks).tolist(), repeat(1, len(overall)))), dtype=float)
+    names = np.array(list(map(str, names)), dtype=object)
+    clause = np.full(len(overall), "", dtype=object)
+    for key, rows in (("above", has & (gap > 0)), ("below", has & (gap < 0)), ("equal", has & (gap == 0))):
+        clause[rows] = _fill(p[key], int(rows.sum()), benchmark=names[rows],
+                             value=list(map(percent_text, benchmarks[rows].tolist())),
+                             gap=list(map(percent_text, np.abs(gap[rows]).tolist())))
+    return clause, has
 
 
 def phrases(lang: str) -> dict[str, str]:
@@ -109,40 +143,41 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
     """The paragraphs of many units at once, from their facts (all computed by the
     scoring core): names, overall scores and levels in `lang`, dimension scores (units x
     dimension ids, framework order), the dimensions' names in both languages, and the
-    benchmarks to compare with, each (benchmark name, benchmark score) per unit."""
+    benchmarks to compare with, each (benchmark name, benchmark score) per unit. Built
+    clause by clause over all units (column-wise joins), not paragraph by paragraph."""
     p = phrases(lang)
     other = "en" if lang == "th" else "th"
+    names, units = list(map(str, names)), len(names)   # str(): what format() writes of any name
+    overall = np.asarray(overall, float).reshape(units)
     ids = [str(d) for d in dimensions.columns]
     mask, below = held_back(dimensions, WEAK_THRESHOLD, LOWEST_SHOWN)
-    values = dimensions.to_numpy(float).tolist()
-    named = [[k for k, m in enumerate(row) if m] for row in mask.tolist()]
-    clauses = [_comparisons(p, overall, names_, values_) for names_, values_ in benchmarks]
-    clauses = [[c for c in unit if c is not None] for unit in zip(*clauses)] if clauses else \
-        [[]] * len(names)
-    shown = [thai_digits(d) if lang == "th" else d for d in ids]
-    threshold = f"{WEAK_THRESHOLD:g}"
-    items: dict[tuple[int, float], str] = {}   # (dimension, score) -> its phrase, made once
+    values = dimensions.to_numpy(float)
+    number = thai_digits if lang == "th" else str
 
-    def item(k: int, value: float) -> str:
-        if (k, value) not in items:
-            items[(k, value)] = p["dimension"].format(id=shown[k], name=labels[lang][k],
-                                                      other=labels[other][k], value=percent_text(value))
-        return items[(k, value)]
+    head = _fill(p["score"], units, name=names, overall=list(map(percent_text, overall.tolist())),
+                 level=list(map(str, levels)))
+    clauses = [_comparisons(p, overall, *benchmark) for benchmark in benchmarks]
+    compared, many = _and_columns([c for c, _ in clauses], [has for _, has in clauses], p, units)
 
-    def paragraph(name: str, score: float, level: str, compared: list[str], ks: list[int],
-                  row: list[float], is_below: bool) -> str:
-        if score != score:  # NaN: no score
-            return p["no_score"].format(name=name)
-        head = p["score"].format(name=name, overall=percent_text(score), level=level)
-        sentences = [p["clause_sep"].join([head] + ([_and(compared, p)] if compared else []))]
-        if ks:
-            count = thai_digits(len(ks)) if lang == "th" else len(ks)
-            sentences.append(p["weak" if is_below else "lowest"].format(
-                threshold=threshold, count=count, list=_and([item(k, row[k]) for k in ks], p)))
-        return p["sentence_sep"].join(sentences) + p["end"]
-
-    return [paragraph(*facts) for facts in zip(names, overall, levels, clauses, named, values,
-                                               below.tolist())]
+    items = []
+    for k, dimension in enumerate(ids):
+        column, rows = np.full(units, "", dtype=object), np.flatnonzero(mask[:, k])
+        column[rows] = _fill(p["dimension"], len(rows), id=number(dimension), name=labels[lang][k],
+                             other=labels[other][k],
+                             value=list(map(percent_text, values[rows, k].tolist())))
+        items.append(column)
+    listed, count = _and_columns(items, [mask[:, k] for k in range(len(ids))], p, units)
+    counts = np.array([number(c) for c in range(len(ids) + 1)], dtype=object)[count]
+    second = np.full(units, "", dtype=object)
+    for key, rows in (("weak", (count > 0) & below), ("lowest", (count > 0) & ~below)):
+        second[rows] = _fill(p[key], int(rows.sum()), threshold=f"{WEAK_THRESHOLD:g}",
+                             count=counts[rows], list=listed[rows])
+    texts = np.array(list(map("".join, zip(
+        head, np.where(many > 0, p["clause_sep"], ""), compared,
+        np.where(count > 0, p["sentence_sep"], ""), second, repeat(p["end"], units)))), dtype=object)
+    unscored = np.isnan(overall)
+    texts[unscored] = _fill(p["no_score"], int(unscored.sum()), name=np.array(names, dtype=object)[unscored])
+    return texts.tolist()
 
 
 def describe(framework: Framework, name_th: str, name_en: str, dimensions: pd.Series,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from readiness_xl.core.aggregation import grouped_power_means, power_mean
+from readiness_xl.core.aggregation import grouped_power_means, is_arithmetic, power_mean
 from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.normalisation import normalise
@@ -47,6 +47,8 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
     shares = np.asarray(shares, float)
     if missing == "zero":
         shares = np.where(np.isnan(shares), 0.0, shares)
+    if is_arithmetic(powers):   # every member's power is 1 too (a worksheet call: no lookup)
+        return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0)
     powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
     return grouped_power_means(shares, points, member_powers(points, powers), powers,
                                names, scale=100.0)

@@ -25,6 +25,9 @@ from readiness_xl.thai import parse_number
 MISSING_BY_DEFAULT = "zero"
 # The drop-down's words as typed: answered without the general parser.
 _PLAIN_YES_NO = {**{w: 1.0 for w in YES_WORDS}, **{w: 0.0 for w in NO_WORDS}}
+# Cell values taken as they are (bool is a type of its own, so TRUE is never a number here).
+_NUMBERS = frozenset({float, int})
+_NUMBERS_OR_BLANK = _NUMBERS | {type(None)}
 
 
 class CellValueError(ValueError):
@@ -37,7 +40,7 @@ class CellValueError(ValueError):
 
 def _numbers(values: Sequence[object], what: str, allow_blank: bool = True) -> np.ndarray:
     """Floats of a range's values (NaN for blanks); position is 1-based in messages."""
-    if all(type(v) is float or type(v) is int for v in values):  # the usual range of numbers
+    if set(map(type, values)) <= _NUMBERS:  # the usual range of numbers
         out = np.array(values, dtype=float)
         if np.isfinite(out).all():
             return out
@@ -65,8 +68,12 @@ def answer_shares(answers: Sequence[object], maxima: Sequence[object]) -> np.nda
     number from 0 to their maximum (100 for a percentage)."""
     _same_length(answers, maxima, "answers", "maxima")
     tops = _numbers(maxima, "maximum", allow_blank=False)
-    if (tops <= 0).any():
+    if np.count_nonzero(tops <= 0):
         raise CellValueError(f"maximum {int(np.argmax(tops <= 0)) + 1} must be above 0")
+    if set(map(type, answers)) <= _NUMBERS_OR_BLANK:   # the usual range, in whole-array steps
+        values = np.array(answers, dtype=float)          # blanks -> NaN (unanswered), kept
+        if not np.count_nonzero((values < 0) | (values > tops)):
+            return values / tops
     shares = []
     for i, (value, top) in enumerate(zip(answers, tops)):
         if (type(value) is float or type(value) is int) and 0 <= value <= top:
@@ -122,26 +129,28 @@ def readiness_score(dimension_values: Sequence[object], weights: Sequence[object
     return float(value)
 
 
-def bands_table(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
-    """Level bands from rows of (lower bound, Thai label, English label)."""
+def _bands(rows: Sequence[Sequence[object]]) -> tuple[np.ndarray, list[str], list[str]]:
+    """Level bands from rows of (lower bound, Thai label, English label): the lower bounds
+    in order, and the labels in the same order (plain arrays: a table costs a UDF call
+    half a millisecond)."""
     kept = [r for r in rows if r and not is_blank(r[0])]
     if not kept:
         raise CellValueError("level bands are empty", "#N/A")
     lower = _numbers([r[0] for r in kept], "band")
-    table = pd.DataFrame({"lower": lower,
-                          "label_th": [str(r[1]) if len(r) > 1 else "" for r in kept],
-                          "label_en": [str(r[2]) if len(r) > 2 else "" for r in kept]})
-    return table.sort_values("lower", kind="stable").reset_index(drop=True)
+    order = np.argsort(lower, kind="stable").tolist()
+    return (lower[order], [str(kept[i][1]) if len(kept[i]) > 1 else "" for i in order],
+            [str(kept[i][2]) if len(kept[i]) > 2 else "" for i in order])
 
 
 def readiness_level(value: object, bands: Sequence[Sequence[object]], lang: str = "th") -> str:
     """The level word of a score from the band table."""
     number = _numbers([value], "score", allow_blank=False)
-    labels = benchmarks.level_labels(number, bands_table(bands))
-    label = labels.iloc[0][f"level_{'en' if lang == 'en' else 'th'}"]
+    lower, label_th, label_en = _bands(bands)
+    position = int(benchmarks.band_positions(number, lower)[0])
+    label = "" if position < 0 else (label_en if lang == "en" else label_th)[position]
     if not label:
         raise CellValueError("score is below the lowest band", "#N/A")
-    return str(label)
+    return label
 
 
 def dimension_gaps(dimension_values: Sequence[object], benchmark: Sequence[object]) -> list[float | None]:

@@ -9,10 +9,11 @@ from html import escape
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from readiness_xl.core.robustness import Sensitivity, Uncertainty, rank_sentences
 from readiness_xl.report.charts import PALETTE, chart_style, chart_svg
+
+# matplotlib (the `report` extra) is imported by the functions that draw, as in charts.py.
 
 CHART_UNITS = 60
 LISTED_UNITS = 40
@@ -22,6 +23,7 @@ def rank_interval_chart(result: Uncertainty, names: pd.Series, chart_id: str = "
     """Units in rank order (at most CHART_UNITS), the 5-95% rank interval as a bar and
     the nominal rank as a dot; rank 1 at the top."""
     table = result.table.dropna(subset=["rank"]).sort_values("rank").head(CHART_UNITS)
+    from matplotlib.figure import Figure
     x = np.arange(len(table))
     with chart_style():
         fig = Figure(figsize=(7.6, 3.4))
@@ -42,6 +44,7 @@ def rank_interval_chart(result: Uncertainty, names: pd.Series, chart_id: str = "
 def sensitivity_chart(sensitivity: Sensitivity, chart_id: str = "sensitivity") -> str:
     """First-order and total Sobol indices of each input on the mean absolute rank shift,
     with their bootstrap intervals."""
+    from matplotlib.figure import Figure
     table = sensitivity.overall
     y = np.arange(len(table))[::-1]
     with chart_style():
