@@ -120,3 +120,24 @@ def test_a_damaged_sheet_among_200_read_ahead_is_named_and_no_thread_is_left(tmp
     assert (problem.file, problem.sheet) == ("bad.xlsx", victim), str(problem)
     assert problem.message.startswith("damaged workbook"), str(problem)
     assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]
+
+
+def test_each_read_ahead_thread_reads_through_a_zip_file_of_its_own(sample_copy, monkeypatch):
+    """A ZipFile's count of open members is not locked: two threads reading one could
+    close it under each other. Every zip file is read by one thread only."""
+    import threading
+    import zipfile
+
+    from readiness_xl.workbook.read import read_book
+
+    users: dict[int, set[int]] = {}
+    real_read = zipfile.ZipFile.read
+
+    def read(self, name, pwd=None):
+        users.setdefault(id(self), set()).add(threading.get_ident())
+        return real_read(self, name, pwd)
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", read)
+    book = read_book(sample_copy)
+    assert len(book.agencies) == 31
+    assert users and all(len(threads) == 1 for threads in users.values())

@@ -114,7 +114,8 @@ class FastWorkbook:
     Sheets the reader will need in turn can be read ahead (`prefetch`) by threads of
     their own: calamine releases the GIL while it parses, so the parsing of the next
     sheets overlaps the Python work on this one. A calamine workbook takes one call at a
-    time, so each thread opens its own, and every read goes through them once they exist."""
+    time and a ZipFile's count of open members is not locked, so each thread opens its own
+    of both, and every read goes through them once they exist."""
 
     AHEAD = 8    # sheets read ahead at most: memory stays that of a few sheets
     READERS = 2  # threads that read ahead
@@ -125,9 +126,9 @@ class FastWorkbook:
         self._parts = sheet_parts(self._zip)
         from python_calamine import CalamineWorkbook  # not needed by the xlwings paths
         self._calamine = CalamineWorkbook.from_path(str(self.path))
-        self._owner = threading.get_ident()       # the thread that uses self._calamine
+        self._owner = threading.get_ident()       # the thread that uses self._zip and self._calamine
         self._local = threading.local()
-        self._readers = [self._calamine]          # every calamine workbook opened, to close
+        self._handles = [(self._zip, self._calamine)]  # every zip and calamine workbook opened, to close
         self._openpyxl = None
         self._cache: dict[str, list[list]] = {}  # the last sheet read: header, then body
         self._streamed: set[str] = set()          # sheets openpyxl streams (see values)
@@ -141,23 +142,24 @@ class FastWorkbook:
     def _load(self, name: str) -> tuple[list[list] | None, list[str]]:
         """calamine's rows of a sheet, or None where calamine would hide an error or
         allocate too much, and the sheet's merged ranges: both from one read of its XML."""
-        xml = self._zip.read(self._parts[name])
+        zf, calamine = self._thread_handles()
+        xml = zf.read(self._parts[name])
         first = xml.find(b"mergeCell")  # merges follow the cells: search from there
         merges = [] if first < 0 else \
             [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
         if _ERROR_CELL in xml or _far_cell(xml):
             return None, merges
-        return self._reader().get_sheet_by_name(name).to_python(skip_empty_area=False), merges
+        return calamine.get_sheet_by_name(name).to_python(skip_empty_area=False), merges
 
-    def _reader(self):
-        """This thread's calamine workbook."""
+    def _thread_handles(self):
+        """This thread's zip file and calamine workbook."""
         if threading.get_ident() == self._owner:
-            return self._calamine
-        if not hasattr(self._local, "calamine"):
+            return self._zip, self._calamine
+        if not hasattr(self._local, "handles"):
             from python_calamine import CalamineWorkbook
-            self._local.calamine = CalamineWorkbook.from_path(str(self.path))
-            self._readers.append(self._local.calamine)
-        return self._local.calamine
+            self._local.handles = (zipfile.ZipFile(self.path), CalamineWorkbook.from_path(str(self.path)))
+            self._handles.append(self._local.handles)
+        return self._local.handles
 
     def prefetch(self, names) -> None:
         """Read these sheets ahead, in this order (sheets not in the workbook are skipped)."""
@@ -207,8 +209,8 @@ class FastWorkbook:
     def close(self) -> None:
         if self._pool is not None:  # a sheet being read is finished first: calamine is in use
             self._pool.shutdown(wait=True, cancel_futures=True)
-        self._zip.close()
-        for reader in self._readers:
-            reader.close()
+        for zf, calamine in self._handles:
+            zf.close()
+            calamine.close()
         if self._openpyxl is not None:
             self._openpyxl.close()
