@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 from readiness_xl.workbook.parts import stored, write_sheet_rows
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.responses import save_long_workbook
+from tests.conftest import run_cli
 
 TEXTS = ["ใช่ บางส่วน", "=1+1", "+A1", "  leading", "trailing  ", "a & b <c>", "line\r\nbreak",
          "bell\x07gone", "เก็บไว้"]
@@ -141,3 +142,22 @@ def test_libreoffice_reads_the_long_workbook(sample_path, tmp_path):
     saved = libreoffice_convert(path, "xlsx", tmp_path / "lo", tmp_path / "profile")
     theirs, _ = _read_openpyxl(saved, "Responses")
     assert theirs == ours and theirs[1] == ["D01", "1.1", "ใช่"]
+
+
+def test_collect_patches_a_long_master_written_with_shared_strings(sample_path, tmp_path):
+    from tests.test_collect import patch_sheet
+    book = read_book(sample_path)
+    master = tmp_path / "master.xlsx"
+    save_long_workbook(book.framework, book.agencies, book.raw_answers, master)
+    run_cli("forms", master, "-d", tmp_path / "out")
+    agency = book.agencies.index[0]
+    form = tmp_path / "out" / f"{agency}.xlsx"
+    cells = {ind: cell for (_, ind), (_, cell) in read_book(form).answer_cells.items()}
+    patch_sheet(form, agency, {cells["1.1"]: "ไม่ใช่"})
+    run_cli("collect", form, "--into", master)
+    raw = read_book(master).raw_answers
+    assert raw.at[agency, "1.1"] == "ไม่ใช่" and book.raw_answers.at[agency, "1.1"] == "ใช่"
+    others = raw.drop(index=agency)
+    assert others.fillna("-").equals(book.raw_answers.drop(index=agency).fillna("-"))
+    values, _ = _read_openpyxl(master, "Responses")
+    assert values[1] == [agency, "1.1", "ไม่ใช่"]                    # patched inline beside shared cells
