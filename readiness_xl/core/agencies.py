@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from readiness_xl.errors import Problem, ReadinessError
@@ -39,15 +40,17 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
     and every agency whose ministry is blank in both languages. `where(i, field)` gives
     the (sheet, cell) of row i's field for the error."""
     table = table.loc[:, list(AGENCY_FIELDS)].map(lambda v: "" if v is None else str(v).strip())
-    problems, seen = [], set()
-    for i, ident in enumerate(table["id"]):
-        reason = id_problem(ident, reserved) or (
-            f"duplicate agency id '{ident}'" if ident.casefold() in seen else None)  # sheet names ignore case
-        if reason:
-            problems.append(Problem(reason, *where(i, "id")))
-        seen.add(ident.casefold())
+    ids = table["id"]
+    folded = ids.str.casefold()  # sheet names ignore case
+    taken = {n.casefold() for n in reserved} | {"history"}
+    # Whole-column tests find the few suspect ids; id_problem says why for each of them.
+    suspect = ((ids.str.len() == 0) | (ids.str.len() > SHEET_NAME_LIMIT) | ids.str.contains(_BAD_ID)
+               | ids.str.fullmatch(_DEVICE_NAMES.pattern, flags=re.I) | folded.isin(taken)
+               | folded.duplicated())
+    problems = [Problem(id_problem(ids.iat[i], reserved) or f"duplicate agency id '{ids.iat[i]}'",
+                        *where(i, "id")) for i in np.flatnonzero(suspect.to_numpy(dtype=bool))]
     for field in AGENCY_FIELDS[1:]:
-        if not _CONTROL.search("".join(table[field])):  # one search of the column: clean
+        if not _CONTROL.search("".join(table[field].tolist())):  # one search of the column: clean
             continue
         for i, bad in enumerate(table[field].str.extract(f"({_CONTROL.pattern})", expand=False)):
             if isinstance(bad, str):
