@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from outside_tools import libreoffice_convert
 from python_calamine import CalamineWorkbook
 
+from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook.parts import stored, write_sheet_rows
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.responses import save_long_workbook
@@ -161,3 +162,13 @@ def test_collect_patches_a_long_master_written_with_shared_strings(sample_path, 
     assert others.fillna("-").equals(book.raw_answers.drop(index=agency).fillna("-"))
     values, _ = _read_openpyxl(master, "Responses")
     assert values[1] == [agency, "1.1", "ไม่ใช่"]                    # patched inline beside shared cells
+
+
+def test_a_table_named_but_missing_is_a_damaged_package(with_table, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(with_table) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for name in zin.namelist():
+            if name != "xl/sharedStrings.xml":
+                zout.writestr(name, zin.read(name))
+    with pytest.raises(ReadinessError, match="damaged"):
+        write_sheet_rows(broken, broken, "Data", ROWS, shared_strings=True)

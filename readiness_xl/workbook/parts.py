@@ -818,7 +818,7 @@ def write_sheet_rows(source: Path, target: Path, sheet_name: str, rows: list[lis
             try:
                 old = zf.read(part).decode("utf-8")
                 strings = SharedStrings.load(zf)
-            except DAMAGED_PART as err:
+            except (*DAMAGED_PART, KeyError) as err:   # KeyError: the table's part is missing
                 raise ReadinessError(Problem(f"the package is damaged ({' '.join(str(err).split())})",
                                              file=Path(source).name)) from None
             sheet = render_sheet_data(old, rows, strings).encode("utf-8")

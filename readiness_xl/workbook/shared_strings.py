@@ -53,7 +53,7 @@ class SharedStrings:
         if target is None:
             return cls(None, [], None)
         part = part_path(target)
-        root = ET.fromstring(zf.read(part))   # KeyError (missing part): check_package's "damaged"
+        root = ET.fromstring(zf.read(part))
         t_tag = f"{{{NS_MAIN}}}t"
         entries = [(si[0].text or "") if len(si) == 1 and si[0].tag == t_tag else None
                    for si in root.iter(f"{{{NS_MAIN}}}si")]
