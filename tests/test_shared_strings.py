@@ -14,7 +14,7 @@ from outside_tools import libreoffice_convert
 from python_calamine import CalamineWorkbook
 
 from readiness_xl.errors import ReadinessError
-from readiness_xl.workbook.parts import stored, write_sheet_rows
+from readiness_xl.workbook.parts import sheet_parts, stored, write_sheet_rows
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.responses import save_long_workbook
 from tests.conftest import run_cli
@@ -172,3 +172,24 @@ def test_a_table_named_but_missing_is_a_damaged_package(with_table, tmp_path):
                 zout.writestr(name, zin.read(name))
     with pytest.raises(ReadinessError, match="damaged"):
         write_sheet_rows(broken, broken, "Data", ROWS, shared_strings=True)
+
+
+def test_load_answers_into_a_long_workbook_appends_only_new_texts(sample_path, tmp_path):
+    book = read_book(sample_path)
+    path = tmp_path / "long.xlsx"
+    save_long_workbook(book.framework, book.agencies, book.raw_answers, path)
+    attrs, entries = _table(path)
+    agency = book.agencies.index[1]
+    csv = tmp_path / "answers.csv"
+    csv.write_text(f"agency,indicator,value\n{agency},1.1,ไม่ใช่\n{agency},1.3,4\n", encoding="utf-8")
+    run_cli("load-answers", csv, "--into", path)
+    raw = read_book(path).raw_answers
+    assert raw.at[agency, "1.1"] == "ไม่ใช่" and raw.at[agency, "1.3"] == 4
+    assert raw.drop(index=agency).fillna("-").equals(book.raw_answers.drop(index=agency).fillna("-"))
+    after, after_entries = _table(path)
+    assert after_entries[:len(entries)] == entries
+    known = '<t xml:space="preserve">ไม่ใช่</t>' in entries
+    assert len(after_entries) == len(entries) + (not known) == int(after["uniqueCount"])
+    with zipfile.ZipFile(path) as zf:
+        responses = zf.read(sheet_parts(zf)["Responses"])
+    assert int(after["count"]) == responses.count(b't="s"')       # the only sheet using the table
