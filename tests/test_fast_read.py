@@ -88,3 +88,35 @@ def test_sheets_read_ahead_are_what_sheets_read_when_asked_give(sample_copy, mon
     indicator = ahead.raw_answers.columns[ahead.raw_answers.loc["D05"] == "#DIV/0!"][0]
     assert ahead.answer_cells[("D05", indicator)] == ("D05", "G6")
     assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]
+
+
+def test_a_damaged_sheet_among_200_read_ahead_is_named_and_no_thread_is_left(tmp_path):
+    """The sheet after the one being read is parsed by a read-ahead thread: when its XML is
+    damaged, the read fails with one error that names the file and that sheet (so the
+    analyst knows which of 200 sheets to repair), and no reading thread survives."""
+    import sys
+    import threading
+    import zipfile
+
+    import pytest
+
+    from readiness_xl.errors import ReadinessError
+    from readiness_xl.workbook.fast_read import sheet_parts
+    from readiness_xl.workbook.read import read_book
+    from tests.conftest import ROOT
+    sys.path.insert(0, str(ROOT / "bench"))
+    import workbooks
+    good = workbooks.build(tmp_path / "good.xlsx", 200, "sheets")
+    with zipfile.ZipFile(good) as zf:
+        parts = sheet_parts(zf)
+        victim = list(workbooks.agencies(200).index)[100]
+        with zipfile.ZipFile(tmp_path / "bad.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+            for item in zf.infolist():
+                data = zf.read(item)
+                out.writestr(item, data[:len(data) // 2] if item.filename == parts[victim] else data)
+    with pytest.raises(ReadinessError) as raised:
+        read_book(tmp_path / "bad.xlsx")
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.sheet) == ("bad.xlsx", victim), str(problem)
+    assert problem.message.startswith("damaged workbook"), str(problem)
+    assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]

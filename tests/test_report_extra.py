@@ -68,3 +68,25 @@ def test_excel_modules_import_without_matplotlib():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             cwd=ROOT)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_the_test_extra_installs_what_the_suite_imports():
+    """The suite tests the report and the robustness analysis, so `pip install ".[test]"`
+    (what a contributor runs) must bring the report extra too, not only `make`'s
+    `.[report,test]`."""
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    name = project["name"]
+
+    def packages(extra: str) -> set[str]:
+        found = set()
+        for requirement in extras[extra]:
+            base = requirement.split(";")[0].split(">")[0].split("=")[0].split("<")[0].strip()
+            if base.startswith(f"{name}["):
+                for inner in base[len(name) + 1:-1].split(","):
+                    found |= packages(inner.strip())
+            else:
+                found.add(base.lower())
+        return found
+    assert packages("report") <= packages("test")

@@ -157,3 +157,23 @@ def test_improvement_priority_refuses_a_negative_weight_naming_its_cell(sample_p
     dims = [[50.0] * len(DIMS)]
     result = xl.IMPROVEMENT_PRIORITY(dims, None, None, caller(negative, "D01", "N11"))
     assert result.startswith(f"#VALUE!: sheet 'Framework', cell {first}: weight -10 is negative"), result
+
+
+def test_weights_cells_are_named_without_a_call_per_cell(sample_path, tmp_path, monkeypatch):
+    """Each cell of a range read one by one is a COM round trip per cell in Excel (xlwings'
+    Range.__iter__ asks Excel for every cell and its address): the Weights' addresses come
+    from the range's corner and its values' shape, on every IMPROVEMENT_PRIORITY call."""
+    import xlwings
+    from openpyxl import load_workbook
+    wb = load_workbook(sample_path)
+    ref = wb.defined_names[L.WEIGHTS_NAME].attr_text.split("!")[1].replace("$", "")
+    last = ref.split(":")[1]
+    wb[L.FRAMEWORK_SHEET][last] = -10
+    wb.save(tmp_path / "negative.xlsx")
+    negative = remote_book(tmp_path / "negative.xlsx")
+
+    def per_cell(self):
+        raise AssertionError("a COM call per cell")
+    monkeypatch.setattr(xlwings.Range, "__iter__", per_cell)
+    result = xl.IMPROVEMENT_PRIORITY([[50.0] * len(DIMS)], None, None, caller(negative, "D01", "N11"))
+    assert result.startswith(f"#VALUE!: sheet 'Framework', cell {last}: weight -10 is negative"), result

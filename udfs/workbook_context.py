@@ -53,10 +53,15 @@ def named_rows(caller, name: str) -> list[list]:
 
 def named_cells(caller, name: str) -> tuple[list[list], str, list[str]]:
     """A defined name's values as rows, its sheet and each cell's address (D5, D6, ...),
-    so that a bad value is named by its cell as the command line names it."""
+    so that a bad value is named by its cell as the command line names it. The addresses
+    come from the range's top-left cell and the values' shape: asking Excel cell by cell
+    would be two COM round trips per cell on every call."""
+    from openpyxl.utils.cell import get_column_letter
     rng = _named_range(caller, name)
-    return (rng.options(ndim=2, err_to_str=True).value, rng.sheet.name,
-            [cell.address.replace("$", "") for cell in rng])
+    rows = rng.options(ndim=2, err_to_str=True).value
+    top, left = rng.row, rng.column
+    return (rows, rng.sheet.name, [f"{get_column_letter(left + j)}{top + i}"
+                                   for i, row in enumerate(rows) for j in range(len(row))])
 
 
 def national_row(caller, n_dimensions: int) -> list:

@@ -11,15 +11,12 @@ from readiness_xl.errors import Problem, ReadinessError
 INSTALL = 'pip install ".[report]" in readiness-xl\'s folder (an Excel-only install does not need it)'
 
 
-def extra_missing(module: str, th: str, en: str) -> str:
-    return f"{th}ต้องใช้ {module} ซึ่งยังไม่ได้ติดตั้ง / {en} needs {module}, which is not installed: {INSTALL}"
-
-
 def require_extra(module: str, th: str, en: str) -> None:
     """Refuse unless `module` (of the report extra) is installed; `th`/`en` name what needs it."""
     from importlib.util import find_spec
     if find_spec(module) is None:
-        raise ReadinessError(Problem(extra_missing(module, th, en)))
+        raise ReadinessError(Problem(f"{th}ต้องใช้ {module} ซึ่งยังไม่ได้ติดตั้ง / {en} needs {module}, "
+                                     f"which is not installed: {INSTALL}"))
 
 
 def require_charts() -> None:

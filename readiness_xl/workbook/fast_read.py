@@ -179,7 +179,11 @@ class FastWorkbook:
         `min_row` to `max_row` and up to `max_col`, streamed (None = empty cell)."""
         if name not in self._cache and name not in self._streamed:
             ahead = self._ahead.pop(name, None) or (self._pool and self._pool.submit(self._load, name))
-            rows, self.merges[name] = ahead.result() if ahead else self._load(name)
+            try:
+                rows, self.merges[name] = ahead.result() if ahead else self._load(name)
+            except Exception as err:  # a damaged sheet: read_book names it in its error
+                err.sheet = name
+                raise
             if self._pool:
                 self._top_up()
             if rows is None:

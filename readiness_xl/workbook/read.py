@@ -295,7 +295,8 @@ def read_book(path: str | Path, progress=None) -> Book:
         if not isinstance(err, _damaged()) and not _raised_by_reader(err):
             raise
         raise ReadinessError(Problem(f"damaged workbook ({err.__class__.__name__}: "
-                                     f"{' '.join(str(err).split())})", file=path.name)) from None
+                                     f"{' '.join(str(err).split())})", getattr(err, "sheet", None),
+                                     file=path.name)) from None
     finally:
         wb.close()
     _refuse_merged_answers(path, wb.merges, book.answer_cells)
