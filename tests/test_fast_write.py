@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from xml.sax.saxutils import unescape
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from readiness_xl.workbook.parts import (
     sheet_parts,
     sheet_values,
 )
+from readiness_xl.workbook.shared_strings import SharedStrings
 
 
 def _stored(path, name: str) -> bytes:
@@ -109,8 +111,12 @@ def test_rendered_cells_read_back_as_written(data, width, height, ragged):
     for _ in range(height):
         cut = data.draw(st.integers(0, width)) if ragged else width
         rows.append([data.draw(kind) for kind in kinds[:cut]])
-    for sheet in (empty_sheet_xml("3", width), empty_sheet_xml(None, width)):
-        found = sheet_values(render_sheet_data(sheet, rows))
+    for sheet, strings in ((empty_sheet_xml("3", width), None), (empty_sheet_xml(None, width), None),
+                           (empty_sheet_xml("3", width), SharedStrings(None, ["h0", "x"], None))):
+        found = sheet_values(render_sheet_data(sheet, rows, strings))
+        if strings is not None:   # every text is an index into the table (sheet_values reads it as text)
+            table = ["h0", "x", *(unescape(t, {"&#13;": "\r"}) for t in strings.new)]
+            found = {k: table[int(v)] if isinstance(v, str) else v for k, v in found.items()}
         expected = {f"{get_column_letter(c)}{r}": _expected(v) for r, row in enumerate(rows, start=1)
                     for c, v in enumerate(row, start=1)}
         assert {k: v for k, v in found.items() if v is not None} == \

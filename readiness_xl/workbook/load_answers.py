@@ -58,7 +58,7 @@ def _write_answers(book_path: Path, csv_path: Path, target: Path) -> int:
         for (agency, indicator), value in pairs.items():
             raw.at[agency, indicator] = value
         write_sheet_rows(book_path, target, L.RESPONSES_SHEET, responses_rows(raw),
-                         {WORKBOOK_PART: _full_calc})
+                         {WORKBOOK_PART: _full_calc}, shared_strings=True)
         return len(pairs)
     cells: dict[str, dict[str, object]] = {}
     nowhere = []

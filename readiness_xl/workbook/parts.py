@@ -261,12 +261,13 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     workbook = ET.fromstring(zf.read(WORKBOOK_PART))
     rels = ET.fromstring(zf.read(WORKBOOK_RELS))
     targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
-    parts = {}
-    for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
-        target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else \
-            posixpath.normpath(posixpath.join("xl", target))
-    return parts
+    return {sheet.get("name"): part_path(targets.get(sheet.get(f"{{{NS_REL}}}id"), ""))
+            for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet")}
+
+
+def part_path(target: str) -> str:
+    """The zip path of a part named by a relationship of the workbook (relative to xl/)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
 def defined_names(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -314,7 +315,8 @@ def stored(value: object) -> object:
     return _ILLEGAL_XML.sub("", str(value))
 
 
-def _cell_xml(ref: str, value: object, style: str | None, p: str = "") -> str:
+def _cell_xml(ref: str, value: object, style: str | None, p: str = "", strings=None) -> str:
+    """One <c> element; text goes inline, or into `strings` (a SharedStrings) when given."""
     s = f' s="{style}"' if style else ""
     value = stored(value)
     if value is None:
@@ -325,6 +327,8 @@ def _cell_xml(ref: str, value: object, style: str | None, p: str = "") -> str:
         return f'<{p}c r="{ref}"{s}><{p}v>{value!r}</{p}v></{p}c>'
     # Inline strings are always text: a value starting with = + - @ never becomes a formula.
     text = escape(value, {"\r": "&#13;"})  # a bare CR would be read back as LF
+    if strings is not None:  # a shared string (t="s") is text too
+        return f'<{p}c r="{ref}"{s} t="s"><{p}v>{strings.indices([text])[0]}</{p}v></{p}c>'
     return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">{text}</{p}t></{p}is></{p}c>'
 
 
@@ -392,7 +396,8 @@ def _escape_texts(texts: list[str]) -> list[str]:
     return joined.split(_SEPARATOR) if texts else []
 
 
-def _column_cells(letter: str, numbers: list[str], values: list, style: str | None, p: str) -> list[str]:
+def _column_cells(letter: str, numbers: list[str], values: list, style: str | None, p: str,
+                  strings=None) -> list[str]:
     """The <c> elements of one column, one string per row (`numbers`: the rows' numbers
     as text), exactly as _cell_xml writes each cell; a column of numbers or of texts is
     built in a few passes over the whole column rather than one call per cell."""
@@ -406,12 +411,15 @@ def _column_cells(letter: str, numbers: list[str], values: list, style: str | No
     elif kinds <= _TEXT_TYPES:
         blanks = [i for i, v in enumerate(values) if v is None] if type(None) in kinds else []
         texts = _escape_texts([v for v in values if v is not None])
+        if strings is not None:
+            texts = strings.indices(texts)
         if blanks:
             escaped = iter(texts)
             texts = ["" if v is None else next(escaped) for v in values]
-        middle, tail = f'"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>"
+        middle, tail = (f'"{s} t="s"><{p}v>', f"</{p}v></{p}c>") if strings is not None else \
+            (f'"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")
     else:
-        return [_cell_xml(f"{letter}{r}", v, style, p) for r, v in zip(numbers, values)]
+        return [_cell_xml(f"{letter}{r}", v, style, p, strings) for r, v in zip(numbers, values)]
     cells = list(map("".join, zip(repeat(head), numbers, repeat(middle), texts, repeat(tail))))
     for i in blanks:
         cells[i] = f'{head}{numbers[i]}"{s}/>' if style else ""
@@ -419,7 +427,7 @@ def _column_cells(letter: str, numbers: list[str], values: list, style: str | No
 
 
 def _rows_xml(rows: list[list], letters: list[str], header_cols: list, data_cols: list,
-              header_attrs: str, p: str) -> Iterator[str]:
+              header_attrs: str, p: str, strings=None) -> Iterator[str]:
     """The <row> elements of `rows` (the first is the header), as pieces to join once; a
     rectangular block is rendered column by column (_column_cells), a ragged one row by row."""
     closing = f"</{p}row>"
@@ -427,14 +435,14 @@ def _rows_xml(rows: list[list], letters: list[str], header_cols: list, data_cols
     block: Iterable[str] = ()
     if data and all(len(r) == len(letters) for r in data):
         numbers = [str(r) for r in range(2, len(rows) + 1)]
-        columns = [_column_cells(letter, numbers, list(values), style, p)
+        columns = [_column_cells(letter, numbers, list(values), style, p, strings)
                    for letter, style, values in zip(letters, data_cols, zip(*data))]
         openings = [f'<{p}row r="{r}">' for r in numbers]
         block = chain.from_iterable(zip(openings, *columns, repeat(closing)))
         rows = rows[:1]
     out = []
     for r, values in enumerate(rows, start=1):
-        cells = "".join([_cell_xml(f"{letter}{r}", v, style, p) for letter, style, v
+        cells = "".join([_cell_xml(f"{letter}{r}", v, style, p, strings) for letter, style, v
                          in zip(letters, header_cols if r == 1 else data_cols, values)])
         attrs = f" {header_attrs}" if r == 1 and header_attrs else ""
         out.append(f'<{p}row r="{r}"{attrs}>{cells}{closing}')
@@ -449,10 +457,11 @@ def _first_rows(sheet_data: str) -> str:
     return sheet_data if third is None else sheet_data[:third.start()]
 
 
-def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
+def render_sheet_data(sheet_xml: str, rows: list[list], strings=None) -> str:
     """The sheet XML with its cell data replaced by `rows` (first row = header).
     Header cells keep row 1's styles and data cells row 2's, column by column, so the
-    template's fonts and number formats survive every recalculation."""
+    template's fonts and number formats survive every recalculation. Texts go inline,
+    or through `strings` (a SharedStrings) when given."""
     p = _prefix(sheet_xml)
     start, end = _sheet_data(sheet_xml)
     first = with_references(_first_rows(sheet_xml[start:end]))
@@ -468,7 +477,7 @@ def render_sheet_data(sheet_xml: str, rows: list[list]) -> str:
     head, found = _DIMENSION.subn(ref, sheet_xml[:start], count=1)  # its place is before the data
     tail = sheet_xml[end:] if found else _DIMENSION.sub(ref, sheet_xml[end:], count=1)
     return "".join(chain([head, f"<{p}sheetData>"], _rows_xml(rows, letters, header_cols, data_cols,
-                                                              header_attrs, p),
+                                                              header_attrs, p, strings),
                          [f"</{p}sheetData>", tail]))
 
 
@@ -612,34 +621,53 @@ def new_sheet(zf: zipfile.ZipFile, name: str, sheet_xml: str) -> tuple[dict, dic
     names = set(zf.namelist())
     part = next(f"xl/worksheets/sheet{i}.xml" for i in count(1)
                 if f"xl/worksheets/sheet{i}.xml" not in names)
-    rel_ids = {r.get("Id") for r in ET.fromstring(zf.read(WORKBOOK_RELS))}
-    rel_id = next(f"rId{i}" for i in count(1) if f"rId{i}" not in rel_ids)
+    rel_id = free_rel_id(zf)
     sheet_ids = [int(s.get("sheetId", 0)) for s in
                  ET.fromstring(zf.read(WORKBOOK_PART)).iter(f"{{{NS_MAIN}}}sheet")]
     sheet_id = max(sheet_ids, default=0) + 1
-
-    def insert(closing: str, element: str):
-        def edit(data: bytes) -> bytes:
-            text = data.decode("utf-8")
-            match = re.search(rf"</(\w+:)?{closing}>", text)
-            if match is None:
-                raise ReadinessError(Problem(f"cannot add sheet '{name}': no </{closing}> found"))
-            prefix = match.group(1) or ""
-            text_element = element.replace("<@", f"<{prefix}")
-            return (text[:match.start()] + text_element + text[match.start():]).encode("utf-8")
-        return edit
+    what = f"sheet '{name}'"
 
     workbook = zf.read(WORKBOOK_PART).decode("utf-8")
     bound = re.search(rf'xmlns:(\w+)="{re.escape(NS_REL)}"', workbook)
     rel_attr = (f'{bound.group(1)}:id="{rel_id}"' if bound
                 else f'r:id="{rel_id}" xmlns:r="{NS_REL}"')
     edits = {
-        WORKBOOK_PART: insert("sheets", f'<@sheet name={quoteattr(name)} sheetId="{sheet_id}" {rel_attr}/>'),
-        WORKBOOK_RELS: insert("Relationships", f'<@Relationship Id="{rel_id}" Type="{WORKSHEET_REL}" '
-                                               f'Target="/{part}"/>'),
-        CONTENT_TYPES: insert("Types", f'<@Override PartName="/{part}" ContentType="{WORKSHEET_TYPE}"/>'),
+        WORKBOOK_PART: insert_before("sheets", f'<@sheet name={quoteattr(name)} sheetId="{sheet_id}" '
+                                               f'{rel_attr}/>', what),
+        **new_part_edits(part, rel_id, WORKSHEET_REL, WORKSHEET_TYPE, what),
     }
     return edits, {part: sheet_xml.encode("utf-8")}
+
+
+def free_rel_id(zf: zipfile.ZipFile) -> str:
+    """A relationship id the workbook does not use yet."""
+    rel_ids = {r.get("Id") for r in ET.fromstring(zf.read(WORKBOOK_RELS))}
+    return next(f"rId{i}" for i in count(1) if f"rId{i}" not in rel_ids)
+
+
+def insert_before(closing: str, element: str, what: str):
+    """An edit (bytes -> bytes) putting `element` before the part's `</closing>`, with the
+    part's own namespace prefix where the element says `<@`: a text insertion, so nothing
+    else in the part changes."""
+    def edit(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        match = re.search(rf"</(\w+:)?{closing}>", text)
+        if match is None:
+            raise ReadinessError(Problem(f"cannot add {what}: no </{closing}> found"))
+        text_element = element.replace("<@", f"<{match.group(1) or ''}")
+        return (text[:match.start()] + text_element + text[match.start():]).encode("utf-8")
+    return edit
+
+
+def new_part_edits(part: str, rel_id: str, rel_type: str, content_type: str, what: str) -> dict:
+    """The edits that make a new part of the workbook known: its relationship from the
+    workbook and its content type."""
+    return {
+        WORKBOOK_RELS: insert_before("Relationships", f'<@Relationship Id="{rel_id}" Type="{rel_type}" '
+                                                      f'Target="/{part}"/>', what),
+        CONTENT_TYPES: insert_before("Types", f'<@Override PartName="/{part}" ContentType="{content_type}"/>',
+                                     what),
+    }
 
 
 def full_calc_on_load(workbook_xml: str) -> str:
@@ -775,10 +803,30 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
 
 
 def write_sheet_rows(source: Path, target: Path, sheet_name: str, rows: list[list],
-                     extra_edits: dict | None = None) -> None:
-    """Replace one sheet's cell values with `rows`, keeping every other part as it was."""
+                     extra_edits: dict | None = None, shared_strings: bool = False) -> None:
+    """Replace one sheet's cell values with `rows`, keeping every other part as it was.
+    With `shared_strings` its texts go through the workbook's shared-string table, as
+    Excel saves them: for a large sheet written once and read often (Responses), whose
+    part is then less than half the size. A sheet rewritten on every recalculation
+    (Summary) keeps inline strings: its old texts would pile up in the table."""
+    check_package(source)
+    new_parts: dict[str, bytes] = {}
     with zipfile.ZipFile(source) as zf:
         part = sheet_part(zf, sheet_name)
-    edits = {part: lambda data: render_sheet_data(data.decode("utf-8"), rows).encode("utf-8")}
-    edits.update(extra_edits or {})
-    replace_parts(source, target, edits)
+        if shared_strings:
+            from readiness_xl.workbook.shared_strings import SharedStrings
+            try:
+                old = zf.read(part).decode("utf-8")
+                strings = SharedStrings.load(zf)
+            except (*DAMAGED_PART, KeyError) as err:   # KeyError: the table's part is missing
+                raise ReadinessError(Problem(f"the package is damaged ({' '.join(str(err).split())})",
+                                             file=Path(source).name)) from None
+            sheet = render_sheet_data(old, rows, strings).encode("utf-8")
+            edits, new_parts = strings.changes(zf, dropped=old.count('t="s"'))
+            del old
+            edits[part] = lambda data: sheet
+        else:
+            edits = {part: lambda data: render_sheet_data(data.decode("utf-8"), rows).encode("utf-8")}
+    for name, edit in (extra_edits or {}).items():
+        edits[name] = edit if name not in edits else (lambda data, a=edits[name], b=edit: b(a(data)))
+    replace_parts(source, target, edits, new_parts)

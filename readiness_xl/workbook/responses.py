@@ -187,4 +187,5 @@ def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.Dat
     if raw is None:
         raw = pd.DataFrame(None, index=agencies.index, columns=framework.indicator_ids, dtype=object)
     write_sheet_rows(target, target, L.RESPONSES_SHEET,
-                     responses_rows(raw.reindex(index=agencies.index, columns=framework.indicator_ids)))
+                     responses_rows(raw.reindex(index=agencies.index, columns=framework.indicator_ids)),
+                     shared_strings=True)
