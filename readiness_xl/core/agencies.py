@@ -44,7 +44,8 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
     folded = ids.str.casefold()  # sheet names ignore case
     taken = {n.casefold() for n in reserved} | {"history"}
     # Whole-column tests find the few suspect ids; id_problem says why for each of them.
-    suspect = ((ids.str.len() == 0) | (ids.str.len() > SHEET_NAME_LIMIT) | ids.str.contains(_BAD_ID)
+    length = ids.str.len()
+    suspect = ((length == 0) | (length > SHEET_NAME_LIMIT) | ids.str.contains(_BAD_ID)
                | ids.str.fullmatch(_DEVICE_NAMES.pattern, flags=re.I) | folded.isin(taken)
                | folded.duplicated())
     problems = [Problem(id_problem(ids.iat[i], reserved) or f"duplicate agency id '{ids.iat[i]}'",

@@ -387,7 +387,7 @@ _SEPARATOR = "\x00"   # joins a column's texts: XML cannot carry it, so a cleane
 _ILLEGAL_BUT_SEPARATOR = re.compile(_ILLEGAL_XML.pattern.replace("\x00", "\x01", 1))
 
 
-def _escape_texts(texts: list[str]) -> list[str]:
+def escape_texts(texts: list[str]) -> list[str]:
     """What stored() and escape() make of many texts, in a few passes over one string."""
     joined = _SEPARATOR.join(texts)
     if _ILLEGAL_BUT_SEPARATOR.search(joined) or joined.count(_SEPARATOR) != len(texts) - 1:
@@ -410,7 +410,7 @@ def _column_cells(letter: str, numbers: list[str], values: list, style: str | No
         middle, tail = f'"{s}><{p}v>', f"</{p}v></{p}c>"
     elif kinds <= _TEXT_TYPES:
         blanks = [i for i, v in enumerate(values) if v is None] if type(None) in kinds else []
-        texts = _escape_texts([v for v in values if v is not None])
+        texts = escape_texts([v for v in values if v is not None])
         if strings is not None:
             texts = strings.indices(texts)
         if blanks:

@@ -5,7 +5,7 @@ reader (calamine, our byte scans before it) has that much less to go through.
 
 Other sheets refer to the table's entries by index, so existing entries are kept as they
 are and only new strings are appended; a text already there as a plain entry is reused.
-Keys are texts as written in XML (cleaned and escaped, as parts._escape_texts gives them)."""
+Keys are texts as written in XML (cleaned and escaped, as parts.escape_texts gives them)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from defusedxml import ElementTree as ET
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook.parts import (
-    NS_MAIN, NS_PKG_REL, WORKBOOK_RELS, _escape_texts, free_rel_id, new_part_edits, part_path)
+    NS_MAIN, NS_PKG_REL, WORKBOOK_RELS, escape_texts, free_rel_id, new_part_edits, part_path)
 
 SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
@@ -37,7 +37,7 @@ class SharedStrings:
     def __init__(self, part: str | None, entries: list[str | None], count: int | None):
         self.part, self.size, self.count = part, len(entries), count
         plain = [(t, i) for i, t in enumerate(entries) if t is not None]
-        keys = _escape_texts([t for t, _ in plain])
+        keys = escape_texts([t for t, _ in plain])
         self._index = {}
         for key, (_, i) in zip(keys, plain):
             self._index.setdefault(key, str(i))
