@@ -141,20 +141,40 @@ def core_speed(book_path: Path, reps: int) -> tuple[float, float]:
 
 
 def udf_cost() -> dict[str, float]:
-    """Microseconds of Python per UDF call, arguments as xlwings passes them (2-D lists):
-    the four functions every agency sheet of the template calls."""
-    from udfs.functions import DIMENSION_SCORE, READINESS_LEVEL, READINESS_SCORE, WEIGHTED_MEAN
+    """Microseconds of Python per UDF call, arguments as xlwings passes them (2-D lists,
+    numbers as floats, text as str), best of 7 x 2,000: every function of udfs/catalogue.py
+    that computes from the cell values it is given, with every argument given. Not timed
+    here, because each call reads the workbook through xlwings' `caller` and that read
+    (COM round trips in desktop Excel, milliseconds) is the cost, not our Python:
+    READINESS_NARRATIVE (reads the framework), READINESS_CHANGE and RANK_CHANGE (the
+    Trend sheet), RANK_INTERVAL (the Uncertainty sheet), and the Weights, LevelBands and
+    national-row defaults of READINESS_SCORE, READINESS_LEVEL, DIMENSION_GAP and
+    IMPROVEMENT_PRIORITY when those arguments are left out."""
+    from udfs import functions as xl
     dims = [[63.3, 57.8, 59.9, 49.3, 55.5, 47.0]]
-    weights = [[20, 20, 30, 10, 10, 10]]
-    answers = [[1], [0], [3], [75.0], [1], [2], [None], [1], [0], [50.0]] * 2
-    maxima = [[1], [1], [4], [100], [1], [4], [1], [1], [1], [100]] * 2
-    bands = [[0, "ต่ำมาก", "Very low"], [60, "ดี", "Good"], [65, "ดีมาก", "Very good"],
-             [80, "ดีเยี่ยม", "Excellent"]]
-    calls = {"READINESS_SCORE (6 dimension scores, weights given)":
-             lambda: READINESS_SCORE(dims, weights),
-             "DIMENSION_SCORE (20 answers and maxima)": lambda: DIMENSION_SCORE(answers, maxima),
-             "READINESS_LEVEL (a score, 4 bands given)": lambda: READINESS_LEVEL(62.0, bands),
-             "WEIGHTED_MEAN (6 values and weights)": lambda: WEIGHTED_MEAN(dims, weights)}
+    national = [[61.2, 58.0, 55.1, 52.4, 50.0, 49.9]]
+    weights = [[20.0, 20.0, 30.0, 10.0, 10.0, 10.0]]
+    ids = [["1", "2", "3", "4", "5", "6"]]
+    answers = [[1.0], [0.0], [3.0], [75.0], [1.0], [2.0], [None], [1.0], [0.0], [50.0]] * 2
+    maxima = [[1.0], [1.0], [4.0], [100.0], [1.0], [4.0], [1.0], [1.0], [1.0], [100.0]] * 2
+    bands = [[0.0, "ต่ำมาก", "Very low"], [60.0, "ดี", "Good"], [65.0, "ดีมาก", "Very good"],
+             [80.0, "ดีเยี่ยม", "Excellent"]]
+    # the overall scores of a 31-agency column (as the template's $M$2:$M$32), one tie
+    overalls = [[round(40.0 + (i * 37 % 31) * 1.3, 1)] for i in range(30)] + [[53.0]]
+    block = [[float(i % 5), float((i + 1) % 5), float(i % 4), float(i * 2 % 5)] for i in range(30)]
+    calls = {
+        "DIMENSION_SCORE (20 answers and maxima)": lambda: xl.DIMENSION_SCORE(answers, maxima),
+        "READINESS_SCORE (6 dimension scores, weights given)": lambda: xl.READINESS_SCORE(dims, weights),
+        "READINESS_LEVEL (a score, 4 bands given)": lambda: xl.READINESS_LEVEL(62.0, bands),
+        "DIMENSION_GAP (6 dimension scores, benchmark given)": lambda: xl.DIMENSION_GAP(dims, national),
+        "WEAK_DIMENSIONS (6 dimension scores, ids given)": lambda: xl.WEAK_DIMENSIONS(dims, ids),
+        "READINESS_RANK (a score among 31)": lambda: xl.READINESS_RANK([[53.0]], overalls),
+        "IMPROVEMENT_PRIORITY (6 dimension scores, weights and ids given)":
+            lambda: xl.IMPROVEMENT_PRIORITY(dims, weights, ids),
+        "CRONBACH_ALPHA (30 units x 4 indicators)": lambda: xl.CRONBACH_ALPHA(block),
+        "NORMALISED_VALUE (a value, goalposts, log)":
+            lambda: xl.NORMALISED_VALUE([[5200.0]], [[100.0]], [[75000.0]], [[True]]),
+        "WEIGHTED_MEAN (6 values and weights)": lambda: xl.WEIGHTED_MEAN(dims, weights)}
     for name, call in calls.items():
         result = call()
         if isinstance(result, str) and result.startswith("#"):
