@@ -42,15 +42,33 @@ def benchmark_means(dimensions: pd.DataFrame, overall: pd.Series,
     return table.groupby(groups.reindex(table.index), sort=False).mean()
 
 
-def gaps(dimensions: pd.DataFrame | pd.Series, benchmark: pd.Series) -> pd.DataFrame | pd.Series:
-    """Dimension score minus the benchmark's (negative = behind the benchmark)."""
-    return dimensions - benchmark.reindex(dimensions.index if isinstance(dimensions, pd.Series)
-                                          else dimensions.columns)
+def gaps(dimensions: pd.DataFrame | pd.Series | np.ndarray,
+         benchmark: pd.Series | np.ndarray) -> pd.DataFrame | pd.Series | np.ndarray:
+    """Dimension score minus the benchmark's (negative = behind the benchmark): a pandas
+    benchmark is aligned by dimension id, an array by position (a UDF's row)."""
+    if isinstance(benchmark, pd.Series):
+        benchmark = benchmark.reindex(dimensions.index if isinstance(dimensions, pd.Series)
+                                      else dimensions.columns)
+    return dimensions - benchmark
+
+
+def weak_mask(values: np.ndarray, threshold: float = WEAK_THRESHOLD) -> np.ndarray:
+    """Which dimensions score below the threshold (a blank one never: NaN compares False),
+    for a units x dimensions matrix or one unit's row."""
+    return np.asarray(values, float) < threshold
+
+
+def weak_order(values: np.ndarray, threshold: float = WEAK_THRESHOLD) -> np.ndarray:
+    """Positions of one row's dimensions below the threshold, weakest first (ties in
+    their order): what WEAK_DIMENSIONS spills."""
+    values = np.asarray(values, float)
+    weak = np.flatnonzero(weak_mask(values, threshold))
+    return weak[np.argsort(values[weak], kind="stable")]
 
 
 def weak_dimensions(dimension_row: pd.Series, threshold: float = WEAK_THRESHOLD) -> pd.Series:
     """The dimensions scoring below the threshold, weakest first."""
-    return dimension_row[dimension_row < threshold].sort_values(kind="stable")
+    return dimension_row.iloc[weak_order(dimension_row.to_numpy(float), threshold)]
 
 
 def held_back(dimensions: pd.DataFrame, threshold: float = WEAK_THRESHOLD,
@@ -60,7 +78,7 @@ def held_back(dimensions: pd.DataFrame, threshold: float = WEAK_THRESHOLD,
     boolean matrix and, per unit, whether they are below the threshold."""
     values = dimensions.to_numpy(float)
     scored = ~np.isnan(values)
-    weak = scored & (values < threshold)
+    weak = weak_mask(values, threshold)
     below = weak.any(axis=1)
     order = np.argsort(np.where(scored, values, np.inf), axis=1, kind="stable")[:, :lowest]
     lowest_mask = np.zeros_like(weak)
@@ -68,24 +86,55 @@ def held_back(dimensions: pd.DataFrame, threshold: float = WEAK_THRESHOLD,
     return np.where(below[:, None], weak, lowest_mask & scored), below
 
 
+def weight_shares(weights: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
+    """Weights as shares of their sum: what one more point in each dimension is worth."""
+    return weights / weights.sum()
+
+
+def gain_values(values: pd.DataFrame | np.ndarray, shares: pd.Series | np.ndarray) -> pd.DataFrame | np.ndarray:
+    """Overall points gained if a dimension reached 100: shortfall x weight share (a
+    DataFrame aligned with its shares by column, arrays by position)."""
+    return (100.0 - values) * shares
+
+
+def priority_order(gains: np.ndarray) -> np.ndarray:
+    """Positions along the last axis, largest gain first, ties in their order, NaN last
+    (as pandas' stable descending sort)."""
+    return np.argsort(-np.asarray(gains, float), axis=-1, kind="stable")
+
+
 def improvement_gains(dimensions: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
     """Overall points each unit would gain if a dimension reached 100: weight share x
     shortfall. The weight share alone is what one more point in that dimension is worth."""
-    share = weights / weights.sum()
-    return (100.0 - dimensions) * share.reindex(dimensions.columns)
+    return gain_values(dimensions, weight_shares(weights).reindex(dimensions.columns))
+
+
+def refuse_negative_weights(weights: np.ndarray, ids: list, sheet: str | None = None,
+                            cells: list[str] | None = None) -> None:
+    """A negative weight is refused as build_framework refuses it, named by its cell when
+    the weights come from a sheet (`cells`: one address per weight on `sheet`)."""
+    negative = np.flatnonzero(np.asarray(weights, float) < 0)
+    if negative.size:
+        raise ReadinessError([Problem(negative_weight(weights[i], None if cells else ids[i]),
+                                      sheet, cells[i] if cells else None) for i in negative])
+
+
+def priority_positions(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One unit's row (arrays, blank = NaN): the positions of its scored dimensions,
+    largest gain first, and every dimension's gain (the Summary's improve_first is the
+    first of these)."""
+    gains = gain_values(values, weight_shares(weights))
+    order = priority_order(gains)
+    return order[~np.isnan(values[order])], gains
 
 
 def improvement_priority(dimension_row: pd.Series, weights: pd.Series, sheet: str | None = None,
                          cells: list[str] | None = None) -> pd.Series:
     """One unit's gains, sorted so the first dimension is where work raises the overall
-    score most. A negative weight is refused as build_framework refuses it, named by its
-    cell when the weights come from a sheet (`cells`: one address per weight on `sheet`)."""
-    negative = np.flatnonzero(weights.to_numpy(float) < 0)
-    if negative.size:
-        raise ReadinessError([Problem(negative_weight(weights.iloc[i], None if cells else weights.index[i]),
-                                      sheet, cells[i] if cells else None) for i in negative])
+    score most; a negative weight refused (refuse_negative_weights)."""
+    refuse_negative_weights(weights.to_numpy(float), list(weights.index), sheet, cells)
     gain = improvement_gains(dimension_row.to_frame().T, weights).iloc[0]
-    return gain.sort_values(ascending=False, kind="stable")
+    return gain.iloc[priority_order(gain.to_numpy(float))]
 
 
 def comparison_columns(dimensions: pd.DataFrame, overall: pd.Series, national_overall: float,
@@ -95,19 +144,30 @@ def comparison_columns(dimensions: pd.DataFrame, overall: pd.Series, national_ov
     improve first. Whole columns at once."""
     ids = np.asarray(dimensions.columns, dtype=object)
     values = dimensions.to_numpy(float)
-    weak = [", ".join(ids[row]) for row in ~np.isnan(values) & (values < threshold)]
+    weak = [", ".join(ids[row]) for row in weak_mask(values, threshold)]
     gains = improvement_gains(dimensions, weights).to_numpy(float)
     scored = ~np.isnan(gains).all(axis=1)
-    first = np.where(scored, ids[np.argmax(np.where(np.isnan(gains), -np.inf, gains), axis=1)], "")
+    first = np.where(scored, ids[priority_order(gains)[:, 0]], "")
     return pd.DataFrame({"gap_national": overall.to_numpy(float) - national_overall,
                          "below_threshold": weak, "improve_first": first}, index=dimensions.index)
 
 
+def ranks_among(values: pd.Series | np.ndarray, population: pd.Series | np.ndarray) -> np.ndarray:
+    """Rank of each value among the population, highest first, ties sharing the best rank
+    (Excel's RANK.EQ): 1 + how many of the population are above it, compared without
+    float noise (see NOISE_DECIMALS); NaN in the population is left out, a NaN value is
+    unranked (NaN)."""
+    ranked = noise_free(population)
+    ranked = np.sort(ranked[~np.isnan(ranked)])
+    values = noise_free(values)
+    rank = (len(ranked) + 1 - np.searchsorted(ranked, values, side="right")).astype(float)
+    return np.where(np.isnan(values), np.nan, rank)
+
+
 def rank_eq(values: pd.Series | np.ndarray) -> pd.Series:
-    """Rank, highest first, ties sharing the best rank (Excel's RANK.EQ); NaN unranked.
-    Values equal but for float noise tie (see NOISE_DECIMALS)."""
+    """Rank, highest first, ties sharing the best rank (Excel's RANK.EQ); NaN unranked."""
     index = values.index if isinstance(values, pd.Series) else None
-    return pd.Series(noise_free(values), index=index).rank(method="min", ascending=False)
+    return pd.Series(ranks_among(values, values), index=index)
 
 
 def band_positions(scores: pd.Series | np.ndarray, lower: np.ndarray) -> np.ndarray:

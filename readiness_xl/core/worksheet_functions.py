@@ -156,10 +156,8 @@ def readiness_level(value: object, bands: Sequence[Sequence[object]], lang: str 
 def dimension_gaps(dimension_values: Sequence[object], benchmark: Sequence[object]) -> list[float | None]:
     """Each dimension minus the benchmark's (negative = behind); blank where either is."""
     _same_length(dimension_values, benchmark, "dimension scores", "benchmark")
-    ids = _labels(len(dimension_values), None)
-    gap = benchmarks.gaps(pd.Series(_numbers(dimension_values, "dimension score"), index=ids),
-                          pd.Series(_numbers(benchmark, "benchmark"), index=ids))
-    return [None if math.isnan(v) else float(v) for v in gap]
+    gap = benchmarks.gaps(_numbers(dimension_values, "dimension score"), _numbers(benchmark, "benchmark"))
+    return [None if v != v else v for v in gap.tolist()]
 
 
 def _labels(count: int, ids: Sequence[object] | None) -> list[str]:
@@ -167,18 +165,18 @@ def _labels(count: int, ids: Sequence[object] | None) -> list[str]:
     return [str(i + 1) for i in range(count)] if ids is None else [str(v).strip() for v in ids]
 
 
-def _dimension_series(dimension_values: Sequence[object], ids: Sequence[object] | None) -> pd.Series:
+def _dimension_row(dimension_values: Sequence[object], ids: Sequence[object] | None) -> tuple[np.ndarray, list[str]]:
+    """One unit's dimension scores (NaN for blanks) and their ids."""
     if ids is not None:
         _same_length(dimension_values, ids, "dimension scores", "dimension ids")
-    labels = _labels(len(dimension_values), ids)
-    return pd.Series(_numbers(dimension_values, "dimension score"), index=labels).dropna()
+    return _numbers(dimension_values, "dimension score"), _labels(len(dimension_values), ids)
 
 
 def weak_dimensions(dimension_values: Sequence[object], ids: Sequence[object] | None = None,
                     threshold: float = benchmarks.WEAK_THRESHOLD) -> list[str]:
     """Ids of the dimensions below the threshold, weakest first (empty when none)."""
-    weak = benchmarks.weak_dimensions(_dimension_series(dimension_values, ids), float(threshold))
-    return list(weak.index)
+    values, labels = _dimension_row(dimension_values, ids)
+    return [labels[i] for i in benchmarks.weak_order(values, float(threshold)).tolist()]
 
 
 def improvement_priority(dimension_values: Sequence[object], weights: Sequence[object],
@@ -187,21 +185,23 @@ def improvement_priority(dimension_values: Sequence[object], weights: Sequence[o
     """(dimension id, overall points gained if it reached 100), largest gain first;
     `sheet` and `cells` say where the weights were read, for the refusal of a negative one."""
     _same_length(dimension_values, weights, "dimension scores", "weights")
-    row = _dimension_series(dimension_values, ids)
-    w = pd.Series(_numbers(weights, "weight", allow_blank=False), index=_labels(len(weights), ids))
-    gains = benchmarks.improvement_priority(row, w, sheet, cells)
-    return [(str(k), float(v)) for k, v in gains.items()]
+    values, labels = _dimension_row(dimension_values, ids)
+    w = _numbers(weights, "weight", allow_blank=False)
+    benchmarks.refuse_negative_weights(w, labels, sheet, cells)
+    if len(set(labels)) < len(labels):
+        raise CellValueError("dimension ids repeat: each dimension needs its own id")
+    order, gains = benchmarks.priority_positions(values, w)
+    gain = gains.tolist()
+    return [(labels[i], gain[i]) for i in order.tolist()]
 
 
 def readiness_rank(value: object, population: Sequence[object]) -> int:
     """Rank of a score among scores, highest first, ties sharing (Excel's RANK.EQ)."""
-    number = _numbers([value], "score", allow_blank=False)[0]
+    number = _numbers([value], "score", allow_blank=False)
     scores = _numbers(population, "score")
-    scores = scores[~np.isnan(scores)]
-    if not np.isclose(scores, number, rtol=0, atol=1e-12).any():
+    if not np.count_nonzero(np.abs(scores - number) <= 1e-12):  # NaN (blank) is never close
         raise CellValueError("the score is not among the scores ranked", "#N/A")
-    ranks = benchmarks.rank_eq(np.append(scores, number))
-    return int(ranks.iloc[-1])
+    return int(benchmarks.ranks_among(number, scores)[0])
 
 
 def narrative(framework, name: str, dimension_values: Sequence[object],
