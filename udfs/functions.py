@@ -39,6 +39,8 @@ def cells(value) -> list:
 
 def table(value) -> list[list]:
     """A range's values as rows (a block such as the level bands)."""
+    if type(value) is list and value and type(value[0]) is list:
+        return value  # what xlwings passes (ndim=2): rows of cells
     if hasattr(value, "tolist"):
         value = value.tolist()
     if not isinstance(value, (list, tuple)):

@@ -12,6 +12,7 @@ answer is left out of an indicator's statistics and counted in its coverage."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ SKEW_LIMIT = 2.0          # COIN rule of thumb: an indicator is flagged when |sk
 KURTOSIS_LIMIT = 3.5      # ... and kurtosis > 3.5 together
 COLLINEAR = 0.92          # indicator pairs correlated above this say the same thing twice
 COVERAGE_THRESHOLD = 65.0  # % of indicators a unit must answer (COIN rule of thumb)
+_NUMBERS_OR_BLANK = frozenset({float, int, type(None)})  # cells taken without the parser
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,26 @@ def cronbach_alpha(items: np.ndarray) -> float:
     if len(complete) < 2:
         return float("nan")
     k = complete.shape[1]
-    total = complete.sum(axis=1).var(ddof=1)
+    total = _sample_variance(np.add.reduce(complete, axis=1))
     if total == 0:
         return float("nan")
-    return float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total))
+    return float(k / (k - 1) * (1 - np.add.reduce(_sample_variance(complete)) / total))
+
+
+def _sample_variance(values: np.ndarray) -> np.ndarray:
+    """values.var(axis=0, ddof=1), the same steps and so the same bits, without numpy's
+    Python wrapper around them (half the cost of CRONBACH_ALPHA on a worksheet block)."""
+    centred = values - np.add.reduce(values, axis=0, keepdims=True) / len(values)
+    return np.add.reduce(centred * centred, axis=0) / (len(values) - 1)
 
 
 def cronbach_alpha_of_cells(rows: list[list]) -> float:
     """Cronbach's alpha of a worksheet block (units as rows): blanks are missing, numbers
     may be text with Thai digits; a value that is no number is refused with its place."""
+    if set(map(type, chain.from_iterable(rows))) <= _NUMBERS_OR_BLANK:  # the usual block,
+        items = np.array(rows, float)                                       # in one step
+        if items.ndim == 2 and not np.isinf(items).any():
+            return cronbach_alpha(items)
     from readiness_xl.core.answers import is_blank
     from readiness_xl.thai import parse_number
 

@@ -233,7 +233,7 @@ def normalised_value(value: object, low: object, high: object, log: object = Non
         raise CellValueError(f"max {hi:g} must be above min {lo:g}")
     if take_log and lo <= 0:
         raise CellValueError("a log needs goalposts above 0", "#NUM!")
-    params = NormalParams.of(1, min=lo, max=hi, higher=words[way], log=take_log)
+    params = NormalParams(np.array([lo]), np.array([hi]), np.array([words[way]]), np.array([take_log]))
     try:
         return float(goalposts(np.array([[number]]), params)[0, 0])
     except NormalisationError:

@@ -1,0 +1,104 @@
+"""The one-unit UDFs (numpy over one row, no pandas per call) give what the whole-table
+path gives every agency: DIMENSION_GAP the gap to the national row, WEAK_DIMENSIONS the
+Summary's dimensions below the threshold (weakest first), IMPROVEMENT_PRIORITY the
+Summary's improve_first and the gains of improvement_gains, READINESS_RANK the rank of
+compute_results; and the array helpers they share equal the pandas they replaced."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import udfs.functions as xl
+from readiness_xl.core import benchmarks
+from readiness_xl.core.results import compute_results
+from readiness_xl.sample.source_data import load_framework
+
+FRAMEWORK = load_framework()
+DIMS = FRAMEWORK.dimension_ids
+WEIGHTS = [[float(w)] for w in FRAMEWORK.weights]
+
+
+def _results(seed: int, units: int, blank: float, missing: str):
+    """Every agency scored by recalc's path, from answers drawn in each indicator's units."""
+    rng = np.random.default_rng(seed)
+    tops = FRAMEWORK.indicators["max"].to_numpy(float)
+    values = np.floor(rng.random((units, len(tops))) * (tops + 1))
+    values[rng.random(values.shape) < blank] = np.nan
+    ids = [f"A{i:03d}" for i in range(units)]
+    answers = pd.DataFrame(values, index=ids, columns=FRAMEWORK.indicator_ids)
+    agencies = pd.DataFrame({"name_th": ids, "name_en": ids, "kind": "department",
+                             "ministry_th": [f"ก{i % 3}" for i in range(units)],
+                             "ministry_en": [f"M{i % 3}" for i in range(units)]}, index=ids)
+    return compute_results(FRAMEWORK, agencies, answers, missing)
+
+
+def _row(values) -> list[list]:
+    """A row of cells as xlwings passes it: floats, None for a blank."""
+    return [[None if np.isnan(v) else float(v) for v in values]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 25), st.sampled_from([0.0, 0.3, 0.9]),
+       st.sampled_from(["zero", "exclude"]))
+def test_one_unit_udfs_equal_the_whole_table(seed, units, blank, missing):
+    r = _results(seed, units, blank, missing)
+    table = r.agencies
+    national = r.national[DIMS].to_numpy(float)
+    table_gaps = benchmarks.gaps(table[DIMS].astype(float), r.national[DIMS].astype(float))
+    gains = benchmarks.improvement_gains(table[DIMS].astype(float), FRAMEWORK.dimensions["weight"].astype(float))
+    overalls = [[None if np.isnan(v) else float(v)] for v in table["overall"]]
+    for unit, agency in table.iterrows():
+        scores = agency[DIMS].to_numpy(float)
+        row = _row(scores)
+
+        gap = xl.DIMENSION_GAP(row, _row(national))
+        expected = [None if np.isnan(v) else v for v in table_gaps.loc[unit].to_numpy(float)]
+        assert gap == [expected]
+
+        weak = agency["below_threshold"].split(", ") if agency["below_threshold"] else []
+        weakest_first = sorted(weak, key=lambda d: (scores[DIMS.index(d)], DIMS.index(d)))
+        assert xl.WEAK_DIMENSIONS(row, [DIMS]) == ([[d] for d in weakest_first] or "")
+
+        priority = xl.IMPROVEMENT_PRIORITY(row, WEIGHTS, [DIMS])
+        scored = [d for d, v in zip(DIMS, scores) if not np.isnan(v)]
+        assert sorted((d for d, _ in priority), key=DIMS.index) == scored
+        assert (priority[0][0] if priority else "") == agency["improve_first"]
+        assert [gain for _, gain in priority] == [gains.at[unit, d] for d, _ in priority]
+        assert [g for _, g in priority] == sorted((g for _, g in priority), reverse=True)
+
+        rank = xl.READINESS_RANK([[None if np.isnan(agency["overall"]) else agency["overall"]]], overalls)
+        if np.isnan(agency["overall"]):
+            assert rank.startswith("#N/A")
+        else:
+            assert rank == agency["rank"]
+
+
+_SCORES = st.lists(st.one_of(st.sampled_from([0.0, 25.0, 50.0, 24.999999999999996, 100.0, np.nan]),
+                             st.floats(-1e6, 1e6)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SCORES)
+def test_rank_eq_is_pandas_rank_min_descending_without_float_noise(values):
+    values = np.array(values, float)
+    expected = pd.Series(benchmarks.noise_free(values)).rank(method="min", ascending=False)
+    assert benchmarks.rank_eq(values).equals(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SCORES)
+def test_priority_order_is_pandas_stable_descending_sort(gains):
+    gains = pd.Series(gains, dtype=float)
+    expected = gains.sort_values(ascending=False, kind="stable").index.tolist()
+    assert benchmarks.priority_order(gains.to_numpy()).tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SCORES, st.sampled_from([50.0, 0.0, 25.0, 60.0]))
+def test_weak_order_is_the_pandas_filter_and_stable_sort(values, threshold):
+    row = pd.Series(values, dtype=float)
+    expected = row[row < threshold].sort_values(kind="stable").index.tolist()
+    assert benchmarks.weak_order(row.to_numpy(), threshold).tolist() == expected
