@@ -102,3 +102,43 @@ def test_weak_order_is_the_pandas_filter_and_stable_sort(values, threshold):
     row = pd.Series(values, dtype=float)
     expected = row[row < threshold].sort_values(kind="stable").index.tolist()
     assert benchmarks.weak_order(row.to_numpy(), threshold).tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-1e4, 1e5), st.floats(-100, 1e3), st.floats(1e-3, 1e5), st.booleans(),
+       st.sampled_from([None, "higher", "lower"]))
+def test_normalised_value_is_the_goalposts_normaliser(value, low, width, log, direction):
+    """NORMALISED_VALUE (goalposts fitted once per column, then applied) equals the
+    scoring core's goalposts normaliser on the same value, refusals included."""
+    from readiness_xl.core.normalisation import NormalisationError, NormalParams, goalposts
+    from readiness_xl.core.worksheet_functions import CellValueError, normalised_value
+    high = low + width
+    params = NormalParams.of(1, min=low, max=high, higher=direction != "lower", log=log)
+    expected = "#NUM!"  # a log needs goalposts above 0: refused before the normaliser
+    if not (log and low <= 0):
+        try:
+            expected = float(goalposts(np.array([[value]]), params)[0, 0])
+        except NormalisationError:
+            expected = "#NUM!"
+    for _ in range(2):  # the second call takes the goalposts kept from the first
+        try:
+            got = normalised_value(value, low, high, log, direction)
+        except CellValueError as err:
+            got = err.excel_error
+        assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 5), st.floats(0, 10)), min_size=4, max_size=4),
+                min_size=0, max_size=12), st.integers(0, 47))
+def test_cronbach_block_of_numbers_equals_the_cell_parser(rows, where):
+    """The one-step path for numbers and blanks gives the bits the cell-by-cell parser
+    gives (one cell turned to text sends the block down that path)."""
+    from readiness_xl.core.audit import cronbach_alpha_of_cells
+    fast = cronbach_alpha_of_cells(rows)
+    if rows:
+        r, c = divmod(where % (4 * len(rows)), 4)
+        texts = [list(row) for row in rows]
+        texts[r][c] = "" if texts[r][c] is None else str(texts[r][c])
+        slow = cronbach_alpha_of_cells(texts)
+        assert fast == slow or (np.isnan(fast) and np.isnan(slow))

@@ -10,6 +10,7 @@ Excel-style error with a reason."""
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Sequence
 
@@ -220,8 +221,8 @@ def normalised_value(value: object, low: object, high: object, log: object = Non
                      direction: object = None) -> float:
     """Share (0..1) of a raw value between goalposts, capped beyond them; `log` TRUE takes
     the natural log of the value and both goalposts first; `direction` "lower" when lower
-    is better. The scoring core's `goalposts` normaliser on one value."""
-    from readiness_xl.core.normalisation import NormalParams, NormalisationError, goalposts
+    is better. The scoring core's `goalposts` normaliser on one value (fitted, then applied)."""
+    from readiness_xl.core.normalisation import NormalisationError, apply_goalposts
 
     number, lo, hi = _numbers([value, low, high], "argument", allow_blank=False)
     words = {"": True, "higher": True, "lower": False}
@@ -233,11 +234,21 @@ def normalised_value(value: object, low: object, high: object, log: object = Non
         raise CellValueError(f"max {hi:g} must be above min {lo:g}")
     if take_log and lo <= 0:
         raise CellValueError("a log needs goalposts above 0", "#NUM!")
-    params = NormalParams(np.array([lo]), np.array([hi]), np.array([words[way]]), np.array([take_log]))
     try:
-        return float(goalposts(np.array([[number]]), params)[0, 0])
+        return float(apply_goalposts(np.array([[number]]), *_goalposts(lo, hi, words[way], take_log))[0, 0])
     except NormalisationError:
         raise CellValueError(f"{number:g} has no logarithm", "#NUM!") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _goalposts(low: float, high: float, higher: bool, log: bool):
+    """One column's goalpost parameters and their fitted bounds, kept for the next call:
+    a column of NORMALISED_VALUE cells shares its goalposts, and fitting them (the log
+    taken) is a quarter of a call. The arrays are only read."""
+    from readiness_xl.core.normalisation import NormalParams, fit_goalposts
+
+    params = NormalParams(np.array([low]), np.array([high]), np.array([higher]), np.array([log]))
+    return params, fit_goalposts(None, params)
 
 
 def weighted_mean(values: Sequence[object], weights: Sequence[object],
