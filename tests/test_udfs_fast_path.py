@@ -142,3 +142,22 @@ def test_cronbach_block_of_numbers_equals_the_cell_parser(rows, where):
         texts[r][c] = "" if texts[r][c] is None else str(texts[r][c])
         slow = cronbach_alpha_of_cells(texts)
         assert fast == slow or (np.isnan(fast) and np.isnan(slow))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.floats(-1e3, 1e3), st.just(np.nan)), min_size=2, max_size=2),
+                max_size=15).map(lambda rows: np.array(rows, float).reshape(len(rows), 2)),
+       st.integers(2, 5))
+def test_cronbach_alpha_is_numpy_var_textbook_formula_bit_for_bit(pairs, k):
+    """cronbach_alpha (row sums reused, variances without numpy's wrapper) gives the bits
+    of k/(k-1) * (1 - sum of var(ddof=1) / var(ddof=1) of the sums) on complete rows."""
+    from readiness_xl.core.audit import cronbach_alpha
+    items = np.tile(pairs, (1, k))[:, :k] * np.arange(1, k + 1)
+    complete = items[~np.isnan(items).any(axis=1)]
+    expected = float("nan")
+    if len(complete) >= 2:
+        total = complete.sum(axis=1).var(ddof=1)
+        if total != 0:
+            expected = float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total))
+    got = cronbach_alpha(items)
+    assert got == expected or (np.isnan(got) and np.isnan(expected))

@@ -53,14 +53,17 @@ def cronbach_alpha(items: np.ndarray) -> float:
     items = np.asarray(items, float)
     if items.ndim != 2 or items.shape[1] < 2:
         return float("nan")
-    complete = items[~np.isnan(items).any(axis=1)]
-    if len(complete) < 2:
+    sums = np.add.reduce(items, axis=1)
+    if np.isnan(sums).any():  # a blank in some row (its sum NaN): keep the complete rows
+        complete = ~np.isnan(items).any(axis=1)
+        items, sums = items[complete], sums[complete]
+    if len(items) < 2:
         return float("nan")
-    k = complete.shape[1]
-    total = _sample_variance(np.add.reduce(complete, axis=1))
+    k = items.shape[1]
+    total = _sample_variance(sums)
     if total == 0:
         return float("nan")
-    return float(k / (k - 1) * (1 - np.add.reduce(_sample_variance(complete)) / total))
+    return float(k / (k - 1) * (1 - np.add.reduce(_sample_variance(items)) / total))
 
 
 def _sample_variance(values: np.ndarray) -> np.ndarray:
