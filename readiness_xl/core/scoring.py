@@ -44,14 +44,12 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
     -> agencies x dimensions scores in percent, each dimension by its power mean."""
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
-    shares = np.asarray(shares, float)
-    if missing == "zero":
-        shares = np.where(np.isnan(shares), 0.0, shares)
+    zero = missing == "zero"
     if is_arithmetic(powers):   # every member's power is 1 too (a worksheet call: no lookup)
-        return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0)
+        return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0, nan_as_zero=zero)
     powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
     return grouped_power_means(shares, points, member_powers(points, powers), powers,
-                               names, scale=100.0)
+                               names, scale=100.0, nan_as_zero=zero)
 
 
 def overall_scores(dimensions: np.ndarray, weights: np.ndarray, p: float = 1.0,
