@@ -288,8 +288,10 @@ def test_be2560_framework_says_thailand_because_its_settings_do():
 def test_percent_answered_as_shares_warns():
     fw = tiny_framework()
     parsed, _ = parse_answers(answers({"X": {"a1": 1, "a2": 2, "b1": 0.4}, "Y": {"a1": 1, "a2": 2, "b1": 0.9}}), fw)
-    with pytest.warns(ReadinessWarning, match="indicator b1: every answer of this percent indicator"):
+    with pytest.warns(ReadinessWarning, match="indicator b1: every answer of this percent indicator") as record:
         score(fw, parsed)
+    # a1 (yes/no, answers 1 and 1) also lies in 0..1 but is not a percent indicator
+    assert [str(w.message).split(":")[0] for w in record] == ["indicator b1"]
 
 
 def test_ministry_from_whichever_language_is_filled(tmp_path):

@@ -92,13 +92,16 @@ def warn_percent_shares(framework: Framework, values: np.ndarray) -> list[str]:
     """A warning (ReadinessWarning, also returned) for each percent indicator whose every
     answer (two or more) lies in 0..1 with one above 0: shares typed where percentages were
     meant (0.45 for 45%) would score 100 times too low."""
-    percent = (framework.indicators["type"] == "percent").to_numpy()
+    percent = np.flatnonzero((framework.indicators["type"] == "percent").to_numpy())
+    if not len(percent):   # only the percent columns are looked at (a raw-number index has none)
+        return []
+    values = values[:, percent]
     answered = ~np.isnan(values)
     inside = np.where(answered, (values >= 0) & (values <= 1), True).all(axis=0)
     above_zero = (np.where(answered, values, 0) > 0).any(axis=0) & (answered.sum(axis=0) >= 2)
     texts = [f"indicator {ind}: every answer of this percent indicator lies between 0 and 1; "
              "percentages are 0-100 (type 45 for 45%), so these may be 100 times too small"
-             for ind in np.asarray(framework.indicator_ids, object)[percent & inside & above_zero]]
+             for ind in np.asarray(framework.indicator_ids, object)[percent[inside & above_zero]]]
     for text in texts:
         warnings.warn(text, ReadinessWarning, stacklevel=3)
     return texts
