@@ -10,7 +10,9 @@ between them moves both medians alike instead of the ratio.
 Numbers taken on the shared machine are disturbed by other work; run it alone. BLAS runs
 one thread unless OPENBLAS_NUM_THREADS says otherwise: on a busy 2-core machine its threads
 made a 10,000 x 60 matrix product 100 times slower, which measures contention, not the
-method."""
+method. Most of either time is the first touch of fresh 4.8 MB temporaries (page faults;
+numpy asks for huge pages), so the number of whole-matrix temporaries a step makes
+matters more than its arithmetic."""
 
 from __future__ import annotations
 
