@@ -177,3 +177,26 @@ def test_weights_cells_are_named_without_a_call_per_cell(sample_path, tmp_path, 
     monkeypatch.setattr(xlwings.Range, "__iter__", per_cell)
     result = xl.IMPROVEMENT_PRIORITY([[50.0] * len(DIMS)], None, None, caller(negative, "D01", "N11"))
     assert result.startswith(f"#VALUE!: sheet 'Framework', cell {last}: weight -10 is negative"), result
+
+
+def test_national_row_is_read_alone_and_searched_when_not_last(sample_path, tmp_path, monkeypatch, sample_json):
+    """DIMENSION_GAP without a benchmark reads the Summary's last row (where recalculation
+    writes the national row), never the whole Summary on every call; a Summary with a row
+    after the national one is searched."""
+    import xlwings
+    from openpyxl import load_workbook
+    national = [sample_json["national"]["dimensions"][d] for d in DIMS]
+    dims = [[50.0] * len(DIMS)]
+    expected = [pytest.approx([50.0 - n for n in national], abs=1e-9)]
+    book = remote_book(sample_path)
+    with monkeypatch.context() as patch:
+        def whole_block(self, mode="table"):
+            raise AssertionError("the whole Summary read")
+        patch.setattr(xlwings.Range, "expand", whole_block)
+        assert xl.DIMENSION_GAP(dims, None, caller(book, "D01", "N11")) == expected
+    wb = load_workbook(sample_path)
+    summary = wb[L.SUMMARY_SHEET]
+    summary.append(["หน่วยงาน", "X01", "ต่อท้าย", "Appended", "", ""] + [1.0] * len(DIMS))
+    wb.save(tmp_path / "appended.xlsx")
+    appended = remote_book(tmp_path / "appended.xlsx")
+    assert xl.DIMENSION_GAP(dims, None, caller(appended, "D01", "N11")) == expected

@@ -65,15 +65,23 @@ def named_cells(caller, name: str) -> tuple[list[list], str, list[str]]:
 
 
 def national_row(caller, n_dimensions: int) -> list:
-    """Dimension scores of the Summary sheet's national row (written by recalculation)."""
-    rows = sheet_rows(caller, L.SUMMARY_SHEET, "recalculate all agencies first")
-    from readiness_xl.workbook.summary import NATIONAL_ROW_TYPES
-    for row in rows:
-        if row and row[0] in NATIONAL_ROW_TYPES:
-            from readiness_xl.workbook.summary import FIXED_HEADERS
-            first = len(FIXED_HEADERS)
-            return row[first:first + n_dimensions]
-    raise CellValueError("the Summary has no national row: recalculate all agencies first", "#N/A")
+    """Dimension scores of the Summary sheet's national row (written by recalculation).
+    Recalculation writes it last: found with one End(xlDown) from A1 and read alone, so a
+    column of calls does not each read the whole Summary (10,000 agencies: 200,000 cells
+    a call); a Summary where it is not last is searched row by row."""
+    from readiness_xl.workbook.summary import FIXED_HEADERS, NATIONAL_ROW_TYPES
+    hint = "recalculate all agencies first"
+    first = len(FIXED_HEADERS)
+
+    def last_row(sheet) -> list:
+        last = sheet.range("A1").end("down").row
+        return sheet.range((last, 1), (last, first + n_dimensions)).options(ndim=2).value[0]
+    row = _read(caller, L.SUMMARY_SHEET, hint, last_row)
+    if row[0] not in NATIONAL_ROW_TYPES:
+        row = next((r for r in sheet_rows(caller, L.SUMMARY_SHEET, hint) if r and r[0] in NATIONAL_ROW_TYPES), None)
+    if row is None:
+        raise CellValueError(f"the Summary has no national row: {hint}", "#N/A")
+    return row[first:first + n_dimensions]
 
 
 def framework_from_workbook(caller):
@@ -89,11 +97,16 @@ def framework_from_workbook(caller):
     return read_framework(book, Path(book.book.fullname))
 
 
+def _read(caller, sheet: str, hint: str, read):
+    """read(the sheet) on a sheet of ours; when it fails (no such sheet: each engine raises
+    its own error type) the analyst is told what makes the sheet."""
+    book = _book(caller)
+    try:
+        return read(book.sheets[sheet])
+    except Exception:  # noqa: BLE001 (the engine's own error type: see above)
+        raise CellValueError(f"no {sheet} sheet: {hint}", "#N/A") from None
+
+
 def sheet_rows(caller, sheet: str, hint: str) -> list[list]:
     """The block of values from A1 of a sheet of ours (down and right to the first gap)."""
-    try:
-        return _book(caller).sheets[sheet].range("A1").expand().options(ndim=2).value
-    except CellValueError:
-        raise
-    except Exception:
-        raise CellValueError(f"no {sheet} sheet: {hint}", "#N/A") from None
+    return _read(caller, sheet, hint, lambda s: s.range("A1").expand().options(ndim=2).value)
