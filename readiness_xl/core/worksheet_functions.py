@@ -244,7 +244,8 @@ def normalised_value(value: object, low: object, high: object, log: object = Non
 def _goalposts(low: float, high: float, higher: bool, log: bool):
     """One column's goalpost parameters and their fitted bounds, kept for the next call:
     a column of NORMALISED_VALUE cells shares its goalposts, and fitting them (the log
-    taken) is a quarter of a call. The arrays are only read."""
+    taken) is a quarter of a call. Goalposts are fitted from the parameters alone (no
+    values); the arrays are only read."""
     from readiness_xl.core.normalisation import NormalParams, fit_goalposts
 
     params = NormalParams(np.array([low]), np.array([high]), np.array([higher]), np.array([log]))
