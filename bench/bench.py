@@ -241,12 +241,12 @@ def read_stages(book: Path) -> dict[str, float]:
     checked afresh as in a new process. Sheets are read (unzipped, checked, parsed by
     calamine) in a thread ahead of the Python that matches their rows, so the third step
     is the time spent waiting for them: FastWorkbook.values, timed around each call."""
-    from readiness_xl.workbook import parts, read
-    parts._CHECKED.clear()
+    from readiness_xl.workbook import fast_read, package, read
+    package._CHECKED.clear()
     marks = [time.perf_counter()]
-    parts.check_package(book)
+    package.check_package(book)
     marks.append(time.perf_counter())
-    wb = read.open_workbook(book)
+    wb = fast_read.begin_reading(book)
     marks.append(time.perf_counter())
     waited, values = [0.0], wb.values
 

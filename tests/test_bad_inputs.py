@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from readiness_xl.cli.main import cli
-from readiness_xl.workbook.parts import _cell_xml, set_cells, sheet_part
+from readiness_xl.workbook.package import sheet_part
+from readiness_xl.workbook.parts import _cell_xml, set_cells
 from tests.conftest import CLI, ROOT, run_cli
 
 BAD = ROOT / "tests" / "data" / "bad"

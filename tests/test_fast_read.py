@@ -43,7 +43,7 @@ def test_one_far_cell_per_agency_sheet_is_read_by_its_rows_not_its_grid(sample_c
     import zipfile
 
     from readiness_xl.workbook.fast_read import _far_cell
-    from readiness_xl.workbook.parts import sheet_parts
+    from readiness_xl.workbook.package import sheet_parts
     far = sample_copy.with_name("far.xlsx")
     with zipfile.ZipFile(sample_copy) as zin, zipfile.ZipFile(far, "w", zipfile.ZIP_DEFLATED) as zout:
         agency_parts = {p for n, p in sheet_parts(zin).items() if len(n) == 3}
@@ -141,3 +141,35 @@ def test_each_read_ahead_thread_reads_through_a_zip_file_of_its_own(sample_copy,
     book = read_book(sample_copy)
     assert len(book.agencies) == 31
     assert users and all(len(threads) == 1 for threads in users.values())
+
+
+def test_a_damaged_responses_sheet_checked_before_the_imports_is_named(tmp_path):
+    """begin_reading checks a Responses sheet's XML in the calling thread before it returns
+    (so that the imports after it overlap calamine alone): damage found there is reported
+    when the answers are read, like damage found by a read-ahead thread, naming the sheet."""
+    import sys
+    import threading
+    import zipfile
+
+    import pytest
+
+    from readiness_xl.errors import ReadinessError
+    from readiness_xl.workbook.package import sheet_parts
+    from readiness_xl.workbook.read import read_book
+    from tests.conftest import ROOT
+    sys.path.insert(0, str(ROOT / "bench"))
+    import workbooks
+    book = workbooks.build(tmp_path / "long.xlsx", 300, "long")
+    with zipfile.ZipFile(book) as zf:
+        info = zf.getinfo(sheet_parts(zf)["Responses"])
+    data = bytearray(book.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2   # past the prolog that check_package reads
+    data[middle:middle + 64] = bytes(64)
+    book.write_bytes(bytes(data))
+    with pytest.raises(ReadinessError) as raised:
+        read_book(book)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.sheet) == ("long.xlsx", "Responses"), str(problem)
+    assert problem.message.startswith("damaged workbook"), str(problem)
+    assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]

@@ -18,11 +18,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.package import sheet_parts
 from readiness_xl.workbook.parts import (
     empty_sheet_xml,
     render_sheet_data,
     replace_parts,
-    sheet_parts,
     sheet_values,
     well_formed,
 )

@@ -19,12 +19,12 @@ from openpyxl import load_workbook
 
 from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import locks
+from readiness_xl.workbook.package import sheet_parts
 from readiness_xl.workbook.parts import (
     _cell_xml,
     check_cells,
     replace_parts,
     set_cells,
-    sheet_parts,
     sheet_values,
     with_references,
 )

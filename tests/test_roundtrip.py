@@ -24,7 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from PIL import Image as PILImage
 
-from readiness_xl.workbook.parts import CONTENT_TYPES, WORKBOOK_PART, WORKBOOK_RELS, sheet_parts
+from readiness_xl.workbook.package import CONTENT_TYPES, WORKBOOK_PART, WORKBOOK_RELS, sheet_parts
 from tests.conftest import run_cli
 
 _SHEET_DATA = re.compile(r"<sheetData>.*</sheetData>|<sheetData/>", re.S)

@@ -14,7 +14,8 @@ from outside_tools import libreoffice_convert
 from python_calamine import CalamineWorkbook
 
 from readiness_xl.errors import ReadinessError
-from readiness_xl.workbook.parts import sheet_parts, stored, write_sheet_rows
+from readiness_xl.workbook.package import sheet_parts
+from readiness_xl.workbook.parts import stored, write_sheet_rows
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.responses import save_long_workbook
 from tests.conftest import run_cli

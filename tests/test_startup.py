@@ -36,6 +36,40 @@ def test_recalc_does_not_load_charts_or_excel(sample_path, tmp_path):
     assert "pandas" in loaded and "matplotlib" not in loaded and "xlwings" not in loaded
 
 
+# Which of the heavy modules were loaded when the first sheet's XML was checked: recalc
+# checks the workbook and starts reading it before they load (they load while calamine
+# parses), so none may be there yet.
+ORDER_PROBE = """
+import json, sys
+from readiness_xl.workbook import fast_read
+first = []
+scan = fast_read.FastWorkbook._scan
+def noted(self, name):
+    first.append(sorted(m for m in {heavy} if m in sys.modules)) if not first else None
+    return scan(self, name)
+fast_read.FastWorkbook._scan = noted
+from readiness_xl.cli.main import cli
+try:
+    cli(sys.argv[1:], prog_name="readiness-xl")
+except SystemExit as end:
+    assert not end.code, end.code
+print(json.dumps(first[0]))
+"""
+
+
+def test_recalc_begins_reading_before_the_heavy_imports(sample_path, tmp_path):
+    from readiness_xl.workbook.read import read_book
+    from readiness_xl.workbook.responses import save_long_workbook
+    sample = read_book(sample_path)
+    long_form = tmp_path / "long.xlsx"
+    save_long_workbook(sample.framework, sample.agencies, sample.raw_answers, long_form)
+    for book in (sample_path, long_form):
+        out = subprocess.run([sys.executable, "-c", ORDER_PROBE.format(heavy=("pandas", "numpy", "openpyxl")),
+                              "recalc", str(book), "-o", str(tmp_path / "out.xlsx")],
+                             capture_output=True, text=True, check=True).stdout
+        assert json.loads(out.strip().splitlines()[-1]) == [], book.name
+
+
 def test_help_still_lists_every_command():
     out = subprocess.run([sys.executable, "-m", "readiness_xl", "--help"], capture_output=True,
                          text=True, check=True).stdout

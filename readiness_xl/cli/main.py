@@ -47,7 +47,8 @@ def _quiet_unraisable(_unraisable) -> None:
 # --help lists them, none for --version: their imports (pandas, openpyxl, rich...) cost
 # a second at every start. A command missing here still works: all modules load.
 COMMANDS = {
-    "scoring_commands": ("demo", "recalc", "sample", "new-template"),
+    "recalc_commands": ("recalc",),
+    "scoring_commands": ("demo", "sample", "new-template"),
     "survey_commands": ("forms", "collect"),
     "report_commands": ("report",),
     "excel_commands": ("build-addin", "lite", "doctor"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from readiness_xl.core.scoring import MISSING_POLICIES
+from readiness_xl.core.policies import MISSING_POLICIES
 from readiness_xl.errors import Problem, ReadinessError
 
 SIGNIFICANT_DIGITS = 12  # beyond this a float only carries binary noise (50.199999999999996)

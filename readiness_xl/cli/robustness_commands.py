@@ -11,7 +11,7 @@ from rich.table import Table
 from readiness_xl.cli.main import cli
 from readiness_xl.cli.output import echo_json, missing_option, workbook_output
 from readiness_xl.cli.progress import progress_bar
-from readiness_xl.cli.scoring_commands import TERMINAL_AGENCIES, console
+from readiness_xl.cli.terminal import TERMINAL_AGENCIES, console
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COVERAGE_THRESHOLD
 from readiness_xl.errors import Problem, ReadinessError

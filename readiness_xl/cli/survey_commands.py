@@ -16,7 +16,7 @@ from rich.text import Text
 from readiness_xl.cli.main import cli
 from readiness_xl.cli.output import missing_option
 from readiness_xl.cli.progress import progress_bar
-from readiness_xl.cli.scoring_commands import console
+from readiness_xl.cli.terminal import console
 from readiness_xl.errors import visible
 from readiness_xl.survey.collect import MERGED, REJECTED, WARNING, CollectReport, collect_forms
 from readiness_xl.survey.forms import write_forms

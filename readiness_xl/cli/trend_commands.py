@@ -101,7 +101,7 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
     if as_json:
         echo_json(to_json_dict(result))
         return
-    from readiness_xl.cli.scoring_commands import console, echo_wrapped
+    from readiness_xl.cli.terminal import console, echo_wrapped
     console().print(terminal_table(result))
     for lang in ("th", "en"):
         echo_wrapped(trend_sentences(result, "national", lang=lang).iloc[0])

@@ -36,7 +36,8 @@ from readiness_xl.core.aggregation import grouped_power_means, power_mean
 from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import number_or_none
-from readiness_xl.core.scoring import MISSING_POLICIES, dimension_scores, indicator_shares, member_powers
+from readiness_xl.core.policies import MISSING_POLICIES
+from readiness_xl.core.scoring import dimension_scores, indicator_shares, member_powers
 from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis

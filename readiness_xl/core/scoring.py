@@ -24,12 +24,9 @@ from readiness_xl.core.aggregation import grouped_power_means, is_arithmetic, po
 from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.normalisation import normalise
+from readiness_xl.core.policies import MISSING_POLICIES
 from readiness_xl.errors import ReadinessWarning
 
-MISSING_POLICIES = ("zero", "exclude")
-"""`zero` (default): an unanswered indicator is not met and earns nothing; the agency's
-completeness shows how much was answered. `exclude`: unanswered indicators are left out
-of the achievable points, so a dimension scores what was answered (NaN if nothing was)."""
 
 
 def member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:

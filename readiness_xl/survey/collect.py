@@ -27,8 +27,8 @@ from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.survey.forms import form_agency
 from readiness_xl.workbook.layout import SUMMARY_SHEET
 from readiness_xl.workbook.locks import exclusive
+from readiness_xl.workbook.package import WORKBOOK_PART, sheet_part, sheet_parts
 from readiness_xl.workbook.parts import (
-    WORKBOOK_PART,
     check_cells,
     check_not_locked,
     empty_sheet_xml,
@@ -38,10 +38,9 @@ from readiness_xl.workbook.parts import (
     render_sheet_data,
     replace_parts,
     set_cells,
-    sheet_part,
-    sheet_parts,
 )
-from readiness_xl.workbook.read import Book, open_workbook, read_book
+from readiness_xl.workbook.fast_read import open_workbook
+from readiness_xl.workbook.read import Book, read_book
 from readiness_xl.workbook.recalc import score_book
 from readiness_xl.workbook.summary import rows as summary_rows
 

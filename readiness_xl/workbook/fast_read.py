@@ -27,9 +27,9 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from openpyxl.utils.cell import coordinate_to_tuple
-
-from readiness_xl.workbook.parts import defined_names, sheet_parts
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.package import check_package, defined_names, not_a_package, sheet_parts
 
 _ERROR_CELL = b' t="e"'
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
@@ -85,6 +85,7 @@ class FastSheet:
                          for v in row[:max_col]])
 
     def __getitem__(self, ref: str) -> Cell:
+        from openpyxl.utils.cell import coordinate_to_tuple  # openpyxl loads only where it is used
         row, col = coordinate_to_tuple(ref)
         values = next(self.iter_rows(row, row, col), ())
         return Cell(values[col - 1] if col <= len(values) else None)
@@ -117,13 +118,18 @@ class FastWorkbook:
     time and a ZipFile's count of open members is not locked, so each thread opens its own
     of both, and every read goes through them once they exist."""
 
-    AHEAD = 8    # sheets read ahead at most: memory stays that of a few sheets
+    # Read ahead at most this much XML (what the zip directory says the sheets unpack to),
+    # and this many sheets: the values held stay those of a few megabytes of sheets, yet
+    # the threads can go on while a command's imports load (hundreds of agency sheets).
+    AHEAD_BYTES = 32 * 1024 ** 2
+    AHEAD = 512
     READERS = 2  # threads that read ahead
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._zip = zipfile.ZipFile(self.path)
         self._parts = sheet_parts(self._zip)
+        self._sizes = {info.filename: info.file_size for info in self._zip.infolist()}
         from python_calamine import CalamineWorkbook  # not needed by the xlwings paths
         self._calamine = CalamineWorkbook.from_path(str(self.path))
         self._owner = threading.get_ident()       # the thread that uses self._zip and self._calamine
@@ -134,21 +140,32 @@ class FastWorkbook:
         self._streamed: set[str] = set()          # sheets openpyxl streams (see values)
         self._pool = None                         # the thread that reads ahead
         self._wanted: deque[str] = deque()        # sheets to read ahead, in order
-        self._ahead: dict[str, Future] = {}
+        self._ahead: dict[str, Future] = {}       # sheets being read ahead
+        self._held = 0                            # the XML bytes of those sheets
+        self._taken: set[str] = set()             # sheets whose values were asked for
         self.merges: dict[str, list[str]] = {}    # merged ranges of every sheet read
         self.sheetnames = list(self._parts)
         self.defined_names = name_ranges(defined_names(self._zip))
 
-    def _load(self, name: str) -> tuple[list[list] | None, list[str]]:
-        """calamine's rows of a sheet, or None where calamine would hide an error or
-        allocate too much, and the sheet's merged ranges: both from one read of its XML."""
-        zf, calamine = self._thread_handles()
+    def _scan(self, name: str) -> tuple[bool, list[str]]:
+        """Whether calamine may read a sheet (no error cell it would hide, no far cell that
+        would make it allocate too much) and the sheet's merged ranges: one read of its XML,
+        let go before calamine parses the sheet."""
+        zf, _ = self._thread_handles()
         xml = zf.read(self._parts[name])
         first = xml.find(b"mergeCell")  # merges follow the cells: search from there
         merges = [] if first < 0 else \
             [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
-        if _ERROR_CELL in xml or _far_cell(xml):
+        return not (_ERROR_CELL in xml or _far_cell(xml)), merges
+
+    def _load(self, name: str, scanned: tuple[bool, list[str]] | None = None
+              ) -> tuple[list[list] | None, list[str]]:
+        """calamine's rows of a sheet, or None where calamine may not read it, and the
+        sheet's merged ranges (`scanned`: what _scan found, when it ran already)."""
+        readable, merges = scanned or self._scan(name)
+        if not readable:
             return None, merges
+        _, calamine = self._thread_handles()
         return calamine.get_sheet_by_name(name).to_python(skip_empty_area=False), merges
 
     def _thread_handles(self):
@@ -161,18 +178,43 @@ class FastWorkbook:
             self._handles.append(self._local.handles)
         return self._local.handles
 
-    def prefetch(self, names) -> None:
-        """Read these sheets ahead, in this order (sheets not in the workbook are skipped)."""
+    def prefetch(self, names, scan_here: bool = False) -> None:
+        """Read these sheets ahead, in this order; the list replaces any given before
+        (sheets not in the workbook, already read or being read are skipped). With
+        `scan_here` their XML is checked in this thread before the call returns and the
+        threads are left calamine's parse alone, which runs without the GIL: what the caller
+        does next (importing pandas, say) then overlaps it instead of slowing the checks."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.READERS, thread_name_prefix="readiness-read")
-        self._wanted.extend(n for n in names if n in self._parts)
+        names = [n for n in dict.fromkeys(names) if n in self._parts and n not in self._ahead
+                 and n not in self._taken]
+        if scan_here:
+            for name in names:
+                self._ahead[name] = self._scanned_here(name)
+                self._held += self._size(name)
+            names = []
+        self._wanted = deque(names)
         self._top_up()
 
+    def _scanned_here(self, name: str) -> Future:
+        try:
+            scanned = self._scan(name)
+        except Exception as err:  # raised where the sheet's values are asked for, as for the others
+            failed = Future()
+            failed.set_exception(err)
+            return failed
+        return self._pool.submit(self._load, name, scanned)
+
+    def _size(self, name: str) -> int:
+        return self._sizes.get(self._parts[name], 0)
+
     def _top_up(self) -> None:
-        while self._wanted and len(self._ahead) < self.AHEAD:
+        while self._wanted and len(self._ahead) < self.AHEAD and \
+                (self._held < self.AHEAD_BYTES or not self._ahead):
             name = self._wanted.popleft()
-            if name not in self._ahead and name not in self._cache and name not in self._streamed:
+            if name not in self._ahead and name not in self._taken:
                 self._ahead[name] = self._pool.submit(self._load, name)
+                self._held += self._size(name)
 
     def values(self, name: str, max_col: int | None = None, min_row: int = 1,
                max_row: int | None = None):
@@ -180,7 +222,12 @@ class FastWorkbook:
         where calamine would hide an error or allocate too much, openpyxl's rows from
         `min_row` to `max_row` and up to `max_col`, streamed (None = empty cell)."""
         if name not in self._cache and name not in self._streamed:
-            ahead = self._ahead.pop(name, None) or (self._pool and self._pool.submit(self._load, name))
+            ahead = self._ahead.pop(name, None)
+            if ahead is not None:
+                self._held -= self._size(name)
+            elif self._pool is not None:
+                ahead = self._pool.submit(self._load, name)
+            self._taken.add(name)
             try:
                 rows, self.merges[name] = ahead.result() if ahead else self._load(name)
             except Exception as err:  # a damaged sheet: read_book names it in its error
@@ -214,3 +261,40 @@ class FastWorkbook:
             calamine.close()
         if self._openpyxl is not None:
             self._openpyxl.close()
+
+
+def open_workbook(path: Path):
+    """The workbook opened for reading values (FastWorkbook), with a clear error for files
+    that are not workbooks and the package checked for bombs before anything is unpacked."""
+    if not path.exists():
+        raise ReadinessError(Problem("file not found", file=str(path)))
+    if path.is_dir():
+        raise ReadinessError(Problem("is a folder, not a workbook", file=str(path)))
+    try:
+        reason = not_a_package(path)
+    except OSError as err:
+        raise ReadinessError(Problem(f"cannot be read ({err.strerror})", file=path.name)) from None
+    if reason:
+        raise ReadinessError(Problem(reason, file=path.name))
+    check_package(path)
+    try:
+        return FastWorkbook(path)
+    except Exception as err:  # zipfile, the XML parser and calamine raise many types for damaged files
+        raise ReadinessError(Problem(f"cannot be read as a workbook ({err.__class__.__name__}: "
+                                     f"{' '.join(str(err).split())})", file=path.name)) from None
+
+
+def begin_reading(path: Path) -> FastWorkbook:
+    """open_workbook, with the sheets a readiness workbook is read for already being read:
+    its Agencies sheet, then its Responses sheet (checked before this returns, see
+    FastWorkbook.prefetch) or its other sheets in order (the agency sheets, normally).
+    A command calls this before it imports pandas and the rest, which then load while
+    calamine parses; workbook.read.read_open_book corrects the order once it knows the
+    agencies."""
+    wb = open_workbook(Path(path))
+    if L.RESPONSES_SHEET in wb.sheetnames:
+        wb.prefetch([L.AGENCIES_SHEET])
+        wb.prefetch([L.RESPONSES_SHEET], scan_here=True)
+    else:
+        wb.prefetch([L.AGENCIES_SHEET, *(s for s in wb.sheetnames if s not in L.RESERVED_SHEETS)])
+    return wb

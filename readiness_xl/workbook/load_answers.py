@@ -15,7 +15,8 @@ from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.sample.source_data import read_long_answers
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.locks import exclusive
-from readiness_xl.workbook.parts import full_calc_on_load, replace_parts, set_cells, sheet_parts, write_sheet_rows
+from readiness_xl.workbook.package import sheet_parts
+from readiness_xl.workbook.parts import full_calc_on_load, replace_parts, set_cells, write_sheet_rows
 from readiness_xl.workbook.read import Book, read_book
 from readiness_xl.workbook.responses import responses_rows
 

@@ -5,9 +5,8 @@ understand). Instead the zip is copied entry by entry and only the parts we own 
 replaced, e.g. the `<sheetData>` of the Summary sheet or single answer cells. The result
 goes to a temporary file next to the target which replaces it only when complete.
 
-Files come from strangers (returned questionnaires), so before any XML parser sees a
-package its zip directory is checked for unpacked size and compression ratio, and every
-XML part is refused if it declares a DTD (the carrier of entity-expansion bombs)."""
+Files come from strangers (returned questionnaires): every source is checked by
+workbook.package (bombs, DTDs) before any part of it is parsed here."""
 
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ import copy
 import math
 import numbers
 import os
-import posixpath
 import re
 import struct
 import tempfile
@@ -30,17 +28,24 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-from defusedxml import DTDForbidden, EntitiesForbidden
 from defusedxml import ElementTree as ET
-from defusedxml.ElementTree import DefusedXMLParser
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import locks
+from readiness_xl.workbook.package import (  # the package's parts, read before writing
+    CONTENT_TYPES,
+    NS_MAIN,
+    NS_REL,
+    WORKBOOK_PART,
+    WORKBOOK_RELS,
+    XML_SUFFIXES,
+    check_package,
+    sheet_part,
+)
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 # Tags may carry a namespace prefix (<x:sheetData>, as .NET's Open XML SDK writes them):
 # every pattern accepts one and every element we write uses the part's own prefix.
 _P = r"(?:\w+:)?"
@@ -57,123 +62,6 @@ _STYLE_ATTR = re.compile(rf"^<{_P}c\b[^>]*?\ss=\"(\d+)\"")
 _OPENING = re.compile(rf"<({_P})(row|c)\b([^>]*?)(/?)>")
 _R_ATTR = re.compile(r'\br="([A-Z]*)(\d*)"')
 _ROW_OPENING = re.compile(rf"<{_P}row\b")
-
-WORKBOOK_PART = "xl/workbook.xml"
-WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
-CONTENT_TYPES = "[Content_Types].xml"
-WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-
-# Limits for untrusted packages. Real workbooks of thousands of agencies unpack to tens
-# of megabytes and compress about 5-30 times; zip bombs compress hundreds of times.
-MAX_UNPACKED_BYTES = 500 * 1024 ** 2
-MAX_RATIO = 200
-RATIO_FLOOR_BYTES = 10 * 1024 ** 2
-MAX_PARTS = 100_000
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
-
-
-class _RootReached(Exception):
-    """Raised by the prolog scanner at the first element: no DTD came before it."""
-
-
-class _StopAtRoot:
-    def start(self, tag, attrs):
-        raise _RootReached
-
-    def close(self):
-        return None
-
-
-def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
-    """Read a part only up to its root element; a DTD may only appear before it."""
-    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
-    try:
-        with zf.open(name) as stream:
-            while chunk := stream.read(4096):  # the root comes early: unpack no more than needed
-                parser.feed(chunk)
-    except _RootReached:
-        return
-    except (DTDForbidden, EntitiesForbidden):
-        raise ReadinessError(Problem(f"part {name} declares a DTD or XML entities (a possible "
-                                     "entity-expansion bomb); refused", file=file)) from None
-    except ET.ParseError as err:
-        raise ReadinessError(Problem(f"part {name} is not well-formed XML ({err})",
-                                     file=file)) from None
-    raise ReadinessError(Problem(f"part {name} is empty or has no XML element", file=file))
-
-
-# Packages already checked by this process, by file identity and stamp: a recalc reads
-# and then rewrites the same file, and a file changed in between (new inode, size or
-# modification time) is checked again.
-_CHECKED: set[tuple] = set()
-
-
-def _stamp(path: Path) -> tuple:
-    st = os.stat(path)
-    return os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def check_package(path: Path) -> None:
-    """Refuse a zip package before unpacking it: too many parts, too large unpacked,
-    suspiciously compressed, a part name twice, not a workbook, XML parts with a DTD,
-    or a sheet the workbook lists whose part is missing. A package already checked,
-    unchanged since (see _CHECKED), is not checked twice."""
-    path = Path(path)
-    locks.note_input(path)
-    try:
-        stamp = _stamp(path)
-    except OSError:
-        stamp = None
-    if stamp in _CHECKED:
-        return
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_PARTS:
-                raise ReadinessError(Problem(f"the package holds {len(infos):,} parts (limit "
-                                             f"{MAX_PARTS:,}); refused", file=path.name))
-            total = sum(info.file_size for info in infos)
-            if total > MAX_UNPACKED_BYTES:
-                raise ReadinessError(Problem(
-                    f"unpacks to {total / 1024 ** 2:,.0f} MB (limit {MAX_UNPACKED_BYTES // 1024 ** 2} "
-                    "MB; a zip bomb?); refused", file=path.name))
-            for info in infos:
-                if info.file_size > RATIO_FLOOR_BYTES and \
-                        info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise ReadinessError(Problem(
-                        f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
-                        f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=path.name))
-            seen: set[str] = set()
-            seen_names = {info.filename for info in infos}
-            for info in infos:  # part names are case-insensitive (OPC); zipfile would pick one
-                if info.filename.casefold() in seen:
-                    raise ReadinessError(Problem(f"part {info.filename} appears twice in the "
-                                                 "package (damaged); refused", file=path.name))
-                seen.add(info.filename.casefold())
-            for required in (WORKBOOK_PART, CONTENT_TYPES, WORKBOOK_RELS):
-                if required not in seen_names:
-                    raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {required})",
-                                                 file=path.name))
-            for info in infos:
-                if info.filename.lower().endswith(_XML_SUFFIXES):
-                    _refuse_dtd(zf, info.filename, path.name)
-            names = set(zf.namelist())
-            for sheet, part in sheet_parts(zf).items():
-                if part not in names:
-                    raise ReadinessError(Problem(f"the part of this sheet ({part}) is missing "
-                                                 "from the package (damaged)", sheet, file=path.name))
-        if stamp is not None:
-            _CHECKED.add(stamp)
-    except (zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError, KeyError) as err:
-        raise ReadinessError(Problem(f"damaged zip package ({' '.join(str(err).split())})",
-                                     file=path.name)) from None
-    except RuntimeError as err:  # zipfile: "File ... is encrypted, password required"
-        raise ReadinessError(Problem(f"an encrypted zip cannot be read ({err})",
-                                     file=path.name)) from None
-    except OSError as err:  # a zip directory pointing before the file's start, say
-        raise ReadinessError(Problem(f"damaged zip package ({err.strerror or err})",
-                                     file=path.name)) from None
 
 
 def owner_files(path: Path) -> list[Path]:
@@ -256,38 +144,9 @@ def atomic_target(target: Path):
                 os.unlink(tmp)
 
 
-def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> zip path of its XML, in workbook order."""
-    workbook = ET.fromstring(zf.read(WORKBOOK_PART))
-    rels = ET.fromstring(zf.read(WORKBOOK_RELS))
-    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
-    return {sheet.get("name"): part_path(targets.get(sheet.get(f"{{{NS_REL}}}id"), ""))
-            for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet")}
-
-
-def part_path(target: str) -> str:
-    """The zip path of a part named by a relationship of the workbook (relative to xl/)."""
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-
-
-def defined_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Workbook-level defined names and what they refer to, as written in workbook.xml."""
-    workbook = ET.fromstring(zf.read(WORKBOOK_PART))
-    return {d.get("name"): (d.text or "") for d in workbook.iter(f"{{{NS_MAIN}}}definedName")
-            if d.get("localSheetId") is None}
-
-
 def header_style(sheet_xml: str) -> str | None:
     """The style id of cell A1, to give a new sheet's header the look of an existing one."""
     return _row_styles(sheet_xml).get(1, {}).get("A")
-
-
-def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str:
-    """The zip path of a worksheet's XML, by the sheet's name."""
-    parts = sheet_parts(zf)
-    if sheet_name not in parts:
-        raise ReadinessError(Problem(f"sheet '{sheet_name}' is missing"))
-    return parts[sheet_name]
 
 
 def _prefix(sheet_xml: str) -> str:
@@ -833,7 +692,7 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
         with ThreadPoolExecutor(1) as pool:
             back = pool.submit(_write_and_read_back, zin, tmp, written, list(new_parts or {}))
             formed = {part: well_formed(meant) for part, meant in written.items()
-                      if part.lower().endswith(_XML_SUFFIXES)}
+                      if part.lower().endswith(XML_SUFFIXES)}
             found = back.result()
         for part in written:
             data, why = found[part]

@@ -2,7 +2,7 @@
 
 Only reads: nothing here writes or changes a file. Every value keeps its sheet and
 cell so that a bad one is reported where the analyst can find it. Files may come from
-strangers: the package is checked (parts.check_package) before openpyxl parses it,
+strangers: the package is checked (workbook.package) before any reader parses it,
 and tables stop at a row limit instead of reading a million-row sheet."""
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from openpyxl.utils.cell import (
     get_column_letter,
     range_boundaries,
 )
-from openpyxl.utils.exceptions import InvalidFileException
 
 from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
@@ -31,12 +30,8 @@ from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import responses
-from readiness_xl.workbook.parts import check_package
+from readiness_xl.workbook.fast_read import begin_reading, open_workbook
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-# An encrypted .xlsx is an OLE file holding these streams (names in UTF-16 in its directory).
-ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_TABLE_ROWS = 20_000
 # What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, UnicodeDecodeError)
@@ -57,49 +52,6 @@ class Book:
     def locate(self, bad: BadAnswer) -> Problem:
         sheet, cell = self.answer_cells.get((bad.agency, bad.indicator), (bad.agency, None))
         return Problem(f"indicator {bad.indicator}: {bad.message}", sheet, cell, self.path.name)
-
-
-def _not_a_package(path: Path) -> str | None:
-    """Why `path` is not an .xlsx zip package, told from its first bytes; None if it is one."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-        if not head:
-            return "the file is empty"
-        if head == OLE_MAGIC:
-            handle.seek(0)
-            if ENCRYPTED_STREAM in handle.read(64 * 1024 ** 2):
-                return ("the workbook is password-protected (encrypted); remove the password "
-                        "in Excel and save it again")
-            return "a legacy .xls (Excel 97-2003) file; save it as .xlsx in Excel and try again"
-    if not zipfile.is_zipfile(path):
-        if head.startswith(ZIP_MAGIC):
-            return "the zip package is truncated or damaged (an incomplete download or copy?)"
-        return "not an .xlsx workbook (not a zip file)"
-    return None
-
-
-def open_workbook(path: Path):
-    """The workbook opened for reading values (FastWorkbook), with a clear error for files
-    that are not workbooks and the package checked for bombs before anything is unpacked."""
-    if not path.exists():
-        raise ReadinessError(Problem("file not found", file=str(path)))
-    if path.is_dir():
-        raise ReadinessError(Problem("is a folder, not a workbook", file=str(path)))
-    try:
-        reason = _not_a_package(path)
-    except OSError as err:
-        raise ReadinessError(Problem(f"cannot be read ({err.strerror})", file=path.name)) from None
-    if reason:
-        raise ReadinessError(Problem(reason, file=path.name))
-    check_package(path)
-    try:
-        from readiness_xl.workbook.fast_read import FastWorkbook
-        return FastWorkbook(path)
-    except InvalidFileException as err:
-        raise ReadinessError(Problem(" ".join(str(err).split()), file=path.name)) from None
-    except Exception as err:  # openpyxl raises many types for damaged files
-        raise ReadinessError(Problem(f"cannot be read as a workbook ({err.__class__.__name__}: "
-                                     f"{' '.join(str(err).split())})", file=path.name)) from None
 
 
 def _damaged() -> tuple:
@@ -257,13 +209,16 @@ def _refuse_merged_answers(path: Path, merges: dict[str, list[str]],
     """A merged range over answer cells hides all but its first answer. `merges` holds
     the merged ranges of the sheets read (found in the same read as their values); answer
     rows are looked at only on a sheet with a merge over the answer column, as one array
-    of row numbers (answers sit in one column)."""
+    of row numbers (answers sit in one column), and only when it reaches below the
+    first answer row (an agency sheet's merged title does not)."""
     column = column_index_from_string(cells.column)
+    rows = cells.rows.to_numpy()
+    first = rows[rows > 0].min(initial=np.iinfo(rows.dtype).max)  # no answer sits above this row
     bounds = functools.lru_cache(maxsize=None)(range_boundaries)  # sheets share their merges
     for sheet, refs in merges.items():
         over = [(ref, bounds(ref)) for ref in refs]
         over = [(ref, min_row, max_row) for ref, (min_col, min_row, max_col, max_row) in over
-                if min_col <= column <= max_col]
+                if min_col <= column <= max_col and max_row >= first]
         rows = cells.rows_on(sheet) if over else ()
         for ref, min_row, max_row in over if len(rows) else ():
             hit = rows[(rows >= min_row) & (rows <= max_row)]
@@ -283,10 +238,13 @@ def read_responses(wb, path: Path, agencies: pd.DataFrame, framework: Framework
         raise err.in_file(path.name) from None
 
 
-def read_book(path: str | Path, progress=None) -> Book:
-    """Everything needed to score a workbook, validated; raises ReadinessError."""
+def read_book(path: str | Path, progress=None, wb=None) -> Book:
+    """Everything needed to score a workbook, validated; raises ReadinessError. `wb`: the
+    workbook as fast_read.begin_reading opened it, when a command began reading it before
+    this module loaded (closed here, like one opened here)."""
     path = Path(path)
-    wb = open_workbook(path)
+    if wb is None:
+        wb = begin_reading(path)
     try:
         book = read_open_book(wb, path, progress)
     except ReadinessError as err:
@@ -315,13 +273,11 @@ def read_open_book(wb, path: Path, progress=None) -> Book:
     in Excel seen through udfs.xlwings_book (anything with sheetnames, defined_names,
     wb[name].iter_rows and, for the long layout, wb.values)."""
     framework = read_framework(wb, path)
-    long_form = L.RESPONSES_SHEET in wb.sheetnames
-    prefetch = getattr(wb, "prefetch", lambda names: None)  # FastWorkbook reads ahead
-    prefetch([L.AGENCIES_SHEET, L.RESPONSES_SHEET] if long_form else [L.AGENCIES_SHEET])
     agencies = read_agencies(wb, path)
-    if long_form:
+    if L.RESPONSES_SHEET in wb.sheetnames:
         raw, cells = read_responses(wb, path, agencies, framework)
     else:
-        prefetch(agencies.index)
+        if hasattr(wb, "prefetch"):  # a FastWorkbook reads ahead: the agency sheets, in their order
+            wb.prefetch(agencies.index)
         raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
     return Book(path, framework, agencies, raw, cells)

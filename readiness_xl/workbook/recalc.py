@@ -1,25 +1,30 @@
 """Recalculating a workbook headless: read, validate, score, write the Summary.
-The same steps the ribbon button runs inside Excel."""
+The same steps the ribbon button runs inside Excel.
+
+Nothing heavy loads with this module: recalc_file checks the workbook and starts reading
+it (fast_read.begin_reading) first, and numpy, pandas and openpyxl load while calamine
+parses, which releases the GIL. On a 10,000-agency workbook that hides their import."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from readiness_xl.core.answers import parse_answers
-from readiness_xl.core.results import Results, compute_results
 from readiness_xl.errors import ReadinessError
-from readiness_xl.workbook.layout import SUMMARY_SHEET
+from readiness_xl.workbook.fast_read import begin_reading
 from readiness_xl.workbook.locks import exclusive
-from readiness_xl.workbook.parts import write_sheet_rows
-from readiness_xl.workbook.read import Book, read_book
-from readiness_xl.workbook.summary import rows as summary_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from readiness_xl.core.results import Results
+    from readiness_xl.workbook.read import Book
 
 
 def book_answers(book: Book) -> pd.DataFrame:
     """The answers of a workbook already read, parsed; every bad answer is reported with
     its cell (what recalc, trend rounds and robustness all score)."""
+    from readiness_xl.core.answers import parse_answers
     answers, bad = parse_answers(book.raw_answers, book.framework)
     if bad:
         raise ReadinessError([book.locate(b) for b in bad])
@@ -28,6 +33,7 @@ def book_answers(book: Book) -> pd.DataFrame:
 
 def score_book(book: Book, missing: str = "zero") -> Results:
     """Results of a workbook already read; every bad answer is reported with its cell."""
+    from readiness_xl.core.results import compute_results
     return compute_results(book.framework, book.agencies, book_answers(book), missing)
 
 
@@ -38,7 +44,12 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = 
     path = Path(path)
     target = Path(out) if out else path
     with exclusive(target):  # held from the read to the write: no other run slips between
-        book = read_book(path, progress)
+        wb = begin_reading(path)
+        from readiness_xl.workbook.layout import SUMMARY_SHEET
+        from readiness_xl.workbook.parts import write_sheet_rows
+        from readiness_xl.workbook.read import read_book  # these imports overlap the reading begun
+        from readiness_xl.workbook.summary import rows as summary_rows
+        book = read_book(path, progress, wb)
         results = score_book(book, missing)
         try:
             write_sheet_rows(path, target, SUMMARY_SHEET, summary_rows(results))

@@ -16,8 +16,8 @@ from itertools import count as naturals
 from defusedxml import ElementTree as ET
 
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.workbook.parts import (
-    NS_MAIN, NS_PKG_REL, WORKBOOK_RELS, escape_texts, free_rel_id, new_part_edits, part_path)
+from readiness_xl.workbook.package import NS_MAIN, NS_PKG_REL, WORKBOOK_RELS, part_path
+from readiness_xl.workbook.parts import escape_texts, free_rel_id, new_part_edits
 
 SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"

@@ -1,0 +1,7 @@
+"""The names of the choices scoring offers, importable without numpy or pandas: the
+command line builds its options from them before anything heavy has loaded."""
+
+MISSING_POLICIES = ("zero", "exclude")
+"""`zero` (default): an unanswered indicator is not met and earns nothing; the agency's
+completeness shows how much was answered. `exclude`: unanswered indicators are left out
+of the achievable points, so a dimension scores what was answered (NaN if nothing was)."""

@@ -1,0 +1,192 @@
+"""The zip package of a workbook, before anything in it is parsed: which parts it has,
+where each sheet's XML is, its defined names, and the checks that refuse a hostile file
+(bombs, DTDs, missing parts) before any reader unpacks it.
+
+Kept apart from the writers in workbook.parts and free of numpy, pandas and openpyxl, so
+that a command can check a workbook and start reading it while those still import."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import zipfile
+import zlib
+from pathlib import Path
+
+from defusedxml import DTDForbidden, EntitiesForbidden
+from defusedxml import ElementTree as ET
+from defusedxml.ElementTree import DefusedXMLParser
+
+from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook import locks
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+
+# Limits for untrusted packages. Real workbooks of thousands of agencies unpack to tens
+# of megabytes and compress about 5-30 times; zip bombs compress hundreds of times.
+MAX_UNPACKED_BYTES = 500 * 1024 ** 2
+MAX_RATIO = 200
+RATIO_FLOOR_BYTES = 10 * 1024 ** 2
+MAX_PARTS = 100_000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# An encrypted .xlsx is an OLE file holding these streams (names in UTF-16 in its directory).
+ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+class _RootReached(Exception):
+    """Raised by the prolog scanner at the first element: no DTD came before it."""
+
+
+class _StopAtRoot:
+    def start(self, tag, attrs):
+        raise _RootReached
+
+    def close(self):
+        return None
+
+
+def not_a_package(path: Path) -> str | None:
+    """Why `path` is not an .xlsx zip package, told from its first bytes; None if it is one."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        if not head:
+            return "the file is empty"
+        if head == OLE_MAGIC:
+            handle.seek(0)
+            if ENCRYPTED_STREAM in handle.read(64 * 1024 ** 2):
+                return ("the workbook is password-protected (encrypted); remove the password "
+                        "in Excel and save it again")
+            return "a legacy .xls (Excel 97-2003) file; save it as .xlsx in Excel and try again"
+    if not zipfile.is_zipfile(path):
+        if head.startswith(ZIP_MAGIC):
+            return "the zip package is truncated or damaged (an incomplete download or copy?)"
+        return "not an .xlsx workbook (not a zip file)"
+    return None
+
+
+def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
+    """Read a part only up to its root element; a DTD may only appear before it."""
+    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
+    try:
+        with zf.open(name) as stream:
+            while chunk := stream.read(4096):  # the root comes early: unpack no more than needed
+                parser.feed(chunk)
+    except _RootReached:
+        return
+    except (DTDForbidden, EntitiesForbidden):
+        raise ReadinessError(Problem(f"part {name} declares a DTD or XML entities (a possible "
+                                     "entity-expansion bomb); refused", file=file)) from None
+    except ET.ParseError as err:
+        raise ReadinessError(Problem(f"part {name} is not well-formed XML ({err})",
+                                     file=file)) from None
+    raise ReadinessError(Problem(f"part {name} is empty or has no XML element", file=file))
+
+
+# Packages already checked by this process, by file identity and stamp: a recalc reads
+# and then rewrites the same file, and a file changed in between (new inode, size or
+# modification time) is checked again.
+_CHECKED: set[tuple] = set()
+
+
+def _stamp(path: Path) -> tuple:
+    st = os.stat(path)
+    return os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def check_package(path: Path) -> None:
+    """Refuse a zip package before unpacking it: too many parts, too large unpacked,
+    suspiciously compressed, a part name twice, not a workbook, XML parts with a DTD,
+    or a sheet the workbook lists whose part is missing. A package already checked,
+    unchanged since (see _CHECKED), is not checked twice."""
+    path = Path(path)
+    locks.note_input(path)
+    try:
+        stamp = _stamp(path)
+    except OSError:
+        stamp = None
+    if stamp in _CHECKED:
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_PARTS:
+                raise ReadinessError(Problem(f"the package holds {len(infos):,} parts (limit "
+                                             f"{MAX_PARTS:,}); refused", file=path.name))
+            total = sum(info.file_size for info in infos)
+            if total > MAX_UNPACKED_BYTES:
+                raise ReadinessError(Problem(
+                    f"unpacks to {total / 1024 ** 2:,.0f} MB (limit {MAX_UNPACKED_BYTES // 1024 ** 2} "
+                    "MB; a zip bomb?); refused", file=path.name))
+            for info in infos:
+                if info.file_size > RATIO_FLOOR_BYTES and \
+                        info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                    raise ReadinessError(Problem(
+                        f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
+                        f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=path.name))
+            seen: set[str] = set()
+            seen_names = {info.filename for info in infos}
+            for info in infos:  # part names are case-insensitive (OPC); zipfile would pick one
+                if info.filename.casefold() in seen:
+                    raise ReadinessError(Problem(f"part {info.filename} appears twice in the "
+                                                 "package (damaged); refused", file=path.name))
+                seen.add(info.filename.casefold())
+            for required in (WORKBOOK_PART, CONTENT_TYPES, WORKBOOK_RELS):
+                if required not in seen_names:
+                    raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {required})",
+                                                 file=path.name))
+            for info in infos:
+                if info.filename.lower().endswith(XML_SUFFIXES):
+                    _refuse_dtd(zf, info.filename, path.name)
+            names = set(zf.namelist())
+            for sheet, part in sheet_parts(zf).items():
+                if part not in names:
+                    raise ReadinessError(Problem(f"the part of this sheet ({part}) is missing "
+                                                 "from the package (damaged)", sheet, file=path.name))
+        if stamp is not None:
+            _CHECKED.add(stamp)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError, KeyError) as err:
+        raise ReadinessError(Problem(f"damaged zip package ({' '.join(str(err).split())})",
+                                     file=path.name)) from None
+    except RuntimeError as err:  # zipfile: "File ... is encrypted, password required"
+        raise ReadinessError(Problem(f"an encrypted zip cannot be read ({err})",
+                                     file=path.name)) from None
+    except OSError as err:  # a zip directory pointing before the file's start, say
+        raise ReadinessError(Problem(f"damaged zip package ({err.strerror or err})",
+                                     file=path.name)) from None
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip path of its XML, in workbook order."""
+    workbook = ET.fromstring(zf.read(WORKBOOK_PART))
+    rels = ET.fromstring(zf.read(WORKBOOK_RELS))
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
+    return {sheet.get("name"): part_path(targets.get(sheet.get(f"{{{NS_REL}}}id"), ""))
+            for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet")}
+
+
+def part_path(target: str) -> str:
+    """The zip path of a part named by a relationship of the workbook (relative to xl/)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def defined_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Workbook-level defined names and what they refer to, as written in workbook.xml."""
+    workbook = ET.fromstring(zf.read(WORKBOOK_PART))
+    return {d.get("name"): (d.text or "") for d in workbook.iter(f"{{{NS_MAIN}}}definedName")
+            if d.get("localSheetId") is None}
+
+
+def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str:
+    """The zip path of a worksheet's XML, by the sheet's name."""
+    parts = sheet_parts(zf)
+    if sheet_name not in parts:
+        raise ReadinessError(Problem(f"sheet '{sheet_name}' is missing"))
+    return parts[sheet_name]
