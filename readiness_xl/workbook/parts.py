@@ -316,12 +316,13 @@ def _rows_xml(rows: list[list], letters: list[str], header_cols: list, data_cols
     return chain(out, block)
 
 
-def _first_rows(sheet_data: str) -> str:
-    """A <sheetData> cut before its third row: all that is read of the cells a render
-    replaces (rows 1 and 2's styles, the header row's attributes; rows come in order), so
-    rewriting a Summary of 10,000 rows does not scan the old one cell by cell."""
-    third = next(islice(_ROW_OPENING.finditer(sheet_data), 2, None), None)
-    return sheet_data if third is None else sheet_data[:third.start()]
+def _first_rows(sheet_xml: str, start: int, end: int) -> str:
+    """The <sheetData> at sheet_xml[start:end] cut before its third row: all that is read
+    of the cells a render replaces (rows 1 and 2's styles, the header row's attributes;
+    rows come in order), so rewriting a Summary of 10,000 rows does not scan the old one
+    cell by cell, nor copy it."""
+    third = next(islice(_ROW_OPENING.finditer(sheet_xml, start, end), 2, None), None)
+    return sheet_xml[start:end if third is None else third.start()]
 
 
 def render_sheet_data(sheet_xml: str, rows: list[list], strings=None) -> str:
@@ -331,7 +332,7 @@ def render_sheet_data(sheet_xml: str, rows: list[list], strings=None) -> str:
     or through `strings` (a SharedStrings) when given."""
     p = _prefix(sheet_xml)
     start, end = _sheet_data(sheet_xml)
-    first = with_references(_first_rows(sheet_xml[start:end]))
+    first = with_references(_first_rows(sheet_xml, start, end))
     styles = _row_styles(first)
     header_styles, data_styles = styles.get(1, {}), styles.get(2, {})
     header_row = _HEADER_ROW.search(first)  # keeps the header's height
