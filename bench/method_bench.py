@@ -2,13 +2,17 @@
 6 dimensions x 10 raw `number` indicators (goalposts, one with a log) with arithmetic and
 with geometric aggregation at both levels, through scoring.score, and reports the median
 of several runs and the ratio. Issue 13's target: geometric no more than 20% slower.
+The two are timed in alternation (a g, g a, ...), so a change in the machine's load
+between them moves both medians alike instead of the ratio.
 
     .venv/bin/python bench/method_bench.py [--units 10000] [--repeat 7]
 
 Numbers taken on the shared machine are disturbed by other work; run it alone. BLAS runs
 one thread unless OPENBLAS_NUM_THREADS says otherwise: on a busy 2-core machine its threads
 made a 10,000 x 60 matrix product 100 times slower, which measures contention, not the
-method."""
+method. Most of either time is the first touch of fresh 4.8 MB temporaries (page faults;
+numpy asks for huge pages), so the number of whole-matrix temporaries a step makes
+matters more than its arithmetic."""
 
 from __future__ import annotations
 
@@ -59,13 +63,15 @@ def answers(units: int, framework, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(values, index=[f"U{i}" for i in range(units)], columns=framework.indicator_ids)
 
 
-def median_seconds(framework, table: pd.DataFrame, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        score(framework, table)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def median_seconds(frameworks: list, table: pd.DataFrame, repeat: int) -> list[float]:
+    """The median time of score() for each framework, timed in alternating order."""
+    times: list[list[float]] = [[] for _ in frameworks]
+    for r in range(repeat):
+        for i in (range(len(frameworks)) if r % 2 == 0 else reversed(range(len(frameworks)))):
+            start = time.perf_counter()
+            score(frameworks[i], table)
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main() -> int:
@@ -76,10 +82,9 @@ def main() -> int:
     arithmetic, geometric = bench_framework("arithmetic"), bench_framework("geometric")
     table = answers(args.units, arithmetic)
     score(geometric, table)  # warm up (imports, caches)
-    a = median_seconds(arithmetic, table, args.repeat)
-    g = median_seconds(geometric, table, args.repeat)
+    a, g = median_seconds([arithmetic, geometric], table, args.repeat)
     ratio = g / a
-    print(f"{args.units:,} units x {len(arithmetic.indicator_ids)} indicators, median of {args.repeat}")
+    print(f"{args.units:,} units x {len(arithmetic.indicator_ids)} indicators, median of {args.repeat}, alternated")
     print(f"  arithmetic  {1000 * a:8.1f} ms")
     print(f"  geometric   {1000 * g:8.1f} ms   ratio {ratio:.2f} (target <= {TARGET:.2f}: "
           f"{'met' if ratio <= TARGET else 'missed'})")

@@ -1,5 +1,5 @@
 """`python -m readiness_xl` is the `readiness-xl` command."""
 
-from readiness_xl.cli.main import cli
+from readiness_xl.cli.main import run
 
-cli(prog_name="readiness-xl")
+run()

@@ -173,3 +173,35 @@ def test_a_damaged_responses_sheet_checked_before_the_imports_is_named(tmp_path)
     assert (problem.file, problem.sheet) == ("long.xlsx", "Responses"), str(problem)
     assert problem.message.startswith("damaged workbook"), str(problem)
     assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]
+
+
+def test_damage_in_a_streamed_sheet_is_named(sample_copy):
+    """A sheet holding an error value is streamed by openpyxl, not read by calamine; damage
+    met while streaming it (here an answer pointing past the shared strings) is named with
+    its sheet, as damage in a sheet calamine reads is."""
+    import re
+    import zipfile
+
+    import pytest
+
+    from readiness_xl.errors import ReadinessError
+    from readiness_xl.workbook.package import sheet_parts
+    from readiness_xl.workbook.read import read_book
+    wb = load_workbook(sample_copy)
+    wb["D05"]["G6"] = "#DIV/0!"                                      # streamed from now on
+    wb.save(sample_copy)
+    bad = sample_copy.with_name("bad.xlsx")
+    with zipfile.ZipFile(sample_copy) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        part = sheet_parts(zin)["D05"]
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:  # answer F8 becomes shared string 999999, which does not exist
+                data, found = re.subn(rb'<c r="F8"([^>]*?)(?: t="\w+")?(/>|>.*?</c>)',
+                                      rb'<c r="F8"\1 t="s"><v>999999</v></c>', data, count=1)
+                assert found == 1
+            zout.writestr(info, data)
+    with pytest.raises(ReadinessError) as raised:
+        read_book(bad)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.sheet) == ("bad.xlsx", "D05"), str(problem)
+    assert problem.message.startswith("damaged workbook"), str(problem)

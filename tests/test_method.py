@@ -18,7 +18,12 @@ from hypothesis.extra.numpy import arrays
 from openpyxl import load_workbook
 
 from readiness_xl.core import worksheet_functions as wf
-from readiness_xl.core.aggregation import AggregationError, parse_aggregation, power_mean
+from readiness_xl.core.aggregation import (
+    AggregationError,
+    grouped_power_means,
+    parse_aggregation,
+    power_mean,
+)
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.benchmarks import level_labels, rank_eq, round_scores
 from readiness_xl.core.framework import build_framework, located
@@ -114,6 +119,56 @@ def test_power_means_are_ordered_and_within_the_values(values, weights):
 def test_weights_are_shares_any_scale(values, weights, factor):
     a, b = power_mean(values, weights, 1), power_mean(values, weights * factor, 1)
     assert np.allclose(a, b, equal_nan=True)
+
+
+def test_geometric_zero_rules_hold_in_the_fast_and_the_masked_way():
+    """A zero (or a NaN counted as zero) makes its group 0 and nothing else: not a group
+    that weighs it 0, not a group of tiny values; the same when the weights spread too
+    wide for the log floor (the masked way) and when a value is infinite."""
+    geo = np.zeros(2)
+    # column 0 is in group A only; B weighs it 0 and keeps its own mean of 4 and 9
+    x, weights = np.array([[0.0, 4.0, 9.0]]), np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    assert grouped_power_means(x, weights, geo[:1], geo)[0] == pytest.approx([0.0, 6.0], abs=0)
+    assert grouped_power_means(np.array([[1e-300, 1e-300, 0.0]]), weights[:, ::-1], geo[:1], geo)[0, 1] == \
+        pytest.approx(1e-300, rel=1e-12)
+    nan = np.array([[np.nan, 4.0, 9.0]])
+    assert grouped_power_means(nan, weights, geo[:1], geo, nan_as_zero=True)[0] == pytest.approx([0.0, 6.0])
+    assert grouped_power_means(nan, weights, geo[:1], geo)[0] == pytest.approx([4.0, 6.0])
+    wide = np.array([1e-200, 1e200])   # the floor cannot outweigh these: the masked way
+    assert power_mean(np.array([[0.0, 4.0], [2.0, 4.0]]), wide, 0).tolist() == [0.0, pytest.approx(4.0)]
+    assert power_mean(np.array([[np.inf, 0.0], [np.inf, 4.0]]), np.ones(2), 0).tolist() == [0.0, np.inf]
+
+
+def _reference_mean(x: list[float], w: list[float], p: float, nan_as_zero: bool) -> float:
+    """One unit's power mean of one group, as the module docstring defines it."""
+    pairs = [(0.0 if math.isnan(v) and nan_as_zero else v, wj) for v, wj in zip(x, w)]
+    pairs = [(v, wj) for v, wj in pairs if not math.isnan(v)]
+    total = sum(wj for _, wj in pairs)
+    if total == 0:
+        return math.nan
+    if p <= 0 and any(v == 0 and wj > 0 for v, wj in pairs):
+        return 0.0
+    if p == 0:
+        return math.exp(sum(wj * math.log(v) for v, wj in pairs if wj > 0) / total)
+    return (sum(wj * v ** p for v, wj in pairs if wj > 0) / total) ** (1 / p)
+
+
+@settings(max_examples=120, deadline=None)
+@given(arrays(float, (4, 6), elements=st.just(0.0) | st.just(np.nan) | st.floats(1e-6, 100)),
+       arrays(float, 6, elements=st.just(0.0) | st.floats(0.01, 10)),
+       st.lists(st.sampled_from([0.0, 0.0, 1.0, -1.0, 2.0, 0.5]), min_size=3, max_size=3),
+       arrays(int, 6, elements=st.integers(0, 2)), st.booleans())
+def test_grouped_power_means_match_a_per_unit_reference(values, weights, powers, group, nan_as_zero):
+    """Every group of every unit, all powers alike (the geometric fast way) or mixed (the
+    masked way), agrees with the definition computed one unit and one group at a time."""
+    p_out = np.array(powers)
+    matrix = (group[:, None] == np.arange(3)[None, :]) * weights[:, None]
+    got = grouped_power_means(values, matrix, p_out[group], p_out, nan_as_zero=nan_as_zero)
+    for i in range(len(values)):
+        for g in range(3):
+            members = group == g
+            want = _reference_mean(values[i, members].tolist(), weights[members].tolist(), p_out[g], nan_as_zero)
+            assert got[i, g] == pytest.approx(want, rel=1e-12, abs=1e-300, nan_ok=True)
 
 
 # --- normalisers -----------------------------------------------------------------------
@@ -233,8 +288,10 @@ def test_be2560_framework_says_thailand_because_its_settings_do():
 def test_percent_answered_as_shares_warns():
     fw = tiny_framework()
     parsed, _ = parse_answers(answers({"X": {"a1": 1, "a2": 2, "b1": 0.4}, "Y": {"a1": 1, "a2": 2, "b1": 0.9}}), fw)
-    with pytest.warns(ReadinessWarning, match="indicator b1: every answer of this percent indicator"):
+    with pytest.warns(ReadinessWarning, match="indicator b1: every answer of this percent indicator") as record:
         score(fw, parsed)
+    # a1 (yes/no, answers 1 and 1) also lies in 0..1 but is not a percent indicator
+    assert [str(w.message).split(":")[0] for w in record] == ["indicator b1"]
 
 
 def test_ministry_from_whichever_language_is_filled(tmp_path):

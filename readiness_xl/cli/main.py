@@ -149,6 +149,28 @@ def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
     warnings.showwarning = _show_warning
 
 
+def run() -> None:
+    """The `readiness-xl` command (and `python -m readiness_xl`): cli(), then the process
+    ends as soon as its output is flushed, without Python's finalisation, which frees
+    every object and ~900 modules one by one (0.1 s on every command; the OS takes the
+    memory back at once). mypy ends the same way. Nothing of ours waits for exit: files
+    are written, replaced and closed, and read-ahead threads stopped, before a command
+    returns. In-process callers (tests, click's runner) call cli() itself."""
+    try:
+        cli(prog_name="readiness-xl")
+    except SystemExit as end:
+        code = end.code
+    if code is not None and not isinstance(code, int):  # sys.exit("message"), as Python does it
+        sys.stderr.write(f"{code}\n")
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # output piped into `head`: what did not fit is dropped
+        pass
+    os._exit(code or 0)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Our warnings as one plain line on stderr; others as Python shows them."""
     if issubclass(category, ReadinessWarning):

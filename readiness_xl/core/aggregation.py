@@ -63,6 +63,8 @@ def aggregation_name(p: float) -> str:
 
 
 def _refuse_negative(values: np.ndarray, p: np.ndarray, names: list[str] | None) -> None:
+    if not np.fmin.reduce(values, axis=None, initial=0.0) < 0:   # NaN-ignoring: nothing negative
+        return
     bad = (values < 0) & (p != 1.0)
     if not bad.any():
         return
@@ -82,28 +84,42 @@ def is_arithmetic(p: np.ndarray | float) -> bool:
     return not np.count_nonzero(np.asarray(p) != 1.0)
 
 
-def _transform(values: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x^p (ln x for p = 0) in the columns whose mean needs it, one pass per distinct
-    power, and where a zero forces the limit 0 (p <= 0). Arithmetic columns are left
-    untouched, so p = 1 stays bit-exact (grouped_power_means does not call this when
-    every power is 1)."""
-    zero = (values == 0) & (p <= 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if (p == p[0]).all():   # one mean for every column: no column selection to copy
-            x = np.where(zero, 1.0, values) if p[0] <= 0 else values
-            return (np.log(x) if p[0] == 0 else np.power(x, p[0])), zero
-        out = values.copy()
-        for power in np.unique(p[p != 1]):
-            columns = p == power
-            x = np.where(zero[..., columns], 1.0, values[..., columns])
-            out[..., columns] = np.log(x) if power == 0 else np.power(x, power)
+def _transform(values: np.ndarray, p: np.ndarray, missing: np.ndarray | None,
+               own: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """x^p (ln x for p = 0) in the columns whose mean needs it, 0 where a value is missing
+    (`missing`: None when none is), and the mask of the zeros that force a group's limit 0
+    (p <= 0; None if no column has such a power). A zero is transformed as 1 (ln 1 = 0,
+    1^p = 1: finite, so it cannot poison the other groups' sums), by adding the mask:
+    exact, and cheaper than a masked copy. Arithmetic columns are left untouched, so p = 1
+    stays bit-exact. Works in place when `values` is the caller's own copy (`own`)."""
+    one = (p == p[0]).all()   # one mean for every column: no column selection to copy
+    zero = None
+    if (p <= 0).any():
+        zero = values == 0 if one else (values == 0) & (p <= 0)
+    out = values if own else np.empty_like(values)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if zero is not None:
+            np.add(values, zero, out=out)
+        elif not own:
+            np.copyto(out, values)
+        if one:
+            np.log(out, out=out) if p[0] == 0 else np.power(out, p[0], out=out)
+        else:
+            for power in np.unique(p[p != 1]):
+                columns = p == power
+                out[..., columns] = np.log(out[..., columns]) if power == 0 else \
+                    np.power(out[..., columns], power)
+    if missing is not None:
+        np.copyto(out, 0.0, where=missing)
     return out, zero
 
 
 def _invert(mean: np.ndarray, p: np.ndarray) -> np.ndarray:
     """The inverse of _transform on the per-group means."""
-    out = mean.copy()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if (p == p[0]).all():
+            return np.exp(mean) if p[0] == 0 else np.power(mean, 1.0 / p[0])
+        out = mean.copy()
         for power in np.unique(p[p != 1]):
             columns = p == power
             out[..., columns] = np.exp(mean[..., columns]) if power == 0 else \
@@ -111,37 +127,80 @@ def _invert(mean: np.ndarray, p: np.ndarray) -> np.ndarray:
     return out
 
 
+def _geometric_sums(values: np.ndarray, weights: np.ndarray, dropped: np.ndarray | None,
+                    nan_as_zero: bool) -> np.ndarray | None:
+    """sum w ln x per group when every mean is geometric, with a zero (and a NaN that
+    counts as one) logged as the floor -1e300 / max(w) instead of -inf: in the group that
+    holds it, w * floor outweighs any sum of logs (|ln x| < 746), so exp of the mean
+    underflows to exactly 0, the limit; a group that weighs it 0 gets -0.0 from it, so
+    its sum is bit-identical to the masked way's. One log and one in-place clamp, no mask:
+    the geometric mean costs about what the arithmetic one does. None (use the masked
+    way) when the weights spread so wide (max * group sum / group minimum >= 1e290) that
+    the floor might not win, or when a value is infinite."""
+    top = weights.max(initial=0.0)
+    least = np.where(weights > 0, weights, np.inf).min(axis=-2)
+    with np.errstate(over="ignore"):
+        if not (0 < top < np.inf and (np.add.reduce(weights, axis=-2) * top < 1e290 * least).all()):
+            return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(values)
+    # fmax takes the floor for a NaN too (a missing answer scored 0); maximum keeps it
+    (np.fmax if nan_as_zero else np.maximum)(logs, -1e300 / top, out=logs)
+    if dropped is not None:
+        np.copyto(logs, 0.0, where=dropped)
+    earned = logs @ weights
+    return earned if np.isfinite(earned).all() else None
+
+
 def grouped_power_means(values: np.ndarray, weights: np.ndarray, p_in: np.ndarray,
                         p_out: np.ndarray, names: list[str] | None = None,
-                        scale: float = 1.0) -> np.ndarray:
+                        scale: float = 1.0, nan_as_zero: bool = False) -> np.ndarray:
     """Many power means at once: values (..., units, k), a weight matrix k x m (column g
     holds the weights of the values that make up group g, zero elsewhere), the power of
     each value's group `p_in` (k,) and of each group `p_out` (m,) -> (..., units, m).
     `scale` multiplies arithmetic means before dividing (100 * earned / achievable, as
-    the published B.E. 2560 scores are computed)."""
+    the published B.E. 2560 scores are computed). `nan_as_zero`: a NaN value counts as a
+    present 0 (the missing policy `zero`) instead of dropping out.
+
+    Every group is done by one matrix product over the whole matrix: sum w x^p is
+    (x^p) @ weights, the weights present are present @ weights, the groups that hold a
+    zero are (zeros) @ (weights > 0) (or, geometric throughout, see _geometric_sums).
+    Only whole-matrix passes and few fresh temporaries: at 10,000 units a fresh
+    temporary costs more in page faults than the arithmetic it holds."""
     values = np.asarray(values, float)
     weights = np.asarray(weights, float)
-    present = ~np.isnan(values)
-    complete = present.all()   # every value present (missing answers scored 0)
-    hits_zero = False
+    missing = np.isnan(values)
+    if not missing.any():
+        missing = None
+    dropped = None if nan_as_zero else missing   # the NaNs that drop out of their group
+    total = np.add.reduce(weights, axis=-2)[..., None, :] if dropped is None else ~dropped @ weights
+    hits_zero = earned = None
     if is_arithmetic(p_in):   # x^1: no negative to refuse, nothing to transform
-        powered = values if complete else np.where(present, values, 0.0)
+        earned = (values if missing is None else np.where(missing, 0.0, values)) @ weights
     else:
         p_in = np.broadcast_to(np.asarray(p_in, float), values.shape[-1:])
         _refuse_negative(values, p_in, names)
-        powered, zero = _transform(np.where(present, values, 0.0), p_in)
-        powered = np.where(present, powered, 0.0)
-        if zero.any():
-            hits_zero = np.asarray(zero & present, float) @ (weights > 0) > 0
-    total = np.add.reduce(weights, axis=-2)[..., None, :] if complete else present @ weights
-    earned = powered @ weights
-    with np.errstate(invalid="ignore", divide="ignore"):
+        if not (p_in.any() or np.any(p_out)):   # geometric throughout
+            earned = _geometric_sums(values, weights, dropped, nan_as_zero)
+    if earned is None:   # any mix of powers, zeros found by a mask
+        own = nan_as_zero and missing is not None
+        if own:   # the NaNs become zeros, in a copy of our own
+            values = np.where(missing, 0.0, values)
+        powered, zero = _transform(values, p_in, dropped, own)
+        if zero is not None and zero.any():   # counts of 0/1 are exact in float32, at half the bytes
+            hits_zero = np.asarray(zero, np.float32) @ (weights > 0).astype(np.float32) > 0
+        earned = powered @ weights
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if is_arithmetic(p_out):   # the B.E. 2560 path, exactly as published: 100 * earned / achievable
             mean = scale * earned / total
         else:
             p_out = np.asarray(p_out, float)
-            mean = np.where(p_out == 1.0, scale * earned / total,
-                            np.where(hits_zero, 0.0, scale * _invert(earned / total, p_out)))
+            mean = scale * _invert(earned / total, p_out)
+            arithmetic = p_out == 1.0
+            if arithmetic.any():
+                mean = np.where(arithmetic, scale * earned / total, mean)
+            if hits_zero is not None:
+                np.copyto(mean, 0.0, where=hits_zero & ~arithmetic)
         return np.where(total > 0, mean, np.nan)
 
 

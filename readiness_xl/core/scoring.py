@@ -41,14 +41,12 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
     -> agencies x dimensions scores in percent, each dimension by its power mean."""
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
-    shares = np.asarray(shares, float)
-    if missing == "zero":
-        shares = np.where(np.isnan(shares), 0.0, shares)
+    zero = missing == "zero"
     if is_arithmetic(powers):   # every member's power is 1 too (a worksheet call: no lookup)
-        return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0)
+        return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0, nan_as_zero=zero)
     powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
     return grouped_power_means(shares, points, member_powers(points, powers), powers,
-                               names, scale=100.0)
+                               names, scale=100.0, nan_as_zero=zero)
 
 
 def overall_scores(dimensions: np.ndarray, weights: np.ndarray, p: float = 1.0,
@@ -91,13 +89,16 @@ def warn_percent_shares(framework: Framework, values: np.ndarray) -> list[str]:
     """A warning (ReadinessWarning, also returned) for each percent indicator whose every
     answer (two or more) lies in 0..1 with one above 0: shares typed where percentages were
     meant (0.45 for 45%) would score 100 times too low."""
-    percent = (framework.indicators["type"] == "percent").to_numpy()
+    percent = np.flatnonzero((framework.indicators["type"] == "percent").to_numpy())
+    if not len(percent):   # only the percent columns are looked at (a raw-number index has none)
+        return []
+    values = values[:, percent]
     answered = ~np.isnan(values)
     inside = np.where(answered, (values >= 0) & (values <= 1), True).all(axis=0)
     above_zero = (np.where(answered, values, 0) > 0).any(axis=0) & (answered.sum(axis=0) >= 2)
     texts = [f"indicator {ind}: every answer of this percent indicator lies between 0 and 1; "
              "percentages are 0-100 (type 45 for 45%), so these may be 100 times too small"
-             for ind in np.asarray(framework.indicator_ids, object)[percent & inside & above_zero]]
+             for ind in np.asarray(framework.indicator_ids, object)[percent[inside & above_zero]]]
     for text in texts:
         warnings.warn(text, ReadinessWarning, stacklevel=3)
     return texts

@@ -244,8 +244,8 @@ class FastWorkbook:
                 from openpyxl import load_workbook
                 self._openpyxl = load_workbook(self.path, read_only=True, data_only=True,
                                                keep_links=False)
-            return self._openpyxl[name].iter_rows(min_row=min_row, max_row=max_row,
-                                                  max_col=max_col, values_only=True)
+            return _naming(name, self._openpyxl[name].iter_rows(min_row=min_row, max_row=max_row,
+                                                                max_col=max_col, values_only=True))
         return self._cache[name]
 
     def __getitem__(self, name: str) -> FastSheet:
@@ -261,6 +261,16 @@ class FastWorkbook:
             calamine.close()
         if self._openpyxl is not None:
             self._openpyxl.close()
+
+
+def _naming(sheet: str, rows):
+    """Rows openpyxl streams, an error met on the way marked with the sheet (read_book
+    names it, as it does for a sheet calamine reads)."""
+    try:
+        yield from rows
+    except Exception as err:
+        err.sheet = sheet
+        raise
 
 
 def open_workbook(path: Path):
