@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -68,6 +69,8 @@ _CELLS = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 120), st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from(["ใช่", "ไม่ใช่", "มี", " no ", "Y", "๑", "๐", "๓", "๔๕.๕", "๗๒%", "1,000", "",
                      "   ", "#N/A", "maybe", "-0", "1.0", "0.0"]),
+    # Equal to 0 or 1 but parsed otherwise (parse_answers must not take them for 0.0, 1.0).
+    st.sampled_from([-0.0, 0.0, 1.0, np.float64(-0.0), np.int64(1), np.bool_(True)]),
     st.text(max_size=4))
 
 
@@ -91,7 +94,8 @@ def test_parse_answers_is_parse_answer_cell_by_cell(rows):
                 expected_bad.append((unit, ind, str(err)))
                 value = math.nan
             got = parsed.at[unit, ind]
-            assert (math.isnan(got) and math.isnan(value)) or got == value, (unit, ind, raw.at[unit, ind])
+            assert (math.isnan(got) and math.isnan(value)) or (
+                got == value and math.copysign(1, got) == math.copysign(1, value)), (unit, ind, raw.at[unit, ind])
     assert [(b.agency, b.indicator, b.message) for b in bad] == expected_bad
 
 

@@ -19,7 +19,13 @@ from openpyxl.utils import get_column_letter
 
 from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.parts import empty_sheet_xml, render_sheet_data, replace_parts, sheet_values
+from readiness_xl.workbook.parts import (
+    empty_sheet_xml,
+    render_sheet_data,
+    replace_parts,
+    sheet_values,
+    well_formed,
+)
 from readiness_xl.workbook.shared_strings import SharedStrings
 
 
@@ -163,6 +169,24 @@ def test_an_edit_that_leaves_malformed_xml_is_refused(sample_copy):
     before = sample_copy.read_bytes()
     with pytest.raises(ReadinessError, match="not well-formed XML"):
         replace_parts(sample_copy, sample_copy, {"xl/workbook.xml": lambda data: data + b"<oops"})
+    assert sample_copy.read_bytes() == before
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 7])
+def test_a_written_part_declaring_a_dtd_or_malformed_is_refused(sample_copy, chunk):
+    """The well-formedness check, fed in pieces (a piece may end inside a tag or a Thai
+    character), refuses a DTD before parsing it, and a DTD only: '<!DOCTYPE' as text is
+    no DTD."""
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "x"><!ENTITY y "&x;&x;">]>'
+            b"<a>&y;</a>")
+    assert well_formed(bomb, chunk) == "the part declares a DTD"
+    assert well_formed("<a><![CDATA[<!DOCTYPE a>]]>ใช่</a>".encode(), chunk) is None
+    assert well_formed("<a>ใช่</a><b".encode(), chunk).startswith("not well-formed XML")
+    before = sample_copy.read_bytes()
+    with pytest.raises(ReadinessError, match="workbook.xml did not come out as written "
+                                             r"\(the part declares a DTD\)"):
+        replace_parts(sample_copy, sample_copy, {"xl/workbook.xml": lambda data: b"<!DOCTYPE workbook>"
+                                                                  + data})
     assert sample_copy.read_bytes() == before
 
 

@@ -7,9 +7,11 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from readiness_xl.core.narrative import describe, narrative_for
+from readiness_xl.core.narrative import describe, narrative_for, percent_text, percent_texts
 from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book
@@ -189,3 +191,12 @@ def test_percent_text_is_the_one_way_numbers_are_written():
     from readiness_xl.core.narrative import percent_text
     assert [percent_text(57.84), percent_text(6.44, "+"), percent_text(-3.46, "+"),
             percent_text(float("nan"))] == ["57.8", "+6.4", "-3.5", ""]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.floats(), st.sampled_from([-0.0, 0.0, 0.05, -0.05, 12.25])), max_size=40),
+       st.sampled_from(["", "+"]))
+def test_many_percentages_read_as_each_alone(values, sign):
+    """Formatted once per distinct value, every value still reads as percent_text gives
+    it alone: NaN blank, -0.0 as "-0.0", ties and signs alike."""
+    assert percent_texts(values, sign) == [percent_text(v, sign) for v in values]

@@ -6,7 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from readiness_xl.builder.template import save_workbook
@@ -112,3 +116,32 @@ def test_a_pair_after_an_unknown_row_is_not_taken_for_a_repeat(sample_book):
     assert [(p.cell, p.message) for p in err.value.problems] == [
         ("B2", "indicator '9.9' is not in the framework"),
         (f"B{len(rows)}", "indicator id is empty")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(order=st.sampled_from(["agency", "indicator", "shuffled"]), seed=st.integers(0, 2 ** 32 - 1),
+       spelling=st.sampled_from(["text", "thai digits", "numbers"]))
+def test_rows_in_any_order_and_spelling_read_alike(sample_book, order, seed, spelling):
+    """However a long sheet is sorted (by agency: runs of ids; by indicator: a repeating
+    block; or not at all) and however its ids are spelt (1.0 for '1', Thai digits), the
+    same answers land in the same cells. 200 agencies: long enough for the reader to look
+    for runs and blocks (from 2,048 rows)."""
+    framework = sample_book.framework
+    agencies = pd.Index([f"{n}" for n in range(1, 201)])
+    ids = framework.indicator_ids
+    rng = np.random.default_rng(seed)
+    answers = rng.integers(0, 2, (len(agencies), len(ids))).astype(object)
+    answers[rng.random(answers.shape) < 0.1] = ""                        # calamine's empty cell
+    a, i = np.divmod(np.arange(answers.size), len(ids))
+    if order == "indicator":
+        a, i = np.divmod(np.arange(answers.size), len(agencies))[::-1]
+    elif order == "shuffled":
+        a, i = a[(p := rng.permutation(answers.size))], i[p]
+    written = {"text": str, "numbers": float, "thai digits": lambda v: str(v).translate(
+        str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))}[spelling]
+    rows = [HEADER, *([written(agencies[x]), ids[y], answers[x, y]] for x, y in zip(a, i))]
+    raw, cells = read_rows(rows, agencies, framework)
+    assert raw.to_numpy().tolist() == np.where(answers == "", None, answers).tolist()
+    expected = np.zeros(answers.shape, int)
+    expected[a, i] = np.arange(2, len(rows) + 1)
+    assert (cells.rows.to_numpy() == expected).all()

@@ -81,8 +81,9 @@ _KINDS = {type(None): _BLANK, float: _NUMBER, int: _NUMBER, str: _TEXT}
 
 def parse_column(values: np.ndarray, answer_type: str, maximum: float
                  ) -> tuple[np.ndarray, dict[int, str]]:
-    """One indicator's answers (any cell values) -> numbers (NaN = blank) and the
-    positions of bad answers with the reason, exactly as parse_answer cell by cell.
+    """Answers of one kind of indicator (any cell values; parse_answers gives each
+    distinct value once) -> numbers (NaN = blank) and the positions of bad answers with
+    the reason, exactly as parse_answer cell by cell.
     Numbers are checked as whole arrays and text is parsed once per distinct value, so
     the cost grows with distinct answers, not with agencies; only the rare other cells
     (True/False, dates, bad numbers) go through parse_answer one by one."""
@@ -120,17 +121,67 @@ def parse_column(values: np.ndarray, answer_type: str, maximum: float
     return out, reasons
 
 
+# Cell types among which equal values parse alike (an int equal to a float is that float).
+_PLAIN = frozenset({type(None), float, int, str})
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of cell values (-1 = blank) and one value per code, such that every cell
+    parses as its code's value does. pd.factorize alone would not do: it takes True for
+    1 and -0.0 for 0.0, which parse differently; so cells of any type but text and plain
+    numbers are kept apart by type (a rare input: one more pass), and -0.0 from 0.0."""
+    codes, uniques = pd.factorize(values)
+    if not set(map(type, values)) <= _PLAIN:
+        kinds, _ = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
+        given = np.flatnonzero(codes >= 0)
+        codes[given], _ = pd.factorize(codes[given] * (kinds.max() + 1) + kinds[given])
+        first = ~pd.Series(codes[given]).duplicated().to_numpy()   # codes in order of first cell
+        uniques = values[given[first]]
+    zeros = [k for k, u in enumerate(uniques.tolist())
+             if isinstance(u, (float, int, np.floating, np.integer)) and u == 0]
+    for k in zeros:
+        cells = np.flatnonzero(codes == k)
+        negative = np.signbit(values[cells].astype(float))
+        if negative.any() and not negative.all():
+            codes[cells[negative]] = len(uniques)
+            uniques = np.append(uniques, values[cells[negative][:1]])
+            uniques[k] = values[cells[~negative][0]]
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def parse_answers(raw: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame, list[BadAnswer]]:
-    """Parse a table of raw answers (agencies x indicator ids, any cell values), one
-    indicator column at a time (see parse_column). Indicators missing from `raw` count
-    as unanswered; bad answers are listed indicator by indicator, agencies in order."""
-    values = np.full((len(raw.index), len(framework.indicator_ids)), np.nan)
+    """Parse a table of raw answers (agencies x indicator ids, any cell values): the
+    whole table is factorized once (see _distinct) and each distinct value is parsed once
+    per kind of indicator (type and maximum; see parse_column), then looked up, so the
+    cost grows with the cells only through array steps. Indicators missing from `raw`
+    count as unanswered; bad answers are listed indicator by indicator, agencies in order."""
+    ids = framework.indicator_ids
+    out = np.full((len(raw.index), len(ids)), np.nan)
+    given = [j for j, ind in enumerate(ids) if ind in raw.columns]
+    codes, uniques = _distinct(raw[[ids[j] for j in given]].to_numpy(dtype=object).ravel())
+    codes = codes.reshape(len(raw.index), len(given))
+    kinds = pd.DataFrame({"type": framework.indicators["type"].to_numpy()[given],
+                          "max": framework.indicators["max"].to_numpy(dtype=float)[given]})
+    bad_cells, reasons = [], []
+    for (kind, maximum), columns in kinds.groupby(["type", "max"], dropna=False, sort=False).indices.items():
+        sub = codes[:, columns]
+        used = np.zeros(len(uniques) + 1, bool)               # the last slot: blank (-1)
+        used[sub] = True
+        which = np.flatnonzero(used[:-1])
+        numbers, why = parse_column(uniques[which], kind, maximum)
+        lookup = np.full(len(uniques) + 1, np.nan)
+        lookup[which] = numbers
+        out[:, np.asarray(given)[columns]] = lookup[sub]
+        if why:
+            reason = np.full(len(uniques) + 1, None, dtype=object)
+            reason[which[list(why)]] = list(why.values())
+            agency, column = np.nonzero(np.isin(sub, which[list(why)]))
+            bad_cells.append(np.column_stack([np.asarray(given)[columns][column], agency]))
+            reasons.append(reason[sub[agency, column]])
     bad: list[BadAnswer] = []
-    agencies = raw.index
-    for j, (ind, kind, maximum) in enumerate(zip(framework.indicator_ids, framework.indicators["type"],
-                                                 framework.indicators["max"])):
-        if ind not in raw.columns:
-            continue
-        values[:, j], reasons = parse_column(raw[ind].to_numpy(object), kind, maximum)
-        bad += [BadAnswer(str(agencies[i]), ind, reasons[i]) for i in sorted(reasons)]
-    return pd.DataFrame(values, index=raw.index, columns=framework.indicator_ids), bad
+    if bad_cells:
+        cells, why = np.concatenate(bad_cells), np.concatenate(reasons)
+        order = np.lexsort((cells[:, 1], cells[:, 0]))     # indicator by indicator, agencies in order
+        bad = [BadAnswer(str(raw.index[a]), ids[j], w)
+               for (j, a), w in zip(cells[order].tolist(), why[order].tolist())]
+    return pd.DataFrame(out, index=raw.index, columns=ids), bad

@@ -58,6 +58,15 @@ def percent_text(value: float, sign: str = "") -> str:
     return "" if value != value else f"{value:{sign}.1f}"
 
 
+def percent_texts(values, sign: str = "") -> list[str]:
+    """percent_text of many values, formatted once per distinct value (scores repeat);
+    distinct by bit pattern, so that -0.0 keeps its sign."""
+    values = np.ascontiguousarray(values, dtype=float).reshape(-1)
+    bits, where = np.unique(values.view(np.int64), return_inverse=True)
+    texts = [percent_text(v, sign) for v in bits.view(float).tolist()]
+    return np.array(texts, dtype=object)[where.reshape(-1)].tolist()
+
+
 def _fill(template: str, units: int, **fields) -> np.ndarray:
     """template.format(**fields) for many units at once: a field is one text per unit or
     one text for all. The template's literal pieces and the fields are joined column by
@@ -105,8 +114,8 @@ def _comparisons(p: dict[str, str], overall: np.ndarray, names: list[str],
     clause = np.full(len(overall), "", dtype=object)
     for key, rows in (("above", has & (gap > 0)), ("below", has & (gap < 0)), ("equal", has & (gap == 0))):
         clause[rows] = _fill(p[key], int(rows.sum()), benchmark=names[rows],
-                             value=list(map(percent_text, benchmarks[rows].tolist())),
-                             gap=list(map(percent_text, np.abs(gap[rows]).tolist())))
+                             value=percent_texts(benchmarks[rows]),
+                             gap=percent_texts(np.abs(gap[rows])))
     return clause, has
 
 
@@ -154,7 +163,7 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
     values = dimensions.to_numpy(float)
     number = thai_digits if lang == "th" else str
 
-    head = _fill(p["score"], units, name=names, overall=list(map(percent_text, overall.tolist())),
+    head = _fill(p["score"], units, name=names, overall=percent_texts(overall),
                  level=list(map(str, levels)))
     clauses = [_comparisons(p, overall, *benchmark) for benchmark in benchmarks]
     compared, many = _and_columns([c for c, _ in clauses], [has for _, has in clauses], p, units)
@@ -164,7 +173,7 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
         column, rows = np.full(units, "", dtype=object), np.flatnonzero(mask[:, k])
         column[rows] = _fill(p["dimension"], len(rows), id=number(dimension), name=labels[lang][k],
                              other=labels[other][k],
-                             value=list(map(percent_text, values[rows, k].tolist())))
+                             value=percent_texts(values[rows, k]))
         items.append(column)
     listed, count = _and_columns(items, [mask[:, k] for k in range(len(ids))], p, units)
     counts = np.array([number(c) for c in range(len(ids) + 1)], dtype=object)[count]

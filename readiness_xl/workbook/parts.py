@@ -255,6 +255,14 @@ def escape_texts(texts: list[str]) -> list[str]:
     return joined.split(_SEPARATOR) if texts else []
 
 
+def _reprs(floats: np.ndarray) -> list[str]:
+    """repr() of each float, computed once per distinct value (scores repeat: 10,000
+    agencies' dimension scores take some 1,600 values); distinct by bit pattern, so that
+    -0.0 keeps its sign."""
+    bits, where = np.unique(floats.view(np.int64), return_inverse=True)
+    return np.array(list(map(repr, bits.view(float).tolist())), dtype=object)[where].tolist()
+
+
 def _column_cells(letter: str, numbers: list[str], values: list, style: str | None, p: str,
                   strings=None) -> list[str]:
     """The <c> elements of one column, one string per row (`numbers`: the rows' numbers
@@ -265,7 +273,7 @@ def _column_cells(letter: str, numbers: list[str], values: list, style: str | No
     head = f'<{p}c r="{letter}'
     if kinds <= _NUMBER_TYPES:
         floats = np.array(values, dtype=float)   # None -> NaN, every number -> a float
-        texts, blanks = list(map(repr, floats.tolist())), np.flatnonzero(~np.isfinite(floats)).tolist()
+        texts, blanks = _reprs(floats), np.flatnonzero(~np.isfinite(floats)).tolist()
         middle, tail = f'"{s}><{p}v>', f"</{p}v></{p}c>"
     elif kinds <= _TEXT_TYPES:
         blanks = [i for i, v in enumerate(values) if v is None] if type(None) in kinds else []
@@ -308,12 +316,13 @@ def _rows_xml(rows: list[list], letters: list[str], header_cols: list, data_cols
     return chain(out, block)
 
 
-def _first_rows(sheet_data: str) -> str:
-    """A <sheetData> cut before its third row: all that is read of the cells a render
-    replaces (rows 1 and 2's styles, the header row's attributes; rows come in order), so
-    rewriting a Summary of 10,000 rows does not scan the old one cell by cell."""
-    third = next(islice(_ROW_OPENING.finditer(sheet_data), 2, None), None)
-    return sheet_data if third is None else sheet_data[:third.start()]
+def _first_rows(sheet_xml: str, start: int, end: int) -> str:
+    """The <sheetData> at sheet_xml[start:end] cut before its third row: all that is read
+    of the cells a render replaces (rows 1 and 2's styles, the header row's attributes;
+    rows come in order), so rewriting a Summary of 10,000 rows does not scan the old one
+    cell by cell, nor copy it."""
+    third = next(islice(_ROW_OPENING.finditer(sheet_xml, start, end), 2, None), None)
+    return sheet_xml[start:end if third is None else third.start()]
 
 
 def render_sheet_data(sheet_xml: str, rows: list[list], strings=None) -> str:
@@ -323,7 +332,7 @@ def render_sheet_data(sheet_xml: str, rows: list[list], strings=None) -> str:
     or through `strings` (a SharedStrings) when given."""
     p = _prefix(sheet_xml)
     start, end = _sheet_data(sheet_xml)
-    first = with_references(_first_rows(sheet_xml[start:end]))
+    first = with_references(_first_rows(sheet_xml, start, end))
     styles = _row_styles(first)
     header_styles, data_styles = styles.get(1, {}), styles.get(2, {})
     header_row = _HEADER_ROW.search(first)  # keeps the header's height
@@ -584,13 +593,30 @@ def _copy_stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipF
 DAMAGED_PART = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, ET.ParseError)
 
 
-def well_formed(data: bytes) -> str | None:
+class _Doctype(Exception):
+    """Raised from expat at a document type declaration: a DTD is refused before any
+    of it (an entity-expansion bomb, say) is parsed."""
+
+
+def _refuse_doctype(*_) -> None:
+    raise _Doctype
+
+
+def well_formed(data: bytes, chunk: int = 1 << 20) -> str | None:
     """Why `data` is not a well-formed XML document without a DTD, or None. The standard
-    library's C parser with no handlers: a 20 MB Summary in about 0.07 s."""
-    if b"<!DOCTYPE" in data:
-        return "the part declares a DTD"
+    library's C parser with one handler, for a DTD (found as it parses: no second pass
+    over the bytes): a 20 MB Summary in about 0.07 s. It is fed a megabyte at a time:
+    it holds the GIL while it parses, and a thread writing the file meanwhile
+    (replace_parts) needs it between its deflate calls."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
     try:
-        expat.ParserCreate().Parse(data, True)
+        with memoryview(data) as view:
+            for start in range(0, len(data), chunk):
+                parser.Parse(view[start:start + chunk], False)
+        parser.Parse(b"", True)
+    except _Doctype:
+        return "the part declares a DTD"
     except expat.ExpatError as err:
         return f"not well-formed XML ({err})"
     return None
@@ -598,15 +624,33 @@ def well_formed(data: bytes) -> str | None:
 
 def _read_back(written: zipfile.ZipFile, part: str, meant: bytes) -> tuple[bytes | None, str | None]:
     """A part as the written file holds it, and why it is not what was meant (or None):
-    zipfile inflates it and checks its CRC-32, the bytes must equal `meant`, and an XML
-    part must be well-formed."""
+    zipfile inflates it and checks its CRC-32, and the bytes must equal `meant` (which
+    replace_parts has checked to be well-formed XML where the part is XML)."""
     try:
         data = written.read(part)
     except DAMAGED_PART as err:
         return None, f"unreadable: {' '.join(str(err).split())}"
     if data != meant:
         return data, f"{len(data):,} bytes read back differ from the {len(meant):,} written"
-    return data, well_formed(data) if part.lower().endswith(XML_SUFFIXES) else None
+    return data, None
+
+
+def _write_and_read_back(zin: zipfile.ZipFile, tmp: Path, written: dict[str, bytes],
+                         new: Iterable[str]) -> dict[str, tuple[bytes | None, str | None]]:
+    """Write the package to `tmp`: `zin`'s parts, those in `written` replaced, then the
+    `new` ones appended; then read every written part back from the file (_read_back)."""
+    with zipfile.ZipFile(tmp, "w") as zout:
+        for info in zin.infolist():
+            if info.filename not in written:
+                _copy_stored(zin, info, zout)
+            else:
+                zout.writestr(info, written[info.filename], compress_type=zipfile.ZIP_DEFLATED,
+                              compresslevel=1)
+        for name in new:
+            zout.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), written[name],
+                          compress_type=zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(tmp) as back:
+        return {part: _read_back(back, part, meant) for part, meant in written.items()}
 
 
 def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
@@ -615,25 +659,25 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
     """Copy `source` to `target` (atomically), passing the named parts through their
     edit function (bytes -> bytes) and appending `new_parts`; every other part is
     copied unchanged, byte for byte. Before the target is replaced, every part written
-    is read back from the written file (_read_back: CRC-32, the same bytes, well-formed
-    XML), and each part in `verify` is also given to its function (bytes -> None, or why
-    it is wrong), e.g. check_cells where values were patched into a stranger's XML: what
-    is reported written has been read back. That a rendered sheet holds its rows' values
-    is the renderer's property, proven by tests (re-parsing every cell cost 0.9 s of the
-    1.4 s write of a 10,000-agency Summary)."""
+    is read back from the written file (_read_back: CRC-32, the same bytes), every XML
+    part written is checked well-formed, and each part in `verify` is also given to its
+    function (bytes -> None, or why it is wrong), e.g. check_cells where values were
+    patched into a stranger's XML: what is reported written has been read back. That a
+    rendered sheet holds its rows' values is the renderer's property, proven by tests
+    (re-parsing every cell cost 0.9 s of the 1.4 s write of a 10,000-agency Summary).
+    The file is written and read back in a thread (deflate, inflate and CRC-32 run
+    without the GIL) while this one parses the XML parts for well-formedness."""
+    from concurrent.futures import ThreadPoolExecutor
     source, target = Path(source), Path(target)
     check_package(source)
-    written: dict[str, bytes] = {}
     with zipfile.ZipFile(source) as zin, atomic_target(target) as tmp:
         missing = sorted(set(edits) - set(zin.namelist()))
         if missing:
             raise ReadinessError(Problem(f"part {missing[0]} is missing from the package "
                                          "(damaged)", file=source.name))
-        with zipfile.ZipFile(tmp, "w") as zout:
-            for info in zin.infolist():
-                if info.filename not in edits:
-                    _copy_stored(zin, info, zout)
-                    continue
+        written: dict[str, bytes] = {}
+        for info in zin.infolist():
+            if info.filename in edits:
                 try:
                     data = edits[info.filename](zin.read(info.filename))
                 except DAMAGED_PART as err:
@@ -641,24 +685,25 @@ def replace_parts(source: Path, target: Path, edits: dict[str, "callable"],
                                                  f"({' '.join(str(err).split())})",
                                                  file=source.name)) from None
                 written[info.filename] = data.encode("utf-8") if isinstance(data, str) else data
-                zout.writestr(info, written[info.filename], compress_type=zipfile.ZIP_DEFLATED,
-                              compresslevel=1)
-            for name, data in (new_parts or {}).items():
-                written[name] = data.encode("utf-8") if isinstance(data, str) else data
-                zout.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), written[name],
-                              compress_type=zipfile.ZIP_DEFLATED)
+        for name, data in (new_parts or {}).items():
+            written[name] = data.encode("utf-8") if isinstance(data, str) else data
         checks = verify or {}
         if set(checks) - set(written):
             raise ValueError(f"verify names parts that are not written: {sorted(set(checks) - set(written))}")
-        with zipfile.ZipFile(tmp) as back:
-            for part, meant in written.items():
-                data, why = _read_back(back, part, meant)
-                if why is None and part in checks:
-                    why = checks[part](data)
-                if why:
-                    raise ReadinessError(Problem(f"part {part} did not come out as written "
-                                                 f"({why}); nothing was changed",
-                                                 file=_PENDING.get(target, str(target))))
+        with ThreadPoolExecutor(1) as pool:
+            back = pool.submit(_write_and_read_back, zin, tmp, written, list(new_parts or {}))
+            formed = {part: well_formed(meant) for part, meant in written.items()
+                      if part.lower().endswith(XML_SUFFIXES)}
+            found = back.result()
+        for part in written:
+            data, why = found[part]
+            why = why or formed.get(part)
+            if why is None and part in checks:
+                why = checks[part](data)
+            if why:
+                raise ReadinessError(Problem(f"part {part} did not come out as written "
+                                             f"({why}); nothing was changed",
+                                             file=_PENDING.get(target, str(target))))
 
 
 def write_sheet_rows(source: Path, target: Path, sheet_name: str, rows: list[list],

@@ -8,6 +8,7 @@ workbook.read and workbook.parts."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -69,49 +70,84 @@ class AnswerCells(Mapping):
         return int(np.count_nonzero(self.rows.to_numpy()))
 
 
-def _idents(values: np.ndarray) -> np.ndarray:
-    """Ids as text, as the Framework reads them (1.0 -> '1', Thai digits -> Arabic),
-    computed once per distinct value."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return np.asarray([id_text(u) for u in uniques], dtype=object)[codes]
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize (blank cells: -1) of a column of ids, over its repeating structure
+    when its first cells show one: a column sorted into runs (agency ids in agency order)
+    is factorized over its runs' first cells, a column repeating one block (indicator
+    ids in agency order) over that block. That costs a comparison of neighbours instead
+    of a hash of every cell; a column that has neither is factorized whole."""
+    n, head = len(values), values[:1024]
+    if n > 2 * len(head):
+        if np.count_nonzero(head[1:] != head[:-1]) < len(head) // 4:
+            starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+            codes, uniques = pd.factorize(values[starts])
+            return np.repeat(codes, np.diff(starts, append=n)), uniques
+        again = np.flatnonzero(head[1:] == head[0])
+        period = int(again[0]) + 1 if len(again) else 0
+        if period and (head[period:] == head[:-period]).all() and \
+                (values[period:] == values[:-period]).all():
+            codes, uniques = pd.factorize(values[:period])
+            return np.resize(codes, n), uniques
+    return pd.factorize(values)
 
 
-def _grid(rows: list, width: int) -> np.ndarray:
-    """Rows of cell values as a rows x `width` object array in one step (calamine's rows
-    all have one width); ragged rows (openpyxl's may be) are padded with None first."""
-    widths = set(map(len, rows))
-    longest = max(widths, default=0)
-    if len(widths) > 1:
-        rows = [[*r, *[None] * (longest - len(r))] for r in rows]
-    grid = np.empty((len(rows), max(longest, width)), dtype=object)
-    if longest:
-        grid[:, :longest] = rows
-    return grid[:, :width]
+def _ids(values: np.ndarray) -> pd.Categorical:
+    """Ids as text, as the Framework reads them (1.0 -> '1', Thai digits -> Arabic,
+    blank -> ''), as codes into the distinct ids: each distinct cell value is normalised
+    once."""
+    codes, uniques = _factorize(values)
+    ids, distinct = pd.factorize(np.asarray([*map(id_text, uniques), ""], dtype=object))
+    return pd.Categorical.from_codes(ids[codes], distinct)                # -1: the last, ''
+
+
+def _columns(rows: list, width: int) -> list[np.ndarray]:
+    """The first `width` columns of rows of cell values, each an object array taken at C
+    speed (no rows x width grid); short rows (openpyxl's may be) read as blank cells."""
+    try:
+        return [np.fromiter(map(itemgetter(k), rows), dtype=object, count=len(rows))
+                for k in range(width)]
+    except IndexError:
+        return _columns([[*r, *[None] * (width - len(r))] for r in rows], width)
+
+
+def _where(ids: pd.Series, index: pd.Index) -> np.ndarray:
+    """Each row's position of its (categorical) id in `index`, -1 where it is not there,
+    looked up once per distinct id."""
+    return index.get_indexer(ids.cat.categories)[ids.cat.codes]
 
 
 def long_table(rows: list[list], first_row: int = FIRST_ROW) -> pd.DataFrame:
     """Sheet rows (agency, indicator, answer cell values; header excluded) -> a table
-    with normalised ids, the raw answer and the sheet row number. Blank rows are dropped.
-    Rows become columns in one array step, never handled one by one."""
-    grid = _grid(rows, max(COLUMN_INDEX.values()) + 1)
-
-    def column(field: str) -> np.ndarray:
-        return grid[:, COLUMN_INDEX[field]]
-
+    with normalised ids (categorical), the raw answer (None for an empty cell, which
+    calamine reads as '') and the sheet row number. Blank
+    rows are dropped. Rows become columns in one array step, never handled one by one."""
+    columns = _columns(rows, max(COLUMN_INDEX.values()) + 1)
+    answers = columns[COLUMN_INDEX["answer"]]
+    answers[answers == ""] = None          # calamine's empty cell
     table = pd.DataFrame({
-        "agency": _idents(column("agency")),
-        "indicator": _idents(column("indicator")),
-        "answer": column("answer"),
+        "agency": _ids(columns[COLUMN_INDEX["agency"]]),
+        "indicator": _ids(columns[COLUMN_INDEX["indicator"]]),
+        "answer": answers,
         "row": np.arange(first_row, first_row + len(rows)),
     })
-    no_ids = np.flatnonzero((table["agency"] == "").to_numpy() & (table["indicator"] == "").to_numpy())
+    empty = pd.Index([""])
+    no_ids = np.flatnonzero((_where(table["agency"], empty) == 0) & (_where(table["indicator"], empty) == 0))
     blank = no_ids[[is_blank(v) for v in table["answer"].to_numpy()[no_ids]]]
     return table.drop(index=blank).reset_index(drop=True) if len(blank) else table
 
 
 def _problems(table: pd.DataFrame, mask: np.ndarray, column: str, message) -> list[Problem]:
     return [Problem(message(r), L.RESPONSES_SHEET, f"{_COLS[column]}{r.row}")
-            for r in table[mask].itertuples()]
+            for r in table[mask].itertuples()] if mask.any() else []
+
+
+def _repeated(key: np.ndarray, known: np.ndarray, pairs: int) -> np.ndarray:
+    """Where a known (agency, indicator) pair (`key`, 0..pairs-1) comes again after its
+    first row: counted with one bincount, and found row by row only when there is one."""
+    if not known.any() or np.bincount(key[known], minlength=pairs).max() < 2:
+        return np.zeros(len(key), bool)
+    unknown = -1 - np.arange(len(key))  # never equal to each other or to a pair
+    return known & pd.Series(np.where(known, key, unknown)).duplicated().to_numpy()
 
 
 def to_wide(table: pd.DataFrame, agencies: pd.Index, framework: Framework
@@ -120,11 +156,10 @@ def to_wide(table: pd.DataFrame, agencies: pd.Index, framework: Framework
     each answer sits. Raises ReadinessError naming every unknown agency or indicator
     and every (agency, indicator) pair given twice, with its cell."""
     ids = pd.Index(framework.indicator_ids)
-    a = agencies.get_indexer(table["agency"])
-    i = ids.get_indexer(table["indicator"])
+    a = _where(table["agency"], agencies)
+    i = _where(table["indicator"], ids)
     known = (a >= 0) & (i >= 0)
-    key = np.where(known, a * len(ids) + i, -1 - np.arange(len(a)))  # unknown: never equal
-    pair = known & pd.Series(key).duplicated().to_numpy()
+    pair = _repeated(a * len(ids) + i, known, len(agencies) * len(ids))
     first = table[known].drop_duplicates(["agency", "indicator"]).set_index(
         ["agency", "indicator"])["row"] if pair.any() else None
     problems = (
@@ -142,11 +177,10 @@ def to_wide(table: pd.DataFrame, agencies: pd.Index, framework: Framework
         raise ReadinessError(sorted(problems, key=lambda p: int(p.cell[1:])))
     raw = np.full((len(agencies), len(ids)), None, dtype=object)
     rows = np.zeros((len(agencies), len(ids)), dtype=np.int64)
-    answers = table["answer"].to_numpy(dtype=object)
-    raw[a, i] = np.where(answers == "", None, answers)
+    raw[a, i] = table["answer"].to_numpy(dtype=object)
     rows[a, i] = table["row"].to_numpy()
-    return (pd.DataFrame(raw, index=agencies, columns=ids, dtype=object),
-            AnswerCells(pd.DataFrame(rows, index=agencies, columns=ids)))
+    return (pd.DataFrame(raw, index=agencies, columns=ids, dtype=object, copy=False),
+            AnswerCells(pd.DataFrame(rows, index=agencies, columns=ids, copy=False)))
 
 
 def read_rows(rows: list[list], agencies: pd.Index, framework: Framework

@@ -29,8 +29,11 @@ def header(results: Results) -> list[str]:
 
 
 def _nums(values) -> list[float | None]:
-    """Numbers of a column as cell values (NaN = empty cell)."""
-    return [None if v != v else v for v in np.asarray(values, float).tolist()]
+    """Numbers of a column as cell values (NaN = empty cell), in array steps."""
+    numbers = np.asarray(values, float).reshape(-1)
+    cells = np.array(numbers.tolist(), dtype=object)
+    cells[np.isnan(numbers)] = None
+    return cells.tolist()
 
 
 def _ranks(values) -> list[int | None]:
@@ -54,7 +57,7 @@ def _lines(row_type: str, table: pd.DataFrame, ids: list[str], idents, names_th,
                   column(ranks), column(completeness), _nums(table["gap_national"]),
                   table["below_threshold"].tolist(), table["improve_first"].tolist(),
                   column(narratives)])
-    return [list(row) for row in zip(*columns)]
+    return list(map(list, zip(*columns)))
 
 
 def rows(results: Results) -> list[list]:
