@@ -156,6 +156,7 @@ def run() -> None:
     memory back at once). mypy ends the same way. Nothing of ours waits for exit: files
     are written, replaced and closed, and read-ahead threads stopped, before a command
     returns. In-process callers (tests, click's runner) call cli() itself."""
+    code = 0
     try:
         cli(prog_name="readiness-xl")
     except SystemExit as end:
