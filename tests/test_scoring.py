@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readiness_xl.core.answers import parse_answers
-from readiness_xl.core.benchmarks import improvement_priority, level_labels, rank_eq, weak_dimensions
+from readiness_xl.core.benchmarks import (
+    level_labels,
+    priority_positions,
+    rank_eq,
+    refuse_negative_weights,
+    weak_order,
+)
 from readiness_xl.core.results import compute_results
 from readiness_xl.core.scoring import overall_scores, score
 from readiness_xl.errors import ReadinessError
@@ -63,24 +69,25 @@ def test_benchmarks_rank_level_priority_on_hand_values():
     assert r.agencies["rank"].tolist() == [1, 2]
     assert r.agencies["level_en"].tolist() == ["Good", "Very low"]
     assert r.kinds.loc["province", "overall"] == pytest.approx(40.0)
-    priority = improvement_priority(r.agencies.loc["X", ["A", "B"]].astype(float),
-                                    framework.dimensions["weight"])
+    order, gains = priority_positions(r.agencies.loc["X", ["A", "B"]].to_numpy(float),
+                                      framework.dimensions["weight"].to_numpy(float))
     # A: 0.6 * 12.5 = 7.5 points to gain, B: 0.4 * 60 = 24 -> B first
-    assert priority.index.tolist() == ["B", "A"]
-    assert priority.tolist() == pytest.approx([24.0, 7.5])
-    assert weak_dimensions(pd.Series({"A": 87.5, "B": 40.0})).index.tolist() == ["B"]
+    assert [["A", "B"][i] for i in order] == ["B", "A"]
+    assert gains[order].tolist() == pytest.approx([24.0, 7.5])
+    assert [["A", "B"][i] for i in weak_order(np.array([87.5, 40.0]))] == ["B"]
 
 
 def test_improvement_priority_refuses_a_negative_weight_as_the_framework_does():
-    row = pd.Series({"A": 80.0, "B": 40.0})
+    row = np.array([80.0, 40.0])
     with pytest.raises(ReadinessError, match="^weight -1 of dimension 'B' is negative"):
-        improvement_priority(row, pd.Series({"A": 3.0, "B": -1.0}))
+        refuse_negative_weights(np.array([3.0, -1.0]), ["A", "B"])
     with pytest.raises(ReadinessError) as err:  # read from a sheet: named by its cell
-        improvement_priority(row, pd.Series({"A": -2.0, "B": -1.0}), "Framework", ["D5", "D6"])
+        refuse_negative_weights(np.array([-2.0, -1.0]), ["A", "B"], "Framework", ["D5", "D6"])
     assert [str(p) for p in err.value.problems] == [
         "sheet 'Framework', cell D5: weight -2 is negative; weights are shares and must be 0 or more",
         "sheet 'Framework', cell D6: weight -1 is negative; weights are shares and must be 0 or more"]
-    assert improvement_priority(row, pd.Series({"A": 0.0, "B": 1.0})).tolist() == [60.0, 0.0]
+    order, gains = priority_positions(row, np.array([0.0, 1.0]))
+    assert gains[order].tolist() == [60.0, 0.0]
 
 
 def test_rank_ties_follow_excel_rank_eq():

@@ -66,11 +66,6 @@ def weak_order(values: np.ndarray, threshold: float = WEAK_THRESHOLD) -> np.ndar
     return weak[np.argsort(values[weak], kind="stable")]
 
 
-def weak_dimensions(dimension_row: pd.Series, threshold: float = WEAK_THRESHOLD) -> pd.Series:
-    """The dimensions scoring below the threshold, weakest first."""
-    return dimension_row.iloc[weak_order(dimension_row.to_numpy(float), threshold)]
-
-
 def held_back(dimensions: pd.DataFrame, threshold: float = WEAK_THRESHOLD,
               lowest: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """For every unit at once, the dimensions that hold it back: those below the
@@ -126,15 +121,6 @@ def priority_positions(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndar
     gains = gain_values(values, weight_shares(weights))
     order = priority_order(gains)
     return order[~np.isnan(values[order])], gains
-
-
-def improvement_priority(dimension_row: pd.Series, weights: pd.Series, sheet: str | None = None,
-                         cells: list[str] | None = None) -> pd.Series:
-    """One unit's gains, sorted so the first dimension is where work raises the overall
-    score most; a negative weight refused (refuse_negative_weights)."""
-    refuse_negative_weights(weights.to_numpy(float), list(weights.index), sheet, cells)
-    gain = improvement_gains(dimension_row.to_frame().T, weights).iloc[0]
-    return gain.iloc[priority_order(gain.to_numpy(float))]
 
 
 def comparison_columns(dimensions: pd.DataFrame, overall: pd.Series, national_overall: float,

@@ -28,7 +28,6 @@ from readiness_xl.core.policies import MISSING_POLICIES
 from readiness_xl.errors import ReadinessWarning
 
 
-
 def member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
     """The power of the group each row of a k x m weight matrix belongs to (1 if none)."""
     belongs = weights > 0
