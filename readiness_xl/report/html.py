@@ -16,7 +16,8 @@ from readiness_xl.core.benchmarks import WEAK_THRESHOLD
 from readiness_xl.core.narrative import agency_narratives, narrative_for, percent_text
 from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
-from readiness_xl.report.charts import dimension_bars, heatmap, radar, score_gradient_css
+from readiness_xl.report.charts import (compact_bars, dimension_bars, heatmap, radar, score_gradient_css,
+                                        scroll_box)
 from readiness_xl.workbook.layout import kind_names
 from readiness_xl.thai import as_buddhist_year, buddhist_year, common_era_year, thai_digits
 
@@ -25,7 +26,8 @@ THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มี�
 HEATMAP_ROWS = 40
 
 CSS = """
-:root { --ink:#1d2733; --muted:#5b6775; --line:#d5dbe3; --accent:#1f5fa8; --weak:#c8553d; }
+/* --weak: 6.6:1 on white, so the cells the report wants noticed pass WCAG AA contrast */
+:root { --ink:#1d2733; --muted:#5b6775; --line:#d5dbe3; --accent:#1f5fa8; --weak:#a93226; }
 * { box-sizing: border-box; }
 body { font-family: Tahoma, Loma, Garuda, sans-serif; color: var(--ink); margin: 0 auto;
        max-width: 1180px; padding: 24px 28px 48px; line-height: 1.55; font-size: 14px;
@@ -35,7 +37,8 @@ h2 { font-size: 19px; border-bottom: 2px solid var(--accent); padding-bottom: 4p
 h3 { font-size: 15px; margin: 0 0 6px; }
 .sub, .note, .en { color: var(--muted); }
 .en { font-size: 0.93em; }
-nav a { margin-right: 14px; color: var(--accent); text-decoration: none; display: inline-block; }
+nav a { margin-right: 14px; color: var(--accent); text-decoration: none; display: inline-block;
+        min-height: 28px; padding: 3px 0; }
 .notice { border: 2px solid #c98a00; background: #fff6dc; border-radius: 6px; padding: 8px 14px;
           margin: 12px 0; }
 .notice b { color: #7a4d00; }
@@ -55,10 +58,13 @@ th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: lef
 th { background: #eef2f7; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.weak { color: var(--weak); font-weight: bold; }
-table.sortable th { cursor: pointer; user-select: none; }
-table.sortable th::after { content: " \\2195"; color: #9aa5b1; }
-table.sortable th[aria-sort=ascending]::after { content: " \\2191"; color: var(--ink); }
-table.sortable th[aria-sort=descending]::after { content: " \\2193"; color: var(--ink); }
+/* a header sorts through the button inside it; the arrow is decoration, not its name */
+table.sortable th button { all: inherit; cursor: pointer; user-select: none; display: inline; padding: 0; }
+table.sortable th button:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+table.sortable th button::after { content: " \\2195" / ""; color: #6b7683; }
+table.sortable th[aria-sort=ascending] button::after { content: " \\2191" / ""; color: var(--ink); }
+table.sortable th[aria-sort=descending] button::after { content: " \\2193" / ""; color: var(--ink); }
+.wide:focus-visible, .chart-box:focus-visible { outline: 2px solid var(--accent); }
 /* a wide table or chart scrolls inside its own box, never the page */
 .wide, .chart-box { overflow-x: auto; max-width: 100%; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 16px; }
@@ -69,8 +75,9 @@ svg.chart.bars { max-width: 460px; margin: 0; }
 /* the national words beside its bars; on paper the bars beside the benchmark table */
 .overview { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 460px); gap: 0 24px;
             align-items: start; grid-template-areas: "words bars" "table table"; }
-.overview > .words { grid-area: words; } .overview > .chart-box { grid-area: bars; }
-.overview > .wide { grid-area: table; }
+.overview > .words { grid-area: words; } .overview > .bars-part { grid-area: bars; }
+.overview > .table-part { grid-area: table; }
+.print-only { display: none; }
 .focus { display: grid; grid-template-columns: minmax(0, 420px) minmax(0, 1fr); gap: 18px; align-items: start; }
 .narratives article { border-left: 3px solid var(--line); padding: 2px 12px; margin: 10px 0; break-inside: avoid; }
 .narratives h4 { margin: 0; font-size: 14px; }
@@ -101,6 +108,7 @@ svg.chart.bars { max-width: 460px; margin: 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11.5px; }
   nav, .screen-only { display: none; }
+  .print-only { display: block; }
   h2, h3, h4 { break-after: avoid; }
   /* each part starts on its own page (no table begins with one orphan row at a page foot);
      the agency focus is small enough to follow the last ministry card */
@@ -112,19 +120,30 @@ svg.chart.bars { max-width: 460px; margin: 0; }
   tr, .figure, .notice, .bands, .key li { break-inside: avoid; }
   .key { columns: 2; margin: 2px 0; }
   svg.chart { max-height: 170mm; break-inside: avoid; }
-  .overview { grid-template-columns: 92mm 1fr; grid-template-areas: "words words" "bars table"; gap: 0 6mm; }
-  .overview > .wide { align-self: center; }
-  svg.chart.bars { max-width: 92mm; }
+  .overview { grid-template-columns: 100mm 1fr; grid-template-areas: "words words" "bars table"; gap: 0 6mm; }
+  svg.chart.bars.compact { max-width: 100mm; }
+  .bars-part .key { columns: 1; font-size: 10px; margin: 0; }
+  /* the first page holds the summary whole: figures in a row, the words and the table tight */
+  header .note, .figures { margin: 4px 0; }
+  .figure { padding: 2px 10px; }
+  .figure b { font-size: 18px; display: inline; margin: 0 8px 0 6px; }
+  .overview p { margin: 2px 0; }
+  .overview table { margin: 2px 0; }
+  .overview th, .overview td { padding: 1px 5px; }
+  h1 { font-size: 20px; }
+  h2 { margin-bottom: 4px; }
   svg.chart.heatmap { max-height: 136mm; width: auto; }
-  .cards { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
-  .card { padding: 4px 10px; }
-  .card-body { display: grid; grid-template-columns: 46mm 1fr; gap: 5mm; align-items: center; }
-  .card svg.chart { max-width: 46mm; margin: 0; }
+  /* one ministry to a page: a radar whose labels print at 8 pt beside its narrative */
+  .cards { display: block; }
+  .card { padding: 4px 10px; border: 0; }
+  .card + .card { break-before: page; }
+  .card-body { display: grid; grid-template-columns: 150mm 1fr; gap: 6mm; align-items: center; }
+  .card svg.chart { max-width: 150mm; max-height: 140mm; margin: 0; }
   .card h3 { margin-bottom: 0; }
   /* small enough to share a page with the last ministry card */
   .focus { grid-template-columns: 72mm 1fr; break-inside: avoid; }
   #focus h2 { margin-top: 6mm; }
-  table.sortable th::after { content: ""; }
+  table.sortable th button::after { content: ""; }
 }
 """
 
@@ -156,12 +175,9 @@ window.onerror = function (message) {
     th.setAttribute('aria-sort', direction);
   }
   document.querySelectorAll('table.sortable th').forEach(function (th) {
-    th.tabIndex = 0;
-    function toggle() {
+    th.querySelector('button').addEventListener('click', function () {
       sortBy(th, th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending');
-    }
-    th.addEventListener('click', toggle);
-    th.addEventListener('keydown', function (e) { if (e.key === 'Enter') toggle(); });
+    });
   });
   var wanted = /^#sort=([\\w.-]+?)(-desc)?$/.exec(location.hash);
   if (wanted) {
@@ -191,6 +207,15 @@ def _both(th: str, en: str) -> str:
     return f'{escape(th)}<br><span class="en" lang="en">{escape(en)}</span>'
 
 
+_MIXED_HEADING = re.compile(r"<(h[1-4]|th|button)([^>]*)>([^<]*?) / ([A-Za-z][^<]*)</\\1>")
+
+
+def mark_english(html: str) -> str:
+    """'ไทย / English' in a heading or header cell -> the English part in lang="en", so a
+    screen reader reads each part in its own language."""
+    return _MIXED_HEADING.sub(r'<\\1\\2>\\3 <span lang="en">/ \\4</span></\\1>', html)
+
+
 def _paragraphs(th: str, en: str) -> str:
     return f'<p lang="th">{escape(th)}</p><p class="en" lang="en">{escape(en)}</p>'
 
@@ -213,7 +238,8 @@ def _agency_table(results: Results) -> str:
     optional = ("kind", "ministry")  # left out on a phone: the ministry cards group them
     head = "".join(f'<th data-key="{k}" data-type="{"num" if t else "text"}"'
                    f' class="{t}{" opt" if k in optional else ""}"'
-                   f' title="{escape(names.get(k, en))}">{_both(th, en)}</th>' for k, th, en, t in heads)
+                   f' title="{escape(names.get(k, en))}"><button type="button">{_both(th, en)}</button></th>'
+                   for k, th, en, t in heads)
     weak = results.agencies[ids] < WEAK_THRESHOLD
     rows = []
     for ident, a in results.agencies.sort_values("rank", kind="stable").iterrows():
@@ -226,8 +252,8 @@ def _agency_table(results: Results) -> str:
                  + [_num_cell(a["overall"]), f"<td>{_both(a['level_th'], a['level_en'])}</td>",
                     _num_cell(a["completeness"])])
         rows.append(f'<tr data-id="{escape(str(ident))}">{"".join(cells)}</tr>')
-    return (f'<div class="wide"><table class="sortable" id="agency-table"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return scroll_box(f'<table class="sortable" id="agency-table"><thead><tr>{head}</tr></thead>'
+                      f'<tbody>{"".join(rows)}</tbody></table>', "ผลรายหน่วยงาน / All agencies")
 
 
 def _benchmark_table(results: Results) -> str:
@@ -236,15 +262,17 @@ def _benchmark_table(results: Results) -> str:
     units = ([(settings.all_units_th, settings.all_units_en, results.national)]
              + [(name, m["name_en"], m) for name, m in results.ministries.iterrows()]
              + [(*kind_names(kind), k) for kind, k in results.kinds.iterrows()])
+    # the overall and the level next to the name: on a phone they are in view without scrolling
     head = ("<tr><th>หน่วย / Unit</th><th class='num'>จำนวน<br>Agencies</th>"
-            + "".join(f"<th class='num'>มิติที่ {thai_digits(d)}</th>" for d in ids)
-            + "<th class='num'>รวม / Overall</th><th>ระดับ / Level</th></tr>")
+            "<th class='num'>รวม / Overall</th><th>ระดับ / Level</th>"
+            + "".join(f"<th class='num'>มิติที่ {thai_digits(d)}</th>" for d in ids) + "</tr>")
     body = "".join(
         f"<tr><td>{_both(th, en)}</td><td class='num'>{int(u['agencies'])}</td>"
-        + "".join(_num_cell(u[d], u[d] < WEAK_THRESHOLD) for d in ids)
-        + f"{_num_cell(u['overall'])}<td>{_both(u['level_th'], u['level_en'])}</td></tr>"
+        f"{_num_cell(u['overall'])}<td>{_both(u['level_th'], u['level_en'])}</td>"
+        + "".join(_num_cell(u[d], u[d] < WEAK_THRESHOLD) for d in ids) + "</tr>"
         for th, en, u in units)
-    return f"<div class='wide'><table class='units'><thead>{head}</thead><tbody>{body}</tbody></table></div>"
+    return scroll_box(f"<table class='units'><thead>{head}</thead><tbody>{body}</tbody></table>",
+                      "ค่าเฉลี่ย / Benchmarks")
 
 
 def _framework_section(results: Results) -> str:
@@ -267,15 +295,18 @@ def _framework_section(results: Results) -> str:
         for i, q in fw.indicators.iterrows())
     version = f"<p class='note'>รุ่นกรอบการประเมิน / Framework version: {escape(fw.version)}</p>" \
         if fw.version else ""
-    return (f"{version}<h3>มิติและน้ำหนัก / Dimensions and weights</h3><div class='wide'><table><thead><tr>"
-            "<th>มิติ</th><th>ชื่อ</th><th>Name</th><th class='num'>น้ำหนัก / Weight</th>"
-            "<th class='num'>ตัวชี้วัด / Indicators</th><th class='num'>คะแนนเต็ม / Points</th></tr></thead>"
-            f"<tbody>{dims}</tbody></table></div>"
-            "<h3>ระดับ / Level bands</h3><table style='width:auto'><thead><tr><th class='num'>ตั้งแต่ / From</th>"
+    return (f"{version}<h3>มิติและน้ำหนัก <span lang='en'>/ Dimensions and weights</span></h3>"
+            + scroll_box("<table><thead><tr>"
+                         "<th>มิติ</th><th>ชื่อ</th><th lang='en'>Name</th><th class='num'>น้ำหนัก / Weight</th>"
+                         "<th class='num'>ตัวชี้วัด / Indicators</th><th class='num'>คะแนนเต็ม / Points</th></tr></thead>"
+                         f"<tbody>{dims}</tbody></table>", "มิติและน้ำหนัก / Dimensions and weights")
+            + "<h3>ระดับ <span lang='en'>/ Level bands</span></h3><table style='width:auto'><thead><tr><th class='num'>ตั้งแต่ / From</th>"
             f"<th>ระดับ</th><th>Level</th></tr></thead><tbody>{bands}</tbody></table>"
-            "<h3>ตัวชี้วัด / Indicators</h3><div class='wide'><table><thead><tr><th>รหัส / Id</th><th>มิติ</th>"
-            "<th>คำถาม / Question</th><th>ประเภท / Type</th><th class='num'>สูงสุด / Max</th>"
-            f"<th class='num'>คะแนน / Points</th></tr></thead><tbody>{indicators}</tbody></table></div>")
+            "<h3>ตัวชี้วัด <span lang='en'>/ Indicators</span></h3>"
+            + scroll_box("<table><thead><tr><th>รหัส / Id</th><th>มิติ</th>"
+                         "<th>คำถาม / Question</th><th>ประเภท / Type</th><th class='num'>สูงสุด / Max</th>"
+                         f"<th class='num'>คะแนน / Points</th></tr></thead><tbody>{indicators}</tbody></table>",
+                         "ตัวชี้วัด / Indicators"))
 
 
 def _heatmaps(results: Results) -> str:
@@ -327,6 +358,23 @@ ILLUSTRATIVE_NOTICE = (
     "คำตอบรายหน่วยงานในรายงานนี้เป็นข้อมูลสมมุติเพื่อสาธิตการใช้งาน ไม่ใช่ผลการสำรวจจริงของหน่วยงานใด "
     '<span class="en" lang="en">The agency answers behind this report are invented to show how '
     "the tool works; they are not any agency's survey results.</span></div>")
+
+
+# Below this mean completeness (% of indicators answered) the scores are mostly zeros of
+# unanswered indicators: the report says so above them.
+MOSTLY_UNANSWERED = 50.0
+NO_ANSWERS_NOTICE = (
+    '<div class="notice" role="note"><b>ยังไม่มีคำตอบ / <span lang="en">no answers</span>.</b> '
+    "ยังไม่มีหน่วยงานใดตอบแบบสำรวจ (ความครบถ้วน 0%) จึงยังไม่มีคะแนน "
+    '<span class="en" lang="en">No agency has answered yet (completeness 0%), so there are no scores: '
+    "fill in the agency sheets or collect the returned forms, then recalculate.</span></div>")
+
+
+def _few_answers_notice(answered: float) -> str:
+    return ('<div class="notice" role="note"><b>คำตอบยังไม่ครบ / <span lang="en">mostly unanswered</span>.</b> '
+            f"ตอบแล้วเฉลี่ยร้อยละ {thai_digits(f'{answered:.0f}')} ของตัวชี้วัด คะแนนด้านล่างนับข้อที่ยังไม่ตอบเป็นศูนย์ "
+            f'<span class="en" lang="en">On average {answered:.0f}% of the indicators are answered; the '
+            "scores below count every unanswered indicator as not met.</span></div>")
 
 
 def _ministry_cards(results: Results) -> str:
@@ -393,17 +441,21 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         f" ประจำปี {thai_digits(year)}" if year else "")
     title_en = "Digital Government Readiness Survey report" + (
         f", B.E. {year} ({common_era_year(year)})" if year else "")
-    figures = (
-        f'<div class="figure">คะแนนรวม{escape(all_th)} / {escape(all_en)}<b>{percent_text(n["overall"])}%</b>'
-        f'{_both(n["level_th"], n["level_en"])}</div>'
+    figures_counts = (
         f'<div class="figure">หน่วยงาน / Agencies<b>{len(results.agencies)}</b></div>'
         f'<div class="figure">กระทรวง / Ministries<b>{len(results.ministries)}</b></div>')
+    figures = (
+        f'<div class="figure">คะแนนรวม{escape(all_th)} / <span lang="en">{escape(all_en)}</span>'
+        f'<b>{percent_text(n["overall"])}%</b>{_both(n["level_th"], n["level_en"])}</div>' + figures_counts)
     sections = [
         ("summary", f"ภาพรวม{all_th} / Summary: {all_en}",
          f'<div class="figures">{figures}</div>'
          f'<div class="overview"><div class="words">{_level_bands(results)}{_narratives(results, "national")}</div>'
-         + dimension_bars(results.framework, n[ids], "bars-national", title_en)
-         + _benchmark_table(results) + "</div>"),
+         f'<div class="bars-part"><div class="screen-only">{dimension_bars(results.framework, n[ids], "bars-national", title_en)}</div>'
+         f'<div class="print-only">{compact_bars(results.framework, n[ids], "bars-print", title_en)}'
+         f'{_dimension_key(results)}</div></div>'
+         '<div class="table-part"><h3>ค่าเฉลี่ยรายกระทรวงและประเภท / Ministry and kind averages</h3>'
+         + _benchmark_table(results) + "</div></div>"),
         ("agencies", "ผลรายหน่วยงาน / All agencies",
          "<p class='note'><span class='screen-only'>คลิกหัวตารางเพื่อเรียงลำดับ / Click a column "
          "header to sort. </span>"
@@ -415,6 +467,12 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]
     sections[-1:-1] = list(extra_sections)
+    answered = results.agencies["completeness"].mean()
+    if answered == 0:   # an unanswered workbook: no score of 0 dressed as a result
+        sections = [("summary", "ยังไม่มีคำตอบ / No answers", NO_ANSWERS_NOTICE + f'<div class="figures">{figures_counts}</div>'),
+                    sections[-1]]
+    elif answered < MOSTLY_UNANSWERED:
+        sections[0] = (sections[0][0], sections[0][1], _few_answers_notice(answered) + sections[0][2])
     nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
     source = f" จาก / from {escape(source_name)}" if source_name else ""
@@ -429,4 +487,4 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         f'<header><h1>{escape(title_th)}</h1><div class="sub" lang="en">{escape(title_en)}</div>'
         f'<p class="note">สร้างเมื่อ {thai_date(generated)}{source} · readiness-xl</p>'
         + (ILLUSTRATIVE_NOTICE if illustrative else "")
-        + f"<nav>{nav}</nav></header>{body}<script>{JS}</script></body></html>\n")
+        + f"<nav>{nav}</nav></header>{mark_english(body)}<script>{JS}</script></body></html>\n")

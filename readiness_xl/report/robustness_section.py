@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.robustness import Sensitivity, Uncertainty, rank_sentences
-from readiness_xl.report.charts import PALETTE, chart_style, chart_svg
+from readiness_xl.report.charts import PALETTE, chart_style, chart_svg, scroll_box
 
 # matplotlib (the `report` extra) is imported by the functions that draw, as in charts.py.
 
@@ -78,17 +78,19 @@ def robustness_section(result: Uncertainty, sensitivity: Sensitivity | None, age
     th, en = rank_sentences(result.table, result.inputs), rank_sentences(result.table, result.inputs, "en")
     loose = result.table[th != ""].sort_values(["rank_width", "rank"], ascending=[False, True])
     rows = "".join(
-        f"<tr><td>{escape(str(i))}</td><td>{escape(agencies.at[i, 'name_th'])} <span class='en'>"
-        f"{escape(agencies.at[i, 'name_en'])}</span><br>{escape(th[i])}<br><span class='en'>"
+        f"<tr><td>{escape(str(i))}</td><td>{escape(agencies.at[i, 'name_th'])} <span class='en' lang='en'>"
+        f"{escape(agencies.at[i, 'name_en'])}</span><br>{escape(th[i])}<br><span class='en' lang='en'>"
         f"{escape(en[i])}</span></td><td class='num'>{t['rank']:.0f}</td>"
         f"<td class='num'>{t['rank_p5']:.0f}-{t['rank_p95']:.0f}</td>"
         f"<td class='num'>{t['band_share']:.0%}</td></tr>"
         for i, t in loose.head(LISTED_UNITS).iterrows())
     if rows:
-        html += ("<h3>อันดับที่ไม่แน่นอนที่สุด / Least firm ranks</h3><div class='wide'><table><thead><tr>"
-                 "<th>รหัส / Id</th><th>หน่วยงาน / Unit</th><th class='num'>อันดับ / Rank</th>"
-                 "<th class='num'>5-95%</th><th class='num'>คงระดับ / Keeps level</th>"
-                 f"</tr></thead><tbody>{rows}</tbody></table></div>")
+        html += ("<h3>อันดับที่ไม่แน่นอนที่สุด <span lang='en'>/ Least firm ranks</span></h3>"
+                 + scroll_box("<table><thead><tr>"
+                              "<th>รหัส / Id</th><th>หน่วยงาน / Unit</th><th class='num'>อันดับ / Rank</th>"
+                              "<th class='num'>5-95%</th><th class='num'>คงระดับ / Keeps level</th>"
+                              f"</tr></thead><tbody>{rows}</tbody></table>",
+                              "อันดับที่ไม่แน่นอนที่สุด / Least firm ranks"))
     return html
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from readiness_xl.core.narrative import percent_text
 from readiness_xl.core.trend import OVERALL, Trend, change, rank_change
 from readiness_xl.core.trend_narrative import round_year, trend_sentences
-from readiness_xl.report.charts import PALETTE, chart_style, chart_svg
+from readiness_xl.report.charts import LINE_STYLES, MARKERS, PALETTE, chart_style, chart_svg, numbers_text, scroll_box
 from readiness_xl.thai import thai_digits
 from readiness_xl.workbook.trend_layout import both_years
 
@@ -24,6 +24,7 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
     panel = trend.national
     unit = panel.units[0]
     x = np.arange(len(trend.years))
+    described = []
     with chart_style():
         fig = Figure(figsize=(7.6, 4.6))
         ax = fig.add_subplot()
@@ -31,8 +32,12 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
             values = [panel.scores.at[unit, (m, y)] for y in trend.years]
             label = "รวม / Overall" if m == OVERALL else f"มิติที่ {thai_digits(m)} {trend.dimensions.at[m, 'name_en']}"
             colour = "#1d2733" if m == OVERALL else PALETTE[(i - 1) % len(PALETTE)]
-            ax.plot(x, values, marker="o", color=colour, linewidth=2.6 if m == OVERALL else 1.2,
-                    linestyle="-" if m == OVERALL or i <= len(PALETTE) else "--", label=label)
+            ax.plot(x, values, color=colour, linewidth=2.6 if m == OVERALL else 1.2,
+                    marker="o" if m == OVERALL else MARKERS[(i - 1) % len(MARKERS)],
+                    linestyle="-" if m == OVERALL else LINE_STYLES[(i - 1) // len(PALETTE) % len(LINE_STYLES) + 1],
+                    label=label)
+            described.append(f"{label.split(' ')[0] if m == OVERALL else 'มิติที่ ' + thai_digits(m)}: "
+                             + numbers_text([thai_digits(y) for y in trend.years], values))
             last = next((v for v in reversed(values) if v == v), None)
             if m == OVERALL and last is not None:
                 ax.annotate(f"{last:.1f}", (x[-1], last), textcoords="offset points", xytext=(8, 0),
@@ -45,7 +50,7 @@ def trend_chart(trend: Trend, chart_id: str = "trend-national") -> str:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=9.5)
-        return chart_svg(fig, chart_id, "national trend", "bars")
+        return chart_svg(fig, chart_id, "แนวโน้มระดับประเทศ / national trend", "bars", "; ".join(described))
 
 
 def _num(value: float, sign: str = "") -> str:
@@ -54,7 +59,7 @@ def _num(value: float, sign: str = "") -> str:
 
 def _table(trend: Trend) -> str:
     first, last = trend.years[0], trend.years[-1]
-    heads = "".join(f"<th class='num'>{thai_digits(y)}<br><span class='en'>{both_years(y)}</span></th>"
+    heads = "".join(f"<th class='num'>{thai_digits(y)}<br><span class='en' lang='en'>{both_years(y)}</span></th>"
                     for y in trend.years)
     rows = []
     for unit_type in ("national", "ministry"):
@@ -65,14 +70,15 @@ def _table(trend: Trend) -> str:
             th, en = trend.group_label(unit_type, ident)
             levels = " → ".join(v for v in (panel.level_th.at[ident, y] for y in trend.years) if v)
             rank = "" if moved[ident] != moved[ident] else f"{moved[ident]:+.0f}"
-            rows.append(f"<tr><td>{escape(th)}<br><span class='en'>{escape(en)}</span></td>"
+            rows.append(f"<tr><td>{escape(th)}<br><span class='en' lang='en'>{escape(en)}</span></td>"
                         + "".join(_num(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years)
                         + _num(gained[ident], "+") + f"<td class='num'>{rank}</td>"
                         + f"<td>{escape(levels)}</td></tr>")
-    return ("<div class='wide'><table><thead><tr><th>หน่วย / Unit</th>" + heads
-            + f"<th class='num'>เปลี่ยนแปลง<br>Change {first}→{last}</th>"
-            + "<th class='num'>อันดับ<br>Rank ±</th><th>ระดับ / Level</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table></div>")
+    return scroll_box("<table><thead><tr><th>หน่วย / Unit</th>" + heads
+                      + f"<th class='num'>เปลี่ยนแปลง<br><span lang='en'>Change {first}→{last}</span></th>"
+                      + "<th class='num'>อันดับ<br><span lang='en'>Rank ±</span></th><th>ระดับ / Level</th>"
+                      "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
+                      "แนวโน้ม / Trend")
 
 
 def _framework_note(trend: Trend) -> str:
@@ -80,7 +86,7 @@ def _framework_note(trend: Trend) -> str:
         return ("<p class='note'>กรอบการประเมินเหมือนกันทุกรอบ: การเปลี่ยนแปลงเทียบแบบเดียวกัน / "
                 "The framework is the same in every round: changes are like for like.</p>")
     items = "".join(f"<li>{escape(m if m != OVERALL else 'รวม / Overall')}: {escape(r['note_th'])}"
-                    f"<br><span class='en'>{escape(r['note_en'])}</span></li>"
+                    f"<br><span class='en' lang='en'>{escape(r['note_en'])}</span></li>"
                     for m, r in trend.framework_changes.iterrows() if not r["comparable"] or r["note_en"])
     common = ""
     if trend.common is not None:
@@ -103,7 +109,7 @@ def _partial_units(trend: Trend) -> str:
     if partial.empty:
         return ""
     items = "".join(
-        f"<li>{escape(str(i))} {escape(trend.info.at[i, 'name_th'])} <span class='en'>"
+        f"<li>{escape(str(i))} {escape(trend.info.at[i, 'name_th'])} <span class='en' lang='en'>"
         f"{escape(trend.info.at[i, 'name_en'])}</span>: มีเฉพาะปี / only in "
         f"{', '.join(str(y) for y in trend.years if row[y])}</li>" for i, row in partial.iterrows())
     return f"<h3>หน่วยงานที่มีเพียงบางรอบ / Agencies in only some rounds</h3><ul>{items}</ul>"
