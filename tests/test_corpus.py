@@ -2,7 +2,7 @@
 source packages (scripts/fetch_corpus.py; `make corpus`, which `make test` runs) through
 `recalc`, `recalc --json`, `report` and `collect` (as a returned form). Whatever the file,
 the promises hold: exit 0, 1 or 2, never 70; one line on error; the file unchanged on
-error. The figures printed here are recorded in README's Reliability section."""
+error. The figures printed here are recorded in docs/reliability.md."""
 
 from __future__ import annotations
 
