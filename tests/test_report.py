@@ -359,7 +359,7 @@ def test_on_a_phone_tables_and_heat_map_scroll_in_their_own_box_and_stay_legible
     assert 0 <= left < 40
     assert page.evaluate("document.querySelector('#agency-table th.opt').offsetParent") is None
     heat = page.evaluate("document.querySelector('svg.heatmap').getBoundingClientRect().width")
-    assert heat >= 760  # about 8 px text: scroll sideways rather than shrink
+    assert heat >= 900  # its numbers at about 9 px: scroll sideways rather than shrink
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.narratives p')).fontSize)")
     assert size >= 14
     page.close()
@@ -390,6 +390,8 @@ def test_pdf_has_page_numbers_no_screen_hints_and_parts_on_fresh_pages(report_fi
     assert pages[first].strip().startswith("ผลรายหน่วยงาน / All agencies")
     # the first page holds the whole summary: the dimension chart beside the benchmark table
     assert "Ministry and kind averages" in pages[0] and "Summary: Thailand" in pages[0]
-    # each ministry on a page of its own, its radar large enough to read, its words beside it
-    for name in ("Ministry of Industry", "Ministry of Interior", "Ministry of Finance"):
-        assert sum(name in p and "ได้ผลการสำรวจ" in p for p in pages) == 1, name
+    # each ministry on a page of its own (its radar large enough to read, its words beside it)
+    start = next(i for i, p in enumerate(pages) if "รายกระทรวง / Ministries" in p)
+    cards = pages[start:start + 5]   # the sample's five ministries
+    assert [p.count("ได้ผลการสำรวจ") for p in cards] == [1] * 5
+    assert "Ministry of Industry" in cards[0] and "Ministry of Interior" in "".join(cards)

@@ -151,7 +151,7 @@ def heatmap(framework: Framework, table: pd.DataFrame, row_labels: list[str], ch
         rows, cols = np.indices(values.shape)
         for r, c, v in zip(rows.ravel(), cols.ravel(), values.ravel()):
             if not np.isnan(v):
-                ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
+                ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=8,
                         fontweight="bold" if v < WEAK_THRESHOLD else "normal")
         ax.set_xticks(range(len(columns)), _axis_names(framework) + ["รวม\nOverall"], fontsize=7.5)
         ax.xaxis.tick_top()

@@ -72,6 +72,7 @@ table.sortable th[aria-sort=descending] button::after { content: " \\2193" / "";
 .card svg.chart { max-width: 360px; }
 svg.chart { width: 100%; height: auto; display: block; margin: 6px auto; }
 svg.chart.bars { max-width: 460px; margin: 0; }
+svg.chart.intervals { max-width: 900px; margin: 0; }
 /* the national words beside its bars; on paper the bars beside the benchmark table */
 .overview { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 460px); gap: 0 24px;
             align-items: start; grid-template-areas: "words bars" "table table"; }
@@ -100,7 +101,7 @@ svg.chart.bars { max-width: 460px; margin: 0; }
   .wide > table { display: table; }
   /* charts keep a legible size and scroll sideways in their box */
   .chart-box > svg.chart { min-width: calc(var(--natural-width, 0px) * 0.65); }
-  .chart-box > svg.chart.heatmap { min-width: 760px; }
+  .chart-box > svg.chart.heatmap { min-width: 900px; }   /* its numbers at about 9 px */
 }
 @page { size: A4 landscape; margin: 12mm 12mm 14mm;
   @bottom-right { content: "หน้า " counter(page) " / " counter(pages); font-family: Tahoma, Loma, Garuda, sans-serif;
@@ -133,6 +134,7 @@ svg.chart.bars { max-width: 460px; margin: 0; }
   h1 { font-size: 20px; }
   h2 { margin-bottom: 4px; }
   svg.chart.heatmap { max-height: 136mm; width: auto; }
+  svg.chart.intervals { max-height: 150mm; width: auto; }
   /* one ministry to a page: a radar whose labels print at 8 pt beside its narrative */
   .cards { display: block; }
   .card { padding: 4px 10px; border: 0; }

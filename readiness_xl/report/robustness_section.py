@@ -16,29 +16,51 @@ from readiness_xl.report.charts import PALETTE, chart_style, chart_svg, scroll_b
 # matplotlib (the `report` extra) is imported by the functions that draw, as in charts.py.
 
 CHART_UNITS = 60
+UNITS_PER_CHART = 32   # rows of one rank-interval chart: its names print at 8 pt on an A4 page
 LISTED_UNITS = 40
 
 
-def rank_interval_chart(result: Uncertainty, names: pd.Series, chart_id: str = "rank-interval") -> str:
-    """Units in rank order (at most CHART_UNITS), the 5-95% rank interval as a bar and
-    the nominal rank as a dot; rank 1 at the top."""
+def rank_interval_charts(result: Uncertainty, names: pd.Series) -> str:
+    """Units in rank order (at most CHART_UNITS), UNITS_PER_CHART to a chart."""
     table = result.table.dropna(subset=["rank"]).sort_values("rank").head(CHART_UNITS)
+    charts = -(-len(table) // UNITS_PER_CHART)
+    size = -(-len(table) // max(charts, 1))   # 31 units: one chart; 45: two of 23 and 22
+    last = float(result.table["rank_p95"].max()) + 0.5
+    return "".join(rank_interval_chart(table.iloc[start:start + size], names, f"rank-interval{start // size}",
+                                       last)
+                   for start in range(0, len(table), size))
+
+
+def rank_interval_chart(table: pd.DataFrame, names: pd.Series, chart_id: str = "rank-interval",
+                        last: float | None = None) -> str:
+    """Units in rank order, rank 1 at the top, each on a row of its own with its Thai
+    name, so that the names print level and at a readable size: the 5-95% rank interval
+    as a bar and the nominal rank as a dot."""
     from matplotlib.figure import Figure
-    x = np.arange(len(table))
+    y = np.arange(len(table))
+    height = 1.0 + 0.2 * len(table)
     with chart_style():
-        fig = Figure(figsize=(7.6, 3.4))
+        fig = Figure(figsize=(7.6, height))
         ax = fig.add_subplot()
-        ax.vlines(x, table["rank_p5"], table["rank_p95"], color="#9DC3E6", linewidth=6)
-        ax.scatter(x, table["rank"], color=PALETTE[1], s=14, zorder=3, label="อันดับจริง / nominal rank")
-        ax.plot([], [], color="#9DC3E6", linewidth=6, label="ช่วงอันดับ 5-95% / 5-95% rank interval")
+        ax.hlines(y, table["rank_p5"], table["rank_p95"], color="#9DC3E6", linewidth=7)
+        ax.scatter(table["rank"], y, color=PALETTE[1], marker="D", s=18, zorder=3,
+                   label="อันดับจริง / nominal rank")
+        ax.plot([], [], color="#9DC3E6", linewidth=7, label="ช่วงอันดับ 5-95% / 5-95% rank interval")
+        ax.set_yticks(y, [f"{i} {names.get(i, i)}" for i in table.index], fontsize=10)
         ax.invert_yaxis()
-        ax.set_xticks(x, [str(names.get(i, i)) for i in table.index], rotation=90, fontsize=6.5)
-        ax.set_ylabel("อันดับ / Rank")
-        ax.grid(axis="y", color="#e3e7ec", linewidth=0.6)
-        ax.legend(loc="lower left", frameon=False, fontsize=8)
+        ax.set_xlim(0.5, last if last is not None else float(table["rank_p95"].max()) + 0.5)
+        ax.set_xlabel("อันดับ / Rank", fontsize=9.5)
+        ax.xaxis.set_ticks_position("both")
+        ax.tick_params(axis="x", labeltop=True, labelsize=9)
+        ax.grid(axis="x", color="#e3e7ec", linewidth=0.6)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.7 / height), ncol=2,
+                  frameon=False, fontsize=9)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        return chart_svg(fig, chart_id, "Rank interval 5-95% and nominal rank", "bars")
+        numbers = "; ".join(f"{names.get(i, i)}: {t['rank']:.0f} ({t['rank_p5']:.0f}-{t['rank_p95']:.0f})"
+                            for i, t in table.iterrows())
+        return chart_svg(fig, chart_id, "ช่วงอันดับ 5-95% และอันดับจริง / Rank interval 5-95% and nominal rank",
+                         "intervals", numbers)
 
 
 def sensitivity_chart(sensitivity: Sensitivity, chart_id: str = "sensitivity") -> str:
@@ -53,14 +75,15 @@ def sensitivity_chart(sensitivity: Sensitivity, chart_id: str = "sensitivity") -
         ax.barh(y + 0.18, table["first_order"], height=0.34, xerr=table["first_order_conf"],
                 color=PALETTE[0], label="ลำดับที่หนึ่ง / first order (S1)", capsize=2)
         ax.barh(y - 0.18, table["total"], height=0.34, xerr=table["total_conf"],
-                color=PALETTE[2], label="รวม / total (ST)", capsize=2)
+                color=PALETTE[2], hatch="...", edgecolor="white", linewidth=0, label="รวม / total (ST)", capsize=2)
         ax.set_yticks(y, list(table.index), fontsize=8.5)
         ax.set_xlim(0, max(1.05, float((table["total"] + table["total_conf"]).max()) + 0.05))
         ax.set_xlabel("ดัชนี Sobol / Sobol index")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False, fontsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        return chart_svg(fig, chart_id, "Sobol indices on the mean absolute rank shift", "bars")
+        numbers = "; ".join(f"{name}: S1 {r['first_order']:.2f}, ST {r['total']:.2f}" for name, r in table.iterrows())
+        return chart_svg(fig, chart_id, "ดัชนี Sobol / Sobol indices on the mean absolute rank shift", "bars", numbers)
 
 
 def robustness_section(result: Uncertainty, sensitivity: Sensitivity | None, agencies: pd.DataFrame) -> str:
@@ -69,7 +92,7 @@ def robustness_section(result: Uncertainty, sensitivity: Sensitivity | None, age
     intro = (f"<p class='note'>สุ่ม {result.runs:,} รอบ (seed {result.seed}) โดยปรับ / {result.runs:,} "
              f"replications (seed {result.seed}) varying: {inputs}. แท่ง = ช่วงอันดับ 5-95%, จุด = อันดับจริง "
              "/ bar = 5-95% rank interval, dot = nominal rank.</p>")
-    html = intro + rank_interval_chart(result, agencies["name_en"])
+    html = intro + rank_interval_charts(result, agencies["name_th"])
     if sensitivity is not None:
         html += ("<h3>ความอ่อนไหว / Sensitivity</h3><p class='note'>ดัชนี Sobol: สัดส่วนความแปรปรวนของการเลื่อน"
                  "อันดับเฉลี่ยที่มาจากแต่ละปัจจัย / Sobol indices: the share of the variance of the mean "
