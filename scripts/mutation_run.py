@@ -1,0 +1,154 @@
+"""A small mutation run: does the test suite notice when the method is computed wrongly?
+
+Each mutant changes one thing in one module (a comparison, an arithmetic operator, a
+number, an `and`/`or`, a `not`, `.all()`/`.any()`, `True`/`False`), is written into a
+private copy of the project, and the named tests are run against it. A mutant the tests
+fail on is *killed*; one they pass on *survived*: either a gap in the tests or a change
+that means the same (an equivalent mutant), which a person has to judge. The run never
+touches the working tree.
+
+    python scripts/mutation_run.py readiness_xl/core/aggregation.py \
+        --tests tests/test_scoring.py tests/test_method_by_hand.py --sample 40 --seed 1
+
+prints each survivor (file:line, what was changed) and the score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ("readiness_xl", "udfs", "tests", "pyproject.toml")
+SWAPS: dict[type, type] = {
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq, ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+    ast.And: ast.Or, ast.Or: ast.And, ast.Pow: ast.Mult,
+}
+METHOD_SWAPS = {"all": "any", "any": "all", "nanmin": "nanmax", "nanmax": "nanmin", "floor": "ceil"}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    path: Path
+    index: int   # the index-th mutable site of the module, in ast.walk order
+    line: int
+    what: str
+
+
+def _sites(tree: ast.AST):
+    """(node, line, description) of every place one mutation can be made."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            if type(node.ops[0]) in SWAPS:   # the first comparison of a chain
+                op = node.ops[0]
+                yield node, node.lineno, f"{type(op).__name__} -> {SWAPS[type(op)].__name__}"
+        elif isinstance(node, (ast.BinOp, ast.BoolOp)) and type(node.op) in SWAPS:
+            yield node, node.lineno, f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}"
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+            yield node, node.lineno, f"drop {type(node.op).__name__}"
+        elif isinstance(node, ast.Constant) and type(node.value) in (int, float) and not isinstance(node.value, bool):
+            yield node, node.lineno, f"{node.value!r} -> {node.value + 1!r}"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            yield node, node.lineno, f"{node.value} -> {not node.value}"
+        elif isinstance(node, ast.Attribute) and node.attr in METHOD_SWAPS:
+            yield node, node.lineno, f".{node.attr} -> .{METHOD_SWAPS[node.attr]}"
+
+
+def _in_docstring_or_annotation(tree: ast.AST) -> set[int]:
+    """ids of nodes in annotations (mutating them changes nothing that runs)."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        for annotation in (getattr(node, "annotation", None), getattr(node, "returns", None)):
+            if annotation is not None:
+                skip.update(id(n) for n in ast.walk(annotation))
+    return skip
+
+
+def mutants(path: Path) -> list[Mutant]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _in_docstring_or_annotation(tree)
+    return [Mutant(path, i, line, what)
+            for i, (node, line, what) in enumerate(_sites(tree)) if id(node) not in skip]
+
+
+def mutated_source(mutant: Mutant) -> str:
+    tree = ast.parse(mutant.path.read_text(encoding="utf-8"))
+    node = list(_sites(tree))[mutant.index][0]
+    if isinstance(node, ast.Compare):
+        node.ops = [SWAPS[type(node.ops[0])](), *node.ops[1:]]
+    elif isinstance(node, (ast.BinOp, ast.BoolOp)):
+        node.op = SWAPS[type(node.op)]()
+    elif isinstance(node, ast.UnaryOp):
+        return ast.unparse(_replace(tree, node, node.operand))
+    elif isinstance(node, ast.Constant):
+        node.value = (not node.value) if isinstance(node.value, bool) else node.value + 1
+    elif isinstance(node, ast.Attribute):
+        node.attr = METHOD_SWAPS[node.attr]
+    return ast.unparse(tree)
+
+
+def _replace(tree: ast.AST, old: ast.AST, new: ast.AST) -> ast.AST:
+    for parent in ast.walk(tree):
+        for field, value in ast.iter_fields(parent):
+            if value is old:
+                setattr(parent, field, new)
+            elif isinstance(value, list):
+                setattr(parent, field, [new if v is old else v for v in value])
+    return tree
+
+
+def run(mutant: Mutant, tests: list[str], copy: Path, timeout: float) -> bool:
+    """True if the tests fail on the mutant (killed)."""
+    target = copy / mutant.path.relative_to(ROOT)
+    original = target.read_text(encoding="utf-8")
+    target.write_text(mutated_source(mutant), encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                               "-o", "addopts=", *tests], cwd=copy, capture_output=True, timeout=timeout)
+        return done.returncode != 0
+    except subprocess.TimeoutExpired:
+        return True   # an endless loop is noticed too
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="+", type=Path)
+    parser.add_argument("--tests", nargs="+", required=True)
+    parser.add_argument("--sample", type=int, default=0, help="mutants drawn at random (0 = all)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args(argv)
+    pool = [m for module in args.modules for m in mutants(module.resolve())]
+    chosen = random.Random(args.seed).sample(pool, args.sample) if 0 < args.sample < len(pool) else pool
+    survivors = []
+    with tempfile.TemporaryDirectory(prefix="readiness-xl-mutants-") as tmp:
+        copy = Path(tmp)
+        for name in COPIED:
+            source = ROOT / name
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / name)
+        for number, mutant in enumerate(chosen, start=1):
+            killed = run(mutant, args.tests, copy, args.timeout)
+            where = f"{mutant.path.relative_to(ROOT)}:{mutant.line}"
+            print(f"{number:4d}/{len(chosen)} {'killed  ' if killed else 'SURVIVED'} {where} {mutant.what}",
+                  flush=True)
+            if not killed:
+                survivors.append(f"{where} {mutant.what}")
+    killed = len(chosen) - len(survivors)
+    print(f"\n{killed} of {len(chosen)} mutants killed ({100 * killed / max(len(chosen), 1):.0f}%); "
+          f"{len(survivors)} survived (gaps in the tests or equivalent changes):")
+    print("\n".join(f"  {s}" for s in survivors))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""The method against numbers worked out on paper, one step at a time, through the public
+scoring interface: each test would fail if the step it names computed anything else (the
+gaps a mutation run of the core found: a geometric or harmonic dimension, `target` with
+direction lower, a lower-is-better indicator beside a higher one, the rank share of a
+constant column, a unit with no score, fractional weights, half-way rounding, a power mean
+over one value, the 0-1 warning left quiet for ordinary percentages)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from readiness_xl.core.benchmarks import level_labels, round_scores
+from readiness_xl.core.framework import build_framework, located
+from readiness_xl.core.scoring import score, warn_percent_shares
+from readiness_xl.errors import ReadinessWarning
+
+DIM_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D", "aggregation": "E", "parent": "F"}
+IND_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D", "type": "E", "max": "F",
+               "points": "G", "min": "H", "direction": "I", "normalise": "J", "transform": "K"}
+BANDS = located([{"lower": 0, "label_th": "ต่ำ", "label_en": "Low"},
+                 {"lower": 50, "label_th": "ดี", "label_en": "Good"}],
+                "Framework", {"lower": "A", "label_th": "B", "label_en": "C"}, 30)
+
+
+def framework(dims: list[tuple], inds: list[tuple], **settings):
+    """dims: (id, weight, aggregation); inds: (id, dimension, max, points, min, direction,
+    normalise), every indicator a raw `number`."""
+    d = located([{"id": i, "name_th": i, "name_en": i, "weight": w, "aggregation": agg, "parent": ""}
+                 for i, w, agg in dims], "Framework", DIM_COLUMNS, 5)
+    n = located([{"id": i, "dimension": dim, "question_th": "", "question_en": "", "type": "number",
+                  "max": hi, "points": pts, "min": lo, "direction": way, "normalise": norm, "transform": ""}
+                 for i, dim, hi, pts, lo, way, norm in inds], "Framework", IND_COLUMNS, 15)
+    table = pd.DataFrame({"key": list(settings), "value": [str(v) for v in settings.values()]})
+    return build_framework(d, n, BANDS, "t", table if settings else None)
+
+
+def scored(fw, rows: dict[str, dict], missing: str = "zero"):
+    return score(fw, pd.DataFrame.from_dict(rows, orient="index", dtype=float), missing)
+
+
+def test_a_geometric_dimension_is_the_weighted_geometric_mean_of_its_shares():
+    # G: shares 0.25 and 1 (equal points): sqrt(0.25 * 1) = 0.5 -> 50; H arithmetic: 80
+    fw = framework([("G", 1, "geometric"), ("H", 1, "")],
+                   [("g1", "G", 100, 1, 0, "", ""), ("g2", "G", 100, 1, 0, "", ""), ("h1", "H", 100, 1, 0, "", "")])
+    s = scored(fw, {"U": {"g1": 25, "g2": 100, "h1": 80}})
+    assert s.dimensions.loc["U"].tolist() == pytest.approx([50.0, 80.0], abs=1e-12)
+    assert s.overall["U"] == pytest.approx(65.0, abs=1e-12)
+    # unequal points 1 and 3: 0.25^(1/4) * 1^(3/4) = 0.7071...
+    fw = framework([("G", 1, "geometric")], [("g1", "G", 100, 1, 0, "", ""), ("g2", "G", 100, 3, 0, "", "")])
+    assert scored(fw, {"U": {"g1": 25, "g2": 100}}).overall["U"] == pytest.approx(100 * 0.25 ** 0.25, abs=1e-12)
+
+
+def test_a_harmonic_and_a_power_dimension_by_hand():
+    inds = [("x1", "D", 100, 1, 0, "", ""), ("x2", "D", 100, 1, 0, "", "")]
+    harmonic = scored(framework([("D", 1, "harmonic")], inds), {"U": {"x1": 25, "x2": 100}})
+    assert harmonic.overall["U"] == pytest.approx(100 * 2 / (1 / 0.25 + 1 / 1.0), abs=1e-12)  # 40
+    square = scored(framework([("D", 1, "power:2")], inds), {"U": {"x1": 20, "x2": 60}})
+    assert square.overall["U"] == pytest.approx(100 * math.sqrt((0.2 ** 2 + 0.6 ** 2) / 2), abs=1e-12)
+
+
+@pytest.mark.parametrize("aggregation", ["harmonic", "power:3", "geometric", "power:-2"])
+def test_any_mean_of_a_single_value_is_that_value(aggregation):
+    fw = framework([("D", 1, aggregation)], [("x", "D", 100, 1, 0, "", "")])
+    assert scored(fw, {"U": {"x": 30}}).overall["U"] == pytest.approx(30.0, abs=1e-12)
+
+
+def test_target_with_direction_lower_scores_at_or_under_the_target_full():
+    # target 50 (in max), lower is better: 40 -> 1, 50 -> 1, 100 -> 50/100 = 0.5, 200 -> 0.25
+    fw = framework([("D", 1, "")], [("x", "D", 50, 1, 0, "lower", "target")])
+    s = scored(fw, {"A": {"x": 40}, "B": {"x": 50}, "C": {"x": 100}, "E": {"x": 200}})
+    assert s.overall.tolist() == pytest.approx([100.0, 100.0, 50.0, 25.0], abs=1e-12)
+    higher = framework([("D", 1, "")], [("x", "D", 50, 1, 0, "", "target")])
+    assert scored(higher, {"A": {"x": 40}, "C": {"x": 100}}).overall.tolist() == pytest.approx([80.0, 100.0])
+
+
+def test_a_lower_is_better_indicator_beside_a_higher_one_each_keeps_its_direction():
+    # goalposts 0..10, value 8: higher -> 0.8, lower -> 1 - 0.8 = 0.2 (the fast path must not take both)
+    fw = framework([("X", 1, ""), ("Y", 1, "")],
+                   [("up", "X", 10, 1, 0, "higher", ""), ("down", "Y", 10, 1, 0, "lower", "")])
+    s = scored(fw, {"U": {"up": 8, "down": 8}})
+    assert s.dimensions.loc["U"].tolist() == pytest.approx([80.0, 20.0], abs=1e-12)
+    # with a lower goalpost of 2: (8 - 2) / (10 - 2) = 0.75 and 0.25
+    fw = framework([("X", 1, ""), ("Y", 1, "")],
+                   [("up", "X", 10, 1, 2, "higher", ""), ("down", "Y", 10, 1, 2, "lower", "")])
+    assert scored(fw, {"U": {"up": 8, "down": 8}}).dimensions.loc["U"].tolist() == pytest.approx([75.0, 25.0])
+
+
+def test_rank_share_of_a_constant_column_and_of_a_single_answered_unit_is_one_half():
+    fw = framework([("D", 1, "")], [("x", "D", 1, 1, 0, "", "rank")])
+    constant = scored(fw, {"A": {"x": 7}, "B": {"x": 7}, "C": {"x": 7}})
+    assert constant.overall.tolist() == [50.0, 50.0, 50.0]
+    single = scored(fw, {"A": {"x": 3}, "B": {"x": np.nan}}, missing="exclude")
+    assert single.overall["A"] == 50.0 and np.isnan(single.overall["B"])
+    spread = scored(fw, {"A": {"x": 1}, "B": {"x": 5}, "C": {"x": 9}})  # (rank - 1) / (n - 1)
+    assert spread.overall.tolist() == pytest.approx([0.0, 50.0, 100.0])
+
+
+def test_a_unit_without_a_score_gets_no_level_not_the_lowest():
+    bands = pd.DataFrame({"lower": [0.0, 50.0], "label_th": ["ต่ำ", "ดี"], "label_en": ["Low", "Good"]})
+    labels = level_labels(np.array([np.nan, 10.0, 50.0]), bands)
+    assert labels["level_en"].tolist() == ["", "Low", "Good"]
+    assert labels["level_th"].tolist() == ["", "ต่ำ", "ดี"]
+
+
+def test_fractional_weights_are_shares_not_negatives():
+    fw = framework([("A", 0.6, ""), ("B", 0.4, "")], [("a", "A", 100, 1, 0, "", ""), ("b", "B", 100, 1, 0, "", "")])
+    assert scored(fw, {"U": {"a": 50, "b": 100}}).overall["U"] == pytest.approx(70.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(("decimals", "values", "expected"), [
+    (0, [0.5, 1.5, 2.5, -0.5, 49.49], [1.0, 2.0, 3.0, -1.0, 49.0]),
+    (1, [0.05, 0.15, 0.25, 57.85, 57.84], [0.1, 0.2, 0.3, 57.9, 57.8]),
+    (3, [1.0005, 2.0015, 0.0004999], [1.001, 2.002, 0.0]),
+])
+def test_half_way_rounds_away_from_zero_at_any_decimals(decimals, values, expected):
+    assert round_scores(np.array(values), decimals).tolist() == expected
+
+
+def test_decimals_round_the_scores_that_rank_and_band():
+    fw = framework([("D", 1, "")], [("x", "D", 100, 1, 0, "", "")], decimals=0)
+    s = scored(fw, {"A": {"x": 49.5}, "B": {"x": 49.4}})
+    assert s.overall.tolist() == [50.0, 49.0]
+
+
+def test_ordinary_percentages_raise_no_warning_and_shares_typed_as_percent_do():
+    d = located([{"id": "D", "name_th": "D", "name_en": "D", "weight": 1, "aggregation": "", "parent": ""}],
+                "Framework", DIM_COLUMNS, 5)
+    n = located([{"id": "p", "dimension": "D", "question_th": "", "question_en": "", "type": "percent",
+                  "max": 100, "points": 1, "min": "", "direction": "", "normalise": "", "transform": ""}],
+                "Framework", IND_COLUMNS, 15)
+    fw = build_framework(d, n, BANDS, "t")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReadinessWarning)
+        assert warn_percent_shares(fw, np.array([[45.0], [80.0], [0.5]])) == []
+    with pytest.warns(ReadinessWarning, match="indicator p"):
+        assert len(warn_percent_shares(fw, np.array([[0.45], [0.8]]))) == 1
+
+
+@pytest.mark.parametrize(("column", "warns"), [
+    ([1.0, 0.5], True), ([0.0, 0.5], True), ([1.5, 0.5], False), ([0.0, 0.0], False), ([0.4], False)])
+def test_the_0_1_warning_at_its_edges(column, warns):
+    """Every answer within 0..1 (both ends included), one above 0, at least two answers."""
+    d = located([{"id": "D", "name_th": "D", "name_en": "D", "weight": 1, "aggregation": "", "parent": ""}],
+                "Framework", DIM_COLUMNS, 5)
+    n = located([{"id": "p", "dimension": "D", "question_th": "", "question_en": "", "type": "percent",
+                  "max": 100, "points": 1, "min": "", "direction": "", "normalise": "", "transform": ""}],
+                "Framework", IND_COLUMNS, 15)
+    fw = build_framework(d, n, BANDS, "t")
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        assert bool(warn_percent_shares(fw, np.array(column)[:, None])) is warns
+
+
+def test_completeness_is_the_share_of_indicators_answered():
+    fw = framework([("D", 1, "")], [("x", "D", 100, 1, 0, "", ""), ("y", "D", 100, 1, 0, "", ""),
+                                    ("z", "D", 100, 1, 0, "", "")])
+    s = scored(fw, {"A": {"x": 10, "y": np.nan, "z": 30}, "B": {"x": np.nan, "y": np.nan, "z": np.nan}})
+    assert s.completeness.tolist() == pytest.approx([200 / 3, 0.0])
+    assert s.overall["A"] == pytest.approx(40 / 3)   # missing counts as zero by default
