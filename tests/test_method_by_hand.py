@@ -39,6 +39,16 @@ def framework(dims: list[tuple], inds: list[tuple], **settings):
     return build_framework(d, n, BANDS, "t", table if settings else None)
 
 
+def percent_framework():
+    """One dimension holding one `percent` indicator, p."""
+    d = located([{"id": "D", "name_th": "D", "name_en": "D", "weight": 1, "aggregation": "", "parent": ""}],
+                "Framework", DIM_COLUMNS, 5)
+    n = located([{"id": "p", "dimension": "D", "question_th": "", "question_en": "", "type": "percent",
+                  "max": 100, "points": 1, "min": "", "direction": "", "normalise": "", "transform": ""}],
+                "Framework", IND_COLUMNS, 15)
+    return build_framework(d, n, BANDS, "t")
+
+
 def scored(fw, rows: dict[str, dict], missing: str = "zero"):
     return score(fw, pd.DataFrame.from_dict(rows, orient="index", dtype=float), missing)
 
@@ -128,12 +138,7 @@ def test_decimals_round_the_scores_that_rank_and_band():
 
 
 def test_ordinary_percentages_raise_no_warning_and_shares_typed_as_percent_do():
-    d = located([{"id": "D", "name_th": "D", "name_en": "D", "weight": 1, "aggregation": "", "parent": ""}],
-                "Framework", DIM_COLUMNS, 5)
-    n = located([{"id": "p", "dimension": "D", "question_th": "", "question_en": "", "type": "percent",
-                  "max": 100, "points": 1, "min": "", "direction": "", "normalise": "", "transform": ""}],
-                "Framework", IND_COLUMNS, 15)
-    fw = build_framework(d, n, BANDS, "t")
+    fw = percent_framework()
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReadinessWarning)
         assert warn_percent_shares(fw, np.array([[45.0], [80.0], [0.5]])) == []
@@ -145,12 +150,7 @@ def test_ordinary_percentages_raise_no_warning_and_shares_typed_as_percent_do():
     ([1.0, 0.5], True), ([0.0, 0.5], True), ([1.5, 0.5], False), ([0.0, 0.0], False), ([0.4], False)])
 def test_the_0_1_warning_at_its_edges(column, warns):
     """Every answer within 0..1 (both ends included), one above 0, at least two answers."""
-    d = located([{"id": "D", "name_th": "D", "name_en": "D", "weight": 1, "aggregation": "", "parent": ""}],
-                "Framework", DIM_COLUMNS, 5)
-    n = located([{"id": "p", "dimension": "D", "question_th": "", "question_en": "", "type": "percent",
-                  "max": 100, "points": 1, "min": "", "direction": "", "normalise": "", "transform": ""}],
-                "Framework", IND_COLUMNS, 15)
-    fw = build_framework(d, n, BANDS, "t")
+    fw = percent_framework()
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         assert bool(warn_percent_shares(fw, np.array(column)[:, None])) is warns
