@@ -25,8 +25,8 @@ def test_section_has_both_charts_and_the_sentences():
                                                                 results.agencies)])
     section = html[html.index('<section id="robustness">'):]
     section = section[:section.index("</section>")]
-    assert 'aria-label="Rank interval 5-95% and nominal rank"' in section
-    assert 'aria-label="Sobol indices on the mean absolute rank shift"' in section
+    assert 'aria-label="ช่วงอันดับ 5-95% และอันดับจริง / Rank interval 5-95% and nominal rank"' in section
+    assert 'aria-label="ดัชนี Sobol / Sobol indices on the mean absolute rank shift"' in section
     loose = uncertainty.table[uncertainty.table["rank_p95"] > uncertainty.table["rank_p5"]]
     th = R.rank_sentences(uncertainty.table, uncertainty.inputs)
     en = R.rank_sentences(uncertainty.table, uncertainty.inputs, "en")
