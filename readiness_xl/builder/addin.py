@@ -91,6 +91,20 @@ def _check_run_main(vba_project: bytes) -> str | None:
     return None
 
 
+def vba_xlwings_version(vba_project: bytes) -> str | None:
+    """The xlwings version of the VBA in a project (its `XLWINGS_VERSION` constant, which
+    names the DLL it loads: xlwings64-<version>.dll)."""
+    import re
+
+    from readiness_xl.builder.vba import module_source
+    try:
+        source = module_source(vba_project, "xlwings")
+    except (KeyError, OSError):
+        return None
+    found = re.search(r'XLWINGS_VERSION As String = "([^"]+)"', source)
+    return found.group(1) if found else None
+
+
 def build_addin(target: Path) -> Path:
     """Write the add-in to `target` (any file name; we ship it as readiness_xl.xlam)."""
     target = Path(target)
