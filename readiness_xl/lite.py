@@ -119,7 +119,7 @@ def engine_bytes(changed: dict[str, str] | None = None) -> bytes:
 def _wrapper(entry) -> str:
     params = ", ".join(f"{a.name}=None" if a.optional else a.name for a in entry.arguments)
     names = ", ".join(a.name for a in entry.arguments)
-    lines = ["@func"]
+    lines = ["@func(volatile=True)" if entry.volatile else "@func"]
     for a in entry.arguments:
         ndim = "" if a.name in SCALAR_ARGUMENTS else "ndim=2, "
         lines.append(f"@arg({a.name!r}, {ndim}err_to_str=True, doc={a.help!r})")
@@ -152,10 +152,11 @@ wrapper that converts nothing itself and calls readiness-xl's function of the sa
 (udfs/functions.py), which classic Excel runs too. The readiness-xl code they call is the
 engine at the end of this file (after the line "{ENGINE_MARK}"), imported from memory.
 
-In xlwings Lite a function is given its arguments only, not the workbook: arguments that
-default to the workbook (Weights, LevelBands, the Summary's national row, the Trend sheet)
-are read from the workbook as the last run of recalculate_all_agencies saw it, and the
-function says so in its error text until that script has run once."""
+In xlwings Lite a function is given its arguments only, not the workbook: give every
+argument that classic Excel would read from the workbook when left out (weights, the
+national row). READINESS_NARRATIVE (the framework's names and bands) and the functions
+reading the Trend and Uncertainty sheets read the workbook as the last run of
+recalculate_all_agencies saw it, and say so until that script has run once."""
 
 import xlwings as xw
 from xlwings import arg, func, script

@@ -251,3 +251,17 @@ def test_settings_doctor_writes_are_ones_xlwings_vba_reads(windows):
         code = vba_modules(book)["xlwings"]
         for key in keys:
             assert f'GetConfig("{key}"' in code, (book.name, key)
+
+
+@pytest.mark.parametrize("name", ["x.xlsx", "x.txt", "addins/bad.xlsx", "x.xlsm", "noextension"])
+def test_build_addin_refuses_a_name_excel_would_not_open_and_writes_nothing(tmp_path, name):
+    result = run_cli("build-addin", tmp_path / name, check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "the add-in is written as .xlam" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_addin_takes_any_xlam_name_in_any_case(tmp_path):
+    assert run_cli("build-addin", tmp_path / "ความพร้อม.XLAM").returncode == 0
+    assert (tmp_path / "ความพร้อม.XLAM").stat().st_size > 0

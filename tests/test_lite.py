@@ -122,7 +122,7 @@ def test_functions_give_recalc_figures(lite, sample_path, sample_json):
 def test_error_cell_is_refused_not_read_as_blank(lite):
     na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
     (result,), = call(lite, "DIMENSION_SCORE", [["ใช่"], [na]], [[1], [1]], None, None)
-    assert result.startswith("#VALUE!: answer 2: cell holds the Excel error #N/A"), result
+    assert result.startswith("#VALUE!: answers, cell 2 holds the Excel error #N/A"), result
 
 
 def test_script_writes_the_summary_of_recalc_and_functions_then_read_the_book(
@@ -130,8 +130,11 @@ def test_script_writes_the_summary_of_recalc_and_functions_then_read_the_book(
     lite._context._remembered.clear()
     d01 = next(a for a in sample_json["agencies"] if a["id"] == "D01")
     dims = [[d01["dimensions"][d] for d in DIMS]]
-    (before,), = call(lite, "READINESS_SCORE", dims, None)
-    assert before.startswith("#N/A: give this argument"), before   # no book seen yet
+    national = [[sample_json["national"]["dimensions"][d] for d in DIMS]]
+    name = [["กรมส่งเสริมอุตสาหกรรม"]]
+    (before,), = call(lite, "READINESS_NARRATIVE", name, dims, national, [["en"]])
+    assert before.startswith("#N/A: no workbook to read the framework"), before   # no book seen yet
+    assert "run the script recalculate_all_agencies once" in before
 
     data = book_json(sample_copy)
     book = xlwings.Book(json=data)
@@ -147,10 +150,25 @@ def test_script_writes_the_summary_of_recalc_and_functions_then_read_the_book(
         assert have[:len(want)] == [pytest.approx(v) if isinstance(v, (int, float))
                                     and not isinstance(v, bool) else v for v in want]
 
-    # after the script, functions read the workbook it saw (Weights, the national row)
-    assert call(lite, "READINESS_SCORE", dims, None) == [[pytest.approx(d01["overall"])]]
-    (text,), = call(lite, "READINESS_NARRATIVE", [["กรมส่งเสริมอุตสาหกรรม"]], dims, None, None)
-    assert "66.2" in text and d01["level_th"] in text
+    # after the script the narrative, given every argument, reads the framework it saw
+    (text,), = call(lite, "READINESS_NARRATIVE", name, dims, national, None)
+    assert "66.2" in text and d01["level_th"] in text and "57.8" in text
+    (english,), = call(lite, "READINESS_NARRATIVE", name, dims, national, [["en"]])
+    assert "66.2" in english and d01["level_en"] in english
+    # an argument left out is refused, never taken from the script's snapshot of Weights
+    # or the Summary (stale as soon as the analyst edits them)
+    (weights,), = call(lite, "IMPROVEMENT_PRIORITY", dims, None, None)
+    assert weights.startswith("#N/A: give weights: without a calling cell (xlwings Lite)"), weights
+    (gap,), = call(lite, "DIMENSION_GAP", dims, None)
+    assert gap.startswith("#N/A: give benchmark"), gap
+    (left_out,), = call(lite, "READINESS_NARRATIVE", name, dims, None, None)
+    assert left_out.startswith("#N/A: give national"), left_out
+
+
+def test_functions_reading_the_workbook_are_volatile_in_lite_too(lite):
+    meta = {f["id"]: f for f in server.custom_functions_meta(lite)["functions"]}
+    volatile = {name for name, f in meta.items() if f.get("options", {}).get("volatile")}
+    assert volatile == {f.name for f in FUNCTIONS if f.volatile}
 
 
 def _pyodide_packages() -> dict[str, dict]:
@@ -273,8 +291,10 @@ def test_main_py_runs_with_only_what_pyodide_has(lite_dir, sample_path, tmp_path
     assert out["readiness_from"].endswith("/readiness_xl/core/scoring.py")
     assert out["temp"] == []
     assert not {"python_calamine", "matplotlib", "scipy", "SALib"} & set(out["modules"])
-    assert out["READINESS_LEVEL"] == [["ดีมาก"]]   # 70 against the book's LevelBands
+    assert out["READINESS_LEVEL"][0][0].startswith("#VALUE!: score is 2 cells: give one cell")
     assert out["READINESS_SCORE"][0][0].startswith("#VALUE!: dimension scores has 2 cells")
+    assert out["DIMENSION_GAP"][0][0].startswith("#N/A: give benchmark")
+    assert out["WEIGHTED_MEAN"][0][0].startswith("#VALUE!: values has 2 cells but weights has 1")
 
 
 def test_a_second_different_main_py_runs_its_own_engine_and_writes_no_file(
@@ -305,18 +325,18 @@ def test_a_second_different_main_py_runs_its_own_engine_and_writes_no_file(
         scoring = sys.modules["readiness_xl.core.scoring"]
         one_again = LOAD({str(again)!r}, "main")
         out["same_engine_kept"] = sys.modules["readiness_xl.core.scoring"] is scoring
-        out["score_after_reload"] = CALL(one_again, "READINESS_SCORE", [{dims!r}, None])
+        out["score_after_reload"] = CALL(one_again, "READINESS_NARRATIVE", [[["X"]], {dims!r}, {dims!r}, [["en"]]])
         two = LOAD({str(second)!r}, "main")
         out["second"] = actions(RUN(two))
         out["engines"] = sorted({{m.__spec__.origin.split("/")[0] for n, m in sys.modules.items()
                                  if n.split(".")[0] in ("readiness_xl", "udfs")}})
         out["finders"] = sum(hasattr(f, "engine_packages") for f in sys.meta_path)
-        out["score_second"] = CALL(two, "READINESS_SCORE", [{dims!r}, None])
+        out["score_second"] = CALL(two, "READINESS_NARRATIVE", [[["X"]], {dims!r}, {dims!r}, [["en"]]])
         print(json.dumps(out, default=str))
     """, tmp_path)
     assert [f for f, _ in out["first"]] == ["rangeClearContents", "setValues", "calculate"]
     assert out["same_engine_kept"] is True
-    assert isinstance(out["score_after_reload"][0][0], float)   # the book the script left
+    assert out["score_after_reload"][0][0].startswith("X met ")   # the framework the script left
     funcs = [f for f, _ in out["second"]]
     assert "alert" not in funcs
     assert funcs == ["rangeClearContents", "setValues", "calculate", "setValues"]
@@ -334,7 +354,7 @@ def test_main_py_reads_as_code_functions_first_engine_after_a_marked_line(lite_d
     text = (lite_dir / "main.py").read_text(encoding="utf-8")
     tree = ast.parse(text)
     decorated = [node for node in tree.body if isinstance(node, ast.FunctionDef) and any(
-        getattr(d, "id", None) in ("func", "script") for d in node.decorator_list)]
+        getattr(getattr(d, "func", d), "id", None) in ("func", "script") for d in node.decorator_list)]
     assert sorted(n.name for n in decorated) == sorted(
         [f.name for f in FUNCTIONS] + ["recalculate_all_agencies"])
     mark = next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(ENGINE_MARK))

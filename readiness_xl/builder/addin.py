@@ -106,8 +106,15 @@ def vba_xlwings_version(vba_project: bytes) -> str | None:
 
 
 def build_addin(target: Path) -> Path:
-    """Write the add-in to `target` (any file name; we ship it as readiness_xl.xlam)."""
+    """Write the add-in to `target` (any file name ending .xlam; we ship it as
+    readiness_xl.xlam). Excel opens an add-in only under that extension: another one is
+    refused before anything is written."""
     target = Path(target)
+    if target.suffix.lower() != ".xlam":
+        given = f"'{target.suffix}'" if target.suffix else "no extension"
+        raise ReadinessError(Problem(f"the add-in is written as .xlam (Excel opens an add-in only "
+                                     f"under that extension), not {given}: name it e.g. "
+                                     f"{target.stem or 'readiness_xl'}.xlam", file=str(target)))
     source = template_path()
     if not source.exists():
         raise ReadinessError(Problem("the installed xlwings has no ribbon add-in template",
