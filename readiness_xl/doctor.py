@@ -2,9 +2,10 @@
 
 The checks follow the steps of the README's Windows setup, in order: Python, the
 packages, xlwings' add-in, Excel's trust setting for the VBA project, the settings
-xlwings reads (the interpreter, for our ribbon add-in's `myaddin.conf`, which is not
-xlwings' own conf), and whether our add-in is installed and its button runs a fixed
-command (an old build ran its file name, so a renamed copy failed). Each check looks at
+xlwings reads (the interpreter, also for our ribbon add-in's own `readyxl.conf`), the
+installed xlwings against the version of the shipped VBA, and whether our add-in is
+installed, its button runs a fixed command (an old build ran its file name, so a renamed
+copy failed) and it reads our conf file (an old build read xlwings' template's myaddin.conf). Each check looks at
 this computer only (files, the registry) and never starts Excel. What cannot be checked on this system
 (the registry and Excel's folders outside Windows) is said so, not guessed.
 
@@ -113,9 +114,10 @@ def _excel_folders(env: dict) -> list[Path]:
 
 def _addin_works(path: Path) -> bool | None:
     """None if `path` is not our add-in (no readiness tab in its ribbon, or not a package);
-    else whether its button works: ours runs a fixed command under any file name; one built
-    before from xlwings' template unchanged runs `import <file name>`, which works only
-    when the file is named readiness_xl.xlam."""
+    else whether its button works: ours runs a fixed command under any file name and reads
+    our conf file; one built before from xlwings' template unchanged runs `import <file
+    name>`, which works only when the file is named readiness_xl.xlam, and one built before
+    the project was renamed reads myaddin.conf, which doctor --fix no longer writes."""
     import zipfile
 
     from readiness_xl.builder.addin import (BUTTON_COMMAND, CUSTOM_UI_PART, TAB, TEMPLATE_MACRO,
@@ -125,10 +127,13 @@ def _addin_works(path: Path) -> bool | None:
         with zipfile.ZipFile(path) as zf:
             if f'id="{TAB["id"]}"'.encode() not in zf.read(CUSTOM_UI_PART):
                 return None
-            source = module_source(zf.read(VBA_PART), TEMPLATE_MACRO.split(".")[0])
+            vba = zf.read(VBA_PART)
+            source = module_source(vba, TEMPLATE_MACRO.split(".")[0])
+            settings = module_source(vba, "xlwings")
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
-    return BUTTON_COMMAND in source or path.name == ADDIN_NAME
+    ours = f'PROJECT_NAME As String = "{ADDIN_VBA_PROJECT}"' in settings
+    return ours and (BUTTON_COMMAND in source or path.name == ADDIN_NAME)
 
 
 def vba_version_of(path: Path) -> str | None:
@@ -225,11 +230,13 @@ def checks(home: Path | None = None, env: dict | None = None, platform: str | No
         stale = [p for p in ours if not works[p]]
         status = MISSING if stale or not ours else OK
         if stale:
-            th = (f"{stale[0].name} เป็น add-in รุ่นเก่าที่ปุ่มใช้ชื่อไฟล์เป็นชื่อโมดูล: สร้างใหม่ด้วย "
-                  "readiness-xl build-addin แล้วเพิ่มใน File > Options > Add-ins (ตั้งชื่อใดก็ได้)")
-            en = (f"{stale[0].name} is an old build whose button runs its file name as a module: "
-                  "make a new one with readiness-xl build-addin and add it in File > Options > "
-                  "Add-ins (any file name works)")
+            th = (f"{stale[0].name} เป็น add-in รุ่นเก่า (ปุ่มใช้ชื่อไฟล์เป็นชื่อโมดูล หรืออ่านค่าจาก "
+                  "myaddin.conf): สร้างใหม่ด้วย readiness-xl build-addin แล้วเพิ่มใน File > Options > "
+                  "Add-ins (ตั้งชื่อใดก็ได้)")
+            en = (f"{stale[0].name} is an old build (its button runs its file name as a module, or "
+                  "it reads xlwings' template settings myaddin.conf): make a new one with "
+                  "readiness-xl build-addin and add it in File > Options > Add-ins (any file name "
+                  "works)")
         else:
             th = (f"ยังไม่ได้ติดตั้ง {ADDIN_NAME}: คัดลอกไปไว้ใน {folders[-1]} แล้วเพิ่มใน "
                   "File > Options > Add-ins")

@@ -112,35 +112,42 @@ def test_doctor_on_windows_names_what_is_missing_in_thai_and_english(windows):
 
 @pytest.fixture(scope="module")
 def built_addin(tmp_path_factory):
-    """Ours, and the add-in as we built it before: our ribbon over xlwings' template VBA
-    unchanged, whose button runs `import <file name>`."""
+    """Ours, and two add-ins as we built them before: our ribbon over xlwings' template VBA
+    unchanged (its button runs `import <file name>`, its settings are myaddin.conf), and
+    our button over the template's project name (settings myaddin.conf)."""
     import zipfile
+
+    from readiness_xl.builder.vba import replace_module_source
     out = tmp_path_factory.mktemp("addin") / "readiness_xl.xlam"
     run_cli("build-addin", out)
-    old = out.with_name("old.xlam")
-    with zipfile.ZipFile(out) as zin, zipfile.ZipFile(addin.template_path()) as template, \
-            zipfile.ZipFile(old, "w") as zout:
-        for name in zin.namelist():
-            zout.writestr(name, (template if name == addin.VBA_PART else zin).read(name))
-    return out, old
+    older, old = out.with_name("older.xlam"), out.with_name("old.xlam")
+    with zipfile.ZipFile(addin.template_path()) as template:
+        vba = template.read(addin.VBA_PART)
+    unrenamed = replace_module_source(vba, addin.TEMPLATE_MACRO.split(".")[0], addin.RUN_MAIN_VBA)
+    for path, project in ((older, vba), (old, unrenamed)):
+        with zipfile.ZipFile(out) as zin, zipfile.ZipFile(path, "w") as zout:
+            for name in zin.namelist():
+                zout.writestr(name, project if name == addin.VBA_PART else zin.read(name))
+    return out, older, old
 
 
-def test_doctor_finds_our_addin_under_any_name_and_refuses_an_old_build_renamed(
-        built_addin, windows):
+def test_doctor_finds_our_addin_under_any_name_and_refuses_an_old_build(built_addin, windows):
     """The browser's second download is 'readiness_xl (1).xlam': ours works under any
-    name, and doctor knows it by its ribbon, not its name; an old build works only as
-    readiness_xl.xlam."""
+    name, and doctor knows it by its ribbon, not its name; a build from before reads
+    xlwings' template settings (myaddin.conf), which --fix no longer writes."""
     import shutil
     home, env = windows
     addins = home / "AppData/Roaming/Microsoft/AddIns"
-    ours, old = built_addin
+    ours, older, old = built_addin
     shutil.copy(ours, addins / "ความพร้อม (1).xlam")
-    shutil.copy(old, addins / "readiness_xl.xlam")
     assert by_name(doctor.checks(home, env))["readiness_xl.xlam"].status == doctor.OK
-    shutil.copy(old, addins / "readiness_xl (2).xlam")
-    stale = by_name(doctor.checks(home, env))["readiness_xl.xlam"]
-    assert stale.status == doctor.MISSING and "readiness_xl (2).xlam is an old build" in stale.en
-    assert "build-addin" in stale.th
+    for stale_build, name in ((old, "readiness_xl.xlam"), (older, "readiness_xl (2).xlam")):
+        for path in addins.glob("readiness_xl*.xlam"):
+            path.unlink()
+        shutil.copy(stale_build, addins / name)
+        stale = by_name(doctor.checks(home, env))["readiness_xl.xlam"]
+        assert stale.status == doctor.MISSING and f"{name} is an old build" in stale.en, name
+        assert "build-addin" in stale.th and "myaddin.conf" in stale.en
 
 
 def test_doctor_fix_writes_both_settings_files_keeping_other_lines(windows):
