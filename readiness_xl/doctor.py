@@ -168,9 +168,9 @@ def version_check(installed: str | None, vba: str | None, where: str) -> Check:
     if installed is None or vba is None or installed == vba:
         return Check(name, OK if installed and vba else UNKNOWN, "", "")
     return Check(name, MISSING,
-                 f"{where} ใช้ VBA ของ xlwings {vba} แต่ติดตั้ง xlwings {installed} ไว้ (Excel จะแจ้ง "
+                 f"VBA ใน {where} เป็นของ xlwings {vba} แต่ติดตั้ง xlwings {installed} ไว้ (Excel จะแจ้ง "
                  f"Could not load xlwings64-{vba}.dll): {sys.executable} -m pip install xlwings=={vba}",
-                 f"{where} carries xlwings {vba}'s VBA but xlwings {installed} is installed (Excel "
+                 f"the VBA in {where} is xlwings {vba}'s but xlwings {installed} is installed (Excel "
                  f"would say Could not load xlwings64-{vba}.dll): "
                  f"{sys.executable} -m pip install xlwings=={vba}")
 
@@ -210,7 +210,7 @@ def checks(home: Path | None = None, env: dict | None = None, platform: str | No
                        "โมดูลฟังก์ชันของ readiness-xl: pip install . ในโฟลเดอร์ของ readiness-xl",
                        "readiness-xl's function module: run pip install . in readiness-xl's folder"))
     installed = metadata.version("xlwings") if util.find_spec("xlwings") else None
-    found.append(version_check(installed, pinned_xlwings(), f"{ADDIN_NAME} and readiness_template.xlsm"))
+    found.append(version_check(installed, pinned_xlwings(), f"{ADDIN_NAME} / readiness_template.xlsm"))
 
     folders = _excel_folders(env)
     if not windows or not folders:
