@@ -225,7 +225,10 @@ def compress_chunk_to_size(chunk: bytes, size: int) -> bytes:
             if total > size:
                 break
             if total == size:
-                return _grown(chunk, tokens, splits, threes)
+                try:
+                    return _grown(chunk, tokens, splits, threes)
+                except ValueError:   # too few 3-byte copies left after those splits
+                    continue
     raise ValueError(f"no encoding of the chunk is exactly {size} bytes")
 
 
@@ -240,11 +243,12 @@ def _grown(chunk: bytes, tokens, splits: int, threes: int) -> bytes:
         tokens[i:i + 1] = [(position, offset, length - take)] + [
             (position + length - take + k, 0, 1) for k in range(take)]
         splits -= take
-    for i in [k for k, t in enumerate(tokens) if t[1] and t[2] == 3][:threes][::-1]:
+    threes_at = [k for k, t in enumerate(tokens) if t[1] and t[2] == 3]
+    if len(threes_at) < threes:
+        raise ValueError("not enough 3-byte copies")
+    for i in threes_at[:threes][::-1]:
         position = tokens[i][0]
         tokens[i:i + 1] = [(position + k, 0, 1) for k in range(3)]
-    if threes > sum(1 for t in tokens if not t[1]):
-        raise ValueError("not enough 3-byte copies")
     return _encode_chunk(chunk, tokens)
 
 
