@@ -218,3 +218,15 @@ def test_vba_source_compresses_to_any_length_it_fits_and_oletools_reads_it_back(
     assert read == decompress(container)
     assert read.startswith(source + b"'-") and read.endswith(b"-\r\n")
     assert set(read[len(source) + 1:-2]) == {ord("-")}
+
+
+def test_a_template_whose_vba_cannot_be_renamed_is_refused_in_one_line(tmp_path, monkeypatch):
+    """Another xlwings' template whose PROJECT_NAME has another length: refused, nothing written."""
+    from readiness_xl.builder import vba
+    from readiness_xl.errors import ReadinessError
+    real = vba.rename_project
+    monkeypatch.setattr(vba, "rename_project", lambda project, name, *rest: real(project, name + "X", *rest))
+    with pytest.raises(ReadinessError) as err:
+        addin.build_addin(tmp_path / "readiness_xl.xlam")
+    assert "cannot be made ours" in err.value.one_line() and "new project name must have 7" in err.value.one_line()
+    assert list(tmp_path.iterdir()) == []

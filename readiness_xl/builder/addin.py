@@ -89,8 +89,13 @@ def custom_ui_xml() -> bytes:
 def run_main_module(vba_project: bytes) -> bytes:
     """The template's VBA project with our RunMain in place of xlwings', under our name."""
     from readiness_xl.builder.vba import rename_project, replace_module_source
-    ours = replace_module_source(vba_project, TEMPLATE_MACRO.split(".")[0], RUN_MAIN_VBA)
-    return rename_project(ours, VBA_PROJECT_NAME, "xlwings", "PROJECT_NAME")
+    try:
+        ours = replace_module_source(vba_project, TEMPLATE_MACRO.split(".")[0], RUN_MAIN_VBA)
+        return rename_project(ours, VBA_PROJECT_NAME, "xlwings", "PROJECT_NAME")
+    except (KeyError, ValueError) as err:   # another xlwings' template than the pinned one
+        raise ReadinessError(Problem(f"the VBA of the installed xlwings' ribbon add-in template "
+                                     f"cannot be made ours ({err}): install the xlwings version "
+                                     "readiness-xl pins", file=str(template_path()))) from None
 
 
 def _conf_sheet(workbook_xml: bytes) -> bytes:
