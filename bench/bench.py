@@ -147,9 +147,8 @@ def udf_cost() -> dict[str, float]:
     here, because each call reads the workbook through xlwings' `caller` and that read
     (COM round trips in desktop Excel, milliseconds) is the cost, not our Python:
     READINESS_NARRATIVE (reads the framework), READINESS_CHANGE and RANK_CHANGE (the
-    Trend sheet), RANK_INTERVAL (the Uncertainty sheet), and the Weights, LevelBands and
-    national-row defaults of READINESS_SCORE, READINESS_LEVEL, DIMENSION_GAP and
-    IMPROVEMENT_PRIORITY when those arguments are left out."""
+    Trend sheet), RANK_INTERVAL (the Uncertainty sheet), and the Weights and national-row
+    defaults of DIMENSION_GAP and IMPROVEMENT_PRIORITY when those arguments are left out."""
     from udfs import functions as xl
     dims = [[63.3, 57.8, 59.9, 49.3, 55.5, 47.0]]
     national = [[61.2, 58.0, 55.1, 52.4, 50.0, 49.9]]

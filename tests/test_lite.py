@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -23,7 +24,6 @@ from openpyxl import load_workbook
 from readiness_xl.lite import REQUIREMENTS
 from readiness_xl.sample.source_data import load_framework
 from readiness_xl.workbook import layout as L
-from udfs import workbook_context
 from udfs.catalogue import FUNCTIONS
 from udfs.remote_book import apply_actions, book_json
 
@@ -42,8 +42,13 @@ def lite_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def lite(lite_dir):
     """main.py loaded as xlwings Lite loads it: xlwings' func/arg/script are the Office.js
-    ones (what xlwings/__init__.py binds when XLWINGS_ON_SERVER is true, as in Lite)."""
+    ones (what xlwings/__init__.py binds when XLWINGS_ON_SERVER is true, as in Lite).
+    Its engine replaces this checkout's readiness_xl and udfs modules while it loads; they
+    are put back after, so the rest of the suite imports the checkout (main.py keeps the
+    engine's modules it imported)."""
     bound = {name: getattr(xlwings, name) for name in ("func", "arg", "ret", "script")}
+    ours = {n: m for n, m in sys.modules.items() if n.split(".")[0] in ("readiness_xl", "udfs")}
+    finders = list(sys.meta_path)
     xlwings.func, xlwings.arg, xlwings.ret, xlwings.script = (
         server.func, server.arg, server.ret, server.script)
     try:
@@ -53,8 +58,12 @@ def lite(lite_dir):
     finally:
         for name, value in bound.items():
             setattr(xlwings, name, value)
+        for name in [n for n in sys.modules if n.split(".")[0] in ("readiness_xl", "udfs")]:
+            del sys.modules[name]
+        sys.modules.update(ours)
+        sys.meta_path[:] = finders
     yield module
-    workbook_context._remembered.clear()
+    module._context._remembered.clear()
 
 
 def call(module, name: str, *args):
@@ -113,16 +122,19 @@ def test_functions_give_recalc_figures(lite, sample_path, sample_json):
 def test_error_cell_is_refused_not_read_as_blank(lite):
     na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
     (result,), = call(lite, "DIMENSION_SCORE", [["ใช่"], [na]], [[1], [1]], None, None)
-    assert result.startswith("#VALUE!: answer 2: cell holds the Excel error #N/A"), result
+    assert result.startswith("#VALUE!: answers, cell 2 holds the Excel error #N/A"), result
 
 
 def test_script_writes_the_summary_of_recalc_and_functions_then_read_the_book(
         lite, sample_copy, sample_json, tmp_path):
-    workbook_context._remembered.clear()
+    lite._context._remembered.clear()
     d01 = next(a for a in sample_json["agencies"] if a["id"] == "D01")
     dims = [[d01["dimensions"][d] for d in DIMS]]
-    (before,), = call(lite, "READINESS_SCORE", dims, None)
-    assert before.startswith("#N/A: give this argument"), before   # no book seen yet
+    national = [[sample_json["national"]["dimensions"][d] for d in DIMS]]
+    name = [["กรมส่งเสริมอุตสาหกรรม"]]
+    (before,), = call(lite, "READINESS_NARRATIVE", name, dims, national, [["en"]])
+    assert before.startswith("#N/A: no workbook to read the framework"), before   # no book seen yet
+    assert "run the script recalculate_all_agencies once" in before
 
     data = book_json(sample_copy)
     book = xlwings.Book(json=data)
@@ -138,10 +150,25 @@ def test_script_writes_the_summary_of_recalc_and_functions_then_read_the_book(
         assert have[:len(want)] == [pytest.approx(v) if isinstance(v, (int, float))
                                     and not isinstance(v, bool) else v for v in want]
 
-    # after the script, functions read the workbook it saw (Weights, the national row)
-    assert call(lite, "READINESS_SCORE", dims, None) == [[pytest.approx(d01["overall"])]]
-    (text,), = call(lite, "READINESS_NARRATIVE", [["กรมส่งเสริมอุตสาหกรรม"]], dims, None, None)
-    assert "66.2" in text and d01["level_th"] in text
+    # after the script the narrative, given every argument, reads the framework it saw
+    (text,), = call(lite, "READINESS_NARRATIVE", name, dims, national, None)
+    assert "66.2" in text and d01["level_th"] in text and "57.8" in text
+    (english,), = call(lite, "READINESS_NARRATIVE", name, dims, national, [["en"]])
+    assert "66.2" in english and d01["level_en"] in english
+    # an argument left out is refused, never taken from the script's snapshot of Weights
+    # or the Summary (stale as soon as the analyst edits them)
+    (weights,), = call(lite, "IMPROVEMENT_PRIORITY", dims, None, None)
+    assert weights.startswith("#N/A: give weights: without a calling cell (xlwings Lite)"), weights
+    (gap,), = call(lite, "DIMENSION_GAP", dims, None)
+    assert gap.startswith("#N/A: give benchmark"), gap
+    (left_out,), = call(lite, "READINESS_NARRATIVE", name, dims, None, None)
+    assert left_out.startswith("#N/A: give national"), left_out
+
+
+def test_functions_reading_the_workbook_are_volatile_in_lite_too(lite):
+    meta = {f["id"]: f for f in server.custom_functions_meta(lite)["functions"]}
+    volatile = {name for name, f in meta.items() if f.get("options", {}).get("volatile")}
+    assert volatile == {f.name for f in FUNCTIONS if f.volatile}
 
 
 def _pyodide_packages() -> dict[str, dict]:
@@ -193,51 +220,146 @@ def _allowed_imports() -> list[str]:
     return sorted(modules)
 
 
-def test_main_py_runs_with_only_what_pyodide_has(lite_dir, sample_path, tmp_path):
-    """A fresh Python where importing anything else fails, as in Pyodide: load main.py,
-    call every function and run the script."""
-    book = tmp_path / "book.json"
-    book.write_text(json.dumps(book_json(sample_path)))
-    driver = textwrap.dedent(f"""
-        import asyncio, importlib.abc, importlib.machinery, json, sys
-        ALLOWED = set({_allowed_imports()!r}) | set(sys.stdlib_module_names)
-        BUNDLE = []
-        class Pyodide(importlib.abc.MetaPathFinder):
-            def find_spec(self, name, path=None, target=None):
-                top = name.split(".")[0]
-                if top in ("readiness_xl", "udfs"):
-                    if path is None:  # only from the bundle inside main.py, not this checkout
-                        return importlib.machinery.PathFinder.find_spec(name, BUNDLE)
-                    return None
-                if top in ALLOWED or top == "main":
-                    return None
-                raise ModuleNotFoundError(f"not in Pyodide: {{name}}", name=name)
-        sys.meta_path.insert(0, Pyodide())
-        import tempfile, pathlib
-        BUNDLE.append(str(pathlib.Path(tempfile.gettempdir()) / "readiness_xl_bundle.zip"))
-        import xlwings, xlwings.server as server
-        xlwings.func, xlwings.arg, xlwings.script = server.func, server.arg, server.script
-        sys.path.insert(0, {str(lite_dir)!r})
-        import main as lite
-        book = xlwings.Book(json=json.load(open({str(book)!r})))
-        done = asyncio.run(server.custom_scripts_call(lite, "recalculate_all_agencies",
-                                                      typehint_to_value={{xlwings.Book: book}}))
-        out = {{"actions": [a["func"] for a in done.json()["actions"]]}}
-        for f in server.custom_functions_meta(lite)["functions"]:
-            args = [[[70.0, 60.0]]] + [None] * (len(f["parameters"]) - 1)
-            data = {{"func_name": f["id"], "args": args, "version": "dev", "client": "Office.js",
-                    "runtime": "1.4", "caller_address": "D01!N11"}}
-            out[f["id"]] = asyncio.run(server.custom_functions_call(data, lite))
-        out["modules"] = sorted({{m.split(".")[0] for m in sys.modules}})
-        out["readiness_from"] = sys.modules["readiness_xl"].__file__
-        print(json.dumps(out, default=str))
-    """)
+# A fresh Python as xlwings Lite has it (Pyodide): only the standard library, xlwings and
+# the requirements import; readiness_xl and udfs only from the engine inside main.py (this
+# checkout's installed copy is refused); the temporary directory an empty one of the
+# test's. LOAD(path) runs a main.py as Lite does; RUN(module) runs the script on the
+# sample's book (xlwings' remote engine) and returns the names of the actions it sent.
+_PYODIDE_PYTHON = """
+import asyncio, importlib.abc, importlib.util, json, os, sys
+ALLOWED = set({allowed!r}) | set(sys.stdlib_module_names)
+class Pyodide(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        if top in ALLOWED:
+            return None
+        raise ModuleNotFoundError(f"not in Pyodide: {{name}}", name=name)
+sys.meta_path.insert(0, Pyodide())
+import xlwings, xlwings.server as server
+xlwings.func, xlwings.arg, xlwings.script = server.func, server.arg, server.script
+BOOK = json.load(open({book!r}))
+
+def LOAD(path, name="main"):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+def RUN(module):
+    book = xlwings.Book(json=json.loads(json.dumps(BOOK)))
+    done = asyncio.run(server.custom_scripts_call(module, "recalculate_all_agencies",
+                                                  typehint_to_value={{xlwings.Book: book}}))
+    return done.json()["actions"]
+
+def CALL(module, name, args):
+    data = {{"func_name": name, "args": args, "version": "dev", "client": "Office.js",
+            "runtime": "1.4", "caller_address": "D01!N11"}}
+    return asyncio.run(server.custom_functions_call(data, module))
+"""
+
+
+def run_in_pyodide_like_python(book: Path, body: str, tmp_path: Path) -> dict:
+    """Run `body` after _PYODIDE_PYTHON in a fresh `python -I`; it prints one JSON line.
+    Returns that, with "temp" the files left in the temporary directory it was given."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    driver = _PYODIDE_PYTHON.format(allowed=_allowed_imports(), book=str(book)) + textwrap.dedent(body)
+    env = {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
     result = subprocess.run([sys.executable, "-I", "-c", driver], capture_output=True, text=True,
-                            cwd=lite_dir)
+                            cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.splitlines()[-1])
+    out["temp"] = sorted(p.name for p in temp.iterdir())
+    return out
+
+
+def test_main_py_runs_with_only_what_pyodide_has(lite_dir, sample_path, tmp_path):
+    """Load main.py, call every function and run the script with nothing else importable."""
+    book = tmp_path / "book.json"
+    book.write_text(json.dumps(book_json(sample_path)))
+    out = run_in_pyodide_like_python(book, f"""
+        lite = LOAD({str(lite_dir / "main.py")!r})
+        out = {{"actions": [a["func"] for a in RUN(lite)]}}
+        for f in server.custom_functions_meta(lite)["functions"]:
+            out[f["id"]] = CALL(lite, f["id"], [[[70.0, 60.0]]] + [None] * (len(f["parameters"]) - 1))
+        out["modules"] = sorted({{m.split(".")[0] for m in sys.modules}})
+        out["readiness_from"] = sys.modules["readiness_xl.core.scoring"].__spec__.origin
+        print(json.dumps(out, default=str))
+    """, tmp_path)
     assert out["actions"] == ["rangeClearContents", "setValues", "calculate"]
-    assert "readiness_xl_bundle.zip" in out["readiness_from"]
+    assert out["readiness_from"].startswith("readiness-xl-engine-")
+    assert out["readiness_from"].endswith("/readiness_xl/core/scoring.py")
+    assert out["temp"] == []
     assert not {"python_calamine", "matplotlib", "scipy", "SALib"} & set(out["modules"])
-    assert out["READINESS_LEVEL"] == [["ดีมาก"]]   # 70 against the book's LevelBands
+    assert out["READINESS_LEVEL"][0][0].startswith("#VALUE!: score is 2 cells: give one cell")
     assert out["READINESS_SCORE"][0][0].startswith("#VALUE!: dimension scores has 2 cells")
+    assert out["DIMENSION_GAP"][0][0].startswith("#N/A: give benchmark")
+    assert out["WEIGHTED_MEAN"][0][0].startswith("#VALUE!: values has 2 cells but weights has 1")
+
+
+def test_a_second_different_main_py_runs_its_own_engine_and_writes_no_file(
+        sample_path, tmp_path):
+    """Two main.py in one Python, as when an analyst pastes a newer one into the Lite
+    editor: the second's engine (here its ribbon code also writes a mark in ZZ1) runs,
+    not a mix, with no alert; loading the same main.py again keeps the engine and the book
+    the script left; nothing is written to the temporary directory."""
+    from readiness_xl import lite as lite_files
+    first, second, again = (tmp_path / f"{n}.py" for n in ("first", "second", "again"))
+    first.write_text(lite_files.main_py(), encoding="utf-8")
+    again.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    ribbon = (ROOT / "udfs" / "ribbon.py").read_text(encoding="utf-8")
+    marked = ribbon.replace("        recalculate(book)\n",
+                            "        recalculate(book)\n        book.sheets[0]['ZZ1'].value = 'v2'\n")
+    assert marked != ribbon
+    second.write_text(lite_files.main_py(lite_files.engine_bytes({"udfs.ribbon": marked})),
+                      encoding="utf-8")
+    book = tmp_path / "book.json"
+    book.write_text(json.dumps(book_json(sample_path)))
+    dims = [[74.2, 70.0, 66.4, 62.9, 59.0, 60.6]]
+    out = run_in_pyodide_like_python(book, f"""
+        def actions(found):
+            return [(a["func"], a["values"]) for a in found]
+        out = {{}}
+        one = LOAD({str(first)!r}, "main")
+        out["first"] = actions(RUN(one))
+        scoring = sys.modules["readiness_xl.core.scoring"]
+        one_again = LOAD({str(again)!r}, "main")
+        out["same_engine_kept"] = sys.modules["readiness_xl.core.scoring"] is scoring
+        out["score_after_reload"] = CALL(one_again, "READINESS_NARRATIVE", [[["X"]], {dims!r}, {dims!r}, [["en"]]])
+        two = LOAD({str(second)!r}, "main")
+        out["second"] = actions(RUN(two))
+        out["engines"] = sorted({{m.__spec__.origin.split("/")[0] for n, m in sys.modules.items()
+                                 if n.split(".")[0] in ("readiness_xl", "udfs")}})
+        out["finders"] = sum(hasattr(f, "engine_packages") for f in sys.meta_path)
+        out["score_second"] = CALL(two, "READINESS_NARRATIVE", [[["X"]], {dims!r}, {dims!r}, [["en"]]])
+        print(json.dumps(out, default=str))
+    """, tmp_path)
+    assert [f for f, _ in out["first"]] == ["rangeClearContents", "setValues", "calculate"]
+    assert out["same_engine_kept"] is True
+    assert out["score_after_reload"][0][0].startswith("X met ")   # the framework the script left
+    funcs = [f for f, _ in out["second"]]
+    assert "alert" not in funcs
+    assert funcs == ["rangeClearContents", "setValues", "calculate", "setValues"]
+    assert out["second"][-1][1] == [["v2"]] and all(v != [["v2"]] for _, v in out["first"])
+    assert len(out["engines"]) == 1 and out["finders"] == 1    # only the second engine's modules
+    assert out["score_second"] == out["score_after_reload"]
+    assert out["temp"] == []
+
+
+def test_main_py_reads_as_code_functions_first_engine_after_a_marked_line(lite_dir):
+    """Every @func and @script, with its help, within the first 400 lines, before the line
+    that starts the engine; the engine carries no module the functions never import."""
+    import ast
+    from readiness_xl.lite import ENGINE_MARK, closure
+    text = (lite_dir / "main.py").read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    decorated = [node for node in tree.body if isinstance(node, ast.FunctionDef) and any(
+        getattr(getattr(d, "func", d), "id", None) in ("func", "script") for d in node.decorator_list)]
+    assert sorted(n.name for n in decorated) == sorted(
+        [f.name for f in FUNCTIONS] + ["recalculate_all_agencies"])
+    mark = next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(ENGINE_MARK))
+    assert all(n.end_lineno < mark <= 400 for n in decorated)
+    assert all(ast.get_docstring(n) for n in decorated)
+    carried = closure()
+    assert {"readiness_xl.cli", "readiness_xl.builder", "readiness_xl.report", "readiness_xl.sample",
+            "readiness_xl.survey", "readiness_xl.lite", "udfs.formulas_bridge"}.isdisjoint(carried)

@@ -119,9 +119,9 @@ def test_nothing_else_of_xlwings_takes_the_addins_name(tmp_path):
 
 
 def test_addin_vba_is_xlwings_own_but_for_the_button_macro_and_is_not_flagged(tmp_path):
-    """Every VBA stream but the button's module is the template's, byte for byte; the
-    module's old p-code is gone, so olevba sees no VBA stomping (source and p-code
-    that differ), which a virus scanner would flag."""
+    """Every VBA stream but the button's module and the project's name is the template's,
+    byte for byte; the module's old p-code is gone, so olevba sees no VBA stomping (source
+    and p-code that differ), which a virus scanner would flag."""
     import olefile
     from oletools.olevba import VBA_Parser
     built = addin.build_addin(tmp_path / addin.ADDIN_NAME)
@@ -130,7 +130,7 @@ def test_addin_vba_is_xlwings_own_but_for_the_button_macro_and_is_not_flagged(tm
     streams = ["/".join(s) for s in old.listdir()]
     assert streams == ["/".join(s) for s in new.listdir()]
     changed = [s for s in streams if old.openstream(s).read() != new.openstream(s).read()]
-    assert changed == ["VBA/" + addin.TEMPLATE_MACRO.split(".")[0]]
+    assert changed == ["PROJECT", "VBA/" + addin.TEMPLATE_MACRO.split(".")[0], "VBA/dir", "VBA/xlwings"]
     parser = VBA_Parser(str(built))
     try:
         assert parser.detect_vba_macros() and not parser.detect_vba_stomping()
@@ -139,6 +139,56 @@ def test_addin_vba_is_xlwings_own_but_for_the_button_macro_and_is_not_flagged(tm
     template = VBA_Parser(str(addin.template_path()))
     assert not template.detect_vba_stomping()   # the check can see: the template passes
     template.close()
+
+
+def test_addin_vba_project_has_our_name_read_back_by_oletools(tmp_path):
+    """MS-OVBA as oletools parses it, strictly: the dir stream's PROJECTNAME and the PROJECT
+    stream's Name line say ReadyXL, the xlwings module's PROJECT_NAME (the conf file and
+    sheet it reads) readyxl; nothing else of the three streams changed, and of the
+    xlwings module only the 4 KB chunk holding the constant was compressed again."""
+    import olefile
+    from oletools.olevba import VBA_Project, decompress_stream
+    built = addin.build_addin(tmp_path / addin.ADDIN_NAME)
+    with zipfile.ZipFile(addin.template_path()) as t, zipfile.ZipFile(built) as a:
+        old, new = (olefile.OleFileIO(z.read(addin.VBA_PART)) for z in (t, a))
+        sheets = a.read("xl/workbook.xml").decode()
+    assert VBA_Project(old, "", "PROJECT", "VBA/dir", relaxed=False).projectname == "MyAddin"
+    project = VBA_Project(new, "", "PROJECT", "VBA/dir", relaxed=False)
+    assert project.projectname == addin.VBA_PROJECT_NAME == "ReadyXL"
+    old_text, new_text = (f.openstream("PROJECT").read() for f in (old, new))
+    assert new_text == old_text.replace(b'Name="MyAddin"', b'Name="ReadyXL"') != old_text
+    old_dir, new_dir = (bytes(decompress_stream(bytearray(f.openstream("VBA/dir").read())))
+                        for f in (old, new))
+    at = old_dir.index(b"\x04\x00\x07\x00\x00\x00MyAddin") + 6
+    assert new_dir == old_dir[:at] + b"ReadyXL" + old_dir[at + 7:]
+    assert new_dir.count(b"RibbonMyAddin") == old_dir.count(b"RibbonMyAddin") == 2  # a module's name
+    old_code, new_code = (bytes(decompress_stream(bytearray(f.openstream("VBA/xlwings").read())))
+                          for f in (old, new))
+    assert new_code == old_code.replace(b'PROJECT_NAME As String = "myaddin"',
+                                        b'PROJECT_NAME As String = "readyxl"') != old_code
+    old_raw, new_raw = (f.openstream("VBA/xlwings").read() for f in (old, new))
+    differing = [i for i in range(0, len(old_raw), 512) if old_raw[i:i + 512] != new_raw[i:i + 512]]
+    assert differing and max(differing) < 4096 and len(old_raw) == len(new_raw)
+    assert 'name="_readyxl.conf"' in sheets and "myaddin" not in sheets
+
+
+@given(st.binary(min_size=200, max_size=4096), st.integers(0, 30), st.data())
+@settings(max_examples=25, deadline=None)
+def test_a_chunk_compresses_to_an_exact_size_and_oletools_reads_it_back(chunk, extra, data):
+    """builder/vba.py's exact-size chunk compression, read by oletools' decompressor."""
+    from oletools.olevba import decompress_stream
+
+    from readiness_xl.builder import vba
+    text = bytes(b % 40 + 48 for b in chunk)   # repetitive, as source code is
+    smallest = vba._chunk_size(vba._smallest_tokens(text))
+    size = smallest + extra
+    try:
+        encoded = vba.compress_chunk_to_size(text, size)
+    except ValueError:   # too few copy tokens to grow by `extra`; the smallest always works
+        assert extra > 0
+        return
+    assert len(encoded) == size
+    assert bytes(decompress_stream(bytearray(b"\x01" + encoded))) == text
 
 
 def test_committed_addin_matches_a_rebuild(tmp_path):
@@ -168,3 +218,15 @@ def test_vba_source_compresses_to_any_length_it_fits_and_oletools_reads_it_back(
     assert read == decompress(container)
     assert read.startswith(source + b"'-") and read.endswith(b"-\r\n")
     assert set(read[len(source) + 1:-2]) == {ord("-")}
+
+
+def test_a_template_whose_vba_cannot_be_renamed_is_refused_in_one_line(tmp_path, monkeypatch):
+    """Another xlwings' template whose PROJECT_NAME has another length: refused, nothing written."""
+    from readiness_xl.builder import vba
+    from readiness_xl.errors import ReadinessError
+    real = vba.rename_project
+    monkeypatch.setattr(vba, "rename_project", lambda project, name, *rest: real(project, name + "X", *rest))
+    with pytest.raises(ReadinessError) as err:
+        addin.build_addin(tmp_path / "readiness_xl.xlam")
+    assert "cannot be made ours" in err.value.one_line() and "new project name must have 7" in err.value.one_line()
+    assert list(tmp_path.iterdir()) == []

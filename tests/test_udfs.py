@@ -15,7 +15,7 @@ import udfs.functions as xl
 from readiness_xl.builder.agency_sheet import ordered_indicators
 from readiness_xl.sample.source_data import load_framework
 from readiness_xl.workbook import layout as L
-from udfs.catalogue import FUNCTIONS, markdown_table
+from udfs.catalogue import BY_NAME, FUNCTIONS, markdown_table
 from udfs.remote_book import remote_book
 
 FRAMEWORK = load_framework()
@@ -98,22 +98,41 @@ def test_hand_computed_dimension_with_thai_digits_and_blanks():
     (lambda: xl.DIMENSION_SCORE([[None], [None]], [[1.0], [1.0]], None, "exclude"), "#N/A: no indicator answered"),
     (lambda: xl.DIMENSION_SCORE([[1.0]], [[1.0], [1.0]]), "#VALUE!: answers has 1 cells but maxima has 2"),
     (lambda: xl.READINESS_SCORE([[50.0, 60.0]], [[1.0]]), "#VALUE!: dimension scores has 2"),
-    (lambda: xl.READINESS_SCORE([[50.0]]), "#N/A: give this argument"),
+    (lambda: xl.IMPROVEMENT_PRIORITY([[50.0]]), "#N/A: give weights: without a calling cell"),
+    (lambda: xl.DIMENSION_GAP([[50.0]]), "#N/A: give benchmark: without a calling cell"),
     (lambda: xl.READINESS_LEVEL(-5.0, BANDS), "#N/A: score is below the lowest band"),
     (lambda: xl.READINESS_RANK(42.0, [[1.0], [2.0]]), "#N/A: the score is not among"),
-    (lambda: xl.DIMENSION_SCORE([["#N/A"]], [[1.0]]), "#VALUE!: answer 1: cell holds the Excel error"),
+    (lambda: xl.DIMENSION_SCORE([["#N/A"]], [[1.0]]), "#VALUE!: answers holds the Excel error #N/A"),
+    # the same words for an error cell in any function and argument
+    (lambda: xl.READINESS_SCORE([[50.0, "#DIV/0!"]], WEIGHTS[:2]),
+     "#VALUE!: dimension_scores, cell 2 holds the Excel error #DIV/0!"),
+    (lambda: xl.READINESS_LEVEL("#N/A", BANDS), "#VALUE!: score holds the Excel error #N/A"),
+    (lambda: xl.WEIGHTED_MEAN([[1.0], [2.0]], [[1.0], ["#REF!"]]),
+     "#VALUE!: weights, cell 2 holds the Excel error #REF!"),
+    (lambda: xl.READINESS_NARRATIVE("#N/A", [[50.0]]), "#VALUE!: unit_name holds the Excel error #N/A"),
+    # a language that is not th or en is refused, not answered in Thai
+    (lambda: xl.READINESS_LEVEL(70.0, BANDS, "xx"), "#VALUE!: lang 'xx' is not th or en"),
+    (lambda: xl.READINESS_NARRATIVE("X", [[50.0]], [[50.0]], "fr"), "#VALUE!: lang 'fr' is not th or en"),
+    # an argument meant as one cell given as two is refused, not cut to its first cell
+    (lambda: xl.READINESS_LEVEL([[70.0, 20.0]], BANDS), "#VALUE!: score is 2 cells: give one cell"),
+    (lambda: xl.READINESS_RANK([[70.0], [60.0]], [[70.0], [60.0]]), "#VALUE!: score is 2 cells"),
+    (lambda: xl.NORMALISED_VALUE([[5.0, 6.0]], 0.0, 10.0), "#VALUE!: raw_value is 2 cells"),
+    (lambda: xl.WEAK_DIMENSIONS([[40.0, 60.0]], None, [[50.0, 70.0]]), "#VALUE!: threshold is 2 cells"),
 ])
 def test_bad_input_gives_excel_error_text(call, error):
     result = call()
     assert isinstance(result, str) and result.startswith(error), result
 
 
-def test_weights_and_bands_default_to_the_calling_workbook(book, sample_json):
+def test_weights_and_benchmark_left_out_are_read_from_the_calling_workbook(book, sample_json):
+    """Only where the function is volatile (recalculated at every calculation);
+    READINESS_SCORE and READINESS_LEVEL take the weights and bands as arguments."""
     dip = next(a for a in sample_json["agencies"] if a["id"] == "D01")
     at = caller(book, "D01", "N11")
     dims = [[dip["dimensions"][d] for d in DIMS]]
-    assert xl.READINESS_SCORE(dims, None, at) == pytest.approx(66.2, abs=1e-9)
-    assert xl.READINESS_LEVEL(dip["overall"], None, None, at) == "ดีมาก"
+    assert not any(a.optional for a in BY_NAME["READINESS_SCORE"].arguments)
+    assert not BY_NAME["READINESS_LEVEL"].arguments[1].optional
+    assert BY_NAME["DIMENSION_GAP"].volatile and BY_NAME["IMPROVEMENT_PRIORITY"].volatile
     gaps = xl.DIMENSION_GAP(dims, None, at)  # national row of the Summary
     assert gaps[0][3] == pytest.approx(61.3 - sample_json["national"]["dimensions"]["4"], abs=1e-9)
     priority = xl.IMPROVEMENT_PRIORITY(dims, None, None, at)

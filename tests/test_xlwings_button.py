@@ -122,7 +122,7 @@ def test_missing_defined_name_gives_a_clear_excel_error(sample_path):
     data = book_json(sample_path)
     data["names"] = [n for n in data["names"] if n["name"] != L.WEIGHTS_NAME]
     caller = real_book(data).sheets["D01"].range("N11")
-    result = xl.READINESS_SCORE([[50.0] * len(DIMS)], None, caller)
+    result = xl.IMPROVEMENT_PRIORITY([[50.0] * len(DIMS)], None, None, caller)
     assert result.startswith("#N/A: the workbook has no 'Weights' name"), result
 
 
@@ -142,7 +142,7 @@ def test_com_error_of_a_missing_name_on_windows_gives_the_same_text():
     class Caller:
         sheet = type("Sheet", (), {"book": WindowsBook()})()
 
-    result = xl.READINESS_SCORE([[50.0] * len(DIMS)], None, Caller())
+    result = xl.IMPROVEMENT_PRIORITY([[50.0] * len(DIMS)], None, None, Caller())
     assert result.startswith("#N/A: the workbook has no 'Weights' name"), result
 
 

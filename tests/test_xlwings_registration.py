@@ -165,4 +165,45 @@ def test_xlwings_call_path_refuses_na_in_a_real_range(windows, sample_path):
     # F5:F8 are formulas, which a file written by openpyxl holds no value of: typed maxima
     maxima = [[1.0], [1.0], [1.0], [100.0]]
     assert answers == [["ใช่"], ["ใช่"], ["#N/A"], [30.0]]
-    assert fn(answers, maxima).startswith("#VALUE!: answer 3: cell holds the Excel error #N/A")
+    assert fn(answers, maxima).startswith("#VALUE!: answers, cell 3 holds the Excel error #N/A")
+
+
+def _body(vba: str, name: str) -> str:
+    start = vba.index(f"Function {name}(")
+    return vba[start:vba.index("End Function", start)]
+
+
+def test_functions_reading_the_workbook_themselves_are_volatile_and_no_other(imported):
+    """Excel tracks only the cells given as arguments: a function that reads a sheet or a
+    name itself recalculates at every calculation (Application.Volatile in the VBA xlwings
+    generates), so it never shows a value older than the workbook."""
+    (vba,) = imported.imported
+    volatile = {entry.name for entry in FUNCTIONS if "Application.Volatile" in _body(vba, entry.name)}
+    assert volatile == {name for name in map(lambda e: e.name, FUNCTIONS) if _takes_caller(name)}
+    assert volatile == {"DIMENSION_GAP", "IMPROVEMENT_PRIORITY", "READINESS_NARRATIVE",
+                        "READINESS_CHANGE", "RANK_CHANGE", "RANK_INTERVAL"}
+
+
+# VBA's keywords and the built-in names a parameter of the same name would shadow in the
+# wrapper xlwings generates (VBA language reference: keywords, functions; Excel's objects).
+VBA_NAMES = set("""
+and as boolean byref byte byval call case const currency date debug declare dim do double each
+else elseif empty end enum eqv erase error event exit false for friend function get global gosub
+goto if imp implements in integer is let lib like long loop lset me mod new next not nothing null
+object on option optional or paramarray preserve private property public raiseevent redim rem
+resume return rset select set single static step stop string sub then to true type typeof until
+variant wend while with withevents xor
+abs array asc atn cbool cbyte ccur cdate cdbl chr cint clng cos csng cstr cvar dir eof exp filelen
+fix format hex instr int isarray isdate isempty iserror ismissing isnull isnumeric left len
+loc lof log mid month now oct replace right rnd round sgn sin space split sqr str strcomp tan
+time timer trim ubound lbound val weekday year
+application cells columns name names range rows sheets value value2 workbook worksheet min max
+""".split())
+
+
+def test_argument_names_shadow_no_vba_name(imported):
+    (vba,) = imported.imported
+    for entry in FUNCTIONS:
+        for arg in entry.arguments:
+            assert arg.name.lower() not in VBA_NAMES, (entry.name, arg.name)
+        assert f"Function {entry.name}(" in vba

@@ -2,7 +2,15 @@
 
 On Windows the xlwings decorators read these texts into Excel's function wizard; on
 Linux those decorators do nothing, so tests, the README's function table and the
-add-in help read this catalogue instead."""
+add-in help read this catalogue instead.
+
+Argument names are what the function wizard shows and what the VBA wrapper xlwings
+generates names its parameters: none is a VBA keyword or built-in (range, name, log, min,
+max, value would shadow VBA's). A function that reads the calling workbook itself (a sheet
+of ours, or a defined name for an argument left out) is `volatile`: Excel tracks only the
+cells given as arguments, so without it the result would stay stale until a full
+calculation. READINESS_SCORE and READINESS_LEVEL, which every agency sheet calls, take the
+weights and bands as arguments instead (a volatile call there would rerun on every edit)."""
 
 from __future__ import annotations
 
@@ -25,11 +33,12 @@ class ExcelFunction:
     arguments: tuple[Argument, ...]
     returns: str
     example: str
+    volatile: bool = False
 
 
 _DIMS = Argument("dimension_scores", "Dimension scores in % (a row or a column; blank = no score).")
-_WEIGHTS = Argument("weights", "Dimension weights, e.g. the Weights name. Left out: the workbook's "
-                    "Weights name.", optional=True)
+_WEIGHTS = Argument("weights", "Dimension weights in the order of the scores, e.g. the Weights name.")
+_WORKBOOK = "read at every calculation; in xlwings Lite give it"
 _IDS = Argument("dimension_ids", "Dimension ids in the same order (left out: 1, 2, 3, ...).", optional=True)
 _UNIT = Argument("unit", "Agency id, or the Thai or English name of an agency, a ministry or "
                  "the nation (ประเทศไทย, Thailand or national).")
@@ -55,16 +64,17 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         "READINESS_LEVEL",
         "The level word of a score from the level bands (ระดับความพร้อม).",
         (Argument("score", "An overall or dimension score in %."),
-         Argument("bands", "Level bands: lower bound, Thai label, English label. Left out: the "
-                  "workbook's LevelBands name.", optional=True),
+         Argument("bands", "Level bands: lower bound, Thai label, English label, e.g. the "
+                  "LevelBands name."),
          Argument("lang", "\"th\" (default) or \"en\".", optional=True)),
         "text", "=READINESS_LEVEL(M11, LevelBands)"),
     ExcelFunction(
         "DIMENSION_GAP",
         "Each dimension minus a benchmark (negative = behind); spills one value per dimension.",
         (_DIMS, Argument("benchmark", "Benchmark dimension scores. Left out: the national row of "
-                         "the Summary sheet.", optional=True)),
-        "an array of numbers, same orientation as dimension_scores", "=DIMENSION_GAP(G2:L2)"),
+                         f"the Summary sheet ({_WORKBOOK}).", optional=True)),
+        "an array of numbers, same orientation as dimension_scores", "=DIMENSION_GAP(G2:L2)",
+        volatile=True),
     ExcelFunction(
         "WEAK_DIMENSIONS",
         "The dimensions below a threshold, weakest first; spills down (มิติที่ต่ำกว่าเกณฑ์).",
@@ -80,30 +90,33 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         "IMPROVEMENT_PRIORITY",
         "Where work raises the overall score most: dimension id and overall points gained if "
         "it reached 100, largest first; spills two columns.",
-        (_DIMS, _WEIGHTS, _IDS),
-        "a two-column array", "=IMPROVEMENT_PRIORITY(G2:L2, Weights)"),
+        (_DIMS, Argument("weights", "Dimension weights in the order of the scores, e.g. the Weights "
+                         f"name. Left out: the workbook's Weights name ({_WORKBOOK}).", optional=True),
+         _IDS),
+        "a two-column array", "=IMPROVEMENT_PRIORITY(G2:L2, Weights)", volatile=True),
     ExcelFunction(
         "READINESS_NARRATIVE",
-        "A paragraph on a unit's result in Thai or English, as the survey report writes it.",
-        (Argument("name", "The unit's name (Thai or English)."),
+        "A paragraph on a unit's result in Thai or English, as the survey report writes it, "
+        "from the workbook's framework (dimension names, weights, level bands).",
+        (Argument("unit_name", "The unit's name (Thai or English)."),
          _DIMS,
          Argument("national", "National dimension scores to compare with. Left out: the national "
-                  "row of the Summary sheet.", optional=True),
+                  f"row of the Summary sheet ({_WORKBOOK}).", optional=True),
          Argument("lang", "\"th\" (default) or \"en\".", optional=True)),
-        "text", "=READINESS_NARRATIVE(C2, G2:L2)"),
+        "text", "=READINESS_NARRATIVE(C2, G2:L2)", volatile=True),
     ExcelFunction(
         "READINESS_CHANGE",
         "Points a unit's score moved between two survey rounds, from the Trend sheet "
         "(การเปลี่ยนแปลงของคะแนน).",
         (_UNIT, _FROM, _TO,
          Argument("dimension", "A dimension id (left out: the overall score).", optional=True)),
-        "a number (positive = up)", '=READINESS_CHANGE("D01", 2559, 2560)'),
+        "a number (positive = up)", '=READINESS_CHANGE("D01", 2559, 2560)', volatile=True),
     ExcelFunction(
         "RANK_CHANGE",
         "Places a unit moved in rank between two survey rounds, from the Trend sheet "
         "(อันดับที่เปลี่ยน).",
         (_UNIT, _FROM, _TO),
-        "a whole number (positive = moved up)", '=RANK_CHANGE("D01", 2559, 2560)'),
+        "a whole number (positive = moved up)", '=RANK_CHANGE("D01", 2559, 2560)', volatile=True),
     ExcelFunction(
         "RANK_INTERVAL",
         "How firm a unit's rank is: its 5th and 95th percentile rank when weights and methods "
@@ -111,21 +124,22 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         (Argument("unit", "The unit's id or its Thai or English name."),
          Argument("percentile", "5, 50 or 95 for that one rank (left out: the 5th and 95th).",
                   optional=True)),
-        "two whole numbers (or one with a percentile)", '=RANK_INTERVAL("D12")'),
+        "two whole numbers (or one with a percentile)", '=RANK_INTERVAL("D12")', volatile=True),
     ExcelFunction(
         "CRONBACH_ALPHA",
         "Cronbach's alpha of a block of answers: do the indicators (columns) measure the same "
         "thing across units (rows)? 0.7 or more is the usual rule of thumb.",
-        (Argument("range", "Units as rows, indicators as columns; a row with a blank is left out."),),
+        (Argument("answer_block", "Units as rows, indicators as columns; a row with a blank is "
+                  "left out."),),
         "a number, at most 1", "=CRONBACH_ALPHA(C2:F32)"),
     ExcelFunction(
         "NORMALISED_VALUE",
         "Share (0-1) of a raw value between goalposts, capped beyond them, as a `number` "
         "indicator is normalised (ค่าที่ปรับมาตรฐาน).",
-        (Argument("value", "The raw value, in its own units."),
-         Argument("min", "Lower goalpost (the value that scores 0)."),
-         Argument("max", "Upper goalpost (the value that scores 1)."),
-         Argument("log", "TRUE: natural log of the value and goalposts first (e.g. income).",
+        (Argument("raw_value", "The raw value, in its own units."),
+         Argument("low", "Lower goalpost (the value that scores 0)."),
+         Argument("high", "Upper goalpost (the value that scores 1)."),
+         Argument("use_log", "TRUE: natural log of the value and goalposts first (e.g. income).",
                   optional=True),
          Argument("direction", "\"higher\" (default) or \"lower\" when lower is better.",
                   optional=True)),

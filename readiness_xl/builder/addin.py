@@ -4,7 +4,11 @@ copies), with its ribbon XML replaced by our tab and one VBA module changed. The
 its VBA is xlwings' own, byte for byte. The template's button macro
 `RibbonMyAddin.RunMain` runs `import <file name>; <file name>.main()`: a copy a browser
 saved as `readiness_xl (1).xlam` would run `import readiness_xl (1)`, a SyntaxError. Our
-RunMain runs a fixed command instead, so the add-in works whatever its file name."""
+RunMain runs a fixed command instead, so the add-in works whatever its file name.
+
+The VBA project is also renamed from the template's `MyAddin` to our own (builder/vba.py's
+rename_project): every add-in built from the unrenamed template reads
+%USERPROFILE%\\.myaddin\\myaddin.conf, so one of them would take our settings, or we theirs."""
 
 from __future__ import annotations
 
@@ -16,10 +20,14 @@ from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook.parts import replace_parts
 
 XLWINGS_TEMPLATE = "quickstart_addin_ribbon.xlam"
-# The add-in VBA's PROJECT_NAME: xlwings' VBA reads the add-in's settings from
-# `<project>.conf` (a sheet of that name, or %USERPROFILE%\.<project>\<project>.conf),
-# never from .xlwings\xlwings.conf; `readiness-xl doctor --fix` writes that file.
-ADDIN_VBA_PROJECT = "myaddin"
+# The add-in's VBA project name and the PROJECT_NAME constant of its xlwings module:
+# xlwings' VBA reads the add-in's settings from `<project>.conf` (a sheet of that name, or
+# %USERPROFILE%\.<project>\<project>.conf), never from .xlwings\xlwings.conf;
+# `readiness-xl doctor --fix` writes that file. The template's names are MyAddin/myaddin:
+# ours have as many letters (the compressed VBA streams keep their sizes; builder/vba.py).
+VBA_PROJECT_NAME = "ReadyXL"
+ADDIN_VBA_PROJECT = VBA_PROJECT_NAME.lower()
+TEMPLATE_CONF_SHEET = b'name="_myaddin.conf"'   # the template's (inactive) settings sheet
 # What `xlwings quickstart --standalone` copies: a workbook whose VBA project holds
 # xlwings' whole VBA module (RunPython, XLPy for imported functions, reading the
 # `xlwings.conf` sheet), so a workbook shared by email needs no VBA reference to the add-in.
@@ -79,26 +87,63 @@ def custom_ui_xml() -> bytes:
 
 
 def run_main_module(vba_project: bytes) -> bytes:
-    """The template's VBA project with our RunMain in place of xlwings'."""
-    from readiness_xl.builder.vba import replace_module_source
-    return replace_module_source(vba_project, TEMPLATE_MACRO.split(".")[0], RUN_MAIN_VBA)
+    """The template's VBA project with our RunMain in place of xlwings', under our name."""
+    from readiness_xl.builder.vba import rename_project, replace_module_source
+    try:
+        ours = replace_module_source(vba_project, TEMPLATE_MACRO.split(".")[0], RUN_MAIN_VBA)
+        return rename_project(ours, VBA_PROJECT_NAME, "xlwings", "PROJECT_NAME")
+    except (KeyError, ValueError) as err:   # another xlwings' template than the pinned one
+        raise ReadinessError(Problem(f"the VBA of the installed xlwings' ribbon add-in template "
+                                     f"cannot be made ours ({err}): install the xlwings version "
+                                     "readiness-xl pins", file=str(template_path()))) from None
+
+
+def _conf_sheet(workbook_xml: bytes) -> bytes:
+    """The template's inactive settings sheet `_myaddin.conf` named after our project."""
+    if workbook_xml.count(TEMPLATE_CONF_SHEET) != 1:
+        raise ReadinessError(Problem("the ribbon add-in template of the installed xlwings has no "
+                                     "_myaddin.conf sheet", file=str(template_path())))
+    return workbook_xml.replace(TEMPLATE_CONF_SHEET, f'name="_{ADDIN_VBA_PROJECT}.conf"'.encode())
 
 
 def _check_run_main(vba_project: bytes) -> str | None:
     from readiness_xl.builder.vba import module_source
     if not module_source(vba_project, TEMPLATE_MACRO.split(".")[0]).startswith(RUN_MAIN_VBA):
         return "the button's macro is not ours"
+    if f'PROJECT_NAME As String = "{ADDIN_VBA_PROJECT}"' not in module_source(vba_project, "xlwings"):
+        return "the VBA project's settings name is not ours"
     return None
 
 
+def vba_xlwings_version(vba_project: bytes) -> str | None:
+    """The xlwings version of the VBA in a project (its `XLWINGS_VERSION` constant, which
+    names the DLL it loads: xlwings64-<version>.dll)."""
+    import re
+
+    from readiness_xl.builder.vba import module_source
+    try:
+        source = module_source(vba_project, "xlwings")
+    except (KeyError, OSError):
+        return None
+    found = re.search(r'XLWINGS_VERSION As String = "([^"]+)"', source)
+    return found.group(1) if found else None
+
+
 def build_addin(target: Path) -> Path:
-    """Write the add-in to `target` (any file name; we ship it as readiness_xl.xlam)."""
+    """Write the add-in to `target` (any file name ending .xlam; we ship it as
+    readiness_xl.xlam). Excel opens an add-in only under that extension: another one is
+    refused before anything is written."""
     target = Path(target)
+    if target.suffix.lower() != ".xlam":
+        given = f"'{target.suffix}'" if target.suffix else "no extension"
+        raise ReadinessError(Problem(f"the add-in is written as .xlam (Excel opens an add-in only "
+                                     f"under that extension), not {given}: name it e.g. "
+                                     f"{target.stem or 'readiness_xl'}.xlam", file=str(target)))
     source = template_path()
     if not source.exists():
         raise ReadinessError(Problem("the installed xlwings has no ribbon add-in template",
                                      file=str(source)))
     replace_parts(source, target, {CUSTOM_UI_PART: lambda _old: custom_ui_xml(),
-                                   VBA_PART: run_main_module},
+                                   VBA_PART: run_main_module, "xl/workbook.xml": _conf_sheet},
                   verify={VBA_PART: _check_run_main})
     return target

@@ -134,3 +134,193 @@ def replace_module_source(vba_project: bytes, module: str, source: str) -> bytes
             new = compress_to_length(source.encode("ascii"), len(stream) - offset)
             ole.write_stream(f"VBA/{module}", bytes(offset) + new)
         return path.read_bytes()
+
+
+# Renaming the project. Three places hold the names xlwings' ribbon template leaves as
+# "MyAddin": the PROJECT stream's `Name="..."` line (plain text, MS-OVBA 2.3.1), the dir
+# stream's PROJECTNAME record (2.3.4.2.1.6, compressed) and, for the conf file xlwings' VBA
+# reads, the `PROJECT_NAME` constant in the xlwings module's source (compressed). olefile
+# rewrites a stream only at its old size, so a new name has the old name's length and the
+# one compressed chunk holding it is compressed again to exactly its old size: a chunk's
+# tokens are independent of the other chunks (2.4.1.1.1), so every other byte stays.
+_PROJECT_NAME_RECORD = 0x0004
+
+
+def _offset_bits(position: int) -> int:
+    """Bits of a copy token's offset at `position` in its chunk (2.4.1.3.19.1)."""
+    return max(4, (position - 1).bit_length())
+
+
+def _smallest_tokens(chunk: bytes) -> list[tuple[int, int, int]]:
+    """The tokens (position, offset, length; offset 0 for a literal) of the smallest
+    encoding of `chunk`: a shortest path, a literal costing 9 bits and a copy 17, over
+    every match length at the nearest earlier start giving it (earlier starts are found
+    through their first three bytes)."""
+    n = len(chunk)
+    starts: dict[bytes, list[int]] = {}
+    matches: list[dict[int, int]] = []
+    for p in range(n):
+        found, longest = {}, 2
+        limit = min((0xFFFF >> _offset_bits(p)) + 3, n - p) if p else 0
+        for start in reversed(starts.get(chunk[p:p + 3], ())) if limit >= 3 else ():
+            length = 3
+            while length < limit and chunk[start + length] == chunk[p + length]:
+                length += 1
+            if length > longest:
+                found.update(dict.fromkeys(range(longest + 1, length + 1), p - start))
+                longest = length
+                if length == limit:
+                    break
+        matches.append(found)
+        starts.setdefault(chunk[p:p + 3], []).append(p)
+    cost, choice = [0] * (n + 1), [(0, 0, 1)] * (n + 1)
+    for p in range(n - 1, -1, -1):
+        cost[p], choice[p] = 9 + cost[p + 1], (p, 0, 1)
+        for length, offset in matches[p].items():
+            if 17 + cost[p + length] < cost[p]:
+                cost[p], choice[p] = 17 + cost[p + length], (p, offset, length)
+    tokens, p = [], 0
+    while p < n:
+        tokens.append(choice[p])
+        p += choice[p][2]
+    return tokens
+
+
+def _chunk_size(tokens) -> int:
+    return 2 + sum(2 if offset else 1 for _, offset, _ in tokens) + (len(tokens) + 7) // 8
+
+
+def _encode_chunk(chunk: bytes, tokens) -> bytes:
+    body = bytearray()
+    for i in range(0, len(tokens), 8):
+        group, flags, parts = tokens[i:i + 8], 0, bytearray()
+        for j, (position, offset, length) in enumerate(group):
+            if offset:
+                bits = _offset_bits(position)
+                parts += struct.pack("<H", ((offset - 1) << (16 - bits)) | (length - 3))
+                flags |= 1 << j
+            else:
+                parts.append(chunk[position])
+        body.append(flags)
+        body += parts
+    return struct.pack("<H", 0x8000 | 0x3000 | (len(body) + 2 - 3)) + bytes(body)
+
+
+def compress_chunk_to_size(chunk: bytes, size: int) -> bytes:
+    """A compressed chunk of `chunk` (at most 4,096 bytes) exactly `size` bytes long,
+    header included: the smallest encoding, grown by splitting one literal off the end of
+    copy tokens (+1 byte) and turning 3-byte copies into literals (+1 byte, 2 tokens), which
+    move the flag bytes differently. ValueError when even the smallest is too long."""
+    tokens = _smallest_tokens(chunk)
+    base = _chunk_size(tokens)
+    if base > size:
+        raise ValueError(f"the chunk needs {base} bytes, more than its {size}")
+    copies = sorted((t for t in tokens if t[1]), key=lambda t: -t[2])
+    splits_max = sum(length - 3 for _, _, length in copies)
+    literal_bytes = sum(2 if offset else 1 for _, offset, _ in tokens)
+    for threes in range(0, len(copies) + 1):
+        for splits in range(0, splits_max + 1):
+            count = len(tokens) + splits + 2 * threes
+            total = 2 + literal_bytes + splits + threes + (count + 7) // 8
+            if total > size:
+                break
+            if total == size:
+                try:
+                    return _grown(chunk, tokens, splits, threes)
+                except ValueError:   # too few 3-byte copies left after those splits
+                    continue
+    raise ValueError(f"no encoding of the chunk is exactly {size} bytes")
+
+
+def _grown(chunk: bytes, tokens, splits: int, threes: int) -> bytes:
+    """`tokens` with `splits` literals split off the longest copies, then `threes` copies of
+    length 3 (among those not split) turned into literals."""
+    tokens = list(tokens)
+    while splits:
+        i = max((k for k, t in enumerate(tokens) if t[1]), key=lambda k: tokens[k][2])
+        position, offset, length = tokens[i]
+        take = min(splits, length - 3)
+        tokens[i:i + 1] = [(position, offset, length - take)] + [
+            (position + length - take + k, 0, 1) for k in range(take)]
+        splits -= take
+    threes_at = [k for k, t in enumerate(tokens) if t[1] and t[2] == 3]
+    if len(threes_at) < threes:
+        raise ValueError("not enough 3-byte copies")
+    for i in threes_at[:threes][::-1]:
+        position = tokens[i][0]
+        tokens[i:i + 1] = [(position + k, 0, 1) for k in range(3)]
+    return _encode_chunk(chunk, tokens)
+
+
+def _chunk_spans(container: bytes) -> list[tuple[int, int]]:
+    """Where each compressed chunk of a container starts and ends."""
+    spans, pos = [], 1
+    while pos < len(container):
+        header = struct.unpack_from("<H", container, pos)[0]
+        end = min(pos + (header & 0x0FFF) + 3, len(container))
+        spans.append((pos, end))
+        pos = end
+    return spans
+
+
+def patch_compressed(container: bytes, at: int, new: bytes) -> bytes:
+    """`container` whose decompressed bytes at `at` are `new` (as many as were there),
+    with every chunk but the one holding them unchanged and the length kept."""
+    old = decompress(container)
+    if at // CHUNK != (at + len(new) - 1) // CHUNK:
+        raise ValueError("the bytes to change cross a chunk boundary")
+    wanted = old[:at] + new + old[at + len(new):]
+    index = at // CHUNK
+    start, end = _chunk_spans(container)[index]
+    chunk = wanted[index * CHUNK:(index + 1) * CHUNK]
+    patched = container[:start] + compress_chunk_to_size(chunk, end - start) + container[end:]
+    if decompress(patched) != wanted or len(patched) != len(container):
+        raise ValueError("the chunk did not compress back to the same bytes")
+    return patched
+
+
+def _project_name_at(dir_stream: bytes) -> tuple[int, int]:
+    """Where the PROJECTNAME record's name starts in the decompressed dir stream, and its size."""
+    pos = 0
+    while pos + 6 <= len(dir_stream):
+        record, size = struct.unpack_from("<HI", dir_stream, pos)
+        if record == _PROJECT_NAME_RECORD:
+            return pos + 6, size
+        pos += 6 + (6 if record == _PROJECT_VERSION else size)
+    raise ValueError("the dir stream has no PROJECTNAME record")
+
+
+def rename_project(vba_project: bytes, name: str, constant_module: str, constant: str) -> bytes:
+    """`vba_project` named `name` (PROJECT and dir streams), with `constant`'s string value in
+    `constant_module`'s source set to name.lower(): xlwings' PROJECT_NAME, which names the
+    conf file and the conf sheet its VBA reads. `name` has the old name's length."""
+    import re
+
+    import olefile
+    encoded = name.encode("ascii")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "vbaProject.bin"
+        path.write_bytes(vba_project)
+        with olefile.OleFileIO(str(path), write_mode=True) as ole:
+            project = ole.openstream("PROJECT").read()
+            old = re.search(rb'^Name="([^"]*)"\r?$', project, re.M)
+            if old is None or len(old.group(1)) != len(encoded):
+                raise ValueError(f"the new project name must have {len(old.group(1)) if old else '?'} letters")
+            ole.write_stream("PROJECT", project[:old.start(1)] + encoded + project[old.end(1):])
+
+            container = ole.openstream("VBA/dir").read()
+            at, size = _project_name_at(decompress(container))
+            if size != len(encoded):
+                raise ValueError("the dir stream's project name has another length")
+            ole.write_stream("VBA/dir", patch_compressed(container, at, encoded))
+
+            dir_stream = decompress(ole.openstream("VBA/dir").read())
+            offset = module_offsets(dir_stream)[constant_module]
+            stream = ole.openstream(f"VBA/{constant_module}").read()
+            source = decompress(stream[offset:])
+            value = re.search(rb'Const ' + constant.encode() + rb' As String = "([^"]*)"', source)
+            if value is None or len(value.group(1)) != len(encoded):
+                raise ValueError(f"{constant} in {constant_module} is missing or of another length")
+            patched = patch_compressed(stream[offset:], value.start(1), encoded.lower())
+            ole.write_stream(f"VBA/{constant_module}", stream[:offset] + patched)
+        return path.read_bytes()
