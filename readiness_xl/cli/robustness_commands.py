@@ -46,7 +46,7 @@ def _normalisations(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertainty: bool = True,
-                   missing: str = "zero", write: bool = True, read=None, **options):
+                   missing: str | None = None, write: bool = True, read=None, **options):
     """What `robustness`, `audit`, `recalc --robustness` and `report --robustness` share:
     the run with a progress bar, written into the workbook unless `write` is false.
     `read`: (Book, Results) of `book` when the command has read and scored it already."""

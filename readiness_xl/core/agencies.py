@@ -12,6 +12,8 @@ import pandas as pd
 from readiness_xl.errors import Problem, ReadinessError
 
 AGENCY_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
+RANKED_FIELD = "ranked"          # yes (default) / no: scored and shown, but takes no rank
+ATTRIBUTE_EXCLUDED = (RANKED_FIELD, "_row")   # further columns are numeric unit attributes
 SHEET_NAME_LIMIT = 31
 # An agency id names a sheet, a questionnaire file (<id>.xlsx) and is typed into formulas.
 _BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f\x7f]|[. ]$")

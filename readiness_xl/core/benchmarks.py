@@ -170,6 +170,8 @@ def level_labels(scores: pd.Series | np.ndarray, bands: pd.DataFrame) -> pd.Data
     at or below the score (bands sorted by `lower`), compared without float noise."""
     position = band_positions(scores, bands["lower"].to_numpy(float))
     valid = position >= 0
+    if not len(bands):   # a framework without bands shows no level
+        valid = np.zeros(len(position), bool)
     take = np.where(valid, position, 0)
     th = np.where(valid, bands["label_th"].to_numpy(object)[take], "")
     en = np.where(valid, bands["label_en"].to_numpy(object)[take], "")

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from readiness_xl.core.benchmarks import benchmark_means, comparison_columns, level_labels, rank_eq
+from readiness_xl.core.agencies import RANKED_FIELD
 from readiness_xl.core.framework import Framework
+from readiness_xl.core.preparation import Preparation
 from readiness_xl.core.scoring import Scores, score
 
 AGENCY_FIELDS = ("name_th", "name_en", "kind", "ministry_th", "ministry_en")
@@ -25,6 +27,8 @@ class Results:
     ministries: pd.DataFrame  # index ministry_th; name_en + dimension ids + overall + agencies + levels
     kinds: pd.DataFrame       # index kind; dimension ids + overall + agencies + levels
     national: pd.Series       # dimension ids + overall + agencies + levels
+    preparation: Preparation | None = None   # what data preparation did (None: nothing asked)
+    indicator_ids: tuple[str, ...] = ()
 
     @property
     def dimension_ids(self) -> list[str]:
@@ -32,15 +36,15 @@ class Results:
 
 
 def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.DataFrame,
-                    missing: str = "zero") -> Results:
+                    missing: str | None = None) -> Results:
     """Score `answers` (agencies x indicators, parsed) for the agencies in `agencies`."""
-    scores: Scores = score(framework, answers.reindex(agencies.index), missing)
+    scores: Scores = score(framework, answers.reindex(agencies.index), missing, agencies)
     dims, overall = scores.dimensions, scores.overall
     table = agencies.loc[:, list(AGENCY_FIELDS)].copy()
     table[framework.dimension_ids] = dims
     table["overall"] = overall
     table[["level_th", "level_en"]] = level_labels(overall, framework.bands)
-    table["rank"] = rank_eq(overall)
+    table["rank"] = ranks_of(overall, agencies)
     table["completeness"] = scores.completeness
 
     counts = agencies["ministry_th"].value_counts(sort=False)
@@ -62,7 +66,18 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
         extra = comparison_columns(group[framework.dimension_ids], group["overall"], national_overall,
                                    weights)
         group[list(extra.columns)] = extra
-    return Results(framework, table, ministries, kinds, national.iloc[0])
+    return Results(framework, table, ministries, kinds, national.iloc[0], scores.preparation,
+                   tuple(framework.indicator_ids))
+
+
+def ranks_of(overall: pd.Series, agencies: pd.DataFrame) -> pd.Series:
+    """RANK.EQ among the ranked units only: a unit with `ranked` no keeps its score but
+    takes no rank (NaN) and moves no one else's."""
+    if RANKED_FIELD not in agencies:
+        return rank_eq(overall)
+    ranked = agencies[RANKED_FIELD].to_numpy(bool)
+    among = overall.where(ranked)
+    return rank_eq(among)
 
 
 def number_or_none(value: object) -> float | None:

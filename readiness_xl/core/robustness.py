@@ -108,8 +108,9 @@ class Runs:
 
 # ----------------------------------------------------------------------------- the problem
 
-def method_of(framework: Framework, missing: str = "zero") -> Method:
+def method_of(framework: Framework, missing: str | None = None) -> Method:
     """The framework's own method: its weights, points, bands, powers, tree and rounding."""
+    missing = framework.missing_rule(missing)
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
     dims = framework.dimensions
@@ -499,7 +500,7 @@ def rank_sentences(table: pd.DataFrame, inputs, lang: str = "th") -> pd.Series:
     return pd.Series(text, index=table.index, dtype=object)
 
 
-def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: str = "zero",
+def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
                          weights_noise: float = WEIGHTS_NOISE, runs: int = RUNS, seed: int = SEED,
                          progress=None, **options) -> Uncertainty:
     """Sample, run and summarise in one call (options go to `uncertain_inputs`)."""
@@ -510,7 +511,7 @@ def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: s
     return summarise(data, method, inputs, result, seed)
 
 
-def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: str = "zero",
+def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
                          weights_noise: float = WEIGHTS_NOISE, n: int = SOBOL_N, seed: int = SEED,
                          resamples: int = RESAMPLES, progress=None, **options) -> Sensitivity | None:
     """Saltelli sample, run and Sobol indices in one call; None when nothing is uncertain."""

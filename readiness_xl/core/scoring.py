@@ -25,6 +25,7 @@ from readiness_xl.core.benchmarks import round_scores
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.normalisation import normalise
 from readiness_xl.core.policies import MISSING_POLICIES
+from readiness_xl.core.preparation import Preparation, prepare
 from readiness_xl.errors import ReadinessWarning
 
 
@@ -58,16 +59,49 @@ def overall_scores(dimensions: np.ndarray, weights: np.ndarray, p: float = 1.0,
 @dataclass(frozen=True)
 class Scores:
     """Scores of many agencies: dimensions (agencies x dimension ids, %), overall (%),
-    completeness (% of indicators answered)."""
+    completeness (% of indicators answered), and what data preparation did (None when
+    the framework asks for none)."""
 
     dimensions: pd.DataFrame
     overall: pd.Series
     completeness: pd.Series
+    preparation: Preparation | None = None
 
 
 def indicator_shares(framework: Framework, values: np.ndarray) -> np.ndarray:
-    """units x indicators raw values -> shares by each indicator's normalisation."""
-    return normalise(values, framework.indicators["normalise"].to_numpy(object), framework.normal_params)
+    """units x indicators raw values -> shares by each indicator's normalisation, put on
+    the indicator's range L..U (`minmax:L:U`) as L/100 + (U - L)/100 * share, so that a
+    dimension score (100 x the mean of shares) is the mean of values on L..U, as COINr
+    aggregates them."""
+    shares = normalise(values, framework.indicators["normalise"].to_numpy(object), framework.normal_params)
+    low, high = framework.output_range
+    if (low != 0).any() or (high != 100).any():
+        shares = (low + (high - low) * shares) / 100.0
+    return shares
+
+
+def unit_attributes(agencies: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """The agencies' numeric attribute columns (population, GDP ...) by name: every
+    column that is not one of the agency fields or `ranked`."""
+    from readiness_xl.core.agencies import AGENCY_FIELDS, ATTRIBUTE_EXCLUDED
+    if agencies is None:
+        return {}
+    return {c: pd.to_numeric(agencies[c], errors="coerce").to_numpy(float) for c in agencies.columns
+            if c not in AGENCY_FIELDS and c not in ATTRIBUTE_EXCLUDED}
+
+
+def prepared_values(framework: Framework, values: np.ndarray,
+                    agencies: pd.DataFrame | None = None, index=()) -> tuple[np.ndarray, Preparation | None]:
+    """The values normalisation sees: the data-preparation steps of core/preparation.py
+    (denominate, impute, screen, treat) when the framework asks for any, with their
+    record; else the values as they are."""
+    spec = framework.prep_spec
+    if not spec.active:
+        return values, None
+    groups = agencies["ministry_th"].to_numpy(object) if agencies is not None and "ministry_th" in agencies \
+        else None
+    prep = prepare(values, spec, unit_attributes(agencies), groups, tuple(index))
+    return prep.values, prep
 
 
 def _parent_scores(framework: Framework, dims: np.ndarray) -> np.ndarray:
@@ -103,14 +137,19 @@ def warn_percent_shares(framework: Framework, values: np.ndarray) -> list[str]:
     return texts
 
 
-def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") -> Scores:
+def score(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
+          agencies: pd.DataFrame | None = None) -> Scores:
     """Score every agency. `answers` holds parsed answers in their own units, agencies
-    as rows and the framework's indicator ids as columns (NaN = unanswered). Scores are
+    as rows and the framework's indicator ids as columns (NaN = unanswered); `agencies`
+    (same rows) gives the unit attributes and groups data preparation uses. Scores are
     rounded to the framework's `decimals` setting (the overall from unrounded dimension
-    scores, as publishers do), so ranks, bands and benchmarks see the published values."""
+    scores, as publishers do), so ranks, bands and benchmarks see the published values.
+    A unit screened out by data preparation has no scores (NaN)."""
+    missing = framework.missing_rule(missing)
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     warn_percent_shares(framework, values)
-    shares = indicator_shares(framework, values)
+    prepared, prep = prepared_values(framework, values, agencies, answers.index)
+    shares = indicator_shares(framework, prepared)
     dims = dimension_scores(shares, framework.points_matrix, missing,
                             framework.dimensions["aggregation"].to_numpy(float),
                             [f"indicator {i}" for i in framework.indicator_ids])
@@ -120,10 +159,14 @@ def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") ->
                              [f"dimension {d}" for d in framework.dimension_ids])
     decimals = framework.settings.decimals
     dims, overall = round_scores(dims, decimals), round_scores(overall, decimals)
+    if prep is not None and prep.screened.any():
+        dims = np.where(prep.screened[:, None], np.nan, dims)
+        overall = np.where(prep.screened, np.nan, overall)
     completeness = 100.0 * (~np.isnan(values)).mean(axis=1) if values.shape[1] else np.zeros(len(values))
     index = answers.index
     return Scores(
         pd.DataFrame(dims, index=index, columns=framework.dimension_ids),
         pd.Series(overall, index=index, name="overall"),
         pd.Series(completeness, index=index, name="completeness"),
+        prep,
     )

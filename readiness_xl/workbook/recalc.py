@@ -31,13 +31,13 @@ def book_answers(book: Book) -> pd.DataFrame:
     return answers
 
 
-def score_book(book: Book, missing: str = "zero") -> Results:
+def score_book(book: Book, missing: str | None = None) -> Results:
     """Results of a workbook already read; every bad answer is reported with its cell."""
     from readiness_xl.core.results import compute_results
     return compute_results(book.framework, book.agencies, book_answers(book), missing)
 
 
-def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = "zero",
+def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | None = None,
                 progress=None) -> Results:
     """Score the workbook at `path` and write its Summary to `out` (default: in place).
     On any error nothing is written and the original is unchanged."""

@@ -207,7 +207,7 @@ class RobustnessRun:
 
 def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RUNS,
                  weights_noise: float = R.WEIGHTS_NOISE, seed: int = R.SEED, sobol_n: int = R.SOBOL_N,
-                 missing: str = "zero", uncertainty: bool = True, with_audit: bool = True,
+                 missing: str | None = None, uncertainty: bool = True, with_audit: bool = True,
                  coverage_threshold: float = COVERAGE_THRESHOLD, progress=None,
                  **options) -> RobustnessRun:
     """Run the uncertainty and sensitivity analysis and/or the audit of a workbook already
