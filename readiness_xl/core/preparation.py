@@ -82,6 +82,7 @@ class Preparation:
 
     values: np.ndarray
     raw: np.ndarray
+    filled: np.ndarray            # after imputation, before treatment
     imputed: np.ndarray
     winsorised: np.ndarray
     logged: np.ndarray
@@ -98,6 +99,35 @@ class Preparation:
     def treated(self) -> np.ndarray:
         """Cells whose value treatment changed (winsorised, or in a logged column)."""
         return self.winsorised | (self.logged[None, :] & ~np.isnan(self.values))
+
+    @property
+    def treated_indicators(self) -> list[str]:
+        return [n for n, t in zip(self.names, self.treated.any(axis=0)) if t]
+
+    def changes(self, units) -> "pd.DataFrame":
+        """One row per changed cell, indicator by indicator: unit, indicator, step
+        (imputed / winsorised / log), the value before and after the step."""
+        import pandas as pd
+
+        units = np.asarray(units, object)
+        names = np.asarray(self.names, object)
+        frames = []
+        for step, mask, before, after in (
+                ("imputed", self.imputed, np.full(self.raw.shape, np.nan), self.filled),
+                ("winsorised", self.winsorised, self.filled, self.values),
+                ("log", self.logged[None, :] & ~np.isnan(self.values), self.filled, self.values)):
+            rows, cols = np.nonzero(mask)
+            frames.append(pd.DataFrame({"unit": units[rows], "indicator": names[cols], "step": step,
+                                        "before": before[rows, cols], "after": after[rows, cols],
+                                        "_col": cols, "_row": rows}))
+        table = pd.concat(frames, ignore_index=True).sort_values(["_col", "_row"], kind="stable")
+        return table.drop(columns=["_col", "_row"]).reset_index(drop=True)
+
+    def screened_units(self, units) -> "pd.DataFrame":
+        """The units left out, with their coverage (share of indicators answered)."""
+        import pandas as pd
+        return pd.DataFrame({"unit": np.asarray(units, object)[self.screened],
+                             "coverage": self.coverage[self.screened]})
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -358,5 +388,5 @@ def prepare(values: np.ndarray, spec: PrepSpec, attributes: dict[str, np.ndarray
     logged = fit.log if fit is not None else np.zeros(k, bool)
     winsorised &= ~logged[None, :]
     imputed &= ~out_units[:, None]
-    return Preparation(treated, raw, imputed, winsorised, logged, out_units, cover,
+    return Preparation(treated, raw, kept, imputed, winsorised, logged, out_units, cover,
                        skew_before, kurt_before, skew(treated), kurtosis(treated), tuple(spec.names))

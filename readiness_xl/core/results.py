@@ -90,10 +90,40 @@ def _dims(row: pd.Series, ids: list[str]) -> dict[str, float | None]:
     return {d: number_or_none(row[d]) for d in ids}
 
 
-def to_json_dict(results: Results) -> dict:
-    """The documented `recalc --json` shape (percentages 0-100, unrounded, NaN as null)."""
-    ids = results.dimension_ids
+def preparation_json(results: Results) -> dict | None:
+    """What data preparation did: units screened out (with coverage), every imputed,
+    winsorised or log-transformed cell with its value before and after, and per indicator
+    the skew and kurtosis before and after treatment. None when nothing was asked."""
+    prep = results.preparation
+    if prep is None:
+        return None
+    units = results.agencies.index
+    changes = prep.changes(units)
+    cells = {step: [{"id": u, "indicator": i, "before": number_or_none(b), "value": number_or_none(a)}
+                    for u, i, b, a in changes.loc[changes["step"] == step,
+                                                  ["unit", "indicator", "before", "after"]].itertuples(index=False)]
+             for step in ("imputed", "winsorised", "log")}
+    screened = prep.screened_units(units)
     return {
+        "screened": [{"id": u, "coverage": float(c)} for u, c in screened.itertuples(index=False)],
+        "imputed": cells["imputed"],
+        "treated": cells["winsorised"] + cells["log"],
+        "treated_indicators": prep.treated_indicators,
+        "indicators": [{"id": n, "treatment": "log" if lg else "winsorised" if w else "none",
+                        "skew_before": number_or_none(sb), "kurtosis_before": number_or_none(kb),
+                        "skew_after": number_or_none(sa), "kurtosis_after": number_or_none(ka)}
+                       for n, lg, w, sb, kb, sa, ka in zip(prep.names, prep.logged, prep.winsorised.any(axis=0),
+                                                           prep.skew_before, prep.kurtosis_before,
+                                                           prep.skew_after, prep.kurtosis_after)],
+    }
+
+
+def to_json_dict(results: Results) -> dict:
+    """The documented `recalc --json` shape (percentages 0-100, unrounded, NaN as null),
+    with `preparation` when the framework asks for data preparation."""
+    ids = results.dimension_ids
+    prep = preparation_json(results)
+    return ({"preparation": prep} if prep is not None else {}) | {
         "national": {"overall": number_or_none(results.national["overall"]),
                      "dimensions": _dims(results.national, ids)},
         "ministries": [

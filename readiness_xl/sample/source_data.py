@@ -28,10 +28,12 @@ BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
 AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 
-def read_csv_table(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_csv_table(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = (),
+                   others: bool = False) -> pd.DataFrame:
     """A CSV as text cells; line numbers are kept as `_row` for error messages. `optional`
     columns are read when present; an unknown column is refused (a typo such as `mn`
-    would otherwise be silently dropped)."""
+    would otherwise be silently dropped), unless `others` keeps every further column
+    (an agency list's unit attributes)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -44,6 +46,8 @@ def read_csv_table(path: Path, fields: tuple[str, ...], optional: tuple[str, ...
                 raise ReadinessError(Problem(f"unknown column(s) {', '.join(unknown)}; the columns "
                                              f"are {', '.join(fields + optional)}", file=path.name))
             fields = fields + tuple(f for f in optional if f in header)
+            if others:
+                fields = fields + tuple(h for h in header if h and h not in fields)
             reader.fieldnames = header
             rows = [{f: (row.get(f) or "").strip() for f in fields} for row in reader]
     except (OSError, UnicodeDecodeError) as err:
@@ -90,7 +94,7 @@ def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
     """The agencies of a CSV, checked here (ids that can name a sheet, names from either
     language) so that `new-template` refuses what `recalc` would."""
     path = Path(path)
-    table = read_csv_table(path, AGENCY_CSV_FIELDS)
+    table = read_csv_table(path, AGENCY_CSV_FIELDS, others=True)
     return checked_agencies(table, RESERVED_SHEETS,
                             lambda i, field: (None, f"line {int(table['_row'].iloc[i])}, column {field}",
                                               path.name))

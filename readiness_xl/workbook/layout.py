@@ -33,7 +33,8 @@ DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D",
 BAND_COLUMNS = {"lower": "A", "label_th": "B", "label_en": "C"}
 INDICATOR_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
                      "type": "E", "max": "F", "points": "G", "min": "H", "direction": "I",
-                     "transform": "J", "normalise": "K"}
+                     "transform": "J", "normalise": "K", "denominator": "L", "impute": "M",
+                     "treat": "N"}
 SETTING_COLUMNS = {"key": "A", "value": "B"}
 
 AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",
