@@ -37,8 +37,7 @@ import numpy as np
 
 from readiness_xl.errors import Problem, ReadinessError
 
-IMPUTATIONS = ("none", "mean", "median", "group_mean", "group_median")
-TREATMENTS = ("none", "winsorise")
+from readiness_xl.core.words import IMPUTATIONS, TREATMENTS  # noqa: F401  (the one word table)
 WINSORISE_MAX, SKEW_LIMIT, KURTOSIS_LIMIT = 5, 2.0, 3.5   # COINr's Treat() defaults
 LOG_SHIFT = 0.01                                             # COINr's log_CT: a = 0.01 * range
 
@@ -361,32 +360,16 @@ def apply_treat(values: np.ndarray, fitted: TreatFit) -> np.ndarray:
 
 def prepare(values: np.ndarray, spec: PrepSpec, attributes: dict[str, np.ndarray] | None = None,
             groups=None, units=()) -> Preparation:
-    """The steps in the Handbook's order on units x indicators values. Imputation is
-    over every unit of the round (screened ones included: it comes first); treatment
-    and what follows see the units not screened out. A screened unit's row of `values`
-    is NaN."""
+    """The steps in the Handbook's order on units x indicators values, as the pipeline
+    runs them (`core/pipeline/prepare.py`), and their record. Imputation is over every
+    unit of the round (screened ones included: it comes first); treatment and what
+    follows see the units not screened out. A screened unit's row of `values` is NaN."""
+    from readiness_xl.core.pipeline.base import State, run
+    from readiness_xl.core.pipeline.prepare import Units, record, steps_of
+
     values = np.asarray(values, float)
-    k = values.shape[1]
-    words = lambda seq, default: np.asarray(seq if len(seq) else (default,) * k, object)
-    raw = denominate(values, attributes or {}, spec.denominator, spec.names, units)
-    cover = coverage(raw)
-    out_units = cover < spec.screen_min_coverage
-    impute = words(spec.impute, "none")
-    imputed_values = raw
-    if (impute != "none").any():
-        imputed_values = apply_impute(raw, impute, fit_impute(raw, impute, groups), groups)
-    imputed = np.isnan(raw) & ~np.isnan(imputed_values)
-    kept = np.where(out_units[:, None], np.nan, imputed_values)
-    treat = words(spec.treat, "none")
-    skew_before, kurt_before = skew(kept), kurtosis(kept)
-    treated = kept
-    fit = None
-    if (treat != "none").any():
-        fit = fit_treat(kept, treat, spec.winsorise_max, spec.skew_limit, spec.kurtosis_limit)
-        treated = apply_treat(kept, fit)
-    winsorised = (treated != kept) & ~np.isnan(kept)
-    logged = fit.log if fit is not None else np.zeros(k, bool)
-    winsorised &= ~logged[None, :]
-    imputed &= ~out_units[:, None]
-    return Preparation(treated, raw, kept, imputed, winsorised, logged, out_units, cover,
-                       skew_before, kurt_before, skew(treated), kurtosis(treated), tuple(spec.names))
+    names = tuple(spec.names) or tuple(f"#{j + 1}" for j in range(values.shape[1]))
+    state = State(names, (), values=values,
+                  units=Units(tuple(units), None if groups is None else np.asarray(groups, object),
+                              attributes or {}))
+    return record(run(steps_of(spec), state, keep_log=False))

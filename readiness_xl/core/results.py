@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from readiness_xl.core.benchmarks import benchmark_means, comparison_columns, level_labels, rank_eq
-from readiness_xl.core.agencies import RANKED_FIELD
+from readiness_xl.core.benchmarks import benchmark_means, comparison_columns, level_labels
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.preparation import Preparation
 from readiness_xl.core.scoring import Scores, score
@@ -44,7 +43,7 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
     table[framework.dimension_ids] = dims
     table["overall"] = overall
     table[["level_th", "level_en"]] = level_labels(overall, framework.bands)
-    table["rank"] = ranks_of(overall, agencies)
+    table["rank"] = scores.rank   # the pipeline's rank step: RANK.EQ of the overall
     table["completeness"] = scores.completeness
 
     counts = agencies["ministry_th"].value_counts(sort=False)
@@ -68,16 +67,6 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
         group[list(extra.columns)] = extra
     return Results(framework, table, ministries, kinds, national.iloc[0], scores.preparation,
                    tuple(framework.indicator_ids))
-
-
-def ranks_of(overall: pd.Series, agencies: pd.DataFrame) -> pd.Series:
-    """RANK.EQ among the ranked units only: a unit with `ranked` no keeps its score but
-    takes no rank (NaN) and moves no one else's."""
-    if RANKED_FIELD not in agencies:
-        return rank_eq(overall)
-    ranked = agencies[RANKED_FIELD].to_numpy(bool)
-    among = overall.where(ranked)
-    return rank_eq(among)
 
 
 def number_or_none(value: object) -> float | None:
