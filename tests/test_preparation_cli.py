@@ -24,23 +24,23 @@ ATTRIBUTES = ("Area", "Energy", "GDP", "Population")
 
 
 def _framework(folder: Path, meta: pd.DataFrame, *, treat: str = "winsorise", bands: bool = False,
-               settings: dict | None = None) -> Path:
+               settings: dict | None = None, normalise: str = "minmax", aggregation: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     indicators = meta[meta["Type"] == "Indicator"]
     aggregates = meta[meta["Type"] == "Aggregate"]
     with open(folder / "dimensions.csv", "w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(["id", "name_th", "name_en", "weight", "parent"])
+        out.writerow(["id", "name_th", "name_en", "weight", "parent", "aggregation"])
         for _, row in aggregates[aggregates["Level"] < 4].iterrows():
             parent = "" if row["Parent"] == "Index" else row["Parent"]
-            out.writerow([row["iCode"], "", row["iName"], row["Weight"], parent])
+            out.writerow([row["iCode"], "", row["iName"], row["Weight"], parent, aggregation])
     with open(folder / "indicators.csv", "w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["id", "dimension", "question_th", "question_en", "type", "points", "direction",
                       "normalise", "denominator", "impute", "treat"])
         for _, row in indicators.iterrows():
             out.writerow([row["iCode"], row["Parent"], "", row["iName"], "number", row["Weight"],
-                          "-1" if row["Direction"] < 0 else "1", "minmax",
+                          "-1" if row["Direction"] < 0 else "1", normalise,
                           "" if pd.isna(row["Denominator"]) else row["Denominator"], "group_mean", treat])
     if bands:
         (folder / "bands.csv").write_text("lower,label_th,label_en\n0,ต่ำ,Low\n50,สูง,High\n", encoding="utf-8")
@@ -126,3 +126,37 @@ def test_non_members_are_scored_but_take_no_rank_and_move_none(tmp_path, asem):
     assert [by_id[u]["rank"] for u in asia] == want.tolist()
     assert all(by_id[u]["rank"] is None for u in data.loc[europe, "uCode"])
     assert by_id["AUT"]["overall"] == pytest.approx(coinr.at["AUT", "Index"], abs=1e-8)
+
+
+def _index_scores(report: dict) -> pd.DataFrame:
+    return pd.DataFrame({a["id"]: {**a["dimensions"], "Index": a["overall"]} for a in report["agencies"]}).T
+
+
+def test_asem_geometric_on_1_to_100_as_coinr(tmp_path, asem):
+    """COINr: Normalise(n_minmax, l_u = c(1, 100)) then Aggregate(a_gmean) at every level
+    (coinr_geometric_1_100.csv, written by R); here normalise minmax:1:100 and aggregation
+    geometric in dimensions.csv and settings.csv."""
+    data, meta, codes = asem
+    framework = _framework(tmp_path / "framework", meta, normalise="minmax:1:100", aggregation="geometric",
+                           settings={"aggregation": "geometric"})
+    report = _recalc(tmp_path, framework, *_inputs(tmp_path, data, codes))
+    coinr = pd.read_csv(ASEM / "coinr_geometric_1_100.csv").set_index("uCode")
+    ours = _index_scores(report).reindex(coinr.index)
+    for column in ("Physical", "Political", "P2P", "Social", "Conn", "Sust", "Index"):
+        np.testing.assert_allclose(ours[column].astype(float), coinr[column], rtol=0, atol=1e-8,
+                                   err_msg=column)
+
+
+def test_a_geometric_mean_of_minmax_zeros_stops_naming_unit_and_indicator(tmp_path, asem):
+    """COINr's Aggregate(a_gmean) stops on the zeros of n_minmax 0..100; a silent 0 for 32
+    of 51 countries would be wrong. The message names a unit, an indicator and the fix."""
+    data, meta, codes = asem
+    framework = _framework(tmp_path / "framework", meta, aggregation="geometric")
+    agencies, answers = _inputs(tmp_path, data, codes)
+    book = tmp_path / "asem.xlsx"
+    run_cli("new-template", book, "--framework", framework, "--agencies", agencies, "--layout", "long")
+    run_cli("load-answers", answers, "--into", book, "--no-recalc")
+    failed = run_cli("recalc", book, check=False)
+    assert failed.returncode != 0
+    assert "indicator 'Ship': unit 'AUT' is normalised to 0" in failed.stderr   # Austria: no sea port
+    assert "minmax:1:100" in failed.stderr and "Traceback" not in failed.stderr
