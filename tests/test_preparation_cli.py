@@ -160,3 +160,107 @@ def test_a_geometric_mean_of_minmax_zeros_stops_naming_unit_and_indicator(tmp_pa
     assert failed.returncode != 0
     assert "indicator 'Ship': unit 'AUT' is normalised to 0" in failed.stderr   # Austria: no sea port
     assert "minmax:1:100" in failed.stderr and "Traceback" not in failed.stderr
+
+
+# ---- a small framework, numbers by hand ---------------------------------------------
+
+def _small(tmp: Path, indicators: str, settings: str = "", answers: str = "") -> tuple[Path, Path]:
+    """Two dimensions, units A-D in two groups; `indicators` the indicator rows."""
+    folder = tmp / "small"
+    folder.mkdir()
+    (folder / "dimensions.csv").write_text("id,name_th,name_en,weight\nd1,,One,1\nd2,,Two,1\n",
+                                           encoding="utf-8")
+    (folder / "indicators.csv").write_text(
+        "id,dimension,question_th,question_en,type,max,points,min,direction,transform,normalise,impute,treat\n"
+        + indicators, encoding="utf-8")
+    if settings:
+        (folder / "settings.csv").write_text("key,value\n" + settings, encoding="utf-8")
+    agencies = tmp / "agencies.csv"
+    agencies.write_text("id,name_th,name_en,kind,ministry_th,ministry_en\nA,,A,country,,g\nB,,B,country,,g\n"
+                        "C,,C,country,,h\nD,,D,country,,h\n", encoding="utf-8")
+    book = tmp / "small.xlsx"
+    run_cli("new-template", book, "--framework", folder, "--agencies", agencies, "--layout", "long")
+    csv_path = tmp / "answers.csv"
+    csv_path.write_text("unit,indicator,value\n" + answers, encoding="utf-8")
+    return book, csv_path
+
+
+SMALL = ("x,d1,,X,number,,1,,,,minmax,{impute},\n"
+         "y,d2,,Y,number,10,1,0,,,goalposts,,\n")
+SMALL_ANSWERS = "A,x,0\nB,x,10\nC,x,\nD,x,20\nA,y,5\nB,y,10\nC,y,10\nD,y,0\n"
+
+
+def test_group_mean_imputation_and_the_frameworks_missing_rule_by_hand(tmp_path):
+    """x: A 0, B 10, C blank, D 20 (groups g: A, B; h: C, D). group_mean fills C with 20
+    (D alone in h); minmax over 0..20: A 0, B 50, C 100, D 100. y / 10: 50, 100, 100, 0.
+    Overall = mean of the two dimensions."""
+    book, answers = _small(tmp_path, SMALL.format(impute="group_mean"), answers=SMALL_ANSWERS)
+    run_cli("load-answers", answers, "--into", book, "--no-recalc")
+    report = json.loads(run_cli("recalc", book, "--json").stdout)
+    got = {a["id"]: a["overall"] for a in report["agencies"]}
+    assert got == pytest.approx({"A": 25.0, "B": 75.0, "C": 100.0, "D": 50.0})
+    assert report["preparation"]["imputed"] == [{"id": "C", "indicator": "x", "before": None, "value": 20.0}]
+
+
+def test_the_frameworks_missing_rule_and_the_command_line_over_it(tmp_path):
+    """No imputation; C's x blank: `missing` exclude in settings.csv scores C on y alone
+    (100), --missing zero overrides it (C's x counts 0: (0 + 100) / 2 = 50)."""
+    book, answers = _small(tmp_path, SMALL.format(impute=""), "missing,exclude\n", SMALL_ANSWERS)
+    run_cli("load-answers", answers, "--into", book, "--no-recalc")
+    excluded = json.loads(run_cli("recalc", book, "--json").stdout)
+    assert {a["id"]: a["overall"] for a in excluded["agencies"]}["C"] == pytest.approx(100.0)
+    zero = json.loads(run_cli("recalc", book, "--json", "--missing", "zero").stdout)
+    assert {a["id"]: a["overall"] for a in zero["agencies"]}["C"] == pytest.approx(50.0)
+    assert "preparation" not in zero
+
+
+def test_screening_leaves_a_unit_out_of_normalisation_and_ranks(tmp_path):
+    """screen_min_coverage 0.75: C answered 1 of 2 (0.5) and is left out (no score, no
+    rank); minmax over A, B, D as before; C listed with its coverage."""
+    book, answers = _small(tmp_path, SMALL.format(impute=""), "screen_min_coverage,0.75\n", SMALL_ANSWERS)
+    run_cli("load-answers", answers, "--into", book, "--no-recalc")
+    report = json.loads(run_cli("recalc", book, "--json").stdout)
+    by_id = {a["id"]: a for a in report["agencies"]}
+    assert by_id["C"]["overall"] is None and by_id["C"]["rank"] is None
+    assert [by_id[u]["rank"] for u in "ABD"] == [3, 1, 2]
+    assert report["preparation"]["screened"] == [{"id": "C", "coverage": 0.5}]
+
+
+def test_a_log_indicator_at_zero_is_refused_with_its_line_and_its_cell(tmp_path):
+    indicators = "x,d1,,X,number,100,1,1,,log,goalposts,,\ny,d2,,Y,number,10,1,0,,,goalposts,,\n"
+    book, answers = _small(tmp_path, indicators, answers="A,x,0\nB,x,10\nA,y,1\n")
+    refused = run_cli("load-answers", answers, "--into", book, "--no-recalc", check=False)
+    assert refused.returncode != 0
+    assert "answers.csv, line 2: indicator x: 0 has no logarithm" in refused.stderr
+    # typed into the workbook some other way, recalc names the Responses cell
+    (tmp_path / "ok.csv").write_text("unit,indicator,value\nA,x,5\n", encoding="utf-8")
+    run_cli("load-answers", tmp_path / "ok.csv", "--into", book, "--no-recalc")
+    from openpyxl import load_workbook
+    wb = load_workbook(book)
+    ws = wb["Responses"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "A" and ws.cell(r, 2).value == "x")
+    ws.cell(row, 3).value = -2
+    wb.save(book)
+    failed = run_cli("recalc", book, check=False)
+    assert failed.returncode != 0
+    assert f"sheet 'Responses', cell C{row}: indicator x: -2 has no logarithm" in failed.stderr
+
+
+def test_csv_framework_problems_name_the_file_line_and_column(tmp_path):
+    folder = tmp_path / "fw"
+    folder.mkdir()
+    (folder / "dimensions.csv").write_text("id,name_th,name_en,weight\nd1,,One,1\n", encoding="utf-8")
+    (folder / "indicators.csv").write_text("id,dimension,question_th,question_en,type,max,points\n"
+                                           "x,d1,,X,number,10,1\ny,d1,,Y,number,NA,1\n", encoding="utf-8")
+    failed = run_cli("new-template", tmp_path / "b.xlsx", "--framework", folder, check=False)
+    assert failed.returncode != 0
+    assert ("indicators.csv, line 3, column max: max 'NA' is not a number; a blank cell marks a missing value"
+            in failed.stderr)
+    assert "sheet 'indicators.csv'" not in failed.stderr and not (tmp_path / "b.xlsx").exists()
+
+
+def test_na_in_the_answers_says_a_blank_marks_a_missing_value(tmp_path):
+    book, answers = _small(tmp_path, SMALL.format(impute=""), answers="A,x,NA\n")
+    refused = run_cli("load-answers", answers, "--into", book, check=False)
+    assert "answers.csv, line 2: indicator x: 'NA' is not a number; a blank cell marks a missing value" \
+        in refused.stderr

@@ -104,7 +104,8 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
                      "จัดการค่าผิดปกติ / Treat"])
     ind_rows = {}
     for r, (ind, q) in enumerate(framework.indicators.iterrows(), start=row + 1):
-        values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], q["max"], q["points"],
+        maximum = None if q["max"] != q["max"] else q["max"]   # no max (minmax & co.): a blank cell
+        values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], maximum, q["points"],
                   q["min"], q["direction"], q["transform"], normalise_word(q),
                   q.get("denominator") or None, q.get("impute", "none"), q.get("treat", "none")]
         for col, value in enumerate(values, start=1):

@@ -33,6 +33,8 @@ def number_share_formula(answer: str, spec: pd.Series, low: str, high: str) -> s
     edited goalposts flow through. Unit-relative methods get a note instead."""
     if spec["normalise"] in UNIT_RELATIVE:
         return f'="{spec["normalise"]}: recalc"'
+    if spec.get("denominator") or spec.get("impute", "none") != "none" or spec.get("treat", "none") != "none":
+        return '="prepared from every unit (denominate, impute, treat): recalc"'
     value, lo, hi = answer, low, high
     if spec["transform"] == "log":
         value, lo, hi = f"LN({answer})", f"LN({low})", f"LN({high})"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.thai import arabic_digits
+from readiness_xl.thai import arabic_digits, not_a_number
 
 AGENCY_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
 RANKED_FIELD = "ranked"          # yes (default) / no: scored and shown, but takes no rank
@@ -94,8 +94,6 @@ def unit_attributes(table: pd.DataFrame, fields: list[str], where) -> tuple[dict
             continue
         numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
         for i in np.flatnonzero((numbers.isna() & (text != "")).to_numpy()):
-            hint = "; leave the cell blank for a missing value" if text.iat[i].upper() in ("NA", "N/A", "-") \
-                else ""
-            problems.append(Problem(f"{field} {text.iat[i]!r} is not a number{hint}", *where(i, field)))
+            problems.append(Problem(f"{field} {not_a_number(text.iat[i])}", *where(i, field)))
         out[field] = numbers.to_numpy(float)
     return out, problems

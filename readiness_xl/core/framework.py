@@ -20,7 +20,7 @@ from readiness_xl.core.policies import MISSING_POLICIES
 from readiness_xl.core.preparation import KURTOSIS_LIMIT, SKEW_LIMIT, WINSORISE_MAX, PrepSpec
 from readiness_xl.core.words import ANSWER_TYPES, canonical, refusal
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.thai import arabic_digits, parse_number
+from readiness_xl.thai import arabic_digits, not_a_number, parse_number
 
 UNIT_FITTED = ("minmax", "zscore", "rank")   # normalisations fitted on the units' values
 
@@ -171,16 +171,14 @@ def _numbers(table: pd.DataFrame, field: str, problems: list[Problem], *,
              default: float | None = None) -> list[float]:
     out = []
     for i, value in enumerate(table[field] if field in table else [None] * len(table)):
-        if (value is None or value == "") and default is not None:
+        if (value is None or value == "" or (isinstance(value, float) and value != value)) \
+                and default is not None:
             out.append(default)
             continue
         try:
             out.append(parse_number(value))
         except ValueError:
-            problems.append(_problem(table, i, field, f"{field} {value!r} is not a number"
-                                     + ("; leave the cell blank for a missing value" if
-                                        str(value).strip().upper() in ("NA", "N/A", "NAN", "-")
-                                        else "")))
+            problems.append(_problem(table, i, field, f"{field} {not_a_number(value)}"))
             out.append(np.nan)
     return out
 
