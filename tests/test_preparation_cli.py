@@ -264,3 +264,17 @@ def test_na_in_the_answers_says_a_blank_marks_a_missing_value(tmp_path):
     refused = run_cli("load-answers", answers, "--into", book, check=False)
     assert "answers.csv, line 2: indicator x: 'NA' is not a number; a blank cell marks a missing value" \
         in refused.stderr
+
+
+def test_the_preparation_sheet_lists_what_was_done(tmp_path):
+    """recalc writes a Preparation sheet: C's imputed x with its value, per indicator its
+    treatment; read back with openpyxl."""
+    from openpyxl import load_workbook
+
+    book, answers = _small(tmp_path, SMALL.format(impute="group_mean"), answers=SMALL_ANSWERS)
+    run_cli("load-answers", answers, "--into", book)
+    ws = load_workbook(book, read_only=True)["Preparation"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][:5] == ["หน่วย / Unit", "ตัวชี้วัด / Indicator", "ขั้นตอน / Step", "ก่อน / Before", "หลัง / After"]
+    assert rows[1][:5] == ["C", "x", "เติมค่าที่ขาด / imputed", None, 20]
+    assert [r[6] for r in rows[1:3]] == ["x", "y"]
