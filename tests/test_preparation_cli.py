@@ -278,3 +278,21 @@ def test_the_preparation_sheet_lists_what_was_done(tmp_path):
     assert rows[0][:5] == ["หน่วย / Unit", "ตัวชี้วัด / Indicator", "ขั้นตอน / Step", "ก่อน / Before", "หลัง / After"]
     assert rows[1][:5] == ["C", "x", "เติมค่าที่ขาด / imputed", None, 20]
     assert [r[6] for r in rows[1:3]] == ["x", "y"]
+
+
+def test_robustness_varies_one_indicators_imputation_through_the_same_steps(tmp_path):
+    """--impute x=mean beside the framework's group_mean: C's x is 10 instead of 20, so
+    C scores (50 + 100) / 2 = 75 and ties B at the top (both rank 1, RANK.EQ): B's rank
+    spans 1-2, C stays 1; the input is the only one and carries all the sensitivity."""
+    book, answers = _small(tmp_path, SMALL.format(impute="group_mean"), answers=SMALL_ANSWERS)
+    run_cli("load-answers", answers, "--into", book)
+    found = json.loads(run_cli("robustness", book, "--weights-noise", "0", "--impute", "x=mean",
+                               "--runs", "200", "--sobol-n", "16", "--json").stdout)
+    by_id = {u["id"]: u for u in found["units"]}
+    assert (by_id["B"]["rank_p5"], by_id["B"]["rank_p95"]) == (1, 2)
+    assert (by_id["C"]["rank_p5"], by_id["C"]["rank_p95"]) == (1, 1)
+    assert [s["input"] for s in found["sensitivity"]] == ["impute x"]
+    refused = run_cli("robustness", book, "--impute", "zz=mean", "--runs", "10", check=False)
+    assert refused.returncode != 0 and "no indicator 'zz'" in refused.stderr
+    refused = run_cli("robustness", book, "--treat", "x=sometimes", "--runs", "10", check=False)
+    assert "--treat 'x=sometimes': treat 'sometimes' is not one of none, winsorise" in refused.stderr

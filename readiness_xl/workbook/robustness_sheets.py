@@ -220,7 +220,7 @@ def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RU
     found_u = found_s = found_a = None
     if uncertainty:
         method = R.method_of(book.framework, missing)
-        data = R.data_of(book.framework, answers, options.get("normalisations", ()))
+        data = R.data_of(book.framework, answers, options.get("normalisations", ()), book.agencies)
         inputs = R.uncertain_inputs(method, weights_noise, seed=seed, **options)
         total = runs + (sobol_n * (len(inputs) + 2) if inputs else 0)
 
