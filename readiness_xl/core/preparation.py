@@ -137,30 +137,57 @@ def _quiet(stat, *args, **kwargs):
         return stat(*args, **kwargs)
 
 
+def _sums(values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per column: n, and the sums of the 2nd, 3rd and 4th powers of the deviations from
+    the mean, NaN ignored (products, not np.power: a float power of 600,000 cells costs
+    fifty times more than two multiplications)."""
+    x = np.asarray(values, float)
+    n = (x.shape[0] - np.isnan(x).sum(axis=0)).astype(float)
+    d = np.nan_to_num(x, nan=0.0)                    # two temporaries, reused in place
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = d.sum(axis=0) / n
+    np.subtract(x, mean, out=d)
+    np.nan_to_num(d, copy=False, nan=0.0)
+    power = d * d
+    s2 = power.sum(axis=0)
+    power *= d
+    s3 = power.sum(axis=0)
+    power *= d
+    return n, s2, s3, power.sum(axis=0)
+
+
+def _skew(n, s2, s3) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.sqrt(n) * s3 / (s2 * np.sqrt(s2)) * np.sqrt(n * (n - 1)) / (n - 2)
+    return np.where((n >= 3) & (s2 > 0), out, np.nan)
+
+
+def _kurtosis(n, s2, s4) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = n * s4 / (s2 * s2)
+        out = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    return np.where((n >= 4) & (s2 > 0), out, np.nan)
+
+
 def skew(values: np.ndarray) -> np.ndarray:
     """COINr's skew() of each column, NaN ignored: sqrt(n (n-1)) / (n-2) * m3 / m2^1.5
     (e1071 type 2, Excel's SKEW); NaN below 3 values or for a constant column."""
-    x = np.asarray(values, float)
-    n = (~np.isnan(x)).sum(axis=0).astype(float)
-    d = x - _quiet(np.nanmean, x, axis=0)
-    s2, s3 = np.nansum(d ** 2, axis=0), np.nansum(d ** 3, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.sqrt(n) * s3 / s2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
-    return np.where((n >= 3) & (s2 > 0), out, np.nan)
+    n, s2, s3, _ = _sums(values)
+    return _skew(n, s2, s3)
 
 
 def kurtosis(values: np.ndarray) -> np.ndarray:
     """COINr's kurt() of each column, NaN ignored: ((n+1)(r-3) + 6)(n-1) / ((n-2)(n-3)),
     r = n m4 / m2^2 (e1071 type 2, Excel's KURT: excess kurtosis); NaN below 4 values
     or for a constant column."""
-    x = np.asarray(values, float)
-    n = (~np.isnan(x)).sum(axis=0).astype(float)
-    d = x - _quiet(np.nanmean, x, axis=0)
-    s2, s4 = np.nansum(d ** 2, axis=0), np.nansum(d ** 4, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = n * s4 / s2 ** 2
-        out = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
-    return np.where((n >= 4) & (s2 > 0), out, np.nan)
+    n, s2, _, s4 = _sums(values)
+    return _kurtosis(n, s2, s4)
+
+
+def skew_kurtosis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both at once (one pass over the values)."""
+    n, s2, s3, s4 = _sums(values)
+    return _skew(n, s2, s3), _kurtosis(n, s2, s4)
 
 
 def failing(values: np.ndarray, skew_limit: float = SKEW_LIMIT,
@@ -168,7 +195,7 @@ def failing(values: np.ndarray, skew_limit: float = SKEW_LIMIT,
     """COINr's check_SkewKurt failing: not (|skew| < skew_limit or kurtosis <
     kurtosis_limit). A column whose skew or kurtosis is undefined (under 4 values,
     constant) does not fail: COINr leaves such a column untreated."""
-    s, k = skew(values), kurtosis(values)
+    s, k = skew_kurtosis(values)
     with np.errstate(invalid="ignore"):
         return (np.abs(s) >= skew_limit) & (k >= kurtosis_limit)
 
@@ -278,44 +305,50 @@ class TreatFit:
     log: np.ndarray
     log_min: np.ndarray
     log_shift: np.ndarray
+    skew_: np.ndarray | None = None       # of the values fitted on, before treatment
+    kurtosis_: np.ndarray | None = None
 
 
 def _winsorise(x: np.ndarray, columns: np.ndarray, winsorise_max: int, skew_limit: float,
-               kurtosis_limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               kurtosis_limit: float) -> tuple[np.ndarray, ...]:
     """COINr's winsorise() on every column at once: while a column fails and fewer than
     `winsorise_max` points are winsorised, the values equal to its maximum (positive or
     zero skew) take the next highest value, or those equal to its minimum (negative
     skew) the next lowest. The count is COINr's: the points at the high end plus those at
     the low end last moved. Returns the winsorised copy, whether each column passes now,
     and whether its statistics broke down (COINr's check then errs and the column is
-    left untreated)."""
+    left untreated); then whether it failed at first, and its skew and kurtosis then."""
     x = x.copy()
-    active = columns & failing(x, skew_limit, kurtosis_limit)
+    s, k = skew_kurtosis(x)
+    first = (s.copy(), k.copy())
+    with np.errstate(invalid="ignore"):
+        active = columns & (np.abs(s) >= skew_limit) & (k >= kurtosis_limit)
+    failed_first = active.copy()
     n_high = np.zeros(x.shape[1])
     n_low = np.zeros(x.shape[1])
     broken = np.zeros(x.shape[1], bool)
     while active.any():
-        s = skew(x)
-        high = active & (s >= 0)
-        low = active & (s < 0)
-        top = _quiet(np.nanmax, x, axis=0)
-        bottom = _quiet(np.nanmin, x, axis=0)
-        at_top = (x == top) & high
-        at_bottom = (x == bottom) & low
-        below = _quiet(np.nanmax, np.where(x < top, x, np.nan), axis=0)
-        above = _quiet(np.nanmin, np.where(x > bottom, x, np.nan), axis=0)
-        broken |= (high & np.isnan(below)) | (low & np.isnan(above))
-        x = np.where(at_top, below, np.where(at_bottom, above, x))
-        n_high = np.where(high, at_top.sum(axis=0), n_high)
-        n_low = np.where(low, at_bottom.sum(axis=0), n_low)
-        s, k = skew(x), kurtosis(x)
+        for side in (1.0, -1.0):           # the high end where skew >= 0, else the low end
+            cols = np.flatnonzero(active & ((s >= 0) if side > 0 else (s < 0)))
+            if not len(cols):
+                continue
+            sub = x[:, cols] * side            # the low end as the high end of -x
+            top = _quiet(np.nanmax, sub, axis=0)
+            at_top = sub == top
+            below = _quiet(np.nanmax, np.where(at_top, np.nan, sub), axis=0)
+            broken[cols] |= np.isnan(below)
+            np.copyto(sub, below, where=at_top)
+            x[:, cols] = sub * side
+            (n_high if side > 0 else n_low)[cols] = at_top.sum(axis=0)
+        cols = np.flatnonzero(active)
+        s[cols], k[cols] = skew_kurtosis(x[:, cols])
         with np.errstate(invalid="ignore"):
-            fails = (np.abs(s) >= skew_limit) & (k >= kurtosis_limit)
-        broken |= active & (np.isnan(s) | np.isnan(k)) & ~((np.abs(s) < skew_limit) | (k < kurtosis_limit))
-        active = active & fails & (n_high + n_low < winsorise_max) & ~broken
+            passes = (np.abs(s) < skew_limit) | (k < kurtosis_limit)
+        broken |= active & (np.isnan(s) | np.isnan(k)) & ~passes
+        active = active & ~passes & (n_high + n_low < winsorise_max) & ~broken
     with np.errstate(invalid="ignore"):
-        passed = ~((np.abs(skew(x)) >= skew_limit) & (kurtosis(x) >= kurtosis_limit))
-    return x, passed & ~broken, broken
+        passed = (np.abs(s) < skew_limit) | (k < kurtosis_limit)
+    return x, passed & ~broken, broken, failed_first, *first
 
 
 def fit_treat(values: np.ndarray, methods, winsorise_max: int = WINSORISE_MAX,
@@ -328,11 +361,12 @@ def fit_treat(values: np.ndarray, methods, winsorise_max: int = WINSORISE_MAX,
     x = np.asarray(values, float)
     k = x.shape[1]
     columns = np.asarray(methods, object) == "winsorise"
-    none = TreatFit(np.full(k, -np.inf), np.full(k, np.inf), np.zeros(k, bool), np.zeros(k), np.zeros(k))
+    none = TreatFit(np.full(k, -np.inf), np.full(k, np.inf), np.zeros(k, bool), np.zeros(k), np.zeros(k),
+                    *skew_kurtosis(x))
     if not columns.any():
         return none
-    won, passed, broken = _winsorise(x, columns, winsorise_max, skew_limit, kurtosis_limit)
-    failed_first = columns & failing(x, skew_limit, kurtosis_limit)
+    won, passed, broken, failed_first, skew_before, kurtosis_before = _winsorise(
+        x, columns, winsorise_max, skew_limit, kurtosis_limit)
     use_win = failed_first & passed
     use_log = failed_first & ~passed & ~broken
     moved = won != x
@@ -343,7 +377,7 @@ def fit_treat(values: np.ndarray, methods, winsorise_max: int = WINSORISE_MAX,
                        _quiet(np.nanmin, won, axis=0), -np.inf)
     lo, hi = _quiet(np.nanmin, x, axis=0), _quiet(np.nanmax, x, axis=0)
     return TreatFit(low_cap, high_cap, use_log, np.where(use_log, lo, 0.0),
-                    np.where(use_log, LOG_SHIFT * (hi - lo), 0.0))
+                    np.where(use_log, LOG_SHIFT * (hi - lo), 0.0), skew_before, kurtosis_before)
 
 
 def apply_treat(values: np.ndarray, fitted: TreatFit) -> np.ndarray:

@@ -166,11 +166,12 @@ class Treat(_NoFormula):
 
     def apply(self, state: State, fitted: prep.TreatFit) -> State:
         treated = prep.apply_treat(state.values, fitted)
-        kept, after = self._kept(state), np.where(np.isnan(self._kept(state)), np.nan, treated)
+        after = treated if state.active is None else np.where(state.active[:, None], treated, np.nan)
         winsorised = (treated != state.values) & ~np.isnan(state.values) & ~fitted.log[None, :]
+        skew_after, kurtosis_after = prep.skew_kurtosis(after)
         done = replace(record(state), values=treated, winsorised=winsorised, logged=fitted.log.copy(),
-                       skew_before=prep.skew(kept), kurtosis_before=prep.kurtosis(kept),
-                       skew_after=prep.skew(after), kurtosis_after=prep.kurtosis(after))
+                       skew_before=fitted.skew_, kurtosis_before=fitted.kurtosis_,
+                       skew_after=skew_after, kurtosis_after=kurtosis_after)
         return state.but(values=treated, preparation=done)
 
     def describe(self, state: State, fitted: prep.TreatFit) -> LogEntry:
