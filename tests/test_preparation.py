@@ -238,3 +238,80 @@ def test_asem_treated_as_coinr_treats_it():
     assert treated == ["Flights", "Bord", "Gas", "Services", "FDI", "ForPort", "CostImpEx", "Tariff",
                        "StMob", "CultServ", "Forest", "Poverty", "NGOs", "FemLab", "PubDebt"]
     assert not prep.logged.any()
+
+
+# ---- the framework's columns and settings, through build_framework and score() ---------
+
+from readiness_xl.core.framework import build_framework, located  # noqa: E402
+from readiness_xl.core.scoring import score  # noqa: E402
+from readiness_xl.errors import ReadinessError  # noqa: E402
+
+IND_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D", "type": "E",
+               "max": "F", "points": "G", "min": "H", "direction": "I", "transform": "J",
+               "normalise": "K", "denominator": "L", "impute": "M", "treat": "N"}
+
+
+def _framework(indicators: list[dict], settings: dict | None = None, aggregation: str = ""):
+    dims = located([{"id": "d", "name_th": "", "name_en": "D", "weight": 1, "aggregation": aggregation}],
+                   "Framework", {"id": "A", "name_th": "B", "name_en": "C", "weight": "D", "aggregation": "F"}, 5)
+    rows = [{"dimension": "d", "question_th": "", "question_en": "", "type": "number", "points": 1,
+             **row} for row in indicators]
+    inds = located(rows, "Framework", IND_COLUMNS, 20)
+    table = None
+    if settings:
+        table = located([{"key": k, "value": v} for k, v in settings.items()], "Framework",
+                        {"key": "A", "value": "B"}, 40)
+    return build_framework(dims, inds, None, "t", table)
+
+
+def test_zscore_divides_by_the_sample_sd_when_the_settings_say_so():
+    """x = 1, 2, 3: mean 2; population sd sqrt(2/3), sample sd 1. T-score share 0.5 + 0.1 z."""
+    values = pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=list("abc"))
+    population = score(_framework([{"id": "x", "normalise": "zscore"}]), values)
+    sample = score(_framework([{"id": "x", "normalise": "zscore"}], {"zscore_sd": "sample"}), values)
+    assert population.overall.tolist() == pytest.approx([50 - 10 * math.sqrt(1.5), 50, 50 + 10 * math.sqrt(1.5)])
+    assert sample.overall.tolist() == pytest.approx([40.0, 50.0, 60.0])
+
+
+def test_minmax_onto_a_range_and_a_geometric_mean_of_it():
+    """minmax:1:100 of x = 0, 5, 10 gives 1, 50.5, 100; of y = 10, 0, 10: 100, 1, 100.
+    The geometric mean of (1, 100) is 10, of (50.5, 1) sqrt(50.5)."""
+    values = pd.DataFrame({"x": [0.0, 5.0, 10.0], "y": [10.0, 0.0, 10.0]}, index=list("abc"))
+    fw = _framework([{"id": "x", "normalise": "minmax:1:100"}, {"id": "y", "normalise": "minmax:1:100"}],
+                    aggregation="geometric")
+    assert score(fw, values).overall.tolist() == pytest.approx([10.0, math.sqrt(50.5), 100.0])
+    assert score(_framework([{"id": "x", "normalise": "minmax:1:100"}]), values).overall.tolist() == \
+        pytest.approx([1.0, 50.5, 100.0])
+
+
+def test_rank_ties_take_the_lowest_rank_in_either_direction():
+    """x = 1, 2, 2, 4: ranks 1, 2, 2, 4 -> (r - 1) / 3; lower: -x ranks 4, 2, 2, 1."""
+    values = pd.DataFrame({"x": [1.0, 2.0, 2.0, 4.0]}, index=list("abcd"))
+    up = score(_framework([{"id": "x", "normalise": "rank"}]), values).overall
+    down = score(_framework([{"id": "x", "normalise": "rank", "direction": "-1"}]), values).overall
+    assert up.tolist() == pytest.approx([0.0, 100 / 3, 100 / 3, 100.0])
+    assert down.tolist() == pytest.approx([100.0, 100 / 3, 100 / 3, 0.0])
+
+
+@pytest.mark.parametrize("settings, indicator, message", [
+    ({"missing": "skip"}, {}, "cell B40: missing 'skip' is not one of zero, exclude"),
+    ({"zscore_sd": "n-1"}, {}, "zscore_sd 'n-1' is not one of population, sample"),
+    ({"screen_min_coverage": "1.5"}, {}, "screen_min_coverage '1.5' is not a number from 0 to 1"),
+    ({"winsorise_max": "2.5"}, {}, "winsorise_max '2.5' is not a whole number"),
+    ({}, {"impute": "mode"}, "cell M20: impute 'mode' is not one of none, mean, median, group_mean"),
+    ({}, {"treat": "winsorise", "normalise": "goalposts", "max": 10}, "cell N20: treat winsorise needs a "
+     "normalisation fitted on the units"),
+    ({}, {"normalise": "minmax:5:1"}, "cell K20: normalise 'minmax:5:1': minmax:L:U needs two numbers L below U"),
+    ({}, {"normalise": "zscore:1:100"}, "normalise 'zscore:1:100' is not one of"),
+])
+def test_bad_preparation_words_and_settings_name_their_cell(settings, indicator, message):
+    with pytest.raises(ReadinessError) as err:
+        _framework([{"id": "x", "normalise": "minmax", **indicator}], settings)
+    assert message in str(err.value)
+
+
+def test_defaults_prepare_nothing():
+    fw = _framework([{"id": "x", "normalise": "minmax"}])
+    assert not fw.prep_spec.active and fw.settings.missing is None and fw.missing_rule() == "zero"
+    assert fw.missing_rule("exclude") == "exclude"
+    assert score(fw, pd.DataFrame({"x": [1.0, 3.0]}, index=list("ab"))).preparation is None
