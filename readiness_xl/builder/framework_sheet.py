@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -97,17 +96,21 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     define_name(wb, L.LEVEL_BANDS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$C${last}")
 
     row = last + 2
+    # Columns L-N (denominator, impute, treat: data preparation) are written when the
+    # framework uses them; the reader reads them by letter, so they may be typed in later.
+    prepared = framework.prep_spec.active
     _header(ws, row, ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",
                      "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คะแนน / Points",
                      "ค่าต่ำสุด / Minimum", "ทิศทาง / Direction", "แปลงค่า / Transform",
-                     "ปรับมาตรฐาน / Normalise", "หารด้วย / Denominator", "ค่าแทนที่ขาด / Impute",
-                     "จัดการค่าผิดปกติ / Treat"])
+                     "ปรับมาตรฐาน / Normalise"] + (["หารด้วย / Denominator", "ค่าแทนที่ขาด / Impute",
+                                                   "จัดการค่าผิดปกติ / Treat"] if prepared else []))
     ind_rows = {}
     for r, (ind, q) in enumerate(framework.indicators.iterrows(), start=row + 1):
         maximum = None if q["max"] != q["max"] else q["max"]   # no max (minmax & co.): a blank cell
         values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], maximum, q["points"],
                   q["min"], q["direction"], q["transform"], normalise_word(q),
-                  q.get("denominator") or None, q.get("impute", "none"), q.get("treat", "none")]
+                  q.get("denominator") or None, q.get("impute", "none"), q.get("treat", "none")][
+                      :14 if prepared else 11]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, wrap=col in (3, 4))
         ws.row_dimensions[r].height = max(text_height(q["question_th"], 40),
@@ -130,9 +133,12 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     normalise.add(f"K{row + 1}:K{last}")
     ws.add_data_validation(normalise)
     _write_settings(wb, ws, framework, last + 2)
-    widths(ws, "ABCDEFGHIJKLMN", (16, 34, 30, 34, 12, 13, 9, 10, 10, 10, 12, 12, 12, 12))
+    widths(ws, "ABCDEFGHIJKLMN", (16, 34, 30, 34, 12, 13, 9, 10, 10, 10, 12, 12, 15, 11))
     ws.freeze_panes = "A5"
-    print_a4(ws, columns=f"A:{get_column_letter(ws.max_column)}")
+    if prepared:   # the preparation columns print on a page of their own, ids repeated
+        print_a4(ws, columns="A:N", breaks_after=("K",), title_cols="A:A")
+    else:                            # as before: A-K on one page across (L-N stay blank)
+        print_a4(ws, columns="A:K")
     return FrameworkCells(dim_rows, ind_rows, band_rows)
 
 
