@@ -296,3 +296,35 @@ def test_robustness_varies_one_indicators_imputation_through_the_same_steps(tmp_
     assert refused.returncode != 0 and "no indicator 'zz'" in refused.stderr
     refused = run_cli("robustness", book, "--treat", "x=sometimes", "--runs", "10", check=False)
     assert "--treat 'x=sometimes': treat 'sometimes' is not one of none, winsorise" in refused.stderr
+
+
+def test_screened_and_unranked_units_in_recalc_and_robustness(tmp_path):
+    """C is screened out (1 of 2 answered, under 0.75); B is `ranked` no: minmax over A, B,
+    D gives A 25, B 75, D 50; B keeps its score but A and D rank among themselves (D 1,
+    A 2), in recalc and in every robustness draw alike; C has neither score nor rank."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "dimensions.csv").write_text("id,name_th,name_en,weight\nd1,,One,1\nd2,,Two,1\n", encoding="utf-8")
+    (folder / "indicators.csv").write_text(
+        "id,dimension,question_th,question_en,type,max,points,min,direction,transform,normalise,impute,treat\n"
+        + SMALL.format(impute=""), encoding="utf-8")
+    (folder / "settings.csv").write_text("key,value\nscreen_min_coverage,0.75\n", encoding="utf-8")
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text("id,name_th,name_en,kind,ministry_th,ministry_en,ranked\nA,,A,country,,g,yes\n"
+                        "B,,B,country,,g,no\nC,,C,country,,h,\nD,,D,country,,h,ใช่\n", encoding="utf-8")
+    answers = tmp_path / "answers.csv"
+    answers.write_text("unit,indicator,value\n" + SMALL_ANSWERS, encoding="utf-8")
+    book = tmp_path / "b.xlsx"
+    run_cli("new-template", book, "--framework", folder, "--agencies", agencies, "--layout", "long")
+    run_cli("load-answers", answers, "--into", book, "--no-recalc")
+    report = json.loads(run_cli("recalc", book, "--json").stdout)
+    assert [(a["id"], a["overall"], a["rank"]) for a in report["agencies"]] == \
+        [("A", 25.0, 2), ("B", 75.0, None), ("C", None, None), ("D", 50.0, 1)]
+    found = json.loads(run_cli("robustness", book, "--runs", "50", "--sobol-n", "8", "--json").stdout)
+    assert [(u["id"], u["rank_p5"], u["rank_p95"]) for u in found["units"]] == \
+        [("A", 2, 2), ("B", None, None), ("C", None, None), ("D", 1, 1)]
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace("B,,B,country,,g,no", "B,,B,country,,g,maybe"),
+                        encoding="utf-8")
+    refused = run_cli("new-template", tmp_path / "c.xlsx", "--framework", folder, "--agencies", agencies,
+                      check=False)
+    assert "agencies.csv, line 3, column ranked: ranked 'maybe' is not yes or no (blank = yes)" in refused.stderr

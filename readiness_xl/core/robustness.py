@@ -78,6 +78,12 @@ class Data:
     dimensions: pd.Index = field(default_factory=lambda: pd.Index([]))
     framework: object = None     # for data-preparation alternatives, scored on demand
     start: object = None         # the pipeline's first State (values, unit table)
+    active: np.ndarray | None = None   # units not screened out (None = all): the others get no score
+    ranked: np.ndarray | None = None   # units that take a rank (None = all; `ranked` no)
+
+    def rankable(self, scores: np.ndarray) -> np.ndarray:
+        """Scores with the units that take no rank blanked, for ranking."""
+        return scores if self.ranked is None else np.where(self.ranked, scores, np.nan)
 
     def shares_for(self, method: Method, normalisation: str, preparation: tuple = ()) -> np.ndarray:
         """Shares under a normalisation and a choice of data-preparation alternatives
@@ -139,16 +145,21 @@ def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[s
 
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     method = Method.of(framework)
-    start = P.start(method, values, units=units_of(None if agencies is None else agencies.reindex(answers.index)))
+    table = None if agencies is None else agencies.reindex(answers.index)
+    from readiness_xl.core.agencies import RANKED_FIELD
+    ranked = table[RANKED_FIELD].to_numpy(bool) if table is not None and RANKED_FIELD in table else None
+    start = P.start(method, values, units=units_of(table))
+    active = None
     shares = {}
     for name in (NOMINAL, *normalisations):
         if name != NOMINAL and name not in NORMALISERS:
             raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
         prepared = P.named(P.steps(method.but(normalisation=name), framework), last="normalise")
-        shares[name] = P.run(prepared, start, keep_log=False).shares
+        done = P.run(prepared, start, keep_log=False)
+        shares[name], active = done.shares, done.active
     return Data(answers.index, shares, method.membership,
                 tuple(f"indicator {i}" for i in framework.indicator_ids),
-                pd.Index(framework.dimension_ids), framework, start)
+                pd.Index(framework.dimension_ids), framework, start, active, ranked)
 
 
 def noisy_sets(nominal: np.ndarray, noise: float, sets: int, rng: np.random.Generator) -> np.ndarray:
@@ -314,6 +325,8 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
             out[rows] = P.run(scoring, base.but(shares=shares), keep_log=False).overall
         except ReadinessError:
             continue                        # failed draws: left NaN
+    if data.active is not None:             # screened out by data preparation: no score
+        out[:, ~data.active] = np.nan
     return out
 
 
@@ -341,7 +354,7 @@ def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
         chunk = score_draws(data, method, inputs, picks[rows])
         failed[rows] = np.isnan(chunk[:, scored]).any(axis=1)
         chunk[failed[rows]] = np.nan
-        ranks[rows] = rank_rows(chunk)
+        ranks[rows] = rank_rows(data.rankable(chunk))
         if not ranks_only:
             scores[rows] = chunk
             bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
@@ -374,7 +387,7 @@ class Uncertainty:
 def summarise(data: Data, method: Method, inputs, result: Runs, seed: int) -> Uncertainty:
     """The uncertainty analysis of `run`'s outcome (failed draws left out)."""
     nominal = nominal_scores(data, method)
-    nominal_rank = rank_rows(nominal)[0]
+    nominal_rank = rank_rows(data.rankable(nominal))[0]
     nominal_band = band_index(nominal, method.lowers[None, :])[0]
     ok = ~result.failed
     ranks, scores, bands = result.ranks[ok], result.scores[ok], result.bands[ok]
@@ -466,7 +479,7 @@ def analyse(data: Data, method: Method, inputs, result: Runs, seed: int = SEED,
     from SALib.analyze import sobol
 
     step, units = len(inputs) + 2, len(data.units)
-    nominal_rank = rank_rows(nominal_scores(data, method))[0]
+    nominal_rank = rank_rows(data.rankable(nominal_scores(data, method)))[0]
     keep = ~result.failed.reshape(-1, step).any(axis=1)
     runs = int(keep.sum()) * step
     names = [i.name for i in inputs]
