@@ -328,3 +328,26 @@ def test_screened_and_unranked_units_in_recalc_and_robustness(tmp_path):
     refused = run_cli("new-template", tmp_path / "c.xlsx", "--framework", folder, "--agencies", agencies,
                       check=False)
     assert "agencies.csv, line 3, column ranked: ranked 'maybe' is not yes or no (blank = yes)" in refused.stderr
+
+
+def test_an_agency_sheet_says_why_a_prepared_share_has_no_formula(tmp_path):
+    """In the sheet-per-agency layout, x (group_mean imputation) has no one-sheet formula:
+    its share cell says so with the impute step's reason; y keeps its formula."""
+    from openpyxl import load_workbook
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "dimensions.csv").write_text("id,name_th,name_en,weight\nd1,,One,1\nd2,,Two,1\n", encoding="utf-8")
+    (folder / "indicators.csv").write_text(
+        "id,dimension,question_th,question_en,type,max,points,min,direction,transform,normalise,impute,treat\n"
+        "x,d1,,X,number,10,1,0,,,goalposts,group_mean,\ny,d2,,Y,number,10,1,0,,,goalposts,,\n", encoding="utf-8")
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text("id,name_th,name_en,kind,ministry_th,ministry_en\nA,,A,country,,g\nB,,B,country,,g\n",
+                        encoding="utf-8")
+    book = tmp_path / "b.xlsx"
+    run_cli("new-template", book, "--framework", folder, "--agencies", agencies)
+    formulas = [c.value for row in load_workbook(book)["A"].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("=")]
+    notes = [f for f in formulas if "cannot be a formula" in f]
+    assert notes == ['="cannot be a formula: impute fills a blank from the other units\' answers"']
+    assert any("ISNUMBER" in f for f in formulas)
