@@ -21,6 +21,17 @@ def thai_digits(text: object) -> str:
     return str(text).translate(_TO_THAI)
 
 
+MISSING_MARKS = ("NA", "N/A", "N.A.", "NAN", "-", "--", "..", "NULL", "NONE", "#N/A")
+MISSING_HINT = "; a blank cell marks a missing value"
+
+
+def not_a_number(value: object) -> str:
+    """Why a cell value is not a number; a mark such as NA or '-' is told that a blank
+    marks a missing value."""
+    text = arabic_digits(str(value)).strip().upper()
+    return f"{value!r} is not a number" + (MISSING_HINT if text in MISSING_MARKS else "")
+
+
 def parse_number(value: object) -> float:
     """A number from a cell value: int/float, or text with Thai or Arabic digits,
     thousands separators, a trailing % and surrounding spaces. Raises ValueError."""
@@ -32,10 +43,12 @@ def parse_number(value: object) -> float:
         text = arabic_digits(value).strip().replace(",", "").replace("\u00a0", "")
         if text.endswith("%"):
             text = text[:-1].strip()
+        if text.upper() in MISSING_MARKS:   # float() would read 'NaN' as a number
+            raise ValueError(not_a_number(value))
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(not_a_number(value)) from None
     else:
         raise ValueError(f"{value!r} is not a number")
     if not math.isfinite(number):

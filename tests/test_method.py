@@ -189,7 +189,7 @@ def test_minmax_zscore_rank_target_and_zero_range():
     got = normalise(x, ["minmax", "minmax", "rank", "target"], params)
     assert got[:, 0] == pytest.approx([0.0, 0.5, 1.0])
     assert got[:, 1] == pytest.approx([0.5, 0.5, 0.5])          # every unit equal: the middle
-    assert got[:, 2] == pytest.approx([0.25, 0.25, 1.0])        # ties share the mean rank
+    assert got[:, 2] == pytest.approx([0.0, 0.0, 1.0])          # ties take the lowest rank (COINr: "min")
     assert got[:2, 3] == pytest.approx([0.75, 1.0]) and np.isnan(got[2, 3])
     z = normalise(x[:, :1], ["zscore"], NormalParams.of(1))
     assert z[:, 0] == pytest.approx([0.5 - 0.1 * math.sqrt(1.5), 0.5, 0.5 + 0.1 * math.sqrt(1.5)])

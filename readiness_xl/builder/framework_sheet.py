@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -16,6 +15,7 @@ from readiness_xl.builder.style import (BOLD_FONT, LINE_POINTS, NOTE_FONT, PADDE
 from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.core.framework import ANSWER_TYPES, Framework
 from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS
+from readiness_xl.core.preparation import IMPUTATIONS, TREATMENTS
 from readiness_xl.workbook import layout as L
 
 TYPE_CODES = ANSWER_TYPES
@@ -91,39 +91,63 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     for r, (_, b) in enumerate(framework.bands.iterrows(), start=row + 1):
         for col, value in enumerate([b["lower"], b["label_th"], b["label_en"]], start=1):
             put(ws, r, col, value)
-    last = row + len(framework.bands)
+    last = row + max(len(framework.bands), 1)   # no bands: one empty row (no level is shown)
     band_rows = (row + 1, last)
     define_name(wb, L.LEVEL_BANDS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$C${last}")
 
     row = last + 2
+    # Columns L-N (denominator, impute, treat: data preparation) are written when the
+    # framework uses them; the reader reads them by letter, so they may be typed in later.
+    prepared = framework.prep_spec.active
     _header(ws, row, ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",
                      "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คะแนน / Points",
                      "ค่าต่ำสุด / Minimum", "ทิศทาง / Direction", "แปลงค่า / Transform",
-                     "ปรับมาตรฐาน / Normalise"])
+                     "ปรับมาตรฐาน / Normalise"] + (["หารด้วย / Denominator", "ค่าแทนที่ขาด / Impute",
+                                                   "จัดการค่าผิดปกติ / Treat"] if prepared else []))
     ind_rows = {}
     for r, (ind, q) in enumerate(framework.indicators.iterrows(), start=row + 1):
-        values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], q["max"], q["points"],
-                  q["min"], q["direction"], q["transform"], q["normalise"]]
+        maximum = None if q["max"] != q["max"] else q["max"]   # no max (minmax & co.): a blank cell
+        values = [ind, q["dimension"], q["question_th"], q["question_en"], q["type"], maximum, q["points"],
+                  q["min"], q["direction"], q["transform"], normalise_word(q),
+                  q.get("denominator") or None, q.get("impute", "none"), q.get("treat", "none")][
+                      :14 if prepared else 11]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, wrap=col in (3, 4))
         ws.row_dimensions[r].height = max(text_height(q["question_th"], 40),
                                           text_height(q["question_en"], 48))
         ind_rows[ind] = r
     last = row + len(framework.indicators)
-    define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$K${last}")
+    define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$N${last}")
     for column, words, title in (("E", TYPE_CODES, "ประเภทคำตอบ / Answer type"),
                                  ("I", DIRECTIONS, "ทิศทาง / Direction"),
                                  ("J", TRANSFORMS, "แปลงค่า / Transform"),
-                                 ("K", NORMALISATIONS, "ปรับมาตรฐาน / Normalise")):
+                                 ("M", IMPUTATIONS, "ค่าแทนที่ขาด / Impute"),
+                                 ("N", TREATMENTS, "จัดการค่าผิดปกติ / Treat")):
         choice = DataValidation(type="list", formula1=f'"{",".join(words)}"', allow_blank=True,
                                 showErrorMessage=True, errorTitle=title, error=", ".join(words))
         choice.add(f"{column}{row + 1}:{column}{last}")
         ws.add_data_validation(choice)
+    # normalise: the words as a drop-down, but minmax:L:U may be typed (no error box)
+    normalise = DataValidation(type="list", formula1=f'"{",".join(NORMALISATIONS)}"', allow_blank=True,
+                               showErrorMessage=False)
+    normalise.add(f"K{row + 1}:K{last}")
+    ws.add_data_validation(normalise)
     _write_settings(wb, ws, framework, last + 2)
-    widths(ws, "ABCDEFGHIJK", (16, 34, 30, 34, 12, 13, 9, 10, 10, 10, 12))
+    widths(ws, "ABCDEFGHIJKLMN", (16, 34, 30, 34, 12, 13, 9, 10, 10, 10, 12, 12, 15, 11))
     ws.freeze_panes = "A5"
-    print_a4(ws, columns=f"A:{get_column_letter(ws.max_column)}")
+    if prepared:   # the preparation columns print on a page of their own, ids repeated
+        print_a4(ws, columns="A:N", breaks_after=("K",), title_cols="A:A")
+    else:                            # as before: A-K on one page across (L-N stay blank)
+        print_a4(ws, columns="A:K")
     return FrameworkCells(dim_rows, ind_rows, band_rows)
+
+
+def normalise_word(spec) -> str:
+    """The normalise cell: the word, with minmax's range L:U where it is not 0..100."""
+    low, high = spec.get("range_low", 0.0), spec.get("range_high", 100.0)
+    if spec["normalise"] == "minmax" and (low, high) != (0.0, 100.0):
+        return f"minmax:{low:g}:{high:g}"
+    return spec["normalise"]
 
 
 def _write_settings(wb: Workbook, ws, framework: Framework, row: int) -> None:
@@ -133,7 +157,11 @@ def _write_settings(wb: Workbook, ws, framework: Framework, row: int) -> None:
     values = [("aggregation", aggregation_name(settings.aggregation)),
               ("decimals", settings.decimals),
               ("all_units_th", settings.all_units_th), ("all_units_en", settings.all_units_en),
-              ("benchmark_th", settings.benchmark_th), ("benchmark_en", settings.benchmark_en)]
+              ("benchmark_th", settings.benchmark_th), ("benchmark_en", settings.benchmark_en),
+              ("missing", settings.missing), ("zscore_sd", settings.zscore_sd),
+              ("screen_min_coverage", settings.screen_min_coverage or None),
+              ("winsorise_max", settings.winsorise_max), ("skew_limit", settings.skew_limit),
+              ("kurtosis_limit", settings.kurtosis_limit)]
     for r, (key, value) in enumerate(values, start=row + 1):
         put(ws, r, 1, key)
         put(ws, r, 2, value)

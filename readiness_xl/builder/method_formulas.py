@@ -45,6 +45,17 @@ class SheetMethod:
                 for dim in self._parents_at(step.depth):
                     self.parent_steps[dim] = step
         self.position = {ind: j for j, ind in enumerate(framework.indicator_ids)}
+        # data preparation (denominate, impute, treat) needs every unit's answers: the
+        # share of an indicator it touches is no formula of one sheet (the step says why)
+        spec = framework.prep_spec
+        made = {s.name: s for s in P.steps(self.method, framework) if s.name in ("denominate", "impute", "treat")}
+        self.prepared = {}
+        for j, ind in enumerate(framework.indicator_ids):
+            for name, asked in (("denominate", bool(spec.denominator) and bool(spec.denominator[j])),
+                                ("impute", bool(spec.impute) and spec.impute[j] != "none"),
+                                ("treat", bool(spec.treat) and spec.treat[j] != "none")):
+                if asked and name in made and ind not in self.prepared:
+                    self.prepared[ind] = made[name].formula(j, None)
         self.missing = '""' if missing == "exclude" else "0"
 
     def _parents_at(self, depth: int) -> list[str]:
@@ -65,7 +76,7 @@ class SheetMethod:
     def share(self, ind: str, answer: str, low: str, high: str, column: str = "", own: str = "") -> str:
         """The share cell's formula (with '='), or the text saying why there is none."""
         cells = P.IndicatorCells(self.value(ind, answer), low, high, column, own)
-        share = self.normalise.formula(self.position[ind], cells)
+        share = self.prepared.get(ind) or self.normalise.formula(self.position[ind], cells)
         if not P.is_formula(share):
             return f'="{share}"'
         return f"=IF({self.answered(ind, answer)},{share},{self.missing})"

@@ -15,8 +15,9 @@ from readiness_xl.builder.agency_sheet import CALC_SHEET, needs_calc, write_agen
 from readiness_xl.builder.method_formulas import SheetMethod
 from readiness_xl.builder.dashboard_sheet import write_dashboard, write_summary_frame
 from readiness_xl.builder.framework_sheet import write_framework_sheet
-from readiness_xl.builder.style import (NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put, text_height,
+from readiness_xl.builder.style import (BOLD_FONT, NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put, text_height,
                                         widths)
+from readiness_xl.core.agencies import AGENCY_FIELDS, RANKED_FIELD
 from readiness_xl.core.framework import Framework
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.parts import atomic_target
@@ -81,9 +82,19 @@ def _agencies_sheet(wb: Workbook, agencies: pd.DataFrame) -> None:
     ws = wb.create_sheet(L.AGENCIES_SHEET)
     header(ws, 1, ["รหัส / Id", "ชื่อหน่วยงาน (ไทย)", "Agency (English)", "ประเภท / Kind",
                    "กระทรวง (ไทย)", "Ministry (English)"])
+    extra = [c for c in agencies.columns if c not in AGENCY_FIELDS]
+    for col, name in enumerate(extra, start=7):   # ranked and unit attributes, named by their header
+        put(ws, 1, col, name, BOLD_FONT)
     for r, (ident, a) in enumerate(agencies.iterrows(), start=L.AGENCIES_FIRST_ROW):
         for col, value in enumerate([ident, a["name_th"], a["name_en"], a["kind"],
                                      a["ministry_th"], a["ministry_en"]], start=1):
+            put(ws, r, col, value)
+        for col, name in enumerate(extra, start=7):
+            value = a[name]
+            if name == RANKED_FIELD:
+                value = "yes" if value else "no"
+            elif isinstance(value, float) and value != value:
+                value = None
             put(ws, r, col, value)
     kinds = DataValidation(type="list", formula1=f'"{",".join(L.KIND_NAMES)}"', allow_blank=False,
                            showErrorMessage=False)

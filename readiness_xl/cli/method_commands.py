@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from readiness_xl.cli.main import cli
+from readiness_xl.cli.output import missing_option
 
 
 @cli.command("load-answers")
@@ -17,7 +18,8 @@ from readiness_xl.cli.main import cli
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the result here instead of in place.")
 @click.option("--no-recalc", is_flag=True, help="Only write the answers; do not rewrite the Summary.")
-def load_answers(csv_path: Path, book: Path, out: Path | None, no_recalc: bool) -> None:
+@missing_option("Unanswered indicators in the recalculation (see recalc).")
+def load_answers(csv_path: Path, book: Path, out: Path | None, no_recalc: bool, missing: str | None) -> None:
     """Write the answers of CSV into the workbook and recalculate it.
 
     \b
@@ -31,5 +33,5 @@ def load_answers(csv_path: Path, book: Path, out: Path | None, no_recalc: bool) 
     count = load_answers_into(book, csv_path, out)
     target = out or book
     if not no_recalc:
-        recalc_file(target)
+        recalc_file(target, missing=missing)
     click.echo(f"{count:,} answers written to {target}" + ("" if no_recalc else "; Summary recalculated"))

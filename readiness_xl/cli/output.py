@@ -66,5 +66,5 @@ MISSING_HELP = "Unanswered indicators: 'zero' = not met; 'exclude' = left out of
 def missing_option(help: str = MISSING_HELP):
     """The --missing option of every command that scores (one of MISSING_POLICIES,
     'zero' by default), with its own help where it means something narrower."""
-    return click.option("--missing", type=click.Choice(MISSING_POLICIES), default="zero",
-                        show_default=True, help=help)
+    return click.option("--missing", type=click.Choice(MISSING_POLICIES), default=None,
+                        help=help + " [default: the framework's `missing` setting, else zero]")

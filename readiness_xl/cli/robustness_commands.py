@@ -45,8 +45,25 @@ def _normalisations(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(words)
 
 
+def _preparation(impute: tuple[str, ...], treat: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """--impute IND=METHOD and --treat IND=none|winsorise as (kind, indicator, word)."""
+    from readiness_xl.core.words import canonical, refusal
+    out = []
+    for kind, given in (("impute", impute), ("treat", treat)):
+        for text in given:
+            indicator, sep, word = text.rpartition("=")
+            chosen = canonical(kind, word)
+            if not sep or not indicator.strip():
+                raise ReadinessError(Problem(f"--{kind} {text!r}: write INDICATOR=WORD, e.g. 2.1=median "
+                                             "(INDICATOR all for every indicator)"))
+            if chosen is None:
+                raise ReadinessError(Problem(f"--{kind} {text!r}: {refusal(kind, word)}"))
+            out.append((kind, indicator.strip(), chosen))
+    return tuple(out)
+
+
 def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertainty: bool = True,
-                   missing: str = "zero", write: bool = True, read=None, **options):
+                   missing: str | None = None, write: bool = True, read=None, **options):
     """What `robustness`, `audit`, `recalc --robustness` and `report --robustness` share:
     the run with a progress bar, written into the workbook unless `write` is false.
     `read`: (Book, Results) of `book` when the command has read and scored it already."""
@@ -117,18 +134,26 @@ def _sensitivity_table(sensitivity: R.Sensitivity) -> Table:
               help="An alternative normalisation of every indicator (minmax, zscore, rank, ...); repeatable.")
 @click.option("--band-shift", type=click.FloatRange(0, 50), default=0.0, show_default=True,
               help="Level cut-offs each move by up to ± this many points.")
+@click.option("--impute", "impute", multiple=True, metavar="IND=METHOD",
+              help="An alternative imputation of one indicator (none, mean, median, group_mean, "
+                   "group_median; IND all = every indicator); repeatable. Each indicator is one input.")
+@click.option("--treat", "treat", multiple=True, metavar="IND=WORD",
+              help="An alternative outlier treatment of one indicator (none or winsorise; IND all = "
+                   "every indicator), e.g. --treat 3.2=none; repeatable.")
 @missing_option("The nominal policy for unanswered indicators.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, seed: int, sobol_n: int,
                vary_missing: bool, aggregations: tuple[str, ...], normalisations: tuple[str, ...],
-               band_shift: float, missing: str, as_json: bool) -> None:
+               band_shift: float, impute: tuple[str, ...], treat: tuple[str, ...], missing: str,
+               as_json: bool) -> None:
     """How firm is each rank? Monte Carlo uncertainty analysis (median rank, 5-95% rank
     interval, share of replications keeping the level) and Sobol sensitivity of the ranks
     to each uncertain input, written to the Uncertainty sheet of BOOK."""
     found = run_robustness(book, out, with_audit=False, missing=missing, runs=runs,
                            weights_noise=weights_noise, seed=seed, sobol_n=sobol_n,
                            vary_missing=vary_missing, aggregations=_aggregations(aggregations),
-                           normalisations=_normalisations(normalisations), band_shift=band_shift)
+                           normalisations=_normalisations(normalisations), band_shift=band_shift,
+                           preparation=_preparation(impute, treat))
     if as_json:
         echo_json(R.to_json_dict(found.uncertainty, found.sensitivity))
         return

@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import arabic_digits, not_a_number
 
 AGENCY_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
+RANKED_FIELD = "ranked"          # yes (default) / no: scored and shown, but takes no rank
+ATTRIBUTE_EXCLUDED = (RANKED_FIELD, "_row")   # further columns are numeric unit attributes
+RANKED_WORDS = {"": True, "yes": True, "y": True, "true": True, "1": True, "ใช่": True,
+                "no": False, "n": False, "false": False, "0": False, "ไม่ใช่": False, "ไม่": False}
 SHEET_NAME_LIMIT = 31
 # An agency id names a sheet, a questionnaire file (<id>.xlsx) and is typed into formulas.
 _BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f\x7f]|[. ]$")
@@ -39,6 +44,8 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
     ministry filled from the other language; raises ReadinessError listing every bad id
     and every agency whose ministry is blank in both languages. `where(i, field)` gives
     the (sheet, cell) of row i's field for the error."""
+    extra = [c for c in table.columns if c not in AGENCY_FIELDS and c != "_row"]
+    extras, problems = unit_attributes(table, extra, where)
     table = table.loc[:, list(AGENCY_FIELDS)].map(lambda v: "" if v is None else str(v).strip())
     ids = table["id"]
     folded = ids.str.casefold()  # sheet names ignore case
@@ -48,8 +55,8 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
     suspect = ((length == 0) | (length > SHEET_NAME_LIMIT) | ids.str.contains(_BAD_ID)
                | ids.str.fullmatch(_DEVICE_NAMES.pattern, flags=re.I) | folded.isin(taken)
                | folded.duplicated())
-    problems = [Problem(id_problem(ids.iat[i], reserved) or f"duplicate agency id '{ids.iat[i]}'",
-                        *where(i, "id")) for i in np.flatnonzero(suspect.to_numpy(dtype=bool))]
+    problems += [Problem(id_problem(ids.iat[i], reserved) or f"duplicate agency id '{ids.iat[i]}'",
+                         *where(i, "id")) for i in np.flatnonzero(suspect.to_numpy(dtype=bool))]
     for field in AGENCY_FIELDS[1:]:
         if not _CONTROL.search("".join(table[field].tolist())):  # one search of the column: clean
             continue
@@ -65,4 +72,28 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
                                 "language; fill ministry_th or ministry_en", *where(i, "ministry_th")))
     if problems:
         raise ReadinessError(problems)
+    for name, column in extras.items():
+        table[name] = column
     return table.set_index("id")
+
+
+def unit_attributes(table: pd.DataFrame, fields: list[str], where) -> tuple[dict, list[Problem]]:
+    """The further columns of an agency list: `ranked` as yes/no (blank = yes), any other
+    as a numeric unit attribute (Thai digits and thousands separators read, blank =
+    missing), each checked by whole columns; a bad cell is a Problem at `where(i, field)`."""
+    out, problems = {}, []
+    for field in fields:
+        text = table[field].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                                else arabic_digits(str(v)).strip())
+        if field.strip().lower() == RANKED_FIELD:
+            words = text.str.lower().map(RANKED_WORDS)
+            for i in np.flatnonzero(words.isna().to_numpy()):
+                problems.append(Problem(f"ranked {text.iat[i]!r} is not yes or no (blank = yes)",
+                                        *where(i, field)))
+            out[RANKED_FIELD] = words.fillna(True).astype(bool).to_numpy()
+            continue
+        numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        for i in np.flatnonzero((numbers.isna() & (text != "")).to_numpy()):
+            problems.append(Problem(f"{field} {not_a_number(text.iat[i])}", *where(i, field)))
+        out[field] = numbers.to_numpy(float)
+    return out, problems

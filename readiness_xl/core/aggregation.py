@@ -211,3 +211,22 @@ def power_mean(values: np.ndarray, weights: np.ndarray, p: float,
     if weights.ndim == 1:
         return grouped_power_means(values, weights[:, None], p, np.asarray([p]), names)[..., 0]
     return grouped_power_means(values, weights[..., :, None], p, np.asarray([p]), names)[..., 0]
+
+
+def refuse_fitted_zeros(shares: np.ndarray, fitted: np.ndarray, powers: np.ndarray,
+                        units=(), names=()) -> None:
+    """A geometric or harmonic mean (power <= 0, per indicator: its dimension's) over an
+    indicator normalised on the units (minmax, rank onto 0..1) meets a 0 for the unit
+    with the lowest value, which makes that unit's dimension 0 whatever else it scores.
+    COINr stops there; so do we, naming the first units and indicators, with the fix. A
+    0 of a fixed-goalpost indicator (a "no" answer) is a real zero and stays allowed."""
+    hits = (shares == 0) & (np.asarray(fitted, bool) & (np.asarray(powers, float) <= 0))[None, :]
+    if not hits.any():
+        return
+    rows, cols = np.nonzero(hits)
+    problems = [Problem(f"indicator '{names[j] if len(names) else j + 1}': unit "
+                        f"'{units[i] if len(units) else i + 1}' is normalised to 0 (the lowest "
+                        "value among the units), and a geometric or harmonic mean of it is 0 "
+                        "whatever its other indicators; normalise onto minmax:1:100 or use "
+                        "the arithmetic mean") for i, j in list(zip(rows, cols))[:5]]
+    raise AggregationError(problems)

@@ -184,4 +184,23 @@ def parse_answers(raw: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame
         order = np.lexsort((cells[:, 1], cells[:, 0]))     # indicator by indicator, agencies in order
         bad = [BadAnswer(str(raw.index[a]), ids[j], w)
                for (j, a), w in zip(cells[order].tolist(), why[order].tolist())]
-    return pd.DataFrame(out, index=raw.index, columns=ids), bad
+    return pd.DataFrame(out, index=raw.index, columns=ids), bad + _no_logarithm(out, raw.index, framework)
+
+
+def _no_logarithm(values: np.ndarray, units, framework: Framework) -> list[BadAnswer]:
+    """Answers at or below 0 of an indicator the framework log-transforms (and does not
+    divide by a unit attribute first): they have no logarithm, so they are refused here,
+    with their cell, by recalc and load-answers alike."""
+    table = framework.indicators
+    logged = (table["transform"] == "log").to_numpy()
+    if "denominator" in table:
+        logged = logged & (table["denominator"] == "").to_numpy()
+    if not logged.any():
+        return []
+    columns = np.flatnonzero(logged)
+    units_at, cols_at = np.nonzero(values[:, columns] <= 0)
+    order = np.lexsort((units_at, cols_at))
+    return [BadAnswer(str(units[a]), framework.indicator_ids[columns[c]],
+                      f"{values[a, columns[c]]:g} has no logarithm (the indicator's transform is log); "
+                      "give a value above 0, or leave the cell blank for a missing value")
+            for c, a in zip(cols_at[order], units_at[order])]

@@ -170,6 +170,10 @@ def level_labels(scores: pd.Series | np.ndarray, bands: pd.DataFrame) -> pd.Data
     at or below the score (bands sorted by `lower`), compared without float noise."""
     position = band_positions(scores, bands["lower"].to_numpy(float))
     valid = position >= 0
+    index = scores.index if isinstance(scores, pd.Series) else None
+    if not len(bands):   # a framework without bands shows no level
+        return pd.DataFrame({"level_th": "", "level_en": ""}, index=index if index is not None
+                            else range(len(position)))
     take = np.where(valid, position, 0)
     th = np.where(valid, bands["label_th"].to_numpy(object)[take], "")
     en = np.where(valid, bands["label_en"].to_numpy(object)[take], "")

@@ -16,19 +16,25 @@ import pandas as pd
 
 from readiness_xl.core.aggregation import parse_aggregation
 from readiness_xl.core.normalisation import NormalParams
+from readiness_xl.core.policies import MISSING_POLICIES
+from readiness_xl.core.preparation import KURTOSIS_LIMIT, SKEW_LIMIT, WINSORISE_MAX, PrepSpec
 from readiness_xl.core.words import ANSWER_TYPES, canonical, refusal
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.thai import arabic_digits, parse_number
+from readiness_xl.thai import arabic_digits, not_a_number, parse_number
+
+UNIT_FITTED = ("minmax", "zscore", "rank")   # normalisations fitted on the units' values
 
 # Required columns, then optional method columns (blank or absent = the B.E. 2560 default).
 DIMENSION_FIELDS = ("id", "name_th", "name_en", "weight")
 DIMENSION_METHOD_FIELDS = ("aggregation", "parent")
 INDICATOR_FIELDS = ("id", "dimension", "question_th", "question_en", "type", "max", "points")
-INDICATOR_METHOD_FIELDS = ("min", "direction", "transform", "normalise")
+INDICATOR_METHOD_FIELDS = ("min", "direction", "transform", "normalise", "denominator", "impute", "treat")
 BAND_FIELDS = ("lower", "label_th", "label_en")
 SETTING_FIELDS = ("key", "value")
 SETTING_KEYS = ("aggregation", "decimals", "all_units_th", "all_units_en", "benchmark_th",
-                "benchmark_en", "version")
+                "benchmark_en", "version", "missing", "zscore_sd", "screen_min_coverage",
+                "winsorise_max", "skew_limit", "kurtosis_limit")
+ZSCORE_SDS = ("population", "sample")
 DEFAULT_ALL_UNITS = ("ทุกหน่วยงาน", "All units")
 DEFAULT_BENCHMARK = ("ภาพรวม", "overall")
 
@@ -45,6 +51,12 @@ class Settings:
     all_units_en: str = DEFAULT_ALL_UNITS[1]
     benchmark_th: str = DEFAULT_BENCHMARK[0]
     benchmark_en: str = DEFAULT_BENCHMARK[1]
+    missing: str | None = None          # the framework's missing-answer rule (None: not given, zero)
+    zscore_sd: str = "population"       # or "sample"
+    screen_min_coverage: float = 0.0    # data preparation (core/preparation.py)
+    winsorise_max: int = WINSORISE_MAX
+    skew_limit: float = SKEW_LIMIT
+    kurtosis_limit: float = KURTOSIS_LIMIT
 
     def all_units(self, lang: str) -> str:
         return self.all_units_th if lang == "th" else self.all_units_en
@@ -92,7 +104,25 @@ class Framework:
         table = self.indicators
         return NormalParams(table["min"].to_numpy(float), table["max"].to_numpy(float),
                             (table["direction"] == "higher").to_numpy(), (table["transform"] == "log").to_numpy(),
-                            tuple(table.index))
+                            tuple(table.index), self.settings.zscore_sd == "sample")
+
+    @property
+    def prep_spec(self) -> PrepSpec:
+        """The data-preparation steps of each indicator and the framework's limits."""
+        table, s = self.indicators, self.settings
+        column = lambda name, default: tuple(table[name]) if name in table else (default,) * len(table)
+        return PrepSpec(column("denominator", ""), column("impute", "none"), column("treat", "none"),
+                        tuple(table.index), s.screen_min_coverage, s.winsorise_max, s.skew_limit,
+                        s.kurtosis_limit)
+
+    @property
+    def output_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per indicator the range its normalised values are put on before aggregation
+        (`minmax:L:U`), in score points: (0, 100) unless given."""
+        table = self.indicators
+        if "range_low" not in table:
+            return np.zeros(len(table)), np.full(len(table), 100.0)
+        return table["range_low"].to_numpy(float), table["range_high"].to_numpy(float)
 
     @property
     def points_matrix(self) -> np.ndarray:
@@ -100,6 +130,11 @@ class Framework:
         dims = self.dimensions.index
         member = self.indicators["dimension"].to_numpy()[:, None] == dims.to_numpy()[None, :]
         return member * self.indicators["points"].to_numpy(float)[:, None]
+
+    def missing_rule(self, missing: str | None = None) -> str:
+        """The missing-answer rule in force: the one asked for (the command line's
+        --missing), else the framework's `missing` setting, else zero."""
+        return missing or self.settings.missing or "zero"
 
     def dimension_label(self, dim_id: str, lang: str = "en") -> str:
         return str(self.dimensions.at[dim_id, f"name_{lang}"])
@@ -109,11 +144,18 @@ def _cell(table: pd.DataFrame, i: int, field: str) -> str | None:
     columns = table.attrs.get("columns", {})
     if "_row" not in table or field not in columns:
         return None
+    if table.attrs.get("file"):   # a CSV file: its line and the column's name
+        return f"line {int(table['_row'].iloc[i])}, column {field}"
     return f"{columns[field]}{int(table['_row'].iloc[i])}"
 
 
 def _problem(table: pd.DataFrame, i: int, field: str, message: str) -> Problem:
-    return Problem(message, table.attrs.get("sheet"), _cell(table, i, field))
+    return Problem(message, table.attrs.get("sheet"), _cell(table, i, field), table.attrs.get("file"))
+
+
+def _table_problem(table: pd.DataFrame, message: str) -> Problem:
+    """A problem of a whole table (its sheet, or its CSV file)."""
+    return Problem(message, table.attrs.get("sheet"), file=table.attrs.get("file"))
 
 
 def id_text(value: object) -> str:
@@ -129,13 +171,14 @@ def _numbers(table: pd.DataFrame, field: str, problems: list[Problem], *,
              default: float | None = None) -> list[float]:
     out = []
     for i, value in enumerate(table[field] if field in table else [None] * len(table)):
-        if (value is None or value == "") and default is not None:
+        if (value is None or value == "" or (isinstance(value, float) and value != value)) \
+                and default is not None:
             out.append(default)
             continue
         try:
             out.append(parse_number(value))
         except ValueError:
-            problems.append(_problem(table, i, field, f"{field} {value!r} is not a number"))
+            problems.append(_problem(table, i, field, f"{field} {not_a_number(value)}"))
             out.append(np.nan)
     return out
 
@@ -172,6 +215,31 @@ def _words(table: pd.DataFrame, field: str, problems: list[Problem]) -> list[str
             problems.append(_problem(table, i, field, refusal(field, raw)))
         out.append(word or canonical(field, ""))
     return out
+
+
+def _normalise_words(table: pd.DataFrame, problems: list[Problem]) -> tuple[list[str], list[float], list[float]]:
+    """The normalise column: a word, and for `minmax:L:U` the range L..U (score points)
+    the min-max values are put on (COINr's n_minmax l_u); (0, 100) otherwise."""
+    lows, highs = [], []
+    rest = table.copy() if "normalise" in table else table   # the words with any :L:U taken off
+    for i, raw in enumerate(_text(table, "normalise")):
+        low, high = 0.0, 100.0
+        head, *bounds = raw.split(":")
+        if bounds and canonical("normalise", head) == "minmax":
+            try:
+                low, high = (parse_number(b) for b in bounds) if len(bounds) == 2 else (np.nan, np.nan)
+                if not high > low:
+                    raise ValueError
+                raw = head
+            except ValueError:
+                problems.append(_problem(table, i, "normalise", f"normalise {raw!r}: minmax:L:U needs "
+                                         "two numbers L below U (e.g. minmax:1:100)"))
+                raw = head
+        if "normalise" in rest:
+            rest.iat[i, rest.columns.get_loc("normalise")] = raw
+        lows.append(low)
+        highs.append(high)
+    return _words(rest, "normalise", problems), lows, highs
 
 
 def _powers(table: pd.DataFrame, field: str, problems: list[Problem]) -> list[float]:
@@ -249,6 +317,23 @@ def _check_goalposts(indicators: pd.DataFrame, types: list[str], minima: list[fl
                                      f"above 0 (min {lo:g}, max {hi:g})"))
 
 
+def _setting_number(values: dict, found: dict, table: pd.DataFrame, key: str, default: float,
+                    low: float, high: float, problems: list[Problem], whole: bool = False) -> float:
+    """A numeric setting within [low, high] (whole if asked), or its default."""
+    if key not in values:
+        return default
+    try:
+        number = parse_number(values[key])
+        if not low <= number <= high or (whole and number != int(number)):
+            raise ValueError
+        return int(number) if whole else number
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        problems.append(_problem(table, found[key][0], "value", f"{key} {values[key]!r} is not "
+                                 f"{kind} from {low:g} to {high:g}"))
+        return default
+
+
 def _settings(table: pd.DataFrame | None, version: str, problems: list[Problem]) -> tuple[Settings, str]:
     """The key/value settings table (absent = every default)."""
     if table is None or table.empty:
@@ -279,13 +364,28 @@ def _settings(table: pd.DataFrame | None, version: str, problems: list[Problem])
                                      f"decimals {values['decimals']!r} is not a whole number 0 or more"))
             decimals = None
     th, en = _either([values.get("all_units_th", "")], [values.get("all_units_en", "")])
+    choices = {}
+    for key, allowed in (("missing", MISSING_POLICIES), ("zscore_sd", ZSCORE_SDS)):
+        word = values.get(key, "").lower()
+        if word and word not in allowed:
+            problems.append(_problem(table, found[key][0], "value",
+                                     f"{key} {values[key]!r} is not one of {', '.join(allowed)}"))
+            word = ""
+        choices[key] = word or None
     settings = Settings(power, decimals, th[0] or DEFAULT_ALL_UNITS[0], en[0] or DEFAULT_ALL_UNITS[1],
                         values.get("benchmark_th", DEFAULT_BENCHMARK[0]),
-                        values.get("benchmark_en", DEFAULT_BENCHMARK[1]))
+                        values.get("benchmark_en", DEFAULT_BENCHMARK[1]),
+                        choices["missing"], choices["zscore_sd"] or "population",
+                        _setting_number(values, found, table, "screen_min_coverage", 0.0, 0.0, 1.0, problems),
+                        _setting_number(values, found, table, "winsorise_max", WINSORISE_MAX, 0, 1e9,
+                                        problems, whole=True),
+                        _setting_number(values, found, table, "skew_limit", SKEW_LIMIT, 0.0, np.inf, problems),
+                        _setting_number(values, found, table, "kurtosis_limit", KURTOSIS_LIMIT, -np.inf,
+                                        np.inf, problems))
     return settings, values.get("version", str(version or ""))
 
 
-def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: pd.DataFrame,
+def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: pd.DataFrame | None,
                     version: str = "", settings: pd.DataFrame | None = None) -> Framework:
     """Validate raw framework tables and return a Framework, or raise ReadinessError
     listing every problem with its sheet and cell. The method columns
@@ -299,7 +399,7 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
     parents = [id_text(v) for v in dimensions.get("parent", [None] * len(dim_ids))]
     _check_parents(dimensions, dim_ids, parents, problems)
     if not dim_ids:
-        problems.append(Problem("the framework has no dimensions", dimensions.attrs.get("sheet")))
+        problems.append(_table_problem(dimensions, "the framework has no dimensions"))
     else:
         _check_weights(dimensions, weights, parents, problems)
     dim_powers = _powers(dimensions, "aggregation", problems)
@@ -328,16 +428,22 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
               else m for t, m in zip(types, maxima)]
     minima = _numbers(indicators, "min", problems, default=0.0)
     points = _numbers(indicators, "points", problems, default=1.0)
-    methods = _words(indicators, "normalise", problems)
+    methods, range_low, range_high = _normalise_words(indicators, problems)
     transforms = _words(indicators, "transform", problems)
     directions = _words(indicators, "direction", problems)
+    imputes = _words(indicators, "impute", problems)
+    treats = _words(indicators, "treat", problems)
+    denominators = _text(indicators, "denominator")
     _check_goalposts(indicators, types, minima, maxima, methods, transforms, problems)
+    _check_preparation(indicators, methods, transforms, treats, range_low, range_high, problems)
     for i, p in enumerate(points):
         if not p >= 0:
             problems.append(_problem(indicators, i, "points", f"points {p:g} must be 0 or more"))
     for d in sorted(known - set(ind_dims) - has_children):
-        problems.append(Problem(f"dimension '{d}' has no indicators", indicators.attrs.get("sheet")))
+        problems.append(_table_problem(indicators, f"dimension '{d}' has no indicators"))
 
+    if bands is None:   # no bands.csv: no level is shown
+        bands = pd.DataFrame(columns=list(BAND_FIELDS))
     lowers = _numbers(bands, "lower", problems)
     _check_bands(bands, lowers, problems)
     fixed, version = _settings(settings, version, problems)
@@ -363,6 +469,11 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
         "direction": directions,
         "transform": transforms,
         "normalise": methods,
+        "denominator": denominators,
+        "impute": imputes,
+        "treat": treats,
+        "range_low": range_low,
+        "range_high": range_high,
     }, index=pd.Index(ind_ids, name="indicator"))
     label_th, label_en = _either(_text(bands, "label_th"), _text(bands, "label_en"))
     band_table = pd.DataFrame({"lower": lowers, "label_th": label_th, "label_en": label_en}
@@ -370,10 +481,27 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
     return Framework(dims, inds, band_table, version, fixed)
 
 
+def _check_preparation(indicators: pd.DataFrame, methods: list[str], transforms: list[str],
+                       treats: list[str], lows: list[float], highs: list[float],
+                       problems: list[Problem]) -> None:
+    """Treatment changes the values' scale (the log_CT fallback), so it goes with a
+    normalisation fitted on the units, and not with the log transform as well; a range
+    L:U is min-max's only."""
+    for i, (method, transform, treat) in enumerate(zip(methods, transforms, treats)):
+        if treat != "none" and method not in UNIT_FITTED:
+            problems.append(_problem(indicators, i, "treat", f"treat {treat} needs a normalisation "
+                                     f"fitted on the units ({', '.join(UNIT_FITTED)}), not {method}"))
+        elif treat != "none" and transform == "log":
+            problems.append(_problem(indicators, i, "treat", f"treat {treat} and transform log "
+                                     "both reshape the values; choose one"))
+        if (lows[i], highs[i]) != (0.0, 100.0) and method != "minmax":
+            problems.append(_problem(indicators, i, "normalise", "a range L:U is for minmax only"))
+
+
 def _check_bands(bands: pd.DataFrame, lowers: list[float], problems: list[Problem]) -> None:
-    """At least one band, the lowest at 0, no lower bound twice, a label in one language."""
+    """The lowest band at 0, no lower bound twice, a label in one language. No bands at
+    all is allowed: no level is shown."""
     if not lowers:
-        problems.append(Problem("the framework has no level bands", bands.attrs.get("sheet")))
         return
     if min(lowers) > 0:
         problems.append(_problem(bands, int(np.argmin(lowers)), "lower",

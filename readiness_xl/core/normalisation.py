@@ -9,13 +9,14 @@ indicator column. All of them work on whole columns at once.
                types are goalposts with min 0: yes/no max 1, scale its max, percent 100.
     minmax     goalposts fitted on the units: min and max of the column.
     zscore     a T-score share: 0.5 + 0.1 z, z = (x - mean) / sd over the units (population
-               sd), so the mean unit scores 50 and one sd is 10 points; not capped (a unit
+               sd, or the sample sd with settings zscore_sd = sample), so the mean unit scores 50 and one sd is 10 points; not capped (a unit
                beyond 5 sd leaves 0..100, as z-scores do).
-    rank       the unit's percentile rank, (rank - 1) / (n - 1), ties sharing the mean rank.
+    rank       the unit's percentile rank, (rank - 1) / (n - 1), ties taking the lowest
+               rank of the tie (COINr's default, ties.method = "min").
     target     x / target capped at 1 (the target in `max`); for `lower` direction,
                target / x capped at 1 (at or under the target scores 1).
 
-Direction `lower` turns a share s into 1 - s (goalposts, minmax, zscore, rank). The log
+Direction `lower` turns a share s into 1 - s (goalposts, minmax, zscore); rank ranks -x. The log
 transform takes the natural log of the value and of both goalposts first (values and
 goalposts must be above 0). Fitted state (minmax bounds, z mean and sd) is kept apart from
 the parameters, as sklearn's MinMaxScaler does: `fit_*` learns it, `apply_goalposts` and
@@ -50,19 +51,21 @@ class NormalParams:
     higher: np.ndarray
     log: np.ndarray
     names: tuple[str, ...] = ()
+    sample_sd: bool = False   # zscore: the sample sd (n - 1, COINr, STDEV.S) instead of the population one
 
     @classmethod
-    def of(cls, count: int, *, min=0.0, max=1.0, higher=True, log=False, names=()) -> "NormalParams":
+    def of(cls, count: int, *, min=0.0, max=1.0, higher=True, log=False, names=(),
+           sample_sd=False) -> "NormalParams":
         """Parameters broadcast to `count` columns (scalars allowed)."""
         def full(v, dtype):
             return np.broadcast_to(np.asarray(v, dtype), (count,)).copy()
         return cls(full(min, float), full(max, float), full(higher, bool), full(log, bool),
-                   tuple(names))
+                   tuple(names), bool(sample_sd))
 
     def take(self, columns: np.ndarray) -> "NormalParams":
         names = tuple(self.names[j] for j in columns) if self.names else ()
         return NormalParams(self.min[columns], self.max[columns], self.higher[columns],
-                            self.log[columns], names)
+                            self.log[columns], names, self.sample_sd)
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,13 @@ def apply_goalposts(values: np.ndarray, params: NormalParams, fitted: Fitted) ->
 
 
 def fit_zscore(values: np.ndarray, params: NormalParams) -> Fitted:
-    """Mean (`low_`) and population sd (`high_`) of each column, NaN ignored."""
+    """Mean (`low_`) and sd (`high_`) of each column, NaN ignored: the population sd, or
+    the sample one (n - 1) where `params.sample_sd` (settings `zscore_sd` = `sample`)."""
     logged = _logged(np.asarray(values, float), params)
-    return Fitted(_column_stat(np.nanmean, logged), _column_stat(np.nanstd, logged))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(logged, axis=0, ddof=1 if params.sample_sd else 0)
+    return Fitted(_column_stat(np.nanmean, logged), sd)
 
 
 def apply_zscore(values: np.ndarray, params: NormalParams, fitted: Fitted) -> np.ndarray:
@@ -168,17 +175,19 @@ def zscore(values: np.ndarray, params: NormalParams) -> np.ndarray:
 
 
 def rank(values: np.ndarray, params: NormalParams) -> np.ndarray:
-    """Percentile rank per column, ties sharing their mean rank; a single unit or a
-    constant column gets 0.5."""
+    """Percentile rank per column, (rank - 1) / (n - 1), ties taking the lowest rank of
+    their group (COINr's n_prank default, ties.method = "min"; sport ranking); direction
+    `lower` ranks the negated values, as COINr does, so tied units again share the
+    lowest rank. A single unit or a constant column gets 0.5."""
     import pandas as pd
 
     values = np.asarray(values, float)
-    ranks = pd.DataFrame(values).rank(method="average", axis=0).to_numpy(float)
+    signed = values if params.higher.all() else np.where(params.higher, values, -values)
+    ranks = pd.DataFrame(signed).rank(method="min", axis=0).to_numpy(float)
     count = (~np.isnan(values)).sum(axis=0)
     shares = (ranks - 1.0) / zero_range(count - 1.0)
     constant = np.nanmax(values, axis=0, initial=-np.inf) == np.nanmin(values, axis=0, initial=np.inf)
-    shares = np.where((count <= 1) | constant, np.where(np.isnan(values), np.nan, 0.5), shares)
-    return _direct(shares, params)
+    return np.where((count <= 1) | constant, np.where(np.isnan(values), np.nan, 0.5), shares)
 
 
 def target(values: np.ndarray, params: NormalParams) -> np.ndarray:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from readiness_xl.core.benchmarks import benchmark_means, comparison_columns, level_labels
 from readiness_xl.core.framework import Framework
+from readiness_xl.core.preparation import Preparation
 from readiness_xl.core.scoring import Scores, score
 
 AGENCY_FIELDS = ("name_th", "name_en", "kind", "ministry_th", "ministry_en")
@@ -25,6 +26,8 @@ class Results:
     ministries: pd.DataFrame  # index ministry_th; name_en + dimension ids + overall + agencies + levels
     kinds: pd.DataFrame       # index kind; dimension ids + overall + agencies + levels
     national: pd.Series       # dimension ids + overall + agencies + levels
+    preparation: Preparation | None = None   # what data preparation did (None: nothing asked)
+    indicator_ids: tuple[str, ...] = ()
 
     @property
     def dimension_ids(self) -> list[str]:
@@ -32,9 +35,9 @@ class Results:
 
 
 def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.DataFrame,
-                    missing: str = "zero") -> Results:
+                    missing: str | None = None) -> Results:
     """Score `answers` (agencies x indicators, parsed) for the agencies in `agencies`."""
-    scores: Scores = score(framework, answers.reindex(agencies.index), missing)
+    scores: Scores = score(framework, answers.reindex(agencies.index), missing, agencies)
     dims, overall = scores.dimensions, scores.overall
     table = agencies.loc[:, list(AGENCY_FIELDS)].copy()
     table[framework.dimension_ids] = dims
@@ -62,7 +65,8 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
         extra = comparison_columns(group[framework.dimension_ids], group["overall"], national_overall,
                                    weights)
         group[list(extra.columns)] = extra
-    return Results(framework, table, ministries, kinds, national.iloc[0])
+    return Results(framework, table, ministries, kinds, national.iloc[0], scores.preparation,
+                   tuple(framework.indicator_ids))
 
 
 def number_or_none(value: object) -> float | None:
@@ -75,10 +79,40 @@ def _dims(row: pd.Series, ids: list[str]) -> dict[str, float | None]:
     return {d: number_or_none(row[d]) for d in ids}
 
 
-def to_json_dict(results: Results) -> dict:
-    """The documented `recalc --json` shape (percentages 0-100, unrounded, NaN as null)."""
-    ids = results.dimension_ids
+def preparation_json(results: Results) -> dict | None:
+    """What data preparation did: units screened out (with coverage), every imputed,
+    winsorised or log-transformed cell with its value before and after, and per indicator
+    the skew and kurtosis before and after treatment. None when nothing was asked."""
+    prep = results.preparation
+    if prep is None:
+        return None
+    units = results.agencies.index
+    changes = prep.changes(units)
+    cells = {step: [{"id": u, "indicator": i, "before": number_or_none(b), "value": number_or_none(a)}
+                    for u, i, b, a in changes.loc[changes["step"] == step,
+                                                  ["unit", "indicator", "before", "after"]].itertuples(index=False)]
+             for step in ("imputed", "winsorised", "log")}
+    screened = prep.screened_units(units)
     return {
+        "screened": [{"id": u, "coverage": float(c)} for u, c in screened.itertuples(index=False)],
+        "imputed": cells["imputed"],
+        "treated": cells["winsorised"] + cells["log"],
+        "treated_indicators": prep.treated_indicators,
+        "indicators": [{"id": n, "treatment": "log" if lg else "winsorised" if w else "none",
+                        "skew_before": number_or_none(sb), "kurtosis_before": number_or_none(kb),
+                        "skew_after": number_or_none(sa), "kurtosis_after": number_or_none(ka)}
+                       for n, lg, w, sb, kb, sa, ka in zip(prep.names, prep.logged, prep.winsorised.any(axis=0),
+                                                           prep.skew_before, prep.kurtosis_before,
+                                                           prep.skew_after, prep.kurtosis_after)],
+    }
+
+
+def to_json_dict(results: Results) -> dict:
+    """The documented `recalc --json` shape (percentages 0-100, unrounded, NaN as null),
+    with `preparation` when the framework asks for data preparation."""
+    ids = results.dimension_ids
+    prep = preparation_json(results)
+    return ({"preparation": prep} if prep is not None else {}) | {
         "national": {"overall": number_or_none(results.national["overall"]),
                      "dimensions": _dims(results.national, ids)},
         "ministries": [

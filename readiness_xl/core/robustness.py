@@ -76,6 +76,43 @@ class Data:
     member: np.ndarray           # indicators x dimensions, 0/1
     names: tuple[str, ...] = ()  # "indicator <id>", for errors
     dimensions: pd.Index = field(default_factory=lambda: pd.Index([]))
+    framework: object = None     # for data-preparation alternatives, scored on demand
+    start: object = None         # the pipeline's first State (values, unit table)
+    active: np.ndarray | None = None   # units not screened out (None = all): the others get no score
+    ranked: np.ndarray | None = None   # units that take a rank (None = all; `ranked` no)
+
+    def rankable(self, scores: np.ndarray) -> np.ndarray:
+        """Scores with the units that take no rank blanked, for ranking."""
+        return scores if self.ranked is None else np.where(self.ranked, scores, np.nan)
+
+    def shares_for(self, method: Method, normalisation: str, preparation: tuple = ()) -> np.ndarray:
+        """Shares under a normalisation and a choice of data-preparation alternatives
+        (((kind, indicator, word), ...): impute or treat of one indicator replaced),
+        through the pipeline's own steps up to normalise; computed once, then kept."""
+        if not preparation:
+            return self.shares[normalisation]
+        key = (normalisation, preparation)
+        if key not in self.shares:
+            spec = method.prep if method.prep is not None else self.framework.prep_spec
+            spec = prepared_spec(spec, preparation)
+            drawn = method.but(normalisation=normalisation, prep=spec)
+            steps = P.named(P.steps(drawn, self.framework), last="normalise")
+            self.shares[key] = P.run(steps, self.start, keep_log=False).shares
+        return self.shares[key]
+
+
+PREPARATION_KINDS = ("impute", "treat")
+
+
+def prepared_spec(spec, choices: tuple):
+    """The preparation spec with each (kind, indicator, word) choice put in: one
+    indicator's imputation method or treatment replaced ("all" = every indicator)."""
+    columns = {"impute": list(spec.impute), "treat": list(spec.treat)}
+    for kind, indicator, word in choices:
+        for j, name in enumerate(spec.names):
+            if indicator in ("all", name):
+                columns[kind][j] = word
+    return spec.replace(impute=tuple(columns["impute"]), treat=tuple(columns["treat"]))
 
 
 @dataclass
@@ -91,28 +128,38 @@ class Runs:
 
 # ----------------------------------------------------------------------------- the problem
 
-def method_of(framework: Framework, missing: str = "zero") -> Method:
-    """The framework's own method (the pipeline's `Method`): every draw starts from it."""
-    return Method.of(framework, missing)
+def method_of(framework: Framework, missing: str | None = None) -> Method:
+    """The framework's own method (the pipeline's `Method`): every draw starts from it;
+    `missing` None is the framework's own rule."""
+    return Method.of(framework, framework.missing_rule(missing))
 
 
-def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[str, ...] = ()) -> Data:
+def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[str, ...] = (),
+            agencies: pd.DataFrame | None = None) -> Data:
     """Parsed answers (units x indicator ids, in their own units) as the draws see them:
-    the pipeline's steps up to normalise, under the framework's normalisation and under
+    the pipeline's steps up to normalise (data preparation included, reading the unit
+    attributes and groups of `agencies`), under the framework's normalisation and under
     each alternative (applied to every indicator, with its goalposts)."""
     from readiness_xl.core.normalisation import NORMALISERS
+    from readiness_xl.core.pipeline.prepare import units_of
 
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     method = Method.of(framework)
+    table = None if agencies is None else agencies.reindex(answers.index)
+    from readiness_xl.core.agencies import RANKED_FIELD
+    ranked = table[RANKED_FIELD].to_numpy(bool) if table is not None and RANKED_FIELD in table else None
+    start = P.start(method, values, units=units_of(table))
+    active = None
     shares = {}
     for name in (NOMINAL, *normalisations):
         if name != NOMINAL and name not in NORMALISERS:
             raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
         prepared = P.named(P.steps(method.but(normalisation=name), framework), last="normalise")
-        shares[name] = P.run(prepared, P.start(method, values), keep_log=False).shares
+        done = P.run(prepared, start, keep_log=False)
+        shares[name], active = done.shares, done.active
     return Data(answers.index, shares, method.membership,
                 tuple(f"indicator {i}" for i in framework.indicator_ids),
-                pd.Index(framework.dimension_ids))
+                pd.Index(framework.dimension_ids), framework, start, active, ranked)
 
 
 def noisy_sets(nominal: np.ndarray, noise: float, sets: int, rng: np.random.Generator) -> np.ndarray:
@@ -132,7 +179,7 @@ def shifted_bands(lowers: np.ndarray, shift: float, sets: int, rng: np.random.Ge
 def uncertain_inputs(method: Method, weights_noise: float = WEIGHTS_NOISE, *,
                      vary_missing: bool = False, aggregations: tuple[float, ...] = (),
                      normalisations: tuple[str, ...] = (), band_shift: float = 0.0,
-                     sets: int = NOISE_SETS,
+                     sets: int = NOISE_SETS, preparation: tuple[tuple[str, str, str], ...] = (),
                      seed: int = SEED) -> tuple[UncertainInput, ...]:
     """The uncertain inputs of a run, as data. An input with nothing to vary is left out
     (weights_noise 0, band_shift 0, no alternatives), so with nothing uncertain every
@@ -158,12 +205,39 @@ def uncertain_inputs(method: Method, weights_noise: float = WEIGHTS_NOISE, *,
         inputs.append(UncertainInput("normalisation", "normalisation",
                                      tuple(dict.fromkeys((method.normalisation, *normalisations))),
                                      "วิธีปรับค่าตัวชี้วัด", "other normalisations"))
+    for (kind, indicator), words in _grouped(preparation).items():
+        nominal = _nominal_word(method, kind, indicator)
+        th = "วิธีเติมค่าที่ขาด" if kind == "impute" else "การจัดการค่าผิดปกติ"
+        inputs.append(UncertainInput(f"{kind} {indicator}", f"prep:{kind}:{indicator}",
+                                     tuple(dict.fromkeys((nominal, *words))), f"{th} {indicator}",
+                                     f"{'imputation' if kind == 'impute' else 'treatment'} of {indicator}"))
     if band_shift > 0 and len(method.lowers) > 1:
         inputs.append(UncertainInput("band cut-offs", "lowers",
                                      tuple(shifted_bands(method.lowers, band_shift, sets, rng)),
                                      f"เกณฑ์ระดับ ±{band_shift:g} คะแนน",
                                      f"level cut-offs ±{band_shift:g} points"))
     return tuple(inputs)
+
+
+def _grouped(preparation) -> dict:
+    out: dict = {}
+    for kind, indicator, word in preparation:
+        out.setdefault((kind, indicator), []).append(word)
+    return out
+
+
+def _nominal_word(method: Method, kind: str, indicator: str) -> str:
+    """The framework's own choice for one indicator ("all": its choice if every indicator
+    shares it, else "framework")."""
+    spec = method.prep
+    words = list(getattr(spec, kind)) if spec is not None and len(getattr(spec, kind)) else ["none"]
+    if indicator == "all":
+        return words[0] if len(set(words)) == 1 else NOMINAL
+    names = list(spec.names) if spec is not None else []
+    if indicator not in names:
+        from readiness_xl.errors import unknown_choice
+        raise ReadinessError(unknown_choice("indicator", indicator, names))
+    return words[names.index(indicator)]
 
 
 def salib_problem(inputs: tuple[UncertainInput, ...]) -> dict:
@@ -213,6 +287,20 @@ def _discrete(method: Method, inputs, picks: np.ndarray, name: str) -> list:
     return [getattr(method, name)] * len(picks)
 
 
+def _preparation(inputs, picks: np.ndarray) -> list[tuple]:
+    """Per draw, the data-preparation alternatives it picks other than the nominal:
+    ((kind, indicator, word), ...)."""
+    chosen = [[] for _ in range(len(picks))]
+    for k, item in enumerate(inputs):
+        if not item.field.startswith("prep:"):
+            continue
+        _, kind, indicator = item.field.split(":", 2)
+        for i, j in enumerate(picks[:, k]):
+            if j:   # alternative 0 is the framework's own choice
+                chosen[i].append((kind, indicator, item.alternatives[j]))
+    return [tuple(c) for c in chosen]
+
+
 def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.ndarray:
     """Overall scores of the units under each draw (draws x units), through the
     pipeline's own steps from aggregation to rounding, in batch: draws sharing their
@@ -223,19 +311,22 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
     points = _stack(method, inputs, picks, "points")
     weights = _stack(method, inputs, picks, "weights")
     keys = list(zip(*(_discrete(method, inputs, picks, f)
-                      for f in ("missing", "aggregation", "normalisation"))))
+                      for f in ("missing", "aggregation", "normalisation")), _preparation(inputs, picks)))
     base = P.start(method)
     out = np.full((n, units), np.nan)
     for key in dict.fromkeys(keys):
         rows = np.array([i for i, k in enumerate(keys) if k == key])
-        missing, p, normalisation = key
+        missing, p, normalisation, preparation = key
         drawn = method.but(missing=missing, aggregation=p, normalisation=normalisation,
                            points=points[rows], weights=weights[rows])
         scoring = P.named(P.steps(drawn), "aggregate", "round")
         try:
-            out[rows] = P.run(scoring, base.but(shares=data.shares[normalisation]), keep_log=False).overall
+            shares = data.shares_for(method, normalisation, preparation)
+            out[rows] = P.run(scoring, base.but(shares=shares), keep_log=False).overall
         except ReadinessError:
             continue                        # failed draws: left NaN
+    if data.active is not None:             # screened out by data preparation: no score
+        out[:, ~data.active] = np.nan
     return out
 
 
@@ -263,7 +354,7 @@ def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
         chunk = score_draws(data, method, inputs, picks[rows])
         failed[rows] = np.isnan(chunk[:, scored]).any(axis=1)
         chunk[failed[rows]] = np.nan
-        ranks[rows] = rank_rows(chunk)
+        ranks[rows] = rank_rows(data.rankable(chunk))
         if not ranks_only:
             scores[rows] = chunk
             bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
@@ -296,7 +387,7 @@ class Uncertainty:
 def summarise(data: Data, method: Method, inputs, result: Runs, seed: int) -> Uncertainty:
     """The uncertainty analysis of `run`'s outcome (failed draws left out)."""
     nominal = nominal_scores(data, method)
-    nominal_rank = rank_rows(nominal)[0]
+    nominal_rank = rank_rows(data.rankable(nominal))[0]
     nominal_band = band_index(nominal, method.lowers[None, :])[0]
     ok = ~result.failed
     ranks, scores, bands = result.ranks[ok], result.scores[ok], result.bands[ok]
@@ -305,7 +396,8 @@ def summarise(data: Data, method: Method, inputs, result: Runs, seed: int) -> Un
         score_q = np.percentile(scores, [5, 95], axis=0)
         best, worst = ranks.min(axis=0), ranks.max(axis=0)
         kept = (bands == nominal_band[None, :]).mean(axis=0)
-        shares = np.stack([(bands == b).mean(axis=0) for b in range(len(method.lowers))], axis=1)
+        shares = np.stack([(bands == b).mean(axis=0) for b in range(len(method.lowers))]
+                          or [np.zeros((0, len(data.units)))], axis=1).reshape(len(data.units), -1)
     else:
         rank_q, score_q = np.full((3, len(data.units)), np.nan), np.full((2, len(data.units)), np.nan)
         best = worst = kept = np.full(len(data.units), np.nan)
@@ -387,7 +479,7 @@ def analyse(data: Data, method: Method, inputs, result: Runs, seed: int = SEED,
     from SALib.analyze import sobol
 
     step, units = len(inputs) + 2, len(data.units)
-    nominal_rank = rank_rows(nominal_scores(data, method))[0]
+    nominal_rank = rank_rows(data.rankable(nominal_scores(data, method)))[0]
     keep = ~result.failed.reshape(-1, step).any(axis=1)
     runs = int(keep.sum()) * step
     names = [i.name for i in inputs]
@@ -439,23 +531,23 @@ def rank_sentences(table: pd.DataFrame, inputs, lang: str = "th") -> pd.Series:
     return pd.Series(text, index=table.index, dtype=object)
 
 
-def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: str = "zero",
+def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
                          weights_noise: float = WEIGHTS_NOISE, runs: int = RUNS, seed: int = SEED,
                          progress=None, **options) -> Uncertainty:
     """Sample, run and summarise in one call (options go to `uncertain_inputs`)."""
     method = method_of(framework, missing)
-    data = data_of(framework, answers, options.get("normalisations", ()))
+    data = data_of(framework, answers, options.get("normalisations", ()), options.pop("agencies", None))
     inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
     result = run(data, method, inputs, sample_uniform(inputs, runs, seed), progress)
     return summarise(data, method, inputs, result, seed)
 
 
-def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: str = "zero",
+def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
                          weights_noise: float = WEIGHTS_NOISE, n: int = SOBOL_N, seed: int = SEED,
                          resamples: int = RESAMPLES, progress=None, **options) -> Sensitivity | None:
     """Saltelli sample, run and Sobol indices in one call; None when nothing is uncertain."""
     method = method_of(framework, missing)
-    data = data_of(framework, answers, options.get("normalisations", ()))
+    data = data_of(framework, answers, options.get("normalisations", ()), options.pop("agencies", None))
     inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
     if not inputs:
         return None

@@ -38,13 +38,15 @@ def overall_scores(dimensions: np.ndarray, weights: np.ndarray, p: float = 1.0,
 @dataclass(frozen=True)
 class Scores:
     """Scores of many agencies: dimensions (agencies x dimension ids, %), overall (%),
-    completeness (% of indicators answered)."""
+    completeness (% of indicators answered), and what data preparation did (None when
+    the framework asks for none)."""
 
     dimensions: pd.DataFrame
     overall: pd.Series
     completeness: pd.Series
     rank: pd.Series | None = None   # RANK.EQ of the overall (highest first, ties share)
     log: tuple = ()                 # the pipeline's log: one entry per step
+    preparation: object = None      # preparation.Preparation: what data preparation did (None: nothing)
 
 
 def indicator_shares(framework: Framework, values: np.ndarray) -> np.ndarray:
@@ -74,16 +76,29 @@ def warn_percent_shares(framework: Framework, values: np.ndarray) -> list[str]:
     return texts
 
 
-def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") -> Scores:
+def score(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
+          agencies: pd.DataFrame | None = None) -> Scores:
     """Score every agency through the method's steps (`core/pipeline`). `answers` holds
     parsed answers in their own units, agencies as rows and the framework's indicator ids
-    as columns (NaN = unanswered). Scores are rounded to the framework's `decimals`
-    setting (the overall from unrounded dimension scores, as publishers do), so ranks,
-    bands and benchmarks see the published values."""
+    as columns (NaN = unanswered); `agencies` (same rows) gives what data preparation and
+    ranking read: unit attributes, groups, `ranked`. `missing` None is the framework's
+    own rule. Scores are rounded to the framework's `decimals` setting (the overall from
+    unrounded dimension scores, as publishers do), so ranks, bands and benchmarks see the
+    published values. A unit screened out by data preparation has no scores (NaN)."""
+    from readiness_xl.core.agencies import RANKED_FIELD
+    from readiness_xl.core.pipeline.prepare import units_of
+
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     warn_percent_shares(framework, values)
-    method = Method.of(framework, missing)
-    state = run(steps(method, framework), start(method, values))
+    method = Method.of(framework, framework.missing_rule(missing))
+    ranked = agencies[RANKED_FIELD].to_numpy(bool) if agencies is not None and RANKED_FIELD in agencies \
+        else None
+    state = run(steps(method, framework), start(method, values, units=units_of(agencies), ranked=ranked))
+    if state.active is not None and not state.active.all():   # screened out: no scores, no rank
+        out = ~state.active
+        state = state.but(scores=np.where(out[:, None], np.nan, state.scores),
+                          overall=np.where(out, np.nan, state.overall),
+                          rank=np.where(out, np.nan, state.rank))
     completeness = 100.0 * (~np.isnan(values)).mean(axis=1) if values.shape[1] else np.zeros(len(values))
     index = answers.index
     return Scores(
@@ -92,4 +107,5 @@ def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") ->
         pd.Series(completeness, index=index, name="completeness"),
         pd.Series(state.rank.astype(float), index=index, name="rank"),
         state.log,
+        state.preparation,
     )

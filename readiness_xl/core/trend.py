@@ -47,7 +47,7 @@ class Round:
     year: int
     results: Results
     answers: pd.DataFrame | None = None
-    missing: str = "zero"
+    missing: str | None = None
     source: str = ""
 
 

@@ -10,6 +10,8 @@ DIRECTIONS = ("higher", "lower")
 TRANSFORMS = ("none", "log")
 NORMALISATIONS = ("goalposts", "minmax", "zscore", "rank", "target")
 AGGREGATIONS = ("arithmetic", "geometric", "harmonic", "power:P")
+IMPUTATIONS = ("none", "mean", "median", "group_mean", "group_median")   # data preparation
+TREATMENTS = ("none", "winsorise")
 
 ALIASES: dict[str, dict[str, str]] = {
     "type": {"yesno": "yesno", "yes/no": "yesno", "yn": "yesno", "ใช่/ไม่ใช่": "yesno",
@@ -30,9 +32,13 @@ ALIASES: dict[str, dict[str, str]] = {
                     "เลขคณิต": "arithmetic", "geometric": "geometric", "gmean": "geometric",
                     "เรขาคณิต": "geometric", "harmonic": "harmonic", "hmean": "harmonic",
                     "ฮาร์มอนิก": "harmonic"},
+    "impute": {"": "none", **{w: w for w in IMPUTATIONS}, "group mean": "group_mean",
+               "group median": "group_median"},
+    "treat": {"": "none", "none": "none", "winsorise": "winsorise", "winsorize": "winsorise"},
 }
 CHOICES = {"type": ANSWER_TYPES, "direction": DIRECTIONS, "transform": TRANSFORMS,
-           "normalise": NORMALISATIONS, "aggregation": AGGREGATIONS}
+           "normalise": NORMALISATIONS, "aggregation": AGGREGATIONS, "impute": IMPUTATIONS,
+           "treat": TREATMENTS}
 
 
 def canonical(kind: str, word: object) -> str | None:

@@ -28,10 +28,12 @@ BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
 AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 
-def read_csv_table(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_csv_table(path: Path, fields: tuple[str, ...], optional: tuple[str, ...] = (),
+                   others: bool = False) -> pd.DataFrame:
     """A CSV as text cells; line numbers are kept as `_row` for error messages. `optional`
     columns are read when present; an unknown column is refused (a typo such as `mn`
-    would otherwise be silently dropped)."""
+    would otherwise be silently dropped), unless `others` keeps every further column
+    (an agency list's unit attributes)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -44,13 +46,15 @@ def read_csv_table(path: Path, fields: tuple[str, ...], optional: tuple[str, ...
                 raise ReadinessError(Problem(f"unknown column(s) {', '.join(unknown)}; the columns "
                                              f"are {', '.join(fields + optional)}", file=path.name))
             fields = fields + tuple(f for f in optional if f in header)
+            if others:
+                fields = fields + tuple(h for h in header if h and h not in fields)
             reader.fieldnames = header
             rows = [{f: (row.get(f) or "").strip() for f in fields} for row in reader]
     except (OSError, UnicodeDecodeError) as err:
         raise ReadinessError(Problem(f"cannot be read ({err})", file=str(path))) from None
     table = pd.DataFrame(rows, columns=list(fields))
     table["_row"] = range(2, 2 + len(rows))
-    table.attrs.update(sheet=path.name, columns={f: "line " for f in fields})
+    table.attrs.update(file=path.name, columns={f: "line " for f in fields})
     return table
 
 
@@ -61,22 +65,28 @@ A framework folder holds UTF-8 CSVs (blank or absent method columns = the B.E. 2
   indicators.csv  id, dimension, question_th, question_en, type (yesno | scale | percent |
                   number), max, points (weight in its dimension), [min (default 0)],
                   [direction: higher | lower], [transform: none | log],
-                  [normalise: goalposts | minmax | zscore | rank | target (in max)]
-  bands.csv       lower, label_th, label_en (each lower bound once, the lowest 0)
+                  [normalise: goalposts | minmax | minmax:L:U | zscore | rank | target (in max)],
+                  [denominator: an agencies column], [impute: none | mean | median |
+                  group_mean | group_median], [treat: none | winsorise]
+  bands.csv       lower, label_th, label_en (each lower bound once, the lowest 0);
+                  optional: without it no level is shown
   settings.csv    key, value: aggregation (of dimensions), decimals (rounding before
                   ranking and banding), all_units_th, all_units_en, benchmark_th,
-                  benchmark_en (the narrative's comparison), version"""
+                  benchmark_en (the narrative's comparison), version, missing (zero |
+                  exclude), zscore_sd (population | sample), screen_min_coverage (0-1),
+                  winsorise_max (5), skew_limit (2), kurtosis_limit (3.5)"""
 
 
 def load_framework(directory: Path = BE2560) -> Framework:
     """A framework from dimensions.csv, indicators.csv, bands.csv and (optional)
     settings.csv in `directory`; the columns are FRAMEWORK_CSV_HELP's."""
     directory = Path(directory)
-    settings = directory / "settings.csv"
+    settings, bands = directory / "settings.csv", directory / "bands.csv"
+    required = tuple(f for f in INDICATOR_FIELDS if f != "max")   # max: not needed by minmax & co.
     return build_framework(
         read_csv_table(directory / "dimensions.csv", DIMENSION_FIELDS, DIMENSION_METHOD_FIELDS),
-        read_csv_table(directory / "indicators.csv", INDICATOR_FIELDS, INDICATOR_METHOD_FIELDS),
-        read_csv_table(directory / "bands.csv", BAND_FIELDS),
+        read_csv_table(directory / "indicators.csv", required, ("max",) + INDICATOR_METHOD_FIELDS),
+        read_csv_table(bands, BAND_FIELDS) if bands.exists() else None,
         settings=read_csv_table(settings, SETTING_FIELDS) if settings.exists() else None)
 
 
@@ -84,7 +94,7 @@ def load_agencies(path: Path = BE2560 / "agencies.csv") -> pd.DataFrame:
     """The agencies of a CSV, checked here (ids that can name a sheet, names from either
     language) so that `new-template` refuses what `recalc` would."""
     path = Path(path)
-    table = read_csv_table(path, AGENCY_CSV_FIELDS)
+    table = read_csv_table(path, AGENCY_CSV_FIELDS, others=True)
     return checked_agencies(table, RESERVED_SHEETS,
                             lambda i, field: (None, f"line {int(table['_row'].iloc[i])}, column {field}",
                                               path.name))

@@ -262,7 +262,7 @@ def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list
 
 
 def collect_forms(files: list[Path], master_path: Path, replace: bool = False,
-                  missing: str = "zero", progress=None) -> CollectReport:
+                  missing: str | None = None, progress=None) -> CollectReport:
     """Check every returned file, merge the good ones into the master, append the report
     to its Validation sheet and recalculate, in one atomic replace of the master."""
     master_path = Path(master_path)

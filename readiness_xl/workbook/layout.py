@@ -14,9 +14,10 @@ XLWINGS_CONF_SHEET = "xlwings.conf"
 START_SHEET = "เริ่มต้นที่นี่ (Start here)"  # the sheet a workbook opens on (older books: README)
 UNCERTAINTY_SHEET = "Uncertainty"        # written by `robustness` / `recalc --robustness`
 AUDIT_SHEET = "Audit"                    # written by `audit` / `recalc --robustness`
+PREPARATION_SHEET = "Preparation"        # written by `recalc` when the framework prepares data
 RESERVED_SHEETS = {FRAMEWORK_SHEET, AGENCIES_SHEET, SUMMARY_SHEET, DASHBOARD_SHEET,
                    RESPONSES_SHEET, XLWINGS_CONF_SHEET, "Validation", "README", START_SHEET,
-                   UNCERTAINTY_SHEET, AUDIT_SHEET}
+                   UNCERTAINTY_SHEET, AUDIT_SHEET, PREPARATION_SHEET}
 
 # Defined names on the Framework sheet, each the data body of one table (header row
 # just above). Readers read down from the first row until the id column is blank, so
@@ -33,7 +34,8 @@ DIMENSION_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "weight": "D",
 BAND_COLUMNS = {"lower": "A", "label_th": "B", "label_en": "C"}
 INDICATOR_COLUMNS = {"id": "A", "dimension": "B", "question_th": "C", "question_en": "D",
                      "type": "E", "max": "F", "points": "G", "min": "H", "direction": "I",
-                     "transform": "J", "normalise": "K"}
+                     "transform": "J", "normalise": "K", "denominator": "L", "impute": "M",
+                     "treat": "N"}
 SETTING_COLUMNS = {"key": "A", "value": "B"}
 
 AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",

@@ -150,12 +150,27 @@ def read_framework_file(path: Path) -> Framework:
 
 def read_agencies(wb, path: Path) -> pd.DataFrame:
     ws = _sheet(wb, L.AGENCIES_SHEET, path)
-    rows = _read_table(ws, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
+    columns = {**L.AGENCY_COLUMNS, **_attribute_columns(ws)}
+    rows = _read_table(ws, columns, L.AGENCIES_FIRST_ROW)
     if not rows:
         raise ReadinessError(Problem("no agencies listed", L.AGENCIES_SHEET, "A2", path.name))
-    table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
+    table = located(rows, L.AGENCIES_SHEET, columns, L.AGENCIES_FIRST_ROW)
     return checked_agencies(table, L.RESERVED_SHEETS, lambda i, field: (
-        L.AGENCIES_SHEET, f"{L.AGENCY_COLUMNS[field]}{L.AGENCIES_FIRST_ROW + i}", path.name))
+        L.AGENCIES_SHEET, f"{columns[field]}{L.AGENCIES_FIRST_ROW + i}", path.name))
+
+
+def _attribute_columns(ws) -> dict[str, str]:
+    """The Agencies sheet's further columns (`ranked`, unit attributes such as population):
+    their header in row 1 is their name, read from the column after the fixed ones up
+    to the first blank header."""
+    first = column_index_from_string(max(L.AGENCY_COLUMNS.values())) + 1
+    header = next(iter(ws.iter_rows(min_row=1, max_row=1, values_only=True)), ())
+    out = {}
+    for i, name in enumerate(header[first - 1:], start=first):
+        if name is None or is_blank(name):
+            break
+        out[str(name).strip()] = get_column_letter(i)
+    return out
 
 
 def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framework,

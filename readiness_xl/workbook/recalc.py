@@ -31,13 +31,13 @@ def book_answers(book: Book) -> pd.DataFrame:
     return answers
 
 
-def score_book(book: Book, missing: str = "zero") -> Results:
+def score_book(book: Book, missing: str | None = None) -> Results:
     """Results of a workbook already read; every bad answer is reported with its cell."""
     from readiness_xl.core.results import compute_results
     return compute_results(book.framework, book.agencies, book_answers(book), missing)
 
 
-def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = "zero",
+def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | None = None,
                 progress=None) -> Results:
     """Score the workbook at `path` and write its Summary to `out` (default: in place).
     On any error nothing is written and the original is unchanged."""
@@ -52,7 +52,26 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = 
         book = read_book(path, progress, wb)
         results = score_book(book, missing)
         try:
-            write_sheet_rows(path, target, SUMMARY_SHEET, summary_rows(results))
+            if results.preparation is None:
+                write_sheet_rows(path, target, SUMMARY_SHEET, summary_rows(results))
+            else:
+                _write_with_preparation(path, target, results, summary_rows(results))
         except ReadinessError as err:
             raise err.in_file(path.name) from None
     return results
+
+
+def _write_with_preparation(path: Path, target: Path, results: Results, rows: list[list]) -> None:
+    """The Preparation sheet (what data preparation did), then the Summary, staged in a
+    temporary file beside the target so the target is replaced once."""
+    import tempfile
+
+    from readiness_xl.workbook.parts import write_sheet_rows
+    from readiness_xl.workbook.preparation_sheet import preparation_spec
+    from readiness_xl.workbook.sheet_writer import write_sheets
+    from readiness_xl.workbook.layout import SUMMARY_SHEET
+
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".readiness-") as folder:
+        staged = Path(folder) / path.name
+        write_sheets(path, staged, [preparation_spec(results)])
+        write_sheet_rows(staged, target, SUMMARY_SHEET, rows)

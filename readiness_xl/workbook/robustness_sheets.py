@@ -207,7 +207,7 @@ class RobustnessRun:
 
 def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RUNS,
                  weights_noise: float = R.WEIGHTS_NOISE, seed: int = R.SEED, sobol_n: int = R.SOBOL_N,
-                 missing: str = "zero", uncertainty: bool = True, with_audit: bool = True,
+                 missing: str | None = None, uncertainty: bool = True, with_audit: bool = True,
                  coverage_threshold: float = COVERAGE_THRESHOLD, progress=None,
                  **options) -> RobustnessRun:
     """Run the uncertainty and sensitivity analysis and/or the audit of a workbook already
@@ -220,7 +220,7 @@ def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RU
     found_u = found_s = found_a = None
     if uncertainty:
         method = R.method_of(book.framework, missing)
-        data = R.data_of(book.framework, answers, options.get("normalisations", ()))
+        data = R.data_of(book.framework, answers, options.get("normalisations", ()), book.agencies)
         inputs = R.uncertain_inputs(method, weights_noise, seed=seed, **options)
         total = runs + (sobol_n * (len(inputs) + 2) if inputs else 0)
 

@@ -17,7 +17,7 @@ from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import book_answers
 
 
-def read_round(path: str | Path, year: object = None, missing: str = "zero", progress=None) -> Round:
+def read_round(path: str | Path, year: object = None, missing: str | None = None, progress=None) -> Round:
     """One round: the workbook read and scored with its own framework. `year` (B.E. or
     C.E.) overrides the year named in its framework version."""
     path = Path(path)

@@ -23,6 +23,7 @@ from readiness_xl.core.pipeline.finish import RankBand, Round, band_index, rank_
 from readiness_xl.core.pipeline.method import NOMINAL, Method
 from readiness_xl.core.pipeline.normalise import CROSS_UNIT, IndicatorCells, Normalise
 from readiness_xl.core.pipeline.parse import Parse
+from readiness_xl.core.pipeline.prepare import MAKERS as _PREPARATION
 
 __all__ = ["CROSS_UNIT", "NOMINAL", "PREPARE", "GroupCells", "IndicatorCells", "Leaves", "LogEntry",
            "Method", "NoFormula", "Normalise", "Overall", "Parents", "Parse", "RankBand", "Round",
@@ -31,7 +32,7 @@ __all__ = ["CROSS_UNIT", "NOMINAL", "PREPARE", "GroupCells", "IndicatorCells", "
 # Data-preparation step makers, in order (issue 24: denominate, impute, screen, treat):
 # each takes (framework, method) and returns a Step, or None when the framework asks
 # for none of it. They run after parse and before normalise, over `state.values`.
-PREPARE: list[Callable[[object, Method], Step | None]] = []
+PREPARE: list[Callable[[object, Method], Step | None]] = list(_PREPARATION)
 
 
 def steps(method: Method, framework=None, prepare: Sequence[Step] | None = None) -> list[Step]:
@@ -43,7 +44,10 @@ def steps(method: Method, framework=None, prepare: Sequence[Step] | None = None)
             Round(method), RankBand(method)]
 
 
-def start(method: Method, values: np.ndarray | None = None, raw=None, units=None) -> State:
-    """The state the first step reads: parsed values (units x indicators) or raw cells."""
+def start(method: Method, values: np.ndarray | None = None, raw=None, units=None,
+          ranked: np.ndarray | None = None) -> State:
+    """The state the first step reads: parsed values (units x indicators) or raw cells,
+    the unit table data preparation reads (`prepare.Units`) and which units take a rank."""
     return State(tuple(method.indicator_ids), tuple(method.dimension_ids), raw=raw,
-                 values=None if values is None else np.asarray(values, float))
+                 values=None if values is None else np.asarray(values, float), units=units,
+                 ranked=None if ranked is None else np.asarray(ranked, bool))

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from readiness_xl.core.aggregation import aggregation_name, grouped_power_means, is_arithmetic, power_mean
+from readiness_xl.core.aggregation import (aggregation_name, grouped_power_means, is_arithmetic, power_mean,
+                                           refuse_fitted_zeros)
 from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text
 from readiness_xl.core.pipeline.method import Method
-from readiness_xl.core.pipeline.normalise import number
+from readiness_xl.core.pipeline.normalise import Normalise, number
 from readiness_xl.core.policies import MISSING_POLICIES
 
 
@@ -89,6 +90,12 @@ class Leaves:
         member, names = m.membership, [f"indicator {i}" for i in state.indicators]
         points = np.asarray(m.points, float)
         if points.ndim == 1:
+            if not is_arithmetic(m.powers) and m.normalise is not None:
+                fitted = np.isin(Normalise(m).methods(), ("minmax", "rank"))
+                if m.ranges is not None:   # minmax:1:100 and the like put the lowest above 0
+                    fitted &= m.ranges[0] <= 0
+                refuse_fitted_zeros(state.shares, fitted, m.powers[m.member],
+                                    state.units.ids if state.units is not None else (), state.indicators)
             scores = dimension_scores(state.shares, points[:, None] * member, m.missing, m.powers, names)
             return state.but(scores=scores)
         units, dims = state.shares.shape[0], member.shape[1]

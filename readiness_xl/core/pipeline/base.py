@@ -57,7 +57,8 @@ class State:
     (NaN = unanswered), `shares` 0..1, `scores` dimension scores in %, `overall` the
     overall score, `rank` RANK.EQ of the overall, `band` the index of its band (-1 none).
     `active` marks the units the fitted steps learn from (None = all; a screening step
-    clears units it leaves out). Arrays are units x columns, with an optional leading
+    clears units it leaves out); `ranked` the units that take a rank (the others are
+    scored but neither take a rank nor move anyone's). Arrays are units x columns, with an optional leading
     draws axis from `scores` on."""
 
     indicators: tuple[str, ...]
@@ -71,6 +72,9 @@ class State:
     band: np.ndarray | None = None
     active: np.ndarray | None = None
     log: tuple[LogEntry, ...] = ()
+    units: Any = None          # the unit table data preparation reads (prepare.Units)
+    preparation: Any = None    # what data preparation did (preparation.Preparation)
+    ranked: np.ndarray | None = None   # units that take a rank (None = all; `ranked` no)
 
     def but(self, **changes) -> "State":
         return replace(self, **changes)

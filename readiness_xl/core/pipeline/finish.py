@@ -74,7 +74,10 @@ class RankBand:
         return None
 
     def apply(self, state: State, fitted) -> State:
-        return state.but(rank=rank_rows(state.overall), band=band_index(state.overall, self.method.lowers))
+        takes = state.ranked if state.active is None else \
+            state.active if state.ranked is None else state.ranked & state.active
+        among = state.overall if takes is None else np.where(takes, state.overall, np.nan)
+        return state.but(rank=rank_rows(among), band=band_index(state.overall, self.method.lowers))
 
     def formula(self, key: str, cells: tuple[str, str, str]) -> str | NoFormula:
         """key "rank": (score cell, every unit's scores) -> RANK; key "band": (score

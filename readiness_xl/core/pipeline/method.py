@@ -39,6 +39,8 @@ class Method:
     normalise: np.ndarray | None = None  # per indicator, its normalisation's name
     params: NormalParams | None = None
     types: tuple[str, ...] = ()
+    prep: object = None                  # preparation.PrepSpec: the data-preparation steps' choices
+    ranges: tuple | None = None          # per indicator (low, high) in points: minmax:L:U (None: 0..100)
 
     @classmethod
     def of(cls, framework, missing: str = "zero") -> "Method":
@@ -53,7 +55,7 @@ class Method:
                    framework.settings.decimals, tuple(dims.index), tuple(inds.index),
                    np.array([position[d] for d in inds["dimension"]], int),
                    inds["normalise"].to_numpy(object), framework.normal_params,
-                   tuple(inds["type"]))
+                   tuple(inds["type"]), framework.prep_spec, _ranges(framework))
 
     def but(self, **changes) -> "Method":
         return replace(self, **changes)
@@ -94,3 +96,11 @@ class Method:
         """dimensions x dimensions, True where row is a child of column."""
         ids = np.asarray(self.dimension_ids, object)
         return self.parent_of[:, None] == ids[None, :]
+
+
+def _ranges(framework) -> tuple | None:
+    """The indicators' (low, high) ranges of `minmax:L:U`, None when every one is 0..100."""
+    low, high = framework.output_range
+    if not ((low != 0).any() or (high != 100).any()):
+        return None
+    return np.asarray(low, float), np.asarray(high, float)

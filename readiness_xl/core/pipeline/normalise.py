@@ -77,6 +77,10 @@ class Normalise:
                 shares[:, columns] = N.apply_zscore(x, params, learned)
             else:   # goalposts and target learn nothing; rank ranks among the column
                 shares[:, columns] = N.NORMALISERS[name](x, params)
+        if self.method.ranges is not None:   # minmax:L:U: shares on L/100 .. U/100 (COINr's n_minmax l_u)
+            low, high = self.method.ranges
+            ranged = self.methods() == "minmax"
+            shares = np.where(ranged, (low + (high - low) * shares) / 100.0, shares)
         return state.but(shares=shares)
 
     def formula(self, key: int, cells: IndicatorCells) -> str | NoFormula:
@@ -88,6 +92,11 @@ class Normalise:
         if name in CROSS_UNIT:
             if not cells.column:
                 return NoFormula(f"{name} needs every unit's value (a column of them)")
+            if self.method.ranges is not None and name == "minmax":
+                low, high = (float(r[key]) for r in self.method.ranges)
+                if (low, high) != (0.0, 100.0):
+                    base = Normalise(self.method.but(ranges=None)).formula(key, cells)
+                    return f"({number(low / 100)}+{number((high - low) / 100)}*({base}))"
             col, own = cells.column, cells.own
             low, high = f"MIN({col})", f"MAX({col})"
             if name == "minmax":
