@@ -16,7 +16,8 @@ measures in one run, each figure the median of several repetitions, every proces
   4. `collect` of 300 returned forms into a 1,000-agency master;
   5. start-up: `readiness-xl --version`, importing the UDF and ribbon modules;
   6. the scoring core alone and the Python cost of one UDF call;
-  7. the other helpers' benchmarks in bench/ (excel_click, method, robustness, trend),
+  7. the other benchmarks in bench/ (excel_click, method, robustness, trend, and steps.py:
+     every step of the method pipeline and of data preparation, timed on their own),
      each printing its own lines.
 Where a target of issue 17 is missed, a cProfile says where the time goes."""
 
@@ -56,10 +57,11 @@ INDICATORS = workbooks.DIMENSIONS * workbooks.PER_DIMENSION
 TARGETS = {"recalc_sheets_1000_s": 1.5, "recalc_long_10000_s": 3.0, "rss_long_10000_mb": 1024.0,
            "vs_floor": 2.0, "vs_floor_wall": 1.5, "vs_floor_cpu": 2.0, "units_100000_s": 30.0, "start_s": 0.3, "collect_300_s": 10.0,
            "core_answers_per_s": 20e6, "udf_us": 20.0}
-OTHER_BENCHES = ("excel_click.py", "method_bench.py", "robustness_bench.py", "trend_bench.py")
+OTHER_BENCHES = ("excel_click.py", "method_bench.py", "robustness_bench.py", "trend_bench.py", "steps.py")
 # What --quick passes each of them (an option its script does not know is left out).
 QUICK_OPTIONS = {"excel_click.py": ["--agencies", "30"], "method_bench.py": ["--units", "1000"],
-                 "robustness_bench.py": ["--units", "1000"], "trend_bench.py": ["--units", "1000"]}
+                 "robustness_bench.py": ["--units", "1000"], "trend_bench.py": ["--units", "1000"],
+                 "steps.py": ["--units", "1000"]}
 # The processes measured side by side with `recalc`, each a script of its own that imports
 # only what it needs (the floor: python-calamine alone).
 PEERS = {"floor": "floor.py", "vectorised": "peer_pandas.py", "polars": "peer_polars.py",
@@ -601,8 +603,9 @@ def main() -> None:
 
 
 def report(rows, checks, steps, units, collect, start, udf, profiles, others, args, reps, elapsed) -> str:
-    cmd = "bench/run" + (" --quick" if args.quick else "") + \
-          (f" --reps {args.reps}" if args.reps != 5 else "") + (f" --cap {args.cap:g}" if args.cap != 600 else "")
+    # the command as it was typed: `make bench` (which runs bench/run), or bench/run and its options
+    cmd = ("make bench" if os.environ.get("MAKELEVEL") and len(sys.argv) == 1 else
+           "bench/run" + "".join(f" {a}" for a in sys.argv[1:]))
     columns = ["ours", "floor", "vectorised", "polars", "pandas", "LibreOffice", "formulas"]
     titles = {"ours": "`recalc` s", "floor": "floor: calamine reads s", "vectorised": "pandas vectorised s",
               "polars": "polars s", "pandas": "pandas loop s", "LibreOffice": "LibreOffice s",
