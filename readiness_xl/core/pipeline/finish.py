@@ -37,8 +37,14 @@ def band_index(scores: np.ndarray, lowers: np.ndarray) -> np.ndarray:
     """Index of the band of each score under sorted lower bounds (bands,), or per draw
     (draws x bands) for scores draws x units; -1 below every band or without a score."""
     lowers = np.asarray(lowers, float)
-    bounds = lowers if lowers.ndim == 1 else lowers[:, None, :]
-    return ((noise_free(scores)[..., None] >= bounds).sum(axis=-1) - 1).astype(np.int8)
+    values = noise_free(scores)
+    # one comparison per band, counted in place: no scores x bands temporary
+    out = np.full(np.broadcast_shapes(values.shape, lowers.shape[:-1] + (1,) * (values.ndim - 1))
+                  if lowers.ndim > 1 else values.shape, -1, np.int8)
+    for k in range(lowers.shape[-1]):
+        bound = lowers[k] if lowers.ndim == 1 else lowers[:, k].reshape((-1,) + (1,) * (values.ndim - 1))
+        out += values >= bound
+    return out
 
 
 @dataclass(frozen=True)
