@@ -4,17 +4,20 @@ Generates workbooks with 60 indicators into bench/out/ (1,000 agency sheets; 1,0
 10,000 agencies in the long Responses layout; --quick: 100 sheets and 1,000 long) and
 measures in one run, each figure the median of several repetitions, every process fresh:
   1. `readiness-xl recalc` end to end, as a user runs it, with its peak memory;
-  2. side by side on the same workbook: the floor (python-calamine reading every cell and
-     nothing else), a vectorised pandas script and a polars script that compute the same
-     scores (checked against ours), the old per-agency pandas loop, LibreOffice headless
-     and the `formulas` engine (agency sheets only);
+  2. side by side on the same workbook, alternating with `recalc` run by run (wall and
+     CPU time of each whole process): the floor (bench/floor.py: python-calamine reading
+     every cell, no other import), a vectorised pandas script and a polars script that
+     compute the same scores (checked against ours), the old per-agency pandas loop (each
+     a script importing only its own libraries: bench/peer_*.py); then LibreOffice
+     headless and the `formulas` engine (agency sheets only);
   3. 100,000 units (6 million answers) in process: a Responses sheet cannot hold them
      (Excel stops at 1,048,576 rows), so everything after reading is timed on answers in
      memory: parsing, scoring, narratives, the Summary XML and its compression;
   4. `collect` of 300 returned forms into a 1,000-agency master;
   5. start-up: `readiness-xl --version`, importing the UDF and ribbon modules;
   6. the scoring core alone and the Python cost of one UDF call;
-  7. the other helpers' benchmarks in bench/ (excel_click, method, robustness, trend),
+  7. the other benchmarks in bench/ (excel_click, method, robustness, trend, and steps.py:
+     every step of the method pipeline and of data preparation, timed on their own),
      each printing its own lines.
 Where a target of issue 17 is missed, a cProfile says where the time goes."""
 
@@ -52,13 +55,17 @@ OUT = HERE / "out"
 SLOW_S = 120  # a figure whose runs already took this long is not repeated further
 INDICATORS = workbooks.DIMENSIONS * workbooks.PER_DIMENSION
 TARGETS = {"recalc_sheets_1000_s": 1.5, "recalc_long_10000_s": 3.0, "rss_long_10000_mb": 1024.0,
-           "vs_floor": 2.0, "units_100000_s": 30.0, "start_s": 0.3, "collect_300_s": 10.0,
+           "vs_floor": 2.0, "vs_floor_wall": 1.5, "vs_floor_cpu": 2.0, "units_100000_s": 30.0, "start_s": 0.3, "collect_300_s": 10.0,
            "core_answers_per_s": 20e6, "udf_us": 20.0}
-OTHER_BENCHES = ("excel_click.py", "method_bench.py", "robustness_bench.py", "trend_bench.py")
+OTHER_BENCHES = ("excel_click.py", "method_bench.py", "robustness_bench.py", "trend_bench.py", "steps.py")
 # What --quick passes each of them (an option its script does not know is left out).
 QUICK_OPTIONS = {"excel_click.py": ["--agencies", "30"], "method_bench.py": ["--units", "1000"],
-                 "robustness_bench.py": ["--units", "1000"], "trend_bench.py": ["--units", "1000"]}
-PEERS = ("floor", "vectorised", "polars", "pandas")
+                 "robustness_bench.py": ["--units", "1000"], "trend_bench.py": ["--units", "1000"],
+                 "steps.py": ["--units", "1000"]}
+# The processes measured side by side with `recalc`, each a script of its own that imports
+# only what it needs (the floor: python-calamine alone).
+PEERS = {"floor": "floor.py", "vectorised": "peer_pandas.py", "polars": "peer_polars.py",
+         "pandas": "peer_pandas_loop.py"}
 
 
 @dataclass
@@ -67,6 +74,7 @@ class Run:
     rss_mb: float | None       # peak resident memory of the process and its children
     runs: int
     note: str = ""
+    cpu: float | None = None   # median CPU time (user + system) of the process and its children
 
 
 # Each measured command runs under this small launcher. A child forked straight from the
@@ -80,13 +88,15 @@ if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
 _, status, usage = os.wait4(pid, 0)
 with open(sys.argv[1], "w") as out:
-    out.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    out.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} "
+              f"{usage.ru_utime + usage.ru_stime}")
 """
 
 
-def timed(cmd: list[str], timeout: float) -> tuple[float | None, float | None]:
+def timed(cmd: list[str], timeout: float, cpu: bool = False):
     """Wall time and peak RSS (MB) of one process (with its children), from wait4's own
-    accounting; time None when stopped at `timeout`."""
+    accounting, and with `cpu` its CPU time (user + system, all its threads and children);
+    time None when stopped at `timeout`."""
     errors = tempfile.TemporaryFile()
     with tempfile.NamedTemporaryFile("r", suffix=".txt") as report:
         proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, report.name, *cmd],
@@ -97,12 +107,12 @@ def timed(cmd: list[str], timeout: float) -> tuple[float | None, float | None]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
             proc.wait()
-            return None, None
-        seconds, rss_kb, code = report.read().split()
+            return (None, None, None) if cpu else (None, None)
+        seconds, rss_kb, code, cpu_s = report.read().split()
     if int(code) != 0:
         errors.seek(0)
         raise RuntimeError(f"{' '.join(cmd)} failed: {errors.read().decode()[-2000:]}")
-    return float(seconds), int(rss_kb) / 1024
+    return (float(seconds), int(rss_kb) / 1024, float(cpu_s)) if cpu else (float(seconds), int(rss_kb) / 1024)
 
 
 def repeat(cmd: list[str], reps: int, timeout: float, warmup: bool = False) -> Run:
@@ -119,6 +129,32 @@ def repeat(cmd: list[str], reps: int, timeout: float, warmup: bool = False) -> R
         if sum(times) > SLOW_S:
             break
     return Run(statistics.median(times), max(rss), len(times))
+
+
+def side_by_side(cmds: dict[str, list[str]], reps: int, timeout: float) -> dict[str, Run]:
+    """Each command run `reps` times, alternating: every repetition runs each once, in
+    turn, the order reversed every other repetition, so that a drift of the machine (other
+    work, its clock) falls on all of them alike; medians of wall and CPU time. A command
+    stopped at `timeout` (or past SLOW_S in all) is not run again."""
+    times = {name: [] for name in cmds}
+    cpus = {name: [] for name in cmds}
+    rss = {name: [] for name in cmds}
+    stopped: dict[str, Run] = {}
+    for rep in range(reps):
+        for name in (list(cmds) if rep % 2 == 0 else list(reversed(cmds))):
+            if name in stopped or (times[name] and sum(times[name]) > SLOW_S):
+                continue
+            seconds, mb, cpu = timed(cmds[name], timeout, cpu=True)
+            if seconds is None:
+                stopped[name] = Run(None, max(rss[name], default=None), len(times[name]) + 1,
+                                    f"stopped at the {timeout:.0f} s cap")
+                continue
+            times[name].append(seconds)
+            cpus[name].append(cpu)
+            rss[name].append(mb)
+    return {name: stopped.get(name) or Run(statistics.median(times[name]), max(rss[name]),
+                                           len(times[name]), cpu=statistics.median(cpus[name]))
+            for name in cmds}
 
 
 def recalc_cmd(book: Path, out: Path) -> list[str]:
@@ -394,7 +430,7 @@ def ours_overall(book: Path) -> dict[str, float]:
 def peer_check(peer: str, book: Path, expected: dict[str, float], scratch: Path) -> str:
     """Do the peer's scores equal ours? Its per-agency overall, written by one run."""
     out = scratch / f"{peer}.json"
-    subprocess.run([sys.executable, str(HERE / "peers.py"), peer, str(book), str(out)], check=True,
+    subprocess.run([sys.executable, str(HERE / PEERS[peer]), str(book), str(out)], check=True,
                    capture_output=True, cwd=ROOT)
     import json
     theirs = json.loads(out.read_text())
@@ -471,6 +507,9 @@ def machine() -> str:
             f"{platform.release()}, Python {platform.python_version()}, {', '.join(versions)}, {lo}")
 
 
+LOAD_AT_START = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="repetitions per figure (median)")
@@ -495,7 +534,7 @@ def main() -> None:
     (profile_dir / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
     try:
         import polars  # noqa: F401
-        peers = PEERS
+        peers = tuple(PEERS)
     except ImportError:
         peers = tuple(p for p in PEERS if p != "polars")
 
@@ -503,14 +542,12 @@ def main() -> None:
     for layout, n in cases:
         book = workbooks.build(OUT / f"{layout}_{n}.xlsx", n, layout)
         big = n >= 10000
-        print(f"{layout} {n}: recalc", flush=True)
-        measured = {"ours": repeat(recalc_cmd(book, scratch / "ours.xlsx"), max(3, reps - 2) if big else reps,
-                                   args.cap)}
+        print(f"{layout} {n}: recalc, {', '.join(peers)}, side by side", flush=True)
+        cmds = {"ours": recalc_cmd(book, scratch / "ours.xlsx")}
+        cmds.update((peer, [sys.executable, str(HERE / PEERS[peer]), str(book)]) for peer in peers)
+        measured = side_by_side(cmds, reps, args.cap)
         expected = ours_overall(book)
         for peer in peers:
-            print(f"{layout} {n}: {peer}", flush=True)
-            measured[peer] = repeat([sys.executable, str(HERE / "peers.py"), peer, str(book)],
-                                    3 if big else reps, args.cap)
             if peer != "floor":
                 checks[(layout, n, peer)] = peer_check(peer, book, expected, scratch)
         print(f"{layout} {n}: LibreOffice", flush=True)
@@ -518,7 +555,7 @@ def main() -> None:
                                          3 if big else reps, args.cap, warmup=not rows)
         if layout == "sheets" and not args.quick:
             print(f"{layout} {n}: formulas", flush=True)
-            measured["formulas"] = repeat([sys.executable, str(HERE / "peers.py"), "formulas", str(book)],
+            measured["formulas"] = repeat([sys.executable, str(HERE / "peer_formulas.py"), str(book)],
                                           1, args.cap)
         core_s, per_s = core_speed(book, reps)
         rows.append((layout, n, measured, core_s, per_s))
@@ -565,8 +602,9 @@ def main() -> None:
 
 
 def report(rows, checks, steps, units, collect, start, udf, profiles, others, args, reps, elapsed) -> str:
-    cmd = "bench/run" + (" --quick" if args.quick else "") + \
-          (f" --reps {args.reps}" if args.reps != 5 else "") + (f" --cap {args.cap:g}" if args.cap != 600 else "")
+    # the command as it was typed: `make bench` (which runs bench/run), or bench/run and its options
+    cmd = ("make bench" if os.environ.get("MAKELEVEL") and len(sys.argv) == 1 else
+           "bench/run" + "".join(f" {a}" for a in sys.argv[1:]))
     columns = ["ours", "floor", "vectorised", "polars", "pandas", "LibreOffice", "formulas"]
     titles = {"ours": "`recalc` s", "floor": "floor: calamine reads s", "vectorised": "pandas vectorised s",
               "polars": "polars s", "pandas": "pandas loop s", "LibreOffice": "LibreOffice s",
@@ -580,14 +618,19 @@ def report(rows, checks, steps, units, collect, start, udf, profiles, others, ar
         "people type them (ใช่/ไม่ใช่, whole numbers, ~2% blank), built by `bench/workbooks.py` "
         "with the product's template builder. `sheets` = one sheet per agency (the template's "
         "agency sheets, with their share and check formulas); `long` = the `Responses` sheet.", "",
-        f"Each time is the median of {reps} runs (3 at 10,000 agencies, 1 for `formulas`) of a "
-        "fresh process, timed from start to exit; peak RSS is the process's own (with its "
-        "children) from `wait4`, measured by a small launcher so that the bench's memory does "
-        "not count.", "",
+        f"Each time is the median of {reps} runs (3 for LibreOffice at 10,000 agencies, 1 for "
+        "`formulas`) of a fresh process, timed from start to exit. `recalc`, the floor and the "
+        "script peers run side by side: each repetition runs every one of them once, in turn, "
+        "the order reversed every other repetition, so that what else the machine does falls "
+        "on all alike. CPU time is user + system time of the process and its children (every "
+        "thread), and peak RSS the process's own, both from `wait4`, measured by a small "
+        "launcher so that the bench's memory does not count.", "",
+        f"Load when the run began (1, 5, 15 min): {LOAD_AT_START}; when it ended: "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}.", "",
         "## End to end, side by side", "",
         "| workbook | agencies | answers | " + " | ".join(titles[c] for c in columns)
-        + " | `recalc` peak RSS MB | ours ÷ floor |",
-        "|---|---:|---:|" + "---:|" * (len(columns) + 2),
+        + " | `recalc` peak RSS MB | ours ÷ floor, wall | ours ÷ floor, CPU |",
+        "|---|---:|---:|" + "---:|" * (len(columns) + 3),
     ]
     for layout, n, measured, *_ in rows:
         cells = []
@@ -595,9 +638,19 @@ def report(rows, checks, steps, units, collect, start, udf, profiles, others, ar
             run = measured.get(c)
             cells.append("—" if run is None else f"> {args.cap:g}" if run.seconds is None else fmt(run.seconds))
         ours, floor = measured["ours"], measured["floor"]
-        ratio = f"{ours.seconds / floor.seconds:.1f}×" if ours.seconds and floor.seconds else "—"
+        ratio = f"{ours.seconds / floor.seconds:.2f}×" if ours.seconds and floor.seconds else "—"
+        cpu_ratio = f"{ours.cpu / floor.cpu:.2f}×" if ours.cpu and floor.cpu else "—"
         out.append(f"| {layout} | {n:,} | {n * INDICATORS:,} | " + " | ".join(cells)
-                   + f" | {ours.rss_mb:.0f} | {ratio} |")
+                   + f" | {ours.rss_mb:.0f} | {ratio} | {cpu_ratio} |")
+    side = [c for c in columns if c in ("ours", *PEERS)]
+    out += ["", "CPU time of the same runs (s, user + system, all threads; the process's wall time "
+            "can be below it where two cores work at once):", "",
+            "| workbook | agencies | " + " | ".join(titles[c].replace(" s", " CPU s") for c in side) + " |",
+            "|---|---:|" + "---:|" * len(side)]
+    for layout, n, measured, *_ in rows:
+        out.append(f"| {layout} | {n:,} | " + " | ".join(
+            "—" if measured.get(c) is None or measured[c].cpu is None else f"{measured[c].cpu:.2f}"
+            for c in side) + " |")
     out += ["", "Peak RSS of every process (MB):", "",
             "| workbook | agencies | " + " | ".join(columns) + " |", "|---|---:|" + "---:|" * len(columns)]
     for layout, n, measured, *_ in rows:
@@ -607,11 +660,15 @@ def report(rows, checks, steps, units, collect, start, udf, profiles, others, ar
     out += ["", "The peers' numbers against ours (every agency's overall score, to 1e-9):", ""]
     out += [f"- {layout} {n:,}, {peer}: {verdict}" for (layout, n, peer), verdict in checks.items()]
     out += ["", "The floor is python-calamine turning every sheet of the workbook into Python "
-            "values and nothing else (`bench/peers.py floor`). The vectorised pandas script "
+            "values and nothing else, in a process that imports nothing but python-calamine "
+            "(`bench/floor.py`). Each peer is a script of its own importing only its own "
+            "libraries: the vectorised pandas script (`bench/peer_pandas.py`) "
             "reads with pandas' calamine engine, pivots the answers to agencies x indicators, "
-            "scores with one matrix product and groups the ministries; the polars script reads "
-            "with `polars.read_excel` (calamine engine) and scores with joins and group_by; the "
-            "pandas loop is the earlier peer, one small DataFrame per agency. LibreOffice opens "
+            "scores with one matrix product and groups the ministries; the polars script "
+            "(`bench/peer_polars.py`) reads with `polars.read_excel` (fastexcel: calamine into "
+            "Arrow, no Python object per cell, nothing checked) and scores with joins and group_by; "
+            "the pandas loop (`bench/peer_pandas_loop.py`) is the earlier peer, one small "
+            "DataFrame per agency. LibreOffice opens "
             "the workbook with a private profile told to recalculate every formula on load and "
             "saves it as .xlsx; the `formulas` engine computes every formula of the agency sheets "
             "(our UDFs registered through `udfs.formulas_bridge`); neither applies to scores of "
@@ -661,7 +718,7 @@ def report(rows, checks, steps, units, collect, start, udf, profiles, others, ar
         out.append(f"| {layout} | {n:,} | {core_s * 1e3:.2f} | {per_s / 1e6:.1f} million |")
     out += ["", "| UDF call | µs of Python per call (best of 7 × 2,000) |", "|---|---:|"]
     out += [f"| {name} | {us:.1f} |" for name, us in udf.items()]
-    out += ["", "## Targets (issue 17)", "",
+    out += ["", "## Targets (issues 17 and 28)", "",
             "Every target missed has its profile in the next section, and a note of what bounds it.", ""]
     out += targets(rows, units, collect, start, udf, args)
     if profiles:
@@ -689,6 +746,19 @@ def targets(rows, units, collect, start, udf, args) -> list[str]:
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "**missed**"
+
+    for layout, n, m, *_ in rows:  # issue 28: on 10,000 long, within 1.5x wall and 2x CPU, ahead of every peer
+        if (layout, n) != ("long", 10000) or not (m["ours"].seconds and m["floor"].seconds):
+            continue
+        wall, cpu = m["ours"].seconds / m["floor"].seconds, (m["ours"].cpu or 0) / (m["floor"].cpu or 1)
+        lines.append(f"- 10,000 long within {TARGETS['vs_floor_wall']:g}× the floor in wall time: {wall:.2f}×, "
+                     f"{verdict(wall <= TARGETS['vs_floor_wall'])}; within {TARGETS['vs_floor_cpu']:g}× in CPU "
+                     f"time: {cpu:.2f}×, {verdict(cpu <= TARGETS['vs_floor_cpu'])}.")
+        for peer in ("vectorised", "polars", "pandas"):
+            theirs = m.get(peer)
+            if theirs and theirs.seconds:
+                lines.append(f"- 10,000 long ahead of the {peer} script (wall): {m['ours'].seconds:.2f} s "
+                             f"against {theirs.seconds:.2f} s, {verdict(m['ours'].seconds < theirs.seconds)}.")
 
     by = {(r[0], r[1]): r[2] for r in rows}
     if ("sheets", 1000) in by:

@@ -149,6 +149,15 @@ def cli(ctx: click.Context, debug: bool, all_problems: bool) -> None:
     warnings.showwarning = _show_warning
 
 
+# True once run() (the process's entry point) runs the command: the process ends with it.
+_PROCESS_ENDS_WITH_COMMAND = False
+
+
+def ends_with_command() -> bool:
+    """Does this process end when the command returns (run(), not an in-process cli())?"""
+    return _PROCESS_ENDS_WITH_COMMAND
+
+
 def run() -> None:
     """The `readiness-xl` command (and `python -m readiness_xl`): cli(), then the process
     ends as soon as its output is flushed, without Python's finalisation, which frees
@@ -156,6 +165,8 @@ def run() -> None:
     memory back at once). mypy ends the same way. Nothing of ours waits for exit: files
     are written, replaced and closed, and read-ahead threads stopped, before a command
     returns. In-process callers (tests, click's runner) call cli() itself."""
+    global _PROCESS_ENDS_WITH_COMMAND
+    _PROCESS_ENDS_WITH_COMMAND = True
     code = 0
     try:
         cli(prog_name="readiness-xl")

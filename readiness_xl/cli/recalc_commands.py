@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from readiness_xl.cli.main import cli
+from readiness_xl.cli.main import cli, ends_with_command
 from readiness_xl.cli.output import echo_json, missing_option, output_kind
 
 
@@ -29,16 +29,26 @@ def recalc(book: Path, out: Path | None, as_json: bool, missing: str, robustness
     if out is not None and out.resolve() != book.resolve():
         output_kind(out, {book.suffix.lower(): "same"}, f"a recalculated {book.suffix} workbook")
     from readiness_xl.cli.progress import progress_bar
+    from readiness_xl.workbook.fast_read import paused_gc
     from readiness_xl.workbook.recalc import recalc_file
-    with progress_bar("Reading agency sheets") as advance:
-        results = recalc_file(book, out, missing, progress=advance)
-    if robustness:
-        from readiness_xl.cli.robustness_commands import run_robustness
-        run_robustness(out or book, None, with_audit=True, missing=missing)
+    # The collector is held off for the read, the scores, the write and the output; when
+    # the process ends with the command it never walks what they made (see paused_gc).
+    with paused_gc(freeze=ends_with_command()):
+        with progress_bar("Reading agency sheets") as advance:
+            results = recalc_file(book, out, missing, progress=advance)
+        if not robustness:
+            _show(results, as_json, out or book)
+            return
+    from readiness_xl.cli.robustness_commands import run_robustness
+    run_robustness(out or book, None, with_audit=True, missing=missing)
+    _show(results, as_json, out or book)
+
+
+def _show(results, as_json: bool, written: Path) -> None:
     if as_json:
         from readiness_xl.core.results import to_json_dict
         echo_json(to_json_dict(results))
     else:
         from readiness_xl.cli.terminal import echo_wrapped, print_summary
         print_summary(results)
-        echo_wrapped(f"Summary written to {out or book}")
+        echo_wrapped(f"Summary written to {written}")

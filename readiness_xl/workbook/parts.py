@@ -29,10 +29,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 from defusedxml import ElementTree as ET
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import locks
+from readiness_xl.workbook.cell_refs import column_index_from_string, coordinate_from_string, get_column_letter
 from readiness_xl.workbook.package import (  # the package's parts, read before writing
     CONTENT_TYPES,
     NS_MAIN,

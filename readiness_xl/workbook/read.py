@@ -18,11 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.cell import (
-    column_index_from_string,
-    get_column_letter,
-    range_boundaries,
-)
 
 from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
@@ -30,7 +25,8 @@ from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import responses
-from readiness_xl.workbook.fast_read import begin_reading, open_workbook
+from readiness_xl.workbook.cell_refs import column_index_from_string, get_column_letter, range_boundaries
+from readiness_xl.workbook.fast_read import begin_reading, open_workbook, paused_gc
 
 MAX_TABLE_ROWS = 20_000
 # What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
@@ -258,6 +254,11 @@ def read_book(path: str | Path, progress=None, wb=None) -> Book:
     workbook as fast_read.begin_reading opened it, when a command began reading it before
     this module loaded (closed here, like one opened here)."""
     path = Path(path)
+    with paused_gc():
+        return _read_book(path, progress, wb)
+
+
+def _read_book(path: Path, progress, wb) -> Book:
     if wb is None:
         wb = begin_reading(path)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readiness_xl.errors import ReadinessError
-from readiness_xl.workbook.fast_read import begin_reading
+from readiness_xl.workbook.fast_read import begin_reading, paused_gc
 from readiness_xl.workbook.locks import exclusive
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | 
     On any error nothing is written and the original is unchanged."""
     path = Path(path)
     target = Path(out) if out else path
-    with exclusive(target):  # held from the read to the write: no other run slips between
+    with exclusive(target), paused_gc():  # the lock: no other run slips between read and write
         wb = begin_reading(path)
         from readiness_xl.workbook.layout import SUMMARY_SHEET
         from readiness_xl.workbook.parts import write_sheet_rows

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.cell import column_index_from_string
 
 from readiness_xl.core.answers import is_blank
 from readiness_xl.core.framework import Framework, id_text
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.cell_refs import column_index_from_string
 
 HEADER = ["รหัสหน่วยงาน / Agency id", "ตัวชี้วัด / Indicator", "คำตอบ / Answer"]
 FIRST_ROW = 2

@@ -19,8 +19,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as ET
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
+from readiness_xl.workbook.cell_refs import column_index_from_string, get_column_letter
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, sheet_parts
 from readiness_xl.workbook.parts import atomic_target, new_sheet, render_sheet_data, replace_parts
 

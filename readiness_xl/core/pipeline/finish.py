@@ -18,18 +18,26 @@ def rank_rows(scores: np.ndarray) -> np.ndarray:
     """RANK.EQ along the last axis (highest first, ties share the best rank); NaN
     unranked. One sort per row: a value's rank is 1 + the position of the first of its
     ties. float32 (exact for ranks up to 16 million)."""
-    key = -np.round(scores, NOISE_DECIMALS)
+    key = np.round(scores, NOISE_DECIMALS)
+    np.negative(key, out=key)
     missing = np.isnan(key)
-    key[missing] = np.inf
+    unranked = missing.any()
+    if unranked:
+        key[missing] = np.inf
     order = np.argsort(key, axis=-1)
     ordered = np.take_along_axis(key, order, axis=-1)
-    position = np.broadcast_to(np.arange(key.shape[-1]), key.shape)
-    starts = np.ones(key.shape, bool)
-    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
-    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
+    # the position of the first of each run of ties, carried along the run (in place:
+    # the robustness draws rank thousands of rows of 10,000 units)
+    n = key.shape[-1]
+    first = np.empty(key.shape, np.int64)
+    first[..., :1] = 0
+    np.multiply(ordered[..., 1:] != ordered[..., :-1], np.arange(1, n), out=first[..., 1:])
+    np.maximum.accumulate(first, axis=-1, out=first)
+    first += 1
     ranks = np.empty(key.shape, np.float32)
-    np.put_along_axis(ranks, order, first + 1, axis=-1)
-    ranks[missing] = np.nan
+    np.put_along_axis(ranks, order, first, axis=-1)
+    if unranked:
+        ranks[missing] = np.nan
     return ranks
 
 
@@ -37,8 +45,14 @@ def band_index(scores: np.ndarray, lowers: np.ndarray) -> np.ndarray:
     """Index of the band of each score under sorted lower bounds (bands,), or per draw
     (draws x bands) for scores draws x units; -1 below every band or without a score."""
     lowers = np.asarray(lowers, float)
-    bounds = lowers if lowers.ndim == 1 else lowers[:, None, :]
-    return ((noise_free(scores)[..., None] >= bounds).sum(axis=-1) - 1).astype(np.int8)
+    values = noise_free(scores)
+    # one comparison per band, counted in place: no scores x bands temporary
+    out = np.full(np.broadcast_shapes(values.shape, lowers.shape[:-1] + (1,) * (values.ndim - 1))
+                  if lowers.ndim > 1 else values.shape, -1, np.int8)
+    for k in range(lowers.shape[-1]):
+        bound = lowers[k] if lowers.ndim == 1 else lowers[:, k].reshape((-1,) + (1,) * (values.ndim - 1))
+        out += values >= bound
+    return out
 
 
 @dataclass(frozen=True)
