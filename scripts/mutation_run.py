@@ -10,7 +10,11 @@ touches the working tree.
     python scripts/mutation_run.py readiness_xl/core/aggregation.py \
         --tests tests/test_scoring.py tests/test_method_by_hand.py --sample 40 --seed 1
 
-prints each survivor (file:line, what was changed) and the score.
+prints each survivor (file:line, what was changed) and the score. `--only` re-runs named
+mutants, as the run printed them (e.g. after adding the test that should kill them):
+
+    python scripts/mutation_run.py readiness_xl/core/aggregation.py --tests ... \
+        --only "readiness_xl/core/aggregation.py:80 Gt -> GtE"
 """
 
 from __future__ import annotations
@@ -120,6 +124,10 @@ def run(mutant: Mutant, tests: list[str], copy: Path, timeout: float) -> bool:
         target.write_text(original, encoding="utf-8")
 
 
+def _name(mutant: Mutant) -> str:
+    return f"{mutant.path.relative_to(ROOT)}:{mutant.line} {mutant.what}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="+", type=Path)
@@ -127,9 +135,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="mutants drawn at random (0 = all)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--only", nargs="+", default=(), metavar="'PATH:LINE WHAT'",
+                        help="run just these mutants, as printed by an earlier run")
     args = parser.parse_args(argv)
     pool = [m for module in args.modules for m in mutants(module.resolve())]
-    chosen = random.Random(args.seed).sample(pool, args.sample) if 0 < args.sample < len(pool) else pool
+    if args.only:
+        chosen = [m for m in pool if _name(m) in set(args.only)]
+        missing = set(args.only) - {_name(m) for m in chosen}
+        if missing:
+            parser.error(f"no such mutant: {sorted(missing)[0]}")
+    else:
+        chosen = random.Random(args.seed).sample(pool, args.sample) if 0 < args.sample < len(pool) else pool
     survivors = []
     with tempfile.TemporaryDirectory(prefix="readiness-xl-mutants-") as tmp:
         copy = Path(tmp)
@@ -138,11 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / name)
         for number, mutant in enumerate(chosen, start=1):
             killed = run(mutant, args.tests, copy, args.timeout)
-            where = f"{mutant.path.relative_to(ROOT)}:{mutant.line}"
-            print(f"{number:4d}/{len(chosen)} {'killed  ' if killed else 'SURVIVED'} {where} {mutant.what}",
+            print(f"{number:4d}/{len(chosen)} {'killed  ' if killed else 'SURVIVED'} {_name(mutant)}",
                   flush=True)
             if not killed:
-                survivors.append(f"{where} {mutant.what}")
+                survivors.append(_name(mutant))
     killed = len(chosen) - len(survivors)
     print(f"\n{killed} of {len(chosen)} mutants killed ({100 * killed / max(len(chosen), 1):.0f}%); "
           f"{len(survivors)} survived (gaps in the tests or equivalent changes):")

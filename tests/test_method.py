@@ -254,10 +254,16 @@ def test_framework_traps_refused_with_their_cell(change, words):
 
 def test_a_true_25_bands_as_25_and_ties_after_rounding_share_a_rank():
     bands = pd.DataFrame({"lower": [0.0, 25.0], "label_th": ["ต่ำ", "กลาง"], "label_en": ["Low", "Middle"]})
-    mean = 24.999999999999996                           # a true 25 after float noise (issue 13)
-    assert np.nextafter(25.0, 0) == mean
-    assert level_labels(np.array([mean]), bands)["level_en"].tolist() == ["Middle"]
-    assert rank_eq(np.array([mean, 25.0, 3.0])).tolist() == [1, 1, 3]
+    # answers 6, 57 and 12 of 100: a true mean of 25, which the float sum puts one step
+    # below 25 (issue 13); it must still band as 25 and tie with a 25
+    fw = framework([{"id": "D", "name_th": "ง", "name_en": "D", "weight": 1}],
+                   [number(i, "D", max=100) for i in ("x", "y", "z")])
+    mean = score(fw, pd.DataFrame({"x": [6.0], "y": [57.0], "z": [12.0]}, index=["U"])).overall["U"]
+    assert mean == pytest.approx(25.0, abs=1e-12)        # today 24.999999999999996
+    noisy = 24.999999999999996
+    assert level_labels(np.array([mean, noisy]), bands)["level_en"].tolist() == ["Middle", "Middle"]
+    assert level_labels(np.array([mean - 1e-6]), bands)["level_en"].tolist() == ["Low"]
+    assert rank_eq(np.array([noisy, 25.0, 3.0])).tolist() == [1, 1, 3]
     published = round_scores(np.array([33.764, 33.756, 2.675, 12.5]), 2)
     assert published.tolist() == [33.76, 33.76, 2.68, 12.5]
     assert rank_eq(published).tolist() == [1, 1, 4, 3]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from readiness_xl.core import pipeline as P
 from readiness_xl.core.benchmarks import level_labels, round_scores
 from readiness_xl.core.framework import build_framework, located
 from readiness_xl.core.scoring import score, warn_percent_shares
@@ -27,11 +28,14 @@ BANDS = located([{"lower": 0, "label_th": "ต่ำ", "label_en": "Low"},
                 "Framework", {"lower": "A", "label_th": "B", "label_en": "C"}, 30)
 
 
+BANDS_EN = ["Low", "Good"]
+
+
 def framework(dims: list[tuple], inds: list[tuple], **settings):
-    """dims: (id, weight, aggregation); inds: (id, dimension, max, points, min, direction,
-    normalise), every indicator a raw `number`."""
-    d = located([{"id": i, "name_th": i, "name_en": i, "weight": w, "aggregation": agg, "parent": ""}
-                 for i, w, agg in dims], "Framework", DIM_COLUMNS, 5)
+    """dims: (id, weight, aggregation[, parent]); inds: (id, dimension, max, points, min,
+    direction, normalise), every indicator a raw `number`."""
+    d = located([{"id": i, "name_th": i, "name_en": i, "weight": w, "aggregation": agg, "parent": rest[0] if rest else ""}
+                 for i, w, agg, *rest in dims], "Framework", DIM_COLUMNS, 5)
     n = located([{"id": i, "dimension": dim, "question_th": "", "question_en": "", "type": "number",
                   "max": hi, "points": pts, "min": lo, "direction": way, "normalise": norm, "transform": ""}
                  for i, dim, hi, pts, lo, way, norm in inds], "Framework", IND_COLUMNS, 15)
@@ -162,3 +166,94 @@ def test_completeness_is_the_share_of_indicators_answered():
     s = scored(fw, {"A": {"x": 10, "y": np.nan, "z": 30}, "B": {"x": np.nan, "y": np.nan, "z": np.nan}})
     assert s.completeness.tolist() == pytest.approx([200 / 3, 0.0])
     assert s.overall["A"] == pytest.approx(40 / 3)   # missing counts as zero by default
+
+
+# --- the pipeline's steps beyond one level: cross-unit normalisers, a deep tree, rounding ---
+
+def test_minmax_learns_each_column_over_the_units_by_hand():
+    # x: 10, 20, 40 -> (x - 10) / 30 = 0, 1/3, 1; y lower-is-better over 2..6: 1 - (y - 2) / 4
+    fw = framework([("X", 1, ""), ("Y", 1, "")],
+                   [("x", "X", 1, 1, 0, "", "minmax"), ("y", "Y", 1, 1, 0, "lower", "minmax")])
+    s = scored(fw, {"A": {"x": 10, "y": 6}, "B": {"x": 20, "y": 3}, "C": {"x": 40, "y": 2}})
+    assert s.dimensions["X"].tolist() == pytest.approx([0.0, 100 / 3, 100.0], abs=1e-12)
+    assert s.dimensions["Y"].tolist() == pytest.approx([0.0, 75.0, 100.0], abs=1e-12)
+    # a blank unit is left out of the min and max (20..40 now) and scores nothing under exclude
+    s = scored(fw, {"A": {"x": np.nan, "y": np.nan}, "B": {"x": 20, "y": 3}, "C": {"x": 40, "y": 2}},
+               missing="exclude")
+    assert s.dimensions["X"].tolist()[1:] == pytest.approx([0.0, 100.0]) and np.isnan(s.overall["A"])
+    assert s.dimensions["Y"].tolist()[1:] == pytest.approx([0.0, 100.0])
+
+
+def test_zscore_is_fifty_plus_ten_population_sds_by_hand():
+    # 1, 1, 3, 3: mean 2, population sd 1 -> z = -1, -1, 1, 1 -> 40, 40, 60, 60 (lower: 60, 60, 40, 40)
+    fw = framework([("Z", 1, ""), ("W", 1, "")],
+                   [("z", "Z", 1, 1, 0, "", "zscore"), ("w", "W", 1, 1, 0, "lower", "zscore")])
+    s = scored(fw, {u: {"z": v, "w": v} for u, v in zip("ABCD", (1, 1, 3, 3))})
+    assert s.dimensions["Z"].tolist() == pytest.approx([40.0, 40.0, 60.0, 60.0], abs=1e-12)
+    assert s.dimensions["W"].tolist() == pytest.approx([60.0, 60.0, 40.0, 40.0], abs=1e-12)
+    # 0, 4, 8: mean 4, sd sqrt(32 / 3) = 3.2660 -> z = -1.2247, 0, 1.2247 (not capped beyond 0..100)
+    s = scored(fw, {u: {"z": v, "w": 5} for u, v in zip("ABC", (0, 4, 8))})
+    sd = math.sqrt(32 / 3)
+    assert s.dimensions["Z"].tolist() == pytest.approx([50 - 40 / sd, 50.0, 50 + 40 / sd], abs=1e-12)
+    assert s.dimensions["W"].tolist() == [50.0, 50.0, 50.0]          # a constant column: the middle
+
+
+def test_cross_unit_steps_learn_only_from_the_active_units():
+    """A unit left out (a screening step clears it in `active`) moves nobody's min and max."""
+    fw = framework([("X", 1, "")], [("x", "X", 1, 1, 0, "", "minmax")])
+    method = P.Method.of(fw)
+    values = np.array([[10.0], [20.0], [40.0], [1000.0]])
+    state = P.run(P.named(P.steps(method, fw), last="normalise"),
+                  P.start(method, values).but(active=np.array([True, True, True, False])))
+    assert state.shares[:3, 0].tolist() == pytest.approx([0.0, 1 / 3, 1.0])
+    assert state.shares[3, 0] == 1.0                                 # capped, not learnt from
+    everyone = P.run(P.named(P.steps(method, fw), last="normalise"), P.start(method, values))
+    assert everyone.shares[:, 0].tolist() == pytest.approx([0.0, 10 / 990, 30 / 990, 1.0])
+
+
+def deep(aggregation_of_p="harmonic", **settings):
+    """Three levels: P (aggregation_of_p; weight 3) -> P1 (w1) -> P1a (w1), P1b (w3);
+    P -> P2 (w1, geometric of x3 and x4); Q (weight 1) beside P."""
+    return framework([("P", 3, aggregation_of_p), ("Q", 1, ""), ("P1", 1, "", "P"), ("P2", 1, "geometric", "P"),
+                      ("P1a", 1, "", "P1"), ("P1b", 3, "", "P1")],
+                     [("x1", "P1a", 100, 1, 0, "", ""), ("x2", "P1b", 100, 1, 0, "", ""),
+                      ("x3", "P2", 100, 1, 0, "", ""), ("x4", "P2", 100, 1, 0, "", ""),
+                      ("x5", "Q", 100, 1, 0, "", "")], **settings)
+
+
+def test_a_tree_three_levels_deep_with_a_harmonic_parent_by_hand():
+    # P1 = (20 + 3 x 60) / 4 = 50; P2 = 100 sqrt(0.36 x 1) = 60; P = 2 / (1/50 + 1/60) = 600/11
+    # overall = (3 x 600/11 + 40) / 4 = 2240 / 44 = 50.909...
+    s = scored(deep(), {"U": {"x1": 20, "x2": 60, "x3": 36, "x4": 100, "x5": 40}})
+    assert s.dimensions.loc["U"].tolist() == pytest.approx([600 / 11, 40, 50, 60, 20, 60], abs=1e-12)
+    assert s.overall["U"] == pytest.approx(2240 / 44, abs=1e-12)
+    # a power-2 parent: P = sqrt((50^2 + 60^2) / 2)
+    s = scored(deep("power:2"), {"U": {"x1": 20, "x2": 60, "x3": 36, "x4": 100, "x5": 40}})
+    assert s.dimensions.at["U", "P"] == pytest.approx(math.sqrt((2500 + 3600) / 2), abs=1e-12)
+
+
+def test_an_unanswered_sub_dimension_drops_out_of_its_parent_under_exclude():
+    row = {"U": {"x1": np.nan, "x2": np.nan, "x3": 36, "x4": 100, "x5": 40}}
+    # exclude: P1 has no score, P is P2 alone (60); overall (3 x 60 + 40) / 4 = 55
+    s = scored(deep(), row, missing="exclude")
+    assert np.isnan(s.dimensions.at["U", "P1"]) and s.dimensions.at["U", "P"] == pytest.approx(60.0)
+    assert s.overall["U"] == pytest.approx(55.0, abs=1e-12)
+    # zero: P1 = 0, and a harmonic mean with a zero is 0; overall = 40 / 4 = 10
+    s = scored(deep(), row)
+    assert s.dimensions.at["U", "P1"] == 0.0 and s.dimensions.at["U", "P"] == 0.0
+    assert s.overall["U"] == pytest.approx(10.0, abs=1e-12)
+
+
+def test_rounding_comes_after_the_whole_tree_and_before_the_band():
+    """T -> A -> A1, A2, A3 at 49.45, 49.45 and 49.7 with decimals 0: A = 49.53 unrounded,
+    so 50 and the band Good; rounding the children first (49, 49, 50) would give 49, Low."""
+    fw = framework([("T", 1, ""), ("A", 1, "", "T"), ("A1", 1, "", "A"), ("A2", 1, "", "A"), ("A3", 1, "", "A")],
+                   [("a1", "A1", 100, 1, 0, "", ""), ("a2", "A2", 100, 1, 0, "", ""),
+                    ("a3", "A3", 100, 1, 0, "", "")], decimals=0)
+    s = scored(fw, {"U": {"a1": 49.45, "a2": 49.45, "a3": 49.7}, "V": {"a1": 49.4, "a2": 49.4, "a3": 49.4}})
+    assert s.dimensions.loc["U"].tolist() == [50.0, 50.0, 49.0, 49.0, 50.0]
+    assert s.overall.tolist() == [50.0, 49.0]
+    method = P.Method.of(fw)
+    state = P.run(P.steps(method, fw), P.start(method, np.array([[49.45, 49.45, 49.7], [49.4, 49.4, 49.4]])))
+    assert [BANDS_EN[b] for b in state.band] == ["Good", "Low"]
+    assert state.rank.tolist() == [1, 2]

@@ -48,14 +48,35 @@ def test_article_wording_of_levels_and_lowest_dimensions(sample_json):
     assert round(dip["overall"] - national["overall"], 1) == 8.4
 
 
-def test_sample_has_30_agencies_in_5_ministries_both_kinds(sample_json):
+def test_sample_benchmarks_ranks_and_overalls_are_their_formulas(sample_json):
+    """31 agencies in 5 ministries, both kinds, every indicator answered; each overall is
+    the weighted mean of its dimensions (the framework's weights), each ministry and the
+    nation the mean of their agencies, ranks RANK.EQ: all from the README's formulas in
+    plain Python (tests/reference.py), and the published 57.8 and 54.4 among them."""
+    from readiness_xl.sample.source_data import load_framework
+    from tests import reference as ref
+
     agencies = sample_json["agencies"]
-    assert len(agencies) >= 30
-    assert len(sample_json["ministries"]) >= 5
+    assert len(agencies) == 31 and len(sample_json["ministries"]) == 5
     assert {a["kind"] for a in agencies} == {"department", "province"}
     assert all(a["completeness"] == 100.0 for a in agencies)
-    ranks = sorted(a["rank"] for a in agencies)
-    assert ranks[0] == 1 and ranks[-1] <= len(agencies)
+    weights = {str(d): float(w) for d, w in load_framework().dimensions["weight"].items()}
+    dims = list(weights)
+    for a in agencies:
+        expected = ref.mean([a["dimensions"][d] for d in dims], [weights[d] for d in dims], 1.0)
+        assert a["overall"] == pytest.approx(expected, abs=1e-9), a["id"]
+    assert [a["rank"] for a in agencies] == ref.rank_eq([a["overall"] for a in agencies])
+    groups = {"national": agencies}
+    for m in sample_json["ministries"]:
+        groups[m["name_th"]] = [a for a in agencies if a["ministry"] == m["name_th"]]
+    for name, members in groups.items():
+        row = unit_values(sample_json, "national" if name == "national" else "ministry", name)
+        for d in dims:
+            assert row["dimensions"][d] == pytest.approx(
+                sum(a["dimensions"][d] for a in members) / len(members), abs=1e-9), (name, d)
+        assert row["overall"] == pytest.approx(sum(a["overall"] for a in members) / len(members), abs=1e-9)
+    assert round(sample_json["national"]["overall"], 1) == 57.8
+    assert round(unit_values(sample_json, "ministry", INDUSTRY)["overall"], 1) == 54.4
 
 
 def test_summary_sheet_levels_for_ministry_and_nation(sample_path):

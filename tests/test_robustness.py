@@ -16,6 +16,7 @@ from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.benchmarks import rank_eq
 from readiness_xl.core.results import compute_results
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
+from tests import reference as ref
 from tests.frameworks import answers, tiny_framework
 
 
@@ -203,12 +204,36 @@ def test_rank_sentences():
         "Its rank could lie between 18 and 29 with dimension weights ±25%."
 
 
-def test_alternative_aggregation_and_normalisation_draws(sample):
-    """A draw that picks the geometric mean or min-max normalisation scores as the core's
-    power mean and normalisers say, through the same batched path."""
-    from readiness_xl.core.aggregation import power_mean
-    from readiness_xl.core.normalisation import minmax
+def _reference_overall(framework, rows: list[dict], aggregation: str, normalisation: str,
+                       weights=None, points=None, decimals=None) -> list:
+    """Each unit's overall score by the plain-Python reference (tests/reference.py) from the
+    framework's table as data: goalposts or min-max over the units, the dimension tree,
+    the overall mean, rounding."""
+    inds = framework.indicators
+    dims = framework.dimensions
+    weights = dims["weight"].astype(float).tolist() if weights is None else list(weights)
+    points = inds["points"].astype(float).tolist() if points is None else list(points)
+    tree = {d: (w, agg, parent) for d, w, agg, parent in
+            zip(dims.index, weights, dims["aggregation"], dims["parent"])}
+    members = {i: (d, p) for i, d, p in zip(inds.index, inds["dimension"], points)}
+    columns = {}
+    for i in inds.index:
+        column = [None if row[i] != row[i] else float(row[i]) for row in rows]
+        if normalisation == "minmax":
+            columns[i] = ref.minmax(column)
+        else:
+            columns[i] = [ref.goalposts(x, float(inds.at[i, "min"]), float(inds.at[i, "max"])) for x in column]
+    out = []
+    for u in range(len(rows)):
+        scores = ref.tree_scores(tree, members, {i: columns[i][u] for i in inds.index})
+        value = ref.overall(tree, scores, aggregation)
+        out.append(value if decimals is None else ref.round_half_away(value, decimals))
+    return out
 
+
+def test_alternative_aggregation_and_normalisation_draws(sample):
+    """A draw that picks the geometric mean or min-max normalisation scores as the
+    plain-Python reference of those methods says, through the same batched path."""
     framework, agencies, parsed = sample
     method = R.method_of(framework)
     data = R.data_of(framework, parsed, ("minmax",))
@@ -216,23 +241,18 @@ def test_alternative_aggregation_and_normalisation_draws(sample):
     assert [i.alternatives for i in inputs] == [(1.0, 0.0), (R.NOMINAL, "minmax")]
     draws = np.array([[0.2, 0.2], [0.7, 0.2], [0.2, 0.7], [0.7, 0.7]])
     found = R.run(data, method, inputs, draws)
-    dims = compute_results(framework, agencies, parsed).agencies[framework.dimension_ids].to_numpy()
-    np.testing.assert_allclose(found.scores[0], power_mean(dims, framework.weights, 1.0), atol=1e-9)
-    np.testing.assert_allclose(found.scores[1], power_mean(dims, framework.weights, 0.0), atol=1e-9)
-    values = parsed.reindex(columns=framework.indicator_ids).to_numpy(float)
-    shares = minmax(values, framework.normal_params)
-    member = framework.points_matrix
-    minmax_dims = 100 * (shares @ member) / member.sum(axis=0)
-    np.testing.assert_allclose(found.scores[2], power_mean(minmax_dims, framework.weights, 1.0),
-                               atol=1e-9)
-    np.testing.assert_allclose(found.scores[3], power_mean(minmax_dims, framework.weights, 0.0),
-                               atol=1e-9)
+    rows = [parsed.loc[u].to_dict() for u in parsed.index]
+    for d, (aggregation, normalisation) in enumerate([("", "goalposts"), ("geometric", "goalposts"),
+                                                       ("", "minmax"), ("geometric", "minmax")]):
+        expected = _reference_overall(framework, rows, aggregation, normalisation)
+        assert found.scores[d].tolist() == pytest.approx(expected, abs=1e-9), (aggregation, normalisation)
     assert not found.failed.any()
 
 
-def test_sub_dimensions_powers_and_rounding_follow_the_core():
-    """A framework with a parent dimension, a geometric dimension, a harmonic overall and
-    one-decimal rounding: every draw equals compute_results with that draw's weights."""
+def test_sub_dimensions_powers_and_rounding_follow_the_reference():
+    """A framework with a parent dimension, a geometric sub-dimension, a harmonic overall
+    and one-decimal rounding: every draw's scores and ranks equal the plain-Python
+    reference with that draw's weights and points."""
     from readiness_xl.core.framework import build_framework, located
 
     dims = located([
@@ -255,11 +275,32 @@ def test_sub_dimensions_powers_and_rounding_follow_the_core():
     rng = np.random.default_rng(3)
     frame = pd.DataFrame(rng.integers(1, 5, size=(12, 4)).astype(float), columns=list("abcd"),
                          index=[f"U{i:02d}" for i in range(12)])
-    agencies = pd.DataFrame({"name_th": frame.index, "name_en": frame.index, "kind": "department",
-                             "ministry_th": "ม", "ministry_en": "M"}, index=frame.index)
-    for scores, ranks, overall, rank in draws_against_the_core(framework, agencies, frame, 0.3, 4, seed=2):
-        np.testing.assert_array_equal(scores, overall)
-        np.testing.assert_array_equal(ranks, rank)
+    method, data = R.method_of(framework), R.data_of(framework, frame)
+    inputs = R.uncertain_inputs(method, 0.3)
+    draws = R.sample_uniform(inputs, 4, seed=2)
+    found = R.run(data, method, inputs, draws)
+    picks = R.choices(inputs, draws)
+    tree = {"P": (0, "", ""), "P1": (0, "geometric", "P"), "P2": (0, "", "P"), "Q": (0, "", "")}
+    rows = [frame.loc[u].to_dict() for u in frame.index]
+    for d in range(len(draws)):
+        weights = inputs[0].alternatives[picks[d, 0]]
+        points = inputs[1].alternatives[picks[d, 1]]
+        assert len(set(np.round(weights, 6))) == 4          # the draw really moved the weights
+        w = dict(zip(["P", "P1", "P2", "Q"], map(float, weights)))
+        drawn = {k: (w[k], agg, parent) for k, (_, agg, parent) in tree.items()}
+        members = dict(zip("abcd", zip(["P1", "P1", "P2", "Q"], map(float, points))))
+        expected = []
+        for row in rows:
+            scores = ref.tree_scores(drawn, members, {i: row[i] / 4 for i in "abcd"})
+            expected.append(ref.round_half_away(ref.overall(drawn, scores, "harmonic"), 1))
+        assert found.scores[d].tolist() == pytest.approx(expected, abs=1e-9)
+        assert found.ranks[d].tolist() == ref.rank_eq(expected)
+    # the first unit by hand, nominal weights: answers 4, 1, 1, 1 of 4
+    # P1 = 100 * (1^1 * 0.25^2)^(1/3) = 39.685...; P2 = 25; P = (2 * P1 + 25) / 3 = 34.790...
+    # Q = 25; overall = 1 / (0.7 / P + 0.3 / Q) = 31.1325... -> 31.1
+    assert frame.iloc[0].tolist() == [4.0, 1.0, 1.0, 1.0]
+    nominal = R.run(data, method, (), np.zeros((1, 0)))
+    assert nominal.scores[0][0] == 31.1
 
 
 def test_sobol_by_blocks_of_units_equals_one_block(sample, monkeypatch):

@@ -21,6 +21,7 @@ from readiness_xl.core.benchmarks import (
 from readiness_xl.core.results import compute_results
 from readiness_xl.core.scoring import overall_scores, score
 from readiness_xl.errors import ReadinessError
+from tests import reference as ref
 from tests.frameworks import answers, tiny_framework
 
 # Hand computation for agency X: a1 = ใช่ -> 1, a2 = 3/4, b1 = 40% (2 points)
@@ -120,11 +121,26 @@ def test_scores_stay_between_0_and_100(rows, missing):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(0, 100), min_size=6, max_size=6), st.lists(st.floats(0.01, 50), min_size=6, max_size=6),
-       st.floats(0.001, 1000))
-def test_scaling_all_weights_leaves_scores_unchanged(dims, w, factor):
-    d = np.array([dims])
-    assert overall_scores(d, np.array(w) * factor)[0] == pytest.approx(overall_scores(d, np.array(w))[0])
+@given(st.lists(st.one_of(st.floats(1e-3, 100), st.just(0.0), st.just(math.nan)), min_size=6, max_size=6),
+       st.lists(st.floats(0.01, 50), min_size=6, max_size=6), st.floats(0.001, 1000),
+       st.sampled_from([1.0, 0.0, -1.0, 2.0, 0.5, -2.0]))
+def test_overall_is_the_weighted_power_mean_of_the_formula(dims, w, factor, p):
+    """The overall of any scores and weights (scaled by any factor: weights are shares)
+    under any power equals the plain-Python weighted power mean of tests/reference.py."""
+    expected = ref.mean([None if math.isnan(x) else x for x in dims], [x * factor for x in w], p)
+    got = overall_scores(np.array([dims]), np.array(w) * factor, p)[0]
+    if expected is None:
+        assert math.isnan(got)
+    else:
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_overall_by_hand():
+    # weights 60 and 40 of scores 50 and 75: 30 + 30 = 60; geometric: 50^0.6 * 75^0.4 = 58.44...
+    assert overall_scores(np.array([[50.0, 75.0]]), np.array([60.0, 40.0]))[0] == pytest.approx(60.0)
+    assert overall_scores(np.array([[50.0, 75.0]]), np.array([60.0, 40.0]), 0.0)[0] == \
+        pytest.approx(50 ** 0.6 * 75 ** 0.4)
+    assert overall_scores(np.array([[50.0, np.nan]]), np.array([60.0, 40.0]))[0] == pytest.approx(50.0)
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,7 +1,9 @@
-"""The worksheet functions' whole-array path for the usual range (numbers and blanks) gives
-what the cell-by-cell parser gives, shares and refusals alike."""
+"""The worksheet functions' shares: value / maximum by the rule, on the whole-array path
+for numbers and blanks and on the cell-by-cell parser alike, refusals naming the answer."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -15,26 +17,43 @@ _ANSWERS = st.one_of(st.none(), st.integers(-3, 120), st.floats(-5, 130),
                      st.sampled_from([float("nan"), float("inf"), -0.0]))
 
 
-def _cell_by_cell(answers: list, maxima: list):
-    """The shares as the per-cell parser gives them: a word answer appended (then dropped)
-    keeps every value off the whole-array path."""
-    try:
-        return answer_shares([*answers, "ใช่"], [*maxima, 1])[:-1]
-    except CellValueError as err:
-        return str(err)
+def _by_hand(answers: list, maxima: list):
+    """The shares from the rule itself (value / maximum, a blank unanswered), or the
+    start of the refusal of the first answer outside 0..maximum or not finite."""
+    shares = []
+    for i, (value, top) in enumerate(zip(answers, maxima), start=1):
+        if value is None or math.isnan(value):
+            shares.append(math.nan)
+        elif math.isinf(value) or not 0 <= value <= top:
+            return f"answer {i}: "
+        else:
+            shares.append(value / top)
+    return shares
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_ANSWERS, _MAXIMA), min_size=1, max_size=25))
-def test_numbers_and_blanks_give_what_the_cell_parser_gives(pairs):
+def test_numbers_and_blanks_are_value_over_maximum_or_refused(pairs):
     answers, maxima = [a for a, _ in pairs], [m for _, m in pairs]
-    expected = _cell_by_cell(answers, maxima)
+    expected = _by_hand(answers, maxima)
     if isinstance(expected, str):
         with pytest.raises(CellValueError) as err:
             answer_shares(answers, maxima)
-        assert str(err.value) == expected
+        assert str(err.value).startswith(expected), (str(err.value), expected)
+        assert "is outside 0.." in str(err.value) or "is not a finite number" in str(err.value)
     else:
         np.testing.assert_array_equal(answer_shares(answers, maxima), expected)
+        # a word answer beside them sends the row down the cell-by-cell parser: same shares
+        np.testing.assert_array_equal(answer_shares([*answers, "ใช่"], [*maxima, 1])[:-1], expected)
+
+
+def test_refusals_name_the_answer_and_its_range():
+    with pytest.raises(CellValueError, match=r"^answer 2: 5 is outside 0\.\.4$"):
+        answer_shares([1, 5], [4, 4])
+    with pytest.raises(CellValueError, match=r"^answer 1: inf is not a finite number$"):
+        answer_shares([math.inf, "ใช่"], [4, 1])
+    assert answer_shares([3, None, "ไม่ใช่", "Y"], [4, 100, 1, 1]).tolist() == \
+        pytest.approx([0.75, math.nan, 0.0, 1.0], nan_ok=True)
 
 
 def test_hand_computed_dimension_of_numbers_and_a_blank():
