@@ -219,6 +219,33 @@ def test_new_template_with_own_agencies_is_blank_too(tmp_path):
     run_cli("new-template", out, "--agencies", agencies)
     wb = load_workbook(out)
     assert wb.active.title == L.START_SHEET and summary_values(wb) == []
-    run_cli("recalc", out)
-    row = [c.value for c in load_workbook(out)[L.SUMMARY_SHEET][2]]
+    printed = run_cli("recalc", out).stdout
+    rows = [[c.value for c in r] for r in load_workbook(out)[L.SUMMARY_SHEET].iter_rows(min_row=2)]
+    row, header = rows[0], [c.value for c in load_workbook(out)[L.SUMMARY_SHEET][1]]
     assert row[0] == ROW_TYPES["agency"] and row[4] == "องค์กรปกครองส่วนท้องถิ่น"
+    # nothing answered: every level says so (not the band of a score of 0), and so does
+    # the terminal, with the completeness, in Thai and in English
+    level_th, level_en = header.index("ระดับ"), header.index("Level")
+    assert {(r[level_th], r[level_en]) for r in rows if r[0]} == {("ยังไม่มีคำตอบ", "no answers")}
+    assert "ยังไม่มีคำตอบ: ตอบแล้ว 0% ของคำถามทั้งหมด" in printed
+    assert "No answers: 0% of the questions answered" in printed
+    national = next(r for r in rows if r[0] == ROW_TYPES["national"])
+    assert national[header.index("บทสรุป / Narrative")].startswith("ยังไม่มีคำตอบ")
+
+
+def test_mostly_unanswered_is_told_with_its_completeness():
+    """Hand-computed: agencies 0%, 20% and 50% answered are 23⅓% answered in all, two of
+    three with an answer: too few for results. The sample is whole."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from readiness_xl.core.results import answered
+    found = answered(SimpleNamespace(agencies=pd.DataFrame({"completeness": [0.0, 20.0, 50.0]})))
+    assert (found.completeness, found.agencies, found.of) == (pytest.approx(70 / 3), 2, 3)
+    assert found.too_few and not found.none
+    th, en = found.sentences()
+    assert "ตอบแล้ว 23% ของคำถามทั้งหมด (2 จาก 3 หน่วยงาน)" in th
+    assert en.startswith("Mostly no answers: 23% of the questions answered (2 of 3 agencies)")
+    whole = answered(SimpleNamespace(agencies=pd.DataFrame({"completeness": [100.0, 60.0]})))
+    assert not whole.too_few and whole.sentences() is None

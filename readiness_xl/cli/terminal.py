@@ -16,7 +16,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from readiness_xl.core.narrative import percent_text
-from readiness_xl.core.results import Results
+from readiness_xl.core.results import Results, answered, unanswered_levels
 
 TERMINAL_AGENCIES = 40  # more than this and the terminal shows the 20 best and 20 last
 DEFAULT_WIDTH = 180      # when output goes to a file or `make` and no COLUMNS says otherwise
@@ -98,8 +98,12 @@ def _summary_table(results: Results, dropped: set[str]) -> Table:
 
 
 def print_summary(results: Results) -> None:
+    """The summary table; below it, when the workbook is (mostly) unanswered, a line in
+    Thai and one in English saying so, with the completeness."""
     out = console()
-    out.print(summary_table(results, out.width))
+    out.print(summary_table(unanswered_levels(results), out.width))
+    for line in answered(results).sentences() or ():
+        echo_wrapped(line)
 
 
 def echo_wrapped(text: str) -> None:
