@@ -148,6 +148,31 @@ def test_header_words_fit_their_columns(books, sheet, row):
             assert printed_width(word) <= width, (sheet, cell.coordinate, word, width)
 
 
+@pytest.mark.parametrize("name", ["sample", "template", "form"])
+def test_framework_sheet_headers_fit_and_rows_hold_their_questions(books, name):
+    """Every table header of the Framework sheet keeps its English words whole
+    ("Aggregatio/n", "Minimu/m" were cut); an indicator row is as tall as its wrapped
+    Thai question needs (rows of 34 pt cut a third line); band labels and direction words
+    stand clear of the number on their left ("60ดี", "0higher")."""
+    from readiness_xl.builder.style import LINE_POINTS, visible_length
+    ws = books[name][L.FRAMEWORK_SHEET]
+    headers = [row for row in ws.iter_rows() if row[0].fill.fgColor.rgb == "001F4E79"]
+    assert len(headers) == 4
+    for row in headers:
+        for cell in row:
+            width = ws.column_dimensions[cell.column_letter].width
+            for word in re.findall(r"[\x21-\x7e]+", cell.value or ""):
+                assert printed_width(word) <= width, (cell.coordinate, word, width)
+    indicators = headers[2][0].row
+    for r in range(indicators + 1, indicators + 21):
+        question = ws.cell(r, 3).value
+        per_line = int(ws.column_dimensions["C"].width * 0.8)  # letters a line holds, at most
+        assert ws.row_dimensions[r].height >= LINE_POINTS * -(-visible_length(question) // per_line)
+        assert ws.cell(r, 9).alignment.indent >= 1
+    bands = headers[1][0].row
+    assert all(ws.cell(r, 2).alignment.indent >= 1 for r in range(bands + 1, bands + 5))
+
+
 def test_summary_reads_in_thai_with_signed_gaps_and_padding(books):
     ws = books["sample"][L.SUMMARY_SHEET]
     header = [c.value for c in ws[1]]
@@ -206,7 +231,11 @@ def test_sample_keeps_its_example_data_and_opens_on_start_here(books):
 def test_questionnaire_opens_on_its_agency_sheet_with_instructions(books):
     wb = books["form"]
     assert wb.active.title == "D01"
-    assert wb.sheetnames[0] == L.START_SHEET
+    assert wb.sheetnames[:2] == ["D01", L.START_SHEET]  # printed, the agency's questions come first
+    # the Framework sheet says what the Start sheet says: a read-only copy, not "edit here"
+    note = wb[L.FRAMEWORK_SHEET]["A3"].value
+    assert "read-only copy" in note and "Edit" not in note
+    assert any("read-only copy" in str(c) for row in wb[L.START_SHEET].iter_rows(values_only=True) for c in row)
     steps = [row[0] for row in wb[L.START_SHEET].iter_rows(values_only=True) if isinstance(row[0], int)]
     assert steps == [1, 2, 3]
 

@@ -12,13 +12,21 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.style import (BOLD_FONT, LINE_POINTS, NOTE_FONT, PADDED, TITLE_FONT,
-                                        header, print_a4, put, put_formula, text_height, widths)
+                                        header, print_a4, put, put_formula, text_height, widths, wrapped_lines)
 from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.core.framework import ANSWER_TYPES, Framework
 from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS
 from readiness_xl.workbook import layout as L
 
 TYPE_CODES = ANSWER_TYPES
+NOTE_CELL = (3, 1)   # row, column of the note above the tables
+EDIT_NOTE = ("น้ำหนักใช้เป็นสัดส่วนของผลรวม / Weights count as shares of their sum. แก้ไขน้ำหนัก "
+             "ระดับ และตัวชี้วัดได้ที่นี่ / Edit weights, bands and indicators here.")
+COPY_NOTE = ("สำเนาอ่านอย่างเดียวของกรอบการประเมิน น้ำหนักใช้เป็นสัดส่วนของผลรวม / A read-only copy of "
+             "the framework; weights count as shares of their sum.")  # in a questionnaire
+# Column widths: each header's longest English word fits whole ("Aggregatio/n" did not),
+# and A..K still print one page across at 8 pt or more.
+COLUMN_WIDTHS = dict(zip("ABCDEFGHIJK", (13, 32, 30, 33, 12, 15, 9, 11, 11, 12, 12)))
 
 
 @dataclass(frozen=True)
@@ -48,9 +56,13 @@ class FrameworkCells:
         return f"'{L.FRAMEWORK_SHEET}'!${column}${first}:${column}${last}"
 
 
+HEADER_FILL = 0.75  # bold header letters are wider than the body's
+
+
 def _header(ws, row: int, labels: list[str]) -> None:
-    """Headers here wrap to three lines in their narrow columns."""
-    header(ws, row, labels, height=3 * LINE_POINTS)
+    """Headers here wrap in their narrow columns: as tall as the longest needs."""
+    lines = max(wrapped_lines(label, width, HEADER_FILL) for label, width in zip(labels, COLUMN_WIDTHS.values()))
+    header(ws, row, labels, height=max(2, lines) * LINE_POINTS)
 
 
 def define_name(wb: Workbook, name: str, sheet: str, ref: str) -> None:
@@ -61,12 +73,12 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     ws = ws or wb.create_sheet(L.FRAMEWORK_SHEET)
     put(ws, 1, 1, "กรอบการประเมินความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Framework",
         TITLE_FONT)
-    put(ws, 2, 1, "รุ่นกรอบการประเมิน / Framework version", BOLD_FONT, wrap=True)
-    ws.row_dimensions[2].height = 3 * LINE_POINTS
+    version = "รุ่นกรอบการประเมิน / Framework version"
+    put(ws, 2, 1, version, BOLD_FONT, wrap=True)
+    ws.row_dimensions[2].height = text_height(version, COLUMN_WIDTHS["A"])
     put(ws, 2, 2, framework.version)
     define_name(wb, L.FRAMEWORK_VERSION_NAME, L.FRAMEWORK_SHEET, "$B$2")
-    put(ws, 3, 1, "น้ำหนักใช้เป็นสัดส่วนของผลรวม / Weights count as shares of their sum. แก้ไขน้ำหนัก "
-        "ระดับ และตัวชี้วัดได้ที่นี่ / Edit weights, bands and indicators here.", NOTE_FONT)
+    put(ws, *NOTE_CELL, EDIT_NOTE, NOTE_FONT)
 
     row = 4
     _header(ws, row, ["มิติ / Dimension", "ชื่อมิติ (ไทย)", "Dimension (English)", "น้ำหนัก / Weight",
@@ -76,7 +88,8 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     for r, (dim, d) in enumerate(framework.dimensions.iterrows(), start=first):
         for col, value in enumerate([dim, d["name_th"], d["name_en"], d["weight"]], start=1):
             put(ws, r, col, value, wrap=col in (2, 3))
-        ws.row_dimensions[r].height = max(text_height(d["name_th"], 34), text_height(d["name_en"], 30))
+        ws.row_dimensions[r].height = max(text_height(d["name_th"], COLUMN_WIDTHS["B"]),
+                                          text_height(d["name_en"], COLUMN_WIDTHS["C"]))
         put_formula(ws, r, 5, f"=IFERROR(D{r}/SUMPRODUCT(($G${first}:$G${last}=G{r})*$D${first}:$D${last}),0)",
                     number_format="0.0%")
         put(ws, r, 6, aggregation_name(d["aggregation"])).alignment = PADDED
@@ -91,6 +104,7 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     for r, (_, b) in enumerate(framework.bands.iterrows(), start=row + 1):
         for col, value in enumerate([b["lower"], b["label_th"], b["label_en"]], start=1):
             put(ws, r, col, value)
+        ws.cell(r, 2).alignment = PADDED  # clear of the bound beside it ("60ดี")
     last = row + len(framework.bands)
     band_rows = (row + 1, last)
     define_name(wb, L.LEVEL_BANDS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$C${last}")
@@ -106,8 +120,9 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
                   q["min"], q["direction"], q["transform"], q["normalise"]]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, wrap=col in (3, 4))
-        ws.row_dimensions[r].height = max(text_height(q["question_th"], 40),
-                                          text_height(q["question_en"], 48))
+        ws.cell(r, 9).alignment = PADDED  # the direction word, clear of the minimum ("0higher")
+        ws.row_dimensions[r].height = max(text_height(q["question_th"], COLUMN_WIDTHS["C"]),
+                                          text_height(q["question_en"], COLUMN_WIDTHS["D"]))
         ind_rows[ind] = r
     last = row + len(framework.indicators)
     define_name(wb, L.INDICATORS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$K${last}")
@@ -120,7 +135,7 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
         choice.add(f"{column}{row + 1}:{column}{last}")
         ws.add_data_validation(choice)
     _write_settings(wb, ws, framework, last + 2)
-    widths(ws, "ABCDEFGHIJK", (16, 34, 30, 34, 12, 13, 9, 10, 10, 10, 12))
+    widths(ws, "".join(COLUMN_WIDTHS), tuple(COLUMN_WIDTHS.values()))
     ws.freeze_panes = "A5"
     print_a4(ws, columns=f"A:{get_column_letter(ws.max_column)}")
     return FrameworkCells(dim_rows, ind_rows, band_rows)
