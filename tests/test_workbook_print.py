@@ -106,14 +106,17 @@ def test_agency_sheet_prints_answers_and_scores_together(books):
     assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
 
 
-def test_summary_prints_two_pages_across_with_names_repeated(books):
+def test_summary_prints_scores_and_results_on_one_page_across_with_names_repeated(books):
     ws = books["sample"][L.SUMMARY_SHEET]
     assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$B:$C"
-    assert [b.id for b in ws.col_breaks.brk] == [column_index_from_string("L")]  # after the last dimension
+    # names, kind and ministry; then the dimensions, overall, level and rank together
+    assert [b.id for b in ws.col_breaks.brk] == [column_index_from_string("F"), column_index_from_string("P")]
+    assert [c.value for c in ws["M1:P1"][0]] == ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank"]
     assert ws.print_area == "'Summary'!$A$1:$T$40"  # every column but the narrative (U)
     scale = int(ws.page_setup.scale) / 100
     page = A4_POINTS["landscape"][0] - 2 * SIDE_MARGIN * 72
-    for part in (width_points(ws, "A", "L"), width_points(ws, "B", "C") + width_points(ws, "M", "T")):
+    for part in (width_points(ws, "A", "F"), width_points(ws, "B", "C") + width_points(ws, "G", "P"),
+                 width_points(ws, "B", "C") + width_points(ws, "Q", "T")):
         assert part * scale <= page
     assert BODY_POINTS * scale >= MIN_PRINT_POINTS
 
@@ -278,3 +281,32 @@ def test_mostly_unanswered_is_told_with_its_completeness():
     assert en.startswith("Mostly no answers: 23% of the questions answered (2 of 3 agencies)")
     whole = answered(SimpleNamespace(agencies=pd.DataFrame({"completeness": [100.0, 60.0]})))
     assert not whole.too_few and whole.sentences() is None
+
+
+def test_validation_sheet_prints_one_page_across_with_its_header(sample_path, tmp_path):
+    """The Validation ledger `collect` writes: landscape, one page across at 8 pt or more
+    (it split over three portrait pages), header repeated and tall enough for its
+    labels, every English header word whole, long texts wrapped in rows that hold them."""
+    import shutil
+
+    from readiness_xl.survey.collect import VALIDATION_SHEET, collect_forms
+    from readiness_xl.workbook.sheet_writer import FONT_POINTS
+    master = tmp_path / "master.xlsx"
+    shutil.copy(sample_path, master)
+    form = tmp_path / "D01.xlsx"
+    build_form(read_book(master), "D01", prefill=True).save(form)
+    collect_forms([form], master)
+    ws = load_workbook(master)[VALIDATION_SHEET]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.print_title_rows == "$1:$1" and "&P" in ws.oddFooter.right.text
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+    page = A4_POINTS["landscape"][0] - 2 * SIDE_MARGIN * 72
+    assert FONT_POINTS * min(1.0, page / width_points(ws, "A", get_column_letter(ws.max_column))) >= 8
+    for cell in ws[1]:
+        width = ws.column_dimensions[cell.column_letter].width
+        for word in re.findall(r"[\x21-\x7e]+", cell.value):
+            assert printed_width(word) * FONT_POINTS / 11 <= width, (cell.coordinate, word, width)
+    assert ws.row_dimensions[1].height >= 2 * 15
+    merged = next(r for r in ws.iter_rows(min_row=2) if r[5].value == "merged")
+    assert len(merged[8].value) == 64 and merged[8].alignment.wrap_text
+    assert ws.row_dimensions[merged[0].row].height >= 2 * 15   # the SHA-256 on two lines

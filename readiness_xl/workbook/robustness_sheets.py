@@ -18,8 +18,7 @@ from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMI
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results, number_or_none
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.paper import LINE_POINTS, text_height, wrapped_lines
-from readiness_xl.workbook.sheet_writer import FONT_POINTS, Paper, SheetSpec, write_sheets
+from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, write_sheets
 
 if TYPE_CHECKING:
     from readiness_xl.workbook.read import Book
@@ -38,24 +37,6 @@ WIDTH_COLUMN = "O"
 
 def _pad(rows: list[list], width: int) -> list[list]:
     return [r + [None] * (width - len(r)) for r in rows]
-
-
-HEADER_FILL = 0.85       # bold header letters are wider than the body's
-
-
-def _heights(rows: list[list], wrapped: dict[int, float], widths: dict[str, float]) -> dict[int, float]:
-    """Row number -> height: the header's, tall enough for its longest wrapped label,
-    and the rows whose text in a wrapped column (0-based index -> width) needs more
-    than one line."""
-    line = LINE_POINTS * FONT_POINTS / 11
-    heights = {1: line * max(wrapped_lines(h, widths.get(get_column_letter(c), 10), HEADER_FILL)
-                             for c, h in enumerate(rows[0], start=1) if h) + 4}
-    for r, row in enumerate(rows[1:], start=2):
-        tall = max((text_height(row[c], width, line) for c, width in wrapped.items()
-                    if c < len(row) and isinstance(row[c], str) and row[c]), default=0.0)
-        if tall > line:
-            heights[r] = tall
-    return heights
 
 
 def _beside(left: list[list], right: list[list], gap: int = 1) -> list[list]:
@@ -131,7 +112,7 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
                                 get_column_letter(narrative_col + 1)))
     return SheetSpec(L.UNCERTAINTY_SHEET, rows, formats, widths, colours, freeze="D2",
                      chart=lambda ws: (_rank_chart(ws, shown, len(table)), anchor),
-                     wrap=frozenset(["B", "C", letters[0], *narratives]), heights=_heights(rows, wrapped, widths),
+                     wrap=frozenset(["B", "C", letters[0], *narratives]), heights=row_heights(rows, wrapped, widths),
                      cell_formats={f"{letters[1]}{r}": code for r, code in counts.items()}, paper=paper)
 
 
@@ -231,7 +212,7 @@ def audit_spec(result: Audit) -> SheetSpec:
               "Z": 24} | {c: 2 for c in "LPVY"}
     widths |= {get_column_letter(c): 7 for c in range(27, width + 1)}
     return SheetSpec(L.AUDIT_SHEET, rows, formats, widths, colours, freeze="B2",
-                     heights=_heights(rows, {}, widths), paper=Paper(title_rows="1:1", breaks_after=("L", "V")))
+                     heights=row_heights(rows, {}, widths), paper=Paper(title_rows="1:1", breaks_after=("L", "V")))
 
 
 @dataclass(frozen=True)

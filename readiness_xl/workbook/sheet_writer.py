@@ -22,7 +22,7 @@ from defusedxml import ElementTree as ET
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, WORKBOOK_PART, sheet_parts
-from readiness_xl.workbook.paper import PAGE_FOOTER, column_points, fitted_scale
+from readiness_xl.workbook.paper import LINE_POINTS, PAGE_FOOTER, column_points, fitted_scale, text_height, wrapped_lines
 from readiness_xl.workbook.parts import atomic_target, new_sheet, render_sheet_data, replace_parts
 
 STYLES_PART = "xl/styles.xml"
@@ -74,6 +74,24 @@ class SheetSpec:
     heights: dict[int, float] = field(default_factory=dict)
     cell_formats: dict[str, str] = field(default_factory=dict)
     paper: Paper = Paper()
+
+
+HEADER_WRAP = 0.85       # letters a header line holds per unit of width: bold is wider
+
+
+def row_heights(rows: list[list], wrapped: dict[int, float], widths: dict[str, float]) -> dict[int, float]:
+    """Row number -> height: the header's, tall enough for its longest wrapped label,
+    and the rows whose text in a wrapped column (0-based index -> width) needs more
+    than one line."""
+    line, wider = LINE_POINTS * FONT_POINTS / 11, 11 / FONT_POINTS  # text_height measures 11 pt
+    heights = {1: line * max(wrapped_lines(h, widths.get(get_column_letter(c), 10), HEADER_WRAP)
+                             for c, h in enumerate(rows[0], start=1) if h) + 4}
+    for r, row in enumerate(rows[1:], start=2):
+        tall = max((text_height(row[c], width * wider, line) for c, width in wrapped.items()
+                    if c < len(row) and isinstance(row[c], str) and row[c]), default=0.0)
+        if tall > line:
+            heights[r] = tall
+    return heights
 
 
 # ----------------------------------------------------------------------------- styles.xml
@@ -313,7 +331,7 @@ def _insert_types(data: bytes, overrides: str) -> bytes:
             + text[match.start():]).encode("utf-8")
 
 
-def _sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
+def sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
     """Edits and new parts that write `spec` into the package open in `zf`."""
     names, parts = set(zf.namelist()), sheet_parts(zf)
     xml, styles = sheet_xml(spec, zf.read(STYLES_PART).decode("utf-8"))
@@ -368,6 +386,6 @@ def write_sheets(source: Path, target: Path, specs: list[SheetSpec]) -> None:
         current = source
         for spec in specs:
             with zipfile.ZipFile(current) as zf:
-                edits, new_parts = _sheet_edits(zf, spec)
+                edits, new_parts = sheet_edits(zf, spec)
             replace_parts(current, tmp, edits, new_parts)
             current = tmp
