@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from conftest import run_cli
 from openpyxl import load_workbook
+from rich.cells import cell_len
 from outside_tools import libreoffice_convert, page_word_heights, pdf_pages
 from test_workbook_print import printed_width
 
@@ -189,3 +190,20 @@ def test_zero_noise_in_the_file_collapses_the_intervals(sample_path, tmp_path):
     ws = load_workbook(tmp_path / "b.xlsx")[L.UNCERTAINTY_SHEET]
     assert all(r[6] == r[4] == r[7] for r in ws.iter_rows(min_row=2, max_row=32, values_only=True))
     assert R.rank_sentences(found.uncertainty.table, ()).eq("").all()
+
+
+def test_robustness_table_keeps_thai_names_whole_at_80_columns(sample_path, tmp_path):
+    """At 80 columns the table drops best-worst, median and score before it cuts a name
+    (every province read "จังหวัด…"): each agency's Thai name is printed whole."""
+    from readiness_xl.workbook.read import read_book
+    book = tmp_path / "book.xlsx"
+    shutil.copy(sample_path, book)
+    text = run_cli("robustness", book, "--runs", "50", "--sobol-n", "8", columns=80).stdout
+    lines = text[:text.index("Uncertainty sheet written")].splitlines()
+    assert max(map(cell_len, lines)) <= 80  # terminal cells: Thai marks take none
+    for name in read_book(book).agencies["name_th"]:
+        assert name in text, name
+    header = next(line for line in lines if "หน่วยงาน" in line)
+    assert "Rank 5-95%" in header and "Keeps level" in header and "Median" not in header
+    wide = run_cli("robustness", book, "--runs", "50", "--sobol-n", "8", columns=160).stdout
+    assert "Best-worst" in wide and "Median" in wide

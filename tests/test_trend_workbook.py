@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, run_cli
 from openpyxl import load_workbook
+from rich.cells import cell_len
 from outside_tools import libreoffice_convert, page_word_heights, pdf_pages
 from test_robustness_sheets import EIGHT_POINT_WORDS
 from PIL import Image
@@ -236,3 +237,17 @@ def test_a_round_without_a_year_asks_for_years(tmp_path):
     with pytest.raises(ReadinessError, match=r"no survey year in the framework version .*--years"):
         read_round(book)
     assert read_round(book, "2016").year == 2559
+
+
+def test_trend_table_keeps_thai_names_whole_and_levels_in_thai_at_80_columns(rounds):
+    """At 80 columns the English names give way first, then the English level words:
+    ministry names print whole (they were cut while the English wrapped over 5 lines) and
+    the level column reads Thai; wider, it reads Thai / English."""
+    narrow = run_cli("trend", *rounds, "--map", MAPPING_CSV, columns=80).stdout
+    table = narrow[:narrow.index("ประเทศไทย ได้")]
+    assert max(map(cell_len, table.splitlines())) <= 80  # terminal cells: Thai marks take none
+    for name in ("กระทรวงเกษตรและสหกรณ์", "กระทรวงเทคโนโลยีสารสนเทศและการสื่อสาร", "กระทรวงสาธารณสุข"):
+        assert name in table
+    assert "Ministry of" not in table and "ระดับ" in table and "ต่ำมาก → ดี" in table
+    wide = run_cli("trend", *rounds, "--map", MAPPING_CSV, columns=200).stdout
+    assert "Ministry of Finance" in wide and "ต่ำมาก / Very low → ดี / Good" in wide
