@@ -174,6 +174,7 @@ def test_framework_sheet_headers_fit_and_rows_hold_their_questions(books, name):
         assert ws.cell(r, 9).alignment.indent >= 1
     bands = headers[1][0].row
     assert all(ws.cell(r, 2).alignment.indent >= 1 for r in range(bands + 1, bands + 5))
+    assert ws.print_title_rows == f"${indicators}:${indicators}"  # repeated on the pages it runs onto
 
 
 def test_summary_reads_in_thai_with_signed_gaps_and_padding(books):

@@ -109,7 +109,7 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     band_rows = (row + 1, last)
     define_name(wb, L.LEVEL_BANDS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$C${last}")
 
-    row = last + 2
+    row = indicators_header = last + 2
     _header(ws, row, ["ตัวชี้วัด / Indicator", "มิติ / Dimension", "คำถาม (ไทย)", "Question (English)",
                      "ประเภทคำตอบ / Answer type", "ค่าสูงสุด / Maximum", "คะแนน / Points",
                      "ค่าต่ำสุด / Minimum", "ทิศทาง / Direction", "แปลงค่า / Transform",
@@ -137,7 +137,9 @@ def write_framework_sheet(wb: Workbook, framework: Framework, ws=None) -> Framew
     _write_settings(wb, ws, framework, last + 2)
     widths(ws, "".join(COLUMN_WIDTHS), tuple(COLUMN_WIDTHS.values()))
     ws.freeze_panes = "A5"
-    print_a4(ws, columns=f"A:{get_column_letter(ws.max_column)}")
+    # the indicators' header heads every page they run onto
+    print_a4(ws, title_rows=f"{indicators_header}:{indicators_header}",
+             columns=f"A:{get_column_letter(ws.max_column)}")
     return FrameworkCells(dim_rows, ind_rows, band_rows)
 
 
@@ -151,5 +153,5 @@ def _write_settings(wb: Workbook, ws, framework: Framework, row: int) -> None:
               ("benchmark_th", settings.benchmark_th), ("benchmark_en", settings.benchmark_en)]
     for r, (key, value) in enumerate(values, start=row + 1):
         put(ws, r, 1, key)
-        put(ws, r, 2, value)
+        put(ws, r, 2, value).alignment = PADDED  # clear of a long key ("benchmark_th")
     define_name(wb, L.SETTINGS_NAME, L.FRAMEWORK_SHEET, f"$A${row + 1}:$B${row + len(values)}")
