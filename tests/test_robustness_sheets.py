@@ -91,6 +91,13 @@ def test_rewriting_replaces_and_recalc_keeps(written, tmp_path):
     robustness_file(book, again, runs=RUNS, sobol_n=SOBOL_N)
     first, second = _parts(book), _parts(again)
     assert set(first) == set(second)                       # no second sheet, chart or drawing
+    titles = re.findall(r'<definedName name="_xlnm.Print_Titles" localSheetId="(\d+)">([^<]*)<',
+                        second["xl/workbook.xml"].decode("utf-8"))
+    sheets = load_workbook(again).sheetnames
+    ours = {sheets[int(i)]: ref for i, ref in titles if sheets[int(i)] in (L.UNCERTAINTY_SHEET, L.AUDIT_SHEET)}
+    assert ours == {L.UNCERTAINTY_SHEET: "'Uncertainty'!$A:$B,'Uncertainty'!$1:$1",
+                    L.AUDIT_SHEET: "'Audit'!$1:$1"}                # replaced, not added twice
+    assert len(titles) == len({i for i, _ in titles})
     assert first["xl/styles.xml"] == second["xl/styles.xml"]  # no style added twice
     recalc_file(again)
     kept = _parts(again)
