@@ -22,7 +22,8 @@ from defusedxml import ElementTree as ET
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, WORKBOOK_PART, sheet_parts
-from readiness_xl.workbook.paper import LINE_POINTS, PAGE_FOOTER, column_points, fitted_scale, text_height, wrapped_lines
+from readiness_xl.workbook.paper import (LINE_POINTS, PAGE_FOOTER, column_points, fitted_scale, text_height,
+                                         wrapped_lines)
 from readiness_xl.workbook.parts import atomic_target, new_sheet, render_sheet_data, replace_parts
 
 STYLES_PART = "xl/styles.xml"
