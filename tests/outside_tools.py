@@ -47,3 +47,23 @@ def pdf_pages(pdf: Path, outdir: Path, dpi: int = 60) -> list[Path]:
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(outdir / pdf.stem)],
                    check=True, capture_output=True, timeout=300)
     return sorted(outdir.glob(f"{pdf.stem}*.png"))
+
+
+def page_word_heights(pdf: Path) -> list[tuple[str, float]]:
+    """Per printed page: (the footer's first word, normally the sheet's name, the median
+    height of its words in points) as poppler's pdftotext -bbox measures them."""
+    import html
+    import re
+    import statistics
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        words = [(float(x), float(y0), float(y1), html.unescape(w)) for x, y0, y1, w in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', page)]
+        footer = sorted((w for w in words if w[1] > height - 40), key=lambda w: w[0])
+        name = footer[0][3] if footer else ""
+        pages.append((name, statistics.median(y1 - y0 for _, y0, y1, _ in words) if words else 0.0))
+    return pages

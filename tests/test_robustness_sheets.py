@@ -5,6 +5,7 @@ that write them."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -12,12 +13,19 @@ import zipfile
 import pytest
 from conftest import run_cli
 from openpyxl import load_workbook
-from outside_tools import libreoffice_convert, pdf_pages
+from rich.cells import cell_len
+from outside_tools import libreoffice_convert, page_word_heights, pdf_pages
+from test_workbook_print import printed_width
 
 from readiness_xl.core import robustness as R
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.recalc import recalc_file
 from readiness_xl.workbook.robustness_sheets import rank_interval, robustness_file
+from readiness_xl.workbook.sheet_writer import FONT_POINTS
+
+# The median height pdftotext gives the words of a page printed at 8 points or more in the
+# fonts LibreOffice prints Tahoma with (descender to ascender; 8 pt measures about 9.5).
+EIGHT_POINT_WORDS = 9.0
 
 RUNS, SOBOL_N = 300, 64
 
@@ -83,6 +91,13 @@ def test_rewriting_replaces_and_recalc_keeps(written, tmp_path):
     robustness_file(book, again, runs=RUNS, sobol_n=SOBOL_N)
     first, second = _parts(book), _parts(again)
     assert set(first) == set(second)                       # no second sheet, chart or drawing
+    titles = re.findall(r'<definedName name="_xlnm.Print_Titles" localSheetId="(\d+)">([^<]*)<',
+                        second["xl/workbook.xml"].decode("utf-8"))
+    sheets = load_workbook(again).sheetnames
+    ours = {sheets[int(i)]: ref for i, ref in titles if sheets[int(i)] in (L.UNCERTAINTY_SHEET, L.AUDIT_SHEET)}
+    assert ours == {L.UNCERTAINTY_SHEET: "'Uncertainty'!$A:$B,'Uncertainty'!$1:$1",
+                    L.AUDIT_SHEET: "'Audit'!$1:$1"}                # replaced, not added twice
+    assert len(titles) == len({i for i, _ in titles})
     assert first["xl/styles.xml"] == second["xl/styles.xml"]  # no style added twice
     recalc_file(again)
     kept = _parts(again)
@@ -115,9 +130,38 @@ def test_libreoffice_renders_the_uncertainty_sheet(written, tmp_path):
                                     capture_output=True, text=True, check=True).stdout.split())
             for i in range(1, len(pages) + 1)]  # words, whatever the lines a chart title wraps to
     chart = next(i for i, t in enumerate(text) if "Rank interval 5-95%" in t)
-    assert any("อันดับอาจอยู่ระหว่าง" in t for t in text[chart:])
+    narratives = next(i for i, t in enumerate(text) if "อันดับอาจอยู่ระหว่าง" in t)
     assert any("Cronbach" in t for t in text[chart:])
     assert pages[chart].stat().st_size > 20_000       # the chart is drawn, not an empty page
+    # on paper: every page legible (the issue's own bar is a median word of 6 points; ours
+    # is 8-point text), ids and Thai names repeated beside the narratives and the chart
+    heights = page_word_heights(pdf)
+    assert all(h >= 6 for _, h in heights), heights
+    ours = [h for name, h in heights if name in (L.UNCERTAINTY_SHEET, L.AUDIT_SHEET)]
+    assert len(ours) >= 6 and min(ours) >= EIGHT_POINT_WORDS, heights
+    assert "D07" in text[narratives] and "D07" in text[chart] and "กรมสรรพากร" in text[chart]
+    # counts print as whole numbers, the seed without a thousands separator
+    settings = " ".join(text)
+    assert f"{RUNS}.0" not in settings and "2560.0" not in settings and "2,560" not in settings
+    assert "เมล็ดสุ่ม / Seed 2560" in settings
+
+
+@pytest.mark.parametrize("sheet", [L.UNCERTAINTY_SHEET, L.AUDIT_SHEET])
+def test_headers_fit_their_columns_and_rows(written, sheet):
+    """No header word is cut inside ("Interva/l", "dimensio/n"): each English word fits its
+    column in the sheets' bold 10 pt (see test_workbook_print.printed_width, fitted at 11)."""
+    ws = load_workbook(written[0])[sheet]
+    for cell in ws[1]:
+        if not cell.value:
+            continue
+        width = ws.column_dimensions[cell.column_letter].width
+        for word in re.findall(r"[\x21-\x7e]+", cell.value):
+            assert printed_width(word) * FONT_POINTS / 11 <= width, (cell.coordinate, word, width)
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.print_title_cols == ("$A:$B" if sheet == L.UNCERTAINTY_SHEET else None)
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert "&P" in ws.oddFooter.right.text and ws.oddFooter.left.text == "&A"
+    assert int(ws.page_setup.scale) * FONT_POINTS / 100 >= 8  # a fixed scale: 8 pt or more
 
 
 def test_robustness_and_audit_commands(sample_path, tmp_path):
@@ -153,3 +197,20 @@ def test_zero_noise_in_the_file_collapses_the_intervals(sample_path, tmp_path):
     ws = load_workbook(tmp_path / "b.xlsx")[L.UNCERTAINTY_SHEET]
     assert all(r[6] == r[4] == r[7] for r in ws.iter_rows(min_row=2, max_row=32, values_only=True))
     assert R.rank_sentences(found.uncertainty.table, ()).eq("").all()
+
+
+def test_robustness_table_keeps_thai_names_whole_at_80_columns(sample_path, tmp_path):
+    """At 80 columns the table drops best-worst, median and score before it cuts a name
+    (every province read "จังหวัด…"): each agency's Thai name is printed whole."""
+    from readiness_xl.workbook.read import read_book
+    book = tmp_path / "book.xlsx"
+    shutil.copy(sample_path, book)
+    text = run_cli("robustness", book, "--runs", "50", "--sobol-n", "8", columns=80).stdout
+    lines = text[:text.index("Uncertainty sheet written")].splitlines()
+    assert max(map(cell_len, lines)) <= 80  # terminal cells: Thai marks take none
+    for name in read_book(book).agencies["name_th"]:
+        assert name in text, name
+    header = next(line for line in lines if "หน่วยงาน" in line)
+    assert "Rank 5-95%" in header and "Keeps level" in header and "Median" not in header
+    wide = run_cli("robustness", book, "--runs", "50", "--sobol-n", "8", columns=160).stdout
+    assert "Best-worst" in wide and "Median" in wide

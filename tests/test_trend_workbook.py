@@ -5,13 +5,16 @@ UDFs over its Trend sheet, long-form workbooks, and one-line errors."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import numpy as np
 import pytest
 from conftest import ROOT, run_cli
 from openpyxl import load_workbook
-from outside_tools import libreoffice_convert, pdf_pages
+from rich.cells import cell_len
+from outside_tools import libreoffice_convert, page_word_heights, pdf_pages
+from test_robustness_sheets import EIGHT_POINT_WORDS
 from PIL import Image
 from workbook_content import differences, workbook_content
 
@@ -157,11 +160,38 @@ def test_libreoffice_renders_the_trend_dashboard(trend_run, tmp_path):
     # the chart's coloured lines and markers, not only black text on white
     coloured = int(((pixels.max(axis=2) - pixels.min(axis=2)) > 60).sum())
     assert coloured > 500, dashboard
+    # every page legible: the Trend sheet flows onto pages across and down at 8 pt or
+    # more (it printed one page across at about 6 pt), its ids and names on each page
+    heights = page_word_heights(pdf)
+    assert all(h >= 6 for _, h in heights), heights
+    trend = [h for name, h in heights if name == TL.TREND_SHEET]
+    assert len(trend) >= 9 and min(trend) >= EIGHT_POINT_WORDS, heights
+    ws = load_workbook(out)[TL.TREND_SHEET]
+    assert (ws.print_title_rows, ws.print_title_cols) == ("$1:$1", "$B:$C")
+    assert len(ws.col_breaks.brk) == 2 and int(ws.page_setup.scale) >= 73
+
+
+def test_trend_headers_and_ids_fit_their_columns(trend_run):
+    """No header word cut inside ("Commo/n indicato/rs"), and the longest id (a ministry's
+    Thai name) within its column rather than running into the name beside it."""
+    from test_workbook_print import printed_width
+
+    from readiness_xl.builder.style import visible_length
+    out, _ = trend_run
+    ws = load_workbook(out)[TL.TREND_SHEET]
+    for cell in ws[1]:
+        width = ws.column_dimensions[cell.column_letter].width
+        for word in re.findall(r"[^\s-]+-?", cell.value):
+            if word.isascii():
+                assert printed_width(word) <= width, (cell.coordinate, word, width)
+    ids = [r[0] for r in ws.iter_rows(min_row=2, min_col=2, max_col=2, values_only=True)]
+    assert max(map(visible_length, ids)) + 1 <= ws.column_dimensions["B"].width
 
 
 def test_dashboard_chooser_formulas_recalculate_outside_excel(trend_run, tmp_path):
     """LibreOffice recalculates the chosen unit's INDEX/MATCH formulas over the Trend sheet:
-    D01's scores by round, #N/A for dimension 6 in 2559 (a round without it)."""
+    D01's scores by round, a dash (never an error value) for dimension 6 in 2559 (a round
+    without it)."""
     out, report = trend_run
     recalculated = libreoffice_convert(out, "xlsx", tmp_path / "lo", tmp_path / "profile")
     ws = load_workbook(recalculated, data_only=True)[TL.TREND_DASHBOARD_SHEET]
@@ -170,7 +200,7 @@ def test_dashboard_chooser_formulas_recalculate_outside_excel(trend_run, tmp_pat
     assert rows["ชื่อ / Name"][0] == "กรมส่งเสริมอุตสาหกรรม"
     assert rows["คะแนนรวม / Overall"] == pytest.approx((dip["2559"]["overall"], dip["2560"]["overall"]))
     sixth = next(v for k, v in rows.items() if k.startswith("มิติ 6"))
-    assert sixth[0] == "#N/A" and sixth[1] == pytest.approx(dip["2560"]["dimensions"]["6"])
+    assert sixth[0] == "—" and sixth[1] == pytest.approx(dip["2560"]["dimensions"]["6"])
 
 
 def test_report_has_a_trend_section(rounds, tmp_path):
@@ -207,3 +237,17 @@ def test_a_round_without_a_year_asks_for_years(tmp_path):
     with pytest.raises(ReadinessError, match=r"no survey year in the framework version .*--years"):
         read_round(book)
     assert read_round(book, "2016").year == 2559
+
+
+def test_trend_table_keeps_thai_names_whole_and_levels_in_thai_at_80_columns(rounds):
+    """At 80 columns the English names give way first, then the English level words:
+    ministry names print whole (they were cut while the English wrapped over 5 lines) and
+    the level column reads Thai; wider, it reads Thai / English."""
+    narrow = run_cli("trend", *rounds, "--map", MAPPING_CSV, columns=80).stdout
+    table = narrow[:narrow.index("ประเทศไทย ได้")]
+    assert max(map(cell_len, table.splitlines())) <= 80  # terminal cells: Thai marks take none
+    for name in ("กระทรวงเกษตรและสหกรณ์", "กระทรวงเทคโนโลยีสารสนเทศและการสื่อสาร", "กระทรวงสาธารณสุข"):
+        assert name in table
+    assert "Ministry of" not in table and "ระดับ" in table and "ต่ำมาก → ดี" in table
+    wide = run_cli("trend", *rounds, "--map", MAPPING_CSV, columns=200).stdout
+    assert "Ministry of Finance" in wide and "ต่ำมาก / Very low → ดี / Good" in wide

@@ -106,14 +106,17 @@ def test_agency_sheet_prints_answers_and_scores_together(books):
     assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
 
 
-def test_summary_prints_two_pages_across_with_names_repeated(books):
+def test_summary_prints_scores_and_results_on_one_page_across_with_names_repeated(books):
     ws = books["sample"][L.SUMMARY_SHEET]
     assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$B:$C"
-    assert [b.id for b in ws.col_breaks.brk] == [column_index_from_string("L")]  # after the last dimension
+    # names, kind and ministry; then the dimensions, overall, level and rank together
+    assert [b.id for b in ws.col_breaks.brk] == [column_index_from_string("F"), column_index_from_string("P")]
+    assert [c.value for c in ws["M1:P1"][0]] == ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank"]
     assert ws.print_area == "'Summary'!$A$1:$T$40"  # every column but the narrative (U)
     scale = int(ws.page_setup.scale) / 100
     page = A4_POINTS["landscape"][0] - 2 * SIDE_MARGIN * 72
-    for part in (width_points(ws, "A", "L"), width_points(ws, "B", "C") + width_points(ws, "M", "T")):
+    for part in (width_points(ws, "A", "F"), width_points(ws, "B", "C") + width_points(ws, "G", "P"),
+                 width_points(ws, "B", "C") + width_points(ws, "Q", "T")):
         assert part * scale <= page
     assert BODY_POINTS * scale >= MIN_PRINT_POINTS
 
@@ -146,6 +149,32 @@ def test_header_words_fit_their_columns(books, sheet, row):
         width = ws.column_dimensions[cell.column_letter].width
         for word in re.findall(r"[\x21-\x7e]+", cell.value):
             assert printed_width(word) <= width, (sheet, cell.coordinate, word, width)
+
+
+@pytest.mark.parametrize("name", ["sample", "template", "form"])
+def test_framework_sheet_headers_fit_and_rows_hold_their_questions(books, name):
+    """Every table header of the Framework sheet keeps its English words whole
+    ("Aggregatio/n", "Minimu/m" were cut); an indicator row is as tall as its wrapped
+    Thai question needs (rows of 34 pt cut a third line); band labels and direction words
+    stand clear of the number on their left ("60ดี", "0higher")."""
+    from readiness_xl.builder.style import LINE_POINTS, visible_length
+    ws = books[name][L.FRAMEWORK_SHEET]
+    headers = [row for row in ws.iter_rows() if row[0].fill.fgColor.rgb == "001F4E79"]
+    assert len(headers) == 4
+    for row in headers:
+        for cell in row:
+            width = ws.column_dimensions[cell.column_letter].width
+            for word in re.findall(r"[\x21-\x7e]+", cell.value or ""):
+                assert printed_width(word) <= width, (cell.coordinate, word, width)
+    indicators = headers[2][0].row
+    for r in range(indicators + 1, indicators + 21):
+        question = ws.cell(r, 3).value
+        per_line = int(ws.column_dimensions["C"].width * 0.8)  # letters a line holds, at most
+        assert ws.row_dimensions[r].height >= LINE_POINTS * -(-visible_length(question) // per_line)
+        assert ws.cell(r, 9).alignment.indent >= 1
+    bands = headers[1][0].row
+    assert all(ws.cell(r, 2).alignment.indent >= 1 for r in range(bands + 1, bands + 5))
+    assert ws.print_title_rows == f"${indicators}:${indicators}"  # repeated on the pages it runs onto
 
 
 def test_summary_reads_in_thai_with_signed_gaps_and_padding(books):
@@ -206,7 +235,11 @@ def test_sample_keeps_its_example_data_and_opens_on_start_here(books):
 def test_questionnaire_opens_on_its_agency_sheet_with_instructions(books):
     wb = books["form"]
     assert wb.active.title == "D01"
-    assert wb.sheetnames[0] == L.START_SHEET
+    assert wb.sheetnames[:2] == ["D01", L.START_SHEET]  # printed, the agency's questions come first
+    # the Framework sheet says what the Start sheet says: a read-only copy, not "edit here"
+    note = wb[L.FRAMEWORK_SHEET]["A3"].value
+    assert "read-only copy" in note and "Edit" not in note
+    assert any("read-only copy" in str(c) for row in wb[L.START_SHEET].iter_rows(values_only=True) for c in row)
     steps = [row[0] for row in wb[L.START_SHEET].iter_rows(values_only=True) if isinstance(row[0], int)]
     assert steps == [1, 2, 3]
 
@@ -219,6 +252,62 @@ def test_new_template_with_own_agencies_is_blank_too(tmp_path):
     run_cli("new-template", out, "--agencies", agencies)
     wb = load_workbook(out)
     assert wb.active.title == L.START_SHEET and summary_values(wb) == []
-    run_cli("recalc", out)
-    row = [c.value for c in load_workbook(out)[L.SUMMARY_SHEET][2]]
+    printed = run_cli("recalc", out).stdout
+    rows = [[c.value for c in r] for r in load_workbook(out)[L.SUMMARY_SHEET].iter_rows(min_row=2)]
+    row, header = rows[0], [c.value for c in load_workbook(out)[L.SUMMARY_SHEET][1]]
     assert row[0] == ROW_TYPES["agency"] and row[4] == "องค์กรปกครองส่วนท้องถิ่น"
+    # nothing answered: every level says so (not the band of a score of 0), and so does
+    # the terminal, with the completeness, in Thai and in English
+    level_th, level_en = header.index("ระดับ"), header.index("Level")
+    assert {(r[level_th], r[level_en]) for r in rows if r[0]} == {("ยังไม่มีคำตอบ", "no answers")}
+    assert "ยังไม่มีคำตอบ: ตอบแล้ว 0% ของคำถามทั้งหมด" in printed
+    assert "No answers: 0% of the questions answered" in printed
+    national = next(r for r in rows if r[0] == ROW_TYPES["national"])
+    assert national[header.index("บทสรุป / Narrative")].startswith("ยังไม่มีคำตอบ")
+
+
+def test_mostly_unanswered_is_told_with_its_completeness():
+    """Hand-computed: agencies 0%, 20% and 50% answered are 23⅓% answered in all, two of
+    three with an answer: too few for results. The sample is whole."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from readiness_xl.core.results import answered
+    found = answered(SimpleNamespace(agencies=pd.DataFrame({"completeness": [0.0, 20.0, 50.0]})))
+    assert (found.completeness, found.agencies, found.of) == (pytest.approx(70 / 3), 2, 3)
+    assert found.too_few and not found.none
+    th, en = found.sentences()
+    assert "ตอบแล้ว 23% ของคำถามทั้งหมด (2 จาก 3 หน่วยงาน)" in th
+    assert en.startswith("Mostly no answers: 23% of the questions answered (2 of 3 agencies)")
+    whole = answered(SimpleNamespace(agencies=pd.DataFrame({"completeness": [100.0, 60.0]})))
+    assert not whole.too_few and whole.sentences() is None
+
+
+def test_validation_sheet_prints_one_page_across_with_its_header(sample_path, tmp_path):
+    """The Validation ledger `collect` writes: landscape, one page across at 8 pt or more
+    (it split over three portrait pages), header repeated and tall enough for its
+    labels, every English header word whole, long texts wrapped in rows that hold them."""
+    import shutil
+
+    from readiness_xl.survey.collect import VALIDATION_SHEET, collect_forms
+    from readiness_xl.workbook.sheet_writer import FONT_POINTS
+    master = tmp_path / "master.xlsx"
+    shutil.copy(sample_path, master)
+    form = tmp_path / "D01.xlsx"
+    build_form(read_book(master), "D01", prefill=True).save(form)
+    collect_forms([form], master)
+    ws = load_workbook(master)[VALIDATION_SHEET]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.print_title_rows == "$1:$1" and "&P" in ws.oddFooter.right.text
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+    page = A4_POINTS["landscape"][0] - 2 * SIDE_MARGIN * 72
+    assert FONT_POINTS * min(1.0, page / width_points(ws, "A", get_column_letter(ws.max_column))) >= 8
+    for cell in ws[1]:
+        width = ws.column_dimensions[cell.column_letter].width
+        for word in re.findall(r"[\x21-\x7e]+", cell.value):
+            assert printed_width(word) * FONT_POINTS / 11 <= width, (cell.coordinate, word, width)
+    assert ws.row_dimensions[1].height >= 2 * 15
+    merged = next(r for r in ws.iter_rows(min_row=2) if r[5].value == "merged")
+    assert len(merged[8].value) == 64 and merged[8].alignment.wrap_text
+    assert ws.row_dimensions[merged[0].row].height >= 2 * 15   # the SHA-256 on two lines

@@ -48,8 +48,9 @@ def overall_column(framework: Framework) -> str:
 def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
     """Headers and the styles of the data rows (the writer copies row 2's styles):
     numbers right-aligned and text left-aligned, each indented so that neighbours never
-    run together; gaps signed. Printed two pages across at a legible size (names and
-    dimensions, then names and results); the narrative column stays out of print."""
+    run together; gaps signed. Printed three pages across at a legible size (names, kind
+    and ministry; names with the scores, overall, level and rank; names with the rest);
+    the narrative column stays out of print."""
     ws = wb.create_sheet(L.SUMMARY_SHEET)
     n_dims = len(framework.dimension_ids)
     labels = FIXED_HEADERS + [f"มิติ {d} / Dim {d} %" for d in framework.dimension_ids] + TAIL_HEADERS
@@ -73,8 +74,8 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
         "ความครบถ้วน / Completeness %"))
     heat_fills(ws, f"{first_dim}2:{overall}{last}", f"{first_dim}2",
                f"OR(ISBLANK(${completeness}2),${completeness}2>0)")
-    widths(ws, "ABCDEF", (11, 6, 38, 36, 17, 26))
-    tail = (9, 9, 12, 7, 17, 12, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
+    widths(ws, "ABCDEF", (11, 6, 44, 42, 20, 26))
+    tail = (9, 14, 13, 7, 17, 12, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
     for col, width in enumerate((8,) * n_dims + tail, start=FIRST_DIMENSION_COLUMN):
         ws.column_dimensions[get_column_letter(col)].width = width
     narrative = get_column_letter(len(labels))
@@ -82,7 +83,8 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
     ws.freeze_panes = "C2"
     table_end = get_column_letter(len(labels) - 1)
     print_a4(ws, title_rows="1:1", title_cols="B:C", columns=f"A:{table_end}",
-             breaks_after=(get_column_letter(FIRST_DIMENSION_COLUMN + n_dims - 1),),
+             breaks_after=(get_column_letter(FIRST_DIMENSION_COLUMN - 1),
+                           get_column_letter(FIRST_DIMENSION_COLUMN + n_dims + 3)),  # overall .. rank
              footer_note=f"บทสรุป (คอลัมน์ {narrative}) ไม่พิมพ์ในตารางนี้ อ่านได้ในรายงาน / "
                          f"Narratives (column {narrative}) are not printed here: see the report")
     ws.print_area = f"A1:{table_end}{last}"

@@ -3,13 +3,16 @@ heat fills, A4 printing. One place, so the template, the forms and the sample lo
 
 from __future__ import annotations
 
-import math
-import unicodedata
-
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.pagebreak import Break
+
+# Paper sizes and measures live with the package writer (workbook/paper.py), which
+# prints the sheets written without openpyxl alike; the builders import them from here.
+from readiness_xl.workbook.paper import (A4_POINTS, LINE_POINTS, MIN_PRINT_POINTS, PAGE_FOOTER,  # noqa: F401
+                                         SIDE_MARGIN, TOP_MARGIN, WRAP_FILL, column_points, fitted_scale,
+                                         printable_points, text_height, visible_length, wrapped_lines)
 
 THAI_FONT = "Tahoma"  # ships with Windows and macOS and covers Thai; LibreOffice falls back to TLWG fonts
 BODY_POINTS = 11      # the body font's size
@@ -25,9 +28,8 @@ STEP_FONT = Font(name=THAI_FONT, bold=True, size=14, color="1F4E79")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 PADDED = Alignment(vertical="top", horizontal="left", indent=1)  # text right of a number
+RIGHT = Alignment(vertical="top", horizontal="right")           # a dash among numbers
 SCORE_FORMAT = "0.0"
-LINE_POINTS = 17.0  # a line of 11-point Thai: Thai fonts need more height than Latin ones
-WRAP_FILL = 0.8     # characters per line of wrapped text, per unit of column width
 # Gaps in points: always signed, with a true minus sign (+8.4 / −3.5 / 0.0).
 SIGNED_FORMAT = '+0.0;"\u2212"0.0;0.0'
 # Score steps of the heat fills (lower bound, colour): the red-yellow-green of a colour
@@ -35,12 +37,6 @@ SIGNED_FORMAT = '+0.0;"\u2212"0.0;0.0'
 # every spreadsheet program colours a 0.0 red, and LibreOffice ignores a rule above it.
 HEAT_STEPS = ((0, "F8696B"), (25, "FBAA77"), (50, "FFEB84"), (75, "B1D580"))
 
-# A4 in points, and the printed width of a column: Excel's width unit is the width of
-# the Normal font's digit (7 px in Calibri 11) plus 5 px of padding, 96 px to the inch.
-A4_POINTS = {"portrait": (595.3, 841.9), "landscape": (841.9, 595.3)}
-SIDE_MARGIN, TOP_MARGIN = 0.4, 0.5     # inches
-MIN_PRINT_POINTS = 8                   # smallest body text we print
-FIT_SLACK = 0.97                       # programs measure fonts a little differently
 
 
 def header(ws, row: int, labels: list[str], first_col: int = 1, height: float = 32) -> None:
@@ -76,19 +72,6 @@ def put_formula(ws, row: int, col: int, formula: str, font=BODY_FONT,
     return cell
 
 
-def text_height(text: str, width_chars: float, line_points: float = LINE_POINTS) -> float:
-    """Row height that shows wrapped text whole: spreadsheet programs do not grow rows
-    on opening a file. Thai vowel and tone marks sit above or below a letter and take
-    no width of their own, so they are not counted; a Thai letter is a little wider than
-    the digit a column width counts, and lines break at words, hence WRAP_FILL."""
-    per_line = max(1, int(width_chars * WRAP_FILL))
-
-    def lines(part: str) -> int:
-        visible = sum(1 for ch in part if unicodedata.category(ch) != "Mn")
-        return max(1, -(-visible // per_line))
-    return line_points * sum(lines(part) for part in str(text).split("\n"))
-
-
 def widths(ws, columns: str, values: tuple[float, ...]) -> None:
     for col, width in zip(columns, values):
         ws.column_dimensions[col].width = width
@@ -103,16 +86,6 @@ def heat_fills(ws, cells: str, score: str, answered: str) -> None:
         ws.conditional_formatting.add(cells, FormulaRule(
             formula=[f"AND(ISNUMBER({score}),{answered},{within})"],
             fill=PatternFill("solid", start_color=colour, end_color=colour)))
-
-
-def column_points(width: float) -> float:
-    """Printed width of a column `width` characters wide."""
-    return (width * 7 + 5) * 0.75
-
-
-def printable_points(landscape: bool) -> float:
-    page = A4_POINTS["landscape" if landscape else "portrait"][0]
-    return page - 2 * SIDE_MARGIN * 72
 
 
 def columns_points(ws, first: str, last: str) -> float:
@@ -139,7 +112,7 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
     ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.oddFooter.left.text = "&A" + (f" \u2013 {footer_note}" if footer_note else "")
     ws.oddFooter.left.size = ws.oddFooter.right.size = 8
-    ws.oddFooter.right.text = "หน้า &P / &N  Page &P of &N"
+    ws.oddFooter.right.text = PAGE_FOOTER
     if title_rows:
         ws.print_title_rows = title_rows
     if title_cols:
@@ -153,8 +126,7 @@ def print_a4(ws, title_rows: str | None = None, landscape: bool = True,
     repeated = columns_points(ws, *title_cols.split(":")) if title_cols else 0.0
     widest = max(columns_points(ws, a, b) + (repeated if i else 0.0)
                  for i, (a, b) in enumerate(zip(starts, ends)))
-    smallest = math.ceil(100 * MIN_PRINT_POINTS / BODY_POINTS)  # wider runs flow onto more pages
-    fitted = math.floor(100 * FIT_SLACK * printable_points(landscape) / widest)
+    fitted, smallest = fitted_scale(widest, landscape, BODY_POINTS)  # wider runs flow onto more pages
     for col in breaks_after:
         ws.col_breaks.append(Break(id=column_index_from_string(col)))
     if fitted >= smallest and not (ws.col_breaks.brk or ws.row_breaks.brk):

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                                        header, print_a4, put, put_formula, text_height, widths)
+from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, RIGHT,
+                                        SCORE_FORMAT, TITLE_FONT, WRAP, header, print_a4, put, put_formula, text_height,
+                                        visible_length, widths, wrapped_lines)
 from readiness_xl.core.trend import OVERALL, Trend, change, trend_table
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.thai import common_era_year, thai_digits
@@ -23,8 +24,12 @@ LINE_COLOURS = ("1F5FA8", "C8553D", "2A9D8F", "8E6C8A", "E9A03B", "5B8E3E", "D14
 ILLUSTRATIVE_NOTE = ("ข้อมูลตัวอย่างสมมุติ ไม่ใช่ผลการสำรวจ / Illustrative data: at least one round holds "
                      "invented answers (a sample), not survey results.")
 NOTE_WIDTH = 45      # characters: the Rounds sheet's what-changed columns
+ID_WIDTH = 20         # unit ids: agency ids, and ministries by their Thai names (wrapped)
+UNITS_NOTE_WIDTH = 34  # the Units sheet's mapping column
 MOVERS = 10          # agencies shown among the largest gains and the largest falls
 SIGNED_FORMAT = "+0.0;-0.0;0.0"
+CHOOSER_WIDTH = 46   # the dashboard's first column: row labels and the chooser's label
+NO_SCORE = "—"       # the chosen unit's score in a round it missed (or a measure that round lacked)
 WHOLE_SIGNED = "+0;-0;0"
 
 
@@ -131,16 +136,41 @@ def _trend_sheet(wb, table: pd.DataFrame) -> None:
     header(ws, 1, [TL.column_label(k) for k in keys])
     for c, key in enumerate(keys, start=1):
         put(ws, 2, c, None, number_format=_number_format(key))
-    ws.row_dimensions[1].height = 80
+    # ids hold ministries' Thai names: as wide as the longest, so that none runs into the name
+    ids = max((visible_length(i) for i in table["id"].astype(str)), default=0)
+    wide = {"name_th": 34, "name_en": 34, "ministry_th": 22, "measure_name": 26, "note": 40,
+            "trend_th": 70, "trend_en": 70, "unit_type": 9, "id": min(36, max(9, ids + 2))}
     for c, key in enumerate(keys, start=1):
-        wide = {"name_th": 34, "name_en": 34, "ministry_th": 22, "measure_name": 30, "note": 40,
-                "trend_th": 70, "trend_en": 70}.get(key, 10 if key not in ("unit_type", "id") else 9)
-        ws.column_dimensions[get_column_letter(c)].width = wide
+        label = TL.column_label(key)
+        level = 18 if key.startswith("level_") else 10
+        ws.column_dimensions[get_column_letter(c)].width = wide.get(key, max(level, _header_width(label)))
+    ws.row_dimensions[1].height = LINE_POINTS * max(
+        wrapped_lines(TL.column_label(k), ws.column_dimensions[get_column_letter(c)].width, HEADER_FILL)
+        for c, k in enumerate(keys, start=1)) + 4
     last = get_column_letter(len(keys))
     ws.freeze_panes = "H2"
     ws.auto_filter.ref = f"A1:{last}{len(table) + 1}"
-    print_a4(ws, title_rows="1:1")
-    ws.print_area = f"A1:{get_column_letter(keys.index('note'))}{len(table) + 1}"
+    # On paper: ids and Thai names on every page; the units, then the measures with their
+    # scores, then the ranks and levels, each a page across at 8 pt or more (a measure's
+    # name runs on over the blank score of a round without it, on the same page).
+    printed = get_column_letter(keys.index("note"))
+    per_round = [k for k in keys[keys.index("measure_name") + 1:keys.index("note")]]
+    split = next((k for k in per_round if k.startswith("rank_")), per_round[-1])
+    breaks = (get_column_letter(keys.index("measure")), get_column_letter(keys.index(split)))
+    print_a4(ws, title_rows="1:1", columns=f"A:{printed}", breaks_after=breaks,
+             title_cols=f"{get_column_letter(keys.index('id') + 1)}:{get_column_letter(keys.index('name_th') + 1)}")
+    ws.print_area = f"A1:{printed}{len(table) + 1}"
+
+
+HEADER_FILL = 0.75   # bold header letters are wider than the body's
+
+
+def _header_width(label: str) -> float:
+    """A column width that holds the longest word of a bold header (words break at
+    spaces and after hyphens) whole, so that none is cut inside ("Commo/n")."""
+    import re
+    words = re.findall(r"[^\s-]+-?", label)
+    return max((1.45 * visible_length(w) + 1 for w in words), default=0)
 
 
 def _dashboard(wb, trend: Trend, table: pd.DataFrame, about: tuple[str, ...]) -> str:
@@ -233,7 +263,7 @@ def _dashboard(wb, trend: Trend, table: pd.DataFrame, about: tuple[str, ...]) ->
     bar.dataLabels.numFmt = SIGNED_FORMAT
     bar.height, bar.width = max(8, 0.55 * len(movers) + 3), 18
     ws.add_chart(bar, f"{_col(len(years) + 3)}{top}")
-    widths(ws, "A", (46,))
+    widths(ws, "A", (CHOOSER_WIDTH,))
     for j in range(2, 2 + len(years)):
         ws.column_dimensions[_col(j)].width = 14
     ws.row_dimensions[top].height = 60
@@ -256,7 +286,9 @@ def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[s
     keys = f"{trend_ref}${column['key']}$2:${column['key']}${last}"
     chosen = f"$B${top}"
     first_agency = str(trend.agencies.units[0]) if len(trend.agencies.units) else ""
-    put(ws, top, 1, "เลือกหน่วย / Choose a unit (agency id or ministry):", BOLD_FONT)
+    label = "เลือกหน่วย / Choose a unit (agency id or ministry):"
+    put(ws, top, 1, label, BOLD_FONT, wrap=True)
+    ws.row_dimensions[top].height = text_height(label, CHOOSER_WIDTH)
     put(ws, top, 2, first_agency, BOLD_FONT, fill=INPUT_FILL)
     names_range = f"{trend_ref}${column['name_th']}$2:${column['name_th']}${last}"
     put_formula(ws, top + 1, 2, f'=IFERROR(INDEX({names_range},MATCH({chosen}&"|{OVERALL}",{keys},0)),'
@@ -268,9 +300,10 @@ def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[s
         for j, y in enumerate(trend.years, start=2):
             scores = f"{trend_ref}${column[f'score_{y}']}$2:${column[f'score_{y}']}${last}"
             found = f'INDEX({scores},MATCH({chosen}&"|{m}",{keys},0))'
-            # a round the unit missed is #N/A, which charts leave out (a blank would plot as 0)
-            put_formula(ws, i, j, f"=IFERROR(IF(ISNUMBER({found}),{found},NA()),NA())",
-                        number_format=SCORE_FORMAT)
+            # a round the unit missed shows a dash, never an error value (a column chart
+            # draws text as an empty column)
+            put_formula(ws, i, j, f'=IFERROR(IF(ISNUMBER({found}),{found},"{NO_SCORE}"),"{NO_SCORE}")',
+                        number_format=SCORE_FORMAT).alignment = RIGHT
     end = top + 2 + len(trend.measures)
     # columns, a series per round: a round without the dimension simply has no column
     # (a #N/A in a line chart is a gap in Excel but a zero in LibreOffice)
@@ -420,12 +453,19 @@ def _units_sheet(wb, trend: Trend) -> int:
             status = ("ทุกรอบ / every round" if marks.all()
                       else f"มีเฉพาะปี {', '.join(only)} / only in {', '.join(only)}")
             put(ws, r, 5 + len(years), status, BOLD_FONT if not marks.all() else BODY_FONT)
-            put(ws, r, 6 + len(years), notes.get(ident, "") if unit_type == "agency" else "")
+            note = notes.get(ident, "") if unit_type == "agency" else ""
+            put(ws, r, 6 + len(years), note, wrap=True)
+            for c in (2, 3, 4):
+                ws.cell(r, c).alignment = WRAP
+            ws.row_dimensions[r].height = max(text_height(note, UNITS_NOTE_WIDTH), text_height(str(ident), ID_WIDTH),
+                                              text_height(str(th), 34), text_height(str(en), 34))
             r += 1
-    widths(ws, "ABCD", (14, 10, 40, 40))
-    ws.column_dimensions[_col(5 + len(years))].width = 30
-    ws.column_dimensions[_col(6 + len(years))].width = 50
+    widths(ws, "ABCD", (9, ID_WIDTH, 34, 34))
+    for j in range(5, 5 + len(years)):
+        ws.column_dimensions[_col(j)].width = 8
+    ws.column_dimensions[_col(5 + len(years))].width = 28
+    ws.column_dimensions[_col(6 + len(years))].width = UNITS_NOTE_WIDTH
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{_col(6 + len(years))}{max(r - 1, 1)}"
-    print_a4(ws, title_rows="1:1")
+    print_a4(ws, title_rows="1:1", columns=f"A:{_col(6 + len(years))}", title_cols="B:C")
     return r - 1

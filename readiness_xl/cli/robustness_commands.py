@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich import box
 from rich.table import Table
 
 from readiness_xl.cli.main import cli
 from readiness_xl.cli.output import echo_json, missing_option, workbook_output
 from readiness_xl.cli.progress import progress_bar
-from readiness_xl.cli.terminal import TERMINAL_AGENCIES, console
+from readiness_xl.cli.terminal import TERMINAL_AGENCIES, console, fit_table, name_column
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COVERAGE_THRESHOLD
 from readiness_xl.errors import Problem, ReadinessError
@@ -86,21 +87,37 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
                                with_audit=with_audit, progress=_advance(advance), **options)
 
 
-def _uncertainty_table(result: R.Uncertainty, agencies) -> Table:
+# What gives way first when the table is wider than the terminal: the Thai name stays.
+UNCERTAINTY_NARROWER = ("Best-worst", "Median", "Score")
+
+
+def _uncertainty_table(result: R.Uncertainty, agencies, width: int | None = None) -> Table:
+    return fit_table(lambda dropped: _uncertainty_columns(result, agencies, dropped), UNCERTAINTY_NARROWER,
+                     width)
+
+
+def _uncertainty_columns(result: R.Uncertainty, agencies, dropped: set[str]) -> Table:
     table = Table(title="ความแน่นอนของอันดับ / How firm each rank is "
-                        f"({result.runs:,} replications, seed {result.seed})")
-    for label in ("Rank", "Id", "หน่วยงาน", "Score", "Rank 5-95%", "Median", "Best-worst", "Keeps level"):
-        table.add_column(label, justify="left" if label in ("Id", "หน่วยงาน") else "right",
-                         no_wrap=label != "หน่วยงาน")
+                        f"({result.runs:,} replications, seed {result.seed})",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    labels = [label for label in ("Rank", "Id", "หน่วยงาน", "Score", "Rank 5-95%", "Median", "Best-worst",
+                                  "Keeps level") if label not in dropped]
+    for label in labels:
+        if label == "หน่วยงาน":
+            name_column(table)
+        else:
+            table.add_column(label, justify="left" if label == "Id" else "right", no_wrap=True)
     ranked = result.table.sort_values("rank")
     shown = ranked if len(ranked) <= TERMINAL_AGENCIES else ranked.head(TERMINAL_AGENCIES)
     for ident, t in shown.iterrows():
-        table.add_row(f"{t['rank']:.0f}", str(ident), agencies.at[ident, "name_th"], f"{t['score']:.1f}",
-                      f"{t['rank_p5']:.0f}-{t['rank_p95']:.0f}", f"{t['rank_median']:.0f}",
-                      f"{t['rank_best']:.0f}-{t['rank_worst']:.0f}", f"{t['band_share']:.0%}")
+        cells = {"Rank": f"{t['rank']:.0f}", "Id": str(ident), "หน่วยงาน": agencies.at[ident, "name_th"],
+                 "Score": f"{t['score']:.1f}", "Rank 5-95%": f"{t['rank_p5']:.0f}-{t['rank_p95']:.0f}",
+                 "Median": f"{t['rank_median']:.0f}", "Best-worst": f"{t['rank_best']:.0f}-{t['rank_worst']:.0f}",
+                 "Keeps level": f"{t['band_share']:.0%}"}
+        table.add_row(*[cells[label] for label in labels])
     if len(ranked) > len(shown):
-        table.add_row("…", "", f"{len(ranked) - len(shown):,} more: see the Uncertainty sheet",
-                      "", "", "", "", "")
+        more = {"Rank": "…", "หน่วยงาน": f"อีก {len(ranked) - len(shown):,} หน่วยงาน: ดูชีต Uncertainty"}
+        table.add_row(*[more.get(label, "") for label in labels])
     return table
 
 
@@ -157,7 +174,8 @@ def robustness(book: Path, out: Path | None, runs: int, weights_noise: float, se
     if as_json:
         echo_json(R.to_json_dict(found.uncertainty, found.sensitivity))
         return
-    console().print(_uncertainty_table(found.uncertainty, found.agencies))
+    terminal = console()
+    terminal.print(_uncertainty_table(found.uncertainty, found.agencies, terminal.width))
     if found.sensitivity is not None:
         console().print(_sensitivity_table(found.sensitivity))
     click.echo(f"Uncertainty sheet written to {out or book}")

@@ -16,7 +16,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from readiness_xl.core.narrative import percent_text
-from readiness_xl.core.results import Results
+from readiness_xl.core.results import Results, answered, unanswered_levels
 
 TERMINAL_AGENCIES = 40  # more than this and the terminal shows the 20 best and 20 last
 DEFAULT_WIDTH = 180      # when output goes to a file or `make` and no COLUMNS says otherwise
@@ -37,19 +37,32 @@ def console() -> Console:
     return Console(width=DEFAULT_WIDTH, markup=False, emoji=False)
 
 
+def fit_table(make, narrower: tuple[str, ...], width: int | None, names: str = "หน่วยงาน") -> Table:
+    """The widest of make(dropped), dropping the columns of `narrower` one by one in order,
+    that fits in `width` columns without wrapping; else the narrowest, with long Thai
+    names (the column headed `names`) ending in '…', never broken inside a word."""
+    unbounded = Console(width=10_000, markup=False, emoji=False)  # measured as printed
+    for dropped in range(len(narrower) + 1):
+        table = make(set(narrower[:dropped]))
+        excess = 0 if width is None else Measurement.get(unbounded, unbounded.options, table).maximum - width
+        if excess <= 0:
+            return table
+    column = next(c for c in table.columns if c.header == names)
+    column.max_width = max(column.min_width or 0, max(map(cell_len, column._cells), default=0) - excess)
+    return table
+
+
+def name_column(table: Table, header: str = "หน่วยงาน") -> None:
+    """A Thai name column: never wrapped (Thai has no spaces to wrap on), '…' when cut,
+    never narrower than NAME_MIN_WIDTH."""
+    table.add_column(header, no_wrap=True, overflow="ellipsis", min_width=NAME_MIN_WIDTH)
+
+
 def summary_table(results: Results, width: int | None = None) -> Table:
     """Agencies by rank, then ministries and the nation, in at most `width` columns: the
     widest layout that fits without wrapping, else the narrowest with long Thai names
     ending in '…' (never broken inside a word)."""
-    unbounded = Console(width=10_000, markup=False, emoji=False)  # measured as printed
-    for dropped in range(len(NARROWER) + 1):
-        table = _summary_table(results, set(NARROWER[:dropped]))
-        excess = 0 if width is None else Measurement.get(unbounded, unbounded.options, table).maximum - width
-        if excess <= 0:
-            return table
-    names = next(c for c in table.columns if c.header == "หน่วยงาน")
-    names.max_width = max(names.min_width, max(map(cell_len, names._cells)) - excess)
-    return table
+    return fit_table(lambda dropped: _summary_table(results, dropped), NARROWER, width)
 
 
 def _summary_table(results: Results, dropped: set[str]) -> Table:
@@ -98,8 +111,12 @@ def _summary_table(results: Results, dropped: set[str]) -> Table:
 
 
 def print_summary(results: Results) -> None:
+    """The summary table; below it, when the workbook is (mostly) unanswered, a line in
+    Thai and one in English saying so, with the completeness."""
     out = console()
-    out.print(summary_table(results, out.width))
+    out.print(summary_table(unanswered_levels(results), out.width))
+    for line in answered(results).sentences() or ():
+        echo_wrapped(line)
 
 
 def echo_wrapped(text: str) -> None:

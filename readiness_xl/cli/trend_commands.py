@@ -26,30 +26,48 @@ def read_trend(books: tuple[Path, ...], years: str | None, mapping: Path | None,
     return build_trend(rounds, read_mapping(mapping) if mapping else None), rounds
 
 
-def terminal_table(trend):
-    """The terminal view: the nation and every ministry per round, with the change."""
+# What gives way first when the table is wider than the terminal (the English name, then
+# the English level words): the Thai name, the scores and the Thai level stay.
+TREND_NARROWER = ("Unit", "level_en")
+
+
+def terminal_table(trend, width: int | None = None):
+    """The terminal view: the nation and every ministry per round, with the change and the
+    level (Thai / English) in at most `width` columns."""
+    from readiness_xl.cli.terminal import fit_table
+    return fit_table(lambda dropped: _trend_columns(trend, dropped), TREND_NARROWER, width, "หน่วย")
+
+
+def _trend_columns(trend, dropped: set[str]):
+    from rich import box
     from rich.table import Table
 
+    from readiness_xl.cli.terminal import name_column
     from readiness_xl.core.narrative import percent_text
     from readiness_xl.core.trend import OVERALL, change
     from readiness_xl.thai import common_era_year
     first, last = trend.years[0], trend.years[-1]
-    table = Table(title="แนวโน้มคะแนนรวม / Overall score by round (%)")
-    table.add_column("หน่วย", no_wrap=False)
-    table.add_column("Unit", no_wrap=False)
+    table = Table(title="แนวโน้มคะแนนรวม / Overall score by round (%)", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True)
+    name_column(table, "หน่วย")
+    if "Unit" not in dropped:
+        table.add_column("Unit", no_wrap=False)
     for y in trend.years:
-        table.add_column(f"{y}\n({common_era_year(y)})", justify="right")
-    table.add_column(f"Δ {first}→{last}", justify="right")
-    table.add_column("Level", no_wrap=False)
+        table.add_column(f"{y}\n({common_era_year(y)})", justify="right", no_wrap=True)
+    table.add_column(f"Δ {first}→{last}", justify="right", no_wrap=True)
+    table.add_column("ระดับ" if "level_en" in dropped else "ระดับ / Level", no_wrap=False)
 
     for unit_type in ("national", "ministry"):
         panel = trend.panel(unit_type)
         gained = change(panel, OVERALL, first, last)
         for ident in panel.units:
             th, en = trend.group_label(unit_type, ident)
-            levels = [panel.level_en.at[ident, y] for y in trend.years]
-            levels = [v for i, v in enumerate(levels) if v and (i == 0 or v != levels[i - 1])]
-            table.add_row(th, en, *[percent_text(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
+            levels = [panel.level_th.at[ident, y] if "level_en" in dropped
+                      else f"{panel.level_th.at[ident, y]} / {panel.level_en.at[ident, y]}"
+                      for y in trend.years if panel.level_th.at[ident, y]]
+            levels = [v for i, v in enumerate(levels) if i == 0 or v != levels[i - 1]]
+            names = [th] if "Unit" in dropped else [th, en]
+            table.add_row(*names, *[percent_text(panel.scores.at[ident, (OVERALL, y)]) for y in trend.years],
                           percent_text(gained[ident], "+"), " → ".join(levels))
         table.add_section()
     return table
@@ -102,7 +120,8 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
         echo_json(to_json_dict(result))
         return
     from readiness_xl.cli.terminal import console, echo_wrapped
-    console().print(terminal_table(result))
+    terminal = console()
+    terminal.print(terminal_table(result, terminal.width))
     for lang in ("th", "en"):
         echo_wrapped(trend_sentences(result, "national", lang=lang).iloc[0])
     present = result.agencies.present

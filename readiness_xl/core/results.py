@@ -69,6 +69,77 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
                    tuple(framework.indicator_ids))
 
 
+# Below this share of the answers asked for, a workbook's scores describe blank cells,
+# not a survey: every view says so rather than show them as results.
+MOSTLY_UNANSWERED = 50.0       # % of all answer cells of all agencies
+NO_ANSWERS = ("ยังไม่มีคำตอบ", "no answers")
+
+
+@dataclass(frozen=True)
+class Answered:
+    """How much of a workbook has been answered: `completeness` is the % of every answer
+    cell of every agency that holds an answer; `agencies` those with at least one."""
+
+    completeness: float
+    agencies: int
+    of: int
+
+    @property
+    def none(self) -> bool:
+        return self.agencies == 0
+
+    @property
+    def too_few(self) -> bool:
+        """Nothing answered, or less than MOSTLY_UNANSWERED % of it."""
+        return self.none or self.completeness < MOSTLY_UNANSWERED
+
+    def sentences(self) -> tuple[str, str] | None:
+        """(Thai, English) saying the scores are not results, with the completeness; None
+        when enough has been answered."""
+        if not self.too_few:
+            return None
+        share = f"{self.completeness:.0f}%" if self.completeness >= 1 or self.none else "<1%"
+        if self.none:
+            return (f"{NO_ANSWERS[0]}: ตอบแล้ว {share} ของคำถามทั้งหมด คะแนนทั้งหมดเป็น 0 "
+                    "ไม่ใช่ผลการประเมิน",
+                    f"{NO_ANSWERS[1].capitalize()}: {share} of the questions answered; every score "
+                    "is 0, not a result.")
+        return (f"ส่วนใหญ่{NO_ANSWERS[0]}: ตอบแล้ว {share} ของคำถามทั้งหมด ({self.agencies} จาก "
+                f"{self.of} หน่วยงาน) คะแนนยังไม่ใช่ผลการประเมิน",
+                f"Mostly {NO_ANSWERS[1]}: {share} of the questions answered ({self.agencies} of "
+                f"{self.of} agencies); the scores are not yet results.")
+
+
+def answered(results: Results) -> Answered:
+    """How much of the workbook behind `results` has been answered (see Answered)."""
+    completeness = results.agencies["completeness"].astype(float)
+    return Answered(float(completeness.mean()) if len(completeness) else 0.0,
+                    int((completeness > 0).sum()), len(completeness))
+
+
+def unanswered_levels(results: Results) -> Results:
+    """`results` with the level of every agency that has no answer, and of every group
+    whose agencies have none, reading NO_ANSWERS rather than the band of a score of 0."""
+    from dataclasses import replace
+
+    blank = results.agencies["completeness"].astype(float) <= 0
+    if not blank.any():
+        return results
+    levels = ["level_th", "level_en"]
+    agencies = results.agencies.copy()
+    agencies.loc[blank, levels] = NO_ANSWERS
+    ministries = results.ministries.copy()
+    empty = blank.groupby(results.agencies["ministry_th"]).all()
+    ministries.loc[empty.reindex(ministries.index, fill_value=False).to_numpy(bool), levels] = NO_ANSWERS
+    kinds = results.kinds.copy()
+    empty = blank.groupby(results.agencies["kind"]).all()
+    kinds.loc[empty.reindex(kinds.index, fill_value=False).to_numpy(bool), levels] = NO_ANSWERS
+    national = results.national.copy()
+    if blank.all():
+        national[levels] = NO_ANSWERS
+    return replace(results, agencies=agencies, ministries=ministries, kinds=kinds, national=national)
+
+
 def number_or_none(value: object) -> float | None:
     """A number for JSON and for cells: a float, None where it is NaN (null / an empty cell)."""
     value = float(value)
@@ -109,10 +180,15 @@ def preparation_json(results: Results) -> dict | None:
 
 def to_json_dict(results: Results) -> dict:
     """The documented `recalc --json` shape (percentages 0-100, unrounded, NaN as null),
-    with `preparation` when the framework asks for data preparation."""
+    with `answered`: the completeness of the whole workbook and whether it is too little
+    for the scores to be results (`no_answers`: nothing at all), and `preparation` when the
+    framework asks for data preparation."""
     ids = results.dimension_ids
     prep = preparation_json(results)
+    found = answered(results)
     return ({"preparation": prep} if prep is not None else {}) | {
+        "answered": {"completeness": found.completeness, "agencies": found.agencies,
+                     "no_answers": found.none, "too_few": found.too_few},
         "national": {"overall": number_or_none(results.national["overall"]),
                      "dimensions": _dims(results.national, ids)},
         "ministries": [

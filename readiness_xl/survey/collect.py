@@ -31,14 +31,12 @@ from readiness_xl.workbook.package import WORKBOOK_PART, sheet_part, sheet_parts
 from readiness_xl.workbook.parts import (
     check_cells,
     check_not_locked,
-    empty_sheet_xml,
     full_calc_on_load,
-    header_style,
-    new_sheet,
     render_sheet_data,
     replace_parts,
     set_cells,
 )
+from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, sheet_edits
 from readiness_xl.workbook.fast_read import open_workbook
 from readiness_xl.workbook.read import Book, read_book
 from readiness_xl.workbook.recalc import score_book
@@ -48,7 +46,9 @@ VALIDATION_SHEET = "Validation"
 VALIDATION_HEADER = ["เวลาที่รวบรวม / Collected at", "ไฟล์ / File", "หน่วยงาน / Agency",
                      "ชีต / Sheet", "เซลล์ / Cell", "สถานะ / Status", "ปัญหา / Problem",
                      "แก้ไขไฟล์ล่าสุด / File modified", "SHA-256"]
-VALIDATION_WIDTHS = [20, 24, 10, 10, 8, 12, 70, 20, 66]
+# Landscape A4 at full size: the file, the problem and the SHA-256 wrap (rows as tall as needed).
+VALIDATION_WIDTHS = [21, 18, 11, 8, 7, 10, 40, 21, 38]
+VALIDATION_WRAPPED = (1, 6, 8)  # columns (0-based) whose text wraps
 MERGED, WARNING, REJECTED = "merged", "warning", "rejected"
 SUPERSEDED, UNCHANGED, SKIPPED = "superseded", "unchanged", "skipped"
 
@@ -229,6 +229,18 @@ def read_validation(path: Path) -> list[list]:
         wb.close()
 
 
+def validation_spec(table: list[list]) -> SheetSpec:
+    """The Validation sheet (header first): text, times as written, wrapped where long."""
+    from openpyxl.utils.cell import get_column_letter
+
+    letters = [get_column_letter(c) for c in range(1, len(VALIDATION_HEADER) + 1)]
+    widths = dict(zip(letters, VALIDATION_WIDTHS))
+    wrapped = {c: VALIDATION_WIDTHS[c] for c in VALIDATION_WRAPPED}
+    return SheetSpec(VALIDATION_SHEET, table, {c: "@" for c in letters}, widths, freeze="A2",
+                     wrap=frozenset(letters[c] for c in VALIDATION_WRAPPED),
+                     heights=row_heights(table, wrapped, widths), paper=Paper(title_rows="1:1"))
+
+
 def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list[list],
            target: Path) -> None:
     """Patch the answer cells, the Validation sheet and the Summary of the master into
@@ -241,18 +253,8 @@ def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list
         edit_answers = edits.get(summary_part, lambda data: data)
         edits[summary_part] = lambda data: render_sheet_data(
             edit_answers(data).decode("utf-8"), summary).encode("utf-8")
-        table = [VALIDATION_HEADER] + rows
-        new_parts = {}
-        if VALIDATION_SHEET in parts:
-            edits[parts[VALIDATION_SHEET]] = lambda data: render_sheet_data(
-                data.decode("utf-8"), table).encode("utf-8")
-        else:
-            style = header_style(zf.read(parts[SUMMARY_SHEET]).decode("utf-8")) \
-                if SUMMARY_SHEET in parts else None
-            sheet = render_sheet_data(empty_sheet_xml(style, len(VALIDATION_HEADER),
-                                                      VALIDATION_WIDTHS), table)
-            added, new_parts = new_sheet(zf, VALIDATION_SHEET, sheet)
-            edits.update(added)
+        added, new_parts = sheet_edits(zf, validation_spec([VALIDATION_HEADER] + rows))
+        edits.update(added)
     add_sheet = edits.get(WORKBOOK_PART, lambda data: data)
     edits[WORKBOOK_PART] = lambda data: full_calc_on_load(add_sheet(data).decode("utf-8")).encode("utf-8")
     # Every part is read back before the master is replaced (replace_parts); the answers

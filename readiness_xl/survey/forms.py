@@ -13,6 +13,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
+from readiness_xl.builder.framework_sheet import COPY_NOTE, NOTE_CELL
 from readiness_xl.builder.template import StartPage, build_workbook, save_workbook
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
@@ -47,6 +48,8 @@ def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
     for name in [n for n, d in wb.defined_names.items()
                  if any(sheet not in wb.sheetnames for sheet, _ in d.destinations)]:
         del wb.defined_names[name]
+    wb[L.FRAMEWORK_SHEET].cell(*NOTE_CELL).value = COPY_NOTE  # as the Start sheet says
+    wb.move_sheet(agency, -wb.sheetnames.index(agency))  # first: printed, the questions come first
     for ws in wb.worksheets:
         ws.protection.sheet = True       # the agency sheet keeps its answer cells unlocked
     wb.security = WorkbookProtection(lockStructure=True)

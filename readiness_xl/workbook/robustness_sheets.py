@@ -18,13 +18,13 @@ from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMI
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results, number_or_none
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
+from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, write_sheets
 
 if TYPE_CHECKING:
     from readiness_xl.workbook.read import Book
 
 CHART_UNITS = 60         # the chart shows the first units by rank; the table has them all
-CHART_WIDTH_CM = 16      # within the side table's columns, clear of the narratives beside them
+CHART_WIDTH_CM = 16      # on a page of its own right of the narratives, beside the ids and names
 ALPHA_LOW = 0.7          # Cronbach's alpha below this is coloured (the usual rule of thumb)
 
 UNIT_HEADERS = ["รหัส / Id", "ชื่อ (ไทย)", "Name (English)", "คะแนน / Score %", "อันดับ / Rank",
@@ -55,7 +55,7 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
     table = result.table.sort_values(["rank", "score"], ascending=[True, False], na_position="last")
     names = [i.name for i in result.inputs]
     bands = framework.bands
-    units = [UNIT_HEADERS + [f"ST อันดับ: {n} / total index on rank" for n in names]]
+    units = [UNIT_HEADERS + [f"ST อันดับ / rank ST: {n}" for n in names]]
     for ident, t in table.iterrows():
         band = int(t["band"])
         level = f"{bands['label_th'].iloc[band]} / {bands['label_en'].iloc[band]}" if band >= 0 else ""
@@ -72,12 +72,14 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
             side.append([name, number_or_none(s["first_order"]), number_or_none(s["first_order_conf"]),
                          number_or_none(s["total"]), number_or_none(s["total_conf"])])
     side += [["S1, ST: ดัชนี Sobol ต่อการเลื่อนอันดับเฉลี่ย / Sobol indices on the mean absolute rank shift"],
-             [], ["การตั้งค่า / Settings", "ค่า / Value"],
-             ["รอบสุ่ม / Replications", result.runs + result.failed],
+             [], ["การตั้งค่า / Settings", "ค่า / Value"]]
+    counts = {len(side) + 1: "#,##0", len(side) + 2: "#,##0", len(side) + 3: "0", len(side) + 4: "#,##0"}
+    side += [["รอบสุ่ม / Replications", result.runs + result.failed],
              ["รอบที่คำนวณไม่ได้ / Failed", result.failed],
              ["เมล็ดสุ่ม / Seed", result.seed],
              ["Sobol N (Saltelli)", sensitivity.n if sensitivity is not None else None],
-             ["ปัจจัย / Inputs", "; ".join(f"{i.label_th} / {i.label_en}" for i in result.inputs) or "—"]]
+             ["ปัจจัย / Inputs"]]
+    side += [[f"{i.label_th} / {i.label_en}"] for i in result.inputs] or [["—"]]
     rows = _beside(units, side)
     side_col = len(units[0]) + 2
     narrative_col = side_col + len(side[0]) + 1
@@ -86,20 +88,32 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
             for row, line in zip(rows, [["บทสรุป / Narrative", "Narrative (English)"]]
                                  + [[th[i], en[i]] for i in table.index] + [[]] * len(rows))]
     letters = [get_column_letter(side_col + k) for k in range(5)]
+    narratives = [get_column_letter(narrative_col + k) for k in range(2)]
     last = len(table) + 1
     formats = {c: "0.0" for c in "DKL"} | {c: "0" for c in "EFGHIJO"} | {"N": "0%"}
     formats |= {get_column_letter(16 + k): "0.00" for k in range(len(names))}
     formats |= {c: "0.0##" for c in letters[1:]} | {c: "@" for c in "ABCM"}
-    formats |= {get_column_letter(narrative_col + k): "@" for k in range(2)}
-    widths = {"A": 9, "B": 30, "C": 30, "M": 18, letters[0]: 34} | {c: 12 for c in letters[1:]}
-    widths |= {get_column_letter(narrative_col): 60, get_column_letter(narrative_col + 1): 60}
-    widths |= {get_column_letter(c): 8 for c in range(4, 16) if c != 13}
+    formats |= {c: "@" for c in narratives}
+    # Widths fit each header's longest English word in bold 10 pt (no "Interva/l").
+    widths = {"A": 7, "B": 30, "C": 30, "F": 9, "M": 18, "O": 9, letters[0]: 34} | {c: 12 for c in letters[1:]}
+    widths |= {get_column_letter(c): 8 for c in (4, 5, 7, 8, 9, 10, 11, 12, 14)}
+    widths |= {get_column_letter(16 + k): 14 for k in range(len(names))}
+    widths |= {get_column_letter(side_col - 1): 2, get_column_letter(narrative_col - 1): 2}
+    widths |= {c: 60 for c in narratives}
+    wrapped = {1: 30, 2: 30, side_col - 1: widths[letters[0]]} | {narrative_col - 1 + k: 60 for k in range(2)}
     colours = [(f"{WIDTH_COLUMN}2:{WIDTH_COLUMN}{last}", f"${WIDTH_COLUMN}2>0", "warn"),
                (f"N2:N{last}", "AND(ISNUMBER(N2),N2<0.5)", "bad")]
     shown = min(len(table), CHART_UNITS)
-    anchor = f"{letters[0]}{len(side) + 3}"
+    anchor = f"{get_column_letter(narrative_col + 3)}2"
+    # On paper: ids and Thai names on every page; the ranks, then the rest of the units
+    # table, then the sensitivity table, then the narratives, then the chart, each a page across.
+    paper = Paper(title_rows="1:1", title_cols="A:B",
+                  breaks_after=("L", get_column_letter(side_col - 1), get_column_letter(narrative_col - 1),
+                                get_column_letter(narrative_col + 1)))
     return SheetSpec(L.UNCERTAINTY_SHEET, rows, formats, widths, colours, freeze="D2",
-                     chart=lambda ws: (_rank_chart(ws, shown, len(table)), anchor))
+                     chart=lambda ws: (_rank_chart(ws, shown, len(table)), anchor),
+                     wrap=frozenset(["B", "C", letters[0], *narratives]), heights=row_heights(rows, wrapped, widths),
+                     cell_formats={f"{letters[1]}{r}": code for r, code in counts.items()}, paper=paper)
 
 
 def _rank_chart(ws, shown: int, total: int):
@@ -192,8 +206,13 @@ def audit_spec(result: Audit) -> SheetSpec:
         (f"AA2:{end}{last_matrix}", "AND(ISNUMBER(AA2),AA2<0)", "warn"),
         (f"W2:X{len(low)}", "ISNUMBER($X2)", "bad"),
     ]
-    widths = {"A": 12, "B": 10, "J": 18, "M": 12, "N": 12, "Q": 10, "U": 24, "W": 26, "Z": 24}
-    return SheetSpec(L.AUDIT_SHEET, rows, formats, widths, colours, freeze="B2")
+    # Widths fit each header's longest English word in bold 10 pt; the gaps are narrow.
+    widths = {"A": 10, "B": 12, "C": 11, "D": 8, "E": 7, "F": 7, "G": 7, "H": 8, "I": 9, "J": 18, "K": 12,
+              "M": 12, "N": 12, "O": 10, "Q": 12, "R": 9, "S": 9, "T": 7, "U": 24, "W": 26, "X": 11,
+              "Z": 24} | {c: 2 for c in "LPVY"}
+    widths |= {get_column_letter(c): 7 for c in range(27, width + 1)}
+    return SheetSpec(L.AUDIT_SHEET, rows, formats, widths, colours, freeze="B2",
+                     heights=row_heights(rows, {}, widths), paper=Paper(title_rows="1:1", breaks_after=("L", "V")))
 
 
 @dataclass(frozen=True)

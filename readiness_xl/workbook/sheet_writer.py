@@ -21,11 +21,14 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import ElementTree as ET
 
 from readiness_xl.workbook.cell_refs import column_index_from_string, get_column_letter
-from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, sheet_parts
+from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, WORKBOOK_PART, sheet_parts
+from readiness_xl.workbook.paper import (LINE_POINTS, PAGE_FOOTER, column_points, fitted_scale, text_height,
+                                         wrapped_lines)
 from readiness_xl.workbook.parts import atomic_target, new_sheet, render_sheet_data, replace_parts
 
 STYLES_PART = "xl/styles.xml"
-FONT = '<font><sz val="10"/><name val="Tahoma"/></font>'
+FONT_POINTS = 10
+FONT = f'<font><sz val="{FONT_POINTS}"/><name val="Tahoma"/></font>'
 HEADER_FONT = '<font><b val="1"/><sz val="10"/><color rgb="FFFFFFFF"/><name val="Tahoma"/></font>'
 HEADER_FILL = '<fill><patternFill patternType="solid"><fgColor rgb="FF1F4E79"/></patternFill></fill>'
 # Conditional colours (Excel's own "light red fill with dark red text" and "yellow" presets).
@@ -37,13 +40,29 @@ DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
 
+@dataclass(frozen=True)
+class Paper:
+    """How a sheet prints on A4 landscape: `title_rows` ('1:1') and `title_cols` ('A:B')
+    repeated on every page, page breaks after the columns `breaks_after`. Without breaks
+    the sheet is fitted to one page across when that keeps the text at
+    MIN_PRINT_POINTS; otherwise (or with breaks) a fixed scale fits the widest run of
+    columns between breaks, never smaller than that."""
+
+    title_rows: str | None = "1:1"
+    title_cols: str | None = None
+    breaks_after: tuple[str, ...] = ()
+
+
 @dataclass
 class SheetSpec:
     """A sheet of ours: rows of values (row 1 the header), a number format per column
     letter (an Excel format code; default General), widths, conditional colours as
     (range, formula on the range's top-left cell, key of COLOURS), the first unfrozen
     cell, and a chart: a function taking an openpyxl worksheet named like this sheet
-    and returning (chart, anchor cell)."""
+    and returning (chart, anchor cell). `wrap`: column letters whose text wraps;
+    `heights`: row number -> height in points (rows that hold wrapped text);
+    `cell_formats`: a format for single cells that differ from their column (a count
+    under a column of fractions); `paper`: the print set-up."""
 
     name: str
     rows: list[list]
@@ -52,6 +71,28 @@ class SheetSpec:
     colours: list[tuple[str, str, str]] = field(default_factory=list)
     freeze: str | None = None
     chart: object = None
+    wrap: frozenset[str] = frozenset()
+    heights: dict[int, float] = field(default_factory=dict)
+    cell_formats: dict[str, str] = field(default_factory=dict)
+    paper: Paper = Paper()
+
+
+HEADER_WRAP = 0.85       # letters a header line holds per unit of width: bold is wider
+
+
+def row_heights(rows: list[list], wrapped: dict[int, float], widths: dict[str, float]) -> dict[int, float]:
+    """Row number -> height: the header's, tall enough for its longest wrapped label,
+    and the rows whose text in a wrapped column (0-based index -> width) needs more
+    than one line."""
+    line, wider = LINE_POINTS * FONT_POINTS / 11, 11 / FONT_POINTS  # text_height measures 11 pt
+    heights = {1: line * max(wrapped_lines(h, widths.get(get_column_letter(c), 10), HEADER_WRAP)
+                             for c, h in enumerate(rows[0], start=1) if h) + 4}
+    for r, row in enumerate(rows[1:], start=2):
+        tall = max((text_height(row[c], width * wider, line) for c, width in wrapped.items()
+                    if c < len(row) and isinstance(row[c], str) and row[c]), default=0.0)
+        if tall > line:
+            heights[r] = tall
+    return heights
 
 
 # ----------------------------------------------------------------------------- styles.xml
@@ -93,17 +134,20 @@ def _number_format(styles: str, code: str) -> tuple[str, int]:
     return styles, ident
 
 
-def cell_style(styles: str, code: str = "General", header: bool = False) -> tuple[str, int]:
+def cell_style(styles: str, code: str = "General", header: bool = False,
+               wrap: bool = False) -> tuple[str, int]:
     """A cellXfs id: Tahoma 10 with the number format, top-aligned (text "@" also left-
-    aligned: LibreOffice may otherwise let Thai text overflow leftwards); the header
-    style is white bold on dark blue, wrapped."""
+    aligned: LibreOffice may otherwise let Thai text overflow leftwards), wrapped if
+    `wrap`; the header style is white bold on dark blue, wrapped."""
     styles, fmt = _number_format(styles, code)
     styles, font = _ensure(styles, "fonts", HEADER_FONT if header else FONT)
     fill = 0
     if header:
         styles, fill = _ensure(styles, "fills", HEADER_FILL)
+    wrapped = ' wrapText="1"' if wrap else ""
     align = ('<alignment wrapText="1" vertical="center"/>' if header else
-             '<alignment horizontal="left" vertical="top"/>' if code == "@" else '<alignment vertical="top"/>')
+             f'<alignment horizontal="left" vertical="top"{wrapped}/>' if code == "@"
+             else f'<alignment vertical="top"{wrapped}/>')
     return _ensure(styles, "cellXfs",
                    f'<xf numFmtId="{fmt}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
                    f'applyNumberFormat="1" applyFont="1" applyFill="1" applyAlignment="1">{align}</xf>')
@@ -127,6 +171,43 @@ def _pane(freeze: str | None) -> str:
     return f'<pane{split} topLeftCell="{freeze}" activePane="bottomRight" state="frozen"/>'
 
 
+def _scale(spec: SheetSpec, letters: list[str]) -> int | None:
+    """The fixed print scale (%) of `spec`, or None to fit it to one page across."""
+    points = {c: column_points(spec.widths.get(c, 10)) for c in letters}
+    titles = spec.paper.title_cols.split(":") if spec.paper.title_cols else []
+    repeated = sum(points[c] for c in letters[:column_index_from_string(titles[1])]) if titles else 0.0
+    cuts = [0] + [column_index_from_string(c) for c in spec.paper.breaks_after] + [len(letters)]
+    runs = [sum(points[c] for c in letters[a:b]) + (repeated if i else 0.0)
+            for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+    fitted, smallest = fitted_scale(max(runs), True, FONT_POINTS)
+    if fitted >= smallest and not spec.paper.breaks_after:
+        return None
+    return max(smallest, min(100, fitted))
+
+
+def _print_xml(spec: SheetSpec, letters: list[str]) -> tuple[str, str]:
+    """(<pageSetup> with the footer, <colBreaks>) of the spec's paper."""
+    scale = _scale(spec, letters)
+    fit = 'fitToWidth="1" fitToHeight="0"' if scale is None else f'scale="{scale}"'
+    footer = escape(f"&L&8&A&R&8{PAGE_FOOTER}")
+    setup = (f'<pageSetup paperSize="9" orientation="landscape" {fit}/>'
+             f'<headerFooter><oddFooter>{footer}</oddFooter></headerFooter>')
+    brk = "".join(f'<brk id="{column_index_from_string(c)}" max="1048575" man="1"/>'
+                  for c in spec.paper.breaks_after)
+    n = len(spec.paper.breaks_after)
+    breaks = f'<colBreaks count="{n}" manualBreakCount="{n}">{brk}</colBreaks>' if n else ""
+    return setup, breaks
+
+
+def _shape_rows(xml: str, spec: SheetSpec, cells: dict[str, int]) -> str:
+    """The rendered sheet XML with the spec's row heights and single-cell styles."""
+    for row, height in spec.heights.items():
+        xml = xml.replace(f'<row r="{row}">', f'<row r="{row}" ht="{height:g}" customHeight="1">', 1)
+    for ref, style in cells.items():
+        xml = re.sub(rf'(<c r="{ref}") s="\d+"', rf'\1 s="{style}"', xml, count=1)
+    return xml
+
+
 def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
     """The worksheet XML of `spec` (with its rows) and styles.xml with what it needs."""
     width = max((len(r) for r in spec.rows), default=1)
@@ -134,7 +215,11 @@ def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
     styles, head = cell_style(styles, header=True)
     body = {}
     for letter in letters:
-        styles, body[letter] = cell_style(styles, spec.formats.get(letter, "General"))
+        styles, body[letter] = cell_style(styles, spec.formats.get(letter, "General"), wrap=letter in spec.wrap)
+    cells = {}
+    for ref, code in spec.cell_formats.items():
+        letter = re.match(r"[A-Z]+", ref).group(0)
+        styles, cells[ref] = cell_style(styles, code, wrap=letter in spec.wrap)
     cols = "".join(f'<col min="{i}" max="{i}" width="{spec.widths.get(c, 10)}" customWidth="1"/>'
                    for i, c in enumerate(letters, start=1))
     frame = "".join(f'<c r="{c}1" s="{head}"/>' for c in letters)
@@ -146,16 +231,17 @@ def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
                      f'dxfId="{dxf}" priority="{priority}"><formula>{escape(formula)}</formula>'
                      "</cfRule></conditionalFormatting>")
     drawing = '<drawing r:id="rId1"/>' if spec.chart else ""
+    setup, breaks = _print_xml(spec, letters)
     xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr><pageSetUpPr fitToPage="1"/>'
+           f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr>'
+           f'<pageSetUpPr fitToPage="{int("scale" not in setup)}"/>'
            f'</sheetPr><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0">'
            f'{_pane(spec.freeze)}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-           f'<cols>{cols}</cols><sheetData><row r="1" ht="45" customHeight="1">{frame}</row>'
+           f'<cols>{cols}</cols><sheetData><row r="1" ht="{spec.heights.get(1, 45):g}" customHeight="1">{frame}</row>'
            f'<row r="2">{data}</row></sheetData>{"".join(rules)}'
            '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
-           f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-           f"{drawing}</worksheet>")
-    return render_sheet_data(xml, spec.rows), styles
+           f"{setup}{breaks}{drawing}</worksheet>")
+    return _shape_rows(render_sheet_data(xml, spec.rows), spec, cells), styles
 
 
 def chart_parts(spec: SheetSpec) -> tuple[bytes, bytes]:
@@ -202,6 +288,42 @@ def _rels(rel_type: str | None = None, target: str = "") -> bytes:
             f'<Relationships xmlns="{NS_PKG_REL}">{inner}</Relationships>').encode("utf-8")
 
 
+def _quoted(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def print_titles(workbook_xml: str, index: int, spec: SheetSpec) -> str:
+    """workbook.xml with the rows and columns the sheet at `index` (0-based, as
+    localSheetId counts) repeats on every printed page, replacing any it had."""
+    name = _quoted(spec.name)
+    parts = []
+    if spec.paper.title_cols:
+        first, last = spec.paper.title_cols.split(":")
+        parts.append(f"{name}!${first}:${last}")
+    if spec.paper.title_rows:
+        first, last = spec.paper.title_rows.split(":")
+        parts.append(f"{name}!${first}:${last}")
+    prefix = re.match(r"(?:<\?xml[^>]*>\s*)?<(\w+:)?workbook\b", workbook_xml).group(1) or ""
+    old = (rf'<{prefix}definedName\b[^>]*name="_xlnm.Print_Titles"[^>]*localSheetId="{index}"[^>]*>.*?'
+           rf'</{prefix}definedName>|<{prefix}definedName\b[^>]*localSheetId="{index}"[^>]*'
+           rf'name="_xlnm.Print_Titles"[^>]*>.*?</{prefix}definedName>')
+    workbook_xml = re.sub(old, "", workbook_xml, flags=re.S)
+    if not parts:
+        return workbook_xml
+    element = (f'<{prefix}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+               f'{escape(",".join(parts))}</{prefix}definedName>')
+    closing = re.search(rf"</{prefix}definedNames>", workbook_xml)
+    if closing:
+        return workbook_xml[:closing.start()] + element + workbook_xml[closing.start():]
+    empty = re.search(rf"<{prefix}definedNames\s*/>", workbook_xml)
+    if empty:
+        return (workbook_xml[:empty.start()] + f"<{prefix}definedNames>{element}</{prefix}definedNames>"
+                + workbook_xml[empty.end():])
+    sheets = re.search(rf"</{prefix}sheets>", workbook_xml)
+    at = sheets.end()
+    return workbook_xml[:at] + f"<{prefix}definedNames>{element}</{prefix}definedNames>" + workbook_xml[at:]
+
+
 def _insert_types(data: bytes, overrides: str) -> bytes:
     text = data.decode("utf-8")
     match = re.search(r"</(\w+:)?Types>", text)
@@ -210,7 +332,7 @@ def _insert_types(data: bytes, overrides: str) -> bytes:
             + text[match.start():]).encode("utf-8")
 
 
-def _sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
+def sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
     """Edits and new parts that write `spec` into the package open in `zf`."""
     names, parts = set(zf.namelist()), sheet_parts(zf)
     xml, styles = sheet_xml(spec, zf.read(STYLES_PART).decode("utf-8"))
@@ -219,11 +341,16 @@ def _sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
     if spec.name in parts:
         part = parts[spec.name]
         edits[part] = lambda _: xml.encode("utf-8")
+        index = list(parts).index(spec.name)
     else:
         added, created = new_sheet(zf, spec.name, xml)
         part = next(iter(created))
         edits.update(added)
         new_parts.update(created)
+        index = len(parts)
+    add_sheet = edits.get(WORKBOOK_PART, lambda data: data)
+    edits[WORKBOOK_PART] = lambda data: print_titles(add_sheet(data).decode("utf-8"), index,
+                                                     spec).encode("utf-8")
     files: dict[str, bytes] = {}
     fresh = []
     if spec.chart is None:
@@ -260,6 +387,6 @@ def write_sheets(source: Path, target: Path, specs: list[SheetSpec]) -> None:
         current = source
         for spec in specs:
             with zipfile.ZipFile(current) as zf:
-                edits, new_parts = _sheet_edits(zf, spec)
+                edits, new_parts = sheet_edits(zf, spec)
             replace_parts(current, tmp, edits, new_parts)
             current = tmp

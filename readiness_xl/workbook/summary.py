@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.narrative import agency_narratives, describe, ministry_narratives, narrative_for
-from readiness_xl.core.results import Results
+from readiness_xl.core.results import Results, answered, unanswered_levels
 from readiness_xl.workbook.layout import kind_names
 
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
@@ -61,7 +61,10 @@ def _lines(row_type: str, table: pd.DataFrame, ids: list[str], idents, names_th,
 
 
 def rows(results: Results) -> list[list]:
-    """Header first, then one list of cell values per row (None = empty cell)."""
+    """Header first, then one list of cell values per row (None = empty cell). Units
+    without answers read "ยังไม่มีคำตอบ / no answers" as their level, and the national
+    narrative says so when the workbook is (mostly) unanswered."""
+    results, unanswered = unanswered_levels(results), answered(results).sentences()
     ids, framework, n = results.dimension_ids, results.framework, results.national
     a, m = results.agencies, results.ministries
     out = [header(results)]
@@ -76,5 +79,5 @@ def rows(results: Results) -> list[list]:
                       describe(framework, name_th, name_en, k[ids], k["overall"], n["overall"]))
     out += _lines("national", n.to_frame().T, ids, None, framework.settings.all_units_th,
                   framework.settings.all_units_en, None, None, None, None,
-                  narrative_for(results, "national"))
+                  " / ".join(unanswered) if unanswered else narrative_for(results, "national"))
     return out
