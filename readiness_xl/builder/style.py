@@ -44,10 +44,13 @@ FIT_SLACK = 0.97                       # programs measure fonts a little differe
 
 
 def header(ws, row: int, labels: list[str], first_col: int = 1, height: float = 32) -> None:
-    """A header row tall enough for a Thai and an English line."""
+    """A header row tall enough for a Thai and an English line. Labels are text, never
+    formulas (as in `put`): some come from people (the framework's all-units label)."""
     ws.row_dimensions[row].height = height
     for col, label in enumerate(labels, start=first_col):
         cell = ws.cell(row=row, column=col, value=label)
+        if cell.data_type == "f":
+            cell.data_type = "s"
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 

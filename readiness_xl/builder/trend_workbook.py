@@ -47,11 +47,10 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
     (every sheet but the Trend sheet's data, which it styles in row 2); the rows, which
     for a national survey are hundreds of thousands of cells, are then written straight
     into the sheet's part with row 2's styles, as the Summary is."""
-    import tempfile
-
     from openpyxl import Workbook
 
     from readiness_xl.builder.template import xlwings_conf_sheet, save_workbook
+    from readiness_xl.workbook.locks import scratch_folder
     from readiness_xl.workbook.parts import write_sheet_rows
     table = trend_rows(trend)
     wb = Workbook()
@@ -67,8 +66,8 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
         ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET
     rows = [[TL.column_label(k) for k in table.columns],
             *table.astype(object).where(table.notna(), None).to_numpy().tolist()]
-    with tempfile.TemporaryDirectory(prefix="readiness-xl-trend-") as folder:
-        frame = Path(folder) / "frame.xlsx"
+    with scratch_folder("trend") as folder:
+        frame = folder / "frame.xlsx"
         save_workbook(wb, frame)
         write_sheet_rows(frame, Path(target), TL.TREND_SHEET, rows)
 

@@ -185,7 +185,11 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
                 raise ReadinessError(Problem(f"indicator '{str(indicator).strip()}' is not in the "
                                              "framework", agency,
                                              f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
-            raw[k, j], rows[k, j] = answer, row  # an indicator listed twice: the last row counts
+            if rows[k, j]:  # listed twice: one of the two answers would be lost
+                raise ReadinessError(Problem(
+                    f"indicator {ids[j]} appears twice, rows {rows[k, j]} and {row}; give each "
+                    "indicator one row", agency, f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
+            raw[k, j], rows[k, j] = answer, row
         if progress:
             progress()
     return (pd.DataFrame(raw, index=agencies.index, columns=ids, dtype=object),
@@ -250,7 +254,7 @@ def read_book(path: str | Path, progress=None, wb=None) -> Book:
     except ReadinessError as err:
         raise err.in_file(path.name) from None
     except Exception as err:  # parts are unpacked lazily, so damage shows up while reading
-        if not isinstance(err, _damaged()) and not _raised_by_reader(err):
+        if not damaged(err):
             raise
         raise ReadinessError(Problem(f"damaged workbook ({err.__class__.__name__}: "
                                      f"{' '.join(str(err).split())})", getattr(err, "sheet", None),
@@ -259,6 +263,12 @@ def read_book(path: str | Path, progress=None, wb=None) -> Book:
         wb.close()
     _refuse_merged_answers(path, wb.merges, book.answer_cells)
     return book
+
+
+def damaged(err: Exception) -> bool:
+    """Whether an error raised while a workbook's parts were read means the file is damaged
+    (a reader's error type, or raised inside a reader), not a bug of ours."""
+    return isinstance(err, _damaged()) or _raised_by_reader(err)
 
 
 def _raised_by_reader(err: Exception) -> bool:
