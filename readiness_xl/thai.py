@@ -24,10 +24,11 @@ def thai_digits(text: object) -> str:
 
 # A number as typed: digits (Thai digits already turned into 0-9), an optional sign,
 # a decimal point, an exponent; commas only as thousands separators between groups of
-# exactly three digits ('1,234' and '1,234.5'; never '5,0', '1,2' or '12,34').
+# exactly three digits ('1,234' and '1,234.5'; never '5,0', '1,2' or '12,34'). Digits are
+# 0-9 and Thai digits only.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?"
-                     r"|[+-]?\.\d+(?:[eE][+-]?\d+)?")
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+                     r"|[+-]?\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+", re.ASCII)
 
 
 def parse_number(value: object) -> float:
