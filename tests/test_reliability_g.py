@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from readiness_xl.cli.output import json_text
@@ -507,3 +509,34 @@ def test_forms_on_a_disk_that_fills_leave_no_partial_set(sample_path, tmp_path, 
     with pytest.raises(ReadinessError, match="No space left on device"):
         forms.write_forms(book, tmp_path / "ff")
     assert list((tmp_path / "ff").iterdir()) == []
+
+
+# ---- properties ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(-10 ** 12, 10 ** 12), st.sampled_from(["", ".5", ".25"]))
+def test_any_number_grouped_by_thousands_reads_as_itself(n, fraction):
+    grouped = f"{n:,}{fraction}"
+    assert parse_number(grouped) == float(f"{n}{fraction}")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10 ** 6), st.integers(0, 10 ** 6).map(str).filter(lambda d: len(d) != 3))
+def test_a_comma_before_other_than_three_digits_is_never_read(whole, decimals):
+    with pytest.raises(ValueError):
+        parse_number(f"{whole},{decimals}")
+
+
+_THAI = st.text(st.sampled_from("กขคงจสนมรวทอำ่้๊๋ัิีึืุู\u0e4d\u0e32 D019"), max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_THAI, st.lists(st.tuples(st.integers(0, 12), st.sampled_from("\u200b\u200c\u200d\ufeff\u2060")),
+                       max_size=3))
+def test_text_key_ignores_invisible_characters_and_is_idempotent(text, inserts):
+    noisy = text
+    for at, char in inserts:
+        noisy = noisy[:at] + char + noisy[at:]
+    assert text_key(noisy) == text_key(text)
+    assert text_key(text_key(text)) == text_key(text)
