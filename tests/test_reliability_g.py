@@ -540,3 +540,16 @@ def test_text_key_ignores_invisible_characters_and_is_idempotent(text, inserts):
         noisy = noisy[:at] + char + noisy[at:]
     assert text_key(noisy) == text_key(text)
     assert text_key(text_key(text)) == text_key(text)
+
+
+def test_ids_inside_formulas_we_build_end_no_string_literal(sample_path, tmp_path):
+    from readiness_xl.builder.style import excel_text
+    from readiness_xl.survey.forms import form_agency
+    assert excel_text('d"1') == '"d""1"' and excel_text("ก") == '"ก"'
+    csv = tmp_path / "a.csv"
+    csv.write_text(AGENCY_HEADER + 'X"1,กรมหนึ่ง,First,department,กระทรวงทดสอบ,Test\n', encoding="utf-8")
+    run_cli("new-template", tmp_path / "m.xlsx", "--agencies", csv)
+    run_cli("forms", tmp_path / "m.xlsx", "-d", tmp_path / "ff")
+    with zipfile.ZipFile(tmp_path / "ff" / 'X"1.xlsx') as zf:   # a valid formula constant for Excel
+        assert '>"X""1"</definedName>' in zf.read("xl/workbook.xml").decode().replace("&quot;", '"')
+    assert form_agency(tmp_path / "ff" / 'X"1.xlsx') == 'X"1'      # the stamp reads back whole

@@ -71,6 +71,12 @@ def put(ws, row: int, col: int, value, font=BODY_FONT, number_format: str | None
     return cell
 
 
+def excel_text(text: object) -> str:
+    """A text as a string literal inside a formula we build: quotes doubled, so an id or a
+    name typed by people ends the literal nowhere (`d"1` -> `"d""1"`)."""
+    return '"' + str(text).replace('"', '""') + '"'
+
+
 def put_formula(ws, row: int, col: int, formula: str, font=BODY_FONT,
                 number_format: str | None = None, fill=None):
     """Write a formula we built ourselves (starts with '=')."""

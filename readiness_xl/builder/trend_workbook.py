@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                                        header, print_a4, put, put_formula, text_height, widths)
+                                        excel_text, header, print_a4, put, put_formula, text_height,
+                                        widths)
 from readiness_xl.core.trend import OVERALL, Trend, change, trend_table
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.thai import common_era_year, thai_digits
@@ -266,7 +267,7 @@ def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[s
         put(ws, i, 1, names[m], BOLD_FONT if m == OVERALL else BODY_FONT)
         for j, y in enumerate(trend.years, start=2):
             scores = f"{trend_ref}${column[f'score_{y}']}$2:${column[f'score_{y}']}${last}"
-            found = f'INDEX({scores},MATCH({chosen}&"|{m}",{keys},0))'
+            found = f'INDEX({scores},MATCH({chosen}&{excel_text("|" + str(m))},{keys},0))'
             # a round the unit missed is #N/A, which charts leave out (a blank would plot as 0)
             put_formula(ws, i, j, f"=IFERROR(IF(ISNUMBER({found}),{found},NA()),NA())",
                         number_format=SCORE_FORMAT)

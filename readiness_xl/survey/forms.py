@@ -16,6 +16,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
+from readiness_xl.builder.style import excel_text
 from readiness_xl.builder.template import StartPage, build_workbook, save_workbook
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
@@ -58,7 +59,7 @@ def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
     wb.active = wb.sheetnames.index(agency)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == agency
-    wb.defined_names[FORM_AGENCY_NAME] = DefinedName(FORM_AGENCY_NAME, attr_text=f'"{agency}"')
+    wb.defined_names[FORM_AGENCY_NAME] = DefinedName(FORM_AGENCY_NAME, attr_text=excel_text(agency))
     wb.custom_doc_props.append(StringProperty(name=AGENCY_PROPERTY, value=agency))
     wb.custom_doc_props.append(StringProperty(name=VERSION_PROPERTY,
                                               value=book.framework.version or "-"))
@@ -109,4 +110,4 @@ def form_agency(path: Path) -> str | None:
     """The agency id stamped in a form (already checked by read_book), or None."""
     with zipfile.ZipFile(path) as zf:
         stamp = defined_names(zf).get(FORM_AGENCY_NAME, "")
-    return stamp[1:-1] if len(stamp) > 1 and stamp[0] == stamp[-1] == '"' else None
+    return stamp[1:-1].replace('""', '"') if len(stamp) > 1 and stamp[0] == stamp[-1] == '"' else None
