@@ -553,3 +553,9 @@ def test_ids_inside_formulas_we_build_end_no_string_literal(sample_path, tmp_pat
     with zipfile.ZipFile(tmp_path / "ff" / 'X"1.xlsx') as zf:   # a valid formula constant for Excel
         assert '>"X""1"</definedName>' in zf.read("xl/workbook.xml").decode().replace("&quot;", '"')
     assert form_agency(tmp_path / "ff" / 'X"1.xlsx') == 'X"1'      # the stamp reads back whole
+
+
+def test_an_indicator_id_with_an_invisible_character_is_that_indicator(sample_path, tmp_path, sample_json):
+    book = _edit(sample_path, tmp_path / "zw.xlsx", lambda wb: wb["D01"].__setitem__("A5", "1.1\u200b"))
+    result = json.loads(run_cli("recalc", book, "--json").stdout)
+    assert result["national"]["overall"] == pytest.approx(sample_json["national"]["overall"], abs=1e-9)

@@ -28,6 +28,7 @@ from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
 from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import text_key
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import responses
 from readiness_xl.workbook.fast_read import begin_reading, open_workbook
@@ -165,6 +166,7 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
     of answers and one of row numbers, not a dict entry per answer."""
     ids = framework.indicator_ids
     position = {ident: j for j, ident in enumerate(ids)}
+    keyed = {text_key(ident): j for j, ident in enumerate(ids)}  # '1.1' + U+200B is 1.1 too
     raw = np.full((len(agencies), len(ids)), None, dtype=object)
     rows = np.zeros((len(agencies), len(ids)), dtype=np.int64)
     indices = [column_index_from_string(c) - 1 for c in (L.AGENCY_INDICATOR_COLUMN,
@@ -181,6 +183,8 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
         for row, (indicator, answer) in enumerate(_table_values(sheet_rows, indices, agency, limit),
                                                   start=L.AGENCY_FIRST_ROW):
             j = position.get(str(indicator).strip())
+            if j is None:
+                j = keyed.get(text_key(indicator))
             if j is None:
                 raise ReadinessError(Problem(f"indicator '{str(indicator).strip()}' is not in the "
                                              "framework", agency,
