@@ -163,13 +163,14 @@ def _numbers(table: pd.DataFrame, field: str, problems: list[Problem], *,
 
 
 def _check_bounded(table: pd.DataFrame, field: str, values: list[float], limit: float,
-                   problems: list[Problem]) -> None:
+                   problems: list[Problem], hint: str = "") -> None:
     """Refuse a number whose size would overflow the arithmetic (1e308 weights sum to inf)."""
     for i, v in enumerate(values):
         if abs(v) > limit:
-            problems.append(_problem(table, i, field, f"{field} {v:g} is beyond ±{limit:g}; "
-                                     "use smaller numbers (only their ratios matter)"
-                                     if limit == MAX_SHARE else f"{field} {v:g} is beyond ±{limit:g}"))
+            problems.append(_problem(table, i, field, f"{field} {v:g} is beyond ±{limit:g}{hint}"))
+
+
+_SHARES_HINT = "; use smaller numbers (only their ratios matter)"
 
 
 def _check_unique(table: pd.DataFrame, ids: list[str], what: str, problems: list[Problem]) -> None:
@@ -324,7 +325,7 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
     dim_ids = [id_text(v) for v in dimensions.get("id", [])]
     _check_unique(dimensions, dim_ids, "dimension", problems)
     weights = _numbers(dimensions, "weight", problems)
-    _check_bounded(dimensions, "weight", weights, MAX_SHARE, problems)
+    _check_bounded(dimensions, "weight", weights, MAX_SHARE, problems, _SHARES_HINT)
     parents = [id_text(v) for v in dimensions.get("parent", [None] * len(dim_ids))]
     _check_parents(dimensions, dim_ids, parents, problems)
     if not dim_ids:
@@ -357,7 +358,7 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
               else m for t, m in zip(types, maxima)]
     minima = _numbers(indicators, "min", problems, default=0.0)
     points = _numbers(indicators, "points", problems, default=1.0)
-    _check_bounded(indicators, "points", points, MAX_SHARE, problems)
+    _check_bounded(indicators, "points", points, MAX_SHARE, problems, _SHARES_HINT)
     _check_bounded(indicators, "min", minima, MAX_GOALPOST, problems)
     _check_bounded(indicators, "max", maxima, MAX_GOALPOST, problems)
     methods = _words(indicators, "normalise", problems)
