@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
@@ -32,28 +33,61 @@ def not_a_number(value: object) -> str:
     return f"{value!r} is not a number" + (MISSING_HINT if text in MISSING_MARKS else "")
 
 
+# A number as typed: digits (Thai digits already turned into 0-9), an optional sign,
+# a decimal point, an exponent; commas only as thousands separators between groups of
+# exactly three digits ('1,234' and '1,234.5'; never '5,0', '1,2' or '12,34'). Digits are
+# 0-9 and Thai digits only.
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?"
+                     r"|[+-]?\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+", re.ASCII)
+
+
 def parse_number(value: object) -> float:
     """A number from a cell value: int/float, or text with Thai or Arabic digits,
-    thousands separators, a trailing % and surrounding spaces. Raises ValueError."""
+    thousands separators (groups of three digits), a trailing % and surrounding spaces.
+    A decimal comma ('5,0'), a comma in any other place and an underscore ('1_0') are
+    refused, never read as 50 or 10 (docs/input-rules.md). Raises ValueError."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
-        text = arabic_digits(value).strip().replace(",", "").replace("\u00a0", "")
+        text = arabic_digits(value).strip().replace("\u00a0", ",")  # a no-break space groups too
         if text.endswith("%"):
             text = text[:-1].strip()
-        if text.upper() in MISSING_MARKS:   # float() would read 'NaN' as a number
+        if text.upper() in MISSING_MARKS:   # 'NaN', 'NA', '-': a blank marks a missing value
             raise ValueError(not_a_number(value))
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(not_a_number(value)) from None
+        if not _NUMBER.fullmatch(text):
+            if _DECIMAL_COMMA.fullmatch(text):
+                raise ValueError(f"{value!r} is not a number: a comma only separates thousands "
+                                 f"(1,234); write the decimal with a point ({text.replace(',', '.')})")
+            raise ValueError(not_a_number(value))
+        number = float(text.replace(",", ""))
     else:
         raise ValueError(f"{value!r} is not a number")
     if not math.isfinite(number):
         raise ValueError(f"{value!r} is not a finite number")
     return number
+
+
+# Characters that show nothing: zero-width space, non-joiner, joiner, byte-order mark
+# (zero-width no-break space) and word joiner. Thai text copied from web pages and PDFs
+# carries them (U+200B marks word breaks), so two names that look alike may differ by one.
+INVISIBLE = "\u200b\u200c\u200d\ufeff\u2060"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+# SARA AM typed as NIKHAHIT + SARA AA (U+0E4D U+0E32), a tone mark on either side of the
+# NIKHAHIT: the same text as SARA AM (U+0E33) after the tone mark. NFC does not join them.
+_SPLIT_SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e4d([\u0e48-\u0e4b]?)\u0e32")
+
+
+def text_key(text: object) -> str:
+    """The form in which two ids or names that look the same compare equal: NFC, SARA AM
+    as one character (U+0E33), zero-width characters removed, outer spaces stripped.
+    For comparing and grouping only; what is shown keeps the text as typed."""
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", str(text)))
+    if "\u0e4d" in text:
+        text = _SPLIT_SARA_AM.sub(lambda m: m.group(1) + m.group(2) + "\u0e33", text)
+    return text.strip()
 
 
 def buddhist_year(ce_year: int) -> int:

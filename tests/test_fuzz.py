@@ -1,5 +1,6 @@
 """Fuzzing: a few hundred seeded mutants of a small workbook and of a returned form (bytes
-flipped, XML damaged, parts deleted, duplicated or emptied, hostile cell values and
+flipped, XML damaged, parts deleted, duplicated, emptied or unpacking past their declared
+size, hostile cell values (decimal commas, invisible characters, formula-looking text) and
 defined names; see tests/mutants.py) through `recalc` and `collect`. Whatever the
 mutant, the promises hold: exit 0, 1 or 2, never 70 (our own bug); one line on stderr
 on error; every input unchanged on error; a workbook we wrote opens in openpyxl.
@@ -83,6 +84,8 @@ def test_mutants_never_crash_never_change_their_input(bases, tmp_path):
             failures.append(f"{where}: exit {code}: {err.strip()[:300]}")
         elif code and (len(lines) != 1 or not lines[0].startswith("readiness-xl: error: ")):
             failures.append(f"{where}: stderr is not one error line: {err[:300]!r}")
+        elif what.startswith("sizelie") and code == 0:
+            failures.append(f"{where}: a part unpacking past its declared size was accepted")
         elif code == 2 and {p: _digest(p) for p in before} != before:
             failures.append(f"{where}: an input changed although the command failed")
         elif code == 1 and _digest(mutant) != before[mutant]:

@@ -40,10 +40,13 @@ HEAT_STEPS = ((0, "F8696B"), (25, "FBAA77"), (50, "FFEB84"), (75, "B1D580"))
 
 
 def header(ws, row: int, labels: list[str], first_col: int = 1, height: float = 32) -> None:
-    """A header row tall enough for a Thai and an English line."""
+    """A header row tall enough for a Thai and an English line. Labels are text, never
+    formulas (as in `put`): some come from people (the framework's all-units label)."""
     ws.row_dimensions[row].height = height
     for col, label in enumerate(labels, start=first_col):
         cell = ws.cell(row=row, column=col, value=label)
+        if cell.data_type == "f":
+            cell.data_type = "s"
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 
@@ -62,6 +65,12 @@ def put(ws, row: int, col: int, value, font=BODY_FONT, number_format: str | None
         cell.fill = fill
     cell.alignment = WRAP if wrap else TOP
     return cell
+
+
+def excel_text(text: object) -> str:
+    """A text as a string literal inside a formula we build: quotes doubled, so an id or a
+    name typed by people ends the literal nowhere (`d"1` -> `"d""1"`)."""
+    return '"' + str(text).replace('"', '""') + '"'
 
 
 def put_formula(ws, row: int, col: int, formula: str, font=BODY_FONT,

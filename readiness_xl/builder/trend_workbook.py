@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, RIGHT,
-                                        SCORE_FORMAT, TITLE_FONT, WRAP, header, print_a4, put, put_formula, text_height,
-                                        visible_length, widths, wrapped_lines)
+                                        SCORE_FORMAT, TITLE_FONT, WRAP, excel_text, header, print_a4, put,
+                                        put_formula, text_height, visible_length, widths, wrapped_lines)
 from readiness_xl.core.trend import OVERALL, Trend, change, trend_table
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.thai import common_era_year, thai_digits
@@ -52,11 +52,10 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
     (every sheet but the Trend sheet's data, which it styles in row 2); the rows, which
     for a national survey are hundreds of thousands of cells, are then written straight
     into the sheet's part with row 2's styles, as the Summary is."""
-    import tempfile
-
     from openpyxl import Workbook
 
     from readiness_xl.builder.template import xlwings_conf_sheet, save_workbook
+    from readiness_xl.workbook.locks import scratch_folder
     from readiness_xl.workbook.parts import write_sheet_rows
     table = trend_rows(trend)
     wb = Workbook()
@@ -72,8 +71,8 @@ def write_trend_workbook(trend: Trend, target: Path, sources: list[str],
         ws.sheet_view.tabSelected = ws.title == TL.TREND_DASHBOARD_SHEET
     rows = [[TL.column_label(k) for k in table.columns],
             *table.astype(object).where(table.notna(), None).to_numpy().tolist()]
-    with tempfile.TemporaryDirectory(prefix="readiness-xl-trend-") as folder:
-        frame = Path(folder) / "frame.xlsx"
+    with scratch_folder("trend") as folder:
+        frame = folder / "frame.xlsx"
         save_workbook(wb, frame)
         write_sheet_rows(frame, Path(target), TL.TREND_SHEET, rows)
 
@@ -299,7 +298,7 @@ def _chosen_unit(ws, trend: Trend, table: pd.DataFrame, top: int, labels: list[s
         put(ws, i, 1, names[m], BOLD_FONT if m == OVERALL else BODY_FONT)
         for j, y in enumerate(trend.years, start=2):
             scores = f"{trend_ref}${column[f'score_{y}']}$2:${column[f'score_{y}']}${last}"
-            found = f'INDEX({scores},MATCH({chosen}&"|{m}",{keys},0))'
+            found = f'INDEX({scores},MATCH({chosen}&{excel_text("|" + str(m))},{keys},0))'
             # a round the unit missed shows a dash, never an error value (a column chart
             # draws text as an empty column)
             put_formula(ws, i, j, f'=IFERROR(IF(ISNUMBER({found}),{found},"{NO_SCORE}"),"{NO_SCORE}")',

@@ -19,9 +19,10 @@ BUILT_WORKBOOK_SUFFIXES = (".xlsx",)
 
 
 def rounded(value):
-    """`value` with every float rounded to SIGNIFICANT_DIGITS (lists and dicts walked)."""
+    """`value` with every float rounded to SIGNIFICANT_DIGITS (lists and dicts walked);
+    NaN and infinities become null: JSON has no such numbers (json_text refuses any left)."""
     if isinstance(value, float):
-        return value if not math.isfinite(value) else float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+        return None if not math.isfinite(value) else float(f"{value:.{SIGNIFICANT_DIGITS}g}")
     if isinstance(value, dict):
         return {key: rounded(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -32,8 +33,8 @@ def rounded(value):
 def json_text(data, indent: bool) -> str:
     """JSON without float noise: indented for a person, compact for a program."""
     if indent:
-        return json.dumps(rounded(data), ensure_ascii=False, indent=2)
-    return json.dumps(rounded(data), ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(rounded(data), ensure_ascii=False, indent=2, allow_nan=False)
+    return json.dumps(rounded(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def echo_json(data) -> None:

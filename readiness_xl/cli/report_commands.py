@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import click
@@ -14,7 +13,7 @@ from readiness_xl.cli.progress import progress_bar
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium, print_pdf
 from readiness_xl.thai import as_buddhist_year
-from readiness_xl.workbook.locks import check_not_input
+from readiness_xl.workbook.locks import check_not_input, scratch_folder
 from readiness_xl.workbook.parts import atomic_target
 from readiness_xl.workbook.properties import is_illustrative
 from readiness_xl.workbook.read import read_book
@@ -65,8 +64,8 @@ def report(book: Path, out: Path, pdf: bool, agency: str | None, year: str | Non
     html = build_report(results, book.name, agency, be_year, illustrative=is_illustrative(book),
                         extra_sections=extra)
     if "pdf" in targets:  # printed first: a failed print leaves no HTML behind either
-        with tempfile.TemporaryDirectory(prefix="readiness-xl-report-") as folder:
-            page = Path(folder) / "report.html"
+        with scratch_folder("report") as folder:
+            page = folder / "report.html"
             page.write_text(html, encoding="utf-8")
             print_pdf(page, targets["pdf"])
     if "html" in targets:

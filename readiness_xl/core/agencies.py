@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.thai import arabic_digits, not_a_number
+from readiness_xl.thai import arabic_digits, not_a_number, text_key
 
 AGENCY_FIELDS = ("id", "name_th", "name_en", "kind", "ministry_th", "ministry_en")
 RANKED_FIELD = "ranked"          # yes (default) / no: scored and shown, but takes no rank
@@ -19,10 +19,13 @@ RANKED_WORDS = {"": True, "yes": True, "y": True, "true": True, "1": True, "ใ�
                 "no": False, "n": False, "false": False, "0": False, "ไม่ใช่": False, "ไม่": False}
 SHEET_NAME_LIMIT = 31
 # An agency id names a sheet, a questionnaire file (<id>.xlsx) and is typed into formulas.
-_BAD_ID = re.compile(r"^[=+\-@]|[\\/?*\[\]:'\x00-\x1f\x7f]|[. ]$")
+# '~$' starts the name of Excel's owner (lock) files, which collect skips: a form '~$X1.xlsx'
+# would never be merged.
+_BAD_ID = re.compile(r"^[=+\-@]|^~\$|[\\/?*\[\]:'\x00-\x1f\x7f]|[. ]$")
 _DEVICE_NAMES = re.compile(r"^(CON|PRN|AUX|NUL|COM\d|LPT\d)$", re.I)  # Windows file names
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")       # a cell cannot hold these
-ID_RULE = (f"1 to {SHEET_NAME_LIMIT} characters, not starting with = + - @, none of \\ / ? * [ ] : ' "
+ID_RULE = (f"1 to {SHEET_NAME_LIMIT} characters, not starting with = + - @ or ~$ (Excel's "
+           "owner files), none of \\ / ? * [ ] : ' "
            "or control characters, not ending with a dot or space, and not a name "
            "Excel or Windows reserves (History, Summary, CON ...)")
 
@@ -48,7 +51,7 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
     extras, problems = unit_attributes(table, extra, where)
     table = table.loc[:, list(AGENCY_FIELDS)].map(lambda v: "" if v is None else str(v).strip())
     ids = table["id"]
-    folded = ids.str.casefold()  # sheet names ignore case
+    folded = ids.map(text_key).str.casefold()  # sheet names ignore case; invisible differences too
     taken = {n.casefold() for n in reserved} | {"history"}
     # Whole-column tests find the few suspect ids; id_problem says why for each of them.
     length = ids.str.len()
@@ -67,6 +70,11 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
     for kind in ("name", "ministry"):
         th, en = table[f"{kind}_th"], table[f"{kind}_en"]
         table[f"{kind}_th"], table[f"{kind}_en"] = th.where(th != "", en), en.where(en != "", th)
+    # One ministry however its name was typed (a zero-width space, SARA AM in two pieces):
+    # every agency of a group takes the names of the group's first agency.
+    for kind in ("ministry_th", "ministry_en"):
+        first = table.groupby(table[kind].map(text_key), sort=False)[kind].transform("first")
+        table[kind] = first.where(table[kind] != "", "")
     for i in (table["ministry_th"] == "").to_numpy().nonzero()[0]:
         problems.append(Problem(f"agency '{table['id'].iloc[i]}' has no ministry (group) in either "
                                 "language; fill ministry_th or ministry_en", *where(i, "ministry_th")))

@@ -30,6 +30,11 @@ class AggregationError(ReadinessError):
     """Values a mean cannot take (negative values for a geometric, harmonic or power mean)."""
 
 
+# Scores of 0..100 raised to this power stay far inside a float (100**100 = 1e200); a mean
+# of power 100 is already within 5% of the largest value.
+MAX_POWER = 100.0
+
+
 def parse_aggregation(text: object) -> float:
     """The power p of an aggregation word: arithmetic 1, geometric 0, harmonic -1,
     `power:P` P (any finite number). Blank means arithmetic. Raises ValueError listing
@@ -43,6 +48,9 @@ def parse_aggregation(text: object) -> float:
             p = float(word[6:].strip())
         except ValueError:
             p = float("nan")
+        if np.isfinite(p) and abs(p) > MAX_POWER:
+            raise ValueError(f"aggregation {text!r}: the power must be between -{MAX_POWER:g} and "
+                             f"{MAX_POWER:g} (a larger one overflows and means the maximum anyway)")
         if np.isfinite(p):
             return p
     raise ValueError(f"aggregation {text!r} is not one of {', '.join(AGGREGATIONS)} "

@@ -35,6 +35,12 @@ SETTING_KEYS = ("aggregation", "decimals", "all_units_th", "all_units_en", "benc
                 "benchmark_en", "version", "missing", "zscore_sd", "screen_min_coverage",
                 "winsorise_max", "skew_limit", "kurtosis_limit")
 ZSCORE_SDS = ("population", "sample")
+# Bounds that keep every sum and power of the framework's numbers finite: weights and
+# points (shares, so their scale is free), goalposts (a raw value's own units), decimals
+# (a float holds 15 significant digits).
+MAX_SHARE = 1e12
+MAX_GOALPOST = 1e15
+MAX_DECIMALS = 15
 DEFAULT_ALL_UNITS = ("ทุกหน่วยงาน", "All units")
 DEFAULT_BENCHMARK = ("ภาพรวม", "overall")
 
@@ -177,10 +183,21 @@ def _numbers(table: pd.DataFrame, field: str, problems: list[Problem], *,
             continue
         try:
             out.append(parse_number(value))
-        except ValueError:
-            problems.append(_problem(table, i, field, f"{field} {not_a_number(value)}"))
+        except ValueError as err:   # parse_number says why (a decimal comma, a missing mark)
+            problems.append(_problem(table, i, field, f"{field} {err}"))
             out.append(np.nan)
     return out
+
+
+def _check_bounded(table: pd.DataFrame, field: str, values: list[float], limit: float,
+                   problems: list[Problem], hint: str = "") -> None:
+    """Refuse a number whose size would overflow the arithmetic (1e308 weights sum to inf)."""
+    for i, v in enumerate(values):
+        if abs(v) > limit:
+            problems.append(_problem(table, i, field, f"{field} {v:g} is beyond ±{limit:g}{hint}"))
+
+
+_SHARES_HINT = "; use smaller numbers (only their ratios matter)"
 
 
 def _check_unique(table: pd.DataFrame, ids: list[str], what: str, problems: list[Problem]) -> None:
@@ -357,11 +374,12 @@ def _settings(table: pd.DataFrame | None, version: str, problems: list[Problem])
     if "decimals" in values:
         try:
             decimals = int(parse_number(values["decimals"]))
-            if decimals < 0 or decimals != parse_number(values["decimals"]):
+            if not 0 <= decimals <= MAX_DECIMALS or decimals != parse_number(values["decimals"]):
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):
             problems.append(_problem(table, found["decimals"][0], "value",
-                                     f"decimals {values['decimals']!r} is not a whole number 0 or more"))
+                                     f"decimals {values['decimals']!r} is not a whole number "
+                                     f"from 0 to {MAX_DECIMALS}"))
             decimals = None
     th, en = _either([values.get("all_units_th", "")], [values.get("all_units_en", "")])
     choices = {}
@@ -396,6 +414,7 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
     dim_ids = [id_text(v) for v in dimensions.get("id", [])]
     _check_unique(dimensions, dim_ids, "dimension", problems)
     weights = _numbers(dimensions, "weight", problems)
+    _check_bounded(dimensions, "weight", weights, MAX_SHARE, problems, _SHARES_HINT)
     parents = [id_text(v) for v in dimensions.get("parent", [None] * len(dim_ids))]
     _check_parents(dimensions, dim_ids, parents, problems)
     if not dim_ids:
@@ -428,6 +447,9 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
               else m for t, m in zip(types, maxima)]
     minima = _numbers(indicators, "min", problems, default=0.0)
     points = _numbers(indicators, "points", problems, default=1.0)
+    _check_bounded(indicators, "points", points, MAX_SHARE, problems, _SHARES_HINT)
+    _check_bounded(indicators, "min", minima, MAX_GOALPOST, problems)
+    _check_bounded(indicators, "max", maxima, MAX_GOALPOST, problems)
     methods, range_low, range_high = _normalise_words(indicators, problems)
     transforms = _words(indicators, "transform", problems)
     directions = _words(indicators, "direction", problems)
@@ -511,6 +533,10 @@ def _check_bands(bands: pd.DataFrame, lowers: list[float], problems: list[Proble
         if lower in seen:
             problems.append(_problem(bands, i, "lower", f"two level bands start at {lower:g}; "
                                      "each band needs its own lower bound"))
+        elif i and lower < lowers[i - 1]:  # the sheets' level formula (MATCH(...,1)) needs them sorted
+            problems.append(_problem(bands, i, "lower", f"level band {lower:g} is listed after "
+                                     f"{lowers[i - 1]:g}; list the bands from the lowest lower "
+                                     "bound up"))
         seen.add(lower)
         if not th and not en:
             problems.append(_problem(bands, i, "label_th", "the level band has no label "

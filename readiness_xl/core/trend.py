@@ -32,6 +32,7 @@ from readiness_xl.core.benchmarks import level_labels, rank_eq
 from readiness_xl.core.framework import Framework, id_text
 from readiness_xl.core.results import AGENCY_FIELDS, Results, compute_results
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import text_key
 from readiness_xl.workbook import layout as L
 
 OVERALL = "overall"
@@ -170,8 +171,10 @@ def _assemble(rounds: list[Round], mapping: pd.DataFrame) -> Trend:
     agencies = _panel({y: t for y, (t, _) in matched.items()}, bands, measures, ranked=True)
     info = pd.concat([edges for _, edges in reversed(matched.values())])
     info = info[~info.index.duplicated()].reindex(agencies.units)
-    ministries = _panel({r.year: r.results.ministries for r in rounds}, bands, measures, ranked=True)
-    names = pd.concat([r.results.ministries["name_en"] for r in reversed(rounds)])
+    info["ministry_th"] = info["ministry_th"].map(text_key, na_action="ignore")  # as the ministries' index
+    ministries = _panel({r.year: r.results.ministries.rename(index=text_key) for r in rounds},
+                        bands, measures, ranked=True)
+    names = pd.concat([r.results.ministries["name_en"].rename(index=text_key) for r in reversed(rounds)])
     national = _panel({r.year: r.results.national.to_frame(NATIONAL).T for r in rounds}, bands,
                       measures, ranked=False)
     changes, weights = framework_changes(years, frameworks, dims.index)
@@ -197,7 +200,9 @@ def _matched_agencies(r: Round, mapping: pd.DataFrame) -> tuple[pd.DataFrame, pd
     rows = mapping[mapping["round"] == r.year]
     mapped = table.index.isin(rows["round_id"])
     round_ids = np.concatenate([table.index[~mapped].to_numpy(object), rows["round_id"].to_numpy(object)])
-    trend_ids = np.concatenate([table.index[~mapped].to_numpy(object), rows["trend_id"].to_numpy(object)])
+    # ids that look alike are one unit: 'D01' and 'D01' + a zero-width space (thai.text_key)
+    trend_ids = np.asarray([text_key(i) for i in np.concatenate(
+        [table.index[~mapped].to_numpy(object), rows["trend_id"].to_numpy(object)])], dtype=object)
     numeric = [*r.results.framework.dimension_ids, OVERALL]
     scores = table.loc[round_ids, numeric].set_axis(pd.Index(trend_ids, name="id"))
     scores = scores.groupby(level=0, sort=False).mean()

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.locks import scratch_folder
 from readiness_xl.workbook.parts import atomic_target
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -29,7 +29,7 @@ def run_headless(*args: str, timeout: float = TIMEOUT_SECONDS) -> subprocess.Com
     browser = find_chromium()
     if browser is None:
         raise ReadinessError(Problem(CHROMIUM_MISSING))
-    with tempfile.TemporaryDirectory(prefix="readiness-xl-chromium-") as profile:
+    with scratch_folder("chromium") as profile:  # removed, even after a kill (by the next run)
         try:
             return subprocess.run([browser, *QUIET_FLAGS, f"--user-data-dir={profile}", *args],
                                   capture_output=True, text=True, timeout=timeout)

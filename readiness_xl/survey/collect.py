@@ -38,7 +38,7 @@ from readiness_xl.workbook.parts import (
 )
 from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, sheet_edits
 from readiness_xl.workbook.fast_read import open_workbook
-from readiness_xl.workbook.read import Book, read_book
+from readiness_xl.workbook.read import Book, damaged, read_book
 from readiness_xl.workbook.recalc import score_book
 from readiness_xl.workbook.summary import rows as summary_rows
 
@@ -106,7 +106,11 @@ def read_returned(path: Path, master: Book) -> Returned:
         ret.problems = err.in_file(ret.path.name).problems
         return ret
     ret.sha256 = hashlib.sha256(data).hexdigest()
-    ret.modified = datetime.fromtimestamp(ret.path.stat().st_mtime).isoformat(timespec="seconds")
+    try:
+        ret.modified = datetime.fromtimestamp(ret.path.stat().st_mtime).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):  # a date past 9999 (extraction can set any)
+        return _reject(ret, "the file's modification date is out of range (past the year "
+                            "9999); save or copy the form again and collect the copy")
     agency = ret.agency = form_agency(ret.path)
     if agency is None:
         return _reject(ret, "no agency stamp (defined name FormAgency): not a questionnaire "
@@ -225,6 +229,13 @@ def read_validation(path: Path) -> list[list]:
             return []
         return [list(r) for r in wb[VALIDATION_SHEET].iter_rows(min_row=2, values_only=True)
                 if any(v is not None for v in r)]
+    except Exception as err:  # parts are unpacked here: a damaged sheet shows up now
+        if not damaged(err):
+            raise
+        raise ReadinessError(Problem(
+            f"the sheet is damaged ({err.__class__.__name__}: {' '.join(str(err).split())}); "
+            "repair the workbook in Excel, or delete the sheet to start a new ledger",
+            VALIDATION_SHEET, file=path.name)) from None
     finally:
         wb.close()
 

@@ -5,6 +5,9 @@ for, so that `collect` can refuse a form sent back for the wrong agency or round
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -14,9 +17,12 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
 from readiness_xl.builder.framework_sheet import COPY_NOTE, NOTE_CELL
+from readiness_xl.builder.style import excel_text
 from readiness_xl.builder.template import StartPage, build_workbook, save_workbook
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook import locks
+from readiness_xl.workbook.locks import check_not_input
 from readiness_xl.workbook.package import defined_names
 from readiness_xl.workbook.parts import check_not_locked
 from readiness_xl.workbook.read import Book
@@ -56,7 +62,7 @@ def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
     wb.active = wb.sheetnames.index(agency)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == agency
-    wb.defined_names[FORM_AGENCY_NAME] = DefinedName(FORM_AGENCY_NAME, attr_text=f'"{agency}"')
+    wb.defined_names[FORM_AGENCY_NAME] = DefinedName(FORM_AGENCY_NAME, attr_text=excel_text(agency))
     wb.custom_doc_props.append(StringProperty(name=AGENCY_PROPERTY, value=agency))
     wb.custom_doc_props.append(StringProperty(name=VERSION_PROPERTY,
                                               value=book.framework.version or "-"))
@@ -64,7 +70,9 @@ def build_form(book: Book, agency: str, prefill: bool = False) -> Workbook:
 
 
 def write_forms(book: Book, directory: Path, prefill: bool = False, progress=None) -> list[Path]:
-    """<id>.xlsx in `directory` for every agency of `book`; each written atomically."""
+    """<id>.xlsx in `directory` for every agency of `book`, all or none: the set is written
+    into a hidden folder beside the forms and moved into place only when every form is
+    complete, so a full disk or an error part-way leaves the folder as it was."""
     directory = Path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -74,17 +82,35 @@ def write_forms(book: Book, directory: Path, prefill: bool = False, progress=Non
     targets = {agency: directory / f"{agency}.xlsx" for agency in book.agencies.index}
     for target in targets.values():  # all or none: not the first few, then an error
         check_not_locked(target)
-    written = []
-    for agency, target in targets.items():
-        save_workbook(build_form(book, agency, prefill), target)
-        written.append(target)
-        if progress:
-            progress()
-    return written
+        check_not_input(target)
+    locks.remove_dead_temps(directory)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=locks.temp_prefix("forms"), suffix=".tmp",
+                                        dir=directory))
+    except OSError as err:
+        raise ReadinessError(Problem(f"cannot write in the folder ({err.strerror})",
+                                     file=str(directory))) from None
+    try:
+        for agency in targets:
+            save_workbook(build_form(book, agency, prefill), staging / f"{agency}.xlsx")
+            if progress:
+                progress()
+        for agency, target in targets.items():  # renames in one file system: no space needed
+            os.replace(staging / f"{agency}.xlsx", target)
+    except OSError as err:
+        raise ReadinessError(Problem(f"could not write the questionnaires ({err.strerror}); "
+                                     "none was written", file=str(directory))) from None
+    except ReadinessError as err:
+        raise ReadinessError([Problem(p.message.replace("the original is unchanged",
+                                                        "no questionnaire was written"),
+                                      p.sheet, p.cell, str(directory)) for p in err.problems]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return list(targets.values())
 
 
 def form_agency(path: Path) -> str | None:
     """The agency id stamped in a form (already checked by read_book), or None."""
     with zipfile.ZipFile(path) as zf:
         stamp = defined_names(zf).get(FORM_AGENCY_NAME, "")
-    return stamp[1:-1] if len(stamp) > 1 and stamp[0] == stamp[-1] == '"' else None
+    return stamp[1:-1].replace('""', '"') if len(stamp) > 1 and stamp[0] == stamp[-1] == '"' else None

@@ -18,6 +18,8 @@ them is refused unless the command holds its lock, i.e. declared a read-modify-w
 from __future__ import annotations
 
 import os
+import re
+import shutil
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -75,6 +77,81 @@ def _acquire(lock_path: Path, shown: str) -> int:
             os.write(fd, str(os.getpid()).encode())
             return fd
         os.close(fd)
+
+
+def temp_prefix(name: str) -> str:
+    """The start of a temporary name of ours beside `name`: hidden, the mark, this process's
+    id (so a later run can tell a killed run's leftovers from a live run's files)."""
+    return f".{name}{TEMP_MARK}{os.getpid()}-"
+
+
+_OWNER = re.compile(rf"{re.escape(TEMP_MARK)}(\d+)-")
+_SCRATCH = re.compile(r"^readiness-xl-[a-z]+-(\d+)-")
+_swept: set[str] = set()
+
+
+def _dead(pid: int) -> bool:
+    """True only when no process `pid` exists (POSIX; elsewhere nothing is said dead)."""
+    if os.name != "posix" or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, run by another user
+        return False
+    return False
+
+
+def _remove(path: str, is_dir: bool) -> None:
+    with suppress(OSError):
+        if is_dir:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+
+
+def remove_dead_temps(directory: Path) -> None:
+    """Remove what killed runs of ours left in `directory` (once per process and folder):
+    hidden temporary files and folders named by temp_prefix whose process no longer
+    exists. A live run's files are never touched, so no lock is needed."""
+    directory = os.path.realpath(directory)
+    if directory in _swept or os.name != "posix":
+        return
+    _swept.add(directory)
+    with suppress(OSError):
+        for entry in os.scandir(directory):
+            found = entry.name.startswith(".") and _OWNER.search(entry.name)
+            if found and entry.name.endswith(".tmp") and _dead(int(found.group(1))):
+                _remove(entry.path, entry.is_dir(follow_symlinks=False))
+
+
+@contextmanager
+def scratch_folder(kind: str):
+    """A folder in the system's temporary directory, removed at the end; folders of this
+    kind and any other left there by killed runs of ours (SIGKILL skips every clean-up)
+    are removed first."""
+    import tempfile
+    top = tempfile.gettempdir()
+    with suppress(OSError):
+        for entry in os.scandir(top):
+            found = _SCRATCH.match(entry.name)
+            if found and entry.is_dir(follow_symlinks=False) and _dead(int(found.group(1))):
+                _remove(entry.path, True)
+    with tempfile.TemporaryDirectory(prefix=f"readiness-xl-{kind}-{os.getpid()}-") as folder:
+        yield Path(folder)
+
+
+STOP_AT = "READINESS_XL_STOP_AT"  # tests: a point of a write at which the process stops itself
+
+
+def stop_point(name: str) -> None:
+    """Stop this process (SIGSTOP) when the environment names this point of a write, so a
+    test can kill it exactly there, on a machine of any speed. Points: temp-created (the
+    temporary file exists, empty), before-replace (written and synced), after-replace."""
+    if os.environ.get(STOP_AT) == name and os.name == "posix":
+        import signal
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def remove_stale_temps(target: Path) -> None:

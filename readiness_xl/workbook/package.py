@@ -90,6 +90,53 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
     raise ReadinessError(Problem(f"part {name} is empty or has no XML element", file=file))
 
 
+INFLATE_STEP = 1024 ** 2  # at most this much unpacked data is held at once while sizes are checked
+
+
+def _refuse_size_lies(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Unpack every part in steps and refuse one that gives more bytes than its header
+    declares. The limits above trust the declared sizes; a package whose parts keep
+    inflating past them (a 1 MB file hiding 1 GB) is refused after at most the declared
+    size plus one step of each part has been unpacked, and never held whole, so every
+    reader after this (zipfile, calamine, openpyxl) unpacks no more than the limits allow."""
+    with open(path, "rb") as raw:
+        for info in infos:
+            if info.compress_type == zipfile.ZIP_STORED:
+                produced = info.compress_size
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                raw.seek(info.header_offset)
+                header = raw.read(30)
+                if len(header) < 30 or header[:4] != ZIP_MAGIC:
+                    raise zipfile.BadZipFile(f"bad local header of {info.filename}")
+                raw.seek(info.header_offset + 30 + int.from_bytes(header[26:28], "little")
+                         + int.from_bytes(header[28:30], "little"))
+                produced = _inflated_size(raw, info.compress_size, info.file_size)
+            else:
+                continue  # zipfile refuses or checks other methods itself
+            if produced > info.file_size:
+                raise ReadinessError(Problem(
+                    f"part {info.filename} unpacks to more than the {info.file_size:,} bytes its "
+                    "header declares (a disguised zip bomb, or damaged); refused", file=path.name))
+
+
+def _inflated_size(raw, compressed: int, declared: int) -> int:
+    """Bytes a raw deflate stream of `compressed` bytes unpacks to, counted in steps of
+    INFLATE_STEP; counting stops as soon as it passes `declared`."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced, left = 0, compressed
+    while left > 0 and not inflater.eof:
+        chunk = raw.read(min(INFLATE_STEP, left))
+        if not chunk:
+            break
+        left -= len(chunk)
+        while chunk and not inflater.eof:
+            produced += len(inflater.decompress(chunk, INFLATE_STEP))
+            if produced > declared:
+                return produced
+            chunk = inflater.unconsumed_tail
+    return produced
+
+
 # Packages already checked by this process, by file identity and stamp: a recalc reads
 # and then rewrites the same file, and a file changed in between (new inode, size or
 # modification time) is checked again.
@@ -108,6 +155,7 @@ def check_package(path: Path) -> None:
     unchanged since (see _CHECKED), is not checked twice."""
     path = Path(path)
     locks.note_input(path)
+    locks.remove_dead_temps(path.parent)  # a killed run's partial copy beside this workbook
     try:
         stamp = _stamp(path)
     except OSError:
@@ -142,6 +190,7 @@ def check_package(path: Path) -> None:
                 if required not in seen_names:
                     raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {required})",
                                                  file=path.name))
+            _refuse_size_lies(path, infos)
             for info in infos:
                 if info.filename.lower().endswith(XML_SUFFIXES):
                     _refuse_dtd(zf, info.filename, path.name)

@@ -122,7 +122,7 @@ def atomic_target(target: Path):
         raise ReadinessError(Problem("the target file is read-only", file=shown))
     with (nullcontext() if nested else locks.exclusive(real, shown)):
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{real.name}{locks.TEMP_MARK}", suffix=".tmp",
+            fd, tmp = tempfile.mkstemp(prefix=locks.temp_prefix(real.name), suffix=".tmp",
                                        dir=directory)
         except OSError as err:
             raise ReadinessError(Problem(f"cannot write in {directory} ({err.strerror})",
@@ -130,11 +130,15 @@ def atomic_target(target: Path):
         os.close(fd)
         _PENDING[Path(tmp)] = shown
         try:
+            stop = locks.stop_point if not nested else (lambda point: None)  # the outer write's points
+            stop("temp-created")
             yield Path(tmp)
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.chmod(tmp, _mode_for(real))
+            stop("before-replace")
             os.replace(tmp, real)
+            stop("after-replace")
         except OSError as err:
             raise ReadinessError(Problem(f"could not write the file ({err.strerror}); "
                                          "the original is unchanged", file=shown)) from None

@@ -23,6 +23,7 @@ from readiness_xl.core.agencies import checked_agencies
 from readiness_xl.core.answers import BadAnswer, is_blank
 from readiness_xl.core.framework import Framework, build_framework, located
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.thai import text_key
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import responses
 from readiness_xl.workbook.cell_refs import column_index_from_string, get_column_letter, range_boundaries
@@ -176,6 +177,7 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
     of answers and one of row numbers, not a dict entry per answer."""
     ids = framework.indicator_ids
     position = {ident: j for j, ident in enumerate(ids)}
+    keyed = {text_key(ident): j for j, ident in enumerate(ids)}  # '1.1' + U+200B is 1.1 too
     raw = np.full((len(agencies), len(ids)), None, dtype=object)
     rows = np.zeros((len(agencies), len(ids)), dtype=np.int64)
     indices = [column_index_from_string(c) - 1 for c in (L.AGENCY_INDICATOR_COLUMN,
@@ -193,10 +195,16 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
                                                   start=L.AGENCY_FIRST_ROW):
             j = position.get(str(indicator).strip())
             if j is None:
+                j = keyed.get(text_key(indicator))
+            if j is None:
                 raise ReadinessError(Problem(f"indicator '{str(indicator).strip()}' is not in the "
                                              "framework", agency,
                                              f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
-            raw[k, j], rows[k, j] = answer, row  # an indicator listed twice: the last row counts
+            if rows[k, j]:  # listed twice: one of the two answers would be lost
+                raise ReadinessError(Problem(
+                    f"indicator {ids[j]} appears twice, rows {rows[k, j]} and {row}; give each "
+                    "indicator one row", agency, f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
+            raw[k, j], rows[k, j] = answer, row
         if progress:
             progress()
     return (pd.DataFrame(raw, index=agencies.index, columns=ids, dtype=object),
@@ -266,7 +274,7 @@ def _read_book(path: Path, progress, wb) -> Book:
     except ReadinessError as err:
         raise err.in_file(path.name) from None
     except Exception as err:  # parts are unpacked lazily, so damage shows up while reading
-        if not isinstance(err, _damaged()) and not _raised_by_reader(err):
+        if not damaged(err):
             raise
         raise ReadinessError(Problem(f"damaged workbook ({err.__class__.__name__}: "
                                      f"{' '.join(str(err).split())})", getattr(err, "sheet", None),
@@ -275,6 +283,12 @@ def _read_book(path: Path, progress, wb) -> Book:
         wb.close()
     _refuse_merged_answers(path, wb.merges, book.answer_cells)
     return book
+
+
+def damaged(err: Exception) -> bool:
+    """Whether an error raised while a workbook's parts were read means the file is damaged
+    (a reader's error type, or raised inside a reader), not a bug of ours."""
+    return isinstance(err, _damaged()) or _raised_by_reader(err)
 
 
 def _raised_by_reader(err: Exception) -> bool:
