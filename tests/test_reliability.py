@@ -278,7 +278,7 @@ def test_a_two_cell_version_name_reads_its_first_cell(sample_path, sample_copy):
 
 def test_long_layout_dashboard_is_sized_for_its_agencies(tmp_path):
     from readiness_xl.sample.source_data import load_agencies, load_framework
-    from readiness_xl.workbook.responses import save_long_workbook
+    from readiness_xl.builder.responses_sheet import save_long_workbook
     agencies = load_agencies()
     target = tmp_path / "long.xlsx"
     save_long_workbook(load_framework(), agencies, None, target)

@@ -18,7 +18,7 @@ from workbook_content import differences, workbook_content
 from readiness_xl.errors import ReadinessError
 from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559, load_round_2559
 from readiness_xl.workbook import trend_layout as TL
-from readiness_xl.workbook.responses import save_long_workbook
+from readiness_xl.builder.responses_sheet import save_long_workbook
 
 
 @pytest.fixture(scope="module")

@@ -151,14 +151,14 @@ def _trend_rows(caller) -> list[list]:
 
 @excel_function
 def READINESS_CHANGE(unit, from_round, to_round, dimension=None, caller=None):
-    from readiness_xl.core.trend import sheet_change
+    from readiness_xl.workbook.trend_layout import sheet_change
     return sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0], cells(to_round)[0],
                         cells(dimension)[0] if _given(dimension) else None)
 
 
 @excel_function
 def RANK_CHANGE(unit, from_round, to_round, caller=None):
-    from readiness_xl.core.trend import sheet_change
+    from readiness_xl.workbook.trend_layout import sheet_change
     return int(sheet_change(_trend_rows(caller), cells(unit)[0], cells(from_round)[0],
                             cells(to_round)[0], kind="rank"))
 

@@ -72,7 +72,7 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
           as_json: bool, report: Path | None, pdf: bool, missing: str) -> None:
     """Put survey rounds side by side: BOOKS are one workbook per round (e.g. the B.E. 2559
     and 2560 masters), each scored with its own framework; agencies are matched by id."""
-    from readiness_xl.core.trend import to_json_dict
+    from readiness_xl.workbook.trend_views import to_json_dict
     from readiness_xl.core.trend_narrative import trend_sentences
     if pdf and not report:
         raise ReadinessError(Problem("--pdf prints the report: give --report OUT.html too"))

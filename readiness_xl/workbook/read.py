@@ -154,8 +154,7 @@ def read_agencies(wb, path: Path) -> pd.DataFrame:
     if not rows:
         raise ReadinessError(Problem("no agencies listed", L.AGENCIES_SHEET, "A2", path.name))
     table = located(rows, L.AGENCIES_SHEET, L.AGENCY_COLUMNS, L.AGENCIES_FIRST_ROW)
-    return checked_agencies(table, L.RESERVED_SHEETS, lambda i, field: (
-        L.AGENCIES_SHEET, f"{L.AGENCY_COLUMNS[field]}{L.AGENCIES_FIRST_ROW + i}", path.name))
+    return checked_agencies(table, L.RESERVED_SHEETS, lambda i, field: (*L.agency_cell(i, field), path.name))
 
 
 def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framework,
