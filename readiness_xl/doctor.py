@@ -182,7 +182,7 @@ def checks(home: Path | None = None, env: dict | None = None) -> list[Check]:
 def write_conf(home: Path) -> list[Path]:
     """Point both settings files at this Python and keep it running between calls
     (USE UDF SERVER), keeping every other line of an existing file."""
-    from readiness_xl.workbook.parts import atomic_target
+    from readiness_xl.workbook.atomic_write import atomic_target
     settings = {INTERPRETER_KEY: str(_interpreter()), "USE UDF SERVER": "True"}
     written = []
     for path in conf_paths(home).values():

@@ -18,7 +18,7 @@ from readiness_xl.builder.style import (NOTE_FONT, STEP_FONT, TITLE_FONT, header
                                         widths)
 from readiness_xl.core.framework import Framework
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.parts import atomic_target
+from readiness_xl.workbook.atomic_write import atomic_target
 
 XLWINGS_SETTINGS = (
     # What xlwings reads from this sheet (its add-in settings, per workbook): the module

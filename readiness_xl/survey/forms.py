@@ -16,8 +16,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from readiness_xl.builder.template import StartPage, build_workbook, save_workbook
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.atomic_write import check_not_locked
 from readiness_xl.workbook.package import defined_names
-from readiness_xl.workbook.parts import check_not_locked
 from readiness_xl.workbook.read import Book
 
 FORM_AGENCY_NAME = "FormAgency"          # defined name: the agency id, as a text constant

@@ -21,8 +21,11 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import ElementTree as ET
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
+from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, sheet_parts
-from readiness_xl.workbook.parts import atomic_target, new_sheet, render_sheet_data, replace_parts
+from readiness_xl.workbook.package_edits import new_sheet
+from readiness_xl.workbook.parts import replace_parts
+from readiness_xl.workbook.sheet_xml import render_sheet_data
 
 STYLES_PART = "xl/styles.xml"
 FONT = '<font><sz val="10"/><name val="Tahoma"/></font>'
