@@ -7,6 +7,7 @@ from html import escape
 
 from conftest import run_cli
 
+from readiness_xl.builder.robustness_sheets import robustness_of
 from readiness_xl.core import robustness as R
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
@@ -19,8 +20,7 @@ def test_section_has_both_charts_and_the_sentences():
     framework, agencies = load_framework(), load_agencies()
     parsed, _ = parse_answers(load_answers(), framework)
     results = compute_results(framework, agencies, parsed)
-    uncertainty = R.uncertainty_analysis(framework, parsed, runs=300)
-    sensitivity = R.sensitivity_analysis(framework, parsed, n=64, resamples=20)
+    uncertainty, sensitivity = robustness_of(framework, parsed, runs=300, sobol_n=64, resamples=20)
     html = build_report(results, extra_sections=[report_section(uncertainty, sensitivity,
                                                                 results.agencies)])
     section = html[html.index('<section id="robustness">'):]

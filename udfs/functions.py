@@ -165,7 +165,7 @@ def RANK_CHANGE(unit, from_round, to_round, caller=None):
 
 @excel_function
 def RANK_INTERVAL(unit, percentile=None, caller=None):
-    from readiness_xl.workbook.robustness_sheets import rank_interval
+    from readiness_xl.workbook.uncertainty_layout import rank_interval
     rows = sheet_rows(caller, L.UNCERTAINTY_SHEET, "run `readiness-xl robustness` first")
     try:
         found = rank_interval(rows, cells(unit)[0], cells(percentile)[0] if _given(percentile) else None)

@@ -34,6 +34,10 @@ SIGNED_FORMAT = '+0.0;"\u2212"0.0;0.0'
 # scale in four steps. Discrete rules, because a colour scale cannot wait for answers:
 # every spreadsheet program colours a 0.0 red, and LibreOffice ignores a rule above it.
 HEAT_STEPS = ((0, "F8696B"), (25, "FBAA77"), (50, "FFEB84"), (75, "B1D580"))
+# Cells flagged by a rule (fill, text colour): Excel's own "light red fill with dark red
+# text", "yellow fill with dark yellow text" and "green fill with dark green text" presets.
+FLAG_COLOURS = {"bad": ("FFFFC7CE", "FF9C0006"), "warn": ("FFFFEB9C", "FF9C5700"),
+                "good": ("FFC6EFCE", "FF006100")}
 
 # A4 in points, and the printed width of a column: Excel's width unit is the width of
 # the Normal font's digit (7 px in Calibri 11) plus 5 px of padding, 96 px to the inch.

@@ -4,8 +4,10 @@ native chart) into an existing workbook through the part machinery of
 types get only additions, every other part is copied byte for byte. Writing the same
 sheet again replaces it (and its chart) in place; nothing accumulates.
 
-Styles are appended to `styles.xml` only when an identical one is not there already,
-so a workbook rewritten a hundred times keeps the same handful of styles."""
+The look is the house style of builder.style (its fonts and fills, rendered as
+styles.xml elements), so these sheets look like the template's. Styles are appended to
+`styles.xml` only when an identical one is not there already, so a workbook rewritten a
+hundred times keeps the same handful of styles."""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as ET
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
+from openpyxl.xml.functions import tostring
 
+from readiness_xl.builder import style
 from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, sheet_parts
 from readiness_xl.workbook.package_edits import new_sheet
@@ -28,23 +32,26 @@ from readiness_xl.workbook.parts import replace_parts
 from readiness_xl.workbook.sheet_xml import render_sheet_data
 
 STYLES_PART = "xl/styles.xml"
-FONT = '<font><sz val="10"/><name val="Tahoma"/></font>'
-HEADER_FONT = '<font><b val="1"/><sz val="10"/><color rgb="FFFFFFFF"/><name val="Tahoma"/></font>'
-HEADER_FILL = '<fill><patternFill patternType="solid"><fgColor rgb="FF1F4E79"/></patternFill></fill>'
-# Conditional colours (Excel's own "light red fill with dark red text" and "yellow" presets).
-COLOURS = {"bad": ("FFFFC7CE", "FF9C0006"), "warn": ("FFFFEB9C", "FF9C5700"),
-           "good": ("FFC6EFCE", "FF006100")}
 DRAWING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
 CHART_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
 
+def _element(look) -> str:
+    """An openpyxl font or fill as the styles.xml element openpyxl itself writes."""
+    return tostring(look.to_tree()).decode("utf-8").replace(" />", "/>")
+
+
+# The house style (builder.style) as styles.xml elements.
+FONT, HEADER_FONT, HEADER_FILL = map(_element, (style.BODY_FONT, style.HEADER_FONT, style.HEADER_FILL))
+
+
 @dataclass
 class SheetSpec:
     """A sheet of ours: rows of values (row 1 the header), a number format per column
     letter (an Excel format code; default General), widths, conditional colours as
-    (range, formula on the range's top-left cell, key of COLOURS), the first unfrozen
+    (range, formula on the range's top-left cell, key of style.FLAG_COLOURS), the first unfrozen
     cell, and a chart: a function taking an openpyxl worksheet named like this sheet
     and returning (chart, anchor cell)."""
 
@@ -113,8 +120,8 @@ def cell_style(styles: str, code: str = "General", header: bool = False) -> tupl
 
 
 def colour_style(styles: str, key: str) -> tuple[str, int]:
-    """A dxf (differential format) id for a conditional colour."""
-    fill, font = COLOURS[key]
+    """A dxf (differential format) id for a conditional colour (a key of style.FLAG_COLOURS)."""
+    fill, font = style.FLAG_COLOURS[key]
     return _ensure(styles, "dxfs", f'<dxf><font><color rgb="{font}"/></font><fill><patternFill '
                                    f'patternType="solid"><bgColor rgb="{fill}"/></patternFill></fill></dxf>')
 
@@ -128,6 +135,14 @@ def _pane(freeze: str | None) -> str:
     x, y = column_index_from_string(column) - 1, int(row) - 1
     split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
     return f'<pane{split} topLeftCell="{freeze}" activePane="bottomRight" state="frozen"/>'
+
+
+def _header_height(spec: SheetSpec, letters: list[str]) -> float:
+    """Row 1 tall enough for the longest wrapped header at its column's width (at least
+    two lines: a Thai and an English one)."""
+    heights = [style.text_height(str(label), spec.widths.get(letter, 10))
+               for letter, label in zip(letters, spec.rows[0] if spec.rows else []) if label]
+    return max([2 * style.LINE_POINTS, *heights])
 
 
 def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
@@ -153,9 +168,11 @@ def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr><pageSetUpPr fitToPage="1"/>'
            f'</sheetPr><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0">'
            f'{_pane(spec.freeze)}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-           f'<cols>{cols}</cols><sheetData><row r="1" ht="45" customHeight="1">{frame}</row>'
+           f'<cols>{cols}</cols><sheetData><row r="1" ht="{_header_height(spec, letters):g}" '
+           f'customHeight="1">{frame}</row>'
            f'<row r="2">{data}</row></sheetData>{"".join(rules)}'
-           '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+           f'<pageMargins left="{style.SIDE_MARGIN}" right="{style.SIDE_MARGIN}" top="{style.TOP_MARGIN}" '
+           f'bottom="{style.TOP_MARGIN}" header="0.3" footer="0.3"/>'
            f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
            f"{drawing}</worksheet>")
     return render_sheet_data(xml, spec.rows), styles
