@@ -27,7 +27,7 @@ from openpyxl.xml.functions import tostring
 from readiness_xl.builder import style
 from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, sheet_parts
-from readiness_xl.workbook.package_edits import new_sheet
+from readiness_xl.workbook.package_edits import insert_before, new_sheet
 from readiness_xl.workbook.parts import replace_parts
 from readiness_xl.workbook.sheet_xml import render_sheet_data
 
@@ -222,14 +222,6 @@ def _rels(rel_type: str | None = None, target: str = "") -> bytes:
             f'<Relationships xmlns="{NS_PKG_REL}">{inner}</Relationships>').encode("utf-8")
 
 
-def _insert_types(data: bytes, overrides: str) -> bytes:
-    text = data.decode("utf-8")
-    match = re.search(r"</(\w+:)?Types>", text)
-    prefix = match.group(1) or ""
-    return (text[:match.start()] + overrides.replace("<Override", f"<{prefix}Override")
-            + text[match.start():]).encode("utf-8")
-
-
 def _sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
     """Edits and new parts that write `spec` into the package open in `zf`."""
     names, parts = set(zf.namelist()), sheet_parts(zf)
@@ -267,8 +259,9 @@ def _sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
             new_parts[name] = data
     if fresh:
         before = edits.get(CONTENT_TYPES, lambda data: data)
-        overrides = "".join(f'<Override PartName="/{n}" ContentType="{t}"/>' for n, t in fresh)
-        edits[CONTENT_TYPES] = lambda data: _insert_types(before(data), overrides)
+        insert = insert_before("Types", "".join(f'<@Override PartName="/{n}" ContentType="{t}"/>'
+                                                for n, t in fresh), f"the chart of sheet '{spec.name}'")
+        edits[CONTENT_TYPES] = lambda data: insert(before(data))
     return edits, new_parts
 
 

@@ -9,6 +9,7 @@ Tables arrive as DataFrames that remember where each row came from (`_row` colum
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -282,10 +283,12 @@ def _settings(table: pd.DataFrame | None, version: str, problems: list[Problem])
             problems.append(_problem(table, found["aggregation"][0], "value", str(err)))
     if "decimals" in values:
         try:
-            decimals = int(parse_number(values["decimals"]))
-            if decimals < 0 or decimals != parse_number(values["decimals"]):
-                raise ValueError
+            number = parse_number(values["decimals"])
         except ValueError:
+            number = math.nan
+        if math.isfinite(number) and number >= 0 and number == int(number):
+            decimals = int(number)
+        else:
             problems.append(_problem(table, found["decimals"][0], "value",
                                      f"decimals {values['decimals']!r} is not a whole number 0 or more"))
             decimals = None

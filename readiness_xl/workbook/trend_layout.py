@@ -127,7 +127,11 @@ def sheet_change(rows: list[list], unit: object, from_round: object, to_round: o
         value = found[column[key]]
         if value is None or value == "":
             raise CellValueError(f"{wanted} has no {kind} in {year}", "#N/A")
-        values.append(float(value))
+        try:
+            values.append(float(value))
+        except (TypeError, ValueError):
+            raise CellValueError(f"{wanted}'s {kind} in {year} on the {TREND_SHEET} sheet is not a "
+                                 f"number: {value!r}") from None
     return values[1] - values[0] if kind == "score" else values[0] - values[1]
 
 
