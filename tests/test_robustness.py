@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readiness_xl.builder.robustness_sheets import robustness_of
 from readiness_xl.core import robustness as R
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.benchmarks import rank_eq
 from readiness_xl.core.results import compute_results
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
+from readiness_xl.workbook.robustness_sheets import robustness_of
 from tests.frameworks import answers, tiny_framework
 
 

@@ -7,13 +7,13 @@ from html import escape
 
 from conftest import run_cli
 
-from readiness_xl.builder.robustness_sheets import robustness_of
 from readiness_xl.core import robustness as R
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
 from readiness_xl.report.html import build_report
 from readiness_xl.report.robustness_section import report_section
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
+from readiness_xl.workbook.robustness_sheets import robustness_of
 
 
 def test_section_has_both_charts_and_the_sentences():

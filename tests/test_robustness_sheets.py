@@ -14,11 +14,11 @@ from conftest import run_cli
 from openpyxl import load_workbook
 from outside_tools import libreoffice_convert, pdf_pages
 
-from readiness_xl.builder.robustness_sheets import robustness_file
 from readiness_xl.core import robustness as R
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.recalc import recalc_file
+from readiness_xl.workbook.robustness_sheets import robustness_file
 from readiness_xl.workbook.uncertainty_layout import rank_interval
 
 RUNS, SOBOL_N = 300, 64

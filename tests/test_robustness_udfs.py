@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import udfs.functions as xl
-from readiness_xl.builder.robustness_sheets import robustness_file
+from readiness_xl.workbook.robustness_sheets import robustness_file
 from udfs.remote_book import remote_book
 
 

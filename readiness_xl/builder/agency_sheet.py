@@ -13,8 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from readiness_xl.builder.framework_sheet import FrameworkCells
 from readiness_xl.builder.method_formulas import mean_formula, number_share_formula
 from readiness_xl.core.aggregation import aggregation_name
-from readiness_xl.builder.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                                        header, heat_fills, print_a4, put, put_formula, text_height, widths)
+from readiness_xl.workbook.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
+                                         header, heat_fills, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.answers import YES_WORDS
 from readiness_xl.core.framework import Framework
 from readiness_xl.thai import thai_digits

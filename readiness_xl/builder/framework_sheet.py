@@ -11,12 +11,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from readiness_xl.builder.style import (BOLD_FONT, LINE_POINTS, NOTE_FONT, PADDED, TITLE_FONT,
-                                        header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.core.framework import ANSWER_TYPES, Framework
 from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.style import (BOLD_FONT, LINE_POINTS, NOTE_FONT, PADDED, TITLE_FONT,
+                                         header, print_a4, put, put_formula, text_height, widths)
 
 TYPE_CODES = ANSWER_TYPES
 

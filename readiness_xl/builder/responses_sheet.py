@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from readiness_xl.builder.style import HEADER_FILL, HEADER_FONT, print_a4
 from readiness_xl.builder.template import build_workbook, save_workbook
 from readiness_xl.core.framework import Framework
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.parts import write_sheet_rows
 from readiness_xl.workbook.responses import HEADER, responses_rows
+from readiness_xl.workbook.style import HEADER_FILL, HEADER_FONT, print_a4
 
 
 def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.DataFrame | None,

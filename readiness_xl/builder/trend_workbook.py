@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                                        header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.trend import OVERALL, Trend, change
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.thai import common_era_year, thai_digits
 from readiness_xl.workbook import trend_layout as TL
+from readiness_xl.workbook.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
+                                         header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.workbook.trend_views import trend_table
 
 # distinct colours for lines (Excel's and LibreOffice's default styles shade one hue)

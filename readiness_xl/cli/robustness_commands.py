@@ -50,8 +50,8 @@ def run_robustness(book: Path, out: Path | None, *, with_audit: bool, uncertaint
     """What `robustness`, `audit`, `recalc --robustness` and `report --robustness` share:
     the run with a progress bar, written into the workbook unless `write` is false.
     `read`: (Book, Results) of `book` when the command has read and scored it already."""
-    from readiness_xl.builder.robustness_sheets import analyse_book, robustness_file
     from readiness_xl.cli.extras import require_sobol
+    from readiness_xl.workbook.robustness_sheets import analyse_book, robustness_file
 
     if uncertainty:
         require_sobol()

@@ -1,4 +1,4 @@
-"""Where the Uncertainty sheet (written by builder.robustness_sheets) keeps each unit's
+"""Where the Uncertainty sheet (written by workbook.robustness_sheets) keeps each unit's
 rank interval, and `rank_interval`, the read-back the RANK_INTERVAL worksheet function
 uses. Pure: no openpyxl here."""
 

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from openpyxl.utils.cell import get_column_letter
 
-from readiness_xl.builder.sheet_writer import SheetSpec, write_sheets
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMIT, SKEW_LIMIT, Audit, audit
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results, number_or_none
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
 
 if TYPE_CHECKING:
     from readiness_xl.workbook.read import Book

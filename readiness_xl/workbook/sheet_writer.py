@@ -4,7 +4,7 @@ native chart) into an existing workbook through the part machinery of
 types get only additions, every other part is copied byte for byte. Writing the same
 sheet again replaces it (and its chart) in place; nothing accumulates.
 
-The look is the house style of builder.style (its fonts and fills, rendered as
+The look is the house style of workbook.style (its fonts and fills, rendered as
 styles.xml elements), so these sheets look like the template's. Styles are appended to
 `styles.xml` only when an identical one is not there already, so a workbook rewritten a
 hundred times keeps the same handful of styles."""
@@ -24,7 +24,7 @@ from defusedxml import ElementTree as ET
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.xml.functions import tostring
 
-from readiness_xl.builder import style
+from readiness_xl.workbook import style
 from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, sheet_parts
 from readiness_xl.workbook.package_edits import insert_before, new_sheet
@@ -43,7 +43,7 @@ def _element(look) -> str:
     return tostring(look.to_tree()).decode("utf-8").replace(" />", "/>")
 
 
-# The house style (builder.style) as styles.xml elements.
+# The house style (workbook.style) as styles.xml elements.
 FONT, HEADER_FONT, HEADER_FILL = map(_element, (style.BODY_FONT, style.HEADER_FONT, style.HEADER_FILL))
 
 

@@ -1,5 +1,7 @@
-"""The look shared by every sheet we build: a Thai-capable font, bilingual headers,
-heat fills, A4 printing. One place, so the template, the forms and the sample look alike."""
+"""The look shared by every sheet we make: a Thai-capable font, bilingual headers,
+heat fills, flag colours, A4 printing. One place, so the template, the forms and the
+sample (built with openpyxl in builder/) and the sheets written into a user's workbook
+(workbook.sheet_writer, as styles.xml elements) look alike."""
 
 from __future__ import annotations
 
