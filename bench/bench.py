@@ -249,7 +249,7 @@ STAGES = ("read and validate", "parse answers and score", "Summary rows (with na
 
 
 def summary_xml(rows: list[list]) -> bytes:
-    from readiness_xl.workbook.parts import empty_sheet_xml, render_sheet_data
+    from readiness_xl.workbook.sheet_xml import empty_sheet_xml, render_sheet_data
     return render_sheet_data(empty_sheet_xml(None, len(rows[0])), rows).encode("utf-8")
 
 

@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from readiness_xl.core import preparation as prep  # noqa: E402
+from readiness_xl.core.pipeline.prepare import prepare  # noqa: E402
 
 TARGET = 0.5
 
@@ -74,13 +75,13 @@ def main() -> None:
                                                            groups)),
         ("screen", lambda: prep.screened(divided, spec.screen_min_coverage)),
         ("treat (fit + apply)", lambda: prep.apply_treat(filled, prep.fit_treat(filled, spec.treat))),
-        ("all four, as the pipeline runs them", lambda: prep.prepare(values, spec, attributes, groups, ids)),
+        ("all four, as the pipeline runs them", lambda: prepare(values, spec, attributes, groups, ids)),
     ]
     print(f"data preparation, {args.units:,} units x {args.indicators} indicators "
           f"(median of {args.repeat}; target < {TARGET} s for all four)")
     for name, call in rows:
         print(f"  {name:<40} {timed(call, args.repeat):7.3f} s")
-    done = prep.prepare(values, spec, attributes, groups, ids)
+    done = prepare(values, spec, attributes, groups, ids)
     print(f"  ({int(done.imputed.sum()):,} cells imputed, {int(done.screened.sum()):,} units screened, "
           f"{int(done.winsorised.any(axis=0).sum())} indicators winsorised, {int(done.logged.sum())} logged)")
 

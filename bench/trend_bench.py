@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 from workbooks import agencies, answers, framework  # noqa: E402
 from readiness_xl.core.answers import parse_answers  # noqa: E402
 from readiness_xl.core.results import compute_results  # noqa: E402
-from readiness_xl.core.trend import Round, build_trend, to_json_dict, trend_table  # noqa: E402
+from readiness_xl.core.trend import Round, build_trend  # noqa: E402
+from readiness_xl.workbook.trend_views import to_json_dict, trend_table  # noqa: E402
 from readiness_xl.core.trend_narrative import trend_sentences  # noqa: E402
 
 TARGET_SECONDS = 10.0

@@ -11,7 +11,7 @@ import pandas as pd
 
 from readiness_xl.builder.template import build_workbook, save_workbook
 from readiness_xl.core.framework import Framework, build_framework
-from readiness_xl.workbook.responses import save_long_workbook
+from readiness_xl.builder.responses_sheet import save_long_workbook
 
 DIMENSIONS, PER_DIMENSION = 6, 10
 WEIGHTS = (20, 20, 30, 10, 10, 10)

@@ -296,7 +296,7 @@ def write_conf(home: Path, platform: str | None = None, encoding: str | None = N
     """Point both settings files at this Python, keeping every other line of an existing
     file, in the encoding xlwings' VBA reads them in; our add-in's file also keeps Python
     running between calls (USE UDF SERVER). Nothing is written when a path cannot be held."""
-    from readiness_xl.workbook.parts import atomic_target
+    from readiness_xl.workbook.atomic_write import atomic_target
     platform = platform or sys.platform
     encoding = encoding or conf_encoding(platform)
     interpreter = str(interpreter or _interpreter())

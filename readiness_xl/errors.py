@@ -60,6 +60,13 @@ class ReadinessError(Exception):
         )
 
 
+class InputValueError(ReadinessError, ValueError):
+    """One value that cannot be used (an answer, a number where a number belongs), said in
+    words an analyst understands; the caller that knows the cell adds it (see
+    `core.answers.BadAnswer`). A ValueError too, so that code converting a single value
+    catches it as it catches float()'s."""
+
+
 class ReadinessWarning(UserWarning):
     """Input that scores but is probably not what was meant (the command line prints it
     as one `readiness-xl: warning:` line)."""

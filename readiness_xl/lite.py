@@ -198,7 +198,7 @@ def requirements_txt() -> str:
 
 def write_lite(directory: Path) -> list[Path]:
     """Write main.py and requirements.txt into `directory` (created if missing)."""
-    from readiness_xl.workbook.parts import atomic_target
+    from readiness_xl.workbook.atomic_write import atomic_target
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []

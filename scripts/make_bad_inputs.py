@@ -25,8 +25,8 @@ from readiness_xl.builder.template import save_workbook
 from readiness_xl.sample.build import build_sample
 from readiness_xl.survey.forms import build_form
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.parts import set_cells
 from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.sheet_xml import set_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "tests" / "data" / "bad"

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readiness_xl.core.answers import parse_answer, parse_answers
+from readiness_xl.errors import ReadinessError
 from readiness_xl.thai import (
     as_buddhist_year,
     buddhist_year,
@@ -48,8 +49,9 @@ def test_blanks_are_missing_never_zero():
     ("abc", "scale", "not a number"), (True, "scale", "not a number"),
 ])
 def test_bad_answers_are_refused_with_a_reason(value, kind, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ReadinessError, match=message) as err:
         parse_answer(value, kind, 4)
+    assert len(err.value.problems) == 1 and message in err.value.problems[0].message
 
 
 def test_parse_answers_reports_each_bad_cell_and_keeps_the_rest():

@@ -18,8 +18,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from readiness_xl.cli.main import cli
+from readiness_xl.workbook.cell_xml import cell_xml
 from readiness_xl.workbook.package import sheet_part
-from readiness_xl.workbook.parts import _cell_xml, set_cells
+from readiness_xl.workbook.sheet_xml import set_cells
 from tests.conftest import CLI, ROOT, run_cli
 
 BAD = ROOT / "tests" / "data" / "bad"
@@ -196,7 +197,7 @@ def test_formula_like_names_are_written_back_as_text(sample_copy, tmp_path):
 
 def test_cell_xml_never_writes_a_formula():
     for text in ("=1+1", "+A1", "-A1", "@SUM(A1)"):
-        xml = _cell_xml("B3", text, "4")
+        xml = cell_xml("B3", text, "4")
         assert xml == f'<c r="B3" s="4" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 

@@ -17,8 +17,9 @@ from openpyxl import load_workbook
 from readiness_xl.builder.template import build_workbook, save_workbook
 from readiness_xl.sample.source_data import load_agencies, load_framework
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.parts import replace_parts, set_cells
+from readiness_xl.workbook.parts import replace_parts
 from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.sheet_xml import set_cells
 from readiness_xl.workbook.summary import ROW_TYPES
 from tests.conftest import run_cli
 

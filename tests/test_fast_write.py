@@ -19,14 +19,10 @@ from openpyxl.utils import get_column_letter
 
 from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.parts import (
-    empty_sheet_xml,
-    render_sheet_data,
-    replace_parts,
-    sheet_values,
-    well_formed,
-)
+from readiness_xl.workbook.parts import replace_parts
+from readiness_xl.workbook.read_back import sheet_values, well_formed
 from readiness_xl.workbook.shared_strings import SharedStrings
+from readiness_xl.workbook.sheet_xml import empty_sheet_xml, render_sheet_data
 
 
 def _stored(path, name: str) -> bytes:

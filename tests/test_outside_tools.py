@@ -15,8 +15,8 @@ from outside_tools import libreoffice_convert, pdf_pages
 
 from readiness_xl.builder.agency_sheet import NO_ADDIN
 from readiness_xl.builder.dashboard_sheet import EMPTY_STATE
-from readiness_xl.builder.style import HEAT_STEPS
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.style import HEAT_STEPS
 
 SHIPPED = ["sample_2560.xlsx", "readiness_template.xlsx"]
 DIMS = ["1", "2", "3", "4", "5", "6"]

@@ -23,9 +23,9 @@ from readiness_xl.core.preparation import (
     fit_impute,
     fit_treat,
     kurtosis,
-    prepare,
     skew,
 )
+from readiness_xl.core.pipeline.prepare import prepare
 
 ASEM = Path(__file__).parent / "data" / "published" / "asem"
 NAN = np.nan

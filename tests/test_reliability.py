@@ -19,15 +19,11 @@ from openpyxl import load_workbook
 
 from readiness_xl.errors import ReadinessError
 from readiness_xl.workbook import locks
+from readiness_xl.workbook.cell_xml import cell_xml
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.parts import (
-    _cell_xml,
-    check_cells,
-    replace_parts,
-    set_cells,
-    sheet_values,
-    with_references,
-)
+from readiness_xl.workbook.parts import replace_parts
+from readiness_xl.workbook.read_back import check_cells, sheet_values
+from readiness_xl.workbook.sheet_xml import set_cells, with_references
 from tests.conftest import CLI, ROOT, run_cli
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -111,7 +107,7 @@ def test_collect_into_agency_sheets_without_row_numbers(sample_path, tmp_path):
     (np.int64(3), "<v>3.0</v>"), (np.bool_(True), 't="b"><v>1</v>'), ("a\rb", "a&#13;b"),
 ])
 def test_cell_xml_never_writes_nan_or_inf_and_takes_numpy_values(value, expected):
-    xml = _cell_xml("A1", value, None)
+    xml = cell_xml("A1", value, None)
     assert "nan" not in xml and "inf" not in xml
     assert expected in xml if expected else xml == ""
 
@@ -277,8 +273,8 @@ def test_a_two_cell_version_name_reads_its_first_cell(sample_path, sample_copy):
 
 
 def test_long_layout_dashboard_is_sized_for_its_agencies(tmp_path):
+    from readiness_xl.builder.responses_sheet import save_long_workbook
     from readiness_xl.sample.source_data import load_agencies, load_framework
-    from readiness_xl.workbook.responses import save_long_workbook
     agencies = load_agencies()
     target = tmp_path / "long.xlsx"
     save_long_workbook(load_framework(), agencies, None, target)

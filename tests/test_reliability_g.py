@@ -543,7 +543,7 @@ def test_text_key_ignores_invisible_characters_and_is_idempotent(text, inserts):
 
 
 def test_ids_inside_formulas_we_build_end_no_string_literal(sample_path, tmp_path):
-    from readiness_xl.builder.style import excel_text
+    from readiness_xl.workbook.style import excel_text
     from readiness_xl.survey.forms import form_agency
     assert excel_text('d"1') == '"d""1"' and excel_text("ก") == '"ก"'
     csv = tmp_path / "a.csv"

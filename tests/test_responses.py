@@ -13,12 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from readiness_xl.builder.responses_sheet import save_long_workbook
 from readiness_xl.builder.template import save_workbook
 from readiness_xl.errors import ReadinessError
 from readiness_xl.survey.forms import build_form
 from readiness_xl.workbook.parts import write_sheet_rows
 from readiness_xl.workbook.read import read_book
-from readiness_xl.workbook.responses import HEADER, read_rows, responses_rows, save_long_workbook
+from readiness_xl.workbook.responses import HEADER, read_rows, responses_rows
 from tests.conftest import run_cli
 
 

@@ -16,8 +16,19 @@ from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.benchmarks import rank_eq
 from readiness_xl.core.results import compute_results
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
+from readiness_xl.workbook.robustness_sheets import robustness_of
 from tests import reference as ref
 from tests.frameworks import answers, tiny_framework
+
+
+def uncertainty(framework, parsed, **options) -> R.Uncertainty:
+    """The uncertainty analysis as the product runs it (robustness_of), without Sobol."""
+    return robustness_of(framework, parsed, sensitivity=False, **options)[0]
+
+
+def sensitivity(framework, parsed, n: int, **options) -> R.Sensitivity:
+    """The Sobol indices as the product computes them (robustness_of), after few uniform runs."""
+    return robustness_of(framework, parsed, runs=10, sobol_n=n, **options)[1]
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +42,14 @@ def sample():
 def test_nominal_is_the_recalculation(sample):
     framework, agencies, parsed = sample
     results = compute_results(framework, agencies, parsed)
-    table = R.uncertainty_analysis(framework, parsed.reindex(agencies.index), runs=50).table
+    table = uncertainty(framework, parsed.reindex(agencies.index), runs=50).table
     assert table["score"].to_numpy() == pytest.approx(results.agencies["overall"].to_numpy(), abs=1e-9)
     assert (table["rank"] == results.agencies["rank"]).all()
 
 
 def test_zero_noise_collapses_every_interval_to_the_nominal_rank(sample):
     framework, agencies, parsed = sample
-    found = R.uncertainty_analysis(framework, parsed, weights_noise=0.0, runs=200)
+    found = uncertainty(framework, parsed, weights_noise=0.0, runs=200)
     t = found.table
     assert found.inputs == ()
     for column in ("rank_median", "rank_p5", "rank_p95", "rank_best", "rank_worst"):
@@ -47,7 +58,7 @@ def test_zero_noise_collapses_every_interval_to_the_nominal_rank(sample):
     assert (t["band_share"] == 1.0).all() and (t["rank_width"] == 0).all()
     assert R.rank_sentences(t, found.inputs).eq("").all()
     # an input that changes nothing (no answer is missing) collapses them too
-    same = R.uncertainty_analysis(framework, parsed, weights_noise=0.0, runs=100, vary_missing=True)
+    same = uncertainty(framework, parsed, weights_noise=0.0, runs=100, vary_missing=True)
     assert len(same.inputs) == 1 and (same.table["rank_width"] == 0).all()
 
 
@@ -57,7 +68,7 @@ def test_a_unit_far_ahead_keeps_its_rank_under_noise():
                      "M1": {"a1": "ใช่", "a2": 1, "b1": 30}, "M2": {"a1": "ไม่ใช่", "a2": 3, "b1": 35},
                      "M3": {"a1": "ไม่ใช่", "a2": 2, "b1": 45}, "M4": {"a1": "ใช่", "a2": 0, "b1": 20}})
     parsed, _ = parse_answers(frame, framework)
-    found = R.uncertainty_analysis(framework, parsed, weights_noise=0.5, runs=500, seed=7)
+    found = uncertainty(framework, parsed, weights_noise=0.5, runs=500, seed=7)
     top = found.table.loc["TOP"]
     assert top["rank"] == 1 and top["rank_p5"] == top["rank_p95"] == 1
     assert top["rank_width"] == 0 and top["rank_best"] == top["rank_worst"] == 1
@@ -67,9 +78,9 @@ def test_a_unit_far_ahead_keeps_its_rank_under_noise():
 
 def test_same_seed_same_result_other_seed_other_draws(sample):
     framework, _, parsed = sample
-    one = R.uncertainty_analysis(framework, parsed, runs=200, seed=11).table
-    two = R.uncertainty_analysis(framework, parsed, runs=200, seed=11).table
-    other = R.uncertainty_analysis(framework, parsed, runs=200, seed=12).table
+    one = uncertainty(framework, parsed, runs=200, seed=11).table
+    two = uncertainty(framework, parsed, runs=200, seed=11).table
+    other = uncertainty(framework, parsed, runs=200, seed=12).table
     pd.testing.assert_frame_equal(one, two)
     assert not one["score_p5"].equals(other["score_p5"])
 
@@ -144,7 +155,7 @@ def test_rank_rows_is_rank_eq(rows):
 def test_intervals_are_ordered(seed, noise):
     framework = load_framework()
     parsed, _ = parse_answers(load_answers(), framework)
-    t = R.uncertainty_analysis(framework, parsed, weights_noise=noise, runs=60, seed=seed,
+    t = uncertainty(framework, parsed, weights_noise=noise, runs=60, seed=seed,
                                band_shift=2.0).table
     assert (t["rank_best"] <= t["rank_p5"]).all() and (t["rank_p5"] <= t["rank_median"]).all()
     assert (t["rank_median"] <= t["rank_p95"]).all() and (t["rank_p95"] <= t["rank_worst"]).all()
@@ -182,7 +193,7 @@ def test_sobol_indices_on_ishigami_match_the_analytic_values_and_salib():
 
 def test_sensitivity_of_ranks_and_a_dominated_input(sample):
     framework, _, parsed = sample
-    found = R.sensitivity_analysis(framework, parsed, n=256, seed=5, resamples=50, band_shift=3.0)
+    found = sensitivity(framework, parsed, n=256, seed=5, resamples=50, band_shift=3.0)
     # band cut-offs change levels, never ranks: no effect at all
     assert found.overall.loc["band cut-offs", "total"] == pytest.approx(0.0, abs=1e-12)
     assert found.total["band cut-offs"].abs().max() == pytest.approx(0.0, abs=1e-12)
@@ -190,7 +201,7 @@ def test_sensitivity_of_ranks_and_a_dominated_input(sample):
     assert found.overall["total_conf"].ge(0).all() and found.n == 256 and found.failed == 0
     assert list(found.total.index) == list(parsed.index)
     # a unit whose rank never moves has no sensitivity to anything
-    moved = R.uncertainty_analysis(framework, parsed, runs=300).table
+    moved = uncertainty(framework, parsed, runs=300).table
     firm = moved.index[(moved["rank_best"] == moved["rank_worst"])]
     assert len(firm) and (found.total.loc[firm] == 0).all().all()
 
@@ -305,9 +316,9 @@ def test_sub_dimensions_powers_and_rounding_follow_the_reference():
 
 def test_sobol_by_blocks_of_units_equals_one_block(sample, monkeypatch):
     framework, _, parsed = sample
-    one = R.sensitivity_analysis(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
+    one = sensitivity(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
     monkeypatch.setattr(R, "CHUNK_BYTES", 8 * 4 * 32 * 4 * 5)     # five units per block
-    blocks = R.sensitivity_analysis(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
+    blocks = sensitivity(framework, parsed, n=32, seed=4, resamples=10, vary_missing=True)
     for key in ("first_order", "total", "first_order_conf", "total_conf"):
         pd.testing.assert_frame_equal(getattr(one, key), getattr(blocks, key))
     pd.testing.assert_frame_equal(one.overall, blocks.overall)

@@ -13,14 +13,14 @@ from readiness_xl.core.results import compute_results
 from readiness_xl.report.html import build_report
 from readiness_xl.report.robustness_section import report_section
 from readiness_xl.sample.source_data import load_agencies, load_answers, load_framework
+from readiness_xl.workbook.robustness_sheets import robustness_of
 
 
 def test_section_has_both_charts_and_the_sentences():
     framework, agencies = load_framework(), load_agencies()
     parsed, _ = parse_answers(load_answers(), framework)
     results = compute_results(framework, agencies, parsed)
-    uncertainty = R.uncertainty_analysis(framework, parsed, runs=300)
-    sensitivity = R.sensitivity_analysis(framework, parsed, n=64, resamples=20)
+    uncertainty, sensitivity = robustness_of(framework, parsed, runs=300, sobol_n=64, resamples=20)
     html = build_report(results, extra_sections=[report_section(uncertainty, sensitivity,
                                                                 results.agencies)])
     section = html[html.index('<section id="robustness">'):]

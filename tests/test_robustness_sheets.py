@@ -18,10 +18,12 @@ from outside_tools import libreoffice_convert, page_word_heights, pdf_pages
 from test_workbook_print import printed_width
 
 from readiness_xl.core import robustness as R
+from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.recalc import recalc_file
-from readiness_xl.workbook.robustness_sheets import rank_interval, robustness_file
+from readiness_xl.workbook.robustness_sheets import robustness_file
 from readiness_xl.workbook.sheet_writer import FONT_POINTS
+from readiness_xl.workbook.uncertainty_layout import rank_interval
 
 # The median height pdftotext gives the words of a page printed at 8 points or more in the
 # fonts LibreOffice prints Tahoma with (descender to ascender; 8 pt measures about 9.5).
@@ -114,10 +116,12 @@ def test_rank_interval_reads_the_sheet(written):
     assert rank_interval(rows, "D12") == [t["rank_p5"], t["rank_p95"]]
     assert rank_interval(rows, "กรมวิชาการเกษตร", 95) == t["rank_p95"]
     assert rank_interval(rows, "Department of Agriculture", 0.5) == t["rank_median"]
-    with pytest.raises(ValueError):
+    with pytest.raises(CellValueError, match="the sheet holds 5, 50 and 95") as bad:
         rank_interval(rows, "D12", 90)
-    with pytest.raises(LookupError):
+    assert bad.value.excel_error == "#VALUE!"
+    with pytest.raises(CellValueError, match="'nobody' is not on the Uncertainty sheet") as absent:
         rank_interval(rows, "nobody")
+    assert absent.value.excel_error == "#N/A"
 
 
 def test_libreoffice_renders_the_uncertainty_sheet(written, tmp_path):

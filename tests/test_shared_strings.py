@@ -13,11 +13,12 @@ from openpyxl import Workbook, load_workbook
 from outside_tools import libreoffice_convert
 from python_calamine import CalamineWorkbook
 
+from readiness_xl.builder.responses_sheet import save_long_workbook
 from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.cell_xml import stored
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.parts import stored, write_sheet_rows
+from readiness_xl.workbook.parts import write_sheet_rows
 from readiness_xl.workbook.read import read_book
-from readiness_xl.workbook.responses import save_long_workbook
 from tests.conftest import run_cli
 
 TEXTS = ["ใช่ บางส่วน", "=1+1", "+A1", "  leading", "trailing  ", "a & b <c>", "line\r\nbreak",

@@ -58,8 +58,8 @@ print(json.dumps(first[0]))
 
 
 def test_recalc_begins_reading_before_the_heavy_imports(sample_path, tmp_path):
+    from readiness_xl.builder.responses_sheet import save_long_workbook
     from readiness_xl.workbook.read import read_book
-    from readiness_xl.workbook.responses import save_long_workbook
     sample = read_book(sample_path)
     long_form = tmp_path / "long.xlsx"
     save_long_workbook(sample.framework, sample.agencies, sample.raw_answers, long_form)

@@ -12,13 +12,14 @@ from hypothesis import strategies as st
 
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.core.results import compute_results
-from readiness_xl.core.trend import (Round, band_change, build_trend, change, rank_change,
-                                     sheet_change, to_json_dict, trend_table)
+from readiness_xl.core.trend import Round, band_change, build_trend, change, rank_change
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.core.worksheet_functions import CellValueError
 from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.layout import agency_cell
 from readiness_xl.workbook.rounds import read_mapping
-from readiness_xl.workbook.trend_layout import column_key, column_label
+from readiness_xl.workbook.trend_layout import column_key, column_label, sheet_change
+from readiness_xl.workbook.trend_views import to_json_dict, trend_table
 
 AGENCIES = pd.DataFrame(
     [("X1", "กรมหนึ่ง", "Dept One", "department", "กระทรวง ก", "Ministry A"),
@@ -41,7 +42,7 @@ def make_round(year, rows, framework=None, agencies=AGENCIES) -> Round:
     assert not bad
     ids = list(rows)
     return Round(year, compute_results(framework, agencies.loc[ids], parsed.loc[ids]), parsed.loc[ids],
-                 source=f"book_{year}.xlsx")
+                 source=f"book_{year}.xlsx", agency_cell=agency_cell)
 
 
 @pytest.fixture(scope="module")

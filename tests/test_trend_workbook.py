@@ -21,7 +21,7 @@ from workbook_content import differences, workbook_content
 from readiness_xl.errors import ReadinessError
 from readiness_xl.sample.rounds import MAPPING_CSV, build_sample_2559, load_round_2559
 from readiness_xl.workbook import trend_layout as TL
-from readiness_xl.workbook.responses import save_long_workbook
+from readiness_xl.builder.responses_sheet import save_long_workbook
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_trend_headers_and_ids_fit_their_columns(trend_run):
     Thai name) within its column rather than running into the name beside it."""
     from test_workbook_print import printed_width
 
-    from readiness_xl.builder.style import visible_length
+    from readiness_xl.workbook.style import visible_length
     out, _ = trend_run
     ws = load_workbook(out)[TL.TREND_SHEET]
     for cell in ws[1]:

@@ -14,12 +14,12 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from readiness_xl.builder.agency_sheet import SCORE_LETTER
 from readiness_xl.builder.dashboard_sheet import EMPTY_STATE
-from readiness_xl.builder.style import (A4_POINTS, BODY_POINTS, MIN_PRINT_POINTS, SIDE_MARGIN, SIGNED_FORMAT,
-                                        column_points)
 from readiness_xl.sample.build import build_template
 from readiness_xl.survey.forms import build_form
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.read import read_book
+from readiness_xl.workbook.style import (A4_POINTS, BODY_POINTS, MIN_PRINT_POINTS, SIDE_MARGIN, SIGNED_FORMAT,
+                                         column_points)
 from readiness_xl.workbook.summary import ROW_TYPES
 
 CM = 72 / 2.54  # points
@@ -157,7 +157,7 @@ def test_framework_sheet_headers_fit_and_rows_hold_their_questions(books, name):
     ("Aggregatio/n", "Minimu/m" were cut); an indicator row is as tall as its wrapped
     Thai question needs (rows of 34 pt cut a third line); band labels and direction words
     stand clear of the number on their left ("60ดี", "0higher")."""
-    from readiness_xl.builder.style import LINE_POINTS, visible_length
+    from readiness_xl.workbook.style import LINE_POINTS, visible_length
     ws = books[name][L.FRAMEWORK_SHEET]
     headers = [row for row in ws.iter_rows() if row[0].fill.fgColor.rgb == "001F4E79"]
     assert len(headers) == 4

@@ -61,6 +61,15 @@ def _given(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+def number(value, what: str) -> float:
+    """One argument as a number (Thai digits too), refused as #VALUE! naming `what`."""
+    from readiness_xl.thai import parse_number
+    try:
+        return parse_number(value)
+    except ValueError:
+        raise wf.CellValueError(f"{what} {value!r} is not a number") from None
+
+
 # Arguments read as one value; every other argument is a range, read as rows (ndim=2).
 SCALAR_ARGUMENTS = ("lang", "missing", "unit_name")
 LANGUAGES = ("th", "en")
@@ -101,7 +110,10 @@ def _error_cell(names: tuple[str, ...], args: tuple) -> str | None:
 
 def excel_function(fn):
     """Register `fn` with xlwings using its catalogue entry, and turn bad input into an
-    Excel-style error text instead of a traceback."""
+    Excel-style error text instead of a traceback. Bad input is what the core says it is:
+    a CellValueError (with its Excel error) or a ReadinessError (#VALUE!, with the cell
+    where the core knows it). Anything else (TypeError, AttributeError, KeyError, ...) is a
+    fault of ours and is raised as it is, never passed off as the user's #VALUE!."""
     entry = BY_NAME[fn.__name__]
     names = tuple(a.name for a in entry.arguments)
 
@@ -116,8 +128,6 @@ def excel_function(fn):
             return f"{err.excel_error}: {err}"
         except ReadinessError as err:
             return f"#VALUE!: {err.one_line()}"
-        except (ValueError, TypeError) as err:
-            return f"#VALUE!: {err}"
 
     guarded.__doc__ = entry.help
     wrapped = guarded
@@ -155,7 +165,7 @@ def DIMENSION_GAP(dimension_scores, benchmark=None, caller=None):
 @excel_function
 def WEAK_DIMENSIONS(dimension_scores, dimension_ids=None, threshold=None):
     ids = cells(dimension_ids) if _given(dimension_ids) else None
-    level = wf.benchmarks.WEAK_THRESHOLD if not _given(threshold) else one(threshold, "threshold")
+    level = wf.benchmarks.WEAK_THRESHOLD if not _given(threshold) else number(one(threshold, "threshold"), "threshold")
     weak = wf.weak_dimensions(cells(dimension_scores), ids, float(level))
     return [[w] for w in weak] if weak else ""
 
@@ -191,27 +201,23 @@ def _trend_rows(caller) -> list[list]:
 
 @excel_function
 def READINESS_CHANGE(unit, from_round, to_round, dimension=None, caller=None):
-    from readiness_xl.core.trend import sheet_change
+    from readiness_xl.workbook.trend_layout import sheet_change
     return sheet_change(_trend_rows(caller), one(unit, "unit"), one(from_round, "from_round"),
                         one(to_round, "to_round"), one(dimension, "dimension") if _given(dimension) else None)
 
 
 @excel_function
 def RANK_CHANGE(unit, from_round, to_round, caller=None):
-    from readiness_xl.core.trend import sheet_change
+    from readiness_xl.workbook.trend_layout import sheet_change
     return int(sheet_change(_trend_rows(caller), one(unit, "unit"), one(from_round, "from_round"),
                             one(to_round, "to_round"), kind="rank"))
 
 
 @excel_function
 def RANK_INTERVAL(unit, percentile=None, caller=None):
-    from readiness_xl.workbook.robustness_sheets import rank_interval
+    from readiness_xl.workbook.uncertainty_layout import rank_interval
     rows = sheet_rows(caller, L.UNCERTAINTY_SHEET, "run `readiness-xl robustness` first")
-    try:
-        found = rank_interval(rows, one(unit, "unit"),
-                              one(percentile, "percentile") if _given(percentile) else None)
-    except LookupError as err:
-        raise wf.CellValueError(str(err), "#N/A") from None
+    found = rank_interval(rows, one(unit, "unit"), one(percentile, "percentile") if _given(percentile) else None)
     return [found] if isinstance(found, list) else found
 
 
@@ -233,6 +239,12 @@ def NORMALISED_VALUE(raw_value, low, high, use_log=None, direction=None):
 
 @excel_function
 def WEIGHTED_MEAN(values, weights, aggregation=None):
-    return wf.weighted_mean(cells(values), cells(weights),
-                            one(aggregation, "aggregation") if _given(aggregation) else None)
+    word = one(aggregation, "aggregation") if _given(aggregation) else None
+    if word is not None:   # an unknown word is refused by parse_aggregation as a plain ValueError
+        from readiness_xl.core.aggregation import parse_aggregation
+        try:
+            parse_aggregation(word)
+        except ValueError as err:
+            raise wf.CellValueError(str(err)) from None
+    return wf.weighted_mean(cells(values), cells(weights), word)
 

@@ -25,8 +25,9 @@ from readiness_xl.builder.framework_sheet import FrameworkCells
 from readiness_xl.builder.method_formulas import UNIT_RELATIVE as UNIT_RELATIVE_METHODS
 from readiness_xl.builder.method_formulas import SheetMethod, quoted
 from readiness_xl.core.aggregation import aggregation_name
-from readiness_xl.builder.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
-                                        header, heat_fills, print_a4, put, put_formula, text_height, widths)
+from readiness_xl.workbook.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT,
+                                         TITLE_FONT, header, heat_fills, print_a4, put, put_formula, text_height,
+                                         widths)
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.pipeline.parse import yes_test
 from readiness_xl.workbook import layout as L

@@ -17,10 +17,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from readiness_xl.builder.style import (BODY_FONT, BODY_POINTS, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, SIGNED_FORMAT,
-                                        LINE_POINTS, THAI_FONT, TITLE_FONT, WRAP, header, heat_fills, print_a4, put, put_formula, widths)
 from readiness_xl.core.framework import Framework
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.style import (BODY_FONT, BODY_POINTS, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, SIGNED_FORMAT,
+                                         LINE_POINTS, THAI_FONT, TITLE_FONT, WRAP, header, heat_fills, print_a4, put, put_formula, widths)
 from readiness_xl.workbook.summary import FIXED_HEADERS, GAP_HEADERS, ROW_TYPES, SCORE_HEADERS, TAIL_HEADERS
 
 FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1

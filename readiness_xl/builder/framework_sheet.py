@@ -10,13 +10,13 @@ from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from readiness_xl.builder.style import (BOLD_FONT, LINE_POINTS, NOTE_FONT, PADDED, TITLE_FONT,
-                                        header, print_a4, put, put_formula, text_height, widths, wrapped_lines)
 from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.core.framework import ANSWER_TYPES, Framework
 from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS
 from readiness_xl.core.preparation import IMPUTATIONS, TREATMENTS
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.style import (BOLD_FONT, LINE_POINTS, NOTE_FONT, PADDED, TITLE_FONT,
+                                         header, print_a4, put, put_formula, text_height, widths, wrapped_lines)
 
 TYPE_CODES = ANSWER_TYPES
 NOTE_CELL = (3, 1)   # row, column of the note above the tables

@@ -15,12 +15,14 @@ from readiness_xl.builder.agency_sheet import CALC_SHEET, needs_calc, write_agen
 from readiness_xl.builder.method_formulas import SheetMethod
 from readiness_xl.builder.dashboard_sheet import write_dashboard, write_summary_frame
 from readiness_xl.builder.framework_sheet import write_framework_sheet
-from readiness_xl.builder.style import (BOLD_FONT, NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put, text_height,
-                                        widths)
+from readiness_xl.workbook.style import (BOLD_FONT, NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put,
+                                         text_height, widths)
 from readiness_xl.core.agencies import AGENCY_FIELDS, RANKED_FIELD
 from readiness_xl.core.framework import Framework
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.parts import atomic_target
+from readiness_xl.workbook.atomic_write import atomic_target
+from readiness_xl.workbook.style import (NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put, text_height,
+                                         widths)
 
 XLWINGS_SETTINGS = (
     # What xlwings reads from this sheet (its add-in settings, per workbook): the module

@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from readiness_xl.builder.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, RIGHT,
-                                        SCORE_FORMAT, TITLE_FONT, WRAP, excel_text, header, print_a4, put,
-                                        put_formula, text_height, visible_length, widths, wrapped_lines)
-from readiness_xl.core.trend import OVERALL, Trend, change, trend_table
+from readiness_xl.core.trend import OVERALL, Trend, change
 from readiness_xl.core.trend_narrative import trend_sentences
 from readiness_xl.thai import common_era_year, thai_digits
 from readiness_xl.workbook import trend_layout as TL
+from readiness_xl.workbook.style import (BODY_FONT, BOLD_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, RIGHT,
+                                         SCORE_FORMAT, TITLE_FONT, WRAP, excel_text, header, print_a4, put,
+                                         put_formula, text_height, visible_length, widths, wrapped_lines)
+from readiness_xl.workbook.trend_views import trend_table
 
 # distinct colours for lines (Excel's and LibreOffice's default styles shade one hue)
 LINE_COLOURS = ("1F5FA8", "C8553D", "2A9D8F", "8E6C8A", "E9A03B", "5B8E3E", "D1495B", "3D5A80",

@@ -13,8 +13,8 @@ from readiness_xl.cli.progress import progress_bar
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.report.chromium import CHROMIUM_MISSING, find_chromium, print_pdf
 from readiness_xl.thai import as_buddhist_year
+from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.locks import check_not_input, scratch_folder
-from readiness_xl.workbook.parts import atomic_target
 from readiness_xl.workbook.properties import is_illustrative
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import score_book

@@ -90,8 +90,8 @@ def trend(books: tuple[Path, ...], out: Path | None, mapping: Path | None, years
           as_json: bool, report: Path | None, pdf: bool, missing: str) -> None:
     """Put survey rounds side by side: BOOKS are one workbook per round (e.g. the B.E. 2559
     and 2560 masters), each scored with its own framework; agencies are matched by id."""
-    from readiness_xl.core.trend import to_json_dict
     from readiness_xl.core.trend_narrative import trend_sentences
+    from readiness_xl.workbook.trend_views import to_json_dict
     if pdf and not report:
         raise ReadinessError(Problem("--pdf prints the report: give --report OUT.html too"))
     from readiness_xl.workbook.locks import check_not_input
@@ -159,7 +159,7 @@ def _write_report(result, rounds, report: Path, pdf: bool, illustrative: bool) -
     from readiness_xl.report.chromium import print_pdf
     from readiness_xl.report.html import build_report
     from readiness_xl.report.trend_section import trend_section
-    from readiness_xl.workbook.parts import atomic_target
+    from readiness_xl.workbook.atomic_write import atomic_target
     latest = max(rounds, key=lambda r: r.year)
     html = build_report(latest.results, latest.source, year=latest.year,
                         extra_sections=[trend_section(result)], illustrative=illustrative)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.framework import Framework
+from readiness_xl.errors import InputValueError
 from readiness_xl.thai import arabic_digits, parse_number
 
 YES_WORDS = {"ใช่", "มี", "y", "yes", "1", "true", "จริง"}
@@ -36,11 +37,11 @@ def is_blank(value: object) -> bool:
 def parse_answer(value: object, answer_type: str, maximum: float) -> float:
     """One answer in its own units (1/0 for yes/no, 0..max, 0..100, any number for a raw
     `number`); NaN when blank.
-    Raises ValueError with a reason an analyst understands."""
+    Raises InputValueError (a ReadinessError) with a reason an analyst understands."""
     if is_blank(value):
         return math.nan
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        raise ValueError(f"cell holds the Excel error {value.strip().upper()}")
+        raise InputValueError(f"cell holds the Excel error {value.strip().upper()}")
     if answer_type == "yesno":
         if isinstance(value, bool):
             return 1.0 if value else 0.0
@@ -51,11 +52,14 @@ def parse_answer(value: object, answer_type: str, maximum: float) -> float:
             return 1.0
         if word in NO_WORDS:
             return 0.0
-        raise ValueError(f"{value!r} is not a yes/no answer (ใช่/ไม่ใช่, มี/ไม่มี, Y/N, 1/0)")
-    number = parse_number(value)
+        raise InputValueError(f"{value!r} is not a yes/no answer (ใช่/ไม่ใช่, มี/ไม่มี, Y/N, 1/0)")
+    try:
+        number = parse_number(value)
+    except ValueError as err:   # thai.parse_number's plain refusal, said again as ours
+        raise InputValueError(str(err)) from None
     lower, upper = _bounds(answer_type, maximum)
     if not (math.isfinite(number) and lower <= number <= upper):
-        raise ValueError(f"{number:g} is outside {lower:g}..{upper:g}")
+        raise InputValueError(f"{number:g} is outside {lower:g}..{upper:g}")
     return number
 
 
@@ -70,8 +74,8 @@ def _bounds(answer_type: str, maximum: float) -> tuple[float, float]:
 def _parse_or_reason(value: object, answer_type: str, maximum: float) -> float | str:
     try:
         return parse_answer(value, answer_type, maximum)
-    except ValueError as err:
-        return str(err)
+    except InputValueError as err:
+        return err.one_line()
 
 
 # Cell values by exact type (True is an int, but a yes/no word, so not a number here).

@@ -20,6 +20,7 @@ import pandas as pd
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import number_or_none
 from readiness_xl.core.scoring import indicator_shares
+from readiness_xl.errors import InputValueError
 
 SKEW_LIMIT = 2.0          # COIN rule of thumb: an indicator is flagged when |skew| > 2
 KURTOSIS_LIMIT = 3.5      # ... and kurtosis > 3.5 together
@@ -75,7 +76,8 @@ def _sample_variance(values: np.ndarray) -> np.ndarray:
 
 def cronbach_alpha_of_cells(rows: list[list]) -> float:
     """Cronbach's alpha of a worksheet block (units as rows): blanks are missing, numbers
-    may be text with Thai digits; a value that is no number is refused with its place."""
+    may be text with Thai digits; a value that is no number is refused with its place
+    in the block (InputValueError)."""
     if set(map(type, chain.from_iterable(rows))) <= _NUMBERS_OR_BLANK:  # the usual block,
         items = np.array(rows, float)                                       # in one step
         if items.ndim == 2 and not np.isinf(items).any():
@@ -89,7 +91,7 @@ def cronbach_alpha_of_cells(rows: list[list]) -> float:
         try:
             return parse_number(value)
         except ValueError as err:
-            raise ValueError(f"row {r + 1}, column {c + 1}: {err}") from None
+            raise InputValueError(f"row {r + 1}, column {c + 1}: {err}") from None
 
     return cronbach_alpha(np.array([[number(v, r, c) for c, v in enumerate(row)]
                                     for r, row in enumerate(rows)], float))

@@ -9,6 +9,7 @@ Tables arrive as DataFrames that remember where each row came from (`_row` colum
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,13 +246,13 @@ def _normalise_words(table: pd.DataFrame, problems: list[Problem]) -> tuple[list
         if bounds and canonical("normalise", head) == "minmax":
             try:
                 low, high = (parse_number(b) for b in bounds) if len(bounds) == 2 else (np.nan, np.nan)
-                if not high > low:
-                    raise ValueError
-                raw = head
             except ValueError:
+                low, high = np.nan, np.nan
+            if not high > low:   # NaN (not two numbers) fails this too
                 problems.append(_problem(table, i, "normalise", f"normalise {raw!r}: minmax:L:U needs "
                                          "two numbers L below U (e.g. minmax:1:100)"))
-                raw = head
+                low, high = 0.0, 100.0
+            raw = head
         if "normalise" in rest:
             rest.iat[i, rest.columns.get_loc("normalise")] = raw
         lows.append(low)
@@ -341,14 +342,14 @@ def _setting_number(values: dict, found: dict, table: pd.DataFrame, key: str, de
         return default
     try:
         number = parse_number(values[key])
-        if not low <= number <= high or (whole and number != int(number)):
-            raise ValueError
-        return int(number) if whole else number
     except ValueError:
-        kind = "a whole number" if whole else "a number"
-        problems.append(_problem(table, found[key][0], "value", f"{key} {values[key]!r} is not "
-                                 f"{kind} from {low:g} to {high:g}"))
-        return default
+        number = np.nan
+    if low <= number <= high and (not whole or number == int(number)):
+        return int(number) if whole else number
+    kind = "a whole number" if whole else "a number"   # not a number, outside, or not whole
+    problems.append(_problem(table, found[key][0], "value", f"{key} {values[key]!r} is not "
+                             f"{kind} from {low:g} to {high:g}"))
+    return default
 
 
 def _settings(table: pd.DataFrame | None, version: str, problems: list[Problem]) -> tuple[Settings, str]:
@@ -373,10 +374,12 @@ def _settings(table: pd.DataFrame | None, version: str, problems: list[Problem])
             problems.append(_problem(table, found["aggregation"][0], "value", str(err)))
     if "decimals" in values:
         try:
-            decimals = int(parse_number(values["decimals"]))
-            if not 0 <= decimals <= MAX_DECIMALS or decimals != parse_number(values["decimals"]):
-                raise ValueError
-        except (ValueError, OverflowError):
+            number = parse_number(values["decimals"])
+        except ValueError:
+            number = math.nan
+        if math.isfinite(number) and 0 <= number <= MAX_DECIMALS and number == int(number):
+            decimals = int(number)
+        else:
             problems.append(_problem(table, found["decimals"][0], "value",
                                      f"decimals {values['decimals']!r} is not a whole number "
                                      f"from 0 to {MAX_DECIMALS}"))

@@ -73,8 +73,8 @@ def _fill(template: str, units: int, **fields) -> np.ndarray:
     column, with no format call per unit."""
     pieces = []
     for literal, field, spec, conversion in Formatter().parse(template):
-        if spec or conversion:
-            raise ValueError(f"phrase {template!r}: fields take no format spec here")
+        if spec or conversion:  # the phrases are ours (PHRASES): a slip in the code, not input
+            raise AssertionError(f"phrase {template!r}: fields take no format spec here")
         if literal:
             pieces.append(repeat(literal, units))
         if field is not None:

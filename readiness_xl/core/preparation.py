@@ -389,21 +389,3 @@ def apply_treat(values: np.ndarray, fitted: TreatFit) -> np.ndarray:
         x = np.where(fitted.log, logged, x)
     return x
 
-
-# ----------------------------------------------------------------------------- all steps
-
-def prepare(values: np.ndarray, spec: PrepSpec, attributes: dict[str, np.ndarray] | None = None,
-            groups=None, units=()) -> Preparation:
-    """The steps in the Handbook's order on units x indicators values, as the pipeline
-    runs them (`core/pipeline/prepare.py`), and their record. Imputation is over every
-    unit of the round (screened ones included: it comes first); treatment and what
-    follows see the units not screened out. A screened unit's row of `values` is NaN."""
-    from readiness_xl.core.pipeline.base import State, run
-    from readiness_xl.core.pipeline.prepare import Units, record, steps_of
-
-    values = np.asarray(values, float)
-    names = tuple(spec.names) or tuple(f"#{j + 1}" for j in range(values.shape[1]))
-    state = State(names, (), values=values,
-                  units=Units(tuple(units), None if groups is None else np.asarray(groups, object),
-                              attributes or {}))
-    return record(run(steps_of(spec), state, keep_log=False))

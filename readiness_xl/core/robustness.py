@@ -551,30 +551,6 @@ def rank_sentences(table: pd.DataFrame, inputs, lang: str = "th") -> pd.Series:
     return pd.Series(text, index=table.index, dtype=object)
 
 
-def uncertainty_analysis(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
-                         weights_noise: float = WEIGHTS_NOISE, runs: int = RUNS, seed: int = SEED,
-                         progress=None, **options) -> Uncertainty:
-    """Sample, run and summarise in one call (options go to `uncertain_inputs`)."""
-    method = method_of(framework, missing)
-    data = data_of(framework, answers, options.get("normalisations", ()), options.pop("agencies", None))
-    inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
-    result = run(data, method, inputs, sample_uniform(inputs, runs, seed), progress)
-    return summarise(data, method, inputs, result, seed)
-
-
-def sensitivity_analysis(framework: Framework, answers: pd.DataFrame, missing: str | None = None,
-                         weights_noise: float = WEIGHTS_NOISE, n: int = SOBOL_N, seed: int = SEED,
-                         resamples: int = RESAMPLES, progress=None, **options) -> Sensitivity | None:
-    """Saltelli sample, run and Sobol indices in one call; None when nothing is uncertain."""
-    method = method_of(framework, missing)
-    data = data_of(framework, answers, options.get("normalisations", ()), options.pop("agencies", None))
-    inputs = uncertain_inputs(method, weights_noise, seed=seed, **options)
-    if not inputs:
-        return None
-    result = run(data, method, inputs, sample_saltelli(inputs, n, seed), progress, ranks_only=True)
-    return analyse(data, method, inputs, result, seed, resamples)
-
-
 def to_json_dict(result: Uncertainty, sensitivity: Sensitivity | None) -> dict:
     """The documented `robustness --json` shape, plus best/worst rank, nominal score,
     the narrative sentences, the per-unit total indices and the intervals of the indices."""

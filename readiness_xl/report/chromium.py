@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.locks import scratch_folder
-from readiness_xl.workbook.parts import atomic_target
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 QUIET_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

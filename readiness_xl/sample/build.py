@@ -20,7 +20,7 @@ from readiness_xl.workbook.layout import LAYOUTS
 from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.properties import ILLUSTRATIVE_PROPERTY
 from readiness_xl.workbook.recalc import recalc_file
-from readiness_xl.workbook.responses import save_long_workbook
+from readiness_xl.builder.responses_sheet import save_long_workbook
 
 TEMPLATE_EXAMPLES = ("D01", "P01")
 

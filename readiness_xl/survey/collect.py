@@ -25,21 +25,18 @@ from readiness_xl.core.answers import is_blank, parse_answers
 from readiness_xl.core.results import Results
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.survey.forms import form_agency
+from readiness_xl.workbook.atomic_write import check_not_locked
+from readiness_xl.workbook.fast_read import open_workbook
 from readiness_xl.workbook.layout import SUMMARY_SHEET
 from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.package import WORKBOOK_PART, sheet_part, sheet_parts
-from readiness_xl.workbook.parts import (
-    check_cells,
-    check_not_locked,
-    full_calc_on_load,
-    render_sheet_data,
-    replace_parts,
-    set_cells,
-)
-from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, sheet_edits
-from readiness_xl.workbook.fast_read import open_workbook
+from readiness_xl.workbook.package_edits import full_calc_on_load
+from readiness_xl.workbook.parts import replace_parts
 from readiness_xl.workbook.read import Book, damaged, read_book
+from readiness_xl.workbook.read_back import check_cells
 from readiness_xl.workbook.recalc import score_book
+from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, sheet_edits
+from readiness_xl.workbook.sheet_xml import render_sheet_data, set_cells
 from readiness_xl.workbook.summary import rows as summary_rows
 
 VALIDATION_SHEET = "Validation"

@@ -17,14 +17,14 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
 from readiness_xl.builder.framework_sheet import COPY_NOTE, NOTE_CELL
-from readiness_xl.builder.style import excel_text
+from readiness_xl.workbook.style import excel_text
 from readiness_xl.builder.template import StartPage, build_workbook, save_workbook
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import locks
+from readiness_xl.workbook.atomic_write import check_not_locked
 from readiness_xl.workbook.locks import check_not_input
 from readiness_xl.workbook.package import defined_names
-from readiness_xl.workbook.parts import check_not_locked
 from readiness_xl.workbook.read import Book
 
 FORM_AGENCY_NAME = "FormAgency"          # defined name: the agency id, as a text constant

@@ -41,6 +41,13 @@ SETTING_COLUMNS = {"key": "A", "value": "B"}
 AGENCY_COLUMNS = {"id": "A", "name_th": "B", "name_en": "C", "kind": "D",
                   "ministry_th": "E", "ministry_en": "F"}
 AGENCIES_FIRST_ROW = 2
+
+
+def agency_cell(i: int, field: str) -> tuple[str, str]:
+    """The (sheet, cell) of the i-th listed agency's `field` on the Agencies sheet."""
+    return AGENCIES_SHEET, f"{AGENCY_COLUMNS[field]}{AGENCIES_FIRST_ROW + i}"
+
+
 # Agency kinds (the Agencies sheet's drop-down) and how a group of each is named.
 KIND_NAMES = {"department": ("หน่วยงานระดับกรม", "Departments"),
               "province": ("จังหวัด", "Provinces"),

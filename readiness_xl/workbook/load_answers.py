@@ -12,13 +12,15 @@ import pandas as pd
 
 from readiness_xl.core.answers import parse_answers
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.sample.source_data import read_long_answers
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.csv_tables import read_long_answers
 from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.parts import full_calc_on_load, replace_parts, set_cells, write_sheet_rows
+from readiness_xl.workbook.package_edits import full_calc_on_load
+from readiness_xl.workbook.parts import replace_parts, write_sheet_rows
 from readiness_xl.workbook.read import Book, read_book
 from readiness_xl.workbook.responses import responses_rows
+from readiness_xl.workbook.sheet_xml import set_cells
 
 WORKBOOK_PART = "xl/workbook.xml"
 

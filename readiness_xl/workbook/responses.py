@@ -2,14 +2,14 @@
 answer) from row 2. One sheet per agency stops being workable at thousands of local
 bodies; a long table scales to any number of agencies and is what databases export.
 
-Pure functions: cell values in, tables out. Reading and writing the file is done by
-workbook.read and workbook.parts."""
+Pure functions: cell values in, tables out. Reading the file is done by workbook.read,
+writing cells by workbook.parts; a workbook of this layout is built by
+builder.responses_sheet."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -198,28 +198,3 @@ def responses_rows(raw: pd.DataFrame) -> list[list]:
     agencies = np.repeat(raw.index.to_numpy(dtype=object), raw.shape[1])
     indicators = np.tile(raw.columns.to_numpy(dtype=object), raw.shape[0])
     return [HEADER, *map(list, zip(agencies.tolist(), indicators.tolist(), values.tolist()))]
-
-
-def save_long_workbook(framework: Framework, agencies: pd.DataFrame, raw: pd.DataFrame | None,
-                       target: Path) -> None:
-    """A workbook in the long layout: the template's Framework, Agencies and Summary
-    sheets, no agency sheets, and a Responses sheet holding `raw` (agencies x indicators)."""
-    from readiness_xl.builder.style import HEADER_FILL, HEADER_FONT, print_a4
-    from readiness_xl.builder.template import build_workbook, save_workbook
-    from readiness_xl.workbook.parts import write_sheet_rows
-
-    wb = build_workbook(framework, agencies, agency_sheets=False)
-    responses = wb.create_sheet(L.RESPONSES_SHEET, index=wb.sheetnames.index(L.AGENCIES_SHEET) + 1)
-    for col, label in enumerate(HEADER, start=1):
-        cell = responses.cell(row=1, column=col, value=label)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for col, width in zip("ABC", (16, 14, 16)):
-        responses.column_dimensions[col].width = width
-    responses.freeze_panes = "A2"
-    print_a4(responses, title_rows="1:1", landscape=False, columns="A:C")
-    save_workbook(wb, target)
-    if raw is None:
-        raw = pd.DataFrame(None, index=agencies.index, columns=framework.indicator_ids, dtype=object)
-    write_sheet_rows(target, target, L.RESPONSES_SHEET,
-                     responses_rows(raw.reindex(index=agencies.index, columns=framework.indicator_ids)),
-                     shared_strings=True)

@@ -2,7 +2,7 @@
 formats, colours and rank-interval chart, and the one function that computes and writes
 them into a workbook (what `readiness-xl robustness`, `audit` and `recalc --robustness`
 run). The RANK_INTERVAL worksheet function reads the Uncertainty sheet back with
-`rank_interval`."""
+workbook.uncertainty_layout.rank_interval, whose RANK_COLUMNS these headers must match."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ UNIT_HEADERS = ["รหัส / Id", "ชื่อ (ไทย)", "Name (English)
                 "มัธยฐานอันดับ / Median rank", "อันดับ 5% / Rank 5%", "อันดับ 95% / Rank 95%",
                 "ดีที่สุด / Best", "แย่ที่สุด / Worst", "คะแนน 5% / Score 5%", "คะแนน 95% / Score 95%",
                 "ระดับ / Level", "คงระดับ / Keeps level", "ช่วงกว้าง / Interval width"]
-RANK_COLUMNS = {"rank": "E", 50: "F", 5: "G", 95: "H"}   # where RANK_INTERVAL looks
 WIDTH_COLUMN = "O"
 
 
@@ -224,6 +223,35 @@ class RobustnessRun:
     framework: Framework
 
 
+def robustness_of(framework: Framework, answers: pd.DataFrame, missing: str | None = None, *,
+                  runs: int = R.RUNS, weights_noise: float = R.WEIGHTS_NOISE, seed: int = R.SEED,
+                  sobol_n: int = R.SOBOL_N, resamples: int = R.RESAMPLES, sensitivity: bool = True,
+                  agencies: pd.DataFrame | None = None, progress=None,
+                  **options) -> tuple[R.Uncertainty, R.Sensitivity | None]:
+    """The uncertainty analysis of parsed `answers` (units x indicators) under
+    `framework`: `runs` uniform draws of the uncertain inputs (`options` go to
+    core.robustness.uncertain_inputs), summarised; then, with `sensitivity` and any input
+    uncertain, the Sobol indices of the ranks from a Saltelli sample of `sobol_n`
+    (None otherwise). `agencies` (the agency list) marks the units that take no rank
+    (`ranked` no). `progress(done, total)` follows the draws of both."""
+    method = R.method_of(framework, missing)
+    data = R.data_of(framework, answers, options.get("normalisations", ()), agencies)
+    inputs = R.uncertain_inputs(method, weights_noise, seed=seed, **options)
+    sensitivity = sensitivity and bool(inputs)
+    total = runs + (sobol_n * (len(inputs) + 2) if sensitivity else 0)
+
+    def step(offset):
+        return (lambda done: progress(offset + done, total)) if progress else None
+
+    draws = R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0))
+    found = R.summarise(data, method, inputs, draws, seed)
+    if not sensitivity:
+        return found, None
+    draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs),
+                  ranks_only=True)
+    return found, R.analyse(data, method, inputs, draws, seed, resamples)
+
+
 def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RUNS,
                  weights_noise: float = R.WEIGHTS_NOISE, seed: int = R.SEED, sobol_n: int = R.SOBOL_N,
                  missing: str | None = None, uncertainty: bool = True, with_audit: bool = True,
@@ -238,20 +266,9 @@ def analyse_book(book: Book, results: Results | None = None, *, runs: int = R.RU
     answers = book_answers(book).reindex(book.agencies.index)
     found_u = found_s = found_a = None
     if uncertainty:
-        method = R.method_of(book.framework, missing)
-        data = R.data_of(book.framework, answers, options.get("normalisations", ()), book.agencies)
-        inputs = R.uncertain_inputs(method, weights_noise, seed=seed, **options)
-        total = runs + (sobol_n * (len(inputs) + 2) if inputs else 0)
-
-        def step(offset):
-            return (lambda done: progress(offset + done, total)) if progress else None
-
-        draws = R.run(data, method, inputs, R.sample_uniform(inputs, runs, seed), step(0))
-        found_u = R.summarise(data, method, inputs, draws, seed)
-        if inputs:
-            draws = R.run(data, method, inputs, R.sample_saltelli(inputs, sobol_n, seed), step(runs),
-                          ranks_only=True)
-            found_s = R.analyse(data, method, inputs, draws, seed)
+        found_u, found_s = robustness_of(book.framework, answers, missing, runs=runs,
+                                         weights_noise=weights_noise, seed=seed, sobol_n=sobol_n,
+                                         agencies=book.agencies, progress=progress, **options)
     if with_audit:
         ids = book.framework.dimension_ids
         found_a = audit(book.framework, answers, results.agencies[ids], results.agencies["overall"],
@@ -282,23 +299,3 @@ def robustness_file(path: str | Path, out: str | Path | None = None, **options) 
         except ReadinessError as err:
             raise err.in_file(path.name) from None
     return found
-
-
-def rank_interval(rows: list[list], unit: object, percentile: object = None) -> list | float:
-    """What RANK_INTERVAL returns from the Uncertainty sheet's values (rows, header
-    first): the unit (id, Thai or English name) at the 5th, 50th or 95th percentile, or
-    [5th, 95th] without a percentile. Raises LookupError/ValueError with the reason."""
-    key = str(unit).strip()
-    for row in rows[1:]:
-        if row and key and key in (str(v).strip() for v in row[:3] if v is not None):
-            break
-    else:
-        raise LookupError(f"'{key}' is not on the {L.UNCERTAINTY_SHEET} sheet: run robustness first")
-    column = {c: ord(letter) - ord("A") for c, letter in RANK_COLUMNS.items()}
-    if percentile is None or (isinstance(percentile, str) and not percentile.strip()):
-        return [row[column[5]], row[column[95]]]
-    value = float(percentile)
-    value = value * 100 if 0 < value < 1 else value       # 0.95 and 95 both mean the 95th
-    if value not in (5, 50, 95):
-        raise ValueError(f"percentile {percentile!r}: the sheet holds 5, 50 and 95")
-    return row[column[int(value)]]

@@ -11,8 +11,9 @@ import pandas as pd
 from readiness_xl.core.results import compute_results
 from readiness_xl.core.trend import MAPPING_FIELDS, Round
 from readiness_xl.errors import Problem, ReadinessError
-from readiness_xl.sample.source_data import read_csv_table
 from readiness_xl.thai import as_buddhist_year
+from readiness_xl.workbook.csv_tables import read_csv_table
+from readiness_xl.workbook.layout import agency_cell
 from readiness_xl.workbook.read import read_book
 from readiness_xl.workbook.recalc import book_answers
 
@@ -31,7 +32,7 @@ def read_round(path: str | Path, year: object = None, missing: str | None = None
             file=path.name)) from None
     answers = book_answers(book)
     results = compute_results(book.framework, book.agencies, answers, missing)
-    return Round(be_year, results, answers, missing, path.name)
+    return Round(be_year, results, answers, missing, path.name, agency_cell=agency_cell)
 
 
 def read_mapping(path: str | Path) -> pd.DataFrame:

@@ -5,7 +5,7 @@ reader (calamine, our byte scans before it) has that much less to go through.
 
 Other sheets refer to the table's entries by index, so existing entries are kept as they
 are and only new strings are appended; a text already there as a plain entry is reused.
-Keys are texts as written in XML (cleaned and escaped, as parts.escape_texts gives them)."""
+Keys are texts as written in XML (cleaned and escaped, as cell_xml.escape_texts gives them)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from itertools import count as naturals
 from defusedxml import ElementTree as ET
 
 from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.workbook.cell_xml import escape_texts
 from readiness_xl.workbook.package import NS_MAIN, NS_PKG_REL, WORKBOOK_RELS, part_path
-from readiness_xl.workbook.parts import escape_texts, free_rel_id, new_part_edits
+from readiness_xl.workbook.package_edits import free_rel_id, new_part_edits
 
 SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"

@@ -4,8 +4,10 @@ native chart) into an existing workbook through the part machinery of
 types get only additions, every other part is copied byte for byte. Writing the same
 sheet again replaces it (and its chart) in place; nothing accumulates.
 
-Styles are appended to `styles.xml` only when an identical one is not there already,
-so a workbook rewritten a hundred times keeps the same handful of styles."""
+The look is the house style of workbook.style (its fonts and fills, rendered as
+styles.xml elements), so these sheets look like the template's. Styles are appended to
+`styles.xml` only when an identical one is not there already, so a workbook rewritten a
+hundred times keeps the same handful of styles."""
 
 from __future__ import annotations
 
@@ -19,25 +21,33 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as ET
+from openpyxl.xml.functions import tostring
 
+from readiness_xl.workbook import style
+from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.cell_refs import column_index_from_string, get_column_letter
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, WORKBOOK_PART, sheet_parts
+from readiness_xl.workbook.package_edits import insert_before, new_sheet
 from readiness_xl.workbook.paper import (LINE_POINTS, PAGE_FOOTER, column_points, fitted_scale, text_height,
                                          wrapped_lines)
-from readiness_xl.workbook.parts import atomic_target, new_sheet, render_sheet_data, replace_parts
+from readiness_xl.workbook.parts import replace_parts
+from readiness_xl.workbook.sheet_xml import render_sheet_data
 
 STYLES_PART = "xl/styles.xml"
-FONT_POINTS = 10
-FONT = f'<font><sz val="{FONT_POINTS}"/><name val="Tahoma"/></font>'
-HEADER_FONT = '<font><b val="1"/><sz val="10"/><color rgb="FFFFFFFF"/><name val="Tahoma"/></font>'
-HEADER_FILL = '<fill><patternFill patternType="solid"><fgColor rgb="FF1F4E79"/></patternFill></fill>'
-# Conditional colours (Excel's own "light red fill with dark red text" and "yellow" presets).
-COLOURS = {"bad": ("FFFFC7CE", "FF9C0006"), "warn": ("FFFFEB9C", "FF9C5700"),
-           "good": ("FFC6EFCE", "FF006100")}
 DRAWING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
 CHART_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+
+
+def _element(look) -> str:
+    """An openpyxl font or fill as the styles.xml element openpyxl itself writes."""
+    return tostring(look.to_tree()).decode("utf-8").replace(" />", "/>")
+
+
+# The house style (workbook.style) as styles.xml elements.
+FONT, HEADER_FONT, HEADER_FILL = map(_element, (style.BODY_FONT, style.HEADER_FONT, style.HEADER_FILL))
+FONT_POINTS = style.BODY_POINTS
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class Paper:
 class SheetSpec:
     """A sheet of ours: rows of values (row 1 the header), a number format per column
     letter (an Excel format code; default General), widths, conditional colours as
-    (range, formula on the range's top-left cell, key of COLOURS), the first unfrozen
+    (range, formula on the range's top-left cell, key of style.FLAG_COLOURS), the first unfrozen
     cell, and a chart: a function taking an openpyxl worksheet named like this sheet
     and returning (chart, anchor cell). `wrap`: column letters whose text wraps;
     `heights`: row number -> height in points (rows that hold wrapped text);
@@ -154,8 +164,8 @@ def cell_style(styles: str, code: str = "General", header: bool = False,
 
 
 def colour_style(styles: str, key: str) -> tuple[str, int]:
-    """A dxf (differential format) id for a conditional colour."""
-    fill, font = COLOURS[key]
+    """A dxf (differential format) id for a conditional colour (a key of style.FLAG_COLOURS)."""
+    fill, font = style.FLAG_COLOURS[key]
     return _ensure(styles, "dxfs", f'<dxf><font><color rgb="{font}"/></font><fill><patternFill '
                                    f'patternType="solid"><bgColor rgb="{fill}"/></patternFill></fill></dxf>')
 
@@ -203,9 +213,17 @@ def _shape_rows(xml: str, spec: SheetSpec, cells: dict[str, int]) -> str:
     """The rendered sheet XML with the spec's row heights and single-cell styles."""
     for row, height in spec.heights.items():
         xml = xml.replace(f'<row r="{row}">', f'<row r="{row}" ht="{height:g}" customHeight="1">', 1)
-    for ref, style in cells.items():
-        xml = re.sub(rf'(<c r="{ref}") s="\d+"', rf'\1 s="{style}"', xml, count=1)
+    for ref, xf in cells.items():
+        xml = re.sub(rf'(<c r="{ref}") s="\d+"', rf'\1 s="{xf}"', xml, count=1)
     return xml
+
+
+def _header_height(spec: SheetSpec, letters: list[str]) -> float:
+    """Row 1 tall enough for the longest wrapped header at its column's width (at least
+    two lines: a Thai and an English one)."""
+    heights = [style.text_height(str(label), spec.widths.get(letter, 10))
+               for letter, label in zip(letters, spec.rows[0] if spec.rows else []) if label]
+    return max([2 * style.LINE_POINTS, *heights])
 
 
 def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
@@ -237,9 +255,11 @@ def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
            f'<pageSetUpPr fitToPage="{int("scale" not in setup)}"/>'
            f'</sheetPr><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0">'
            f'{_pane(spec.freeze)}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-           f'<cols>{cols}</cols><sheetData><row r="1" ht="{spec.heights.get(1, 45):g}" customHeight="1">{frame}</row>'
+           f'<cols>{cols}</cols><sheetData><row r="1" ht="{_header_height(spec, letters):g}" '
+           f'customHeight="1">{frame}</row>'
            f'<row r="2">{data}</row></sheetData>{"".join(rules)}'
-           '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+           f'<pageMargins left="{style.SIDE_MARGIN}" right="{style.SIDE_MARGIN}" top="{style.TOP_MARGIN}" '
+           f'bottom="{style.TOP_MARGIN}" header="0.3" footer="0.3"/>'
            f"{setup}{breaks}{drawing}</worksheet>")
     return _shape_rows(render_sheet_data(xml, spec.rows), spec, cells), styles
 
@@ -324,14 +344,6 @@ def print_titles(workbook_xml: str, index: int, spec: SheetSpec) -> str:
     return workbook_xml[:at] + f"<{prefix}definedNames>{element}</{prefix}definedNames>" + workbook_xml[at:]
 
 
-def _insert_types(data: bytes, overrides: str) -> bytes:
-    text = data.decode("utf-8")
-    match = re.search(r"</(\w+:)?Types>", text)
-    prefix = match.group(1) or ""
-    return (text[:match.start()] + overrides.replace("<Override", f"<{prefix}Override")
-            + text[match.start():]).encode("utf-8")
-
-
 def sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
     """Edits and new parts that write `spec` into the package open in `zf`."""
     names, parts = set(zf.namelist()), sheet_parts(zf)
@@ -374,8 +386,9 @@ def sheet_edits(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[dict, dict]:
             new_parts[name] = data
     if fresh:
         before = edits.get(CONTENT_TYPES, lambda data: data)
-        overrides = "".join(f'<Override PartName="/{n}" ContentType="{t}"/>' for n, t in fresh)
-        edits[CONTENT_TYPES] = lambda data: _insert_types(before(data), overrides)
+        insert = insert_before("Types", "".join(f'<@Override PartName="/{n}" ContentType="{t}"/>'
+                                                for n, t in fresh), f"the chart of sheet '{spec.name}'")
+        edits[CONTENT_TYPES] = lambda data: insert(before(data))
     return edits, new_parts
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from readiness_xl.core import preparation as prep
-from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text
+from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text, run
 from readiness_xl.core.pipeline.method import Method
 
 
@@ -203,3 +203,17 @@ def _maker(step, wanted):
 
 
 MAKERS = tuple(_maker(step, wanted) for step, wanted in ORDER)   # for pipeline.PREPARE
+
+
+def prepare(values: np.ndarray, spec: prep.PrepSpec, attributes: dict[str, np.ndarray] | None = None,
+            groups=None, units=()) -> prep.Preparation:
+    """The steps in the Handbook's order on units x indicators values, as the pipeline
+    runs them (this module), and their record. Imputation is over every
+    unit of the round (screened ones included: it comes first); treatment and what
+    follows see the units not screened out. A screened unit's row of `values` is NaN."""
+    values = np.asarray(values, float)
+    names = tuple(spec.names) or tuple(f"#{j + 1}" for j in range(values.shape[1]))
+    state = State(names, (), values=values,
+                  units=Units(tuple(units), None if groups is None else np.asarray(groups, object),
+                              attributes or {}))
+    return record(run(steps_of(spec), state, keep_log=False))

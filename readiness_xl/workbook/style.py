@@ -1,5 +1,7 @@
-"""The look shared by every sheet we build: a Thai-capable font, bilingual headers,
-heat fills, A4 printing. One place, so the template, the forms and the sample look alike."""
+"""The look shared by every sheet we make: a Thai-capable font, bilingual headers,
+heat fills, flag colours, A4 printing. One place, so the template, the forms and the
+sample (built with openpyxl in builder/) and the sheets written into a user's workbook
+(workbook.sheet_writer, as styles.xml elements) look alike."""
 
 from __future__ import annotations
 
@@ -36,6 +38,10 @@ SIGNED_FORMAT = '+0.0;"\u2212"0.0;0.0'
 # scale in four steps. Discrete rules, because a colour scale cannot wait for answers:
 # every spreadsheet program colours a 0.0 red, and LibreOffice ignores a rule above it.
 HEAT_STEPS = ((0, "F8696B"), (25, "FBAA77"), (50, "FFEB84"), (75, "B1D580"))
+# Cells flagged by a rule (fill, text colour): Excel's own "light red fill with dark red
+# text", "yellow fill with dark yellow text" and "green fill with dark green text" presets.
+FLAG_COLOURS = {"bad": ("FFFFC7CE", "FF9C0006"), "warn": ("FFFFEB9C", "FF9C5700"),
+                "good": ("FFC6EFCE", "FF006100")}
 
 
 
