@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import run_cli
 from openpyxl import load_workbook
 from openpyxl.formatting.rule import ColorScale
@@ -311,3 +313,20 @@ def test_validation_sheet_prints_one_page_across_with_its_header(sample_path, tm
     merged = next(r for r in ws.iter_rows(min_row=2) if r[5].value == "merged")
     assert len(merged[8].value) == 64 and merged[8].alignment.wrap_text
     assert ws.row_dimensions[merged[0].row].height >= 2 * 15   # the SHA-256 on two lines
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="กขคงabcdef่้ั", min_size=1, max_size=30), min_size=1, max_size=12),
+       st.integers(4, 60))
+def test_wrapped_lines_grow_as_the_column_narrows(words, width):
+    """Lines a wrapped header takes (workbook.paper.wrapped_lines): at least one, at least
+    the visible letters over a line's letters, never more in a wider column, and one
+    line for text that fits a line."""
+    from readiness_xl.builder.style import WRAP_FILL, visible_length, wrapped_lines
+    text = " ".join(words)
+    lines = wrapped_lines(text, width)
+    per_line = max(1, int(width * WRAP_FILL))
+    assert lines >= max(1, -(-sum(map(visible_length, words)) // per_line))
+    assert wrapped_lines(text, width + 7) <= lines
+    if visible_length(text) <= per_line:
+        assert lines == 1
