@@ -419,8 +419,13 @@ def test_a_killed_runs_temporary_copy_is_removed_by_the_next_read(sample_path, t
     live = tmp_path / f".m.xlsx{locks.TEMP_MARK}{os.getpid()}-w0rk1ng.tmp"
     for path in (dead, live):
         path.write_bytes(b"PK half a workbook")
+    dead_lock = tmp_path / f".m.xlsx{locks.LOCK_SUFFIX}"
+    dead_lock.write_text(str(_dead_pid()))
+    live_lock = tmp_path / f".other.xlsx{locks.LOCK_SUFFIX}"
+    live_lock.write_text(str(os.getpid()))
     run_cli("recalc", book, "-o", tmp_path / "out.xlsx")       # reads m.xlsx, takes no lock on it
     assert not dead.exists() and live.exists()
+    assert not dead_lock.exists() and live_lock.exists()
 
 
 def test_a_killed_runs_scratch_folder_is_removed_by_the_next_run(tmp_path, monkeypatch):

@@ -10,7 +10,8 @@ ledgers is a decision that should be theirs, not ours.
 The lock is an OS lock (flock, or msvcrt on Windows) on a hidden `.<name>.rxl-lock` file
 beside the workbook, so a killed run never leaves it held. Holding the lock also means no
 other run is writing the target, so temporary files of ours left beside it by a killed
-run are removed then.
+run are removed then. Temporary names carry their process id, so any later run that reads
+a workbook in that folder also removes what dead processes left (remove_dead_temps).
 
 Within one command (`guard_inputs`), every package read is noted; writing over one of
 them is refused unless the command holds its lock, i.e. declared a read-modify-write."""
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from readiness_xl.errors import Problem, ReadinessError
 
-TEMP_MARK = ".rxl-"      # temporary files: .<target name>.rxl-<random>.tmp
+TEMP_MARK = ".rxl-"      # temporary files: .<target name>.rxl-<process id>-<random>.tmp
 LOCK_SUFFIX = ".rxl-lock"
 _held: dict[Path, int] = {}
 _inputs: set[Path] | None = None
@@ -113,8 +114,8 @@ def _remove(path: str, is_dir: bool) -> None:
 
 def remove_dead_temps(directory: Path) -> None:
     """Remove what killed runs of ours left in `directory` (once per process and folder):
-    hidden temporary files and folders named by temp_prefix whose process no longer
-    exists. A live run's files are never touched, so no lock is needed."""
+    hidden temporary files and folders named by temp_prefix, and lock files, whose process
+    no longer exists. A live run's files are never touched."""
     directory = os.path.realpath(directory)
     if directory in _swept or os.name != "posix":
         return
@@ -124,6 +125,27 @@ def remove_dead_temps(directory: Path) -> None:
             found = entry.name.startswith(".") and _OWNER.search(entry.name)
             if found and entry.name.endswith(".tmp") and _dead(int(found.group(1))):
                 _remove(entry.path, entry.is_dir(follow_symlinks=False))
+            elif entry.name.startswith(".") and entry.name.endswith(LOCK_SUFFIX):
+                _remove_dead_lock(Path(entry.path))
+
+
+def _remove_dead_lock(lock_path: Path) -> None:
+    """Remove a lock file whose holder was killed: it names a process that no longer exists
+    and its lock can be taken at once (then it is removed while held, as `exclusive` does;
+    a run that opened the old file meanwhile notices and locks the new one)."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        holder = os.read(fd, 32).decode("ascii", "replace").strip()
+        if holder.isdigit() and _dead(int(holder)) and _try_lock(fd) and \
+                os.fstat(fd).st_ino == os.stat(lock_path).st_ino:
+            os.unlink(lock_path)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @contextmanager

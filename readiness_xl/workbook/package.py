@@ -101,6 +101,8 @@ def _refuse_size_lies(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     reader after this (zipfile, calamine, openpyxl) unpacks no more than the limits allow."""
     with open(path, "rb") as raw:
         for info in infos:
+            if info.flag_bits & 0x1:
+                continue  # encrypted: refused as such when it is read (zipfile's RuntimeError)
             if info.compress_type == zipfile.ZIP_STORED:
                 produced = info.compress_size
             elif info.compress_type == zipfile.ZIP_DEFLATED:
