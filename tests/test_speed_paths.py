@@ -76,3 +76,26 @@ def test_paused_gc_freezes_what_was_made_when_asked():
         assert len(kept) == 1000
     finally:
         gc.unfreeze()
+
+
+def test_linear_draws_by_hand():
+    """tiny_framework (A: a1, a2 one point each; B: b1 two points). Shares 1, 0.5, NaN
+    (unanswered: 0) give A = 100 * 1.5 / 2 = 75 and B = 0; the overall is 75 * 60 / 100 = 45
+    under weights 60/40 and 75 * 1 / 4 = 18.75 under 1/3; with points 3, 1, 2, A is
+    100 * 3.5 / 4 = 87.5 and the overall under 60/40 is 52.5."""
+    from readiness_xl.core.pipeline import Method, State, named, run, steps
+    from readiness_xl.core.pipeline.aggregate import LinearDraws
+    from tests.frameworks import tiny_framework
+
+    method = Method.of(tiny_framework())
+    drawn = method.but(weights=np.array([[60.0, 40.0], [1.0, 3.0], [60.0, 40.0]]),
+                       points=np.array([[1.0, 1.0, 2.0], [1.0, 1.0, 2.0], [3.0, 1.0, 2.0]]))
+    chosen = named(steps(drawn), "aggregate", "round")
+    assert [s.name for s in chosen] == ["aggregate:linear", "round"]
+    state = State(drawn.indicator_ids, drawn.dimension_ids, shares=np.array([[1.0, 0.5, np.nan]]))
+    assert run(chosen, state).overall[:, 0] == pytest.approx([45.0, 18.75, 52.5], abs=1e-12)
+    # the nominal method keeps Leaves and Overall; other means and policies too
+    assert not LinearDraws.applies(method)
+    assert not LinearDraws.applies(drawn.but(missing="exclude"))
+    assert not LinearDraws.applies(drawn.but(aggregation=0.0))
+    assert not LinearDraws.applies(drawn.but(weights=np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]])))

@@ -67,7 +67,8 @@ class Round:
         d = self.method.decimals
         if d is None:
             return state
-        return state.but(scores=round_scores(state.scores, d), overall=round_scores(state.overall, d))
+        scores = None if state.scores is None else round_scores(state.scores, d)  # None: LinearDraws
+        return state.but(scores=scores, overall=round_scores(state.overall, d))
 
     def formula(self, key, cells: str) -> str:
         d = self.method.decimals
