@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from readiness_xl.core import pipeline as P
-from readiness_xl.core.benchmarks import level_labels, round_scores
+from readiness_xl.core.benchmarks import level_labels, round_scores, weak_mask
 from readiness_xl.core.framework import build_framework, located
 from readiness_xl.core.scoring import score, warn_percent_shares
 from readiness_xl.errors import ReadinessWarning
@@ -33,12 +33,13 @@ BANDS_EN = ["Low", "Good"]
 
 def framework(dims: list[tuple], inds: list[tuple], **settings):
     """dims: (id, weight, aggregation[, parent]); inds: (id, dimension, max, points, min,
-    direction, normalise), every indicator a raw `number`."""
+    direction, normalise[, transform]), every indicator a raw `number`."""
     d = located([{"id": i, "name_th": i, "name_en": i, "weight": w, "aggregation": agg, "parent": rest[0] if rest else ""}
                  for i, w, agg, *rest in dims], "Framework", DIM_COLUMNS, 5)
     n = located([{"id": i, "dimension": dim, "question_th": "", "question_en": "", "type": "number",
-                  "max": hi, "points": pts, "min": lo, "direction": way, "normalise": norm, "transform": ""}
-                 for i, dim, hi, pts, lo, way, norm in inds], "Framework", IND_COLUMNS, 15)
+                  "max": hi, "points": pts, "min": lo, "direction": way, "normalise": norm,
+                  "transform": rest[0] if rest else ""}
+                 for i, dim, hi, pts, lo, way, norm, *rest in inds], "Framework", IND_COLUMNS, 15)
     table = pd.DataFrame({"key": list(settings), "value": [str(v) for v in settings.values()]})
     return build_framework(d, n, BANDS, "t", table if settings else None)
 
@@ -257,3 +258,105 @@ def test_rounding_comes_after_the_whole_tree_and_before_the_band():
     state = P.run(P.steps(method, fw), P.start(method, np.array([[49.45, 49.45, 49.7], [49.4, 49.4, 49.4]])))
     assert [BANDS_EN[b] for b in state.band] == ["Good", "Low"]
     assert state.rank.tolist() == [1, 2]
+
+
+def test_ranks_of_the_pipeline_share_ties_anywhere_in_the_order():
+    # overall 50, 40, 40, 30, 40: RANK.EQ 1, 2, 2, 5, 2
+    fw = framework([("D", 1, "")], [("x", "D", 100, 1, 0, "", "")])
+    s = scored(fw, {u: {"x": v} for u, v in zip("ABCDE", (50, 40, 40, 30, 40))})
+    assert s.rank.tolist() == [1.0, 2.0, 2.0, 5.0, 2.0]
+
+
+def test_rank_share_of_two_units_is_zero_and_one():
+    fw = framework([("D", 1, "")], [("x", "D", 1, 1, 0, "", "rank")])
+    assert scored(fw, {"A": {"x": 3}, "B": {"x": 8}}).overall.tolist() == [0.0, 100.0]
+    # ties share their mean rank: 1, 5, 5, 9 -> 0, 0.5, 0.5, 1
+    s = scored(fw, {u: {"x": v} for u, v in zip("ABCD", (1, 5, 5, 9))})
+    assert s.overall.tolist() == pytest.approx([0.0, 50.0, 50.0, 100.0])
+
+
+def test_a_weak_dimension_is_one_below_50_by_default():
+    assert weak_mask(np.array([49.9, 50.0, 50.5, np.nan])).tolist() == [True, False, False, False]
+
+
+def test_the_log_names_the_columns_each_step_touched():
+    s = scored(deep(), {"U": {"x1": 20, "x2": 60, "x3": 36, "x4": 100, "x5": 40}})
+    entries = {e.step: e for e in s.log}
+    assert "(P, Q)" in entries["aggregate:overall"].did
+    assert entries["aggregate:level 1"].cells == "scores[:, P]"
+    assert entries["aggregate:level 2"].cells == "scores[:, P1]"
+    from readiness_xl.core.pipeline.base import columns_text
+    assert columns_text(list("abcdef")) == "a, b, c, d, e, f"           # six: no "more"
+    assert columns_text(list("abcdefgh")) == "a, b, c, d, e, f (+2 more)"
+
+
+# --- each step's spreadsheet formula, evaluated by the `formulas` engine (not ours) ------
+
+def excel(formula: str, cells: dict) -> float:
+    """The value of a formula over the given cells ({reference: value or column})."""
+    import formulas
+
+    compiled = formulas.Parser().ast("=" + formula)[1].compile()
+    out = compiled(*(np.asarray(cells[name], float) if isinstance(cells[name], list) else cells[name]
+                     for name in compiled.inputs))
+    return float(np.asarray(out).ravel()[0])
+
+
+@pytest.mark.parametrize(("normalise", "direction", "column", "own", "expected"), [
+    ("minmax", "", [[10], [20], [40]], 20, 1 / 3),            # (20 - 10) / 30
+    ("minmax", "lower", [[10], [20], [40]], 20, 2 / 3),
+    ("minmax", "", [[7], [7], [7]], 7, 0.5),                  # a constant column: the middle
+    ("zscore", "", [[1], [1], [3], [3]], 3, 0.6),             # mean 2, population sd 1: 0.5 + 0.1
+    ("zscore", "lower", [[1], [1], [3], [3]], 3, 0.4),
+    ("rank", "", [[1], [5], [5], [9]], 5, 0.5),               # (1 + (2 - 1) / 2) / 3
+    ("rank", "", [[1], [5], [5], [9]], 9, 1.0),
+    ("rank", "lower", [[1], [5], [5], [9]], 1, 1.0),
+])
+def test_cross_unit_share_formulas_by_hand(normalise, direction, column, own, expected):
+    fw = framework([("D", 1, "")], [("x", "D", 1, 1, 0, direction, normalise)])
+    step = P.Normalise(P.Method.of(fw))
+    n = len(column)
+    formula = step.formula(0, P.IndicatorCells(value="B1", column=f"A1:A{n}", own="B1"))
+    assert P.is_formula(formula)
+    assert excel(formula, {f"A1:A{n}": column, "B1": own}) == pytest.approx(expected, abs=1e-12)
+    assert not P.is_formula(step.formula(0, P.IndicatorCells(value="B1")))   # no column, no formula
+
+
+@pytest.mark.parametrize(("normalise", "direction", "transform", "x", "low", "high", "expected"), [
+    ("", "", "", 8, 2, 10, 0.75), ("", "lower", "", 8, 2, 10, 0.25), ("", "", "", 12, 2, 10, 1.0),
+    ("", "", "log", 10, 1, 100, 0.5),                          # ln 10 / ln 100
+    ("target", "", "", 40, 0, 50, 0.8), ("target", "", "", 60, 0, 50, 1.0),
+    ("target", "lower", "", 100, 0, 50, 0.5), ("target", "lower", "", 40, 0, 50, 1.0),
+])
+def test_fixed_share_formulas_by_hand(normalise, direction, transform, x, low, high, expected):
+    fw = framework([("D", 1, "")], [("x", "D", high, 1, low, direction, normalise, transform)])
+    formula = P.Normalise(P.Method.of(fw)).formula(0, P.IndicatorCells(value="B1", low="C1", high="D1"))
+    assert excel(formula, {"B1": x, "C1": low, "D1": high}) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(("aggregation", "values", "expected"), [
+    ("", [0.25, 1.0], 100 * (0.25 + 3) / 4),
+    ("geometric", [0.25, 1.0], 100 * 0.25 ** 0.25),
+    ("harmonic", [0.25, 1.0], 100 * 4 / 7),                    # 4 / (1 / 0.25 + 3 / 1)
+    ("power:2", [0.25, 1.0], 100 * math.sqrt((0.0625 + 3) / 4)),
+    ("geometric", [0.0, 1.0], 0.0), ("harmonic", [0.0, 1.0], 0.0),   # a zero gives 0 for p <= 0
+])
+def test_mean_formulas_by_hand(aggregation, values, expected):
+    """A dimension of two indicators with points 1 and 3, its formula over A1:B1 (shares)
+    and A2:B2 (points); a parent and the overall render the same mean without the 100."""
+    fw = framework([("D", 1, aggregation), ("E", 1, "")],
+                   [("x", "D", 1, 1, 0, "", ""), ("y", "D", 1, 3, 0, "", ""), ("z", "E", 1, 1, 0, "", "")])
+    cells = P.GroupCells("A1:B1", "A2:B2")
+    leaves = P.Leaves(P.Method.of(fw)).formula("D", cells)
+    assert excel(leaves, {"A1:B1": [values], "A2:B2": [[1, 3]]}) == pytest.approx(expected, abs=1e-9)
+    over = P.Overall(P.Method.of(framework([("D", 1, "")], [("x", "D", 1, 1, 0, "", "")],
+                                            aggregation=aggregation or "arithmetic"))).formula(None, cells)
+    assert 100 * excel(over, {"A1:B1": [values], "A2:B2": [[1, 3]]}) == pytest.approx(expected, abs=1e-9)
+
+
+def test_round_rank_and_band_formulas_by_hand():
+    fw = framework([("D", 1, "")], [("x", "D", 100, 1, 0, "", "")], decimals=1)
+    method = P.Method.of(fw)
+    assert excel(P.Round(method).formula(None, "A1"), {"A1": 57.85}) == 57.9
+    rank_and_band = P.RankBand(method)
+    assert excel(rank_and_band.formula("rank", ("A2", "A1:A4")), {"A2": 40, "A1:A4": [[50], [40], [40], [30]]}) == 2
