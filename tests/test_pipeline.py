@@ -193,3 +193,17 @@ def test_parse_reads_raw_cells_and_refuses_a_bad_one_with_its_agency():
     assert state.overall.tolist() == [75.0, 0.0]
     with pytest.raises(ReadinessError, match="agency 'V', indicator 's'"):
         P.run(P.steps(method, fw), P.start(method, raw=raw.assign(s=["50", "lots"])))
+
+
+def test_each_normalisation_writes_only_its_own_columns():
+    """Goalposts, minmax and rank side by side, each column by hand."""
+    fw = framework([dim("D")], [number("g", "D", max=10), number("m", "D", normalise="minmax"),
+                                number("r", "D", normalise="rank")])
+    shares = indicator_shares(fw, np.array([[5.0, 1.0, 3.0], [10.0, 3.0, 1.0], [0.0, 2.0, 2.0]]))
+    assert shares.tolist() == [[0.5, 0.0, 1.0], [1.0, 1.0, 0.0], [0.0, 0.5, 0.5]]
+
+
+def test_an_unknown_normalisation_is_refused_with_the_choices():
+    method = P.Method.of(deep_framework()).but(normalisation="median")
+    with pytest.raises(ValueError, match="normalisation 'median' is not one of goalposts"):
+        P.run([P.Normalise(method)], P.start(method, DEEP_ANSWERS.to_numpy(float)))
