@@ -147,3 +147,49 @@ def test_steps_can_be_picked_by_name():
                      "aggregate:overall", "round"]
     with pytest.raises(KeyError, match="no step named 'treat'"):
         P.named(P.steps(method), "treat")
+
+
+# --- the extension point of the data-preparation steps ------------------------------------
+
+def test_a_preparation_step_slots_in_before_normalise_and_screens_the_fits():
+    """A step given in `prepare` runs after parse and before normalise; units it marks
+    inactive are left out of what normalise learns (minmax over 2 and 6, not 2..100)."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class DropAbove:
+        limit: float
+        name: str = "screen"
+
+        def fit(self, state):
+            return np.nanmax(state.values, axis=1) <= self.limit
+
+        def apply(self, state, kept):
+            return state.but(active=kept)
+
+        def formula(self, key, cells):
+            return P.NoFormula("screening looks at every unit")
+
+        def describe(self, state, kept):
+            return P.LogEntry(self.name, f"{int((~kept).sum())} unit(s) left out of the fits", "active")
+
+    fw = framework([dim("D")], [number("x", "D", normalise="minmax")])
+    method = P.Method.of(fw)
+    steps = P.steps(method, fw, prepare=[DropAbove(50)])
+    assert [s.name for s in steps][:3] == ["parse", "screen", "normalise"]
+    state = P.run(steps, P.start(method, np.array([[2.0], [6.0], [100.0], [4.0]])))
+    assert state.shares[:, 0].tolist() == [0.0, 1.0, 1.0, 0.5]
+    assert str(state.log[1]) == "screen: 1 unit(s) left out of the fits [active]"
+
+
+def test_parse_reads_raw_cells_and_refuses_a_bad_one_with_its_agency():
+    fw = framework([dim("D")], [{"id": "y", "dimension": "D", "question_th": "", "question_en": "",
+                                 "type": "yesno", "max": 1, "points": 1},
+                                {"id": "s", "dimension": "D", "question_th": "", "question_en": "",
+                                 "type": "percent", "max": 100, "points": 1}])
+    method = P.Method.of(fw)
+    raw = pd.DataFrame({"y": ["ใช่", "ไม่ใช่"], "s": ["๕๐", None]}, index=["U", "V"], dtype=object)
+    state = P.run(P.steps(method, fw), P.start(method, raw=raw))
+    assert state.overall.tolist() == [75.0, 0.0]
+    with pytest.raises(ReadinessError, match="agency 'V', indicator 's'"):
+        P.run(P.steps(method, fw), P.start(method, raw=raw.assign(s=["50", "lots"])))
