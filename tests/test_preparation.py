@@ -73,7 +73,7 @@ def test_denominate_refuses_zero_and_unknown_attributes_naming_unit_and_indicato
     values = np.array([[10.0], [30.0]])
     with pytest.raises(PreparationError, match="indicator 'i1': unit 'B' has pop 0"):
         denominate(values, {"pop": np.array([2.0, 0.0])}, ("pop",), ("i1",), ("A", "B"))
-    with pytest.raises(PreparationError, match="denominator 'gdp' is not a column of the agencies"):
+    with pytest.raises(PreparationError, match="denominator 'gdp' is not a numeric column of the agencies"):
         denominate(values, {"pop": np.array([2.0, 1.0])}, ("gdp",), ("i1",))
 
 
@@ -315,3 +315,21 @@ def test_defaults_prepare_nothing():
     assert not fw.prep_spec.active and fw.settings.missing is None and fw.missing_rule() == "zero"
     assert fw.missing_rule("exclude") == "exclude"
     assert score(fw, pd.DataFrame({"x": [1.0, 3.0]}, index=list("ab"))).preparation is None
+
+
+def test_agency_list_attributes_ranked_and_text_columns():
+    """Further columns: numbers (Thai digits, thousands separators) become attributes, a
+    column of text only is kept as notes, a number column with 'NA' is refused at its cell,
+    ranked reads yes/no words (blank = yes)."""
+    from readiness_xl.core.agencies import checked_agencies
+
+    table = pd.DataFrame({"id": ["A", "B"], "name_th": ["ก", "ข"], "name_en": ["", ""], "kind": ["x", "x"],
+                          "ministry_th": ["m", "m"], "ministry_en": ["", ""],
+                          "pop": ["1,200", "๓๔"], "notes": ["big", ""], "ranked": ["", "ไม่ใช่"]})
+    got = checked_agencies(table, set(), lambda i, f: (None, f"line {i + 2}, column {f}", "agencies.csv"))
+    assert got["pop"].tolist() == [1200.0, 34.0] and got["notes"].tolist() == ["big", ""]
+    assert got["ranked"].tolist() == [True, False]
+    table.loc[1, "pop"] = "NA"
+    with pytest.raises(ReadinessError, match="agencies.csv, line 3, column pop: pop 'NA' is not a number; "
+                                             "a blank cell marks a missing value"):
+        checked_agencies(table, set(), lambda i, f: (None, f"line {i + 2}, column {f}", "agencies.csv"))

@@ -56,7 +56,9 @@ def sample(out: Path, survey_round: str) -> None:
              epilog=FRAMEWORK_CSV_HELP)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--agencies", "agencies_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV of agencies (id,name_th,name_en,kind,ministry_th,ministry_en).")
+              help="CSV of agencies (id,name_th,name_en,kind,ministry_th,ministry_en; any further "
+                   "column is a numeric unit attribute a denominator may name, and ranked yes/no "
+                   "says whether the unit takes a rank).")
 @click.option("--framework", "framework_path", type=click.Path(exists=True, path_type=Path),
               help="A workbook whose Framework sheet to use, or a folder with dimensions.csv, "
                    "indicators.csv, bands.csv and settings.csv (default: B.E. 2560; columns below).")

@@ -88,7 +88,9 @@ def checked_agencies(table: pd.DataFrame, reserved: set[str], where) -> pd.DataF
 def unit_attributes(table: pd.DataFrame, fields: list[str], where) -> tuple[dict, list[Problem]]:
     """The further columns of an agency list: `ranked` as yes/no (blank = yes), any other
     as a numeric unit attribute (Thai digits and thousands separators read, blank =
-    missing), each checked by whole columns; a bad cell is a Problem at `where(i, field)`."""
+    missing), each checked by whole columns; a bad cell is a Problem at `where(i, field)`.
+    A column holding no number at all is text of the analyst's own (notes, codes) and is
+    kept as it is; a column of numbers with some text is refused at the text."""
     out, problems = {}, []
     for field in fields:
         text = table[field].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
@@ -101,6 +103,9 @@ def unit_attributes(table: pd.DataFrame, fields: list[str], where) -> tuple[dict
             out[RANKED_FIELD] = words.fillna(True).astype(bool).to_numpy()
             continue
         numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        if numbers.notna().sum() == 0 and (text != "").any():
+            out[field] = text.to_numpy(object)
+            continue
         for i in np.flatnonzero((numbers.isna() & (text != "")).to_numpy()):
             problems.append(Problem(f"{field} {not_a_number(text.iat[i])}", *where(i, field)))
         out[field] = numbers.to_numpy(float)

@@ -217,7 +217,7 @@ def denominate(values: np.ndarray, attributes: dict[str, np.ndarray], denominato
             continue
         label = names[j] if names else f"#{j + 1}"
         if name not in attributes:
-            problems.append(Problem(f"indicator '{label}': denominator '{name}' is not a column of "
+            problems.append(Problem(f"indicator '{label}': denominator '{name}' is not a numeric column of "
                                     f"the agencies (unit attributes: {', '.join(attributes) or 'none'})"))
             continue
         by = np.asarray(attributes[name], float)

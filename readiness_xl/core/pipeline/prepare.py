@@ -42,8 +42,9 @@ def units_of(agencies) -> Units | None:
     if agencies is None:
         return None
     groups = agencies["ministry_th"].to_numpy(object) if "ministry_th" in agencies else None
-    attributes = {c: pd.to_numeric(agencies[c], errors="coerce").to_numpy(float) for c in agencies.columns
-                  if c not in AGENCY_FIELDS and c not in ATTRIBUTE_EXCLUDED}
+    attributes = {c: agencies[c].to_numpy(float) for c in agencies.columns
+                  if c not in AGENCY_FIELDS and c not in ATTRIBUTE_EXCLUDED
+                  and pd.api.types.is_numeric_dtype(agencies[c])}   # a text column is no attribute
     return Units(tuple(agencies.index), groups, attributes)
 
 
