@@ -135,7 +135,10 @@ def test_robustness_without_noise_gives_every_unit_its_nominal_rank():
     assert not runs.failed.any()
     np.testing.assert_array_equal(runs.scores, np.broadcast_to(nominal.overall.to_numpy(), runs.scores.shape))
     np.testing.assert_array_equal(runs.ranks, np.broadcast_to(nominal.rank.to_numpy(), runs.ranks.shape))
-    table = R.uncertainty_analysis(fw, answers, weights_noise=0.0, runs=20).table
+    nothing = R.uncertain_inputs(method, 0.0)          # no noise: no uncertain input at all
+    assert nothing == ()
+    draws = R.sample_uniform(nothing, 20)
+    table = R.summarise(data, method, nothing, R.run(data, method, nothing, draws), seed=1).table
     assert (table["rank_p5"] == table["rank"]).all() and (table["rank_p95"] == table["rank"]).all()
     assert table["rank"].tolist() == nominal.rank.tolist()
 
