@@ -135,8 +135,10 @@ def test_robustness_without_noise_gives_every_unit_its_nominal_rank():
     assert not runs.failed.any()
     np.testing.assert_array_equal(runs.scores, np.broadcast_to(nominal.overall.to_numpy(), runs.scores.shape))
     np.testing.assert_array_equal(runs.ranks, np.broadcast_to(nominal.rank.to_numpy(), runs.ranks.shape))
-    from readiness_xl.workbook.robustness_sheets import robustness_of
-    table = robustness_of(fw, answers, weights_noise=0.0, runs=20, sensitivity=False)[0].table
+    nothing = R.uncertain_inputs(method, 0.0)          # no noise: no uncertain input at all
+    assert nothing == ()
+    draws = R.sample_uniform(nothing, 20)
+    table = R.summarise(data, method, nothing, R.run(data, method, nothing, draws), seed=1).table
     assert (table["rank_p5"] == table["rank"]).all() and (table["rank_p95"] == table["rank"]).all()
     assert table["rank"].tolist() == nominal.rank.tolist()
 
@@ -208,3 +210,14 @@ def test_an_unknown_normalisation_is_refused_with_the_choices():
     method = P.Method.of(deep_framework()).but(normalisation="median")
     with pytest.raises(ValueError, match="normalisation 'median' is not one of goalposts"):
         P.run([P.Normalise(method)], P.start(method, DEEP_ANSWERS.to_numpy(float)))
+
+
+def test_rank_and_band_step_ties_share_the_best_rank_and_a_bound_belongs_to_its_band():
+    """Bands Low from 0, Middle from 25 (test_method's framework): 25 is Middle, ties at
+    the top share rank 1 (RANK.EQ), no score has neither rank nor band."""
+    fw = framework([dim("D")], [number("x", "D", max=100)])
+    method = P.Method.of(fw, "exclude")
+    state = P.run(P.steps(method, fw), P.start(method, np.array([[25.0], [25.0], [10.0], [np.nan], [24.0]])))
+    assert state.overall[[0, 1, 2, 4]].tolist() == [25.0, 25.0, 10.0, 24.0]
+    assert state.rank[[0, 1, 2, 4]].tolist() == [1, 1, 4, 3] and np.isnan(state.rank[3])
+    assert state.band.tolist() == [1, 1, 0, -1, 0]
