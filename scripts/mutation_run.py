@@ -10,11 +10,11 @@ touches the working tree.
     python scripts/mutation_run.py readiness_xl/core/aggregation.py \
         --tests tests/test_scoring.py tests/test_method_by_hand.py --sample 40 --seed 1
 
-prints each survivor (file:line, what was changed) and the score. `--only` re-runs named
+prints each survivor (file:line:column, what was changed) and the score. `--only` re-runs named
 mutants, as the run printed them (e.g. after adding the test that should kill them):
 
     python scripts/mutation_run.py readiness_xl/core/aggregation.py --tests ... \
-        --only "readiness_xl/core/aggregation.py:80 Gt -> GtE"
+        --only "readiness_xl/core/aggregation.py:80:11 Gt -> GtE"
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class Mutant:
     path: Path
     index: int   # the index-th mutable site of the module, in ast.walk order
     line: int
+    column: int  # where on the line (two mutants of a line may read alike)
     what: str
 
 
@@ -79,7 +80,7 @@ def _in_docstring_or_annotation(tree: ast.AST) -> set[int]:
 def mutants(path: Path) -> list[Mutant]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip = _in_docstring_or_annotation(tree)
-    return [Mutant(path, i, line, what)
+    return [Mutant(path, i, line, node.col_offset, what)
             for i, (node, line, what) in enumerate(_sites(tree)) if id(node) not in skip]
 
 
@@ -136,7 +137,7 @@ def baseline(tests: list[str], copy: Path, timeout: float) -> str | None:
 
 
 def _name(mutant: Mutant) -> str:
-    return f"{mutant.path.relative_to(ROOT)}:{mutant.line} {mutant.what}"
+    return f"{mutant.path.relative_to(ROOT)}:{mutant.line}:{mutant.column} {mutant.what}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="mutants drawn at random (0 = all)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=300)
-    parser.add_argument("--only", nargs="+", default=(), metavar="'PATH:LINE WHAT'",
+    parser.add_argument("--only", nargs="+", default=(), metavar="'PATH:LINE:COLUMN WHAT'",
                         help="run just these mutants, as printed by an earlier run")
     args = parser.parse_args(argv)
     pool = [m for module in args.modules for m in mutants(module.resolve())]

@@ -360,3 +360,23 @@ def test_round_rank_and_band_formulas_by_hand():
     assert excel(P.Round(method).formula(None, "A1"), {"A1": 57.85}) == 57.9
     rank_and_band = P.RankBand(method)
     assert excel(rank_and_band.formula("rank", ("A2", "A1:A4")), {"A2": 40, "A1:A4": [[50], [40], [40], [30]]}) == 2
+
+
+@pytest.mark.parametrize(("cell", "value", "answered"), [
+    ("ใช่", 1.0, True), ("ไม่ใช่", 0.0, True), ("Y", 1.0, True), ("N", 0.0, True), (1, 1.0, True),
+    (0, 0.0, True), ("๑", 1.0, True), ("๐", 0.0, True), ("maybe", 0.0, False)])
+def test_yes_no_formulas_by_hand(cell, value, answered):
+    step = P.Parse()
+    assert excel(step.formula(("yesno", "value"), "A1"), {"A1": cell}) == value
+    assert bool(excel(step.formula(("yesno", "answered"), "A1"), {"A1": cell})) is answered
+
+
+def test_a_number_without_a_maximum_is_read_and_learnt_over_the_units():
+    """minmax needs no goalposts: an indicator with a blank max still has its answers read
+    (Thai digits too), then 3 and 5 of 3..5 are 0 and 1."""
+    from readiness_xl.core.answers import parse_answers
+    fw = framework([("D", 1, "")], [("x", "D", "", 1, "", "", "minmax"), ("y", "D", 10, 1, 0, "", "")])
+    parsed, bad = parse_answers(pd.DataFrame({"x": [3, "๕"], "y": [1, 2]}, index=["A", "B"], dtype=object), fw)
+    assert bad == [] and parsed["x"].tolist() == [3.0, 5.0]
+    s = score(fw, parsed)
+    assert s.dimensions["D"].tolist() == pytest.approx([100 * (0 + 0.1) / 2, 100 * (1 + 0.2) / 2])
