@@ -333,3 +333,20 @@ def test_agency_list_attributes_ranked_and_text_columns():
     with pytest.raises(ReadinessError, match="agencies.csv, line 3, column pop: pop 'NA' is not a number; "
                                              "a blank cell marks a missing value"):
         checked_agencies(table, set(), lambda i, f: (None, f"line {i + 2}, column {f}", "agencies.csv"))
+
+
+def test_a_robustness_draw_without_treatment_scores_the_untreated_values():
+    """x = 1..11 and 100: treated (winsorised to 11) min-max shares put 11 at 1; the draw
+    that turns treatment off for x puts 100 at 1 and 11 at 10/99."""
+    from readiness_xl.core import robustness as R
+
+    values = pd.DataFrame({"x": [*range(1, 12), 100.0]}, index=[f"u{i}" for i in range(12)])
+    fw = _framework([{"id": "x", "normalise": "minmax", "treat": "winsorise"}])
+    method = R.method_of(fw)
+    data = R.data_of(fw, values)
+    treated = data.shares_for(method, R.NOMINAL)
+    untreated = data.shares_for(method, R.NOMINAL, (("treat", "x", "none"),))
+    assert treated[-2:, 0].tolist() == [1.0, 1.0]
+    assert untreated[-2:, 0].tolist() == pytest.approx([10 / 99, 1.0])
+    inputs = R.uncertain_inputs(method, 0.0, preparation=(("treat", "x", "none"),))
+    assert [(i.name, i.alternatives) for i in inputs] == [("treat x", ("winsorise", "none"))]

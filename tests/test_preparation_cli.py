@@ -278,6 +278,9 @@ def test_the_preparation_sheet_lists_what_was_done(tmp_path):
     assert rows[0][:5] == ["หน่วย / Unit", "ตัวชี้วัด / Indicator", "ขั้นตอน / Step", "ก่อน / Before", "หลัง / After"]
     assert rows[1][:5] == ["C", "x", "เติมค่าที่ขาด / imputed", None, 20]
     assert [r[6] for r in rows[1:3]] == ["x", "y"]
+    narratives = [r[-1] for r in load_workbook(book, read_only=True)["Summary"].iter_rows(min_row=2, values_only=True)]
+    assert narratives[0].startswith("A ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ 25.0% ต่ำกว่า")   # no bands: no level named
+    assert not any("ซึ่งอยู่ในระดับ" in n for n in narratives)
 
 
 def test_robustness_varies_one_indicators_imputation_through_the_same_steps(tmp_path):

@@ -28,6 +28,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "th": {
         "no_score": "{name} ยังไม่มีผลการสำรวจ",
         "score": "{name} ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ {overall}% ซึ่งอยู่ในระดับ{level}",
+        "score_no_level": "{name} ได้ผลการสำรวจที่ผ่านเกณฑ์ระดับ {overall}%",
         "above": "สูงกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "below": "ต่ำกว่าค่าเฉลี่ย{benchmark} ({value}%) {gap} คะแนน",
         "equal": "เท่ากับค่าเฉลี่ย{benchmark} ({value}%)",
@@ -40,6 +41,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "no_score": "{name} has no survey result yet.",
         "score": "{name} met {overall}% of the criteria, rated “{level}”",
+        "score_no_level": "{name} met {overall}% of the criteria",
         "above": "{gap} points above the {benchmark} average ({value}%)",
         "below": "{gap} points below the {benchmark} average ({value}%)",
         "equal": "level with the {benchmark} average ({value}%)",
@@ -163,8 +165,14 @@ def compose(lang: str, names: list[str], overall: list[float], levels: list[str]
     values = dimensions.to_numpy(float)
     number = thai_digits if lang == "th" else str
 
-    head = _fill(p["score"], units, name=names, overall=percent_texts(overall),
-                 level=list(map(str, levels)))
+    levels = list(map(str, levels))
+    head = _fill(p["score"], units, name=names, overall=percent_texts(overall), level=levels)
+    unlevelled = np.flatnonzero(np.asarray([not level for level in levels], bool))
+    if len(unlevelled):   # a framework without bands: no level to name
+        head = np.asarray(head, dtype=object)
+        head[unlevelled] = _fill(p["score_no_level"], len(unlevelled),
+                                 name=[names[i] for i in unlevelled],
+                                 overall=percent_texts(overall[unlevelled]))
     clauses = [_comparisons(p, overall, *benchmark) for benchmark in benchmarks]
     compared, many = _and_columns([c for c, _ in clauses], [has for _, has in clauses], p, units)
 

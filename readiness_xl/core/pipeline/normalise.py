@@ -102,12 +102,12 @@ class Normalise:
             if name == "minmax":
                 share = f"IF({high}={low},0.5,MAX(0,MIN(1,({own}-{low})/({high}-{low}))))"
             elif name == "zscore":
-                sd = f"STDEVP({col})"   # STDEV.P's compatibility name: no _xlfn. prefix in the file
+                # STDEVP / STDEV: STDEV.P's and STDEV.S's compatibility names (no _xlfn. prefix)
+                sd = f"STDEV({col})" if self.method.params.sample_sd else f"STDEVP({col})"
                 share = f"IF({sd}=0,0.5,{number(Z_CENTRE)}+{number(Z_SPREAD)}*(({own}-AVERAGE({col}))/{sd}))"
-            else:
-                below = f"SUMPRODUCT(ISNUMBER({col})*({col}<{own}))"
-                tied = f"SUMPRODUCT(ISNUMBER({col})*({col}={own}))"
-                share = f"IF({high}={low},0.5,({below}+({tied}-1)/2)/(COUNT({col})-1))"
+            else:   # ties take the lowest rank (COINr's "min"); lower ranks -x: the units above
+                beaten = f"SUMPRODUCT(ISNUMBER({col})*({col}{'<' if higher else '>'}{own}))"
+                return f"IF({high}={low},0.5,{beaten}/(COUNT({col})-1))"
             return share if higher else f"1-{share}"
         x, lo, hi = cells.value, cells.low or "0", cells.high
         if log:
