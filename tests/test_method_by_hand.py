@@ -380,3 +380,35 @@ def test_a_number_without_a_maximum_is_read_and_learnt_over_the_units():
     assert bad == [] and parsed["x"].tolist() == [3.0, 5.0]
     s = score(fw, parsed)
     assert s.dimensions["D"].tolist() == pytest.approx([100 * (0 + 0.1) / 2, 100 * (1 + 0.2) / 2])
+
+
+def test_a_negative_value_is_refused_naming_its_column_only():
+    from readiness_xl.core.aggregation import power_mean
+    from readiness_xl.errors import ReadinessError
+    with pytest.raises(ReadinessError) as err:
+        power_mean(np.array([[-0.5, 0.0, 0.3]]), np.ones(3), 0.0, ["a", "b", "c"])
+    assert [p.message.split(" ")[0] for p in err.value.problems] == ["a"]   # b's zero is no negative
+
+
+def test_a_log_transform_takes_values_between_0_and_1():
+    # ln goalposts 0.1..100: value 1 -> (0 - ln 0.1) / (ln 100 - ln 0.1) = 1/3; 0.5 -> (ln 5) / (ln 1000)
+    fw = framework([("D", 1, "")], [("x", "D", 100, 1, 0.1, "", "", "log")])
+    s = scored(fw, {"A": {"x": 1}, "B": {"x": 0.5}})
+    assert s.overall.tolist() == pytest.approx([100 / 3, 100 * math.log(5) / math.log(1000)], abs=1e-12)
+
+
+def test_the_dimension_to_improve_first_gains_the_most_overall_points():
+    # weights 60 / 40, scores 50 and 75: gains 0.6 x 50 = 30 and 0.4 x 25 = 10 -> A first;
+    # scores 90 and 20: 6 and 32 -> B first
+    from readiness_xl.core.benchmarks import comparison_columns
+    dims = pd.DataFrame({"A": [50.0, 90.0], "B": [75.0, 20.0]}, index=["U", "V"])
+    table = comparison_columns(dims, pd.Series([60.0, 62.0], index=dims.index), 61.0,
+                               pd.Series({"A": 60.0, "B": 40.0}))
+    assert table["improve_first"].tolist() == ["A", "B"]
+    assert table["gap_national"].tolist() == pytest.approx([-1.0, 1.0])
+    assert table["below_threshold"].tolist() == ["", "B"]
+
+
+def test_the_array_dimension_score_is_arithmetic_unless_told():
+    from readiness_xl.core.scoring import dimension_scores
+    assert dimension_scores(np.array([[0.25, 1.0]]), np.ones((2, 1)))[0, 0] == 62.5
