@@ -254,3 +254,26 @@ def test_libreoffice_computes_the_cross_unit_normalisations_through_the_calc_she
     values = evaluate(path)                          # and the formulas engine agrees
     for agency in expected["agencies"]:
         assert values[f"{agency['id']}'!{cells['overall']}"] == pytest.approx(agency["overall"], abs=TOL)
+
+
+def test_parse_formulas_read_yes_no_words_and_leave_a_blank_unanswered(tmp_path):
+    """The parse step's formulas, as the formulas engine computes them: Thai and English
+    yes/no words, 1/0 and Thai digits; a blank is not answered (a blank equals 0 and
+    FALSE in a spreadsheet, so a plain `=0` test would read it as "no")."""
+    from openpyxl import Workbook
+
+    parse = P.Parse()
+    typed = ["ใช่", "ไม่ใช่", None, 1, 0, "๑", "yes", "N", "maybe"]
+    answered = [True, True, False, True, True, True, True, True, False]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r, value in enumerate(typed, start=1):
+        ws[f"A{r}"] = value
+        ws[f"B{r}"] = "=" + parse.formula(("yesno", "answered"), f"A{r}")
+        ws[f"C{r}"] = "=" + parse.formula(("yesno", "value"), f"A{r}")
+    wb.save(tmp_path / "parse.xlsx")
+    values = evaluate(tmp_path / "parse.xlsx")
+    assert [bool(values[f"S'!B{r}"]) for r in range(1, len(typed) + 1)] == answered
+    yes = [values[f"S'!C{r}"] for r, a in enumerate(answered, start=1) if a]
+    assert yes == [1, 0, 1, 0, 1, 1, 0]
