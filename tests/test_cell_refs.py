@@ -65,7 +65,7 @@ def test_recalc_of_a_long_workbook_loads_no_openpyxl(sample_path, tmp_path):
     import sys
 
     from readiness_xl.workbook.read import read_book
-    from readiness_xl.workbook.responses import save_long_workbook
+    from readiness_xl.builder.responses_sheet import save_long_workbook
     book = read_book(sample_path)
     long = tmp_path / "long.xlsx"
     save_long_workbook(book.framework, book.agencies, book.raw_answers, long)

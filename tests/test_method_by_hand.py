@@ -270,9 +270,10 @@ def test_ranks_of_the_pipeline_share_ties_anywhere_in_the_order():
 def test_rank_share_of_two_units_is_zero_and_one():
     fw = framework([("D", 1, "")], [("x", "D", 1, 1, 0, "", "rank")])
     assert scored(fw, {"A": {"x": 3}, "B": {"x": 8}}).overall.tolist() == [0.0, 100.0]
-    # ties share their mean rank: 1, 5, 5, 9 -> 0, 0.5, 0.5, 1
+    # ties take the lowest of their ranks, as COINr's default: 1, 5, 5, 9 -> ranks 1, 2, 2, 4
+    # -> (rank - 1) / (n - 1) = 0, 1/3, 1/3, 1
     s = scored(fw, {u: {"x": v} for u, v in zip("ABCD", (1, 5, 5, 9))})
-    assert s.overall.tolist() == pytest.approx([0.0, 50.0, 50.0, 100.0])
+    assert s.overall.tolist() == pytest.approx([0.0, 100 / 3, 100 / 3, 100.0])
 
 
 def test_a_weak_dimension_is_one_below_50_by_default():

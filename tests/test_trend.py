@@ -246,7 +246,7 @@ def test_report_and_terminal_name_the_all_units_row_by_the_framework(trend):
     from readiness_xl.report.trend_section import trend_section
     assert trend.all_units == ("ทุกหน่วยงาน", "All units")
     html = trend_section(trend)[2]
-    assert "<td>ทุกหน่วยงาน<br><span class='en'>All units</span></td>" in html
+    assert "<td>ทุกหน่วยงาน<br><span class='en' lang='en'>All units</span></td>" in html
     assert "ประเทศไทย" not in html and "Thailand" not in html
     console = Console(width=160, record=True)
     console.print(terminal_table(trend))

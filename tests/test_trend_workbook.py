@@ -211,7 +211,7 @@ def test_report_has_a_trend_section(rounds, tmp_path):
     assert html.index('id="trend"') < html.index('id="framework"')
     assert "เพิ่มขึ้น 6.4 คะแนนจากปี ๒๕๕๙" in html and "up 6.4 points from B.E. 2559 (2016)" in html
     assert "dimension 3 weight 35%→30% in 2560" in html and "D24" in html
-    assert 'aria-label="national trend"' in html
+    assert 'aria-label="แนวโน้มระดับประเทศ / national trend"' in html
 
 
 def test_demo_prints_the_trend_line(tmp_path):

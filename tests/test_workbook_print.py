@@ -322,7 +322,7 @@ def test_wrapped_lines_grow_as_the_column_narrows(words, width):
     """Lines a wrapped header takes (workbook.paper.wrapped_lines): at least one, at least
     the visible letters over a line's letters, never more in a wider column, and one
     line for text that fits a line."""
-    from readiness_xl.builder.style import WRAP_FILL, visible_length, wrapped_lines
+    from readiness_xl.workbook.style import WRAP_FILL, visible_length, wrapped_lines
     text = " ".join(words)
     lines = wrapped_lines(text, width)
     per_line = max(1, int(width * WRAP_FILL))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl.utils.cell import get_column_letter
+from readiness_xl.workbook.cell_refs import get_column_letter
 
 from readiness_xl.core import robustness as R
 from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMIT, SKEW_LIMIT, Audit, audit
@@ -93,8 +93,8 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
     formats |= {get_column_letter(16 + k): "0.00" for k in range(len(names))}
     formats |= {c: "0.0##" for c in letters[1:]} | {c: "@" for c in "ABCM"}
     formats |= {c: "@" for c in narratives}
-    # Widths fit each header's longest English word in bold 10 pt (no "Interva/l").
-    widths = {"A": 7, "B": 30, "C": 30, "F": 9, "M": 18, "O": 9, letters[0]: 34} | {c: 12 for c in letters[1:]}
+    # Widths fit each header's longest English word in the bold header font (no "Interva/l").
+    widths = {"A": 7, "B": 30, "C": 30, "F": 9, "M": 18, "O": 10, letters[0]: 34} | {c: 12 for c in letters[1:]}
     widths |= {get_column_letter(c): 8 for c in (4, 5, 7, 8, 9, 10, 11, 12, 14)}
     widths |= {get_column_letter(16 + k): 14 for k in range(len(names))}
     widths |= {get_column_letter(side_col - 1): 2, get_column_letter(narrative_col - 1): 2}
@@ -205,9 +205,9 @@ def audit_spec(result: Audit) -> SheetSpec:
         (f"AA2:{end}{last_matrix}", "AND(ISNUMBER(AA2),AA2<0)", "warn"),
         (f"W2:X{len(low)}", "ISNUMBER($X2)", "bad"),
     ]
-    # Widths fit each header's longest English word in bold 10 pt; the gaps are narrow.
-    widths = {"A": 10, "B": 12, "C": 11, "D": 8, "E": 7, "F": 7, "G": 7, "H": 8, "I": 9, "J": 18, "K": 12,
-              "M": 12, "N": 12, "O": 10, "Q": 12, "R": 9, "S": 9, "T": 7, "U": 24, "W": 26, "X": 11,
+    # Widths fit each header's longest English word in the bold header font; the gaps are narrow.
+    widths = {"A": 11, "B": 13, "C": 11, "D": 8, "E": 7, "F": 7, "G": 7, "H": 8, "I": 10, "J": 18, "K": 12,
+              "M": 13, "N": 13, "O": 10, "Q": 13, "R": 9, "S": 9, "T": 7, "U": 24, "W": 26, "X": 12,
               "Z": 24} | {c: 2 for c in "LPVY"}
     widths |= {get_column_letter(c): 7 for c in range(27, width + 1)}
     return SheetSpec(L.AUDIT_SHEET, rows, formats, widths, colours, freeze="B2",

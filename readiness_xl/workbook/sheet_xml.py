@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from itertools import chain, islice
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from readiness_xl.workbook.cell_refs import column_index_from_string, coordinate_from_string, get_column_letter
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook.cell_xml import cell_xml, rows_xml
