@@ -413,3 +413,20 @@ def test_the_dimension_to_improve_first_gains_the_most_overall_points():
 def test_the_array_dimension_score_is_arithmetic_unless_told():
     from readiness_xl.core.scoring import dimension_scores
     assert dimension_scores(np.array([[0.25, 1.0]]), np.ones((2, 1)))[0, 0] == 62.5
+
+
+def test_a_zero_under_a_tiny_weight_still_makes_a_geometric_mean_zero():
+    """Weights 1e-200 and 1e100 (shares of their sum, any non-negative numbers): a zero in
+    a geometric mean gives 0 however little it weighs; 0.25 under the tiny weight counts
+    for nothing: (0.25^1e-200 * 1^1e100)^(1 / sum) = 1."""
+    from readiness_xl.core.aggregation import power_mean
+    weights = np.array([1e-200, 1e100])
+    assert power_mean(np.array([[0.0, 0.5], [0.25, 1.0]]), weights, 0.0).tolist() == [0.0, 1.0]
+
+
+def test_the_0_1_warning_points_at_the_line_that_scored():
+    fw = percent_framework()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        score(fw, pd.DataFrame({"p": [0.45, 0.8]}, index=["A", "B"]))
+    assert [w.filename for w in caught if issubclass(w.category, ReadinessWarning)] == [__file__]
