@@ -9,7 +9,7 @@ agency-sheet formulas).
 Each step (see `base.py`) fits over all units where it learns something, applies
 vectorised, renders the spreadsheet formula of what it computes (or says why it cannot),
 and logs what it did. `steps(method, framework)` builds the list; `PREPARE` is where the
-data-preparation steps slot in, between parse and normalise (docs/method.md)."""
+data-preparation steps slot in, between parse and normalise (docs/pipeline.md)."""
 
 from __future__ import annotations
 
