@@ -24,7 +24,12 @@ def build_addin_command(out: Path) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def lite_command(directory: Path) -> None:
     """Write main.py and requirements.txt for xlwings Lite (Excel on Mac and the web) into
-    DIRECTORY: paste each into the xlwings Lite editor's tab of the same name."""
+    DIRECTORY: paste each into the xlwings Lite editor's tab of the same name.
+
+    \b
+    Example:
+      readiness-xl lite lite/   then paste lite/main.py and
+                                lite/requirements.txt into xlwings Lite"""
     from readiness_xl.lite import write_lite
     for path in write_lite(directory):
         click.echo(f"Written {path}")

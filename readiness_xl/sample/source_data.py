@@ -28,22 +28,28 @@ BE2560 = Path(str(resources.files("readiness_xl") / "data" / "be2560"))
 AGENCY_CSV_FIELDS = AGENCY_FIELDS
 
 FRAMEWORK_CSV_HELP = """\b
-A framework folder holds UTF-8 CSVs (blank or absent method columns = the B.E. 2560 way):
-  dimensions.csv  id, name_th, name_en, weight (any numbers >= 0, used as shares),
-                  [aggregation: arithmetic | geometric | harmonic | power:P], [parent]
-  indicators.csv  id, dimension, question_th, question_en, type (yesno | scale | percent |
-                  number), max, points (weight in its dimension), [min (default 0)],
-                  [direction: higher | lower], [transform: none | log],
-                  [normalise: goalposts | minmax | minmax:L:U | zscore | rank | target (in max)],
-                  [denominator: an agencies column], [impute: none | mean | median |
-                  group_mean | group_median], [treat: none | winsorise]
-  bands.csv       lower, label_th, label_en (each lower bound once, the lowest 0);
-                  optional: without it no level is shown
-  settings.csv    key, value: aggregation (of dimensions), decimals (rounding before
-                  ranking and banding), all_units_th, all_units_en, benchmark_th,
-                  benchmark_en (the narrative's comparison), version, missing (zero |
-                  exclude), zscore_sd (population | sample), screen_min_coverage (0-1),
-                  winsorise_max (5), skew_limit (2), kurtosis_limit (3.5)"""
+A framework folder holds UTF-8 CSVs (blank or absent method columns =
+the B.E. 2560 way):
+dimensions.csv  id, name_th, name_en, weight (numbers >= 0, shares),
+                [aggregation: arithmetic | geometric | harmonic |
+                power:P], [parent]
+indicators.csv  id, dimension, question_th, question_en, type (yesno |
+                scale | percent | number), max, points (weight in its
+                dimension), [min (default 0)], [direction: higher |
+                lower], [transform: none | log], [normalise: goalposts |
+                minmax | minmax:L:U | zscore | rank | target (in max)],
+                [denominator: an agencies column], [impute: none | mean
+                | median | group_mean | group_median], [treat: none |
+                winsorise]
+bands.csv       lower, label_th, label_en (each lower bound once, the
+                lowest 0); optional: without it no level is shown
+settings.csv    key, value: aggregation (of dimensions), decimals
+                (rounding before ranking and banding), all_units_th,
+                all_units_en, benchmark_th, benchmark_en (the
+                narrative's comparison), version, missing (zero |
+                exclude), zscore_sd (population | sample),
+                screen_min_coverage (0-1), winsorise_max (5),
+                skew_limit (2), kurtosis_limit (3.5)"""
 
 
 def load_framework(directory: Path = BE2560) -> Framework:
