@@ -309,7 +309,7 @@ def excel(formula: str, cells: dict) -> float:
     ("minmax", "", [[7], [7], [7]], 7, 0.5),                  # a constant column: the middle
     ("zscore", "", [[1], [1], [3], [3]], 3, 0.6),             # mean 2, population sd 1: 0.5 + 0.1
     ("zscore", "lower", [[1], [1], [3], [3]], 3, 0.4),
-    ("rank", "", [[1], [5], [5], [9]], 5, 0.5),               # (1 + (2 - 1) / 2) / 3
+    ("rank", "", [[1], [5], [5], [9]], 5, 1 / 3),             # ties take the lowest rank, 2: (2 - 1) / 3
     ("rank", "", [[1], [5], [5], [9]], 9, 1.0),
     ("rank", "lower", [[1], [5], [5], [9]], 1, 1.0),
 ])
