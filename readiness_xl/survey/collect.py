@@ -41,8 +41,8 @@ from readiness_xl.workbook.parts import (
 )
 from readiness_xl.workbook.fast_read import open_workbook
 from readiness_xl.workbook.read import Book, read_book
-from readiness_xl.workbook.recalc import score_book
-from readiness_xl.workbook.summary import rows as summary_rows
+from readiness_xl.workbook.recalc import score_book, summary_cells
+from readiness_xl.workbook.formula_cells import render_with_formulas
 
 VALIDATION_SHEET = "Validation"
 VALIDATION_HEADER = ["เวลาที่รวบรวม / Collected at", "ไฟล์ / File", "หน่วยงาน / Agency",
@@ -239,7 +239,7 @@ def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list
                  for sheet, values in cells.items()}
         summary_part = sheet_part(zf, SUMMARY_SHEET)
         edit_answers = edits.get(summary_part, lambda data: data)
-        edits[summary_part] = lambda data: render_sheet_data(
+        edits[summary_part] = lambda data: render_with_formulas(
             edit_answers(data).decode("utf-8"), summary).encode("utf-8")
         table = [VALIDATION_HEADER] + rows
         new_parts = {}
@@ -331,8 +331,10 @@ def _collect(files: list[Path], master_path: Path, replace: bool, missing: str,
                               f"'{ret.agency}'; not merged", ret.agency)
 
     try:  # the merged answers are scored in memory: the master is read once, written once
-        results = score_book(_merged(master, written), missing)
-        _write(master, cells, history + ledger_rows, summary_rows(results), master_path)
+        merged_book = _merged(master, written)
+        results = score_book(merged_book, missing)
+        _write(master, cells, history + ledger_rows, summary_cells(merged_book, results, missing),
+               master_path)
     except ReadinessError as err:
         raise ReadinessError([Problem(p.message, p.sheet, p.cell, p.file or master_path.name)
                               for p in err.problems]) from None

@@ -37,6 +37,19 @@ def score_book(book: Book, missing: str = "zero") -> Results:
     return compute_results(book.framework, book.agencies, book_answers(book), missing)
 
 
+def summary_cells(book: Book, results: Results, missing: str = "zero") -> list[list]:
+    """What recalculation writes on the Summary: in the agency-sheet layout every figure a
+    live formula over the agency sheets, with the value computed here cached in it; in the
+    long layout the values, with a live check of the answers (workbook.long_check). With a
+    missing-answer rule other than the one the agency sheets' formulas follow (a blank
+    counts 0), the values alone: formulas would show other figures."""
+    from readiness_xl.workbook import summary
+    if book.answer_cells.sheet is None:
+        return summary.live(results) if missing == "zero" else summary.rows(results)
+    from readiness_xl.workbook.long_check import stale_rows
+    return stale_rows(summary.rows(results), book)
+
+
 def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = "zero",
                 progress=None) -> Results:
     """Score the workbook at `path` and write its Summary to `out` (default: in place).
@@ -46,13 +59,12 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str = 
     with exclusive(target):  # held from the read to the write: no other run slips between
         wb = begin_reading(path)
         from readiness_xl.workbook.layout import SUMMARY_SHEET
-        from readiness_xl.workbook.parts import write_sheet_rows
+        from readiness_xl.workbook.formula_cells import write_summary_rows
         from readiness_xl.workbook.read import read_book  # these imports overlap the reading begun
-        from readiness_xl.workbook.summary import rows as summary_rows
         book = read_book(path, progress, wb)
         results = score_book(book, missing)
         try:
-            write_sheet_rows(path, target, SUMMARY_SHEET, summary_rows(results))
+            write_summary_rows(path, target, SUMMARY_SHEET, summary_cells(book, results, missing))
         except ReadinessError as err:
             raise err.in_file(path.name) from None
     return results

@@ -1,0 +1,218 @@
+"""The Summary as live formulas over the agency sheets (the agency-sheet layout), so that a
+workbook edited in any spreadsheet program, with or without Python, shows right figures.
+
+Every figure of a Summary row becomes a `Formula`: its text (no leading '=') and the value
+recalculation computed for it (cached in the cell, so a viewer that does not recalculate
+shows the figures). What no formula can write (the narratives) stays a value, beside a
+live check that says when the answers have changed since it was written.
+
+    agency  dimension / overall   the agency sheet's own cells (score_block.score_cells)
+            level                 INDEX/MATCH in LevelBands with ROUND(overall, 9)
+            rank                  1 + COUNTIF(overalls, ">" & ROUND(overall, 9) + 5E-10): RANK.EQ
+                                  with ties equal, compared without float noise as the core does
+            completeness          the agency sheet's cell
+    ministry / kind               SUMPRODUCT(EXACT(group column, name), column) / count of numbers
+    national                      AVERAGE of the agency rows
+    every row: gap = overall - national overall; weak dimensions (below 50); improve first
+            (largest (100 - score) x weight share, first among ties) where its formula fits.
+
+Functions used: IF, ISNUMBER, INDEX, MATCH, ROUND, COUNTIF, SUMPRODUCT, EXACT, AVERAGE,
+IFERROR, MID, MAX, SUM, ABS, N, OR, AND: each computed by Excel 2010 and later (Windows,
+Mac, web) and by LibreOffice. Pure: strings and values only; the writers put them in cells.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from openpyxl.utils.cell import get_column_letter
+
+from readiness_xl.core.benchmarks import NOISE_DECIMALS, WEAK_THRESHOLD
+from readiness_xl.workbook import layout as L
+
+# Longest formula we write: Excel takes 8,192 characters; a longer one (improve first over
+# very many dimensions) is left as the value of the last recalculation.
+MAX_FORMULA = 8000
+STALE_TOLERANCE = 1e-6
+STALE_MESSAGE = ("คำตอบเปลี่ยนหลังเขียนบทสรุป: กด คำนวณใหม่ทุกหน่วยงาน / answers changed since the "
+                 "narrative was written: press Recalculate")
+NO_NARRATIVE = ("บทสรุปเขียนโดยการคำนวณใหม่ (ต้องใช้ Python) ไม่มีสูตรใดเขียนได้ / Narratives are written "
+                "by Recalculate (needs Python): no spreadsheet formula can write them.")
+
+
+class Formula(NamedTuple):
+    """A formula cell: its text without the leading '=', and the value computed for it at
+    the last recalculation (None: not known; the cell then holds no cached value)."""
+
+    text: str
+    cached: object = None
+
+
+def quoted(sheet: str) -> str:
+    """A sheet name as a formula writes it: 'D01', 'it''s'."""
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def text_literal(text: str) -> str:
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+class SummaryShape(NamedTuple):
+    """Where the Summary's rows and columns are: agency rows first (row 2 on), then
+    ministries, kinds and the nation, as workbook.summary.rows writes them."""
+
+    dimension_ids: list[str]
+    agencies: int
+    ministries: int
+    kinds: int
+
+    @property
+    def first(self) -> int:
+        return 2
+
+    @property
+    def last_agency(self) -> int:
+        return self.first + self.agencies - 1
+
+    @property
+    def national(self) -> int:
+        return self.first + self.agencies + self.ministries + self.kinds
+
+    def letter(self, column: int) -> str:   # 1-based
+        return get_column_letter(column)
+
+    @property
+    def dims(self) -> list[str]:
+        return [get_column_letter(7 + j) for j in range(len(self.dimension_ids))]
+
+    def tail(self, offset: int) -> str:
+        """Column letter of a column after the dimensions (0 overall, 1 level th, ...)."""
+        return get_column_letter(7 + len(self.dimension_ids) + offset)
+
+    def agency_range(self, letter: str) -> str:
+        return f"${letter}${self.first}:${letter}${self.last_agency}"
+
+
+OVERALL, LEVEL_TH, LEVEL_EN, RANK, COMPLETENESS, GAP, BELOW, IMPROVE, STATUS, NARRATIVE = range(10)
+MINISTRY_COLUMN, KIND_COLUMN = "F", "E"
+
+
+def cell_or_blank(ref: str) -> str:
+    """A number from another cell, blank where it holds none (an error, text, nothing)."""
+    return f'IF(ISNUMBER({ref}),{ref},"")'
+
+
+def level_formula(overall: str, label_column: int) -> str:
+    """The band with the highest lower bound at or below the overall, compared without
+    float noise (as core.benchmarks.band_positions); blank without a score or a band."""
+    match = f"MATCH(ROUND({overall},{NOISE_DECIMALS}),INDEX({L.LEVEL_BANDS_NAME},0,1),1)"
+    return f'IF(ISNUMBER({overall}),IFERROR(INDEX({L.LEVEL_BANDS_NAME},{match},{label_column}),""),"")'
+
+
+def rank_formula(overall: str, overalls: str) -> str:
+    """RANK.EQ (highest first, ties sharing the best rank) without float noise: 1 + how many
+    overalls exceed this one once both are rounded to NOISE_DECIMALS (core.benchmarks)."""
+    half = f"{0.5 * 10.0 ** -NOISE_DECIMALS:.0E}".replace("E-0", "E-")
+    return f'IF(ISNUMBER({overall}),1+COUNTIF({overalls},">"&(ROUND({overall},{NOISE_DECIMALS})+{half})),"")'
+
+
+def group_mean(column: str, shape: SummaryShape, key_column: str, row: int) -> str:
+    """Mean of an agency-row column over the agencies whose `key_column` equals this row's
+    (EXACT: as pandas groups), blank cells left out; blank where none has a number."""
+    rng, keys = shape.agency_range(column), shape.agency_range(key_column)
+    same = f"EXACT({keys},${key_column}{row})"
+    return f'IFERROR(SUMPRODUCT(--{same},{rng})/SUMPRODUCT({same}*ISNUMBER({rng})),"")'
+
+
+def national_mean(column: str, shape: SummaryShape) -> str:
+    return f'IFERROR(AVERAGE({shape.agency_range(column)}),"")'
+
+
+def gap_formula(overall: str, national: str) -> str:
+    return f'IF(AND(ISNUMBER({overall}),ISNUMBER({national})),{overall}-{national},"")'
+
+
+def weak_formula(cells: list[str], ids: list[str]) -> str:
+    """The dimensions below the threshold, in framework order, joined by ', '."""
+    parts = "&".join(f'IF(ISNUMBER({c}),IF({c}<{WEAK_THRESHOLD:g},{text_literal(", " + d)},""),"")'
+                     for c, d in zip(cells, ids))
+    return f"MID({parts},3,{MAX_FORMULA})"
+
+
+def improve_formula(cells: list[str], ids: list[str]) -> str:
+    """The dimension whose reaching 100 gains the most overall points: (100 - score) x
+    weight / sum of weights (core.benchmarks.improvement_gains), the first among ties,
+    blank when no dimension has a score."""
+    gains = [f"IF(ISNUMBER({c}),(100-{c})*(INDEX({L.WEIGHTS_NAME},{j + 1})/SUM({L.WEIGHTS_NAME})),-1)"
+             for j, c in enumerate(cells)]
+    best = f"MAX({','.join(gains)})"
+    chain = '""'
+    for gain, ident in reversed(list(zip(gains, ids))):
+        chain = f"IF({gain}={best},{text_literal(ident)},{chain})"
+    return f'IF({best}<0,"",{chain})'
+
+
+def stale_formula(cells: list[str], cached: list[object]) -> str:
+    """A flag that the figures of this row are no longer those the narrative was written
+    from: each compared with its value at the last recalculation (blank = 0)."""
+    tests = ",".join(f"ABS(N({c})-({_number(v)}))>{STALE_TOLERANCE:g}" for c, v in zip(cells, cached))
+    return f'IF(OR({tests}),{text_literal(STALE_MESSAGE)},"")'
+
+
+def _number(value: object) -> str:
+    if value is None:
+        return "0"
+    number = float(value)
+    return "0" if number != number else repr(number)
+
+
+def live_rows(values: list[list], shape: SummaryShape, agency_cells: list[tuple[list[str], str, str]],
+              narratives: bool = True) -> list[list]:
+    """The Summary rows (header first, as workbook.summary.rows gives them) with every figure
+    a Formula whose cached value is the one computed. `agency_cells` holds, per agency row,
+    the agency sheet's (dimension cells, overall cell, completeness cell), sheet-qualified.
+    Without `narratives` (a template never recalculated) the narrative says what writes it."""
+    out = [list(values[0])]
+    dims, ids = shape.dims, shape.dimension_ids
+    overall_col = shape.tail(OVERALL)
+    national = f"${overall_col}${shape.national}"
+    for i, row in enumerate(values[1:]):
+        r = shape.first + i
+        new = list(row)
+        col = {name: 6 + len(ids) + off for name, off in (("overall", OVERALL), ("level_th", LEVEL_TH),
+               ("level_en", LEVEL_EN), ("rank", RANK), ("completeness", COMPLETENESS), ("gap", GAP),
+               ("below", BELOW), ("improve", IMPROVE), ("status", STATUS), ("narrative", NARRATIVE))}
+
+        def put(index: int, text: str) -> None:
+            new[index] = Formula(text, row[index]) if len(text) <= MAX_FORMULA else row[index]
+
+        if r <= shape.last_agency:
+            sheet_dims, sheet_overall, sheet_complete = agency_cells[i]
+            for j, ref in enumerate(sheet_dims):
+                put(6 + j, cell_or_blank(ref))
+            put(col["overall"], cell_or_blank(sheet_overall))
+            put(col["rank"], rank_formula(f"{overall_col}{r}", shape.agency_range(overall_col)))
+            put(col["completeness"], cell_or_blank(sheet_complete))
+        elif r < shape.national:
+            key = MINISTRY_COLUMN if r < shape.first + shape.agencies + shape.ministries else KIND_COLUMN
+            for j, letter in enumerate(dims + [overall_col]):
+                put(6 + j if j < len(dims) else col["overall"], group_mean(letter, shape, key, r))
+        else:
+            for j, letter in enumerate(dims + [overall_col]):
+                put(6 + j if j < len(dims) else col["overall"], national_mean(letter, shape))
+        own = f"{overall_col}{r}"
+        put(col["level_th"], level_formula(own, 2))
+        put(col["level_en"], level_formula(own, 3))
+        put(col["gap"], gap_formula(own, national))
+        row_dims = [f"{d}{r}" for d in dims]
+        put(col["below"], weak_formula(row_dims, ids))
+        put(col["improve"], improve_formula(row_dims, ids))
+        figures = row_dims + [own]
+        cached = [row[6 + j] for j in range(len(ids))] + [row[col["overall"]]]
+        if narratives:
+            put(col["status"], stale_formula(figures, cached))
+        else:
+            new[col["status"]] = None
+            new[col["narrative"]] = NO_NARRATIVE
+        out.append(new)
+    return out
