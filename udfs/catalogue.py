@@ -127,7 +127,8 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
          Argument("max", "Upper goalpost (the value that scores 1)."),
          Argument("log", "TRUE: natural log of the value and goalposts first (e.g. income).",
                   optional=True),
-         Argument("direction", "\"higher\" (default) or \"lower\" when lower is better.",
+         Argument("direction", "\"higher\" (default; also +, 1, มาก) or \"lower\" (-, -1, น้อย) "
+                  "when lower is better.",
                   optional=True)),
         "a number from 0 to 1", "=NORMALISED_VALUE(G5, 100, 75000, TRUE)"),
     ExcelFunction(

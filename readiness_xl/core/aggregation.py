@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from readiness_xl.core.words import AGGREGATIONS, canonical
 from readiness_xl.errors import Problem, ReadinessError
 
-AGGREGATIONS = ("arithmetic", "geometric", "harmonic", "power:P")
 NAMED_POWERS = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
-_WORDS = {"mean": "arithmetic", "amean": "arithmetic", "gmean": "geometric",
-          "hmean": "harmonic", "เลขคณิต": "arithmetic", "เรขาคณิต": "geometric",
-          "ฮาร์มอนิก": "harmonic"}
 
 
 class AggregationError(ReadinessError):
@@ -37,12 +34,10 @@ def parse_aggregation(text: object) -> float:
     """The power p of an aggregation word: arithmetic 1, geometric 0, harmonic -1,
     `power:P` P (any finite number). Blank means arithmetic. Raises ValueError listing
     the accepted words."""
-    word = str(text if text is not None else "").strip().lower()
-    if word in ("", "nan", "none"):
-        return 1.0
-    word = _WORDS.get(word, word)
-    if word in NAMED_POWERS:
-        return NAMED_POWERS[word]
+    named = canonical("aggregation", text)
+    if named is not None:
+        return NAMED_POWERS[named]
+    word = str(text).strip().lower()
     if word.startswith(("power:", "power ")):
         try:
             p = float(word[6:].strip())

@@ -15,27 +15,11 @@ import numpy as np
 import pandas as pd
 
 from readiness_xl.core.aggregation import parse_aggregation
-from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS, NormalParams
+from readiness_xl.core.normalisation import NormalParams
+from readiness_xl.core.words import ANSWER_TYPES, canonical, refusal
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.thai import arabic_digits, parse_number
 
-ANSWER_TYPES = ("yesno", "scale", "percent", "number")
-_TYPE_ALIASES = {
-    "yesno": "yesno", "yes/no": "yesno", "yn": "yesno", "ใช่/ไม่ใช่": "yesno", "มี/ไม่มี": "yesno",
-    "scale": "scale", "ระดับ": "scale", "มาตรวัด": "scale",
-    "percent": "percent", "percentage": "percent", "%": "percent", "ร้อยละ": "percent",
-    "number": "number", "numeric": "number", "raw": "number", "ตัวเลข": "number", "จำนวน": "number",
-}
-_WORD_ALIASES = {
-    "direction": {"": "higher", "higher": "higher", "high": "higher", "+": "higher", "1": "higher",
-                  "lower": "lower", "low": "lower", "-": "lower", "-1": "lower",
-                  "มาก": "higher", "น้อย": "lower"},
-    "transform": {"": "none", "none": "none", "log": "log", "ln": "log"},
-    "normalise": {"": "goalposts", "goalposts": "goalposts", "goalpost": "goalposts",
-                  "minmax": "minmax", "min-max": "minmax", "zscore": "zscore", "z-score": "zscore",
-                  "rank": "rank", "target": "target", "distance to target": "target"},
-}
-_WORD_CHOICES = {"direction": DIRECTIONS, "transform": TRANSFORMS, "normalise": NORMALISATIONS}
 # Required columns, then optional method columns (blank or absent = the B.E. 2560 default).
 DIMENSION_FIELDS = ("id", "name_th", "name_en", "weight")
 DIMENSION_METHOD_FIELDS = ("aggregation", "parent")
@@ -183,11 +167,10 @@ def _words(table: pd.DataFrame, field: str, problems: list[Problem]) -> list[str
     """A method column's words, aliases resolved, blank = the default."""
     out = []
     for i, raw in enumerate(_text(table, field)):
-        word = _WORD_ALIASES[field].get(raw.lower())
+        word = canonical(field, raw)
         if word is None:
-            problems.append(_problem(table, i, field, f"{field} {raw!r} is not one of "
-                                     f"{', '.join(_WORD_CHOICES[field])}"))
-        out.append(word or _WORD_ALIASES[field][""])
+            problems.append(_problem(table, i, field, refusal(field, raw)))
+        out.append(word or canonical(field, ""))
     return out
 
 
@@ -231,16 +214,22 @@ def _check_weights(dimensions: pd.DataFrame, weights: list[float], parents: list
 
 def _check_parents(dimensions: pd.DataFrame, dim_ids: list[str], parents: list[str],
                    problems: list[Problem]) -> None:
-    """One optional level of sub-dimensions: a parent is a top-level dimension."""
+    """A tree of any depth (indicator -> sub-pillar -> pillar -> sub-index -> overall):
+    every parent is a dimension, and following parents up never comes back round."""
     parent_of = dict(zip(dim_ids, parents))
     for i, parent in enumerate(parents):
         if not parent:
             continue
         if parent not in parent_of:
             problems.append(_problem(dimensions, i, "parent", f"parent '{parent}' is not a dimension"))
-        elif parent == dim_ids[i] or parent_of[parent]:
-            problems.append(_problem(dimensions, i, "parent", f"parent '{parent}' must be a "
-                                     "top-level dimension (one level of sub-dimensions)"))
+            continue
+        seen, up = {dim_ids[i]}, parent
+        while up and up not in seen and up in parent_of:
+            seen.add(up)
+            up = parent_of[up]
+        if up in seen:
+            problems.append(_problem(dimensions, i, "parent", f"parent '{parent}' leads back to "
+                                     f"'{dim_ids[i]}'; the dimensions must form a tree"))
 
 
 def _check_goalposts(indicators: pd.DataFrame, types: list[str], minima: list[float],
@@ -329,11 +318,11 @@ def build_framework(dimensions: pd.DataFrame, indicators: pd.DataFrame, bands: p
                                      f"sub-dimensions; put indicator '{ind_ids[i]}' in one of them"))
     types = []
     for i, t in enumerate(indicators.get("type", [])):
-        key = str(t or "").strip().lower()
-        if key not in _TYPE_ALIASES:
+        kind = canonical("type", t or "")
+        if kind is None:
             problems.append(_problem(indicators, i, "type",
                                      f"answer type {t!r} is not one of {', '.join(ANSWER_TYPES)}"))
-        types.append(_TYPE_ALIASES.get(key, ""))
+        types.append(kind or "")
     maxima = _numbers(indicators, "max", problems, default=np.nan)
     maxima = [1.0 if t == "yesno" else 100.0 if t == "percent" else 1.0 if np.isnan(m) and t != "number"
               else m for t, m in zip(types, maxima)]

@@ -31,11 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from readiness_xl.core.words import DIRECTIONS, NORMALISATIONS, TRANSFORMS  # noqa: F401 (re-exported)
 from readiness_xl.errors import Problem, ReadinessError
-
-NORMALISATIONS = ("goalposts", "minmax", "zscore", "rank", "target")
-DIRECTIONS = ("higher", "lower")
-TRANSFORMS = ("none", "log")
 Z_CENTRE, Z_SPREAD = 0.5, 0.1
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from readiness_xl.core.benchmarks import benchmark_means, comparison_columns, level_labels, rank_eq
+from readiness_xl.core.benchmarks import benchmark_means, comparison_columns, level_labels
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.scoring import Scores, score
 
@@ -40,7 +40,7 @@ def compute_results(framework: Framework, agencies: pd.DataFrame, answers: pd.Da
     table[framework.dimension_ids] = dims
     table["overall"] = overall
     table[["level_th", "level_en"]] = level_labels(overall, framework.bands)
-    table["rank"] = rank_eq(overall)
+    table["rank"] = scores.rank   # the pipeline's rank step: RANK.EQ of the overall
     table["completeness"] = scores.completeness
 
     counts = agencies["ministry_th"].value_counts(sort=False)

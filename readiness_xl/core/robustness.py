@@ -10,10 +10,11 @@
    and Saltelli's design (`SALib.sample.sobol`) for the sensitivity analysis, both with
    an explicit seed. A coordinate u in [0, 1] picks alternative floor(u * n) (COINr's
    `sample_2_para`).
-3. **Run** every draw through the scoring core's own `dimension_scores`, all draws of a
-   chunk at once: the points of G draws side by side make one indicators x (G * dims)
-   matrix, so a chunk of replications is one matrix product over all units. Draws that
-   share their discrete choices are evaluated together; no Python loop runs per unit.
+3. **Run** every draw through the pipeline's own steps (`core/pipeline`: normalise once
+   per alternative, then aggregate level by level and round), all draws of a chunk at
+   once: the points of G draws side by side make one indicators x (G * dims) matrix, so
+   a chunk of replications is one matrix product over all units. Draws that share their
+   discrete choices are evaluated together; no Python loop runs per unit.
    A draw that cannot be scored (a unit scored nominally but not in the draw) is
    *failed*: NaN throughout, counted, and left out of the statistics.
 4. **Analyse**: per unit the median and 5-95% rank interval, score interval and the share
@@ -32,12 +33,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from readiness_xl.core.aggregation import grouped_power_means, power_mean
-from readiness_xl.core.benchmarks import round_scores
+from readiness_xl.core import pipeline as P
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.results import number_or_none
+from readiness_xl.core.pipeline import NOMINAL, Method, band_index, rank_rows
 from readiness_xl.core.policies import MISSING_POLICIES
-from readiness_xl.core.scoring import dimension_scores, indicator_shares, member_powers
+from readiness_xl.core.results import number_or_none
 from readiness_xl.errors import ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
@@ -49,25 +49,8 @@ RESAMPLES = 100              # bootstrap resamples of the Sobol indices (SALib's
 CONF_LEVEL = 0.95
 UNIT_BOOTSTRAP_CELLS = 20_000_000  # base runs x units x resamples above this: per-unit indices
                                    # come without intervals (the bootstrap would dominate the run)
-RANK_DECIMALS = 9
+RANK_DECIMALS = 9            # = benchmarks.NOISE_DECIMALS, what the pipeline's rank compares
 CHUNK_BYTES = 128 * 1024 ** 2  # working memory of one chunk of draws
-NOMINAL = "framework"        # the framework's own normalisation, beside the alternatives
-
-
-@dataclass(frozen=True)
-class Method:
-    """The nominal method every draw starts from: one value per `UncertainInput.field`,
-    and what stays fixed (each dimension's power, the dimension tree, rounding)."""
-
-    weights: np.ndarray          # per dimension (shares of their level's sum)
-    points: np.ndarray           # per indicator
-    missing: str
-    lowers: np.ndarray           # band lower bounds, sorted
-    aggregation: float = 1.0     # power-mean exponent of the top dimensions into the overall
-    normalisation: str = NOMINAL  # a key of Data.shares
-    dimension_powers: np.ndarray | None = None  # per dimension, of its members (None: all 1)
-    parents: np.ndarray | None = None           # per dimension, its parent id ("" = top level)
-    decimals: int | None = None                 # scores rounded before ranking and banding
 
 
 @dataclass(frozen=True)
@@ -109,31 +92,25 @@ class Runs:
 # ----------------------------------------------------------------------------- the problem
 
 def method_of(framework: Framework, missing: str = "zero") -> Method:
-    """The framework's own method: its weights, points, bands, powers, tree and rounding."""
-    if missing not in MISSING_POLICIES:
-        raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
-    dims = framework.dimensions
-    return Method(framework.weights.astype(float), framework.indicators["points"].to_numpy(float),
-                  missing, framework.bands["lower"].to_numpy(float), float(framework.settings.aggregation),
-                  NOMINAL, dims["aggregation"].to_numpy(float), dims["parent"].to_numpy(object),
-                  framework.settings.decimals)
+    """The framework's own method (the pipeline's `Method`): every draw starts from it."""
+    return Method.of(framework, missing)
 
 
 def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[str, ...] = ()) -> Data:
     """Parsed answers (units x indicator ids, in their own units) as the draws see them:
-    shares under the framework's normalisation and under each alternative of
-    normalisation.NORMALISERS (applied to every indicator, with its goalposts)."""
+    the pipeline's steps up to normalise, under the framework's normalisation and under
+    each alternative (applied to every indicator, with its goalposts)."""
     from readiness_xl.core.normalisation import NORMALISERS
 
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
-    member = (framework.indicators["dimension"].to_numpy()[:, None]
-              == np.asarray(framework.dimension_ids, dtype=object)[None, :])
-    shares = {NOMINAL: indicator_shares(framework, values)}
-    for name in normalisations:
-        if name not in NORMALISERS:
+    method = Method.of(framework)
+    shares = {}
+    for name in (NOMINAL, *normalisations):
+        if name != NOMINAL and name not in NORMALISERS:
             raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
-        shares[name] = NORMALISERS[name](values, framework.normal_params)
-    return Data(answers.index, shares, member.astype(float),
+        prepared = P.named(P.steps(method.but(normalisation=name), framework), last="normalise")
+        shares[name] = P.run(prepared, P.start(method, values), keep_log=False).shares
+    return Data(answers.index, shares, method.membership,
                 tuple(f"indicator {i}" for i in framework.indicator_ids),
                 pd.Index(framework.dimension_ids))
 
@@ -219,30 +196,6 @@ def choices(inputs: tuple[UncertainInput, ...], draws: np.ndarray) -> np.ndarray
 
 # ----------------------------------------------------------------------------- running
 
-def rank_rows(scores: np.ndarray) -> np.ndarray:
-    """RANK.EQ of every row (highest first, ties share the best rank); NaN unranked.
-    One sort per row: a value's rank is 1 + the position of the first of its ties."""
-    key = -np.round(scores, RANK_DECIMALS)
-    missing = np.isnan(key)
-    key[missing] = np.inf
-    order = np.argsort(key, axis=-1)
-    ordered = np.take_along_axis(key, order, axis=-1)
-    position = np.broadcast_to(np.arange(key.shape[-1]), key.shape)
-    starts = np.ones(key.shape, bool)
-    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
-    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
-    ranks = np.empty(key.shape, np.float32)
-    np.put_along_axis(ranks, order, first + 1, axis=-1)
-    ranks[missing] = np.nan
-    return ranks
-
-
-def band_index(scores: np.ndarray, lowers: np.ndarray) -> np.ndarray:
-    """Index of the band of each score (draws x units) under each draw's cut-offs
-    (draws x bands, sorted); -1 below every band or without a score."""
-    return ((scores[..., None] >= lowers[:, None, :]).sum(axis=-1) - 1).astype(np.int8)
-
-
 def _stack(method: Method, inputs, picks: np.ndarray, name: str) -> np.ndarray:
     """The value of an array field for every draw of `picks` (draws x values)."""
     nominal = getattr(method, name)
@@ -261,39 +214,26 @@ def _discrete(method: Method, inputs, picks: np.ndarray, name: str) -> list:
 
 
 def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.ndarray:
-    """Overall scores of the units under each draw (draws x units), as scoring.score
-    computes them. Draws sharing their discrete choices are scored together: the
-    distinct indicator points among them side by side make one indicators x (sets *
-    dimensions) matrix, so their dimension scores are one `scoring.dimension_scores` call
-    (one grouped power mean; Saltelli's design repeats a points set in most rows);
-    parents and the overall are batched power means with each draw's own weights.
+    """Overall scores of the units under each draw (draws x units), through the
+    pipeline's own steps from aggregation to rounding, in batch: draws sharing their
+    discrete choices are one run, with each draw's weights and points along a draws axis
+    (the aggregation step puts the distinct points sets side by side, one matrix product).
     Draws the core refuses (e.g. negative shares under a geometric mean) come back NaN."""
-    n, (units, indicators), dims = len(picks), data.shares[NOMINAL].shape, data.member.shape[1]
+    n, units = len(picks), data.shares[NOMINAL].shape[0]
     points = _stack(method, inputs, picks, "points")
-    which = next((picks[:, k] for k, i in enumerate(inputs) if i.field == "points"), np.zeros(n, int))
     weights = _stack(method, inputs, picks, "weights")
-    p_dims = np.ones(dims) if method.dimension_powers is None else method.dimension_powers
-    parents = np.full(dims, "", object) if method.parents is None else method.parents
-    groups = parents[:, None] == np.asarray(data.dimensions, dtype=object)[None, :]
     keys = list(zip(*(_discrete(method, inputs, picks, f)
                       for f in ("missing", "aggregation", "normalisation"))))
+    base = P.start(method)
     out = np.full((n, units), np.nan)
     for key in dict.fromkeys(keys):
         rows = np.array([i for i, k in enumerate(keys) if k == key])
         missing, p, normalisation = key
-        _, first, again = np.unique(which[rows], return_index=True, return_inverse=True)
-        wide = (points[rows[first]][:, :, None] * data.member[None]).transpose(1, 0, 2)
+        drawn = method.but(missing=missing, aggregation=p, normalisation=normalisation,
+                           points=points[rows], weights=weights[rows])
+        scoring = P.named(P.steps(drawn), "aggregate", "round")
         try:
-            scores = dimension_scores(data.shares[normalisation],
-                                      wide.reshape(indicators, len(first) * dims), missing,
-                                      np.tile(p_dims, len(first)), list(data.names))
-            scores = scores.reshape(units, len(first), dims).transpose(1, 0, 2)[again.ravel()]
-            if groups.any():       # sub-dimensions into their parents, each draw's weights
-                matrix = groups[None] * weights[rows][:, :, None]
-                filled = grouped_power_means(scores, matrix, member_powers(groups, p_dims), p_dims)
-                scores = np.where(groups.any(axis=0), filled, scores)
-            top = weights[rows] * (parents == "")
-            out[rows] = round_scores(power_mean(scores, top, p), method.decimals)
+            out[rows] = P.run(scoring, base.but(shares=data.shares[normalisation]), keep_log=False).overall
         except ReadinessError:
             continue                        # failed draws: left NaN
     return out

@@ -1,9 +1,10 @@
-"""Scores: indicator values -> shares (normalised) -> dimension scores -> overall.
+"""Scores: indicator values -> shares (normalised) -> dimension scores -> overall, by
+the steps of `core/pipeline` (this module is their front door and the array API).
 
     share_i     = normalise_i(value_i)    yes/no, scale, percent: value / max (1, max, 100);
                                           numbers: goalposts, minmax, zscore, rank, target
     dimension_d = 100 * M_p(shares of d; points)       p = the dimension's aggregation
-    parent_g    = M_p(sub-dimension scores of g; weights)   (optional level)
+    parent_g    = M_p(sub-dimension scores of g; weights)   (levels to any depth)
     overall     = M_p(top-level dimension scores; weights)  p = settings' aggregation
 
 M_p is the weighted power mean of `aggregation.py` (p = 1 the arithmetic mean of the
@@ -20,32 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from readiness_xl.core.aggregation import grouped_power_means, is_arithmetic, power_mean
-from readiness_xl.core.benchmarks import round_scores
+from readiness_xl.core.aggregation import power_mean
 from readiness_xl.core.framework import Framework
-from readiness_xl.core.normalisation import normalise
-from readiness_xl.core.policies import MISSING_POLICIES
+from readiness_xl.core.pipeline import Method, Normalise, run, start, steps
+from readiness_xl.core.pipeline.aggregate import dimension_scores, member_powers  # noqa: F401 (the array API)
 from readiness_xl.errors import ReadinessWarning
-
-
-def member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
-    """The power of the group each row of a k x m weight matrix belongs to (1 if none)."""
-    belongs = weights > 0
-    return np.where(belongs.any(axis=1), powers[np.argmax(belongs, axis=1)], 1.0)
-
-
-def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zero",
-                     powers: np.ndarray | float = 1.0, names: list[str] | None = None) -> np.ndarray:
-    """agencies x indicators shares (NaN = unanswered) and indicators x dimensions points
-    -> agencies x dimensions scores in percent, each dimension by its power mean."""
-    if missing not in MISSING_POLICIES:
-        raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
-    zero = missing == "zero"
-    if is_arithmetic(powers):   # every member's power is 1 too (a worksheet call: no lookup)
-        return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0, nan_as_zero=zero)
-    powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
-    return grouped_power_means(shares, points, member_powers(points, powers), powers,
-                               names, scale=100.0, nan_as_zero=zero)
 
 
 def overall_scores(dimensions: np.ndarray, weights: np.ndarray, p: float = 1.0,
@@ -63,25 +43,16 @@ class Scores:
     dimensions: pd.DataFrame
     overall: pd.Series
     completeness: pd.Series
+    rank: pd.Series | None = None   # RANK.EQ of the overall (highest first, ties share)
+    log: tuple = ()                 # the pipeline's log: one entry per step
 
 
 def indicator_shares(framework: Framework, values: np.ndarray) -> np.ndarray:
-    """units x indicators raw values -> shares by each indicator's normalisation."""
-    return normalise(values, framework.indicators["normalise"].to_numpy(object), framework.normal_params)
-
-
-def _parent_scores(framework: Framework, dims: np.ndarray) -> np.ndarray:
-    """Fill the dimensions that have sub-dimensions from their sub-dimensions' scores."""
-    table = framework.dimensions
-    ids = table.index.to_numpy()
-    groups = table["parent"].to_numpy()[:, None] == ids[None, :]
-    if not groups.any():
-        return dims
-    matrix = groups * table["weight"].to_numpy(float)[:, None]
-    powers = table["aggregation"].to_numpy(float)
-    filled = grouped_power_means(dims, matrix, member_powers(matrix, powers), powers,
-                                 [f"dimension {d}" for d in ids])
-    return np.where(groups.any(axis=0), filled, dims)
+    """units x indicators raw values -> shares by each indicator's normalisation (the
+    pipeline's normalise step, fitted over all units)."""
+    method = Method.of(framework)
+    state = run([Normalise(method)], start(method, values), keep_log=False)
+    return state.shares
 
 
 def warn_percent_shares(framework: Framework, values: np.ndarray) -> list[str]:
@@ -104,26 +75,21 @@ def warn_percent_shares(framework: Framework, values: np.ndarray) -> list[str]:
 
 
 def score(framework: Framework, answers: pd.DataFrame, missing: str = "zero") -> Scores:
-    """Score every agency. `answers` holds parsed answers in their own units, agencies
-    as rows and the framework's indicator ids as columns (NaN = unanswered). Scores are
-    rounded to the framework's `decimals` setting (the overall from unrounded dimension
-    scores, as publishers do), so ranks, bands and benchmarks see the published values."""
+    """Score every agency through the method's steps (`core/pipeline`). `answers` holds
+    parsed answers in their own units, agencies as rows and the framework's indicator ids
+    as columns (NaN = unanswered). Scores are rounded to the framework's `decimals`
+    setting (the overall from unrounded dimension scores, as publishers do), so ranks,
+    bands and benchmarks see the published values."""
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
     warn_percent_shares(framework, values)
-    shares = indicator_shares(framework, values)
-    dims = dimension_scores(shares, framework.points_matrix, missing,
-                            framework.dimensions["aggregation"].to_numpy(float),
-                            [f"indicator {i}" for i in framework.indicator_ids])
-    dims = _parent_scores(framework, dims)
-    top = framework.weights * (framework.dimensions["parent"] == "").to_numpy()
-    overall = overall_scores(dims, top, framework.settings.aggregation,
-                             [f"dimension {d}" for d in framework.dimension_ids])
-    decimals = framework.settings.decimals
-    dims, overall = round_scores(dims, decimals), round_scores(overall, decimals)
+    method = Method.of(framework, missing)
+    state = run(steps(method, framework), start(method, values))
     completeness = 100.0 * (~np.isnan(values)).mean(axis=1) if values.shape[1] else np.zeros(len(values))
     index = answers.index
     return Scores(
-        pd.DataFrame(dims, index=index, columns=framework.dimension_ids),
-        pd.Series(overall, index=index, name="overall"),
+        pd.DataFrame(state.scores, index=index, columns=framework.dimension_ids),
+        pd.Series(state.overall, index=index, name="overall"),
         pd.Series(completeness, index=index, name="completeness"),
+        pd.Series(state.rank.astype(float), index=index, name="rank"),
+        state.log,
     )

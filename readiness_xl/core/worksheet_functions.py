@@ -21,6 +21,7 @@ from readiness_xl.core import benchmarks
 from readiness_xl.core.answers import NO_WORDS, YES_WORDS, is_blank, parse_answer
 from readiness_xl.core.narrative import describe
 from readiness_xl.core.scoring import dimension_scores, overall_scores
+from readiness_xl.core.words import canonical, refusal
 from readiness_xl.thai import parse_number
 
 MISSING_BY_DEFAULT = "zero"
@@ -225,17 +226,18 @@ def normalised_value(value: object, low: object, high: object, log: object = Non
     from readiness_xl.core.normalisation import NormalisationError, apply_goalposts
 
     number, lo, hi = _numbers([value, low, high], "argument", allow_blank=False)
-    words = {"": True, "higher": True, "lower": False}
-    way = "" if is_blank(direction) else str(direction).strip().lower()
-    if way not in words:
-        raise CellValueError(f"direction {direction!r} is not higher or lower")
-    take_log = not is_blank(log) and str(log).strip().lower() not in ("0", "false", "none", "no")
+    way = canonical("direction", "" if is_blank(direction) else direction)
+    if way is None:
+        raise CellValueError(refusal("direction", direction))
+    transform = None if is_blank(log) else canonical("transform", log)
+    take_log = transform == "log" if transform is not None else (
+        not is_blank(log) and str(log).strip().lower() not in ("0", "false", "no"))
     if not hi > lo:
         raise CellValueError(f"max {hi:g} must be above min {lo:g}")
     if take_log and lo <= 0:
         raise CellValueError("a log needs goalposts above 0", "#NUM!")
     try:
-        return float(apply_goalposts(np.array([[number]]), *_goalposts(lo, hi, words[way], take_log))[0, 0])
+        return float(apply_goalposts(np.array([[number]]), *_goalposts(lo, hi, way == "higher", take_log))[0, 0])
     except NormalisationError:
         raise CellValueError(f"{number:g} has no logarithm", "#NUM!") from None
 

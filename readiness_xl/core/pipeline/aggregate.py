@@ -1,0 +1,184 @@
+"""Step 3, aggregate level by level over the dimension tree, to any depth: indicators
+into their dimensions (`Leaves`), then each level of parents from their children, deepest
+first (`Parents`), then the top-level dimensions into the overall score (`Overall`).
+Every level is a weighted power mean (`core/aggregation.py`), NaN dropping out:
+
+    dimension_d = 100 * M_p(shares of d; points)      (missing `zero`: NaN counts 0)
+    parent_g    = M_p(children's scores; weights)     p = the parent's aggregation
+    overall     = M_p(top-level scores; weights)      p = the settings' aggregation
+
+Weights and points may carry a draws axis: the leaves of many points sets are one matrix
+product (the distinct sets side by side), parents and overall batched power means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from readiness_xl.core.aggregation import aggregation_name, grouped_power_means, is_arithmetic, power_mean
+from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text
+from readiness_xl.core.pipeline.method import Method
+from readiness_xl.core.pipeline.normalise import number
+from readiness_xl.core.policies import MISSING_POLICIES
+
+
+def member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
+    """The power of the group each row of a k x m weight matrix belongs to (1 if none)."""
+    belongs = weights > 0
+    return np.where(belongs.any(axis=1), powers[np.argmax(belongs, axis=1)], 1.0)
+
+
+def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zero",
+                     powers: np.ndarray | float = 1.0, names: list[str] | None = None) -> np.ndarray:
+    """agencies x indicators shares (NaN = unanswered) and indicators x dimensions points
+    -> agencies x dimensions scores in percent, each dimension by its power mean."""
+    if missing not in MISSING_POLICIES:
+        raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
+    zero = missing == "zero"
+    if is_arithmetic(powers):   # every member's power is 1 too (a worksheet call: no lookup)
+        return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0, nan_as_zero=zero)
+    powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
+    return grouped_power_means(shares, points, member_powers(points, powers), powers,
+                               names, scale=100.0, nan_as_zero=zero)
+
+
+def mean_formula(values: str, weights: str, p: float, missing: str = "zero") -> str | NoFormula:
+    """Weighted power mean of a range (no leading '='); p = 1 is the B.E. 2560 formula.
+    SUMPRODUCT evaluates arrays in every Excel version without Ctrl+Shift+Enter; the
+    geometric mean is EXP(SUMPRODUCT(w,LN(x))/SUM(w)). A zero value gives 0 for p <= 0,
+    as the core does; `(x=0)` keeps LN and 1/x off zeros. Under `exclude` a blank ("")
+    drops out with its weight: only the arithmetic mean can say so without array IFs."""
+    w, x = weights, values
+    if missing == "exclude":
+        if p != 1:
+            return NoFormula("a non-arithmetic mean that skips blanks needs an array IF, "
+                             "which SUMPRODUCT does not evaluate in every program")
+        return f"SUMPRODUCT({w},{x})/SUMPRODUCT({w}*ISNUMBER({x}))"
+    if p == 1:
+        return f"SUMPRODUCT({w},{x})/SUM({w})"
+    has_zero = f"SUMPRODUCT(({x}=0)*({w}>0))>0"
+    q = number(p)
+    if p == 0:
+        return f"IF({has_zero},0,EXP(SUMPRODUCT({w},LN({x}+({x}=0)))/SUM({w})))"
+    if p < 0:
+        return f"IF({has_zero},0,(SUMPRODUCT({w},({x}+({x}=0))^({q}))/SUM({w}))^(1/({q})))"
+    return f"(SUMPRODUCT({w},{x}^{q})/SUM({w}))^(1/{q})"
+
+
+@dataclass(frozen=True)
+class GroupCells:
+    """A group's members in a workbook: their values' range and their weights' range."""
+
+    values: str
+    weights: str
+
+
+@dataclass(frozen=True)
+class Leaves:
+    """Indicators' shares -> the scores of the dimensions that hold indicators."""
+
+    method: Method
+    name: str = "aggregate:indicators"
+
+    def fit(self, state: State) -> None:
+        return None
+
+    def apply(self, state: State, fitted) -> State:
+        m = self.method
+        member, names = m.membership, [f"indicator {i}" for i in state.indicators]
+        points = np.asarray(m.points, float)
+        if points.ndim == 1:
+            scores = dimension_scores(state.shares, points[:, None] * member, m.missing, m.powers, names)
+            return state.but(scores=scores)
+        units, dims = state.shares.shape[0], member.shape[1]
+        sets, again = np.unique(points, axis=0, return_inverse=True)
+        wide = (sets[:, :, None] * member[None]).transpose(1, 0, 2).reshape(len(member), len(sets) * dims)
+        scores = dimension_scores(state.shares, wide, m.missing, np.tile(m.powers, len(sets)), names)
+        return state.but(scores=scores.reshape(units, len(sets), dims).transpose(1, 0, 2)[again.ravel()])
+
+    def formula(self, key: str, cells: GroupCells) -> str | NoFormula:
+        """A dimension's score (key: its id) from its indicators' shares and points."""
+        p = float(self.method.powers[list(self.method.dimension_ids).index(key)])
+        mean = mean_formula(cells.values, cells.weights, p, self.method.missing)
+        return mean if isinstance(mean, NoFormula) else f"100*{mean}"
+
+    def describe(self, state: State, fitted) -> LogEntry:
+        m = self.method
+        leaves = np.unique(m.member)
+        words = sorted({aggregation_name(p) for p in m.powers[leaves]})
+        return LogEntry(self.name, f"indicators into their dimensions ({', '.join(words)} mean, "
+                        f"missing answers {m.missing})",
+                        f"scores[:, {columns_text(state.dimensions, leaves)}]")
+
+
+@dataclass(frozen=True)
+class Parents:
+    """The parents at one depth of the tree from their children's scores."""
+
+    method: Method
+    depth: int
+    name: str = "aggregate:level"
+
+    def _groups(self) -> np.ndarray:
+        m = self.method
+        at = m.depths() == self.depth
+        return m.children() & at[None, :]
+
+    def fit(self, state: State) -> None:
+        return None
+
+    def apply(self, state: State, fitted) -> State:
+        m = self.method
+        groups = self._groups()
+        weights = np.asarray(m.weights, float)
+        matrix = groups * (weights[:, None] if weights.ndim == 1 else weights[:, :, None])
+        powers = m.powers
+        filled = grouped_power_means(state.scores, matrix, member_powers(groups, powers), powers,
+                                     [f"dimension {d}" for d in state.dimensions])
+        return state.but(scores=np.where(groups.any(axis=0), filled, state.scores))
+
+    def formula(self, key: str, cells: GroupCells) -> str | NoFormula:
+        """A parent's score (key: its id) from its children's scores and weights."""
+        p = float(self.method.powers[list(self.method.dimension_ids).index(key)])
+        return mean_formula(cells.values, cells.weights, p, self.method.missing)
+
+    def describe(self, state: State, fitted) -> LogEntry:
+        parents = np.flatnonzero(self._groups().any(axis=0))
+        return LogEntry(self.name, f"level {self.depth}: parents from their sub-dimensions",
+                        f"scores[:, {columns_text(state.dimensions, parents)}]")
+
+
+@dataclass(frozen=True)
+class Overall:
+    """The top-level dimensions' scores -> the overall score."""
+
+    method: Method
+    name: str = "aggregate:overall"
+
+    def fit(self, state: State) -> None:
+        return None
+
+    def apply(self, state: State, fitted) -> State:
+        m = self.method
+        top = np.asarray(m.weights, float) * (m.parent_of == "")
+        overall = power_mean(state.scores, top, m.aggregation, [f"dimension {d}" for d in state.dimensions])
+        return state.but(overall=overall)
+
+    def formula(self, key, cells: GroupCells) -> str | NoFormula:
+        return mean_formula(cells.values, cells.weights, float(self.method.aggregation), self.method.missing)
+
+    def describe(self, state: State, fitted) -> LogEntry:
+        top = np.flatnonzero(self.method.parent_of == "")
+        return LogEntry(self.name, f"top-level dimensions "
+                        f"({columns_text(state.dimensions, top)}) into the overall "
+                        f"({aggregation_name(float(self.method.aggregation))} mean)", "overall")
+
+
+def tree_steps(method: Method) -> list:
+    """Leaves, each level of parents deepest first, then the overall."""
+    depths = method.depths()
+    has_children = method.children().any(axis=0)
+    levels = sorted(set(depths[has_children].tolist()), reverse=True)
+    return [Leaves(method), *(Parents(method, d, f"aggregate:level {d + 1}") for d in levels),
+            Overall(method)]
