@@ -260,3 +260,23 @@ def test_long_layout_keeps_values_with_a_live_check_of_the_answers(lo_profile, t
         status = rows[0].index("บทสรุปทันสมัย? / Narrative status")
         flags = {r[status] for r in rows[1:] if r[0]}
         assert flags == ({None} if name == "same" else {LONG_STALE}), name
+
+
+def test_monte_carlo_ranks_say_no_formula_computes_them_and_when_they_are_stale(
+        sample_path, lo_profile, tmp_path):
+    """The Uncertainty sheet says plainly that its ranks need Python, and its live flag
+    turns on once an agency sheet's answers (hence the Summary's overalls) change."""
+    from readiness_xl.workbook.live_summary import SIMULATION_NOTE, SIMULATION_STALE
+    book = tmp_path / "r.xlsx"
+    run_cli("robustness", sample_path, "-o", book, "--runs", "40", "--sobol-n", "16")
+
+    def flag(path):
+        ws = load_workbook(path, data_only=True)[L.UNCERTAINTY_SHEET]
+        cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+        assert SIMULATION_NOTE in cells
+        label = cells["ทันสมัย? / Up to date?"]
+        return ws.cell(label.row, label.column + 1).value
+
+    assert flag(libreoffice_convert(book, "xlsx", tmp_path / "same", lo_profile)) is None
+    edited = edit(book, {"D05": {"1.1": "ไม่ใช่", "1.2": "ไม่ใช่"}}, tmp_path / "edited.xlsx")
+    assert flag(libreoffice_convert(edited, "xlsx", tmp_path / "changed", lo_profile)) == SIMULATION_STALE

@@ -216,3 +216,26 @@ def live_rows(values: list[list], shape: SummaryShape, agency_cells: list[tuple[
             new[col["narrative"]] = NO_NARRATIVE
         out.append(new)
     return out
+
+
+SIMULATION_STALE = ("คำตอบเปลี่ยนหลังการจำลอง: รัน readiness-xl robustness ใหม่ / answers changed since "
+                    "these ranks were simulated: run robustness (or recalc --robustness) again")
+SIMULATION_NOTE = ("อันดับจำลอง (Monte Carlo) คำนวณด้วย Python ไม่มีสูตรใดคำนวณได้ / Monte Carlo ranks are "
+                   "computed by Python: no spreadsheet formula can")
+
+
+def simulation_check(n_dimensions: int, scores: list[float | None], last_row: int) -> Formula:
+    """A live flag that the Summary's agency overalls (rows 2.., in Agencies order) are no
+    longer the `scores` a simulation started from: their sum, sum of squares and sum
+    weighted by row, stored here, against the same over the Summary; or that a Summary
+    status cell (rows 2..last_row) flags changed answers, as the long layout's check does."""
+    n = len(scores)
+    column = get_column_letter(7 + n_dimensions)
+    rng = f"'{L.SUMMARY_SHEET}'!${column}$2:${column}${n + 1}"
+    values = [(float(s), r) for r, s in enumerate(scores, start=2) if s is not None and s == s]
+    sums = (sum(v for v, _ in values), sum(v * v for v, _ in values), sum(v * r for v, r in values))
+    live = (f"SUM({rng})", f"SUMSQ({rng})", f"SUMPRODUCT({rng},ROW({rng}))")
+    tests = [f"ABS({f}-({s!r}))>1E-9*MAX(1,ABS({s!r}))" for f, s in zip(live, sums)]
+    status = get_column_letter(7 + n_dimensions + STATUS)
+    tests.append(f"SUMPRODUCT(LEN('{L.SUMMARY_SHEET}'!${status}$2:${status}${last_row}))>0")
+    return Formula(f'IF(OR({",".join(tests)}),{text_literal(SIMULATION_STALE)},"")', "")

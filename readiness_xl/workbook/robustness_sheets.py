@@ -18,6 +18,7 @@ from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMI
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results, number_or_none
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.live_summary import SIMULATION_NOTE, Formula, simulation_check
 from readiness_xl.workbook.sheet_writer import SheetSpec, write_sheets
 
 if TYPE_CHECKING:
@@ -77,7 +78,9 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
              ["รอบที่คำนวณไม่ได้ / Failed", result.failed],
              ["เมล็ดสุ่ม / Seed", result.seed],
              ["Sobol N (Saltelli)", sensitivity.n if sensitivity is not None else None],
-             ["ปัจจัย / Inputs", "; ".join(f"{i.label_th} / {i.label_en}" for i in result.inputs) or "—"]]
+             ["ปัจจัย / Inputs", "; ".join(f"{i.label_th} / {i.label_en}" for i in result.inputs) or "—"],
+             [], [SIMULATION_NOTE],
+             ["ทันสมัย? / Up to date?", _simulation_check(result, agencies, framework)]]
     rows = _beside(units, side)
     side_col = len(units[0]) + 2
     narrative_col = side_col + len(side[0]) + 1
@@ -100,6 +103,13 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
     anchor = f"{letters[0]}{len(side) + 3}"
     return SheetSpec(L.UNCERTAINTY_SHEET, rows, formats, widths, colours, freeze="D2",
                      chart=lambda ws: (_rank_chart(ws, shown, len(table)), anchor))
+
+
+def _simulation_check(result: R.Uncertainty, agencies: pd.DataFrame, framework: Framework) -> Formula:
+    """The live flag that answers changed since this simulation (live_summary.simulation_check)."""
+    scores = result.table["score"].reindex(agencies.index).astype(float).tolist()
+    last = 1 + len(agencies) + agencies["ministry_th"].nunique() + agencies["kind"].nunique() + 1
+    return simulation_check(len(framework.dimension_ids), scores, last)
 
 
 def _rank_chart(ws, shown: int, total: int):

@@ -22,7 +22,8 @@ from defusedxml import ElementTree as ET
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, sheet_parts
-from readiness_xl.workbook.parts import atomic_target, new_sheet, render_sheet_data, replace_parts
+from readiness_xl.workbook.formula_cells import render_with_formulas
+from readiness_xl.workbook.parts import atomic_target, new_sheet, replace_parts
 
 STYLES_PART = "xl/styles.xml"
 FONT = '<font><sz val="10"/><name val="Tahoma"/></font>'
@@ -155,7 +156,7 @@ def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
            '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
            f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
            f"{drawing}</worksheet>")
-    return render_sheet_data(xml, spec.rows), styles
+    return render_with_formulas(xml, spec.rows), styles
 
 
 def chart_parts(spec: SheetSpec) -> tuple[bytes, bytes]:
