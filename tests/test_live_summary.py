@@ -196,9 +196,7 @@ U5,หน่วย 5,Unit 5,department,กระทรวง ข,Ministry B
 """
 
 
-@pytest.mark.parametrize("decimals", [None, pytest.param(1, marks=pytest.mark.xfail(
-    strict=True, reason="the agency sheet rounds only its overall, not its dimension scores, "
-                        "until the method pipeline's formulas"))])
+@pytest.mark.parametrize("decimals", [None, 1])
 def test_own_framework_geometric_log_goalposts_and_decimals(decimals, lo_profile, tmp_path):
     """Log and capped goalposts, a lower-is-better indicator, geometric, harmonic and
     arithmetic dimensions, a geometric overall and one decimal: answered in openpyxl, two

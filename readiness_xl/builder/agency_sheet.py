@@ -1,24 +1,36 @@
 """One agency's sheet: a bilingual questionnaire with validated answer cells, and a
 score block beside it. The scores people read (column N) are plain formulas (SUMPRODUCT,
-INDEX, MATCH) that every spreadsheet program computes, with or without Python; column O
+INDEX, MATCH) that every spreadsheet program computes, with or without Python, rendered
+by the method's own steps (`builder/method_formulas.py` over `core/pipeline`); column O
 repeats them with our functions as a quiet cross-check, showing a dash where the add-in
-is not loaded. Both kinds of formula are built in one section below."""
+is not loaded. Both kinds of formula are built in one section below.
+
+The score block has a row per dimension in `block_order` (the top-level dimensions
+first, then each parent's sub-dimensions together, to any depth), then Overall, Level and
+Completeness. `score_cells(framework)` is the one place that says where each score is;
+with `decimals` set, column P (hidden) holds the unrounded chain and N shows it rounded.
+Cross-unit normalisations (minmax, zscore, rank) read the hidden `Calc` sheet: a row per
+agency, a column per indicator, each cell the agency's answer as the method compares it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from openpyxl.styles import Alignment, Protection
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.framework_sheet import FrameworkCells
-from readiness_xl.builder.method_formulas import mean_formula, number_share_formula
+from readiness_xl.builder.method_formulas import UNIT_RELATIVE as UNIT_RELATIVE_METHODS
+from readiness_xl.builder.method_formulas import SheetMethod, quoted
 from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.builder.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE_POINTS, NOTE_FONT, SCORE_FORMAT, TITLE_FONT,
                                         header, heat_fills, print_a4, put, put_formula, text_height, widths)
-from readiness_xl.core.answers import YES_WORDS
 from readiness_xl.core.framework import Framework
-from readiness_xl.thai import thai_digits
+from readiness_xl.core.pipeline.parse import yes_test
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.score_block import block_order, score_cells  # noqa: F401 (where the scores sit)
 
 TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)",
                "number": "ตัวเลข (number)"}
@@ -29,6 +41,9 @@ SCORE_HEADERS = ["มิติ / Dim", "ชื่อมิติ / Dimension", "
                  "คะแนน % / Score %", "ตรวจซ้ำ / Check (add-in)"]
 SCORE_COLUMN = 11  # K: the score block sits right of the questionnaire
 SCORE_LETTER, CHECK_LETTER = "N", "O"  # plain-formula scores; the add-in's cross-check
+UNROUNDED_LETTER = "P"  # with `decimals`: the unrounded chain (hidden), N shows it rounded
+CALC_SHEET = "Calc"     # every agency's values of each indicator, for the cross-unit methods
+CALC_FIRST_ROW = 2
 QUESTION_WIDTH = 28
 # A is wide enough for "Indicator" in bold on one line (LibreOffice printed "Indicato/r" at 10).
 COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (12, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 9, 10, 8, 9, 2, 5, 22, 9, 10, 11))
@@ -54,31 +69,50 @@ def ordered_indicators(framework: Framework) -> pd.DataFrame:
 
 def yes_formula(cell: str) -> str:
     """Native test of a yes answer, from the same word list the reader accepts."""
-    words = sorted(YES_WORDS | {thai_digits("1")})
-    tests = ",".join(f'{cell}="{w}"' for w in words)
-    return f"OR({tests},{cell}=1,{cell}=TRUE)"
+    return yes_test(cell)
 
 
-def share_formula(row: int, answer_type: str) -> str:
-    """Share of an indicator achieved (0..1); unanswered counts 0, as the default policy."""
-    g, f = f"G{row}", f"F{row}"
-    if answer_type == "yesno":
-        return f"=IF({yes_formula(g)},1,0)"
-    return f"=IF(ISNUMBER({g}),{g}/{f},0)"
+@dataclass(frozen=True)
+class CalcCells:
+    """Where the Calc sheet holds each indicator's column and each agency's row."""
+
+    letters: dict[str, str]
+    rows: dict[str, int]
+
+    def column(self, ind: str) -> str:
+        letter, last = self.letters[ind], CALC_FIRST_ROW + len(self.rows) - 1
+        return f"{quoted(CALC_SHEET)}${letter}${CALC_FIRST_ROW}:${letter}${last}"
+
+    def own(self, ind: str, agency: str) -> str:
+        return f"{quoted(CALC_SHEET)}${self.letters[ind]}${self.rows[agency]}"
 
 
-def plain_dimension(a: int, b: int, p: float = 1.0) -> str:
-    """A dimension's score from its indicators in rows a..b: the power mean p of their
-    shares weighted by points (p = 1: % of achievable points)."""
-    return f"=100*{mean_formula(f'I{a}:I{b}', f'H{a}:H{b}', p)}"
+def needs_calc(framework: Framework, agencies: int) -> bool:
+    """A Calc sheet is written when some indicator learns from every unit and there is
+    more than one unit to learn from (a one-agency questionnaire cannot: its cells say so)."""
+    return agencies > 1 and framework.indicators["normalise"].isin(UNIT_RELATIVE_METHODS).any()
 
 
-def plain_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
-    """The weighted (power) mean of the dimension scores in rows top..end, rounded as the
-    framework's `decimals` setting says."""
-    s = SCORE_LETTER
-    mean = mean_formula(f"{s}{top}:{s}{end}", f"M{top}:M{end}", p)
-    return f"=ROUND({mean},{decimals})" if decimals is not None else f"={mean}"
+def write_calc_sheet(wb, framework: Framework, agency_ids: list[str], method: SheetMethod) -> CalcCells:
+    """The hidden Calc sheet: a row per agency, a column per indicator, each cell that
+    agency's answer (read from its sheet) as the normalisation compares it ("" when
+    unanswered), so MIN, MAX, AVERAGE, STDEVP, COUNT and SUMPRODUCT over a column are
+    the statistics the method learns over the units."""
+    ws = wb.create_sheet(CALC_SHEET)
+    indicators = ordered_indicators(framework)
+    letters = {ind: get_column_letter(k) for k, ind in enumerate(indicators.index, start=2)}
+    put(ws, 1, 1, "Id", BOLD_FONT)
+    for ind, letter in letters.items():
+        put(ws, 1, column_index_from_string(letter), ind, BOLD_FONT)
+    rows = {}
+    for r, agency in enumerate(agency_ids, start=CALC_FIRST_ROW):
+        put(ws, r, 1, agency)
+        rows[agency] = r
+        for position, (ind, letter) in enumerate(letters.items()):
+            answer = f"{quoted(agency)}{L.AGENCY_ANSWER_COLUMN}{L.AGENCY_FIRST_ROW + position}"
+            ws[f"{letter}{r}"] = method.calc_value(ind, answer)
+    ws.sheet_state = "hidden"
+    return CalcCells(letters, rows)
 
 
 def _until_answered(first: int, last: int, formula: str) -> str:
@@ -112,11 +146,20 @@ def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False) -> str:
     return addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
 
 
-def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None) -> str:
+def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None,
+                  weights: str = L.WEIGHTS_NAME) -> str:
+    """The add-in's overall from the top-level rows top..end and their `weights` (the
+    named range Weights when every dimension is top level)."""
     c = CHECK_LETTER
-    call = (f"READINESS_SCORE({c}{top}:{c}{end},{L.WEIGHTS_NAME})" if p == 1.0 else
-            f'WEIGHTED_MEAN({c}{top}:{c}{end},{L.WEIGHTS_NAME},"{aggregation_name(p)}")')
+    call = (f"READINESS_SCORE({c}{top}:{c}{end},{weights})" if p == 1.0 else
+            f'WEIGHTED_MEAN({c}{top}:{c}{end},{weights},"{aggregation_name(p)}")')
     return addin_check(call if decimals is None else f"ROUND({call},{decimals})")
+
+
+def addin_parent(first: int, last: int, p: float) -> str:
+    """The add-in's score of a parent from its sub-dimensions in rows first..last."""
+    c = CHECK_LETTER
+    return addin_check(f'WEIGHTED_MEAN({c}{first}:{c}{last},M{first}:M{last},"{aggregation_name(p)}")')
 
 
 def addin_level(total: int, first: int, last: int) -> str:
@@ -145,7 +188,11 @@ def _validation(answer_type: str, maximum: float) -> DataValidation:
 
 
 def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: str,
-                       agency: pd.Series, answers: pd.Series | None, protect: bool = True):
+                       agency: pd.Series, answers: pd.Series | None, protect: bool = True,
+                       method: SheetMethod | None = None, calc: CalcCells | None = None):
+    """`method`: the framework's steps as formulas (made here when not given: pass one
+    when writing many sheets); `calc`: the Calc sheet, where cross-unit methods learn."""
+    method = method or SheetMethod(framework)
     ws = wb.create_sheet(ident)
     put(ws, 1, 1, f"{agency['name_th']} / {agency['name_en']}", TITLE_FONT)
     put(ws, 2, 1, "รหัส / Id", BOLD_FONT)
@@ -177,8 +224,10 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
         cell = put(ws, r, 7, None if pd.isna(answer) else answer, BOLD_FONT, fill=INPUT_FILL)
         cell.protection = Protection(locked=False)
         put_formula(ws, r, 8, f"={cells.points(ind)}")
-        share = (share_formula(r, q["type"]) if q["type"] != "number" else
-                 number_share_formula(f"G{r}", q, cells.minimum(ind), f"F{r}"))
+        column = own = ""
+        if calc is not None and method.cross_unit(ind):
+            column, own = calc.column(ind), calc.own(ind, ident)
+        share = method.share(ind, f"G{r}", cells.minimum(ind), f"F{r}", column, own)
         put_formula(ws, r, 9, share, number_format="0.00")
         key = (q["type"], float(q["max"]))
         if key not in validations:
@@ -188,7 +237,7 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
     for dv in validations.values():
         ws.add_data_validation(dv)
 
-    _score_block(ws, framework, cells, indicators, first)
+    _score_block(ws, framework, cells, indicators, first, method)
     widths(ws, *COLUMN_WIDTHS)
     ws.freeze_panes = ws.cell(row=first, column=3)
     # Answers and scores print together, one page across, the header row on every page.
@@ -202,36 +251,63 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
 
 
 def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd.DataFrame,
-                 first: int) -> None:
-    """K..O: a row per dimension, then overall, level and completeness."""
+                 first: int, method: SheetMethod) -> None:
+    """K..O (and P): a row per dimension in block_order, then overall, level and
+    completeness. Leaves score their indicators, parents their sub-dimensions, the
+    overall the top-level rows only, each by its own aggregation."""
     k = SCORE_COLUMN
     header(ws, L.AGENCY_HEADER_ROW, SCORE_HEADERS, first_col=k, height=HEADER_HEIGHT)
     positions = pd.Series(range(first, first + len(indicators)), index=indicators.index)
+    order = block_order(framework)
+    row_of = {d: r for r, d in enumerate(order, start=first)}
+    parents = framework.dimensions["parent"]
+    decimals = framework.settings.decimals
+    chain = UNROUNDED_LETTER if decimals is not None else SCORE_LETTER   # the unrounded scores
     top = first
-    for r, dim in enumerate(framework.dimension_ids, start=top):
-        rows = positions[indicators["dimension"] == dim]
+    for dim, r in row_of.items():
         name = framework.dimensions.at[dim, "name_th"]
+        depth = 0
+        up = parents[dim]
+        while up:
+            depth, up = depth + 1, parents[up]
         put(ws, r, k, dim)
-        put(ws, r, k + 1, name, wrap=True)
+        put(ws, r, k + 1, ("  " * depth) + name, wrap=True)
         ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, text_height(name, COLUMN_WIDTHS[1][11]))
         put_formula(ws, r, k + 2, f"={cells.weight(dim)}")
-        if rows.empty:
-            continue
-        a, b = rows.min(), rows.max()
         p = framework.dimensions.at[dim, "aggregation"]
-        raw = bool((indicators.loc[rows.index, "type"] == "number").any())
-        put_formula(ws, r, k + 3, plain_dimension(a, b, p), BOLD_FONT, SCORE_FORMAT)
-        put_formula(ws, r, k + 4, addin_dimension(a, b, p, raw), CHECK_FONT, SCORE_FORMAT)
-    end = top + len(framework.dimension_ids) - 1
+        children = [row_of[c] for c in order if parents[c] == dim]
+        if children:
+            a, b = min(children), max(children)
+            unrounded = method.parent(dim, f"{chain}{a}:{chain}{b}", f"M{a}:M{b}")
+            check = addin_parent(a, b, p)
+        else:
+            rows = positions[indicators["dimension"] == dim]
+            if rows.empty:
+                continue
+            a, b = rows.min(), rows.max()
+            raw = bool((indicators.loc[rows.index, "type"] == "number").any())
+            unrounded = method.dimension(dim, f"I{a}:I{b}", f"H{a}:H{b}")
+            check = addin_dimension(a, b, p, raw)
+        if decimals is not None:
+            put_formula(ws, r, k + 5, unrounded, number_format=SCORE_FORMAT)
+            unrounded = method.rounded(f"{UNROUNDED_LETTER}{r}")
+        put_formula(ws, r, k + 3, unrounded, BOLD_FONT, SCORE_FORMAT)
+        put_formula(ws, r, k + 4, check, CHECK_FONT, SCORE_FORMAT)
+    end = top + len(order) - 1
+    top_end = top + sum(1 for d in order if not parents[d]) - 1
     total, level, complete = end + 1, end + 2, end + 3
     last_answer = first + len(indicators) - 1
     put(ws, total, k + 1, "คะแนนรวม / Overall", BOLD_FONT)
-    put_formula(ws, total, k + 2, f"=SUM(M{top}:M{end})")
-    method = framework.settings
-    put_formula(ws, total, k + 3, plain_overall(top, end, method.aggregation, method.decimals), BOLD_FONT,
-                SCORE_FORMAT)
-    put_formula(ws, total, k + 4, addin_overall(top, end, method.aggregation, method.decimals), CHECK_FONT,
-                SCORE_FORMAT)
+    put_formula(ws, total, k + 2, f"=SUM(M{top}:M{top_end})")
+    settings = framework.settings
+    overall = method.overall(f"{chain}{top}:{chain}{top_end}", f"M{top}:M{top_end}")
+    put_formula(ws, total, k + 3, method.rounded(overall), BOLD_FONT, SCORE_FORMAT)
+    flat = top_end == end
+    put_formula(ws, total, k + 4, addin_overall(top, top_end, settings.aggregation, settings.decimals,
+                                                L.WEIGHTS_NAME if flat else f"M{top}:M{top_end}"),
+                CHECK_FONT, SCORE_FORMAT)
+    if decimals is not None:
+        ws.column_dimensions[UNROUNDED_LETTER].hidden = True
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
     put_formula(ws, level, k + 3, plain_level(cells, total, first, last_answer), BOLD_FONT)
     put_formula(ws, level, k + 4, addin_level(total, first, last_answer), CHECK_FONT)

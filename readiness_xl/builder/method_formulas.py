@@ -1,46 +1,100 @@
-"""The method as plain Excel formulas, for the agency sheets' check column: the same
-normalisation and power means as `core/normalisation.py` and `core/aggregation.py`, so a
-workbook opened without the add-in (or in LibreOffice) still shows the right scores.
+"""The method's spreadsheet formulas, rendered by the pipeline's own steps
+(`core/pipeline`: each step's `formula`), so the agency sheets compute what `score()`
+computes, in any program, with or without Python. This module only composes them:
 
-Means are written with SUMPRODUCT, which evaluates arrays in every Excel version without
-Ctrl+Shift+Enter: the geometric mean PRODUCT(x^w)^(1/SUM(w)) as EXP(SUMPRODUCT(w,LN(x))/SUM(w)).
-A zero value gives 0 for p <= 0, as the core does; `(x=0)` keeps LN and 1/x off zeros.
-"""
+    share cell   IF(<parse: answered>, <normalise: share of <parse: value>>, 0)
+    Calc cell    IF(<parse: answered>, <the value as normalise compares it>, "")
+    dimension    <aggregate:indicators over the shares and points>
+    parent       <aggregate:level over its children's scores and weights>
+    overall      <aggregate:overall over the top-level scores and weights>
+    shown        <round>
+
+A step that cannot be a formula says why; the cell shows that text (never a wrong
+number in silence)."""
 
 from __future__ import annotations
 
-import pandas as pd
+from readiness_xl.core import pipeline as P
+from readiness_xl.core.framework import Framework
 
-UNIT_RELATIVE = ("minmax", "zscore", "rank")   # need every unit's values: no per-sheet formula
-
-
-def mean_formula(values: str, weights: str, p: float) -> str:
-    """Weighted power mean of a range (no leading '='); p = 1 is the B.E. 2560 formula."""
-    w, x = weights, values
-    if p == 1:
-        return f"SUMPRODUCT({w},{x})/SUM({w})"
-    has_zero = f"SUMPRODUCT(({x}=0)*({w}>0))>0"
-    if p == 0:
-        return f"IF({has_zero},0,EXP(SUMPRODUCT({w},LN({x}+({x}=0)))/SUM({w})))"
-    if p < 0:
-        return f"IF({has_zero},0,(SUMPRODUCT({w},({x}+({x}=0))^({p:g}))/SUM({w}))^(1/({p:g})))"
-    return f"(SUMPRODUCT({w},{x}^{p:g})/SUM({w}))^(1/{p:g})"
+UNIT_RELATIVE = P.CROSS_UNIT   # learn from every unit's value: their formulas read the Calc sheet
 
 
-def number_share_formula(answer: str, spec: pd.Series, low: str, high: str) -> str:
-    """Share (0..1) of a raw `number` answer by its goalposts or target; unanswered is 0
-    (the default missing policy). `low`/`high` are the Framework's min and max cells, so
-    edited goalposts flow through. Unit-relative methods get a note instead."""
-    if spec["normalise"] in UNIT_RELATIVE:
-        return f'="{spec["normalise"]}: recalc"'
-    value, lo, hi = answer, low, high
-    if spec["transform"] == "log":
-        value, lo, hi = f"LN({answer})", f"LN({low})", f"LN({high})"
-    if spec["normalise"] == "target":
-        share = (f"MIN(1,{value}/{hi})" if spec["direction"] == "higher"
-                 else f"IF({value}<={hi},1,{hi}/{value})")
-        return f"=IF(ISNUMBER({answer}),MAX(0,{share}),0)"
-    share = f"MAX(0,MIN(1,({value}-{lo})/({hi}-{lo})))"
-    if spec["direction"] == "lower":
-        share = f"1-{share}"
-    return f"=IF(ISNUMBER({answer}),{share},0)"
+def quoted(sheet: str) -> str:
+    """A sheet name as a formula reference prefix: 'It''s'!"""
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
+class SheetMethod:
+    """The framework's steps, as the workbook's formulas (missing answers as the
+    framework's default policy, `zero`: an unanswered indicator earns nothing)."""
+
+    def __init__(self, framework: Framework, missing: str = "zero"):
+        self.framework = framework
+        self.method = P.Method.of(framework, missing)
+        steps = P.steps(self.method, framework, prepare=[])
+        self.parse = next(s for s in steps if s.name == "parse")
+        self.normalise = next(s for s in steps if s.name == "normalise")
+        self.leaves = next(s for s in steps if isinstance(s, P.Leaves))
+        self.overall_step = next(s for s in steps if isinstance(s, P.Overall))
+        self.round = next(s for s in steps if isinstance(s, P.Round))
+        self.rank_band = next(s for s in steps if isinstance(s, P.RankBand))
+        self.parent_steps = {}
+        for step in steps:
+            if isinstance(step, P.Parents):
+                for dim in self._parents_at(step.depth):
+                    self.parent_steps[dim] = step
+        self.position = {ind: j for j, ind in enumerate(framework.indicator_ids)}
+        self.missing = '""' if missing == "exclude" else "0"
+
+    def _parents_at(self, depth: int) -> list[str]:
+        m = self.method
+        has = m.children().any(axis=0) & (m.depths() == depth)
+        return [d for d, h in zip(m.dimension_ids, has) if h]
+
+    # ------------------------------------------------------------------ indicators
+    def cross_unit(self, ind: str) -> bool:
+        return self.normalise.methods()[self.position[ind]] in UNIT_RELATIVE
+
+    def answered(self, ind: str, cell: str) -> str:
+        return self.parse.formula((self.framework.indicators.at[ind, "type"], "answered"), cell)
+
+    def value(self, ind: str, cell: str) -> str:
+        return self.parse.formula((self.framework.indicators.at[ind, "type"], "value"), cell)
+
+    def share(self, ind: str, answer: str, low: str, high: str, column: str = "", own: str = "") -> str:
+        """The share cell's formula (with '='), or the text saying why there is none."""
+        cells = P.IndicatorCells(self.value(ind, answer), low, high, column, own)
+        share = self.normalise.formula(self.position[ind], cells)
+        if not P.is_formula(share):
+            return f'="{share}"'
+        return f"=IF({self.answered(ind, answer)},{share},{self.missing})"
+
+    def calc_value(self, ind: str, answer: str) -> str:
+        """A Calc-sheet cell: one unit's value as the cross-unit methods compare it."""
+        value = self.normalise.column_formula(self.position[ind], self.value(ind, answer))
+        return f'=IF({self.answered(ind, answer)},{value},"")'
+
+    # ------------------------------------------------------------------ levels
+    def dimension(self, dim: str, shares: str, points: str) -> str:
+        return self._text(self.leaves.formula(dim, P.GroupCells(shares, points)))
+
+    def parent(self, dim: str, scores: str, weights: str) -> str:
+        return self._text(self.parent_steps[dim].formula(dim, P.GroupCells(scores, weights)))
+
+    def overall(self, scores: str, weights: str) -> str:
+        return self._text(self.overall_step.formula(None, P.GroupCells(scores, weights)))
+
+    def rounded(self, expression: str) -> str:
+        """`expression` (with or without '=') rounded as the framework's `decimals` says."""
+        body = expression[1:] if expression.startswith("=") else expression
+        if body.startswith('"'):   # a text saying why there is no formula stays as it is
+            return "=" + body
+        return "=" + self.round.formula(None, body)
+
+    def band(self, score: str, lowers: str, labels: str) -> str:
+        return self.rank_band.formula("band", (score, lowers, labels))
+
+    @staticmethod
+    def _text(rendered) -> str:
+        return f"={rendered}" if P.is_formula(rendered) else f'="{rendered}"'

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from readiness_xl.builder.agency_sheet import write_agency_sheet
+from readiness_xl.builder.agency_sheet import CALC_SHEET, needs_calc, write_agency_sheet, write_calc_sheet
+from readiness_xl.builder.method_formulas import SheetMethod
 from readiness_xl.builder.dashboard_sheet import write_dashboard, write_live_summary, write_summary_frame
 from readiness_xl.builder.framework_sheet import write_framework_sheet
 from readiness_xl.builder.style import (NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put, text_height,
@@ -144,15 +145,21 @@ def build_workbook(framework: Framework, agencies: pd.DataFrame,
     _start_sheet(wb, about)
     cells = write_framework_sheet(wb, framework)
     _agencies_sheet(wb, agencies)
+    method = SheetMethod(framework)
+    calc = None
+    if agency_sheets and needs_calc(framework, len(agencies)):
+        calc = write_calc_sheet(wb, framework, [str(i) for i in agencies.index], method)
     for ident, agency in agencies.iterrows() if agency_sheets else ():
         row = None if answers is None or ident not in answers.index else answers.loc[ident]
-        write_agency_sheet(wb, framework, cells, ident, agency, row)
+        write_agency_sheet(wb, framework, cells, ident, agency, row, method=method, calc=calc)
     summary = write_summary_frame(wb, framework, agencies)
     if agency_sheets:
         write_live_summary(summary, framework, agencies, answers)
     write_dashboard(wb, framework, agencies,
                     chosen=str(agencies.iloc[0]["name_th"]) if len(agencies) else "")
     xlwings_conf_sheet(wb)
+    if calc is not None:   # the Calc sheet last, beside the other hidden sheet
+        wb.move_sheet(CALC_SHEET, len(wb.sheetnames) - 1 - wb.sheetnames.index(CALC_SHEET))
     wb.active = wb.sheetnames.index(L.START_SHEET)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == L.START_SHEET

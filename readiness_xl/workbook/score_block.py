@@ -1,27 +1,53 @@
 """Where an agency sheet shows its own scores (the score block right of the questionnaire,
 built by builder.agency_sheet): the cells the Summary's live formulas refer to. One place,
-read by the Summary writers of the template and of every recalculation."""
+read by the agency-sheet builder and by every Summary writer (template and recalculation)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from readiness_xl.workbook import layout as L
+
+if TYPE_CHECKING:
+    from readiness_xl.core.framework import Framework
 
 SCORE_LETTER = "N"        # the plain-formula scores people read
 LABEL_LETTER = "K"        # the dimension ids beside them
 
 
-def score_rows(dimension_ids: list[str]) -> tuple[dict[str, int], int, int]:
-    """Rows of each dimension's score, of the overall and of completeness: a row per
-    dimension from the first answer row, then overall, level and completeness."""
+def block_order(framework: Framework) -> list[str]:
+    """The score block's dimensions: the top level first, then each parent's children
+    together, so that every group of siblings is one contiguous range (to any depth)."""
+    parents = framework.dimensions["parent"]
+    order = [d for d in framework.dimension_ids if parents[d] == ""]
+    i = 0
+    while i < len(order):
+        order += [d for d in framework.dimension_ids if parents[d] == order[i]]
+        i += 1
+    return order
+
+
+def score_cells(framework: Framework) -> dict[str, str]:
+    """Where an agency sheet shows each score: dimension id -> its cell in column N
+    (e.g. "N7"), and "overall", "level", "completeness". The same on every agency sheet
+    of a workbook; a framework without sub-dimensions keeps its dimensions in framework
+    order from row L.AGENCY_FIRST_ROW, then Overall, Level, Completeness."""
     first = L.AGENCY_FIRST_ROW
-    rows = {d: first + j for j, d in enumerate(dimension_ids)}
-    end = first + len(dimension_ids) - 1
-    return rows, end + 1, end + 3
+    cells = {d: f"{SCORE_LETTER}{r}" for r, d in enumerate(block_order(framework), start=first)}
+    total = first + len(cells)
+    cells.update(overall=f"{SCORE_LETTER}{total}", level=f"{SCORE_LETTER}{total + 1}",
+                 completeness=f"{SCORE_LETTER}{total + 2}")
+    return cells
 
 
-def score_cells(sheet: str, dimension_ids: list[str]) -> tuple[list[str], str, str]:
-    """Sheet-qualified cells (dimension scores in framework order, overall, completeness)."""
+def sheet_score_cells(sheet: str, framework: Framework,
+                      cells: dict[str, str] | None = None) -> tuple[list[str], str, str]:
+    """Sheet-qualified absolute cells: the dimension scores in framework order, the overall
+    and completeness (`cells`: score_cells(framework), computed once for many sheets)."""
+    cells = cells or score_cells(framework)
     name = "'" + sheet.replace("'", "''") + "'!"
-    rows, overall, complete = score_rows(dimension_ids)
-    return ([f"{name}${SCORE_LETTER}${rows[d]}" for d in dimension_ids],
-            f"{name}${SCORE_LETTER}${overall}", f"{name}${SCORE_LETTER}${complete}")
+
+    def absolute(ref: str) -> str:
+        return f"{name}${ref[0]}${ref[1:]}"
+    return ([absolute(cells[d]) for d in framework.dimension_ids], absolute(cells["overall"]),
+            absolute(cells["completeness"]))

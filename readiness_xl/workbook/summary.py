@@ -10,7 +10,7 @@ from readiness_xl.core.narrative import agency_narratives, describe, ministry_na
 from readiness_xl.core.results import Results
 from readiness_xl.workbook.layout import kind_names
 from readiness_xl.workbook.live_summary import SummaryShape, live_rows
-from readiness_xl.workbook.score_block import score_cells
+from readiness_xl.workbook.score_block import score_cells, sheet_score_cells
 
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
                  "ประเภท / Kind", "กระทรวง / Ministry"]
@@ -91,6 +91,6 @@ def shape(results: Results) -> SummaryShape:
 def live(results: Results, narratives: bool = True) -> list[list]:
     """rows(results) with every figure a live formula over the agency sheets (the
     agency-sheet layout), each holding its computed value as the cached result."""
-    ids = results.dimension_ids
-    cells = [score_cells(str(a), ids) for a in results.agencies.index]
+    where = score_cells(results.framework)
+    cells = [sheet_score_cells(str(a), results.framework, where) for a in results.agencies.index]
     return live_rows(rows(results), shape(results), cells, narratives)

@@ -93,7 +93,7 @@ class Normalise:
             if name == "minmax":
                 share = f"IF({high}={low},0.5,MAX(0,MIN(1,({own}-{low})/({high}-{low}))))"
             elif name == "zscore":
-                sd = f"STDEV.P({col})"
+                sd = f"STDEVP({col})"   # STDEV.P's compatibility name: no _xlfn. prefix in the file
                 share = f"IF({sd}=0,0.5,{number(Z_CENTRE)}+{number(Z_SPREAD)}*(({own}-AVERAGE({col}))/{sd}))"
             else:
                 below = f"SUMPRODUCT(ISNUMBER({col})*({col}<{own}))"

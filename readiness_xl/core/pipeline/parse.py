@@ -54,8 +54,8 @@ class Parse:
         are not read by the formula: only `recalc` parses them."""
         answer_type, part = key
         if answer_type == "yesno":
-            if part == "answered":
-                return f"OR({yes_test(cells)},{no_test(cells)})"
+            if part == "answered":   # a blank cell equals 0 and FALSE: it is no "no"
+                return f"AND(NOT(ISBLANK({cells})),OR({yes_test(cells)},{no_test(cells)}))"
             return f"IF({yes_test(cells)},1,0)"
         return f"ISNUMBER({cells})" if part == "answered" else cells
 
