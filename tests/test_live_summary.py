@@ -278,3 +278,41 @@ def test_monte_carlo_ranks_say_no_formula_computes_them_and_when_they_are_stale(
     assert flag(libreoffice_convert(book, "xlsx", tmp_path / "same", lo_profile)) is None
     edited = edit(book, {"D05": {"1.1": "ไม่ใช่", "1.2": "ไม่ใช่"}}, tmp_path / "edited.xlsx")
     assert flag(libreoffice_convert(edited, "xlsx", tmp_path / "changed", lo_profile)) == SIMULATION_STALE
+
+
+def test_an_agency_sheet_laid_out_otherwise_gets_values_not_wrong_formulas(sample_path, tmp_path):
+    """A workbook whose score block is not where this version puts it (another version's,
+    a row inserted above it) gets the figures as values: a formula would read the wrong cell."""
+    wb = load_workbook(sample_path)
+    wb["D01"].insert_rows(6)
+    moved = tmp_path / "moved.xlsx"
+    wb.save(moved)
+    expected = recalc_json(moved, tmp_path)
+    ws = load_workbook(tmp_path / "python.xlsx")[L.SUMMARY_SHEET]
+    assert ws["M2"].value == pytest.approx(expected["agencies"][0]["overall"], abs=TOL)
+
+
+def test_summary_cells_leave_excel_calc_chain(sample_path, tmp_path):
+    """Excel lists formula cells in xl/calcChain.xml and reports a damaged file when one it
+    lists holds no formula: recalculation drops the Summary's entries (Excel rebuilds them)
+    and keeps the others."""
+    import zipfile
+
+    from readiness_xl.workbook.package import sheet_parts
+    with zipfile.ZipFile(sample_path) as zf:
+        names = list(sheet_parts(zf))
+    summary_id, d01_id = names.index(L.SUMMARY_SHEET) + 1, names.index("D01") + 1  # openpyxl's sheetIds
+    chain = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns='
+             '"http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<c r="N5" i="{d01_id}"/><c r="M99" i="{summary_id}"/><c r="M98"/>'
+             f'<c r="N6" i="{d01_id}"/></calcChain>')
+    book = tmp_path / "chain.xlsx"
+    with zipfile.ZipFile(sample_path) as zin, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        zout.writestr("xl/calcChain.xml", chain)
+    run_cli("recalc", book)
+    with zipfile.ZipFile(book) as zf:
+        written = zf.read("xl/calcChain.xml").decode()
+    assert f'<c r="N5" i="{d01_id}"/>' in written and f'<c r="N6" i="{d01_id}"/>' in written
+    assert "M99" not in written and "M98" not in written

@@ -19,46 +19,87 @@ from readiness_xl.workbook.live_summary import Formula
 from readiness_xl.workbook.package import sheet_part
 from readiness_xl.workbook.parts import render_sheet_data, replace_parts, stored
 
-# One rendered cell: prefix, reference, style attribute, then anything up to its end.
-_CELL = re.compile(r'<((?:\w+:)?)c r="([A-Z]+\d+)"( s="\d+")?[^>]*?(?:/>|>.*?</\1c>)', re.S)
+# A formula cell's placeholder as render_sheet_data writes it (an inline string holding a
+# private-use character and the formula's index), replaced by the formula cell.
+_MARK = "\ue000"
+_PLACEHOLDER = re.compile(r'<((?:\w+:)?)c r="([A-Z]+\d+)"( s="\d+")? t="inlineStr"><(?:\w+:)?is>'
+                          r'<(?:\w+:)?t xml:space="preserve">\ue000(\d+)</(?:\w+:)?t></(?:\w+:)?is></(?:\w+:)?c>')
 CALC_CHAIN = "xl/calcChain.xml"
 
 
-def _formula_cell(p: str, ref: str, style: str, formula: Formula) -> str:
-    value = stored(formula.cached)
-    f = f"<{p}f>{escape(formula.text)}</{p}f>"
+def _value_xml(p: str, cached: object) -> tuple[str, str]:
+    """The type attribute and <v> element of a formula's cached value."""
+    value = stored(cached)
     if value is None or isinstance(value, str):
-        text = escape("" if value is None else value)
-        return f'<{p}c r="{ref}"{style} t="str">{f}<{p}v>{text}</{p}v></{p}c>'
+        return ' t="str"', f"<{p}v>{escape('' if value is None else value)}</{p}v>"
     if isinstance(value, bool):
-        return f'<{p}c r="{ref}"{style} t="b">{f}<{p}v>{int(value)}</{p}v></{p}c>'
-    return f'<{p}c r="{ref}"{style}>{f}<{p}v>{value!r}</{p}v></{p}c>'
+        return ' t="b"', f"<{p}v>{int(value)}</{p}v>"
+    return "", f"<{p}v>{value!r}</{p}v>"
+
+
+def _shared_runs(cells: list[tuple[int, int, Formula]]) -> dict[int, tuple[int, str | None]]:
+    """For each formula (by index), its shared-formula id and, for the first of a run, the
+    run's range: runs are consecutive rows of one column whose formulas share a key."""
+    from openpyxl.utils.cell import get_column_letter
+    runs: dict[int, tuple[int, str | None]] = {}
+    last: dict[int, tuple[object, int, int, list[int]]] = {}   # column -> (key, end row, si, members)
+    si = 0
+
+    def close(column: int) -> None:
+        key, end, ident, members = last.pop(column)
+        if len(members) > 1:
+            first_row = cells[members[0]][0]
+            letter = get_column_letter(column)
+            runs[members[0]] = (ident, f"{letter}{first_row}:{letter}{end}")
+            runs.update({m: (ident, None) for m in members[1:]})
+    for index, (row, column, formula) in enumerate(cells):
+        open_run = last.get(column)
+        if open_run and (formula.shared is None or open_run[0] != formula.shared or open_run[1] != row - 1):
+            close(column)
+            open_run = None
+        if formula.shared is None:
+            continue
+        if open_run:
+            last[column] = (open_run[0], row, open_run[2], open_run[3] + [index])
+        else:
+            last[column] = (formula.shared, row, si, [index])
+            si += 1
+    for column in list(last):
+        close(column)
+    return runs
 
 
 def render_with_formulas(sheet_xml: str, rows: list[list]) -> str:
     """render_sheet_data, with every Formula of `rows` written as a formula cell holding its
-    cached value (rows: header first, cells are values or Formulas)."""
-    from openpyxl.utils.cell import get_column_letter
-    formulas: dict[str, Formula] = {}
+    cached value (rows: header first, cells are values or Formulas); runs of a column whose
+    formulas are the same relative to their row are one shared formula, as Excel saves them."""
+    cells: list[tuple[int, int, Formula]] = []
     plain = []
     for r, row in enumerate(rows, start=1):
-        out = []
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, Formula):
-                formulas[f"{get_column_letter(c)}{r}"] = value
-                value = ""   # a placeholder: an empty text is rendered as a cell, styled or not
-            out.append(value)
+        out = list(row)
+        for c, value in enumerate(row):
+            if type(value) is Formula:
+                out[c] = f"{_MARK}{len(cells)}"
+                cells.append((r, c + 1, value))
         plain.append(out)
     xml = render_sheet_data(sheet_xml, plain)
-    if not formulas:
+    if not cells:
         return xml
+    runs = _shared_runs(cells)
 
     def cell(match: re.Match) -> str:
-        formula = formulas.get(match.group(2))
-        if formula is None:
-            return match.group(0)
-        return _formula_cell(match.group(1), match.group(2), match.group(3) or "", formula)
-    return _CELL.sub(cell, xml)
+        p, ref, style, index = match.group(1), match.group(2), match.group(3) or "", int(match.group(4))
+        formula = cells[index][2]
+        kind, value = _value_xml(p, formula.cached)
+        shared = runs.get(index)
+        if shared is None:
+            f = f"<{p}f>{escape(formula.text)}</{p}f>"
+        elif shared[1] is None:
+            f = f'<{p}f t="shared" si="{shared[0]}"/>'
+        else:
+            f = f'<{p}f t="shared" ref="{shared[1]}" si="{shared[0]}">{escape(formula.text)}</{p}f>'
+        return f'<{p}c r="{ref}"{style}{kind}>{f}{value}</{p}c>'
+    return _PLACEHOLDER.sub(cell, xml)
 
 
 def _without_sheet(chain: bytes, sheet_id: str) -> bytes:

@@ -40,12 +40,27 @@ NO_NARRATIVE = ("บทสรุปเขียนโดยการคำนว
                 "by Recalculate (needs Python): no spreadsheet formula can write them.")
 
 
-class Formula(NamedTuple):
-    """A formula cell: its text without the leading '=', and the value computed for it at
-    the last recalculation (None: not known; the cell then holds no cached value)."""
+ROW = "\x00"   # where a formula template takes its own row's number (XML never carries it)
 
-    text: str
-    cached: object = None
+
+class Formula:
+    """A formula cell: its text without the leading '=' (a template whose ROW marks become
+    `row`), the value computed for it at the last recalculation (None: not known), and
+    `shared`: a key naming the run of cells down a column that hold the same formula
+    relative to their row (written once, as a shared formula, in the file)."""
+
+    __slots__ = ("template", "cached", "row", "shared")
+
+    def __init__(self, template: str, cached: object = None, row: int | None = None,
+                 shared: object = None):
+        self.template, self.cached, self.row, self.shared = template, cached, row, shared
+
+    @property
+    def text(self) -> str:
+        return self.template if self.row is None else self.template.replace(ROW, str(self.row))
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r}, {self.cached!r})"
 
 
 def quoted(sheet: str) -> str:
@@ -116,7 +131,7 @@ def rank_formula(overall: str, overalls: str) -> str:
     return f'IF(ISNUMBER({overall}),1+COUNTIF({overalls},">"&(ROUND({overall},{NOISE_DECIMALS})+{half})),"")'
 
 
-def group_mean(column: str, shape: SummaryShape, key_column: str, row: int) -> str:
+def group_mean(column: str, shape: SummaryShape, key_column: str, row: int | str) -> str:
     """Mean of an agency-row column over the agencies whose `key_column` equals this row's
     (EXACT: as pandas groups), blank cells left out; blank where none has a number."""
     rng, keys = shape.agency_range(column), shape.agency_range(key_column)
@@ -171,49 +186,55 @@ def live_rows(values: list[list], shape: SummaryShape, agency_cells: list[tuple[
     """The Summary rows (header first, as workbook.summary.rows gives them) with every figure
     a Formula whose cached value is the one computed. `agency_cells` holds, per agency row,
     the agency sheet's (dimension cells, overall cell, completeness cell), sheet-qualified.
-    Without `narratives` (a template never recalculated) the narrative says what writes it."""
-    out = [list(values[0])]
-    dims, ids = shape.dims, shape.dimension_ids
+    Without `narratives` (a template never recalculated) the narrative says what writes it.
+    Formulas the same relative to their row are built once, as templates, column by column."""
+    ids, dims = shape.dimension_ids, shape.dims
+    k = len(ids)
     overall_col = shape.tail(OVERALL)
     national = f"${overall_col}${shape.national}"
+    at = {name: 6 + k + off for name, off in (("overall", OVERALL), ("level_th", LEVEL_TH),
+          ("level_en", LEVEL_EN), ("rank", RANK), ("completeness", COMPLETENESS), ("gap", GAP),
+          ("below", BELOW), ("improve", IMPROVE), ("status", STATUS), ("narrative", NARRATIVE))}
+    own, row_dims = f"{overall_col}{ROW}", [f"{d}{ROW}" for d in dims]
+    every_row = {"level_th": level_formula(own, 2), "level_en": level_formula(own, 3),
+                 "gap": gap_formula(own, national), "below": weak_formula(row_dims, ids),
+                 "improve": improve_formula(row_dims, ids)}
+    rank = rank_formula(own, shape.agency_range(overall_col))
+    ministries_end = shape.first + shape.agencies + shape.ministries
+    means = {key: [group_mean(letter, shape, key, ROW) for letter in dims + [overall_col]]
+             for key in (MINISTRY_COLUMN, KIND_COLUMN)}
+    nation = [national_mean(letter, shape) for letter in dims + [overall_col]]
+    figures = [6 + j for j in range(k)] + [at["overall"]]
+    out = [list(values[0])]
     for i, row in enumerate(values[1:]):
         r = shape.first + i
         new = list(row)
-        col = {name: 6 + len(ids) + off for name, off in (("overall", OVERALL), ("level_th", LEVEL_TH),
-               ("level_en", LEVEL_EN), ("rank", RANK), ("completeness", COMPLETENESS), ("gap", GAP),
-               ("below", BELOW), ("improve", IMPROVE), ("status", STATUS), ("narrative", NARRATIVE))}
 
-        def put(index: int, text: str) -> None:
-            new[index] = Formula(text, row[index]) if len(text) <= MAX_FORMULA else row[index]
+        def put(index: int, template: str, shared: object = None, row_number: int | None = r) -> None:
+            if len(template) <= MAX_FORMULA:
+                new[index] = Formula(template, row[index], row_number, shared)
 
         if r <= shape.last_agency:
             sheet_dims, sheet_overall, sheet_complete = agency_cells[i]
-            for j, ref in enumerate(sheet_dims):
-                put(6 + j, cell_or_blank(ref))
-            put(col["overall"], cell_or_blank(sheet_overall))
-            put(col["rank"], rank_formula(f"{overall_col}{r}", shape.agency_range(overall_col)))
-            put(col["completeness"], cell_or_blank(sheet_complete))
+            for index, ref in zip(figures, sheet_dims + [sheet_overall]):
+                put(index, cell_or_blank(ref), row_number=None)
+            put(at["rank"], rank, "rank")
+            put(at["completeness"], cell_or_blank(sheet_complete), row_number=None)
         elif r < shape.national:
-            key = MINISTRY_COLUMN if r < shape.first + shape.agencies + shape.ministries else KIND_COLUMN
-            for j, letter in enumerate(dims + [overall_col]):
-                put(6 + j if j < len(dims) else col["overall"], group_mean(letter, shape, key, r))
+            key = MINISTRY_COLUMN if r < ministries_end else KIND_COLUMN
+            for index, template in zip(figures, means[key]):
+                put(index, template, key)
         else:
-            for j, letter in enumerate(dims + [overall_col]):
-                put(6 + j if j < len(dims) else col["overall"], national_mean(letter, shape))
-        own = f"{overall_col}{r}"
-        put(col["level_th"], level_formula(own, 2))
-        put(col["level_en"], level_formula(own, 3))
-        put(col["gap"], gap_formula(own, national))
-        row_dims = [f"{d}{r}" for d in dims]
-        put(col["below"], weak_formula(row_dims, ids))
-        put(col["improve"], improve_formula(row_dims, ids))
-        figures = row_dims + [own]
-        cached = [row[6 + j] for j in range(len(ids))] + [row[col["overall"]]]
+            for index, template in zip(figures, nation):
+                put(index, template, row_number=None)
+        for name, template in every_row.items():
+            put(at[name], template, name)
         if narratives:
-            put(col["status"], stale_formula(figures, cached))
+            cells = [f"{d}{r}" for d in dims] + [f"{overall_col}{r}"]
+            put(at["status"], stale_formula(cells, [row[j] for j in figures]), row_number=None)
         else:
-            new[col["status"]] = None
-            new[col["narrative"]] = NO_NARRATIVE
+            new[at["status"]] = None
+            new[at["narrative"]] = NO_NARRATIVE
         out.append(new)
     return out
 

@@ -42,10 +42,12 @@ def summary_cells(book: Book, results: Results, missing: str = "zero") -> list[l
     live formula over the agency sheets, with the value computed here cached in it; in the
     long layout the values, with a live check of the answers (workbook.long_check). With a
     missing-answer rule other than the one the agency sheets' formulas follow (a blank
-    counts 0), the values alone: formulas would show other figures."""
+    counts 0), or agency sheets whose score block is not where this version puts it (an
+    older workbook), the values alone: formulas would show other figures."""
     from readiness_xl.workbook import summary
     if book.answer_cells.sheet is None:
-        return summary.live(results) if missing == "zero" else summary.rows(results)
+        live = missing == "zero" and book.score_block
+        return summary.live(results) if live else summary.rows(results)
     from readiness_xl.workbook.long_check import stale_rows
     return stale_rows(summary.rows(results), book)
 
