@@ -86,11 +86,16 @@ def render_with_formulas(sheet_xml: str, rows: list[list]) -> str:
     if not cells:
         return xml
     runs = _shared_runs(cells)
-
-    def cell(match: re.Match) -> str:
-        p, ref, style, index = match.group(1), match.group(2), match.group(3) or "", int(match.group(4))
+    pieces = _PLACEHOLDER.split(xml)   # text, then (prefix, ref, style, index, text) per formula
+    out = [pieces[0]]
+    for at in range(1, len(pieces), 5):
+        p, ref, style, index = pieces[at], pieces[at + 1], pieces[at + 2] or "", int(pieces[at + 3])
         formula = cells[index][2]
-        kind, value = _value_xml(p, formula.cached)
+        cached = formula.cached
+        if type(cached) is float and cached == cached and cached not in (_INF, -_INF):
+            kind, value = "", f"<{p}v>{cached!r}</{p}v>"
+        else:
+            kind, value = _value_xml(p, cached)
         shared = runs.get(index)
         if shared is None:
             f = f"<{p}f>{escape(formula.text)}</{p}f>"
@@ -98,8 +103,12 @@ def render_with_formulas(sheet_xml: str, rows: list[list]) -> str:
             f = f'<{p}f t="shared" si="{shared[0]}"/>'
         else:
             f = f'<{p}f t="shared" ref="{shared[1]}" si="{shared[0]}">{escape(formula.text)}</{p}f>'
-        return f'<{p}c r="{ref}"{style}{kind}>{f}{value}</{p}c>'
-    return _PLACEHOLDER.sub(cell, xml)
+        out.append(f'<{p}c r="{ref}"{style}{kind}>{f}{value}</{p}c>')
+        out.append(pieces[at + 4])
+    return "".join(out)
+
+
+_INF = float("inf")
 
 
 def _without_sheet(chain: bytes, sheet_id: str) -> bytes:
