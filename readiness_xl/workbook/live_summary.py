@@ -17,8 +17,10 @@ live check that says when the answers have changed since it was written.
             (largest (100 - score) x weight share, first among ties) where its formula fits.
 
 Functions used: IF, ISNUMBER, INDEX, MATCH, ROUND, COUNTIF, SUMPRODUCT, EXACT, AVERAGE,
-IFERROR, MID, MAX, SUM, ABS, N, OR, AND: each computed by Excel 2010 and later (Windows,
-Mac, web) and by LibreOffice. Pure: strings and values only; the writers put them in cells.
+IFERROR, MID, MAX, SUM, SUMSQ, ROW, LEN, ABS, N, OR, AND: each computed by Excel 2010 and later
+(Windows, Mac, web) and by LibreOffice (docs/live-workbook.md lists the workbook's). Pure:
+strings and values only; the writers (workbook.formula_cells, the template builder, the
+ribbon) put them in cells.
 """
 
 from __future__ import annotations
