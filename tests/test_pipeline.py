@@ -135,7 +135,10 @@ def test_robustness_without_noise_gives_every_unit_its_nominal_rank():
     assert not runs.failed.any()
     np.testing.assert_array_equal(runs.scores, np.broadcast_to(nominal.overall.to_numpy(), runs.scores.shape))
     np.testing.assert_array_equal(runs.ranks, np.broadcast_to(nominal.rank.to_numpy(), runs.ranks.shape))
-    table = R.uncertainty_analysis(fw, answers, weights_noise=0.0, runs=20).table
+    nothing = R.uncertain_inputs(method, 0.0)          # no noise: no uncertain input at all
+    assert nothing == ()
+    draws = R.sample_uniform(nothing, 20)
+    table = R.summarise(data, method, nothing, R.run(data, method, nothing, draws), seed=1).table
     assert (table["rank_p5"] == table["rank"]).all() and (table["rank_p95"] == table["rank"]).all()
     assert table["rank"].tolist() == nominal.rank.tolist()
 
@@ -147,3 +150,74 @@ def test_steps_can_be_picked_by_name():
                      "aggregate:overall", "round"]
     with pytest.raises(KeyError, match="no step named 'treat'"):
         P.named(P.steps(method), "treat")
+
+
+# --- the extension point of the data-preparation steps ------------------------------------
+
+def test_a_preparation_step_slots_in_before_normalise_and_screens_the_fits():
+    """A step given in `prepare` runs after parse and before normalise; units it marks
+    inactive are left out of what normalise learns (minmax over 2 and 6, not 2..100)."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class DropAbove:
+        limit: float
+        name: str = "screen"
+
+        def fit(self, state):
+            return np.nanmax(state.values, axis=1) <= self.limit
+
+        def apply(self, state, kept):
+            return state.but(active=kept)
+
+        def formula(self, key, cells):
+            return P.NoFormula("screening looks at every unit")
+
+        def describe(self, state, kept):
+            return P.LogEntry(self.name, f"{int((~kept).sum())} unit(s) left out of the fits", "active")
+
+    fw = framework([dim("D")], [number("x", "D", normalise="minmax")])
+    method = P.Method.of(fw)
+    steps = P.steps(method, fw, prepare=[DropAbove(50)])
+    assert [s.name for s in steps][:3] == ["parse", "screen", "normalise"]
+    state = P.run(steps, P.start(method, np.array([[2.0], [6.0], [100.0], [4.0]])))
+    assert state.shares[:, 0].tolist() == [0.0, 1.0, 1.0, 0.5]
+    assert str(state.log[1]) == "screen: 1 unit(s) left out of the fits [active]"
+
+
+def test_parse_reads_raw_cells_and_refuses_a_bad_one_with_its_agency():
+    fw = framework([dim("D")], [{"id": "y", "dimension": "D", "question_th": "", "question_en": "",
+                                 "type": "yesno", "max": 1, "points": 1},
+                                {"id": "s", "dimension": "D", "question_th": "", "question_en": "",
+                                 "type": "percent", "max": 100, "points": 1}])
+    method = P.Method.of(fw)
+    raw = pd.DataFrame({"y": ["ใช่", "ไม่ใช่"], "s": ["๕๐", None]}, index=["U", "V"], dtype=object)
+    state = P.run(P.steps(method, fw), P.start(method, raw=raw))
+    assert state.overall.tolist() == [75.0, 0.0]
+    with pytest.raises(ReadinessError, match="agency 'V', indicator 's'"):
+        P.run(P.steps(method, fw), P.start(method, raw=raw.assign(s=["50", "lots"])))
+
+
+def test_each_normalisation_writes_only_its_own_columns():
+    """Goalposts, minmax and rank side by side, each column by hand."""
+    fw = framework([dim("D")], [number("g", "D", max=10), number("m", "D", normalise="minmax"),
+                                number("r", "D", normalise="rank")])
+    shares = indicator_shares(fw, np.array([[5.0, 1.0, 3.0], [10.0, 3.0, 1.0], [0.0, 2.0, 2.0]]))
+    assert shares.tolist() == [[0.5, 0.0, 1.0], [1.0, 1.0, 0.0], [0.0, 0.5, 0.5]]
+
+
+def test_an_unknown_normalisation_is_refused_with_the_choices():
+    method = P.Method.of(deep_framework()).but(normalisation="median")
+    with pytest.raises(ValueError, match="normalisation 'median' is not one of goalposts"):
+        P.run([P.Normalise(method)], P.start(method, DEEP_ANSWERS.to_numpy(float)))
+
+
+def test_rank_and_band_step_ties_share_the_best_rank_and_a_bound_belongs_to_its_band():
+    """Bands Low from 0, Middle from 25 (test_method's framework): 25 is Middle, ties at
+    the top share rank 1 (RANK.EQ), no score has neither rank nor band."""
+    fw = framework([dim("D")], [number("x", "D", max=100)])
+    method = P.Method.of(fw, "exclude")
+    state = P.run(P.steps(method, fw), P.start(method, np.array([[25.0], [25.0], [10.0], [np.nan], [24.0]])))
+    assert state.overall[[0, 1, 2, 4]].tolist() == [25.0, 25.0, 10.0, 24.0]
+    assert state.rank[[0, 1, 2, 4]].tolist() == [1, 1, 4, 3] and np.isnan(state.rank[3])
+    assert state.band.tolist() == [1, 1, 0, -1, 0]

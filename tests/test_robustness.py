@@ -4,6 +4,7 @@ and the invariants of ranks and intervals."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -230,9 +231,9 @@ def test_alternative_aggregation_and_normalisation_draws(sample):
     assert not found.failed.any()
 
 
-def test_sub_dimensions_powers_and_rounding_follow_the_core():
-    """A framework with a parent dimension, a geometric dimension, a harmonic overall and
-    one-decimal rounding: every draw equals compute_results with that draw's weights."""
+def sub_dimension_framework():
+    """A parent dimension P (arithmetic) over P1 (geometric: a, b worth 2) and P2 (c),
+    beside Q (d); a harmonic overall and one-decimal rounding; 12 units of scale answers."""
     from readiness_xl.core.framework import build_framework, located
 
     dims = located([
@@ -257,9 +258,39 @@ def test_sub_dimensions_powers_and_rounding_follow_the_core():
                          index=[f"U{i:02d}" for i in range(12)])
     agencies = pd.DataFrame({"name_th": frame.index, "name_en": frame.index, "kind": "department",
                              "ministry_th": "ม", "ministry_en": "M"}, index=frame.index)
+    return framework, agencies, frame
+
+
+def test_sub_dimensions_powers_and_rounding_follow_the_core():
+    """Every draw equals compute_results with that draw's weights."""
+    framework, agencies, frame = sub_dimension_framework()
     for scores, ranks, overall, rank in draws_against_the_core(framework, agencies, frame, 0.3, 4, seed=2):
         np.testing.assert_array_equal(scores, overall)
         np.testing.assert_array_equal(ranks, rank)
+
+
+def test_each_draw_equals_the_formula_written_out_by_hand():
+    """The batched draws against the method written out in plain Python, from each draw's
+    own weights and points: P1 = 100 (s_a^p_a s_b^p_b)^(1/(p_a+p_b)), P2 = 100 s_c,
+    Q = 100 s_d, P = (w1 P1 + w2 P2) / (w1 + w2), overall = (wP + wQ) / (wP/P + wQ/Q),
+    rounded half away from zero to one decimal."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    framework, _, frame = sub_dimension_framework()
+    method, data = R.method_of(framework), R.data_of(framework, frame)
+    inputs = R.uncertain_inputs(method, 0.3)
+    draws = R.sample_uniform(inputs, 6, seed=7)
+    found = R.run(data, method, inputs, draws)
+    picks = R.choices(inputs, draws)
+    for d in range(len(draws)):
+        w = dict(zip(framework.dimension_ids, inputs[0].alternatives[picks[d, 0]]))
+        pa, pb, _, _ = inputs[1].alternatives[picks[d, 1]]
+        for u, (a, b, c, q) in enumerate(frame.to_numpy() / 4):
+            p1 = 100 * math.exp((pa * math.log(a) + pb * math.log(b)) / (pa + pb))
+            parent = (w["P1"] * p1 + w["P2"] * 100 * c) / (w["P1"] + w["P2"])
+            overall = (w["P"] + w["Q"]) / (w["P"] / parent + w["Q"] / (100 * q))
+            expected = float(Decimal(repr(round(float(overall), 9))).quantize(Decimal("0.1"), ROUND_HALF_UP))
+            assert found.scores[d, u] == expected, (d, u, overall)
 
 
 def test_sobol_by_blocks_of_units_equals_one_block(sample, monkeypatch):

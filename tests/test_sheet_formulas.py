@@ -199,3 +199,79 @@ def test_agency_sheet_formulas_equal_score_on_random_frameworks(tmp_path, case):
                 expected.overall[unit], abs=TOL), unit
     has_calc = fw.indicators["normalise"].isin(P.CROSS_UNIT).any()
     assert (CALC_SHEET in load_workbook(path, read_only=True).sheetnames) == bool(has_calc)
+
+
+def test_under_exclude_a_blank_drops_out_of_the_mean_with_its_weight(tmp_path):
+    """The arithmetic mean skips a blank share and its weight; another mean cannot be a
+    plain formula under `exclude`, and says so."""
+    from openpyxl import Workbook
+
+    from readiness_xl.core.pipeline.aggregate import mean_formula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r, (x, w) in enumerate([(0.5, 1), ('=""', 5), (1.0, 1), (0.0, 2)], start=1):
+        ws[f"A{r}"], ws[f"B{r}"] = x, w
+    ws["C1"] = "=" + mean_formula("A1:A4", "B1:B4", 1.0, "exclude")
+    wb.save(tmp_path / "mean.xlsx")
+    values = evaluate(tmp_path / "mean.xlsx")
+    assert values["S'!C1"] == pytest.approx((0.5 + 1.0) / 4, abs=TOL)       # weights 1 + 1 + 2
+    assert not P.is_formula(mean_formula("A1:A4", "B1:B4", 0.0, "exclude"))
+    assert "cannot be a formula" in str(mean_formula("A1:A4", "B1:B4", -1.0, "exclude"))
+
+
+def test_libreoffice_computes_the_cross_unit_normalisations_through_the_calc_sheet(tmp_path):
+    """minmax (lower, log), zscore, rank with a tie and a missing answer, target lower:
+    LibreOffice's MIN, MAX, AVERAGE, STDEVP, COUNT and SUMPRODUCT over the Calc sheet
+    give recalc's scores on every agency sheet."""
+    from tests.outside_tools import libreoffice_convert
+
+    def number(ident, dimension, **extra):
+        return indicator(ident, dimension, "number", **{"min": 1, "max": 100, "direction": "",
+                                                         "transform": "none", **extra})
+
+    fw = framework([dim("A", 2), dim("B", 1, aggregation="geometric")],
+                   [number("m", "A", normalise="minmax", direction="lower", transform="log"),
+                    number("z", "A", normalise="zscore"), number("r", "B", normalise="rank"),
+                    number("t", "B", normalise="target", max=50, direction="lower")])
+    raw = pd.DataFrame({"m": [10, 100, 5, None], "z": [3, 9, 6, 6], "r": [7, 7, 2, None],
+                        "t": [25, 100, 50, 80]}, index=["P1", "P2", "P3", "P4"], dtype=object)
+    path = tmp_path / "cross.xlsx"
+    build_workbook(fw, agencies_of(raw.index), raw).save(path)
+    expected = json.loads(run_cli("recalc", path, "-o", tmp_path / "scored.xlsx", "--json").stdout)
+    wb = load_workbook(libreoffice_convert(path, "xlsx", tmp_path / "lo", tmp_path / "profile"),
+                       data_only=True)
+    assert wb[CALC_SHEET].sheet_state == "hidden"
+    cells = score_cells(fw)
+    for agency in expected["agencies"]:
+        ws = wb[agency["id"]]
+        for d in fw.dimension_ids:
+            assert ws[cells[d]].value == pytest.approx(agency["dimensions"][d], abs=TOL), (agency["id"], d)
+        assert ws[cells["overall"]].value == pytest.approx(agency["overall"], abs=TOL)
+    values = evaluate(path)                          # and the formulas engine agrees
+    for agency in expected["agencies"]:
+        assert values[f"{agency['id']}'!{cells['overall']}"] == pytest.approx(agency["overall"], abs=TOL)
+
+
+def test_parse_formulas_read_yes_no_words_and_leave_a_blank_unanswered(tmp_path):
+    """The parse step's formulas, as the formulas engine computes them: Thai and English
+    yes/no words, 1/0 and Thai digits; a blank is not answered (a blank equals 0 and
+    FALSE in a spreadsheet, so a plain `=0` test would read it as "no")."""
+    from openpyxl import Workbook
+
+    parse = P.Parse()
+    typed = ["ใช่", "ไม่ใช่", None, 1, 0, "๑", "yes", "N", "maybe"]
+    answered = [True, True, False, True, True, True, True, True, False]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r, value in enumerate(typed, start=1):
+        ws[f"A{r}"] = value
+        ws[f"B{r}"] = "=" + parse.formula(("yesno", "answered"), f"A{r}")
+        ws[f"C{r}"] = "=" + parse.formula(("yesno", "value"), f"A{r}")
+    wb.save(tmp_path / "parse.xlsx")
+    values = evaluate(tmp_path / "parse.xlsx")
+    assert [bool(values[f"S'!B{r}"]) for r in range(1, len(typed) + 1)] == answered
+    yes = [values[f"S'!C{r}"] for r, a in enumerate(answered, start=1) if a]
+    assert yes == [1, 0, 1, 0, 1, 1, 0]

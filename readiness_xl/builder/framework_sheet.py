@@ -15,7 +15,7 @@ from readiness_xl.builder.style import (BOLD_FONT, LINE_POINTS, NOTE_FONT, PADDE
                                         header, print_a4, put, put_formula, text_height, widths)
 from readiness_xl.core.aggregation import aggregation_name
 from readiness_xl.core.framework import ANSWER_TYPES, Framework
-from readiness_xl.core.normalisation import DIRECTIONS, NORMALISATIONS, TRANSFORMS
+from readiness_xl.core.words import DIRECTIONS, NORMALISATIONS, TRANSFORMS
 from readiness_xl.workbook import layout as L
 
 TYPE_CODES = ANSWER_TYPES

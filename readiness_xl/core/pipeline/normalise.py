@@ -68,7 +68,7 @@ class Normalise:
 
     def apply(self, state: State, fitted: dict) -> State:
         values = state.values
-        shares = np.empty_like(values)
+        shares = np.full_like(values, np.nan)   # a column no method wrote stays visibly empty
         for name, (columns, params, learned) in fitted.items():
             x = values[:, columns]
             if name in ("minmax",):
