@@ -81,6 +81,8 @@ def render_with_formulas(sheet_xml: str, rows: list[list]) -> str:
             if type(value) is Formula:
                 out[c] = f"{_MARK}{len(cells)}"
                 cells.append((r, c + 1, value))
+            elif type(value) is str and _MARK in value:   # never taken for a placeholder
+                out[c] = value.replace(_MARK, "")
         plain.append(out)
     xml = render_sheet_data(sheet_xml, plain)
     if not cells:
