@@ -336,3 +336,14 @@ def test_formula_cells_hold_their_cached_values_and_share_runs():
     values = sheet_values(out)
     assert values["A2"] == 2.0 and values["A3"] == 4.5 and values["A4"] == 1.0
     assert values["B2"] == "x0" and values["C2"] == "t" and values.get("C3") in ("", None)
+
+
+def test_a_true_50_after_float_noise_is_not_a_weak_dimension():
+    """49.99999999999999 (a 50 after float noise) is not below 50 in the core, as LibreOffice
+    and Excel, comparing the Summary's formula, do not count it either."""
+    import numpy as np
+
+    from readiness_xl.core.benchmarks import weak_mask
+    from readiness_xl.workbook.live_summary import weak_formula
+    assert weak_mask(np.array([49.99999999999999, 49.9999, 50.0])).tolist() == [False, True, False]
+    assert "ROUND(G2,9)<50" in weak_formula(["G2"], ["1"])

@@ -150,9 +150,10 @@ def gap_formula(overall: str, national: str) -> str:
 
 
 def weak_formula(cells: list[str], ids: list[str]) -> str:
-    """The dimensions below the threshold, in framework order, joined by ', '."""
-    parts = "&".join(f'IF(ISNUMBER({c}),IF({c}<{WEAK_THRESHOLD:g},{text_literal(", " + d)},""),"")'
-                     for c, d in zip(cells, ids))
+    """The dimensions below the threshold, in framework order, joined by ', ' (compared
+    without float noise, as core.benchmarks.weak_mask)."""
+    parts = "&".join(f'IF(ISNUMBER({c}),IF(ROUND({c},{NOISE_DECIMALS})<{WEAK_THRESHOLD:g},'
+                     f'{text_literal(", " + d)},""),"")' for c, d in zip(cells, ids))
     return f"MID({parts},3,{MAX_FORMULA})"
 
 
