@@ -115,7 +115,7 @@ def test_validation_sheet_names_file_sheet_cell_and_problem(round_of_50):
 
 def test_master_is_recalculated_to_hand_computed_scores(round_of_50, tmp_path):
     master, agencies, rows, _ = round_of_50
-    summary = pd.DataFrame(list(load_workbook(master, read_only=True)["Summary"].iter_rows(values_only=True)))
+    summary = pd.DataFrame(list(load_workbook(master, read_only=True, data_only=True)["Summary"].iter_rows(values_only=True)))
     header, body = summary.iloc[0].tolist(), summary.iloc[1:]
     body.columns = header
     agency_rows = body[body.iloc[:, 0] == ROW_TYPES["agency"]].set_index(header[1])
@@ -177,5 +177,5 @@ def test_summary_scored_in_memory_is_what_a_recalc_writes(round_of_50, tmp_path)
     run_cli("recalc", master, "-o", again)
 
     def summary(path: Path) -> list[tuple]:
-        return list(load_workbook(path, read_only=True)["Summary"].iter_rows(values_only=True))
+        return list(load_workbook(path, read_only=True, data_only=True)["Summary"].iter_rows(values_only=True))
     assert summary(master) == summary(again)

@@ -49,7 +49,7 @@ def _digest(path: Path) -> str:
 
 def _openpyxl_fails(path: Path) -> str | None:
     try:
-        load_workbook(path, read_only=True)["Summary"].calculate_dimension()
+        load_workbook(path, read_only=True, data_only=True)["Summary"].calculate_dimension()
     except Exception as err:  # noqa: BLE001 - any failure of openpyxl is the finding
         return repr(err)
     return None

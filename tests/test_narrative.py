@@ -119,7 +119,7 @@ def test_missing_scores_and_bad_arguments(results):
 
 
 def test_summary_sheet_narrative_column_is_last_and_filled(sample_path, results):
-    ws = load_workbook(sample_path, read_only=True)["Summary"]
+    ws = load_workbook(sample_path, read_only=True, data_only=True)["Summary"]
     table = list(ws.iter_rows(values_only=True))
     header = table[0]
     assert header[-1] == "บทสรุป / Narrative"

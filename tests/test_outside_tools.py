@@ -91,7 +91,7 @@ def test_libreoffice_prints_thai_text(name, lo_profile, tmp_path):
     heat = {tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4)) for _, colour in HEAT_STEPS}
     coloured = sum(bool(heat & set(Image.open(p).convert("RGB").getdata())) for p in pages)
     if name == "readiness_template.xlsx":  # blank: nothing is coloured (red) before answers exist
-        assert coloured == 0 and "ยังไม่มีผลคะแนน" in text
+        assert coloured == 0 and "ยังไม่มีคำตอบ" in text
     else:  # scores are coloured; the Summary prints gaps signed, kinds and row types in Thai
         assert coloured > 31
         for words in ("+8.4", "\u22123.5", "Page 1 of"):

@@ -80,7 +80,7 @@ def test_sample_benchmarks_ranks_and_overalls_are_their_formulas(sample_json):
 
 
 def test_summary_sheet_levels_for_ministry_and_nation(sample_path):
-    ws = load_workbook(sample_path, read_only=True)["Summary"]
+    ws = load_workbook(sample_path, read_only=True, data_only=True)["Summary"]
     rows = {(r[0], r[2]): r for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
     header = next(ws.iter_rows(max_row=1, values_only=True))
     level = header.index("ระดับ")
@@ -118,7 +118,7 @@ def test_editing_a_weight_in_the_sheet_changes_overall_by_the_formula(sample_cop
 
 def test_summary_compares_each_unit_with_the_nation(sample_path):
     from openpyxl import load_workbook
-    ws = load_workbook(sample_path, read_only=True)["Summary"]
+    ws = load_workbook(sample_path, read_only=True, data_only=True)["Summary"]
     rows = list(ws.iter_rows(values_only=True))
     head = list(rows[0])
     col = {h: head.index(h) for h in head}

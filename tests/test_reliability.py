@@ -56,7 +56,7 @@ def test_prefixed_summary_is_rewritten_and_verified(sample_copy):
     _edit_part(sample_copy, "Summary", _prefixed)
     result = json.loads(run_cli("recalc", sample_copy, "--json").stdout)
     overall = next(a["overall"] for a in result["agencies"] if a["id"] == "D01")
-    ws = load_workbook(sample_copy, read_only=True)["Summary"]
+    ws = load_workbook(sample_copy, read_only=True, data_only=True)["Summary"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     header = next(ws.iter_rows(max_row=1, values_only=True))
     written = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "D01")

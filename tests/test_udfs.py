@@ -213,7 +213,7 @@ def test_national_row_is_read_alone_and_searched_when_not_last(sample_path, tmp_
             raise AssertionError("the whole Summary read")
         patch.setattr(xlwings.Range, "expand", whole_block)
         assert xl.DIMENSION_GAP(dims, None, caller(book, "D01", "N11")) == expected
-    wb = load_workbook(sample_path)
+    wb = load_workbook(sample_path, data_only=True)   # the values Excel shows (formulas' cached)
     summary = wb[L.SUMMARY_SHEET]
     summary.append(["หน่วยงาน", "X01", "ต่อท้าย", "Appended", "", ""] + [1.0] * len(DIMS))
     wb.save(tmp_path / "appended.xlsx")

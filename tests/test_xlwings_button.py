@@ -48,7 +48,8 @@ def click(data: dict) -> tuple[list[dict], dict]:
 
 
 def trimmed(rows: list[list]) -> list[list]:
-    rows = [list(r) for r in rows]
+    """Rows without trailing blanks; an empty text (a formula's "" result) is a blank."""
+    rows = [[None if v == "" else v for v in r] for r in rows]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     width = max((i + 1 for r in rows for i, v in enumerate(r) if v is not None), default=0)
@@ -58,7 +59,7 @@ def trimmed(rows: list[list]) -> list[list]:
 def cli_summary(path, tmp_path) -> list[list]:
     out = tmp_path / "cli.xlsx"
     run_cli("recalc", path, "-o", out)
-    ws = load_workbook(out)[L.SUMMARY_SHEET]
+    ws = load_workbook(out, data_only=True)[L.SUMMARY_SHEET]
     return trimmed([[float(v) if isinstance(v, int) and not isinstance(v, bool) else v
                      for v in row] for row in ws.iter_rows(values_only=True)])
 
@@ -67,7 +68,10 @@ def test_button_on_a_real_book_writes_the_summary_of_recalc(sample_copy, tmp_pat
     data = book_json(sample_copy)
     cell(data, L.SUMMARY_SHEET, "A60", "stale row from an earlier, larger survey")
     actions, sheets = click(data)
-    assert [a["func"] for a in actions] == ["rangeClearContents", "setValues", "calculate"]
+    assert [a["func"] for a in actions] == ["rangeClearContents", "setValues", "setFormula", "calculate"]
+    formulas = actions[2]["values"]   # the figures stay live: Excel computes them in the calculation
+    d01 = next(r for r in formulas if r[1] == "'D01")
+    assert d01[len(FIXED_HEADERS) + len(DIMS)] == "=IF(ISNUMBER('D01'!$N$11),'D01'!$N$11,\"\")"
     got = trimmed(sheets[L.SUMMARY_SHEET])
     expected = cli_summary(sample_copy, tmp_path)
     assert len(got) == len(expected)
@@ -182,7 +186,7 @@ def test_the_renamed_addins_button_runs_main_on_the_caller_and_writes_recalcs_su
                              command], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     actions = json.loads(result.stdout.strip().splitlines()[-1])
-    assert [a["func"] for a in actions] == ["rangeClearContents", "setValues", "calculate"]
+    assert [a["func"] for a in actions] == ["rangeClearContents", "setValues", "setFormula", "calculate"]
     got = trimmed(apply_actions(book_json(sample_copy), actions)[L.SUMMARY_SHEET])
     expected = cli_summary(sample_copy, tmp_path)
     assert len(got) == len(expected) > 30

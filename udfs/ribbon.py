@@ -54,9 +54,9 @@ def full_calculation(app) -> None:
 
 def recalculate(book) -> Results:
     """Score every agency of `book` (an xlwings Book) and rewrite its Summary."""
+    from readiness_xl.workbook.live_summary import Formula
     from readiness_xl.workbook.read import read_open_book
-    from readiness_xl.workbook.recalc import score_book
-    from readiness_xl.workbook.summary import rows as summary_rows
+    from readiness_xl.workbook.recalc import score_book, summary_cells
 
     from .xlwings_book import XlwingsWorkbook
     app = book.app
@@ -72,14 +72,20 @@ def recalculate(book) -> Results:
         raise ReadinessError(Problem(f"sheet '{L.SUMMARY_SHEET}' is missing: the Summary is "
                                      "where the results go", file=book.name))
     _status(app, f"readiness-xl: อ่านกรอบการประเมิน / reading the framework ({total} sheets)")
-    results = score_book(read_open_book(workbook, Path(book.fullname), progress))
-    rows = summary_rows(results)
+    read = read_open_book(workbook, Path(book.fullname), progress)
+    results = score_book(read)
+    rows = summary_cells(read, results)
     _status(app, "readiness-xl: เขียนสรุป / writing the Summary")
     summary = book.sheets[L.SUMMARY_SHEET]
     width = max(len(r) for r in rows)
     summary.used_range.clear_contents()
-    summary.range((1, 1), (len(rows), width)).value = [
-        [as_typed(v) for v in r] + [None] * (width - len(r)) for r in rows]
+    block = summary.range((1, 1), (len(rows), width))
+    # The values first (what a viewer that does not recalculate shows), then the same
+    # block with every figure's live formula, which Excel computes in the full calculation.
+    block.value = [[as_typed(v.cached if isinstance(v, Formula) else v) for v in r]
+                   + [None] * (width - len(r)) for r in rows]
+    block.formula = [[("=" + v.text) if isinstance(v, Formula) else ("" if v is None else as_typed(v))
+                      for v in r] + [""] * (width - len(r)) for r in rows]
     full_calculation(app)
     return results
 

@@ -31,6 +31,7 @@ from readiness_xl.workbook.style import (BOLD_FONT, CHECK_FONT, INPUT_FILL, LINE
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.pipeline.parse import yes_test
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.score_block import block_order, score_cells  # noqa: F401 (where the scores sit)
 
 TYPE_LABELS = {"yesno": "ใช่/ไม่ใช่ (yes/no)", "scale": "ระดับ (scale)", "percent": "ร้อยละ (%)",
                "number": "ตัวเลข (number)"}
@@ -70,31 +71,6 @@ def ordered_indicators(framework: Framework) -> pd.DataFrame:
 def yes_formula(cell: str) -> str:
     """Native test of a yes answer, from the same word list the reader accepts."""
     return yes_test(cell)
-
-
-def block_order(framework: Framework) -> list[str]:
-    """The score block's dimensions: the top level first, then each parent's children
-    together, so that every group of siblings is one contiguous range (to any depth)."""
-    parents = framework.dimensions["parent"]
-    order = [d for d in framework.dimension_ids if parents[d] == ""]
-    i = 0
-    while i < len(order):
-        order += [d for d in framework.dimension_ids if parents[d] == order[i]]
-        i += 1
-    return order
-
-
-def score_cells(framework: Framework) -> dict[str, str]:
-    """Where an agency sheet shows each score: dimension id -> its cell in column N
-    (e.g. "N7"), and "overall", "level", "completeness". The same on every agency sheet
-    of a workbook; a framework without sub-dimensions keeps its dimensions in framework
-    order from row L.AGENCY_FIRST_ROW, then Overall, Level, Completeness."""
-    first = L.AGENCY_FIRST_ROW
-    cells = {d: f"{SCORE_LETTER}{r}" for r, d in enumerate(block_order(framework), start=first)}
-    total = first + len(cells)
-    cells.update(overall=f"{SCORE_LETTER}{total}", level=f"{SCORE_LETTER}{total + 1}",
-                 completeness=f"{SCORE_LETTER}{total + 2}")
-    return cells
 
 
 @dataclass(frozen=True)

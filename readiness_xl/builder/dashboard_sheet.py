@@ -25,10 +25,10 @@ from readiness_xl.workbook.summary import FIXED_HEADERS, GAP_HEADERS, ROW_TYPES,
 
 FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1
 NAME_COLUMN = "C"  # Thai name: what the Dashboard's chooser matches
-# What the Dashboard says while the Summary is empty (a blank template, before recalculation).
-EMPTY_STATE = ("ยังไม่มีผลคะแนน: กรอกคำตอบในชีตหน่วยงาน แล้วกด คำนวณใหม่ทุกหน่วยงาน (แท็บ Readiness) "
-               "หรือรัน readiness-xl recalc / No results yet: answer the agency sheets, then press "
-               "Recalculate all agencies or run readiness-xl recalc.")
+# What the Dashboard says while no agency has answered anything (a blank template).
+EMPTY_STATE = ("ยังไม่มีคำตอบ: กรอกคำตอบในชีตหน่วยงาน ผลจะขึ้นที่นี่ทันที (แบบชีต Responses: กด คำนวณใหม่ทุกหน่วยงาน "
+               "หรือรัน readiness-xl recalc) / No answers yet: answer the agency sheets and the results "
+               "show here at once (Responses layout: press Recalculate all agencies or run readiness-xl recalc).")
 # The Dashboard is one column of content as wide as A..C (about 15 cm), so it prints on
 # A4 portrait at full size: the table, the radar under it, the bar chart on its own page.
 CHART_WIDTH = 15     # cm
@@ -72,16 +72,20 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
     first_dim, overall = get_column_letter(FIRST_DIMENSION_COLUMN), overall_column(framework)
     completeness = get_column_letter(len(FIXED_HEADERS) + n_dims + 1 + TAIL_HEADERS.index(
         "ความครบถ้วน / Completeness %"))
+    # Coloured once answered: an agency row by its own completeness, a group row (blank
+    # completeness) once any agency has answered anything.
+    answered = f"COUNTIF(${completeness}$2:${completeness}${last},\">0\")>0"
     heat_fills(ws, f"{first_dim}2:{overall}{last}", f"{first_dim}2",
-               f"OR(ISBLANK(${completeness}2),${completeness}2>0)")
+               f"IF(ISBLANK(${completeness}2),{answered},N(${completeness}2)>0)")
     widths(ws, "ABCDEF", (11, 6, 44, 42, 20, 26))
-    tail = (9, 14, 13, 7, 17, 12, 16, 10)  # overall, ระดับ, Level, rank, completeness, gap, below, improve
+    tail = (9, 14, 13, 7, 17, 12, 16, 10, 26)  # overall, ระดับ, Level, rank, completeness, gap, below,
+                                              # improve, narrative status
     for col, width in enumerate((8,) * n_dims + tail, start=FIRST_DIMENSION_COLUMN):
         ws.column_dimensions[get_column_letter(col)].width = width
     narrative = get_column_letter(len(labels))
     ws.column_dimensions[narrative].width = 90
     ws.freeze_panes = "C2"
-    table_end = get_column_letter(len(labels) - 1)
+    table_end = get_column_letter(len(labels) - 2)   # the narrative and its status stay out
     print_a4(ws, title_rows="1:1", title_cols="B:C", columns=f"A:{table_end}",
              breaks_after=(get_column_letter(FIRST_DIMENSION_COLUMN - 1),
                            get_column_letter(FIRST_DIMENSION_COLUMN + n_dims + 3)),  # overall .. rank
@@ -89,6 +93,38 @@ def write_summary_frame(wb, framework: Framework, agencies: pd.DataFrame):
                          f"Narratives (column {narrative}) are not printed here: see the report")
     ws.print_area = f"A1:{table_end}{last}"
     return ws
+
+
+def write_live_summary(ws, framework: Framework, agencies: pd.DataFrame,
+                       answers: pd.DataFrame | None = None) -> None:
+    """The Summary's rows as live formulas over the agency sheets (workbook.summary.live),
+    each data row styled as row 2: a workbook never recalculated by Python still shows
+    every figure once a spreadsheet program computes it. Text stays text."""
+    from copy import copy
+
+    from readiness_xl.core.answers import parse_answers
+    from readiness_xl.core.results import compute_results
+    from readiness_xl.workbook.live_summary import Formula
+    from readiness_xl.workbook.summary import live
+    raw = pd.DataFrame(None, index=agencies.index, columns=framework.indicator_ids, dtype=object)
+    if answers is not None:
+        raw = answers.reindex(index=agencies.index, columns=framework.indicator_ids)
+    parsed, _ = parse_answers(raw, framework)
+    rows = live(compute_results(framework, agencies, parsed), narratives=False)
+    styles = {c.column: c for c in ws[2]}
+    for r, row in enumerate(rows[1:], start=2):
+        for col, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=col)
+            if isinstance(value, Formula):
+                cell.value = "=" + value.text
+            else:
+                cell.value = value
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+            model = styles.get(col)
+            if model is not None and r > 2:
+                cell.font, cell.number_format = copy(model.font), model.number_format
+                cell.alignment = copy(model.alignment)
 
 
 def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: str) -> None:
@@ -102,8 +138,8 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
 
     put(ws, 1, 1, "แดชบอร์ดความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Dashboard", TITLE_FONT,
         wrap=True)
-    put(ws, 2, 1, "ข้อมูลจากชีต Summary ซึ่งคำนวณใหม่ทุกครั้งที่กด Recalculate / Data from the Summary "
-        "sheet, refreshed by every recalculation.", NOTE_FONT, wrap=True)
+    put(ws, 2, 1, "ข้อมูลจากชีต Summary ซึ่งเป็นสูตรที่คำนวณจากชีตหน่วยงานทันที / Data from the Summary "
+        "sheet, whose formulas follow the agency sheets at once.", NOTE_FONT, wrap=True)
     for row, lines in ((1, 2.6), (2, 2)):  # within A..C, the printed width
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         ws.row_dimensions[row].height = lines * LINE_POINTS
@@ -114,7 +150,10 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
                              error="เลือกจากรายชื่อในชีต Summary / Choose a name from the Summary sheet")
     chooser.add("B3")
     ws.add_data_validation(chooser)
-    put_formula(ws, 4, 1, f'=IF(COUNTA({kinds})=0,"{EMPTY_STATE}","")', EMPTY_FONT).alignment = WRAP
+    completeness = get_column_letter(FIRST_DIMENSION_COLUMN + len(dims) + TAIL_HEADERS.index(
+        "ความครบถ้วน / Completeness %"))
+    answered = f"'{L.SUMMARY_SHEET}'!${completeness}$2:${completeness}${last}"
+    put_formula(ws, 4, 1, f'=IF(COUNTIF({answered},">0")=0,"{EMPTY_STATE}","")', EMPTY_FONT).alignment = WRAP
     ws.merge_cells("A4:C4")
     ws.row_dimensions[4].height = 4 * LINE_POINTS
 
@@ -127,9 +166,10 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     for r, (label, col) in enumerate(rows, start=6):
         values = f"'{L.SUMMARY_SHEET}'!${col}$2:${col}${last}"
         put(ws, r, 1, label)
-        put_formula(ws, r, 2, f'=IFERROR(INDEX({values},MATCH("{national}",{kinds},0)),"")',
-            number_format=SCORE_FORMAT)
-        put_formula(ws, r, 3, f'=IFERROR(INDEX({values},MATCH($B$3,{names},0)),"")', number_format=SCORE_FORMAT)
+        put_formula(ws, r, 2, f'=IF($A$4<>"","",IFERROR(INDEX({values},MATCH("{national}",{kinds},0)),""))',
+                    number_format=SCORE_FORMAT)
+        put_formula(ws, r, 3, f'=IF($A$4<>"","",IFERROR(INDEX({values},MATCH($B$3,{names},0)),""))',
+                    number_format=SCORE_FORMAT)
     profile_end = 5 + len(dims)
 
     radar = RadarChart()

@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.builder.agency_sheet import CALC_SHEET, needs_calc, write_agency_sheet, write_calc_sheet
 from readiness_xl.builder.method_formulas import SheetMethod
-from readiness_xl.builder.dashboard_sheet import write_dashboard, write_summary_frame
+from readiness_xl.builder.dashboard_sheet import write_dashboard, write_live_summary, write_summary_frame
 from readiness_xl.builder.framework_sheet import write_framework_sheet
 from readiness_xl.workbook.style import (BOLD_FONT, NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put,
                                          text_height, widths)
@@ -21,8 +21,6 @@ from readiness_xl.core.agencies import AGENCY_FIELDS, RANKED_FIELD
 from readiness_xl.core.framework import Framework
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.atomic_write import atomic_target
-from readiness_xl.workbook.style import (NOTE_FONT, STEP_FONT, TITLE_FONT, header, print_a4, put, text_height,
-                                         widths)
 
 XLWINGS_SETTINGS = (
     # What xlwings reads from this sheet (its add-in settings, per workbook): the module
@@ -62,11 +60,13 @@ ABOUT_TEMPLATE = StartPage(
         "\"คะแนน %\") ไม่ต้องมี add-in สีจะขึ้นเมื่อมีคำตอบแล้ว\nDimension scores, the overall score, "
         "the level and completeness appear at once on the right of the same sheet (column N), with no "
         "add-in. Colours appear once there are answers.",
-        "ตารางสรุป (ชีต Summary: อันดับ ค่าเฉลี่ยกระทรวงและภาพรวม ส่วนต่าง บทสรุป) และชีต Dashboard "
-        "จะเติมเมื่อกดปุ่ม คำนวณใหม่ทุกหน่วยงาน บนแท็บ ความพร้อมดิจิทัล / Readiness (ต้องมี add-in) "
-        "หรือรัน readiness-xl recalc book.xlsx\nThe Summary (ranks, ministry and overall means, gaps, "
-        "narratives) and the Dashboard are filled when you press Recalculate all agencies on the "
-        "Readiness tab (needs the add-in) or run readiness-xl recalc book.xlsx.",
+        "ตารางสรุป (ชีต Summary: คะแนน อันดับ ระดับ ค่าเฉลี่ยกระทรวงและภาพรวม ส่วนต่าง) และชีต Dashboard "
+        "เป็นสูตรที่ตามคำตอบในชีตหน่วยงานทันที ในทุกโปรแกรม ส่วนบทสรุป (ข้อความ) เขียนเมื่อกดปุ่ม "
+        "คำนวณใหม่ทุกหน่วยงาน บนแท็บ ความพร้อมดิจิทัล / Readiness (ต้องมี add-in) หรือรัน readiness-xl recalc "
+        "book.xlsx\nThe Summary (scores, ranks, levels, ministry and overall means, gaps) and the "
+        "Dashboard are formulas that follow the agency sheets at once, in any program. The narratives "
+        "are written when you press Recalculate all agencies on the Readiness tab (needs the add-in) or "
+        "run readiness-xl recalc book.xlsx; the column beside them says when they are out of date.",
         "add-in ไม่บังคับ: เพิ่มฟังก์ชัน เช่น =READINESS_SCORE() และปุ่มคำนวณ (วิธีติดตั้ง: README หัวข้อ "
         "Use it in Excel) ถ้าไม่มี add-in คอลัมน์ O \"ตรวจซ้ำ / Check\" จะแสดง \u2013 ซึ่งเป็นเรื่องปกติ\n"
         "The add-in is optional: it adds functions such as =READINESS_SCORE() and the button (install: "
@@ -163,7 +163,9 @@ def build_workbook(framework: Framework, agencies: pd.DataFrame,
     for ident, agency in agencies.iterrows() if agency_sheets else ():
         row = None if answers is None or ident not in answers.index else answers.loc[ident]
         write_agency_sheet(wb, framework, cells, ident, agency, row, method=method, calc=calc)
-    write_summary_frame(wb, framework, agencies)
+    summary = write_summary_frame(wb, framework, agencies)
+    if agency_sheets:
+        write_live_summary(summary, framework, agencies, answers)
     write_dashboard(wb, framework, agencies,
                     chosen=str(agencies.iloc[0]["name_th"]) if len(agencies) else "")
     xlwings_conf_sheet(wb)

@@ -54,8 +54,9 @@ def gaps(dimensions: pd.DataFrame | pd.Series | np.ndarray,
 
 def weak_mask(values: np.ndarray, threshold: float = WEAK_THRESHOLD) -> np.ndarray:
     """Which dimensions score below the threshold (a blank one never: NaN compares False),
-    for a units x dimensions matrix or one unit's row."""
-    return np.asarray(values, float) < threshold
+    for a units x dimensions matrix or one unit's row; compared without float noise (a
+    49.99999999999999 that is a true 50 is not below 50), as spreadsheet engines compare."""
+    return noise_free(values) < threshold
 
 
 def weak_order(values: np.ndarray, threshold: float = WEAK_THRESHOLD) -> np.ndarray:

@@ -30,14 +30,14 @@ from readiness_xl.workbook.fast_read import open_workbook
 from readiness_xl.workbook.layout import SUMMARY_SHEET
 from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.package import WORKBOOK_PART, sheet_part, sheet_parts
+from readiness_xl.workbook.formula_cells import render_with_formulas
 from readiness_xl.workbook.package_edits import full_calc_on_load
 from readiness_xl.workbook.parts import replace_parts
 from readiness_xl.workbook.read import Book, damaged, read_book
 from readiness_xl.workbook.read_back import check_cells
-from readiness_xl.workbook.recalc import score_book
+from readiness_xl.workbook.recalc import score_book, summary_cells
 from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, sheet_edits
 from readiness_xl.workbook.sheet_xml import render_sheet_data, set_cells
-from readiness_xl.workbook.summary import rows as summary_rows
 
 VALIDATION_SHEET = "Validation"
 VALIDATION_HEADER = ["เวลาที่รวบรวม / Collected at", "ไฟล์ / File", "หน่วยงาน / Agency",
@@ -259,7 +259,7 @@ def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list
                  for sheet, values in cells.items()}
         summary_part = sheet_part(zf, SUMMARY_SHEET)
         edit_answers = edits.get(summary_part, lambda data: data)
-        edits[summary_part] = lambda data: render_sheet_data(
+        edits[summary_part] = lambda data: render_with_formulas(
             edit_answers(data).decode("utf-8"), summary).encode("utf-8")
         added, new_parts = sheet_edits(zf, validation_spec([VALIDATION_HEADER] + rows))
         edits.update(added)
@@ -341,8 +341,10 @@ def _collect(files: list[Path], master_path: Path, replace: bool, missing: str,
                               f"'{ret.agency}'; not merged", ret.agency)
 
     try:  # the merged answers are scored in memory: the master is read once, written once
-        results = score_book(_merged(master, written), missing)
-        _write(master, cells, history + ledger_rows, summary_rows(results), master_path)
+        merged_book = _merged(master, written)
+        results = score_book(merged_book, missing)
+        _write(master, cells, history + ledger_rows, summary_cells(merged_book, results, missing),
+               master_path)
     except ReadinessError as err:
         raise ReadinessError([Problem(p.message, p.sheet, p.cell, p.file or master_path.name)
                               for p in err.problems]) from None

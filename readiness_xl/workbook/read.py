@@ -45,6 +45,10 @@ class Book:
     agencies: pd.DataFrame                 # index id, AGENCY_COLUMNS fields
     raw_answers: pd.DataFrame              # agencies x indicator ids, cell values as read
     answer_cells: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # The agency sheets' score blocks sit where score_block.score_cells says (checked on the
+    # first sheet): the Summary's live formulas may refer to them. False for a workbook built
+    # by another version whose score block is elsewhere, and for the long layout.
+    score_block: bool = False
 
     def locate(self, bad: BadAnswer) -> Problem:
         sheet, cell = self.answer_cells.get((bad.agency, bad.indicator), (bad.agency, None))
@@ -310,4 +314,22 @@ def read_open_book(wb, path: Path, progress=None) -> Book:
         if hasattr(wb, "prefetch"):  # a FastWorkbook reads ahead: the agency sheets, in their order
             wb.prefetch(agencies.index)
         raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
+        return Book(path, framework, agencies, raw, cells,
+                    score_block_in_place(wb, str(agencies.index[0]), framework))
     return Book(path, framework, agencies, raw, cells)
+
+
+def score_block_in_place(wb, sheet: str, framework: Framework) -> bool:
+    """Does the agency sheet show each dimension's id in column K of the row where
+    score_block.score_cells puts its score? (Only then may the Summary refer to its cells.)"""
+    from readiness_xl.workbook.score_block import LABEL_LETTER, score_cells
+    rows = {d: int(ref[1:]) for d, ref in score_cells(framework).items()
+            if d in set(framework.dimension_ids)}
+    if not rows:
+        return False
+    first, last = min(rows.values()), max(rows.values())
+    column = column_index_from_string(LABEL_LETTER)
+    found = {r: (row[column - 1] if len(row) >= column else None) for r, row in
+             enumerate(wb[sheet].iter_rows(min_row=first, max_row=last, max_col=column,
+                                           values_only=True), start=first)}
+    return all(str(found.get(r)).strip() == str(d) for d, r in rows.items())

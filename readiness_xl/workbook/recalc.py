@@ -37,6 +37,24 @@ def score_book(book: Book, missing: str | None = None) -> Results:
     return compute_results(book.framework, book.agencies, book_answers(book), missing)
 
 
+def summary_cells(book: Book, results: Results, missing: str = "zero") -> list[list]:
+    """What recalculation writes on the Summary: in the agency-sheet layout every figure a
+    live formula over the agency sheets, with the value computed here cached in it; in the
+    long layout the values, with a live check of the answers (workbook.long_check). With a
+    missing-answer rule other than the one the agency sheets' formulas follow (a blank
+    counts 0), data preparation (whose steps the sheets cannot compute), units that take no
+    rank (the live RANK counts every unit), or agency sheets
+    whose score block is not where this version puts it (an older workbook), the values
+    alone: formulas would show other figures."""
+    from readiness_xl.workbook import summary
+    if book.answer_cells.sheet is None:
+        everyone_ranked = "ranked" not in book.agencies or bool(book.agencies["ranked"].all())
+        live = missing == "zero" and book.score_block and results.preparation is None and everyone_ranked
+        return summary.live(results) if live else summary.rows(results)
+    from readiness_xl.workbook.long_check import stale_rows
+    return stale_rows(summary.rows(results), book)
+
+
 def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | None = None,
                 progress=None) -> Results:
     """Score the workbook at `path` and write its Summary to `out` (default: in place).
@@ -46,16 +64,17 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | 
     with exclusive(target), paused_gc():  # the lock: no other run slips between read and write
         wb = begin_reading(path)
         from readiness_xl.workbook.layout import SUMMARY_SHEET
-        from readiness_xl.workbook.parts import write_sheet_rows
+        from readiness_xl.workbook.formula_cells import write_summary_rows
         from readiness_xl.workbook.read import read_book  # these imports overlap the reading begun
-        from readiness_xl.workbook.summary import rows as summary_rows
         book = read_book(path, progress, wb)
         results = score_book(book, missing)
         try:
+            rule = missing or book.framework.settings.missing or "zero"   # the option, else the framework's
+            cells = summary_cells(book, results, rule)
             if results.preparation is None:
-                write_sheet_rows(path, target, SUMMARY_SHEET, summary_rows(results))
+                write_summary_rows(path, target, SUMMARY_SHEET, cells)
             else:
-                _write_with_preparation(path, target, results, summary_rows(results))
+                _write_with_preparation(path, target, results, cells)
         except ReadinessError as err:
             raise err.in_file(path.name) from None
     return results
@@ -66,7 +85,7 @@ def _write_with_preparation(path: Path, target: Path, results: Results, rows: li
     temporary file beside the target so the target is replaced once."""
     import tempfile
 
-    from readiness_xl.workbook.parts import write_sheet_rows
+    from readiness_xl.workbook.formula_cells import write_summary_rows
     from readiness_xl.workbook.preparation_sheet import preparation_spec
     from readiness_xl.workbook.sheet_writer import write_sheets
     from readiness_xl.workbook.layout import SUMMARY_SHEET
@@ -74,4 +93,4 @@ def _write_with_preparation(path: Path, target: Path, results: Results, rows: li
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".readiness-") as folder:
         staged = Path(folder) / path.name
         write_sheets(path, staged, [preparation_spec(results)])
-        write_sheet_rows(staged, target, SUMMARY_SHEET, rows)
+        write_summary_rows(staged, target, SUMMARY_SHEET, rows)

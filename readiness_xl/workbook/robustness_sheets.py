@@ -18,6 +18,7 @@ from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMI
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results, number_or_none
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.live_summary import SIMULATION_NOTE, Formula, simulation_check
 from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, write_sheets
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
              ["Sobol N (Saltelli)", sensitivity.n if sensitivity is not None else None],
              ["ปัจจัย / Inputs"]]
     side += [[f"{i.label_th} / {i.label_en}"] for i in result.inputs] or [["—"]]
+    side += [[], [SIMULATION_NOTE], ["ทันสมัย? / Up to date?", _simulation_check(result, agencies, framework)]]
     rows = _beside(units, side)
     side_col = len(units[0]) + 2
     narrative_col = side_col + len(side[0]) + 1
@@ -113,6 +115,13 @@ def uncertainty_spec(result: R.Uncertainty, sensitivity: R.Sensitivity | None,
                      chart=lambda ws: (_rank_chart(ws, shown, len(table)), anchor),
                      wrap=frozenset(["B", "C", letters[0], *narratives]), heights=row_heights(rows, wrapped, widths),
                      cell_formats={f"{letters[1]}{r}": code for r, code in counts.items()}, paper=paper)
+
+
+def _simulation_check(result: R.Uncertainty, agencies: pd.DataFrame, framework: Framework) -> Formula:
+    """The live flag that answers changed since this simulation (live_summary.simulation_check)."""
+    scores = result.table["score"].reindex(agencies.index).astype(float).tolist()
+    last = 1 + len(agencies) + agencies["ministry_th"].nunique() + agencies["kind"].nunique() + 1
+    return simulation_check(len(framework.dimension_ids), scores, last)
 
 
 def _rank_chart(ws, shown: int, total: int):

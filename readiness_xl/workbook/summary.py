@@ -9,12 +9,15 @@ import pandas as pd
 from readiness_xl.core.narrative import agency_narratives, describe, ministry_narratives, narrative_for
 from readiness_xl.core.results import Results, answered, unanswered_levels
 from readiness_xl.workbook.layout import kind_names
+from readiness_xl.workbook.live_summary import SummaryShape, live_rows
+from readiness_xl.workbook.score_block import score_cells, sheet_score_cells
 
 FIXED_HEADERS = ["ประเภทแถว / Row", "รหัส / Id", "ชื่อ (ไทย)", "Name (English)",
                  "ประเภท / Kind", "กระทรวง / Ministry"]
 TAIL_HEADERS = ["คะแนนรวม / Overall %", "ระดับ", "Level", "อันดับ / Rank", "ความครบถ้วน / Completeness %",
                 "เทียบค่าเฉลี่ยประเทศ / vs national (points)", "มิติต่ำกว่า 50% / Below 50%",
-                "พัฒนามิติใดก่อน / Improve first", "บทสรุป / Narrative"]
+                "พัฒนามิติใดก่อน / Improve first", "บทสรุปทันสมัย? / Narrative status",
+                "บทสรุป / Narrative"]
 SCORE_HEADERS = {TAIL_HEADERS[0], TAIL_HEADERS[4]}  # shown with one decimal
 GAP_HEADERS = {TAIL_HEADERS[5]}                     # shown signed: +8.4 / −3.5
 # What column A says of each row, in Thai (the first column people read). Scripts that
@@ -56,7 +59,7 @@ def _lines(row_type: str, table: pd.DataFrame, ids: list[str], idents, names_th,
                + [_nums(table["overall"]), table["level_th"].tolist(), table["level_en"].tolist(),
                   column(ranks), column(completeness), _nums(table["gap_national"]),
                   table["below_threshold"].tolist(), table["improve_first"].tolist(),
-                  column(narratives)])
+                  [""] * n, column(narratives)])
     return list(map(list, zip(*columns)))
 
 
@@ -81,3 +84,16 @@ def rows(results: Results) -> list[list]:
                   framework.settings.all_units_en, None, None, None, None,
                   " / ".join(unanswered) if unanswered else narrative_for(results, "national"))
     return out
+
+
+def shape(results: Results) -> SummaryShape:
+    return SummaryShape(results.dimension_ids, len(results.agencies), len(results.ministries),
+                        len(results.kinds))
+
+
+def live(results: Results, narratives: bool = True) -> list[list]:
+    """rows(results) with every figure a live formula over the agency sheets (the
+    agency-sheet layout), each holding its computed value as the cached result."""
+    where = score_cells(results.framework)
+    cells = [sheet_score_cells(str(a), results.framework, where) for a in results.agencies.index]
+    return live_rows(rows(results), shape(results), cells, narratives)

@@ -1,0 +1,72 @@
+"""The long layout's Summary keeps values (live formulas over a Responses sheet of hundreds
+of thousands of rows would make Excel crawl), with a live check that says when the
+answers have changed since: fingerprints of the answers computed at recalculation,
+written into a formula that computes the same fingerprints over the Responses sheet.
+
+    numbers   SUMPRODUCT(answers, w)                 numbers weighted by their row
+    count     SUMPRODUCT(ISNUMBER(answers) * w)      a blank that becomes 0 shows too
+    texts     SUMPRODUCT(ISTEXT(answers) * LEN(answers) * w)
+    yes       SUMPRODUCT(((answers = "ใช่") + ...) * w)   a yes that becomes a no
+with w = MOD(ROW(answers), 97) + 1 (small, so the sums stay exact enough to compare)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from readiness_xl.core.answers import YES_WORDS
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.live_summary import STALE_MESSAGE, Formula, text_literal
+from readiness_xl.workbook.summary import TAIL_HEADERS
+
+if TYPE_CHECKING:
+    from readiness_xl.workbook.read import Book
+
+MODULUS = 97
+RELATIVE = 1e-9
+LONG_STALE = ("คำตอบในชีต Responses เปลี่ยนหลังการคำนวณครั้งล่าสุด: กด คำนวณใหม่ทุกหน่วยงาน / answers on "
+              "the Responses sheet changed since the last recalculation: press Recalculate")
+WORDS = sorted(w for w in YES_WORDS if not w.isdigit())   # "1" is a number in a cell
+
+
+def fingerprints(values: np.ndarray, rows: np.ndarray) -> tuple[float, float, float, float]:
+    """The four sums above, from the answers as read and the row each sits in."""
+    values, rows = np.asarray(values, dtype=object).ravel(), np.asarray(rows).ravel()
+    weights = (rows % MODULUS + 1).astype(float)
+    numeric = np.array([type(v) in (int, float) or isinstance(v, np.number) for v in values.tolist()])
+    numbers = np.where(numeric, values, 0).astype(float)
+    texts = np.array([isinstance(v, str) for v in values.tolist()])
+    lengths = np.array([len(v) if isinstance(v, str) else 0 for v in values.tolist()], float)
+    yes = np.array([isinstance(v, str) and v.lower() in WORDS for v in values.tolist()])
+    return (float(numbers @ weights), float(numeric @ weights), float((texts * lengths) @ weights),
+            float(yes @ weights))
+
+
+def check_formula(last_row: int, sums: tuple[float, ...]) -> str:
+    answers = f"'{L.RESPONSES_SHEET}'!$C$2:$C${last_row}"
+    w = f"(MOD(ROW({answers}),{MODULUS})+1)"
+    yes = "+".join(f"({answers}={text_literal(word)})" for word in WORDS)
+    live = [f"SUMPRODUCT({answers},{w})", f"SUMPRODUCT(ISNUMBER({answers})*{w})",
+            f"SUMPRODUCT(ISTEXT({answers})*LEN({answers})*{w})", f"SUMPRODUCT(({yes})*{w})"]
+    tests = ",".join(f"ABS({f}-({s!r}))>{RELATIVE:g}*MAX(1,ABS({s!r}))" for f, s in zip(live, sums))
+    return f'IF(OR({tests}),{text_literal(LONG_STALE)},"")'
+
+
+def stale_rows(rows: list[list], book: Book) -> list[list]:
+    """The Summary rows (values) with the live check in the national row's status cell,
+    and every other row's status pointing at it."""
+    from openpyxl.utils.cell import get_column_letter
+    cells = book.answer_cells
+    positions = cells.rows.to_numpy()
+    if not positions.size or positions.max() < 2:
+        return rows
+    status = len(rows[0]) - len(TAIL_HEADERS) + TAIL_HEADERS.index("บทสรุปทันสมัย? / Narrative status")
+    sums = fingerprints(book.raw_answers.to_numpy(dtype=object)[positions > 0], positions[positions > 0])
+    national = len(rows)
+    letter = get_column_letter(status + 1)
+    out = [list(r) for r in rows]
+    for r, row in enumerate(out[1:-1], start=2):
+        row[status] = Formula(f"${letter}${national}", "")
+    out[-1][status] = Formula(check_formula(int(positions.max()), sums), "")
+    return out
