@@ -335,12 +335,12 @@ def test_a_second_different_main_py_runs_its_own_engine_and_writes_no_file(
         out["score_second"] = CALL(two, "READINESS_NARRATIVE", [[["X"]], {dims!r}, {dims!r}, [["en"]]])
         print(json.dumps(out, default=str))
     """, tmp_path)
-    assert [f for f, _ in out["first"]] == ["rangeClearContents", "setValues", "calculate"]
+    assert [f for f, _ in out["first"]] == ["rangeClearContents", "setValues", "setFormula", "calculate"]
     assert out["same_engine_kept"] is True
     assert out["score_after_reload"][0][0].startswith("X met ")   # the framework the script left
     funcs = [f for f, _ in out["second"]]
     assert "alert" not in funcs
-    assert funcs == ["rangeClearContents", "setValues", "calculate", "setValues"]
+    assert funcs == ["rangeClearContents", "setValues", "setFormula", "calculate", "setValues"]
     assert out["second"][-1][1] == [["v2"]] and all(v != [["v2"]] for _, v in out["first"])
     assert len(out["engines"]) == 1 and out["finders"] == 1    # only the second engine's modules
     assert out["score_second"] == out["score_after_reload"]

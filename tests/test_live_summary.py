@@ -324,7 +324,8 @@ def test_formula_cells_hold_their_cached_values_and_share_runs():
     hold the renderer's private placeholder character stays text."""
     from readiness_xl.workbook.formula_cells import render_with_formulas
     from readiness_xl.workbook.live_summary import ROW, Formula
-    from readiness_xl.workbook.parts import empty_sheet_xml, sheet_values
+    from readiness_xl.workbook.read_back import sheet_values
+    from readiness_xl.workbook.sheet_xml import empty_sheet_xml
     rows = [["h1", "h2", "h3"],
             [Formula(f"B{ROW}*2", 2.0, 2, "k"), "x\ue0000", Formula('IF(1,"t","")', "t")],
             [Formula(f"B{ROW}*2", 4.5, 3, "k"), 7.0, Formula('IF(0,"t","")', None)],

@@ -42,7 +42,7 @@ def _value_xml(p: str, cached: object) -> tuple[str, str]:
 def _shared_runs(cells: list[tuple[int, int, Formula]]) -> dict[int, tuple[int, str | None]]:
     """For each formula (by index), its shared-formula id and, for the first of a run, the
     run's range: runs are consecutive rows of one column whose formulas share a key."""
-    from openpyxl.utils.cell import get_column_letter
+    from readiness_xl.workbook.cell_refs import get_column_letter
     runs: dict[int, tuple[int, str | None]] = {}
     last: dict[int, tuple[object, int, int, list[int]]] = {}   # column -> (key, end row, si, members)
     si = 0

@@ -56,7 +56,7 @@ def check_formula(last_row: int, sums: tuple[float, ...]) -> str:
 def stale_rows(rows: list[list], book: Book) -> list[list]:
     """The Summary rows (values) with the live check in the national row's status cell,
     and every other row's status pointing at it."""
-    from openpyxl.utils.cell import get_column_letter
+    from readiness_xl.workbook.cell_refs import get_column_letter
     cells = book.answer_cells
     positions = cells.rows.to_numpy()
     if not positions.size or positions.max() < 2:

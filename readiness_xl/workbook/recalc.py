@@ -37,7 +37,7 @@ def score_book(book: Book, missing: str | None = None) -> Results:
     return compute_results(book.framework, book.agencies, book_answers(book), missing)
 
 
-def summary_cells(book: Book, results: Results, missing: str = "zero") -> list[list]:
+def summary_cells(book: Book, results: Results, missing: str | None = None) -> list[list]:
     """What recalculation writes on the Summary: in the agency-sheet layout every figure a
     live formula over the agency sheets, with the value computed here cached in it; in the
     long layout the values, with a live check of the answers (workbook.long_check). With a
@@ -47,6 +47,7 @@ def summary_cells(book: Book, results: Results, missing: str = "zero") -> list[l
     whose score block is not where this version puts it (an older workbook), the values
     alone: formulas would show other figures."""
     from readiness_xl.workbook import summary
+    missing = missing or book.framework.settings.missing or "zero"   # the option, else the framework's
     if book.answer_cells.sheet is None:
         everyone_ranked = "ranked" not in book.agencies or bool(book.agencies["ranked"].all())
         live = missing == "zero" and book.score_block and results.preparation is None and everyone_ranked
@@ -69,8 +70,7 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | 
         book = read_book(path, progress, wb)
         results = score_book(book, missing)
         try:
-            rule = missing or book.framework.settings.missing or "zero"   # the option, else the framework's
-            cells = summary_cells(book, results, rule)
+            cells = summary_cells(book, results, missing)
             if results.preparation is None:
                 write_summary_rows(path, target, SUMMARY_SHEET, cells)
             else:
