@@ -14,7 +14,7 @@ import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
 from readiness_xl.core.narrative import agency_narratives, narrative_for, percent_text
-from readiness_xl.core.results import Results
+from readiness_xl.core.results import Results, answered
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import (compact_bars, dimension_bars, heatmap, radar, score_gradient_css,
                                         scroll_box)
@@ -362,9 +362,7 @@ ILLUSTRATIVE_NOTICE = (
     "the tool works; they are not any agency's survey results.</span></div>")
 
 
-# Below this mean completeness (% of indicators answered) the scores are mostly zeros of
-# unanswered indicators: the report says so above them.
-MOSTLY_UNANSWERED = 50.0
+# core.results.answered decides when a workbook has no answers or too few to be results.
 NO_ANSWERS_NOTICE = (
     '<div class="notice" role="note"><b>ยังไม่มีคำตอบ / <span lang="en">no answers</span>.</b> '
     "ยังไม่มีหน่วยงานใดตอบแบบสำรวจ (ความครบถ้วน 0%) จึงยังไม่มีคะแนน "
@@ -469,12 +467,12 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
         ("framework", "กรอบการประเมิน / Framework", _framework_section(results)),
     ]
     sections[-1:-1] = list(extra_sections)
-    answered = results.agencies["completeness"].mean()
-    if answered == 0:   # an unanswered workbook: no score of 0 dressed as a result
+    found = answered(results)
+    if found.none:   # an unanswered workbook: no score of 0 dressed as a result
         sections = [("summary", "ยังไม่มีคำตอบ / No answers", NO_ANSWERS_NOTICE + f'<div class="figures">{figures_counts}</div>'),
                     sections[-1]]
-    elif answered < MOSTLY_UNANSWERED:
-        sections[0] = (sections[0][0], sections[0][1], _few_answers_notice(answered) + sections[0][2])
+    elif found.too_few:
+        sections[0] = (sections[0][0], sections[0][1], _few_answers_notice(found.completeness) + sections[0][2])
     nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
     source = f" จาก / from {escape(source_name)}" if source_name else ""
