@@ -35,7 +35,7 @@ CASES = {
     "legacy.xls": (["recalc", "{f}"], 2, ["legacy.xls", "legacy .xls (Excel 97-2003)"]),
     "legacy_renamed": (["recalc", "{f}"], 2, ["legacy_renamed.xlsx", "legacy .xls"]),
     "zip_not_a_workbook": (["recalc", "{f}"], 2, ["a zip without xl/workbook.xml"]),
-    "corrupt_part": (["recalc", "{f}"], 2, ["corrupt_part.xlsx", "damaged zip package"]),
+    "corrupt_part": (["recalc", "{f}"], 2, ["corrupt_part.xlsx", "sheet 'D08'", "damaged workbook"]),
     "malformed_xml": (["recalc", "{f}"], 2, ["malformed_xml.xlsx", "damaged workbook"]),
     "entity_bomb": (["recalc", "{f}"], 2, ["entity_bomb.xlsx", "declares a DTD or XML entities"]),
     "zip_bomb_ratio": (["recalc", "{f}"], 2, ["zip_bomb_ratio.xlsx", "is compressed", "limit 200"]),

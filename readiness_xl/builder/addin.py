@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from readiness_xl.workbook.xml_escape import quoteattr
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook.parts import replace_parts

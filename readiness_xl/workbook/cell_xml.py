@@ -11,7 +11,7 @@ import numbers
 import re
 from itertools import chain, repeat
 from typing import Iterable, Iterator
-from xml.sax.saxutils import escape
+from readiness_xl.workbook.xml_escape import escape
 
 import numpy as np
 
@@ -49,7 +49,7 @@ def cell_xml(ref: str, value: object, style: str | None, p: str = "", strings=No
     if isinstance(value, float):
         return f'<{p}c r="{ref}"{s}><{p}v>{value!r}</{p}v></{p}c>'
     # Inline strings are always text: a value starting with = + - @ never becomes a formula.
-    text = escape(value, {"\r": "&#13;"})  # a bare CR would be read back as LF
+    text = escape(value).replace("\r", "&#13;")  # a bare CR would be read back as LF
     if strings is not None:  # a shared string (t="s") is text too
         return f'<{p}c r="{ref}"{s} t="s"><{p}v>{strings.indices([text])[0]}</{p}v></{p}c>'
     return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">{text}</{p}t></{p}is></{p}c>'

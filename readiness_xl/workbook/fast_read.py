@@ -31,7 +31,8 @@ from pathlib import Path
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.package import check_package, defined_names, not_a_package, sheet_parts
+from readiness_xl.workbook.package import (check_package, defined_names, not_a_package, sheet_parts,
+                                           unpack_checked)
 
 _ERROR_CELL = b' t="e"'
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
@@ -152,8 +153,10 @@ class FastWorkbook:
     AHEAD = 512
     READERS = 2  # threads that read ahead
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, unchecked: set[str] | None = None):
         self.path = Path(path)
+        # sheet parts check_package left for this reader to check as it unpacks them
+        self._unchecked = unchecked if unchecked is not None else set()
         self._zip = zipfile.ZipFile(self.path)
         self._parts = sheet_parts(self._zip)
         self._sizes = {info.filename: info.file_size for info in self._zip.infolist()}
@@ -179,7 +182,12 @@ class FastWorkbook:
         would make it allocate too much) and the sheet's merged ranges: one read of its XML,
         let go before calamine parses the sheet."""
         zf, _ = self._thread_handles()
-        xml = zf.read(self._parts[name])
+        part = self._parts[name]
+        if part in self._unchecked:  # unpacked once: checked as check_package would, and scanned
+            xml = unpack_checked(zf, part, self.path.name)
+            self._unchecked.discard(part)
+        else:
+            xml = zf.read(part)
         first = xml.find(b"mergeCell")  # merges follow the cells: search from there
         merges = [] if first < 0 else \
             [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
@@ -317,9 +325,9 @@ def open_workbook(path: Path):
         raise ReadinessError(Problem(f"cannot be read ({err.strerror})", file=path.name)) from None
     if reason:
         raise ReadinessError(Problem(reason, file=path.name))
-    check_package(path)
+    unchecked = check_package(path, defer_sheets=True)  # each sheet checked as it is unpacked
     try:
-        return FastWorkbook(path)
+        return FastWorkbook(path, unchecked)
     except Exception as err:  # zipfile, the XML parser and calamine raise many types for damaged files
         raise ReadinessError(Problem(f"cannot be read as a workbook ({err.__class__.__name__}: "
                                      f"{' '.join(str(err).split())})", file=path.name)) from None

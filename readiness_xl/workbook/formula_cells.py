@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
+from readiness_xl.workbook.xml_escape import escape
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook.live_summary import Formula

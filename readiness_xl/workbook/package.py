@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -82,8 +83,7 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
     except _RootReached:
         return
     except (DTDForbidden, EntitiesForbidden):
-        raise ReadinessError(Problem(f"part {name} declares a DTD or XML entities (a possible "
-                                     "entity-expansion bomb); refused", file=file)) from None
+        raise _dtd_refused(name, file) from None
     except ET.ParseError as err:
         raise ReadinessError(Problem(f"part {name} is not well-formed XML ({err})",
                                      file=file)) from None
@@ -91,6 +91,22 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str, file: str) -> None:
 
 
 INFLATE_STEP = 1024 ** 2  # at most this much unpacked data is held at once while sizes are checked
+
+
+def _data_start(raw, info: zipfile.ZipInfo) -> int:
+    """Where a part's compressed bytes begin (after its local header)."""
+    raw.seek(info.header_offset)
+    header = raw.read(30)
+    if len(header) < 30 or header[:4] != ZIP_MAGIC:
+        raise zipfile.BadZipFile(f"bad local header of {info.filename}")
+    return info.header_offset + 30 + int.from_bytes(header[26:28], "little") \
+        + int.from_bytes(header[28:30], "little")
+
+
+def _size_lie(info: zipfile.ZipInfo, file: str) -> ReadinessError:
+    return ReadinessError(Problem(
+        f"part {info.filename} unpacks to more than the {info.file_size:,} bytes its "
+        "header declares (a disguised zip bomb, or damaged); refused", file=file))
 
 
 def _refuse_size_lies(path: Path, infos: list[zipfile.ZipInfo]) -> None:
@@ -106,19 +122,12 @@ def _refuse_size_lies(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             if info.compress_type == zipfile.ZIP_STORED:
                 produced = info.compress_size
             elif info.compress_type == zipfile.ZIP_DEFLATED:
-                raw.seek(info.header_offset)
-                header = raw.read(30)
-                if len(header) < 30 or header[:4] != ZIP_MAGIC:
-                    raise zipfile.BadZipFile(f"bad local header of {info.filename}")
-                raw.seek(info.header_offset + 30 + int.from_bytes(header[26:28], "little")
-                         + int.from_bytes(header[28:30], "little"))
+                raw.seek(_data_start(raw, info))
                 produced = _inflated_size(raw, info.compress_size, info.file_size)
             else:
                 continue  # zipfile refuses or checks other methods itself
             if produced > info.file_size:
-                raise ReadinessError(Problem(
-                    f"part {info.filename} unpacks to more than the {info.file_size:,} bytes its "
-                    "header declares (a disguised zip bomb, or damaged); refused", file=path.name))
+                raise _size_lie(info, path.name)
 
 
 def _inflated_size(raw, compressed: int, declared: int) -> int:
@@ -139,10 +148,64 @@ def _inflated_size(raw, compressed: int, declared: int) -> int:
     return produced
 
 
+def unpack_checked(zf: zipfile.ZipFile, name: str, file: str) -> bytes:
+    """A part's bytes, unpacked once with the checks check_package makes of it: refused if
+    it gives more bytes than its header declares or declares a DTD, damaged if its CRC-32
+    differs. For a reader that needs the whole part anyway (fast_read scans each sheet
+    before calamine parses it): the check costs no second pass over the data. Never more
+    than the declared size plus one byte is unpacked."""
+    info = zf.getinfo(name)
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        data = zf.read(name)  # zipfile refuses these itself
+    else:
+        with open(zf.filename, "rb") as raw:
+            raw.seek(_data_start(raw, info))
+            packed = raw.read(info.compress_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = packed
+        else:
+            data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(packed, info.file_size + 1)
+        del packed
+        if len(data) > info.file_size:
+            raise _size_lie(info, file)
+        if zlib.crc32(data) != info.CRC or len(data) != info.file_size:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
+    if _declares_dtd(data):
+        raise _dtd_refused(name, file)
+    return data
+
+
+def _declares_dtd(xml: bytes) -> bool:
+    """Whether an XML part declares a DTD (entities can only be declared inside one), told
+    from the bytes before its root element where the text is ASCII-compatible, by the
+    defused parser otherwise (UTF-16, say)."""
+    head = xml[3:] if xml.startswith(b"\xef\xbb\xbf") else xml
+    if head.lstrip()[:1] != b"<":
+        parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
+        try:
+            parser.feed(xml)
+        except (_RootReached, ET.ParseError):
+            return False
+        except (DTDForbidden, EntitiesForbidden):
+            return True
+        return False
+    root = _ELEMENT_START.search(head)
+    return b"<!DOCTYPE" in head[:root.start() if root else len(head)]
+
+
+_ELEMENT_START = re.compile(rb"<[^?!]")
+
+
+def _dtd_refused(name: str, file: str) -> ReadinessError:
+    return ReadinessError(Problem(f"part {name} declares a DTD or XML entities (a possible "
+                                  "entity-expansion bomb); refused", file=file))
+
+
 # Packages already checked by this process, by file identity and stamp: a recalc reads
 # and then rewrites the same file, and a file changed in between (new inode, size or
-# modification time) is checked again.
-_CHECKED: set[tuple] = set()
+# modification time) is checked again. The value: the parts whose unpacked size and DTD
+# are left to the reader that unpacks them (unpack_checked), until it has.
+_CHECKED: dict[tuple, set[str]] = {}
 
 
 def _stamp(path: Path) -> tuple:
@@ -150,11 +213,15 @@ def _stamp(path: Path) -> tuple:
     return os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def check_package(path: Path) -> None:
+def check_package(path: Path, defer_sheets: bool = False) -> set[str]:
     """Refuse a zip package before unpacking it: too many parts, too large unpacked,
     suspiciously compressed, a part name twice, not a workbook, XML parts with a DTD,
     or a sheet the workbook lists whose part is missing. A package already checked,
-    unchanged since (see _CHECKED), is not checked twice."""
+    unchanged since (see _CHECKED), is not checked twice.
+
+    With `defer_sheets` the sheets' parts are not unpacked here: the caller unpacks each
+    one through unpack_checked before any other reader sees it and removes it from the
+    set returned (fast_read does; a later check_package checks what is left in it)."""
     path = Path(path)
     locks.note_input(path)
     locks.remove_dead_temps(path.parent)  # a killed run's partial copy beside this workbook
@@ -162,47 +229,28 @@ def check_package(path: Path) -> None:
         stamp = _stamp(path)
     except OSError:
         stamp = None
-    if stamp in _CHECKED:
-        return
+    deferred = _CHECKED.get(stamp)
+    if deferred is not None and (defer_sheets or not deferred):
+        return deferred
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            if len(infos) > MAX_PARTS:
-                raise ReadinessError(Problem(f"the package holds {len(infos):,} parts (limit "
-                                             f"{MAX_PARTS:,}); refused", file=path.name))
-            total = sum(info.file_size for info in infos)
-            if total > MAX_UNPACKED_BYTES:
-                raise ReadinessError(Problem(
-                    f"unpacks to {total / 1024 ** 2:,.0f} MB (limit {MAX_UNPACKED_BYTES // 1024 ** 2} "
-                    "MB; a zip bomb?); refused", file=path.name))
-            for info in infos:
-                if info.file_size > RATIO_FLOOR_BYTES and \
-                        info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise ReadinessError(Problem(
-                        f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
-                        f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=path.name))
-            seen: set[str] = set()
-            seen_names = {info.filename for info in infos}
-            for info in infos:  # part names are case-insensitive (OPC); zipfile would pick one
-                if info.filename.casefold() in seen:
-                    raise ReadinessError(Problem(f"part {info.filename} appears twice in the "
-                                                 "package (damaged); refused", file=path.name))
-                seen.add(info.filename.casefold())
-            for required in (WORKBOOK_PART, CONTENT_TYPES, WORKBOOK_RELS):
-                if required not in seen_names:
-                    raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {required})",
-                                                 file=path.name))
-            _refuse_size_lies(path, infos)
-            for info in infos:
-                if info.filename.lower().endswith(XML_SUFFIXES):
-                    _refuse_dtd(zf, info.filename, path.name)
-            names = set(zf.namelist())
-            for sheet, part in sheet_parts(zf).items():
-                if part not in names:
-                    raise ReadinessError(Problem(f"the part of this sheet ({part}) is missing "
-                                                 "from the package (damaged)", sheet, file=path.name))
+            if deferred is None:
+                _check_directory(infos, path.name)
+                # the parts that say where the sheets are, checked before they are parsed
+                first = [info for info in infos if info.filename in (WORKBOOK_PART, WORKBOOK_RELS)]
+                _refuse_unpacking_lies(zf, path, first)
+                sheets = _sheet_parts_present(zf, path.name)
+                deferred = _only_sheets(zf, sheets) if defer_sheets else set()
+                _refuse_unpacking_lies(zf, path, [info for info in infos if info not in first
+                                                  and info.filename not in deferred])
+            else:  # checked before with the sheets left to a reader: what it did not unpack
+                _refuse_unpacking_lies(zf, path, [info for info in infos
+                                                  if info.filename in deferred])
+                deferred = set()
         if stamp is not None:
-            _CHECKED.add(stamp)
+            _CHECKED[stamp] = deferred
+        return deferred
     except (zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError, KeyError) as err:
         raise ReadinessError(Problem(f"damaged zip package ({' '.join(str(err).split())})",
                                      file=path.name)) from None
@@ -212,6 +260,66 @@ def check_package(path: Path) -> None:
     except OSError as err:  # a zip directory pointing before the file's start, say
         raise ReadinessError(Problem(f"damaged zip package ({err.strerror or err})",
                                      file=path.name)) from None
+
+
+def _refuse_unpacking_lies(zf: zipfile.ZipFile, path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """These parts unpacked (in steps, never held whole): no more bytes than declared, no DTD."""
+    _refuse_size_lies(path, infos)
+    for info in infos:
+        if info.filename.lower().endswith(XML_SUFFIXES):
+            _refuse_dtd(zf, info.filename, path.name)
+
+
+def _sheet_parts_present(zf: zipfile.ZipFile, file: str) -> list[str]:
+    """The parts of the sheets the workbook lists, each present in the package."""
+    names = set(zf.namelist())
+    parts = sheet_parts(zf)
+    for sheet, part in parts.items():
+        if part not in names:
+            raise ReadinessError(Problem(f"the part of this sheet ({part}) is missing "
+                                         "from the package (damaged)", sheet, file=file))
+    return list(parts.values())
+
+
+def _only_sheets(zf: zipfile.ZipFile, parts: list[str]) -> set[str]:
+    """Those of the sheets' parts where worksheets live (xl/worksheets/) that nothing else in
+    the workbook's relationships names: calamine reads the shared strings and styles when it
+    opens a workbook, so a part named as one of those is checked here, not left to the
+    sheet reader."""
+    rels = ET.fromstring(zf.read(WORKBOOK_RELS))
+    others = {part_path(r.get("Target") or "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")
+              if not (r.get("Type") or "").endswith("/worksheet")}
+    return {part for part in parts if part.startswith("xl/worksheets/") and part not in others}
+
+
+def _check_directory(infos: list[zipfile.ZipInfo], file: str) -> None:
+    """What the zip directory alone tells: part count, unpacked and compressed sizes,
+    names twice, the parts every workbook has."""
+    if len(infos) > MAX_PARTS:
+        raise ReadinessError(Problem(f"the package holds {len(infos):,} parts (limit "
+                                     f"{MAX_PARTS:,}); refused", file=file))
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNPACKED_BYTES:
+        raise ReadinessError(Problem(
+            f"unpacks to {total / 1024 ** 2:,.0f} MB (limit {MAX_UNPACKED_BYTES // 1024 ** 2} "
+            "MB; a zip bomb?); refused", file=file))
+    for info in infos:
+        if info.file_size > RATIO_FLOOR_BYTES and \
+                info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ReadinessError(Problem(
+                f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1):,} "
+                f"times (limit {MAX_RATIO}; a zip bomb?); refused", file=file))
+    seen: set[str] = set()
+    for info in infos:  # part names are case-insensitive (OPC); zipfile would pick one
+        if info.filename.casefold() in seen:
+            raise ReadinessError(Problem(f"part {info.filename} appears twice in the "
+                                         "package (damaged); refused", file=file))
+        seen.add(info.filename.casefold())
+    names = {info.filename for info in infos}
+    for required in (WORKBOOK_PART, CONTENT_TYPES, WORKBOOK_RELS):
+        if required not in names:
+            raise ReadinessError(Problem(f"not an .xlsx workbook (a zip without {required})",
+                                         file=file))
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:

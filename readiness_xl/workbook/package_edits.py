@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import zipfile
 from itertools import count
-from xml.sax.saxutils import quoteattr
+from readiness_xl.workbook.xml_escape import quoteattr
 
 from defusedxml import ElementTree as ET
 

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from readiness_xl.workbook.xml_escape import escape, quoteattr
 
 from defusedxml import ElementTree as ET
 from openpyxl.xml.functions import tostring
