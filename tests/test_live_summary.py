@@ -348,3 +348,20 @@ def test_a_true_50_after_float_noise_is_not_a_weak_dimension():
     from readiness_xl.workbook.live_summary import weak_formula
     assert weak_mask(np.array([49.99999999999999, 49.9999, 50.0])).tolist() == [False, True, False]
     assert "ROUND(G2,9)<50" in weak_formula(["G2"], ["1"])
+
+
+def test_long_layout_fingerprints_by_hand():
+    """The four sums of long_check, for cells of every kind, computed by hand: weights
+    MOD(row, 97) + 1; numbers are int and float (numpy's too), not TRUE; a yes word counts
+    whatever its case, with its spaces it is only text."""
+    import numpy as np
+
+    from readiness_xl.workbook.long_check import fingerprints
+    values = [3, 2.5, "ใช่", True, None, " Yes", "YES", np.float64(0.5), 98]
+    rows = [2, 3, 4, 5, 6, 7, 8, 9, 96]
+    # weights:  3, 4,   5,     6,    7,   8,     9,     10,             97
+    assert fingerprints(np.array(values, dtype=object), np.array(rows)) == (
+        3 * 3 + 2.5 * 4 + 0.5 * 10 + 98 * 97,     # numbers
+        3 + 4 + 10 + 97,                          # how many numbers
+        3 * 5 + 4 * 8 + 3 * 9,                    # text lengths
+        5 + 9)                                    # yes words

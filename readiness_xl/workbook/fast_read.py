@@ -112,6 +112,17 @@ class FastSheet:
             yield tuple([None if v == "" else int(v) if type(v) is float and v.is_integer() else v
                          for v in row[:max_col]])
 
+    def picked_rows(self, min_row: int, indices: list[int]):
+        """The values of these columns (0-based) in every row from `min_row` on, as lists,
+        with openpyxl's conventions: only the cells asked for are converted (an agency
+        sheet is read for two of its fifteen columns)."""
+        rows = self.book.values(self.title, max(indices) + 1, min_row)
+        if not isinstance(rows, list):  # streamed by openpyxl: its values already
+            return ([values[i] if i < len(values) else None for i in indices] for values in rows)
+        value = openpyxl_value
+        return [[value(values[i]) if i < len(values) else None for i in indices]
+                for values in rows[min_row - 1:]]
+
     def __getitem__(self, ref: str) -> Cell:
         from readiness_xl.workbook.cell_refs import coordinate_to_tuple
         row, col = coordinate_to_tuple(ref)

@@ -8,6 +8,7 @@ and tables stop at a row limit instead of reading a million-row sheet."""
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import traceback
 from collections.abc import Mapping
@@ -182,33 +183,27 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
     ids = framework.indicator_ids
     position = {ident: j for j, ident in enumerate(ids)}
     keyed = {text_key(ident): j for j, ident in enumerate(ids)}  # '1.1' + U+200B is 1.1 too
+    in_order, first_rows = list(ids), np.arange(L.AGENCY_FIRST_ROW, L.AGENCY_FIRST_ROW + len(ids))
     raw = np.full((len(agencies), len(ids)), None, dtype=object)
     rows = np.zeros((len(agencies), len(ids)), dtype=np.int64)
-    indices = [column_index_from_string(c) - 1 for c in (L.AGENCY_INDICATOR_COLUMN,
-                                                          L.AGENCY_ANSWER_COLUMN)]
+    columns = (L.AGENCY_INDICATOR_COLUMN, L.AGENCY_ANSWER_COLUMN)
+    indices = [column_index_from_string(c) - 1 for c in columns]
     limit = f"{L.AGENCY_INDICATOR_COLUMN}{L.AGENCY_FIRST_ROW + MAX_TABLE_ROWS}"
     sheets = set(wb.sheetnames)
     for k, agency in enumerate(agencies.index):
         if agency not in sheets:
             raise ReadinessError(Problem(f"sheet for agency '{agency}' is missing",
                                          agency, None, path.name))
-        sheet_rows = wb[agency].iter_rows(min_row=L.AGENCY_HEADER_ROW, max_col=max(indices) + 1,
-                                          values_only=True)
-        _check_header(next(sheet_rows, ()), agency, path)
-        for row, (indicator, answer) in enumerate(_table_values(sheet_rows, indices, agency, limit),
-                                                  start=L.AGENCY_FIRST_ROW):
-            j = position.get(str(indicator).strip())
-            if j is None:
-                j = keyed.get(text_key(indicator))
-            if j is None:
-                raise ReadinessError(Problem(f"indicator '{str(indicator).strip()}' is not in the "
-                                             "framework", agency,
-                                             f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
-            if rows[k, j]:  # listed twice: one of the two answers would be lost
-                raise ReadinessError(Problem(
-                    f"indicator {ids[j]} appears twice, rows {rows[k, j]} and {row}; give each "
-                    "indicator one row", agency, f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
-            raw[k, j], rows[k, j] = answer, row
+        sheet_rows = _picked_rows(wb[agency], L.AGENCY_HEADER_ROW, indices)
+        _check_header(dict(zip(columns, next(sheet_rows, ()))), agency, path)
+        table = list(itertools.islice(sheet_rows, len(ids) + 1))
+        if [pair[0] for pair in table[:len(ids)]] == in_order and (
+                len(table) == len(ids) or is_blank(table[-1][0])):
+            # the template's rows: every indicator once, in the framework's order
+            raw[k], rows[k] = [pair[1] for pair in table[:len(ids)]], first_rows
+        else:
+            _match_indicators(itertools.chain(table, sheet_rows), position, keyed, raw[k], rows[k],
+                              agency, limit, path)
         if progress:
             progress()
     return (pd.DataFrame(raw, index=agencies.index, columns=ids, dtype=object),
@@ -216,11 +211,40 @@ def read_agency_sheets(wb, path: Path, agencies: pd.DataFrame, framework: Framew
                                   sheet=None, column=L.AGENCY_ANSWER_COLUMN))
 
 
-def _check_header(header: tuple, sheet: str, path: Path) -> None:
+def _picked_rows(ws, min_row: int, indices: list[int]):
+    """The values of these columns (0-based) in each row from `min_row` on, as lists:
+    from the rows a FastSheet holds already (`picked_rows`), else streamed by iter_rows."""
+    picking = getattr(ws, "picked_rows", None)
+    if picking is not None:
+        return iter(picking(min_row, indices))
+    rows = ws.iter_rows(min_row=min_row, max_col=max(indices) + 1, values_only=True)
+    return ([values[i] if i < len(values) else None for i in indices] for values in rows)
+
+
+def _match_indicators(pairs, position: dict, keyed: dict, raw_row, rows_row, agency: str,
+                      limit: str, path: Path) -> None:
+    """An agency sheet's (indicator, answer) rows matched to the framework by id, in any
+    order, each indicator once, until the first blank id."""
+    for row, (indicator, answer) in enumerate(_table_values(pairs, [0, 1], agency, limit),
+                                              start=L.AGENCY_FIRST_ROW):
+        j = position.get(str(indicator).strip())
+        if j is None:
+            j = keyed.get(text_key(indicator))
+        if j is None:
+            raise ReadinessError(Problem(f"indicator '{str(indicator).strip()}' is not in the "
+                                         "framework", agency,
+                                         f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
+        if rows_row[j]:  # listed twice: one of the two answers would be lost
+            raise ReadinessError(Problem(
+                f"indicator {list(position)[j]} appears twice, rows {rows_row[j]} and {row}; give "
+                "each indicator one row", agency, f"{L.AGENCY_INDICATOR_COLUMN}{row}", path.name))
+        raw_row[j], rows_row[j] = answer, row
+
+
+def _check_header(header: dict[str, object], sheet: str, path: Path) -> None:
     """Answers are read by column letter, so a column inserted or moved must be noticed."""
     for column, words in L.AGENCY_HEADER_WORDS.items():
-        index = column_index_from_string(column) - 1
-        text = str(header[index] if index < len(header) and header[index] is not None else "")
+        text = str(header.get(column) if header.get(column) is not None else "")
         if not any(word in text.lower() for word in words):
             raise ReadinessError(Problem(
                 f"header {text!r} is not the expected '{' / '.join(words)}' column; were columns "
