@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from readiness_xl.workbook.fast_read import FastWorkbook
@@ -205,3 +207,18 @@ def test_damage_in_a_streamed_sheet_is_named(sample_copy):
     (problem,) = raised.value.problems
     assert (problem.file, problem.sheet) == ("bad.xlsx", "D05"), str(problem)
     assert problem.message.startswith("damaged workbook"), str(problem)
+
+
+@given(letters=st.integers(1, 3), digits=st.integers(1, 7),
+       ref=st.text(alphabet="ABCXYZ0123456789", max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_far_reference_pattern_finds_what_the_plain_alternation_finds(letters, digits, ref):
+    """The possessive expression of fast_read._far_pattern against the plain statement of
+    the rule: more than `letters` column letters, or more than `digits` row digits after
+    the letters (a row's r="..." has none)."""
+    import re
+
+    from readiness_xl.workbook.fast_read import _far_pattern
+    plain = re.compile(rb'r="(?:[A-Z]{%d}|[A-Z]*\d{%d})' % (letters + 1, digits + 1))
+    xml = f'<row r="1"><c r="{ref}" t="n"><v>1</v></c></row>'.encode()
+    assert bool(_far_pattern(letters, digits).search(xml)) == bool(plain.search(xml))
