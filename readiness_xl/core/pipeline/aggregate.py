@@ -21,7 +21,7 @@ from readiness_xl.core.aggregation import (aggregation_name, grouped_power_means
 from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text
 from readiness_xl.core.pipeline.method import Method
 from readiness_xl.core.pipeline.normalise import Normalise, number
-from readiness_xl.core.policies import MISSING_POLICIES
+from readiness_xl.core.policies import checked_missing
 
 
 def member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
@@ -34,9 +34,7 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
                      powers: np.ndarray | float = 1.0, names: list[str] | None = None) -> np.ndarray:
     """agencies x indicators shares (NaN = unanswered) and indicators x dimensions points
     -> agencies x dimensions scores in percent, each dimension by its power mean."""
-    if missing not in MISSING_POLICIES:
-        raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
-    zero = missing == "zero"
+    zero = checked_missing(missing) == "zero"
     if is_arithmetic(powers):   # every member's power is 1 too (a worksheet call: no lookup)
         return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0, nan_as_zero=zero)
     powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
