@@ -9,8 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from readiness_xl.report.charts import radar
+from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.summary import ROW_TYPES
 from tests.conftest import run_cli
 from tests.test_report import CHROMIUM, text_of
 
@@ -96,12 +99,70 @@ def test_profiles_on_one_radar_differ_by_line_and_marker_not_colour_alone(sample
     assert len(set(re.findall(r'<g id="t-(line2d_\d+)"', svg))) >= 3
 
 
-def test_report_of_an_unanswered_workbook_says_no_answers(tmp_path):
+def notice_lines(html: str) -> list[str]:
+    """The paragraphs of the report's answers notice as a reader sees them."""
+    [notice] = re.findall(r'<div class="notice" role="note">(.*?)</div>', html)
+    return [" ".join(re.sub(r"<[^>]+>", "", p).split()) for p in re.findall(r"<p[^>]*>(.*?)</p>", notice)]
+
+
+def told_everywhere(book: Path, html: str, printed: str, said: list[str]) -> None:
+    """The report's notice, recalc's lines below its table (wrapped to the terminal) and
+    the Summary's national narrative (the value recalc cached) say the same sentences."""
+    assert notice_lines(html) == said
+    assert all(sentence in " ".join(printed.split()) for sentence in said)
+    summary = load_workbook(book, data_only=True)[L.SUMMARY_SHEET]
+    header = [c.value for c in summary[1]]
+    national = next(r for r in summary.iter_rows(min_row=2, values_only=True) if r[0] == ROW_TYPES["national"])
+    assert national[header.index("บทสรุป / Narrative")] == " / ".join(said)
+
+
+def test_report_of_an_unanswered_workbook_says_no_answers_as_recalc_and_the_summary_do(tmp_path):
     book = tmp_path / "blank.xlsx"
     run_cli("new-template", book)
+    printed = run_cli("recalc", book, columns=80).stdout
     run_cli("report", book, "-o", tmp_path / "blank.html")
     html = (tmp_path / "blank.html").read_text(encoding="utf-8")
+    said = ["ยังไม่มีคำตอบ: ตอบแล้ว 0% ของคำถามทั้งหมด คะแนนทั้งหมดเป็น 0 ไม่ใช่ผลการประเมิน",
+            "No answers: 0% of the questions answered; every score is 0, not a result."]
+    told_everywhere(book, html, printed, said)
     text = " ".join(text_of(html).split())
-    assert "ยังไม่มีคำตอบ" in text and "no answers" in text and "completeness 0%" in text
     assert "0.0%" not in text  # no zero score dressed as a result
     assert "<svg" not in html  # no chart of zeros
+
+
+@pytest.fixture(scope="module")
+def few(tmp_path_factory) -> dict:
+    """Two agencies, three of the 20 indicators answered by one: 15% and 0%, 7.5% in all
+    (shown 8%): the workbook, what recalc printed, the report."""
+    out = tmp_path_factory.mktemp("few")
+    agencies, answers, book = out / "agencies.csv", out / "answers.csv", out / "few.xlsx"
+    agencies.write_text("id,name_th,name_en,kind,ministry_th,ministry_en\n"
+                        "X1,กรมทดสอบ,Test Department,department,กระทรวงทดสอบ,Ministry of Tests\n"
+                        "X2,กรมลอง,Trial Department,department,กระทรวงทดสอบ,Ministry of Tests\n",
+                        encoding="utf-8")
+    answers.write_text("agency,indicator,answer\nX1,1.1,1\nX1,1.2,0\nX1,1.3,3\n", encoding="utf-8")
+    run_cli("new-template", book, "--agencies", agencies)
+    run_cli("load-answers", answers, "--into", book, "--no-recalc")
+    printed = run_cli("recalc", book, columns=80).stdout
+    run_cli("report", book, "-o", out / "few.html")
+    return {"book": book, "printed": printed, "report": out / "few.html"}
+
+
+def test_report_of_a_mostly_unanswered_workbook_says_so_as_recalc_and_the_summary_do(few):
+    html = few["report"].read_text(encoding="utf-8")
+    said = ["ส่วนใหญ่ยังไม่มีคำตอบ: ตอบแล้ว 8% ของคำถามทั้งหมด (1 จาก 2 หน่วยงาน) คะแนนยังไม่ใช่ผลการประเมิน",
+            "Mostly no answers: 8% of the questions answered (1 of 2 agencies); the scores are not yet results."]
+    told_everywhere(few["book"], html, few["printed"], said)
+    assert "<svg" in html   # the scores are shown, under the notice
+
+
+def test_axe_finds_no_wcag_21_aa_violation_in_the_answers_notice(browser, few):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(few["report"].resolve().as_uri())
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (tags) => (await axe.run('.notice', {runOnly: {type: 'tag', values: tags}}))
+             .violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""",
+        WCAG_21_AA)
+    page.close()
+    assert violations == []

@@ -43,5 +43,9 @@ def test_real_bad_input_still_reads_as_an_excel_error():
     assert xl.WEAK_DIMENSIONS([[40.0, 80.0]], None, [["๖๐"]]) == [["1"]]     # Thai digits: 60
     assert xl.WEIGHTED_MEAN([[1.0, 2.0]], [[1.0, 1.0]], [["middling"]]).startswith(
         "#VALUE!: aggregation 'middling' is not one of")
+    assert xl.WEIGHTED_MEAN([[1.0, 2.0]], [[1.0, 1.0]], [["power:500"]]).startswith(
+        "#VALUE!: aggregation 'power:500': the power must be between -100 and 100")
+    assert xl.DIMENSION_SCORE([[1.0]], [[1.0]], None, "sometimes") == \
+        "#VALUE!: missing 'sometimes' is not one of zero, exclude"
     assert xl.CRONBACH_ALPHA([[1.0, "many"], [2.0, 3.0]]).startswith("#VALUE!: row 1, column 2")
     assert xl.DIMENSION_SCORE([["perhaps"]], [[1.0]]).startswith("#VALUE!: answer 1: 'perhaps' is not a yes/no")

@@ -239,12 +239,7 @@ def NORMALISED_VALUE(raw_value, low, high, use_log=None, direction=None):
 
 @excel_function
 def WEIGHTED_MEAN(values, weights, aggregation=None):
+    # an unknown word is the core's InputValueError, shown as #VALUE! with its message
     word = one(aggregation, "aggregation") if _given(aggregation) else None
-    if word is not None:   # an unknown word is refused by parse_aggregation as a plain ValueError
-        from readiness_xl.core.aggregation import parse_aggregation
-        try:
-            parse_aggregation(word)
-        except ValueError as err:
-            raise wf.CellValueError(str(err)) from None
     return wf.weighted_mean(cells(values), cells(weights), word)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from readiness_xl.core.words import AGGREGATIONS, canonical
-from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.errors import InputValueError, Problem, ReadinessError
 
 NAMED_POWERS = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
 
@@ -37,8 +37,8 @@ MAX_POWER = 100.0
 
 def parse_aggregation(text: object) -> float:
     """The power p of an aggregation word: arithmetic 1, geometric 0, harmonic -1,
-    `power:P` P (any finite number). Blank means arithmetic. Raises ValueError listing
-    the accepted words."""
+    `power:P` P (any finite number). Blank means arithmetic. Raises InputValueError
+    listing the accepted words (the caller that knows the cell adds it)."""
     named = canonical("aggregation", text)
     if named is not None:
         return NAMED_POWERS[named]
@@ -49,12 +49,12 @@ def parse_aggregation(text: object) -> float:
         except ValueError:
             p = float("nan")
         if np.isfinite(p) and abs(p) > MAX_POWER:
-            raise ValueError(f"aggregation {text!r}: the power must be between -{MAX_POWER:g} and "
-                             f"{MAX_POWER:g} (a larger one overflows and means the maximum anyway)")
+            raise InputValueError(f"aggregation {text!r}: the power must be between -{MAX_POWER:g} "
+                                  f"and {MAX_POWER:g} (a larger one overflows and means the maximum anyway)")
         if np.isfinite(p):
             return p
-    raise ValueError(f"aggregation {text!r} is not one of {', '.join(AGGREGATIONS)} "
-                     "(power:P with a number P, e.g. power:2)")
+    raise InputValueError(f"aggregation {text!r} is not one of {', '.join(AGGREGATIONS)} "
+                          "(power:P with a number P, e.g. power:2)")
 
 
 def aggregation_name(p: float) -> str:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from readiness_xl.core.words import DIRECTIONS, NORMALISATIONS, TRANSFORMS  # noqa: F401 (re-exported)
-from readiness_xl.errors import Problem, ReadinessError
+from readiness_xl.errors import InputValueError, Problem, ReadinessError
 Z_CENTRE, Z_SPREAD = 0.5, 0.1
 
 
@@ -204,14 +204,21 @@ NORMALISERS = {"goalposts": goalposts, "minmax": minmax, "zscore": zscore, "rank
                "target": target}
 
 
+def check_normalisers(methods, names=()) -> None:
+    """Refuse a normalisation the core has no function for (an InputValueError), naming
+    the first indicator that asks for it when `names` (indicator ids) are given."""
+    for j, name in enumerate(methods):
+        if name not in NORMALISERS:
+            of = f"indicator '{names[j]}': " if len(names) > j else ""
+            raise InputValueError(f"{of}normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
+
+
 def normalise(values: np.ndarray, methods: list[str] | np.ndarray, params: NormalParams) -> np.ndarray:
     """units x indicators raw values -> shares, each column by its method's name; one
     call per method used (not per indicator or unit)."""
     values = np.asarray(values, float)
     methods = np.asarray(methods, dtype=object)
-    unknown = sorted(set(methods) - set(NORMALISERS))
-    if unknown:
-        raise ValueError(f"normalisation {unknown[0]!r} is not one of {', '.join(NORMALISERS)}")
+    check_normalisers(methods, params.names)
     out = np.empty_like(values)
     for name in dict.fromkeys(methods):
         columns = np.flatnonzero(methods == name)

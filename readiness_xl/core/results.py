@@ -93,21 +93,28 @@ class Answered:
         """Nothing answered, or less than MOSTLY_UNANSWERED % of it."""
         return self.none or self.completeness < MOSTLY_UNANSWERED
 
-    def sentences(self) -> tuple[str, str] | None:
-        """(Thai, English) saying the scores are not results, with the completeness; None
-        when enough has been answered."""
+    def parts(self) -> tuple[tuple[str, str], tuple[str, str]] | None:
+        """((Thai, English) headline, (Thai, English) what it means, with the
+        completeness); None when enough has been answered. `sentences` joins them."""
         if not self.too_few:
             return None
         share = f"{self.completeness:.0f}%" if self.completeness >= 1 or self.none else "<1%"
         if self.none:
-            return (f"{NO_ANSWERS[0]}: ตอบแล้ว {share} ของคำถามทั้งหมด คะแนนทั้งหมดเป็น 0 "
-                    "ไม่ใช่ผลการประเมิน",
-                    f"{NO_ANSWERS[1].capitalize()}: {share} of the questions answered; every score "
-                    "is 0, not a result.")
-        return (f"ส่วนใหญ่{NO_ANSWERS[0]}: ตอบแล้ว {share} ของคำถามทั้งหมด ({self.agencies} จาก "
-                f"{self.of} หน่วยงาน) คะแนนยังไม่ใช่ผลการประเมิน",
-                f"Mostly {NO_ANSWERS[1]}: {share} of the questions answered ({self.agencies} of "
-                f"{self.of} agencies); the scores are not yet results.")
+            return ((NO_ANSWERS[0], NO_ANSWERS[1].capitalize()),
+                    (f"ตอบแล้ว {share} ของคำถามทั้งหมด คะแนนทั้งหมดเป็น 0 ไม่ใช่ผลการประเมิน",
+                     f"{share} of the questions answered; every score is 0, not a result."))
+        return ((f"ส่วนใหญ่{NO_ANSWERS[0]}", f"Mostly {NO_ANSWERS[1]}"),
+                (f"ตอบแล้ว {share} ของคำถามทั้งหมด ({self.agencies} จาก {self.of} หน่วยงาน) "
+                 "คะแนนยังไม่ใช่ผลการประเมิน",
+                 f"{share} of the questions answered ({self.agencies} of {self.of} agencies); "
+                 "the scores are not yet results."))
+
+    def sentences(self) -> tuple[str, str] | None:
+        """(Thai, English) saying the scores are not results, with the completeness; None
+        when enough has been answered. The one wording of the Summary's national
+        narrative, recalc's terminal lines and the report's notice."""
+        parts = self.parts()
+        return None if parts is None else tuple(f"{head}: {text}" for head, text in zip(*parts))
 
 
 def answered(results: Results) -> Answered:

@@ -38,7 +38,7 @@ from readiness_xl.core.framework import Framework
 from readiness_xl.core.pipeline import NOMINAL, Method, band_index, rank_rows
 from readiness_xl.core.policies import MISSING_POLICIES
 from readiness_xl.core.results import number_or_none
-from readiness_xl.errors import ReadinessError
+from readiness_xl.errors import InputValueError, ReadinessError
 
 RUNS = 1_000                 # Monte Carlo replications of the uncertainty analysis
 SOBOL_N = 1_024              # Saltelli base sample: N * (inputs + 2) runs; a power of 2
@@ -141,7 +141,7 @@ def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[s
     the pipeline's steps up to normalise (data preparation included, reading the unit
     attributes and groups of `agencies`), under the framework's normalisation and under
     each alternative (applied to every indicator, with its goalposts)."""
-    from readiness_xl.core.normalisation import NORMALISERS
+    from readiness_xl.core.normalisation import check_normalisers
     from readiness_xl.core.pipeline.prepare import units_of
 
     values = answers.reindex(columns=framework.indicator_ids).to_numpy(float)
@@ -152,9 +152,8 @@ def data_of(framework: Framework, answers: pd.DataFrame, normalisations: tuple[s
     start = P.start(method, values, units=units_of(table))
     active = None
     shares = {}
+    check_normalisers([n for n in normalisations if n != NOMINAL])
     for name in (NOMINAL, *normalisations):
-        if name != NOMINAL and name not in NORMALISERS:
-            raise ValueError(f"normalisation {name!r} is not one of {', '.join(NORMALISERS)}")
         prepared = P.named(P.steps(method.but(normalisation=name), framework), last="normalise")
         done = P.run(prepared, start, keep_log=False)
         shares[name], active = done.shares, done.active
@@ -265,7 +264,8 @@ def choices(inputs: tuple[UncertainInput, ...], draws: np.ndarray) -> np.ndarray
     intervals as there are alternatives (COINr's sample_2_para)."""
     counts = np.array([len(i.alternatives) for i in inputs], int)
     if draws.ndim != 2 or draws.shape[1] != len(inputs):
-        raise ValueError(f"draws have shape {draws.shape}, expected (n, {len(inputs)})")
+        raise InputValueError(f"draws have shape {draws.shape}; expected (n, {len(inputs)}): "
+                              "one column per uncertain input")
     return np.minimum((draws * counts).astype(int), counts - 1)
 
 
@@ -451,7 +451,8 @@ def sobol_indices(outputs: np.ndarray, n_inputs: int, seed: int = SEED,
     outputs = np.asarray(outputs, float)
     step = n_inputs + 2
     if outputs.shape[0] % step:
-        raise ValueError(f"{outputs.shape[0]} runs is not a multiple of inputs + 2 = {step}")
+        raise InputValueError(f"{outputs.shape[0]} runs is not a multiple of inputs + 2 = {step}, "
+                              "the size of one Saltelli sample")
     sd = outputs.std(axis=0)
     y = np.where(sd > 0, (outputs - outputs.mean(axis=0)) / np.where(sd > 0, sd, 1.0), 0.0)
     a, b = y[0::step], y[step - 1::step]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
 from readiness_xl.core.narrative import agency_narratives, narrative_for, percent_text
-from readiness_xl.core.results import Results, answered
+from readiness_xl.core.results import Answered, Results, answered
 from readiness_xl.errors import Problem, ReadinessError, unknown_choice
 from readiness_xl.report.charts import (compact_bars, dimension_bars, heatmap, radar, score_gradient_css,
                                         scroll_box)
@@ -42,6 +42,7 @@ nav a { margin-right: 14px; color: var(--accent); text-decoration: none; display
 .notice { border: 2px solid #c98a00; background: #fff6dc; border-radius: 6px; padding: 8px 14px;
           margin: 12px 0; }
 .notice b { color: #7a4d00; }
+.notice p { margin: 2px 0; }
 .figures { display: flex; gap: 14px; flex-wrap: wrap; margin: 14px 0; }
 .figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 150px; }
 .figure b { display: block; font-size: 22px; color: var(--accent); }
@@ -362,19 +363,13 @@ ILLUSTRATIVE_NOTICE = (
     "the tool works; they are not any agency's survey results.</span></div>")
 
 
-# core.results.answered decides when a workbook has no answers or too few to be results.
-NO_ANSWERS_NOTICE = (
-    '<div class="notice" role="note"><b>ยังไม่มีคำตอบ / <span lang="en">no answers</span>.</b> '
-    "ยังไม่มีหน่วยงานใดตอบแบบสำรวจ (ความครบถ้วน 0%) จึงยังไม่มีคะแนน "
-    '<span class="en" lang="en">No agency has answered yet (completeness 0%), so there are no scores: '
-    "fill in the agency sheets or collect the returned forms, then recalculate.</span></div>")
-
-
-def _few_answers_notice(answered: float) -> str:
-    return ('<div class="notice" role="note"><b>คำตอบยังไม่ครบ / <span lang="en">mostly unanswered</span>.</b> '
-            f"ตอบแล้วเฉลี่ยร้อยละ {thai_digits(f'{answered:.0f}')} ของตัวชี้วัด คะแนนด้านล่างนับข้อที่ยังไม่ตอบเป็นศูนย์ "
-            f'<span class="en" lang="en">On average {answered:.0f}% of the indicators are answered; the '
-            "scores below count every unanswered indicator as not met.</span></div>")
+def _answers_notice(found: Answered) -> str:
+    """A (mostly) unanswered workbook told in the core's two sentences (core.results.Answered:
+    the Summary's national narrative and recalc's terminal lines say the same), Thai then
+    English, each headline in bold."""
+    (head_th, head_en), (th, en) = found.parts()
+    return (f'<div class="notice" role="note"><p lang="th"><b>{escape(head_th)}</b>: {escape(th)}</p>'
+            f'<p class="en" lang="en"><b>{escape(head_en)}</b>: {escape(en)}</p></div>')
 
 
 def _ministry_cards(results: Results) -> str:
@@ -469,10 +464,11 @@ def build_report(results: Results, source_name: str = "", agency: object = None,
     sections[-1:-1] = list(extra_sections)
     found = answered(results)
     if found.none:   # an unanswered workbook: no score of 0 dressed as a result
-        sections = [("summary", "ยังไม่มีคำตอบ / No answers", NO_ANSWERS_NOTICE + f'<div class="figures">{figures_counts}</div>'),
-                    sections[-1]]
+        (head_th, head_en), _ = found.parts()
+        sections = [("summary", f"{head_th} / {head_en}",
+                     _answers_notice(found) + f'<div class="figures">{figures_counts}</div>'), sections[-1]]
     elif found.too_few:
-        sections[0] = (sections[0][0], sections[0][1], _few_answers_notice(found.completeness) + sections[0][2])
+        sections[0] = (sections[0][0], sections[0][1], _answers_notice(found) + sections[0][2])
     nav = "".join(f'<a href="#{k}">{escape(t.split(" / ")[0])}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{escape(t)}</h2>{html}</section>' for k, t, html in sections)
     source = f" จาก / from {escape(source_name)}" if source_name else ""

@@ -18,10 +18,10 @@ import numpy as np
 
 from readiness_xl.core.aggregation import (aggregation_name, grouped_power_means, is_arithmetic, power_mean,
                                            refuse_fitted_zeros)
-from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text
+from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, Step, columns_text
 from readiness_xl.core.pipeline.method import Method
 from readiness_xl.core.pipeline.normalise import Normalise, number
-from readiness_xl.core.policies import MISSING_POLICIES
+from readiness_xl.core.policies import checked_missing
 
 
 def member_powers(weights: np.ndarray, powers: np.ndarray) -> np.ndarray:
@@ -34,9 +34,7 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
                      powers: np.ndarray | float = 1.0, names: list[str] | None = None) -> np.ndarray:
     """agencies x indicators shares (NaN = unanswered) and indicators x dimensions points
     -> agencies x dimensions scores in percent, each dimension by its power mean."""
-    if missing not in MISSING_POLICIES:
-        raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
-    zero = missing == "zero"
+    zero = checked_missing(missing) == "zero"
     if is_arithmetic(powers):   # every member's power is 1 too (a worksheet call: no lookup)
         return grouped_power_means(shares, points, 1.0, 1.0, names, scale=100.0, nan_as_zero=zero)
     powers = np.broadcast_to(np.asarray(powers, float), points.shape[1:])
@@ -76,14 +74,11 @@ class GroupCells:
 
 
 @dataclass(frozen=True)
-class Leaves:
+class Leaves(Step):
     """Indicators' shares -> the scores of the dimensions that hold indicators."""
 
     method: Method
     name: str = "aggregate:indicators"
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         m = self.method
@@ -120,7 +115,7 @@ class Leaves:
 
 
 @dataclass(frozen=True)
-class Parents:
+class Parents(Step):
     """The parents at one depth of the tree from their children's scores."""
 
     method: Method
@@ -131,9 +126,6 @@ class Parents:
         m = self.method
         at = m.depths() == self.depth
         return m.children() & at[None, :]
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         m = self.method
@@ -157,14 +149,11 @@ class Parents:
 
 
 @dataclass(frozen=True)
-class Overall:
+class Overall(Step):
     """The top-level dimensions' scores -> the overall score."""
 
     method: Method
     name: str = "aggregate:overall"
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         m = self.method
@@ -183,7 +172,7 @@ class Overall:
 
 
 @dataclass(frozen=True)
-class LinearDraws:
+class LinearDraws(Step):
     """Leaves and Overall as one product, for many draws of weights and points at once,
     where the tree is linear: every mean arithmetic, missing answers counting 0, one level
     of dimensions. Then a draw's overall score is linear in the shares,
@@ -214,9 +203,6 @@ class LinearDraws:
         top = np.atleast_2d(weights)
         # a dimension without points, or draws without weight, take the steps' own NaN rules
         return bool((achievable > 0).all() and (top.sum(axis=1) > 0).all() and (top >= 0).all())
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         m = self.method

@@ -81,9 +81,13 @@ class State:
 
 
 class Step(Protocol):
+    """What `run` calls. A step that learns nothing from the units subclasses Step and
+    keeps its `fit` (None)."""
+
     name: str
 
-    def fit(self, state: State) -> Any: ...
+    def fit(self, state: State) -> Any:
+        return None
 
     def apply(self, state: State, fitted: Any) -> State: ...
 

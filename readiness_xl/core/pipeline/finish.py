@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from readiness_xl.core.benchmarks import NOISE_DECIMALS, noise_free, round_scores
-from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State
+from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, Step
 from readiness_xl.core.pipeline.method import Method
 
 
@@ -56,12 +56,9 @@ def band_index(scores: np.ndarray, lowers: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Round:
+class Round(Step):
     method: Method
     name: str = "round"
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         d = self.method.decimals
@@ -81,12 +78,9 @@ class Round:
 
 
 @dataclass(frozen=True)
-class RankBand:
+class RankBand(Step):
     method: Method
     name: str = "rank and band"
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         takes = state.ranked if state.active is None else \

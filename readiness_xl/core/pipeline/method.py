@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from readiness_xl.core.normalisation import NormalParams
-from readiness_xl.core.policies import MISSING_POLICIES
+from readiness_xl.core.policies import checked_missing
 
 NOMINAL = "framework"        # the framework's own normalisation per indicator
 
@@ -45,8 +45,7 @@ class Method:
     @classmethod
     def of(cls, framework, missing: str = "zero") -> "Method":
         """The framework's own method."""
-        if missing not in MISSING_POLICIES:
-            raise ValueError(f"missing policy {missing!r} is not one of {MISSING_POLICIES}")
+        checked_missing(missing)
         dims, inds = framework.dimensions, framework.indicators
         position = {d: k for k, d in enumerate(dims.index)}
         return cls(framework.weights.astype(float), inds["points"].to_numpy(float), missing,

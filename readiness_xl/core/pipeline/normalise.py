@@ -51,9 +51,8 @@ class Normalise:
         """{method: (columns, params, fitted state or None)}."""
         values = state.values if state.active is None else state.values[state.active]
         methods = self.methods()
-        unknown = sorted(set(methods) - set(N.NORMALISERS))
-        if unknown:
-            raise ValueError(f"normalisation {unknown[0]!r} is not one of {', '.join(N.NORMALISERS)}")
+        own = self.method.normalisation == NOMINAL        # else one word for every indicator
+        N.check_normalisers(methods, self.method.params.names if own else ())
         out = {}
         for name in dict.fromkeys(methods):
             columns = np.flatnonzero(methods == name)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from readiness_xl.core.answers import NO_WORDS, YES_WORDS
-from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text
+from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, Step, columns_text
 from readiness_xl.thai import thai_digits
 
 
@@ -24,7 +24,7 @@ def no_test(cell: str) -> str:
 
 
 @dataclass(frozen=True)
-class Parse:
+class Parse(Step):
     """Raw cells (units x indicators, any values; `state.raw`) -> `state.values`. Bad
     answers are refused with their agency and indicator (the workbook reader adds the
     cell) by `core.answers.parse_answers`. When the values arrive parsed (`raw` None),
@@ -32,9 +32,6 @@ class Parse:
 
     framework: object = None
     name: str = "parse"
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         if state.raw is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from readiness_xl.core import preparation as prep
-from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, columns_text, run
+from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, Step, columns_text, run
 from readiness_xl.core.pipeline.method import Method
 
 
@@ -70,7 +70,7 @@ def _units(state: State) -> Units:
     return state.units if state.units is not None else Units()
 
 
-class _NoFormula:
+class _NoFormula(Step):
     reason = "needs every unit's values"
 
     def formula(self, key, cells) -> NoFormula:
@@ -82,9 +82,6 @@ class Denominate(_NoFormula):
     spec: prep.PrepSpec
     name: str = "denominate"
     reason = "divides by a unit attribute of the agency list"
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         units = _units(state)
@@ -131,9 +128,6 @@ class Screen(_NoFormula):
     spec: prep.PrepSpec
     name: str = "screen"
     reason = "counts a unit's answers against the framework's threshold"
-
-    def fit(self, state: State) -> None:
-        return None
 
     def apply(self, state: State, fitted) -> State:
         """Coverage counts the answers before imputation (the record's `raw`)."""
