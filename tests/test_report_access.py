@@ -50,15 +50,21 @@ def browser():
 @pytest.mark.parametrize("width", [1366, 390])
 @pytest.mark.parametrize("name", ["plain", "robust", "trend"])
 def test_axe_finds_no_wcag_21_aa_violation(browser, reports, name, width):
+    assert axe_violations(browser, reports[name], width, "document") == []
+
+
+def axe_violations(browser, report, width: int, context: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations in `context` (a CSS selector, or document) of
+    the report opened at this width: each rule with up to three of its elements."""
     page = browser.new_page(viewport={"width": width, "height": 900})
-    page.goto(reports[name].resolve().as_uri())
+    page.goto(report.resolve().as_uri())
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
-        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))
+        f"""async (tags) => (await axe.run({context}, {{runOnly: {{type: 'tag', values: tags}}}}))
              .violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""",
         WCAG_21_AA)
     page.close()
-    assert violations == []
+    return violations
 
 
 def test_every_scrolling_box_takes_the_keyboard_focus_and_sorting_is_a_button(reports):
@@ -157,12 +163,4 @@ def test_report_of_a_mostly_unanswered_workbook_says_so_as_recalc_and_the_summar
 
 
 def test_axe_finds_no_wcag_21_aa_violation_in_the_answers_notice(browser, few):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(few["report"].resolve().as_uri())
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async (tags) => (await axe.run('.notice', {runOnly: {type: 'tag', values: tags}}))
-             .violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""",
-        WCAG_21_AA)
-    page.close()
-    assert violations == []
+    assert axe_violations(browser, few["report"], 1366, "'.notice'") == []
