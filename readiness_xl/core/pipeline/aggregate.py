@@ -229,11 +229,16 @@ class LinearDraws:
         values = np.where(np.isnan(shares), 0.0, shares) if np.isnan(shares).any() else shares
         draws = max(len(points), len(weights))
         effective = np.broadcast_to(effective, (draws, effective.shape[1]))
-        # each distinct column once (draws that drew the same weights get the same bits,
-        # the nominal draw's among them), then every draw takes its column
-        distinct, again = np.unique(effective, axis=0, return_inverse=True)
-        overall = values @ distinct.T                               # units x distinct draws
-        return state.but(scores=None, overall=overall.T[again.ravel()])
+        # each distinct row once, in order of first appearance, then every draw takes its
+        # row; the product comes out draws x units, the shape the draws are kept and ranked in
+        _, first, again = np.unique(effective, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first)
+        overall = effective[first[order]] @ values.T                # distinct draws x units
+        if len(order) < draws:
+            where = np.empty_like(order)
+            where[order] = np.arange(len(order))
+            overall = overall[where[again.ravel()]]
+        return state.but(scores=None, overall=overall)
 
     def formula(self, key, cells) -> NoFormula:
         return NoFormula("the draws of a robustness analysis only: a sheet scores by Leaves and Overall")
