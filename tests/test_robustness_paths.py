@@ -51,6 +51,8 @@ def test_linear_path_is_the_steps_on_random_trees(seed, units, draws):
     assert fast.shape == steps.shape == (draws, units)
     np.testing.assert_allclose(fast, steps, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(rank_rows(fast), rank_rows(steps))
+    if draws > 1:                                   # the repeated draw: the same bits
+        assert (fast[-1] == fast[0]).all()
 
 
 @pytest.mark.parametrize("packed", [True, False])

@@ -223,8 +223,11 @@ class LinearDraws:
         member = m.membership
         points = np.atleast_2d(np.asarray(m.points, float))        # draws (or 1) x indicators
         weights = np.atleast_2d(np.asarray(m.weights, float))      # draws (or 1) x dimensions
-        per_dimension = weights / ((points @ member) * weights.sum(axis=1, keepdims=True))
-        effective = 100.0 * points * (per_dimension @ member.T)     # draws x indicators
+        # elementwise, no matrix product: a draw's effective weights are the same bits
+        # whichever row it takes (a product's rows may round differently by position)
+        achievable = (points[:, None, :] * member.T[None]).sum(axis=2)          # draws x dimensions
+        per_dimension = weights / (achievable * weights.sum(axis=1, keepdims=True))
+        effective = 100.0 * points * per_dimension[:, np.asarray(m.member)]     # draws x indicators
         shares = state.shares
         values = np.where(np.isnan(shares), 0.0, shares) if np.isnan(shares).any() else shares
         draws = max(len(points), len(weights))
