@@ -372,11 +372,12 @@ def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
         ranks_only: bool = False) -> Runs:
     """Score, rank and band every draw (`progress(k)` after k draws, in order).
     `ranks_only` (what the Sobol analysis needs) keeps neither scores nor bands.
-    Draws are scored a chunk at a time (one matrix product on the linear path, numpy's
-    own threads), then ranked and banded in blocks of rows small enough to stay in the
-    processor's cache, THREADS blocks at once: numpy lets go of the GIL in its sorts and
-    arithmetic, and each block writes its own rows, computed exactly as one after
-    another would be."""
+    Draws are scored a chunk at a time (on the linear path one matrix product, with
+    numpy's own threads), then ranked and banded in blocks of rows small enough to stay
+    in the processor's cache. THREADS at once: the blocks of a run that is one chunk,
+    or else whole chunks (scoring and all). numpy lets go of the GIL in its products,
+    sorts and arithmetic, and each block writes its own rows, computed exactly as one
+    after another would be."""
     from concurrent.futures import ThreadPoolExecutor
     picks = choices(inputs, draws) if inputs else np.zeros((len(draws), 0), int)
     scored = ~np.isnan(nominal_scores(data, method)[0])
@@ -388,6 +389,12 @@ def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
     ranks = np.empty((n, units), np.float32)
     failed = np.zeros(n, bool)
     block = max(1, BLOCK_BYTES // (8 * max(units, 1)))
+
+    def score(rows: slice) -> tuple:
+        chunk = score_draws(data, method, inputs, picks[rows])
+        lowers = None if ranks_only else _stack(method, inputs, picks[rows], "lowers")
+        parts = [slice(k, min(k + block, len(chunk))) for k in range(0, len(chunk), block)]
+        return chunk, lowers, parts
 
     def block_of(chunk: np.ndarray, first: int, lowers: np.ndarray | None, part: slice) -> int:
         rows = slice(first + part.start, first + part.stop)
@@ -401,21 +408,31 @@ def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
             bands[rows] = band_index(sub, lowers[part])
         return rows.stop
 
+    def keep(chunk: np.ndarray, rows: slice) -> None:
+        if scores is not None:
+            scores[rows] = chunk
+
+    def chunk_of(rows: slice) -> int:
+        chunk, lowers, parts = score(rows)
+        for part in parts:
+            block_of(chunk, rows.start, lowers, part)
+        keep(chunk, rows)
+        return rows.stop
+
+    chunks = [slice(first, min(first + step, n)) for first in range(0, n, step)]
     with ThreadPoolExecutor(THREADS, thread_name_prefix="robustness") as pool:
-        for first in range(0, n, step):
-            rows = slice(first, min(first + step, n))
-            chunk = score_draws(data, method, inputs, picks[rows])
-            lowers = None if ranks_only else _stack(method, inputs, picks[rows], "lowers")
-            parts = [slice(k, min(k + block, len(chunk))) for k in range(0, len(chunk), block)]
-            for done in pool.map(lambda part: block_of(chunk, first, lowers, part), parts):
-                if progress:
-                    progress(done)
-            if not ranks_only:
-                if scores is None:
-                    scores = chunk
-                else:
-                    scores[rows] = chunk
-    if scores is None and not ranks_only:
+        if len(chunks) == 1:
+            rows = chunks[0]
+            chunk, lowers, parts = score(rows)
+            done = pool.map(lambda part: block_of(chunk, rows.start, lowers, part), parts)
+            if not ranks_only and scores is None:
+                scores = chunk                  # the one chunk is the draws' scores: no copy
+        else:
+            done = pool.map(chunk_of, chunks)
+        for stop in done:
+            if progress:
+                progress(stop)
+    if not ranks_only and scores is None:
         scores = np.empty((n, units))
     return Runs(scores, ranks, bands, failed)
 
