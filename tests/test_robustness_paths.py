@@ -94,6 +94,14 @@ def test_rank_percentiles_are_numpys(draws, units, seed):
     np.testing.assert_array_equal(got, expected)
 
 
+def test_rank_percentiles_beyond_16_bits():
+    """40,000 units: the ranks sorted as 32-bit integers, the same elements."""
+    rng = np.random.default_rng(3)
+    ranks = rng.integers(1, 40_001, (7, 40_000)).astype(np.float32)
+    np.testing.assert_array_equal(R.rank_percentiles(ranks, [5, 50, 95]),
+                                  np.percentile(ranks, [5, 50, 95], axis=0, method="inverted_cdf"))
+
+
 def test_rank_percentiles_by_hand():
     """20 draws of ranks 1..20: inverted_cdf takes the 1st, 10th and 19th of them."""
     ranks = np.arange(20, 0, -1, dtype=np.float32)[:, None]

@@ -470,7 +470,7 @@ def rank_percentiles(ranks: np.ndarray, q) -> np.ndarray:
     missing = np.isnan(ranks)
     blank = missing.any(axis=0)
     rows = (np.where(missing, 0, ranks) if blank.any() else ranks).T.astype(small)   # units x draws
-    rows.sort(axis=1, kind="stable")
+    rows.sort(axis=1, kind="stable" if small is np.int16 else "quicksort")   # radix for 16 bits
     out = rows[:, picks].T.astype(ranks.dtype)
     out[:, blank] = np.nan
     return out
