@@ -497,8 +497,14 @@ def summarise(data: Data, method: Method, inputs, result: Runs, seed: int) -> Un
             rank_q = rank_percentiles(ranks, [5, 50, 95])
             score_q = np.concatenate([p.result() for p in parts], axis=1)
         best, worst = ranks.min(axis=0), ranks.max(axis=0)
-        kept = (bands == nominal_band[None, :]).mean(axis=0)
-        shares = np.stack([(bands == b).mean(axis=0) for b in range(len(method.lowers))]
+
+        def share(band) -> np.ndarray:
+            """Each unit's share of draws in `band`: a count over their number (the bits
+            of mean's, without its cast of every draw to float)."""
+            return (bands == band).sum(axis=0, dtype=np.int32) / len(bands)
+
+        kept = share(nominal_band[None, :])
+        shares = np.stack([share(b) for b in range(len(method.lowers))]
                           or [np.zeros((0, len(data.units)))], axis=1).reshape(len(data.units), -1)
     else:
         rank_q, score_q = np.full((3, len(data.units)), np.nan), np.full((2, len(data.units)), np.nan)

@@ -232,15 +232,21 @@ class LinearDraws:
         values = np.where(np.isnan(shares), 0.0, shares) if np.isnan(shares).any() else shares
         draws = max(len(points), len(weights))
         effective = np.broadcast_to(effective, (draws, effective.shape[1]))
-        # each distinct row once, in order of first appearance, then every draw takes its
-        # row; the product comes out draws x units, the shape the draws are kept and ranked in
+        # draws x units, the shape the draws are kept and ranked in; a draw that repeats an
+        # earlier one takes that one's row (the same bits wherever a row sits in the product).
+        # Mostly distinct (noisy weights): every row multiplied, the few repeats copied over;
+        # mostly repeats (e.g. only the cut-offs vary): each distinct row multiplied once
         _, first, again = np.unique(effective, axis=0, return_index=True, return_inverse=True)
-        order = np.argsort(first)
-        overall = effective[first[order]] @ values.T                # distinct draws x units
-        if len(order) < draws:
-            where = np.empty_like(order)
-            where[order] = np.arange(len(order))
-            overall = overall[where[again.ravel()]]
+        again = first[again.ravel()]                                # each draw's first twin
+        if 2 * len(first) > draws:
+            overall = np.ascontiguousarray(effective) @ values.T
+            repeats = np.flatnonzero(again != np.arange(draws))
+            overall[repeats] = overall[again[repeats]]
+        else:
+            distinct = np.unique(again)                             # first appearances, in order
+            where = np.empty(draws, int)
+            where[distinct] = np.arange(len(distinct))
+            overall = (effective[distinct] @ values.T)[where[again]]
         return state.but(scores=None, overall=overall)
 
     def formula(self, key, cells) -> NoFormula:
