@@ -191,8 +191,8 @@ class LinearDraws:
         overall = sum_d W_d * 100 * (sum_i s_i P_i [i in d]) / A_d / sum_d W_d
                 = sum_i s_i * C_i,   C_i = 100 * P_i * W_d(i) / (A_d(i) * sum_d W_d)
 
-    (A_d the points of dimension d), so every draw's overall is one product shares @ C
-    with C indicators x draws: a sixth of the memory the two steps move (no dimension
+    (A_d the points of dimension d), so every draw's overall is one product C @ shares.T
+    with C draws x indicators (out come draws x units): a sixth of the memory the two steps move (no dimension
     scores per draw, which no draw keeps). The sums run in another order than Leaves and
     Overall (scores agree to ~1e-13, as between any two chunkings of the draws; ranks and
     bands compare scores at 9 decimals). Only for draws: a nominal score keeps its steps
