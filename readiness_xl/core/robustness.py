@@ -51,7 +51,8 @@ UNIT_BOOTSTRAP_CELLS = 20_000_000  # base runs x units x resamples above this: p
                                    # come without intervals (the bootstrap would dominate the run)
 RANK_DECIMALS = 9            # = benchmarks.NOISE_DECIMALS, what the pipeline's rank compares
 CHUNK_BYTES = 128 * 1024 ** 2  # working memory of one chunk of draws
-THREADS = 2                  # chunks of draws scored at once (see run)
+BLOCK_BYTES = 1024 ** 2      # one draw block's scores while ranked and banded: in the core's cache
+THREADS = 2                  # blocks of draws ranked and banded at once (see run)
 
 
 @dataclass(frozen=True)
@@ -314,8 +315,9 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
     keys = list(zip(*(_discrete(method, inputs, picks, f)
                       for f in ("missing", "aggregation", "normalisation")), _preparation(inputs, picks)))
     base = P.start(method)
-    out = np.full((n, units), np.nan)
-    for key in dict.fromkeys(keys):
+    groups = dict.fromkeys(keys)
+    out = None
+    for key in groups:
         rows = np.array([i for i, k in enumerate(keys) if k == key])
         missing, p, normalisation, preparation = key
         drawn = method.but(missing=missing, aggregation=p, normalisation=normalisation,
@@ -323,53 +325,115 @@ def score_draws(data: Data, method: Method, inputs, picks: np.ndarray) -> np.nda
         scoring = P.named(P.steps(drawn), "aggregate", "round")
         try:
             shares = data.shares_for(method, normalisation, preparation)
-            out[rows] = P.run(scoring, base.but(shares=shares), keep_log=False).overall
+            overall = P.run(scoring, base.but(shares=shares), keep_log=False).overall
         except ReadinessError:
-            continue                        # failed draws: left NaN
+            overall = None                  # failed draws: left NaN
+        if len(groups) == 1 and _fresh(overall, (n, units)):
+            out = overall                   # every draw in one run: its array, no copy
+        else:
+            out = np.full((n, units), np.nan) if out is None else out
+            if overall is not None:
+                out[rows] = overall
     if data.active is not None:             # screened out by data preparation: no score
         out[:, ~data.active] = np.nan
     return out
 
 
-def chunk_size(data: Data, lowers: int) -> int:
-    """Draws per chunk so that one chunk's working arrays stay within CHUNK_BYTES."""
+def _fresh(array, shape: tuple) -> bool:
+    """A writable float array of this shape, all its own (the steps' output, not a view)."""
+    return (isinstance(array, np.ndarray) and array.shape == shape and array.dtype == np.float64
+            and array.flags.writeable and array.flags.c_contiguous and array.base is None)
+
+
+def linear(method: Method, inputs) -> bool:
+    """Whether every draw is scored by the pipeline's linear fast path (`LinearDraws`):
+    only weights, points or band cut-offs vary, over a tree the fast path takes."""
+    from readiness_xl.core.pipeline.aggregate import LinearDraws
+    if any(i.field not in ("weights", "points", "lowers") for i in inputs):
+        return False
+    drawn = {f: np.atleast_2d(np.asarray(getattr(method, f), float)) for f in ("weights", "points")}
+    drawn |= {i.field: np.asarray(i.alternatives, float) for i in inputs if i.field in drawn}
+    return LinearDraws.applies(method.but(**drawn))
+
+
+def chunk_size(data: Data, lowers: int, linear: bool = False) -> int:
+    """Draws per chunk so that one chunk's working arrays stay within CHUNK_BYTES. The
+    linear fast path holds only each draw's scores (ranks and bands are worked out in
+    blocks of BLOCK_BYTES); the other paths every level's scores too."""
     units, indicators = data.shares[NOMINAL].shape
-    per_draw = 8 * units * (4 * data.member.shape[1] + lowers + 4) + 8 * indicators * data.member.shape[1]
+    if linear:
+        per_draw = 8 * units + 8 * indicators
+    else:
+        per_draw = 8 * units * (4 * data.member.shape[1] + lowers + 4) + 8 * indicators * data.member.shape[1]
     return max(1, CHUNK_BYTES // per_draw)
 
 
 def run(data: Data, method: Method, inputs, draws: np.ndarray, progress=None,
         ranks_only: bool = False) -> Runs:
-    """Score, rank and band every draw, chunk by chunk (`progress(k)` after k draws, in
-    order). `ranks_only` (what the Sobol analysis needs) keeps neither scores nor bands.
-    THREADS chunks are worked on at once: numpy lets go of the GIL in its products,
-    sorts and copies, so on two cores two chunks take little more than one; each chunk
-    writes its own rows of the results, computed exactly as one after another would."""
+    """Score, rank and band every draw (`progress(k)` after k draws, in order).
+    `ranks_only` (what the Sobol analysis needs) keeps neither scores nor bands.
+    Draws are scored a chunk at a time (on the linear path one matrix product, with
+    numpy's own threads), then ranked and banded in blocks of rows small enough to stay
+    in the processor's cache. THREADS at once: the blocks of a run that is one chunk,
+    or else whole chunks (scoring and all). numpy lets go of the GIL in its products,
+    sorts and arithmetic, and each block writes its own rows, computed exactly as one
+    after another would be."""
     from concurrent.futures import ThreadPoolExecutor
     picks = choices(inputs, draws) if inputs else np.zeros((len(draws), 0), int)
     scored = ~np.isnan(nominal_scores(data, method)[0])
+    every = bool(scored.all())
     n, units = len(picks), len(data.units)
-    scores = None if ranks_only else np.empty((n, units))
+    step = chunk_size(data, len(method.lowers), linear(method, inputs))
+    scores = None if ranks_only or n <= step else np.empty((n, units))
     bands = None if ranks_only else np.empty((n, units), np.int8)
     ranks = np.empty((n, units), np.float32)
     failed = np.zeros(n, bool)
-    step = chunk_size(data, len(method.lowers))
+    block = max(1, BLOCK_BYTES // (8 * max(units, 1)))
 
-    def chunk_of(rows: slice) -> int:
+    def score(rows: slice) -> tuple:
         chunk = score_draws(data, method, inputs, picks[rows])
-        failed[rows] = np.isnan(chunk[:, scored]).any(axis=1)
-        chunk[failed[rows]] = np.nan
-        ranks[rows] = rank_rows(data.rankable(chunk))
-        if not ranks_only:
-            scores[rows] = chunk
-            bands[rows] = band_index(chunk, _stack(method, inputs, picks[rows], "lowers"))
+        lowers = None if ranks_only else _stack(method, inputs, picks[rows], "lowers")
+        parts = [slice(k, min(k + block, len(chunk))) for k in range(0, len(chunk), block)]
+        return chunk, lowers, parts
+
+    def block_of(chunk: np.ndarray, first: int, lowers: np.ndarray | None, part: slice) -> int:
+        rows = slice(first + part.start, first + part.stop)
+        sub = chunk[part]
+        bad = np.isnan(sub if every else sub[:, scored]).any(axis=1)
+        if bad.any():
+            sub[bad] = np.nan
+        failed[rows] = bad
+        ranks[rows] = rank_rows(data.rankable(sub))
+        if lowers is not None:
+            bands[rows] = band_index(sub, lowers[part])
         return rows.stop
 
-    chunks = [slice(start, min(start + step, n)) for start in range(0, n, step)]
-    with ThreadPoolExecutor(min(THREADS, max(len(chunks), 1)), thread_name_prefix="robustness") as pool:
-        for done in pool.map(chunk_of, chunks):
+    def keep(chunk: np.ndarray, rows: slice) -> None:
+        if scores is not None:
+            scores[rows] = chunk
+
+    def chunk_of(rows: slice) -> int:
+        chunk, lowers, parts = score(rows)
+        for part in parts:
+            block_of(chunk, rows.start, lowers, part)
+        keep(chunk, rows)
+        return rows.stop
+
+    chunks = [slice(first, min(first + step, n)) for first in range(0, n, step)]
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="robustness") as pool:
+        if len(chunks) == 1:
+            rows = chunks[0]
+            chunk, lowers, parts = score(rows)
+            done = pool.map(lambda part: block_of(chunk, rows.start, lowers, part), parts)
+            if not ranks_only and scores is None:
+                scores = chunk                  # the one chunk is the draws' scores: no copy
+        else:
+            done = pool.map(chunk_of, chunks)
+        for stop in done:
             if progress:
-                progress(done)
+                progress(stop)
+    if not ranks_only and scores is None:
+        scores = np.empty((n, units))
     return Runs(scores, ranks, bands, failed)
 
 
@@ -394,6 +458,24 @@ class Uncertainty:
     inputs: tuple[UncertainInput, ...]
 
 
+def rank_percentiles(ranks: np.ndarray, q) -> np.ndarray:
+    """np.percentile(ranks, q, axis=0, method="inverted_cdf") of draws x units ranks
+    (whole numbers, NaN = unranked), the same elements: each unit's ranks as small
+    integers in a row of their own, sorted (numpy sorts 16-bit integers by radix), then
+    picked where that method picks from n sorted values. A unit with a NaN rank in any
+    draw gets NaN, as percentile gives."""
+    n, units = ranks.shape
+    picks = np.percentile(np.arange(n), q, method="inverted_cdf").astype(int)
+    small = np.int16 if units < np.iinfo(np.int16).max else np.int32
+    missing = np.isnan(ranks)
+    blank = missing.any(axis=0)
+    rows = (np.where(missing, 0, ranks) if blank.any() else ranks).T.astype(small)   # units x draws
+    rows.sort(axis=1, kind="stable" if small is np.int16 else "quicksort")   # radix for 16 bits
+    out = rows[:, picks].T.astype(ranks.dtype)
+    out[:, blank] = np.nan
+    return out
+
+
 def summarise(data: Data, method: Method, inputs, result: Runs, seed: int) -> Uncertainty:
     """The uncertainty analysis of `run`'s outcome (failed draws left out)."""
     nominal = nominal_scores(data, method)
@@ -405,18 +487,24 @@ def summarise(data: Data, method: Method, inputs, result: Runs, seed: int) -> Un
     else:
         ranks, scores, bands = result.ranks[ok], result.scores[ok], result.bands[ok]
     if len(ranks):
-        # the ranks' percentiles from each unit's draws sorted (a vectorised sort of
-        # contiguous rows is cheaper than percentile's partition across the first axis;
-        # the same elements come out)
-        # (the scores' in a thread meanwhile: numpy sorts and partitions without the GIL)
+        # the scores' percentiles in THREADS slices of units (numpy partitions without the
+        # GIL), the ranks' meanwhile
         from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(1) as pool:
-            score_q = pool.submit(np.percentile, scores, [5, 95], axis=0)
-            rank_q = np.percentile(np.sort(ranks.T, axis=1), [5, 50, 95], axis=1, method="inverted_cdf")
-            score_q = score_q.result()
+        units = len(data.units)
+        cut = [slice(k * units // THREADS, (k + 1) * units // THREADS) for k in range(THREADS)]
+        with ThreadPoolExecutor(THREADS) as pool:
+            parts = [pool.submit(np.percentile, scores[:, c], [5, 95], axis=0) for c in cut]
+            rank_q = rank_percentiles(ranks, [5, 50, 95])
+            score_q = np.concatenate([p.result() for p in parts], axis=1)
         best, worst = ranks.min(axis=0), ranks.max(axis=0)
-        kept = (bands == nominal_band[None, :]).mean(axis=0)
-        shares = np.stack([(bands == b).mean(axis=0) for b in range(len(method.lowers))]
+
+        def share(band) -> np.ndarray:
+            """Each unit's share of draws in `band`: a count over their number (the bits
+            of mean's, without its cast of every draw to float)."""
+            return (bands == band).sum(axis=0, dtype=np.int32) / len(bands)
+
+        kept = share(nominal_band[None, :])
+        shares = np.stack([share(b) for b in range(len(method.lowers))]
                           or [np.zeros((0, len(data.units)))], axis=1).reshape(len(data.units), -1)
     else:
         rank_q, score_q = np.full((3, len(data.units)), np.nan), np.full((2, len(data.units)), np.nan)

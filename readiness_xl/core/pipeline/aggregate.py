@@ -180,8 +180,8 @@ class LinearDraws(Step):
         overall = sum_d W_d * 100 * (sum_i s_i P_i [i in d]) / A_d / sum_d W_d
                 = sum_i s_i * C_i,   C_i = 100 * P_i * W_d(i) / (A_d(i) * sum_d W_d)
 
-    (A_d the points of dimension d), so every draw's overall is one product shares @ C
-    with C indicators x draws: a sixth of the memory the two steps move (no dimension
+    (A_d the points of dimension d), so every draw's overall is one product C @ shares.T
+    with C draws x indicators (out come draws x units): a sixth of the memory the two steps move (no dimension
     scores per draw, which no draw keeps). The sums run in another order than Leaves and
     Overall (scores agree to ~1e-13, as between any two chunkings of the draws; ranks and
     bands compare scores at 9 decimals). Only for draws: a nominal score keeps its steps
@@ -209,17 +209,31 @@ class LinearDraws(Step):
         member = m.membership
         points = np.atleast_2d(np.asarray(m.points, float))        # draws (or 1) x indicators
         weights = np.atleast_2d(np.asarray(m.weights, float))      # draws (or 1) x dimensions
-        per_dimension = weights / ((points @ member) * weights.sum(axis=1, keepdims=True))
-        effective = 100.0 * points * (per_dimension @ member.T)     # draws x indicators
+        # elementwise, no matrix product: a draw's effective weights are the same bits
+        # whichever row it takes (a product's rows may round differently by position)
+        achievable = (points[:, None, :] * member.T[None]).sum(axis=2)          # draws x dimensions
+        per_dimension = weights / (achievable * weights.sum(axis=1, keepdims=True))
+        effective = 100.0 * points * per_dimension[:, np.asarray(m.member)]     # draws x indicators
         shares = state.shares
         values = np.where(np.isnan(shares), 0.0, shares) if np.isnan(shares).any() else shares
         draws = max(len(points), len(weights))
         effective = np.broadcast_to(effective, (draws, effective.shape[1]))
-        # each distinct column once (draws that drew the same weights get the same bits,
-        # the nominal draw's among them), then every draw takes its column
-        distinct, again = np.unique(effective, axis=0, return_inverse=True)
-        overall = values @ distinct.T                               # units x distinct draws
-        return state.but(scores=None, overall=overall.T[again.ravel()])
+        # draws x units, the shape the draws are kept and ranked in; a draw that repeats an
+        # earlier one takes that one's row (the same bits wherever a row sits in the product).
+        # Mostly distinct (noisy weights): every row multiplied, the few repeats copied over;
+        # mostly repeats (e.g. only the cut-offs vary): each distinct row multiplied once
+        _, first, again = np.unique(effective, axis=0, return_index=True, return_inverse=True)
+        again = first[again.ravel()]                                # each draw's first twin
+        if 2 * len(first) > draws:
+            overall = np.ascontiguousarray(effective) @ values.T
+            repeats = np.flatnonzero(again != np.arange(draws))
+            overall[repeats] = overall[again[repeats]]
+        else:
+            distinct = np.unique(again)                             # first appearances, in order
+            where = np.empty(draws, int)
+            where[distinct] = np.arange(len(distinct))
+            overall = (effective[distinct] @ values.T)[where[again]]
+        return state.but(scores=None, overall=overall)
 
     def formula(self, key, cells) -> NoFormula:
         return NoFormula("the draws of a robustness analysis only: a sheet scores by Leaves and Overall")
