@@ -74,8 +74,10 @@ def check_no_errors(path, agencies: list[str]) -> None:
                     assert not any(e in value for e in ERRORS), (name, value)
 
 
-def assert_summary_equals(path, expected: dict) -> None:
-    """Every Summary row equals the JSON: agencies, ministries, kinds (their means), nation."""
+def assert_summary_equals(path, expected: dict, unanswered: tuple[str, str] | None = None) -> None:
+    """Every Summary row equals the JSON: agencies, ministries, kinds (their means), nation.
+    `unanswered`: the level the Summary shows for an agency without any answer (the JSON
+    gives the band of its score)."""
     rows, col = summary_table(path)
     dims = list(expected["national"]["dimensions"])
     by_type = {}
@@ -89,15 +91,19 @@ def assert_summary_equals(path, expected: dict) -> None:
             got = row[col[("dim", d)]]
             assert (got if got != "" else None) == (pytest.approx(want, abs=TOL) if want is not None else None), \
                 (what, d)
-        assert row[col["Overall"]] == pytest.approx(unit["overall"], abs=TOL), what
+        got, want = row[col["Overall"]], unit["overall"]
+        assert (got if got != "" else None) == (pytest.approx(want, abs=TOL) if want is not None else None), what
 
     agencies = {r[1]: r for r in by_type[ROW_TYPES["agency"]]}
     assert len(agencies) == len(expected["agencies"])
     for unit in expected["agencies"]:
         row = agencies[unit["id"]]
         same(row, unit, unit["id"])
-        assert row[col["Rank"]] == unit["rank"], unit["id"]
-        assert (row[col["ระดับ"]] or "") == unit["level_th"] and (row[col["Level"]] or "") == unit["level_en"]
+        assert (row[col["Rank"]] if row[col["Rank"]] != "" else None) == unit["rank"], unit["id"]
+        levels = (unit["level_th"], unit["level_en"])
+        if unanswered is not None and unit["completeness"] == 0:
+            levels = unanswered
+        assert ((row[col["ระดับ"]] or ""), (row[col["Level"]] or "")) == levels, unit["id"]
         assert row[col["Completeness"]] == pytest.approx(unit["completeness"], abs=TOL)
     ministries = {r[2]: r for r in by_type[ROW_TYPES["ministry"]]}
     assert len(ministries) == len(expected["ministries"])
@@ -348,3 +354,133 @@ def test_a_true_50_after_float_noise_is_not_a_weak_dimension():
     from readiness_xl.workbook.live_summary import weak_formula
     assert weak_mask(np.array([49.99999999999999, 49.9999, 50.0])).tolist() == [False, True, False]
     assert "ROUND(G2,9)<50" in weak_formula(["G2"], ["1"])
+
+
+EXCLUDE_DIMENSIONS = """id,name_th,name_en,weight,aggregation,parent
+A,มิติ ก,Access,2,arithmetic,
+B,มิติ ข,Basics,1,arithmetic,
+C,มิติ ค,Care,1,arithmetic,
+C1,มิติ ค1,Care: staff,1,arithmetic,C
+C2,มิติ ค2,Care: uptime,3,arithmetic,C
+"""
+EXCLUDE_INDICATORS = """id,dimension,question_th,question_en,type,max,points,min,direction,transform,normalise
+a1,A,,Speed (Mbit/s),number,1000,1,1,higher,log,goalposts
+a2,A,,Coverage (%),number,100,2,20,higher,none,goalposts
+b1,B,,Online service,yesno,1,1,,,,
+b2,B,,Wait (days),number,30,1,2,lower,none,goalposts
+c1,C1,,Staff trained (0-4),scale,4,1,,,,
+c2,C2,,Uptime (%),percent,100,1,,,,
+"""
+EXCLUDE_SETTINGS = ("key,value\nmissing,exclude\ndecimals,1\n"
+                    "all_units_th,ทุกหน่วย\nall_units_en,All units\n")
+
+
+def exclude_framework(tmp_path, dimensions: str = EXCLUDE_DIMENSIONS):
+    folder = tmp_path / "fw"
+    folder.mkdir(exist_ok=True)
+    for name, text in (("dimensions", dimensions), ("indicators", EXCLUDE_INDICATORS),
+                       ("bands", OWN_BANDS), ("settings", EXCLUDE_SETTINGS)):
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "agencies.csv").write_text(OWN_AGENCIES, encoding="utf-8")
+    book = tmp_path / "exclude.xlsx"
+    run_cli("new-template", book, "--framework", folder, "--agencies", tmp_path / "agencies.csv")
+    return book
+
+
+def test_a_framework_that_leaves_blanks_out_is_live_too(lo_profile, tmp_path):
+    """missing = exclude: an unanswered indicator leaves its dimension's mean (with its
+    points), a dimension with no answer is blank and leaves the overall, an agency with no
+    answer is blank, unranked and reads "no answers". Answered in openpyxl, LibreOffice's
+    Summary (built by new-template, then the one recalc writes) equals recalc --json, and
+    every figure recalc cached is what LibreOffice computes from its formulas."""
+    from readiness_xl.core.results import NO_ANSWERS
+    book = exclude_framework(tmp_path)
+    edited = edit(book, {
+        "U1": {"a1": 100, "a2": 60, "b1": "ใช่", "c1": 3},          # b2, c2 blank: left out
+        "U2": {"a1": 30, "b1": "ไม่ใช่", "b2": 10},                  # C (C1 and C2) unanswered
+        "U3": {"a2": 50, "c2": 80},                                  # B unanswered
+        "U4": {"a1": 1000, "a2": 100, "b1": "yes", "b2": 2, "c1": 4, "c2": 100},
+    }, tmp_path / "edited.xlsx")                                     # U5: no answer at all
+    expected = recalc_json(edited, tmp_path)
+    by_id = {a["id"]: a for a in expected["agencies"]}
+    # by hand: U1's A = 100 (1 x log-share 2/3 + 2 x (60-20)/80) / 3 = 55.56, B = 100 (b2 left
+    # out), C = C1 = 75 (C2 left out), overall (2 x 55.56 + 100 + 75) / 4 = 71.53, one decimal
+    assert by_id["U1"]["dimensions"] == {"A": 55.6, "B": 100.0, "C": 75.0, "C1": 75.0, "C2": None}
+    assert by_id["U1"]["overall"] == pytest.approx(71.5, abs=TOL)
+    assert by_id["U2"]["dimensions"]["C"] is None and by_id["U2"]["overall"] is not None
+    assert by_id["U5"]["overall"] is None and by_id["U5"]["rank"] is None
+    template = libreoffice_convert(edited, "xlsx", tmp_path / "lo", lo_profile)
+    recalculated = libreoffice_convert(tmp_path / "python.xlsx", "xlsx", tmp_path / "lo2", lo_profile)
+    for label, path in (("template", template), ("recalc", recalculated)):
+        assert_summary_equals(path, expected, NO_ANSWERS)
+        check_no_errors(path, list(by_id))
+        rows, col = summary_table(path)
+        u5 = next(r for r in rows if r[1] == "U5")
+        assert u5[col["Overall"]] in ("", None) and u5[col["Rank"]] in ("", None), label
+        assert (u5[col["ระดับ"]], u5[col["Level"]]) == NO_ANSWERS, label
+    cached = load_workbook(tmp_path / "python.xlsx")[L.SUMMARY_SHEET]
+    assert str(cached["G2"].value).startswith("="), "recalc writes live formulas under exclude"
+    same_as_cached(tmp_path / "python.xlsx", recalculated)
+
+
+def same_as_cached(recalculated, libreoffice) -> None:
+    """Every Summary cell recalc cached (levels, gaps, weak dimensions, improve first of every
+    row included) is what LibreOffice computes from its formula."""
+    ours = list(load_workbook(recalculated, data_only=True)[L.SUMMARY_SHEET].iter_rows(values_only=True))
+    theirs = list(load_workbook(libreoffice, data_only=True)[L.SUMMARY_SHEET].iter_rows(values_only=True))
+    status = ours[0].index("บทสรุปทันสมัย? / Narrative status")
+    assert len(ours) == len(theirs)
+    for mine, lo in zip(ours[1:], theirs[1:]):
+        for j, (a, b) in enumerate(zip(mine, lo)):
+            if j >= status:
+                continue
+            a, b = (None if v == "" else v for v in (a, b))
+            if isinstance(a, float) or isinstance(b, float):
+                assert b == pytest.approx(a, abs=TOL), (mine[:3], ours[0][j])
+            else:
+                assert a == b, (mine[:3], ours[0][j])
+
+
+def test_a_mean_without_a_formula_under_exclude_says_so_and_recalc_writes_values(tmp_path):
+    """Under exclude a geometric mean has no plain formula: the agency sheet's cell says so,
+    and so do the parent and overall above it (never a number that silently skips it);
+    recalculation writes the Summary's values."""
+    book = exclude_framework(tmp_path, EXCLUDE_DIMENSIONS.replace("C1,มิติ ค1,Care: staff,1,arithmetic",
+                                                                  "C1,มิติ ค1,Care: staff,1,geometric"))
+    ws = load_workbook(book)["U1"]
+    scores = {ws.cell(r, 11).value: ws.cell(r, 16).value or ws.cell(r, 14).value for r in range(5, 12)}
+    assert "cannot be a formula" in scores["C1"] and "array IF" in scores["C1"]
+    assert "cannot be a formula" in scores["C"] and "C1" in scores["C"]
+    assert str(scores["A"]).startswith("=IF(SUMPRODUCT(")
+    overall = next(ws.cell(r, 14).value for r in range(5, 14) if ws.cell(r, 12).value == "คะแนนรวม / Overall")
+    assert "cannot be a formula" in overall
+    edited = edit(book, {"U1": {"a1": 100, "c1": 3}}, tmp_path / "edited.xlsx")
+    expected = recalc_json(edited, tmp_path)
+    summary = load_workbook(tmp_path / "python.xlsx")[L.SUMMARY_SHEET]
+    assert summary["G2"].value == pytest.approx(expected["agencies"][0]["dimensions"]["A"], abs=TOL)
+
+
+def test_summary_is_live_only_when_the_run_follows_the_rule_the_sheets_state(tmp_path):
+    """Agency sheets state their missing-answer rule over the questionnaire. Recalculated
+    under another rule (--missing zero on sheets built for exclude), or agency sheets that
+    state zero (an earlier version's, built before sheets followed exclude) under the
+    framework's exclude, the Summary gets values: formulas would show other figures."""
+    book = exclude_framework(tmp_path)
+    edited = edit(book, {"U1": {"a1": 100, "b1": "ใช่"}}, tmp_path / "edited.xlsx")
+    wb = load_workbook(edited)
+    assert wb["U1"][L.AGENCY_NOTE_CELL].value == L.AGENCY_NOTES["exclude"]
+    run_cli("recalc", edited, "-o", tmp_path / "live.xlsx")
+    assert str(load_workbook(tmp_path / "live.xlsx")[L.SUMMARY_SHEET]["G2"].value).startswith("=")
+    zero = json.loads(run_cli("recalc", edited, "-o", tmp_path / "zero.xlsx", "--missing", "zero",
+                              "--json").stdout)
+    g2 = load_workbook(tmp_path / "zero.xlsx")[L.SUMMARY_SHEET]["G2"].value
+    assert g2 == pytest.approx(zero["agencies"][0]["dimensions"]["A"], abs=TOL)
+    assert g2 == pytest.approx(round(100 * (2 / 3) / 3, 1), abs=TOL)     # a2 blank counts 0
+    for name in wb.sheetnames:
+        if name.startswith("U"):
+            wb[name][L.AGENCY_NOTE_CELL].value = L.AGENCY_NOTES["zero"]
+    wb.save(tmp_path / "older.xlsx")
+    older = recalc_json(tmp_path / "older.xlsx", tmp_path)
+    g2 = load_workbook(tmp_path / "python.xlsx")[L.SUMMARY_SHEET]["G2"].value
+    assert g2 == pytest.approx(older["agencies"][0]["dimensions"]["A"], abs=TOL)
+    assert g2 == pytest.approx(round(100 * (2 / 3) / 1, 1), abs=TOL)     # a2 left out

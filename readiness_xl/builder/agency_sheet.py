@@ -51,9 +51,7 @@ COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (12, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 
 HEADER_HEIGHT = 70  # four lines of bold Thai and English
 YES_NO_CHOICES = "ใช่,ไม่ใช่"
 NO_ADDIN = "\u2013"  # what the cross-check shows without the add-in: a dash, not an error
-ANSWER_NOTE = ("กรอกคำตอบในช่องสีเหลือง (คอลัมน์ G) คะแนนแสดงทางขวา (คอลัมน์ N) ช่องว่าง = ยังไม่ตอบ "
-               "(ไม่ได้คะแนน) / Type answers in the yellow cells (column G); the scores show on the "
-               "right (column N). A blank is not answered and earns nothing.")
+ANSWER_NOTE = L.AGENCY_NOTES["zero"]   # the note over the questionnaire (its `exclude` words: layout)
 SCORE_NOTE = ("คอลัมน์ N เป็นสูตรปกติ ใช้ได้ทุกโปรแกรม คอลัมน์ O ตรวจซ้ำด้วย add-in (\u2013 = ไม่มี add-in "
               "ไม่ผิดปกติ) / Column N: plain formulas, any program. Column O: the same with the add-in "
               "(\u2013 without it, which is fine).")
@@ -122,10 +120,12 @@ def _until_answered(first: int, last: int, formula: str) -> str:
     return f'IF(COUNTA(G{first}:G{last})=0,"",{formula})'
 
 
-def plain_level(cells: FrameworkCells, total: int, first: int, last: int) -> str:
+def plain_level(cells: FrameworkCells, total: int, first: int, last: int, blank_overall: bool = False) -> str:
     """The band with the highest lower bound at or below the overall score; blank until
-    the first answer."""
+    the first answer (and, where the overall may be blank, under `exclude`, while it is)."""
     band = f"INDEX({cells.band_column('B')},MATCH({SCORE_LETTER}{total},{cells.band_column('A')},1))"
+    if blank_overall:
+        band = f'IF(ISNUMBER({SCORE_LETTER}{total}),{band},"")'
     return f"={_until_answered(first, last, band)}"
 
 
@@ -200,11 +200,12 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
     put(ws, 2, 2, ident, BOLD_FONT)
     put(ws, 2, 3, f"{agency['ministry_th']} / {agency['ministry_en']}")
     # What to do (over the questionnaire) and how the scores are made (over the score block).
-    put(ws, 3, 1, ANSWER_NOTE, NOTE_FONT, wrap=True)
+    note = L.AGENCY_NOTES[method.missing_rule]
+    put(ws, 3, 1, note, NOTE_FONT, wrap=True)
     ws.merge_cells("A3:I3")
     put(ws, 3, SCORE_COLUMN, SCORE_NOTE, NOTE_FONT, wrap=True)
     ws.merge_cells(start_row=3, start_column=SCORE_COLUMN, end_row=3, end_column=SCORE_COLUMN + 4)
-    ws.row_dimensions[3].height = max(text_height(ANSWER_NOTE, sum(COLUMN_WIDTHS[1][:9])),
+    ws.row_dimensions[3].height = max(text_height(note, sum(COLUMN_WIDTHS[1][:9])),
                                       text_height(SCORE_NOTE, sum(COLUMN_WIDTHS[1][10:])))
     header(ws, L.AGENCY_HEADER_ROW, QUESTION_HEADERS, height=HEADER_HEIGHT)
 
@@ -310,7 +311,8 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
     if decimals is not None:
         ws.column_dimensions[UNROUNDED_LETTER].hidden = True
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
-    put_formula(ws, level, k + 3, plain_level(cells, total, first, last_answer), BOLD_FONT)
+    put_formula(ws, level, k + 3, plain_level(cells, total, first, last_answer,
+                                              method.missing_rule == "exclude"), BOLD_FONT)
     put_formula(ws, level, k + 4, addin_level(total, first, last_answer), CHECK_FONT)
     put(ws, complete, k + 1, "ความครบถ้วน % / Completeness %", BOLD_FONT, wrap=True)
     put_formula(ws, complete, k + 3, plain_completeness(first, last_answer), BOLD_FONT, SCORE_FORMAT)
