@@ -484,3 +484,42 @@ def test_summary_is_live_only_when_the_run_follows_the_rule_the_sheets_state(tmp
     g2 = load_workbook(tmp_path / "python.xlsx")[L.SUMMARY_SHEET]["G2"].value
     assert g2 == pytest.approx(older["agencies"][0]["dimensions"]["A"], abs=TOL)
     assert g2 == pytest.approx(round(100 * (2 / 3) / 1, 1), abs=TOL)     # a2 left out
+
+
+def test_under_exclude_the_agency_sheets_and_our_functions_agree_with_recalc(tmp_path):
+    """The `formulas` engine (our functions registered) computes every agency sheet of an
+    exclude workbook: column N (plain formulas) and column O (the add-in's check) both give
+    recalc --json's scores, blank where a dimension has no answer, no error text anywhere."""
+    formulas = pytest.importorskip("formulas")
+    from udfs.formulas_bridge import register
+
+    from readiness_xl.workbook.score_block import score_cells
+    register()
+    book = exclude_framework(tmp_path)
+    edited = edit(book, {"U1": {"a1": 100, "a2": 60, "b1": "ใช่", "c1": 3},
+                         "U2": {"a1": 30, "b1": "ไม่ใช่", "b2": 10},
+                         "U3": {"a2": 50, "c2": 80}}, tmp_path / "edited.xlsx")   # U4, U5 blank
+    expected = recalc_json(edited, tmp_path)
+    solution = formulas.ExcelModel().loads(str(edited)).finish().calculate()
+    values = {k.split("]", 1)[1].upper(): v.value[0, 0] for k, v in solution.items() if "]" in k}
+    where = score_cells(read_framework_of(edited))
+    for agency in expected["agencies"]:
+        for column in ("N", "O"):
+            def cell(key):
+                return values.get(f"{agency['id'].upper()}'!{column}{where[key][1:]}")
+            for d, want in agency["dimensions"].items():
+                got = cell(d)
+                if want is None:
+                    assert got in ("", None), (agency["id"], column, d, got)
+                else:   # the check column shows the dimensions unrounded
+                    assert round(got, 1) == pytest.approx(want, abs=TOL), (agency["id"], column, d)
+            if agency["overall"] is None:
+                assert cell("overall") in ("", None) and cell("level") in ("", None), (agency["id"], column)
+            else:
+                assert cell("overall") == pytest.approx(agency["overall"], abs=TOL), (agency["id"], column)
+                assert cell("level") == agency["level_th"], (agency["id"], column)
+
+
+def read_framework_of(path):
+    from readiness_xl.workbook.read import read_book
+    return read_book(path).framework

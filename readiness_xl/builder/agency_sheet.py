@@ -139,12 +139,18 @@ def addin_check(call: str) -> str:
     return f'=IFERROR({call},"{NO_ADDIN}")'
 
 
-def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False) -> str:
+def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False, missing: str = "zero") -> str:
     """The add-in's dimension score; a framework with its own method (a mean other than
-    arithmetic, raw `number` indicators) takes the shares of column I through WEIGHTED_MEAN."""
+    arithmetic, raw `number` indicators) takes the shares of column I through WEIGHTED_MEAN
+    (which leaves blank shares out, as `exclude` does)."""
+    exclude = missing == "exclude"
     if p == 1.0 and not raw:
-        return addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})")
-    return addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
+        rule = ',"exclude"' if exclude else ""
+        check = addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b}{rule})")
+    else:
+        check = addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
+    # under exclude a dimension with nothing answered is blank, as its score in column N
+    return f'=IF(COUNTA(G{a}:G{b})=0,"",{check[1:]})' if exclude else check
 
 
 def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None,
@@ -161,6 +167,12 @@ def addin_parent(first: int, last: int, p: float) -> str:
     """The add-in's score of a parent from its sub-dimensions in rows first..last."""
     c = CHECK_LETTER
     return addin_check(f'WEIGHTED_MEAN({c}{first}:{c}{last},M{first}:M{last},"{aggregation_name(p)}")')
+
+
+def blank_without_numbers(cells: str, formula: str) -> str:
+    """`formula` (with '='), blank while `cells` hold no number: under `exclude` a check
+    over blank scores (nothing answered in them) is blank too, as the scores are."""
+    return f'=IF(COUNT({cells})=0,"",{formula[1:]})'
 
 
 def addin_level(total: int, first: int, last: int) -> str:
@@ -282,6 +294,8 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
             a, b = min(children), max(children)
             unrounded = method.parent(dim, f"{chain}{a}:{chain}{b}", f"M{a}:M{b}")
             check = addin_parent(a, b, p)
+            if method.missing_rule == "exclude":
+                check = blank_without_numbers(f"{CHECK_LETTER}{a}:{CHECK_LETTER}{b}", check)
         else:
             rows = positions[indicators["dimension"] == dim]
             if rows.empty:
@@ -289,7 +303,7 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
             a, b = rows.min(), rows.max()
             raw = bool((indicators.loc[rows.index, "type"] == "number").any())
             unrounded = method.dimension(dim, f"I{a}:I{b}", f"H{a}:H{b}")
-            check = addin_dimension(a, b, p, raw)
+            check = addin_dimension(a, b, p, raw, method.missing_rule)
         if decimals is not None:
             put_formula(ws, r, k + 5, unrounded, number_format=SCORE_FORMAT)
             unrounded = method.rounded(f"{UNROUNDED_LETTER}{r}")
@@ -305,15 +319,19 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
     overall = method.overall(f"{chain}{top}:{chain}{top_end}", f"M{top}:M{top_end}")
     put_formula(ws, total, k + 3, method.rounded(overall), BOLD_FONT, SCORE_FORMAT)
     flat = top_end == end
-    put_formula(ws, total, k + 4, addin_overall(top, top_end, settings.aggregation, settings.decimals,
-                                                L.WEIGHTS_NAME if flat else f"M{top}:M{top_end}"),
-                CHECK_FONT, SCORE_FORMAT)
+    total_check = addin_overall(top, top_end, settings.aggregation, settings.decimals,
+                                L.WEIGHTS_NAME if flat else f"M{top}:M{top_end}")
+    level_check = addin_level(total, first, last_answer)
+    if method.missing_rule == "exclude":
+        total_check = blank_without_numbers(f"{CHECK_LETTER}{top}:{CHECK_LETTER}{top_end}", total_check)
+        level_check = blank_without_numbers(f"{CHECK_LETTER}{total}", level_check)
+    put_formula(ws, total, k + 4, total_check, CHECK_FONT, SCORE_FORMAT)
     if decimals is not None:
         ws.column_dimensions[UNROUNDED_LETTER].hidden = True
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
     put_formula(ws, level, k + 3, plain_level(cells, total, first, last_answer,
                                               method.missing_rule == "exclude"), BOLD_FONT)
-    put_formula(ws, level, k + 4, addin_level(total, first, last_answer), CHECK_FONT)
+    put_formula(ws, level, k + 4, level_check, CHECK_FONT)
     put(ws, complete, k + 1, "ความครบถ้วน % / Completeness %", BOLD_FONT, wrap=True)
     put_formula(ws, complete, k + 3, plain_completeness(first, last_answer), BOLD_FONT, SCORE_FORMAT)
     for r in (total, level, complete):
