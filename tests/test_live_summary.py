@@ -421,6 +421,9 @@ def test_a_framework_that_leaves_blanks_out_is_live_too(lo_profile, tmp_path):
     cached = load_workbook(tmp_path / "python.xlsx")[L.SUMMARY_SHEET]
     assert str(cached["G2"].value).startswith("="), "recalc writes live formulas under exclude"
     same_as_cached(tmp_path / "python.xlsx", recalculated)
+    rows, _ = summary_table(recalculated)    # nothing changed since the narratives were written
+    status = rows[0].index("บทสรุปทันสมัย? / Narrative status")
+    assert {r[status] or None for r in rows[1:] if r[0]} == {None}
 
 
 def same_as_cached(recalculated, libreoffice) -> None:
@@ -448,10 +451,12 @@ def test_a_mean_without_a_formula_under_exclude_says_so_and_recalc_writes_values
     book = exclude_framework(tmp_path, EXCLUDE_DIMENSIONS.replace("C1,มิติ ค1,Care: staff,1,arithmetic",
                                                                   "C1,มิติ ค1,Care: staff,1,geometric"))
     ws = load_workbook(book)["U1"]
-    scores = {ws.cell(r, 11).value: ws.cell(r, 16).value or ws.cell(r, 14).value for r in range(5, 12)}
+    scores = {ws.cell(r, 11).value: ws.cell(r, 14).value for r in range(5, 12)}   # column N
     assert "cannot be a formula" in scores["C1"] and "array IF" in scores["C1"]
     assert "cannot be a formula" in scores["C"] and "C1" in scores["C"]
-    assert str(scores["A"]).startswith("=IF(SUMPRODUCT(")
+    assert str(scores["A"]).startswith("=IF(ISNUMBER(P5),ROUND(P5,1)")      # A has its formula
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith("=cannot")]      # a reason is a text, never a formula
     overall = next(ws.cell(r, 14).value for r in range(5, 14) if ws.cell(r, 12).value == "คะแนนรวม / Overall")
     assert "cannot be a formula" in overall
     edited = edit(book, {"U1": {"a1": 100, "c1": 3}}, tmp_path / "edited.xlsx")

@@ -306,7 +306,8 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
             check = addin_dimension(a, b, p, raw, method.missing_rule)
         if decimals is not None:
             put_formula(ws, r, k + 5, unrounded, number_format=SCORE_FORMAT)
-            unrounded = method.rounded(f"{UNROUNDED_LETTER}{r}")
+            if not unrounded.startswith('="'):   # a text saying why there is no formula shows in N
+                unrounded = method.rounded(f"{UNROUNDED_LETTER}{r}")
         put_formula(ws, r, k + 3, unrounded, BOLD_FONT, SCORE_FORMAT)
         put_formula(ws, r, k + 4, check, CHECK_FONT, SCORE_FORMAT)
     end = top + len(order) - 1
@@ -317,6 +318,10 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
     put_formula(ws, total, k + 2, f"=SUM(M{top}:M{top_end})")
     settings = framework.settings
     overall = method.overall(f"{chain}{top}:{chain}{top_end}", f"M{top}:M{top_end}")
+    if decimals is not None and not overall.startswith('="'):   # unrounded beside the dimensions'
+        # (the rounding reads one cell; a text saying why there is no formula stays in N)
+        put_formula(ws, total, k + 5, overall, number_format=SCORE_FORMAT)
+        overall = f"{UNROUNDED_LETTER}{total}"
     put_formula(ws, total, k + 3, method.rounded(overall), BOLD_FONT, SCORE_FORMAT)
     flat = top_end == end
     total_check = addin_overall(top, top_end, settings.aggregation, settings.decimals,

@@ -65,7 +65,7 @@ class SheetMethod:
         self.missing = '""' if missing == "exclude" else "0"
         self.unformulated = self._unformulated()
 
-    def _unformulated(self) -> dict[str, str]:
+    def _unformulated(self) -> dict[str, P.NoFormula]:
         """Dimensions whose score no formula computes (a mean without one, under `exclude`,
         or a sub-dimension's such score below it) -> why: a mean over such a score would
         drop it silently, so every score above one says so too."""
@@ -75,11 +75,11 @@ class SheetMethod:
         for d, p in zip(ids, np.atleast_1d(m.powers)):
             rendered = mean_formula("x", "w", float(p), m.missing)
             if not P.is_formula(rendered):
-                why[d] = str(rendered)
+                why[d] = rendered
         for d in list(why):
             up = parents[ids.index(d)]
             while up:
-                why.setdefault(up, str(P.NoFormula(f"the score of its sub-dimension {d} has none")))
+                why.setdefault(up, P.NoFormula(f"the score of its sub-dimension {d} has none"))
                 up = parents[ids.index(up)]
         return why
 
