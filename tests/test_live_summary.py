@@ -354,4 +354,3 @@ def test_a_true_50_after_float_noise_is_not_a_weak_dimension():
     from readiness_xl.workbook.live_summary import weak_formula
     assert weak_mask(np.array([49.99999999999999, 49.9999, 50.0])).tolist() == [False, True, False]
     assert "ROUND(G2,9)<50" in weak_formula(["G2"], ["1"])
-
