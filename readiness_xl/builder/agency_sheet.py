@@ -51,9 +51,7 @@ COLUMN_WIDTHS = ("ABCDEFGHIJKLMNO", (12, 7, QUESTION_WIDTH, QUESTION_WIDTH, 14, 
 HEADER_HEIGHT = 70  # four lines of bold Thai and English
 YES_NO_CHOICES = "ใช่,ไม่ใช่"
 NO_ADDIN = "\u2013"  # what the cross-check shows without the add-in: a dash, not an error
-ANSWER_NOTE = ("กรอกคำตอบในช่องสีเหลือง (คอลัมน์ G) คะแนนแสดงทางขวา (คอลัมน์ N) ช่องว่าง = ยังไม่ตอบ "
-               "(ไม่ได้คะแนน) / Type answers in the yellow cells (column G); the scores show on the "
-               "right (column N). A blank is not answered and earns nothing.")
+ANSWER_NOTE = L.AGENCY_NOTES["zero"]   # the note over the questionnaire (its `exclude` words: layout)
 SCORE_NOTE = ("คอลัมน์ N เป็นสูตรปกติ ใช้ได้ทุกโปรแกรม คอลัมน์ O ตรวจซ้ำด้วย add-in (\u2013 = ไม่มี add-in "
               "ไม่ผิดปกติ) / Column N: plain formulas, any program. Column O: the same with the add-in "
               "(\u2013 without it, which is fine).")
@@ -122,10 +120,12 @@ def _until_answered(first: int, last: int, formula: str) -> str:
     return f'IF(COUNTA(G{first}:G{last})=0,"",{formula})'
 
 
-def plain_level(cells: FrameworkCells, total: int, first: int, last: int) -> str:
+def plain_level(cells: FrameworkCells, total: int, first: int, last: int, blank_overall: bool = False) -> str:
     """The band with the highest lower bound at or below the overall score; blank until
-    the first answer."""
+    the first answer (and, where the overall may be blank, under `exclude`, while it is)."""
     band = f"INDEX({cells.band_column('B')},MATCH({SCORE_LETTER}{total},{cells.band_column('A')},1))"
+    if blank_overall:
+        band = f'IF(ISNUMBER({SCORE_LETTER}{total}),{band},"")'
     return f"={_until_answered(first, last, band)}"
 
 
@@ -139,12 +139,18 @@ def addin_check(call: str) -> str:
     return f'=IFERROR({call},"{NO_ADDIN}")'
 
 
-def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False) -> str:
+def addin_dimension(a: int, b: int, p: float = 1.0, raw: bool = False, missing: str = "zero") -> str:
     """The add-in's dimension score; a framework with its own method (a mean other than
-    arithmetic, raw `number` indicators) takes the shares of column I through WEIGHTED_MEAN."""
+    arithmetic, raw `number` indicators) takes the shares of column I through WEIGHTED_MEAN
+    (which leaves blank shares out, as `exclude` does)."""
+    exclude = missing == "exclude"
     if p == 1.0 and not raw:
-        return addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b})")
-    return addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
+        rule = ',"exclude"' if exclude else ""
+        check = addin_check(f"DIMENSION_SCORE(G{a}:G{b},F{a}:F{b},H{a}:H{b}{rule})")
+    else:
+        check = addin_check(f'100*WEIGHTED_MEAN(I{a}:I{b},H{a}:H{b},"{aggregation_name(p)}")')
+    # under exclude a dimension with nothing answered is blank, as its score in column N
+    return f'=IF(COUNTA(G{a}:G{b})=0,"",{check[1:]})' if exclude else check
 
 
 def addin_overall(top: int, end: int, p: float = 1.0, decimals: int | None = None,
@@ -161,6 +167,12 @@ def addin_parent(first: int, last: int, p: float) -> str:
     """The add-in's score of a parent from its sub-dimensions in rows first..last."""
     c = CHECK_LETTER
     return addin_check(f'WEIGHTED_MEAN({c}{first}:{c}{last},M{first}:M{last},"{aggregation_name(p)}")')
+
+
+def blank_without_numbers(cells: str, formula: str) -> str:
+    """`formula` (with '='), blank while `cells` hold no number: under `exclude` a check
+    over blank scores (nothing answered in them) is blank too, as the scores are."""
+    return f'=IF(COUNT({cells})=0,"",{formula[1:]})'
 
 
 def addin_level(total: int, first: int, last: int) -> str:
@@ -200,11 +212,12 @@ def write_agency_sheet(wb, framework: Framework, cells: FrameworkCells, ident: s
     put(ws, 2, 2, ident, BOLD_FONT)
     put(ws, 2, 3, f"{agency['ministry_th']} / {agency['ministry_en']}")
     # What to do (over the questionnaire) and how the scores are made (over the score block).
-    put(ws, 3, 1, ANSWER_NOTE, NOTE_FONT, wrap=True)
+    note = L.AGENCY_NOTES[method.missing_rule]
+    put(ws, 3, 1, note, NOTE_FONT, wrap=True)
     ws.merge_cells("A3:I3")
     put(ws, 3, SCORE_COLUMN, SCORE_NOTE, NOTE_FONT, wrap=True)
     ws.merge_cells(start_row=3, start_column=SCORE_COLUMN, end_row=3, end_column=SCORE_COLUMN + 4)
-    ws.row_dimensions[3].height = max(text_height(ANSWER_NOTE, sum(COLUMN_WIDTHS[1][:9])),
+    ws.row_dimensions[3].height = max(text_height(note, sum(COLUMN_WIDTHS[1][:9])),
                                       text_height(SCORE_NOTE, sum(COLUMN_WIDTHS[1][10:])))
     header(ws, L.AGENCY_HEADER_ROW, QUESTION_HEADERS, height=HEADER_HEIGHT)
 
@@ -281,6 +294,8 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
             a, b = min(children), max(children)
             unrounded = method.parent(dim, f"{chain}{a}:{chain}{b}", f"M{a}:M{b}")
             check = addin_parent(a, b, p)
+            if method.missing_rule == "exclude":
+                check = blank_without_numbers(f"{CHECK_LETTER}{a}:{CHECK_LETTER}{b}", check)
         else:
             rows = positions[indicators["dimension"] == dim]
             if rows.empty:
@@ -288,10 +303,11 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
             a, b = rows.min(), rows.max()
             raw = bool((indicators.loc[rows.index, "type"] == "number").any())
             unrounded = method.dimension(dim, f"I{a}:I{b}", f"H{a}:H{b}")
-            check = addin_dimension(a, b, p, raw)
+            check = addin_dimension(a, b, p, raw, method.missing_rule)
         if decimals is not None:
             put_formula(ws, r, k + 5, unrounded, number_format=SCORE_FORMAT)
-            unrounded = method.rounded(f"{UNROUNDED_LETTER}{r}")
+            if not unrounded.startswith('="'):   # a text saying why there is no formula shows in N
+                unrounded = method.rounded(f"{UNROUNDED_LETTER}{r}")
         put_formula(ws, r, k + 3, unrounded, BOLD_FONT, SCORE_FORMAT)
         put_formula(ws, r, k + 4, check, CHECK_FONT, SCORE_FORMAT)
     end = top + len(order) - 1
@@ -302,16 +318,25 @@ def _score_block(ws, framework: Framework, cells: FrameworkCells, indicators: pd
     put_formula(ws, total, k + 2, f"=SUM(M{top}:M{top_end})")
     settings = framework.settings
     overall = method.overall(f"{chain}{top}:{chain}{top_end}", f"M{top}:M{top_end}")
+    if decimals is not None and not overall.startswith('="'):   # unrounded beside the dimensions'
+        # (the rounding reads one cell; a text saying why there is no formula stays in N)
+        put_formula(ws, total, k + 5, overall, number_format=SCORE_FORMAT)
+        overall = f"{UNROUNDED_LETTER}{total}"
     put_formula(ws, total, k + 3, method.rounded(overall), BOLD_FONT, SCORE_FORMAT)
     flat = top_end == end
-    put_formula(ws, total, k + 4, addin_overall(top, top_end, settings.aggregation, settings.decimals,
-                                                L.WEIGHTS_NAME if flat else f"M{top}:M{top_end}"),
-                CHECK_FONT, SCORE_FORMAT)
+    total_check = addin_overall(top, top_end, settings.aggregation, settings.decimals,
+                                L.WEIGHTS_NAME if flat else f"M{top}:M{top_end}")
+    level_check = addin_level(total, first, last_answer)
+    if method.missing_rule == "exclude":
+        total_check = blank_without_numbers(f"{CHECK_LETTER}{top}:{CHECK_LETTER}{top_end}", total_check)
+        level_check = blank_without_numbers(f"{CHECK_LETTER}{total}", level_check)
+    put_formula(ws, total, k + 4, total_check, CHECK_FONT, SCORE_FORMAT)
     if decimals is not None:
         ws.column_dimensions[UNROUNDED_LETTER].hidden = True
     put(ws, level, k + 1, "ระดับ / Level", BOLD_FONT)
-    put_formula(ws, level, k + 3, plain_level(cells, total, first, last_answer), BOLD_FONT)
-    put_formula(ws, level, k + 4, addin_level(total, first, last_answer), CHECK_FONT)
+    put_formula(ws, level, k + 3, plain_level(cells, total, first, last_answer,
+                                              method.missing_rule == "exclude"), BOLD_FONT)
+    put_formula(ws, level, k + 4, level_check, CHECK_FONT)
     put(ws, complete, k + 1, "ความครบถ้วน % / Completeness %", BOLD_FONT, wrap=True)
     put_formula(ws, complete, k + 3, plain_completeness(first, last_answer), BOLD_FONT, SCORE_FORMAT)
     for r in (total, level, complete):

@@ -99,18 +99,22 @@ def write_live_summary(ws, framework: Framework, agencies: pd.DataFrame,
                        answers: pd.DataFrame | None = None) -> None:
     """The Summary's rows as live formulas over the agency sheets (workbook.summary.live),
     each data row styled as row 2: a workbook never recalculated by Python still shows
-    every figure once a spreadsheet program computes it. Text stays text."""
+    every figure once a spreadsheet program computes it. Text stays text. Where the
+    agency sheets cannot compute a mean (a non-arithmetic mean under `exclude`), the
+    values of the answers given (nothing, in a blank template), as recalculation writes."""
     from copy import copy
 
     from readiness_xl.core.answers import parse_answers
     from readiness_xl.core.results import compute_results
     from readiness_xl.workbook.live_summary import Formula
-    from readiness_xl.workbook.summary import live
+    from readiness_xl.workbook.summary import live, rows as value_rows, sheets_compute
     raw = pd.DataFrame(None, index=agencies.index, columns=framework.indicator_ids, dtype=object)
     if answers is not None:
         raw = answers.reindex(index=agencies.index, columns=framework.indicator_ids)
     parsed, _ = parse_answers(raw, framework)
-    rows = live(compute_results(framework, agencies, parsed), narratives=False)
+    results = compute_results(framework, agencies, parsed)
+    rows = (live(results, narratives=False) if sheets_compute(framework, framework.missing_rule())
+            else value_rows(results))
     styles = {c.column: c for c in ws[2]}
     for r, row in enumerate(rows[1:], start=2):
         for col, value in enumerate(row, start=1):

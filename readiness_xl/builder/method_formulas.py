@@ -14,7 +14,10 @@ number in silence)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from readiness_xl.core import pipeline as P
+from readiness_xl.core.pipeline.aggregate import mean_formula
 from readiness_xl.core.framework import Framework
 
 UNIT_RELATIVE = P.CROSS_UNIT   # learn from every unit's value: their formulas read the Calc sheet
@@ -26,10 +29,12 @@ def quoted(sheet: str) -> str:
 
 
 class SheetMethod:
-    """The framework's steps, as the workbook's formulas (missing answers as the
-    framework's default policy, `zero`: an unanswered indicator earns nothing)."""
+    """The framework's steps, as the workbook's formulas, with missing answers as the
+    framework's `missing` setting says (`zero` unless it says `exclude`: an unanswered
+    indicator's share is blank and its dimension's mean is over the answered ones)."""
 
-    def __init__(self, framework: Framework, missing: str = "zero"):
+    def __init__(self, framework: Framework, missing: str | None = None):
+        missing = framework.missing_rule(missing)
         self.framework = framework
         self.method = P.Method.of(framework, missing)
         steps = P.steps(self.method, framework, prepare=[])
@@ -56,7 +61,27 @@ class SheetMethod:
                                 ("treat", bool(spec.treat) and spec.treat[j] != "none")):
                 if asked and name in made and ind not in self.prepared:
                     self.prepared[ind] = made[name].formula(j, None)
+        self.missing_rule = missing
         self.missing = '""' if missing == "exclude" else "0"
+        self.unformulated = self._unformulated()
+
+    def _unformulated(self) -> dict[str, P.NoFormula]:
+        """Dimensions whose score no formula computes (a mean without one, under `exclude`,
+        or a sub-dimension's such score below it) -> why: a mean over such a score would
+        drop it silently, so every score above one says so too."""
+        m = self.method
+        ids, parents = list(m.dimension_ids), [str(p) for p in m.parent_of]
+        why = {}
+        for d, p in zip(ids, np.atleast_1d(m.powers)):
+            rendered = mean_formula("x", "w", float(p), m.missing)
+            if not P.is_formula(rendered):
+                why[d] = rendered
+        for d in list(why):
+            up = parents[ids.index(d)]
+            while up:
+                why.setdefault(up, P.NoFormula(f"the score of its sub-dimension {d} has none"))
+                up = parents[ids.index(up)]
+        return why
 
     def _parents_at(self, depth: int) -> list[str]:
         m = self.method
@@ -91,10 +116,17 @@ class SheetMethod:
         return self._text(self.leaves.formula(dim, P.GroupCells(shares, points)))
 
     def parent(self, dim: str, scores: str, weights: str) -> str:
+        if dim in self.unformulated:
+            return self._text(self.unformulated[dim])
         return self._text(self.parent_steps[dim].formula(dim, P.GroupCells(scores, weights)))
 
     def overall(self, scores: str, weights: str) -> str:
-        return self._text(self.overall_step.formula(None, P.GroupCells(scores, weights)))
+        rendered = self.overall_step.formula(None, P.GroupCells(scores, weights))
+        m = self.method
+        blocked = [d for d, up in zip(m.dimension_ids, m.parent_of) if not up and d in self.unformulated]
+        if blocked and P.is_formula(rendered):
+            rendered = P.NoFormula(f"the score of dimension {blocked[0]} has none")
+        return self._text(rendered)
 
     def rounded(self, expression: str) -> str:
         """`expression` (with or without '=') rounded as the framework's `decimals` says."""

@@ -65,6 +65,26 @@ AGENCY_HEADER_ROW = 4
 AGENCY_FIRST_ROW = 5
 AGENCY_INDICATOR_COLUMN = "A"
 AGENCY_ANSWER_COLUMN = "G"
+# The note over the questionnaire says how a blank answer counts: it names the missing-answer
+# rule the sheet's formulas follow (recalculation reads it back: agency_sheet_rule).
+AGENCY_NOTE_CELL = "A3"
+AGENCY_NOTES = {
+    "zero": ("กรอกคำตอบในช่องสีเหลือง (คอลัมน์ G) คะแนนแสดงทางขวา (คอลัมน์ N) ช่องว่าง = ยังไม่ตอบ "
+             "(ไม่ได้คะแนน) / Type answers in the yellow cells (column G); the scores show on the "
+             "right (column N). A blank is not answered and earns nothing."),
+    "exclude": ("กรอกคำตอบในช่องสีเหลือง (คอลัมน์ G) คะแนนแสดงทางขวา (คอลัมน์ N) ช่องว่าง = ยังไม่ตอบ "
+                "(ไม่นับรวมในคะแนนของมิติ) / Type answers in the yellow cells (column G); the scores "
+                "show on the right (column N). A blank is not answered and is left out of its "
+                "dimension's score."),
+}
+
+
+def agency_sheet_rule(note: object) -> str:
+    """The missing-answer rule an agency sheet's formulas follow, from its note: `exclude`
+    where it says so, else `zero` (every version's sheets before the rule was shown)."""
+    return "exclude" if str(note or "").strip() == AGENCY_NOTES["exclude"] else "zero"
+
+
 # Words one of which the header (row AGENCY_HEADER_ROW) of these columns must contain.
 AGENCY_HEADER_WORDS = {AGENCY_INDICATOR_COLUMN: ("ตัวชี้วัด", "indicator"),
                        AGENCY_ANSWER_COLUMN: ("คำตอบ", "answer")}

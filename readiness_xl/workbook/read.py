@@ -50,6 +50,9 @@ class Book:
     # first sheet): the Summary's live formulas may refer to them. False for a workbook built
     # by another version whose score block is elsewhere, and for the long layout.
     score_block: bool = False
+    # The missing-answer rule the agency sheets' formulas follow, as the note over their
+    # questionnaire says (layout.agency_sheet_rule, read on the first sheet).
+    sheet_rule: str = "zero"
 
     def locate(self, bad: BadAnswer) -> Problem:
         sheet, cell = self.answer_cells.get((bad.agency, bad.indicator), (bad.agency, None))
@@ -338,9 +341,18 @@ def read_open_book(wb, path: Path, progress=None) -> Book:
         if hasattr(wb, "prefetch"):  # a FastWorkbook reads ahead: the agency sheets, in their order
             wb.prefetch(agencies.index)
         raw, cells = read_agency_sheets(wb, path, agencies, framework, progress)
-        return Book(path, framework, agencies, raw, cells,
-                    score_block_in_place(wb, str(agencies.index[0]), framework))
+        first = str(agencies.index[0])
+        return Book(path, framework, agencies, raw, cells, score_block_in_place(wb, first, framework),
+                    sheet_rule(wb, first))
     return Book(path, framework, agencies, raw, cells)
+
+
+def sheet_rule(wb, sheet: str) -> str:
+    """The missing-answer rule the agency sheet's formulas follow, from its note."""
+    row = int(L.AGENCY_NOTE_CELL[1:])
+    column = column_index_from_string(L.AGENCY_NOTE_CELL[0])
+    found = next(iter(wb[sheet].iter_rows(min_row=row, max_row=row, max_col=column, values_only=True)), ())
+    return L.agency_sheet_rule(found[column - 1] if len(found) >= column else None)
 
 
 def score_block_in_place(wb, sheet: str, framework: Framework) -> bool:

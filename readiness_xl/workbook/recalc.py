@@ -41,16 +41,18 @@ def summary_cells(book: Book, results: Results, missing: str | None = None) -> l
     """What recalculation writes on the Summary: in the agency-sheet layout every figure a
     live formula over the agency sheets, with the value computed here cached in it; in the
     long layout the values, with a live check of the answers (workbook.long_check). With a
-    missing-answer rule other than the one the agency sheets' formulas follow (a blank
-    counts 0), data preparation (whose steps the sheets cannot compute), units that take no
-    rank (the live RANK counts every unit), or agency sheets
-    whose score block is not where this version puts it (an older workbook), the values
-    alone: formulas would show other figures."""
+    missing-answer rule other than the one the agency sheets' formulas follow (the one
+    their note states: the framework's when they were built), a mean the sheets cannot
+    compute under it (a non-arithmetic mean under `exclude`), data preparation (whose
+    steps the sheets cannot compute), units that take no rank (the live RANK counts every
+    unit), or agency sheets whose score block is not where this version puts it (an older
+    workbook), the values alone: formulas would show other figures."""
     from readiness_xl.workbook import summary
-    missing = missing or book.framework.settings.missing or "zero"   # the option, else the framework's
+    missing = book.framework.missing_rule(missing)   # the option, else the framework's
     if book.answer_cells.sheet is None:
         everyone_ranked = "ranked" not in book.agencies or bool(book.agencies["ranked"].all())
-        live = missing == "zero" and book.score_block and results.preparation is None and everyone_ranked
+        live = (missing == book.sheet_rule and summary.sheets_compute(book.framework, missing)
+                and book.score_block and results.preparation is None and everyone_ranked)
         return summary.live(results) if live else summary.rows(results)
     from readiness_xl.workbook.long_check import stale_rows
     return stale_rows(summary.rows(results), book)

@@ -91,6 +91,13 @@ def shape(results: Results) -> SummaryShape:
                         len(results.kinds))
 
 
+def sheets_compute(framework, missing: str) -> bool:
+    """Whether agency sheets built under the `missing` rule compute every mean of the
+    framework with a formula (under `exclude` only arithmetic means have one)."""
+    from readiness_xl.core import pipeline as P
+    return P.means_as_formulas(P.Method.of(framework, missing))
+
+
 def live(results: Results, narratives: bool = True) -> list[list]:
     """rows(results) with every figure a live formula over the agency sheets (the
     agency-sheet layout), each holding its computed value as the cached result."""

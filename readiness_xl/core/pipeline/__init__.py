@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from readiness_xl.core.pipeline.aggregate import GroupCells, Leaves, Overall, Parents, tree_steps
+from readiness_xl.core.pipeline.aggregate import GroupCells, Leaves, Overall, Parents, means_as_formulas, tree_steps
 from readiness_xl.core.pipeline.base import LogEntry, NoFormula, State, Step, is_formula, named, run
 from readiness_xl.core.pipeline.finish import RankBand, Round, band_index, rank_rows
 from readiness_xl.core.pipeline.method import NOMINAL, Method
@@ -26,7 +26,7 @@ from readiness_xl.core.pipeline.parse import Parse
 from readiness_xl.core.pipeline.prepare import MAKERS as _PREPARATION
 
 __all__ = ["CROSS_UNIT", "NOMINAL", "PREPARE", "GroupCells", "IndicatorCells", "Leaves", "LogEntry",
-           "Method", "NoFormula", "Normalise", "Overall", "Parents", "Parse", "RankBand", "Round",
+           "means_as_formulas", "Method", "NoFormula", "Normalise", "Overall", "Parents", "Parse", "RankBand", "Round",
            "State", "Step", "band_index", "is_formula", "named", "rank_rows", "run", "start", "steps"]
 
 # Data-preparation step makers, in order (issue 24: denominate, impute, screen, treat):

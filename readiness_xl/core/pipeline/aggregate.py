@@ -42,27 +42,38 @@ def dimension_scores(shares: np.ndarray, points: np.ndarray, missing: str = "zer
                                names, scale=100.0, nan_as_zero=zero)
 
 
-def mean_formula(values: str, weights: str, p: float, missing: str = "zero") -> str | NoFormula:
-    """Weighted power mean of a range (no leading '='); p = 1 is the B.E. 2560 formula.
+def mean_formula(values: str, weights: str, p: float, missing: str = "zero",
+                 scale: str = "") -> str | NoFormula:
+    """Weighted power mean of a range (no leading '='), times `scale` (e.g. "100*");
+    p = 1 is the B.E. 2560 formula.
     SUMPRODUCT evaluates arrays in every Excel version without Ctrl+Shift+Enter; the
     geometric mean is EXP(SUMPRODUCT(w,LN(x))/SUM(w)). A zero value gives 0 for p <= 0,
     as the core does; `(x=0)` keeps LN and 1/x off zeros. Under `exclude` a blank ("")
-    drops out with its weight: only the arithmetic mean can say so without array IFs."""
+    drops out with its weight: only the arithmetic mean can say so without array IFs;
+    with no number left (nothing answered) the mean is blank, as the core's NaN."""
     w, x = weights, values
     if missing == "exclude":
         if p != 1:
             return NoFormula("a non-arithmetic mean that skips blanks needs an array IF, "
                              "which SUMPRODUCT does not evaluate in every program")
-        return f"SUMPRODUCT({w},{x})/SUMPRODUCT({w}*ISNUMBER({x}))"
+        counted = f"SUMPRODUCT({w}*ISNUMBER({x}))"
+        return f'IF({counted}>0,{scale}SUMPRODUCT({w},{x})/{counted},"")'
     if p == 1:
-        return f"SUMPRODUCT({w},{x})/SUM({w})"
+        return f"{scale}SUMPRODUCT({w},{x})/SUM({w})"
     has_zero = f"SUMPRODUCT(({x}=0)*({w}>0))>0"
     q = number(p)
     if p == 0:
-        return f"IF({has_zero},0,EXP(SUMPRODUCT({w},LN({x}+({x}=0)))/SUM({w})))"
+        return f"{scale}IF({has_zero},0,EXP(SUMPRODUCT({w},LN({x}+({x}=0)))/SUM({w})))"
     if p < 0:
-        return f"IF({has_zero},0,(SUMPRODUCT({w},({x}+({x}=0))^({q}))/SUM({w}))^(1/({q})))"
-    return f"(SUMPRODUCT({w},{x}^{q})/SUM({w}))^(1/{q})"
+        return f"{scale}IF({has_zero},0,(SUMPRODUCT({w},({x}+({x}=0))^({q}))/SUM({w}))^(1/({q})))"
+    return f"{scale}(SUMPRODUCT({w},{x}^{q})/SUM({w}))^(1/{q})"
+
+
+def means_as_formulas(method: Method) -> bool:
+    """Whether every mean of the tree (dimensions, parents, overall) has a spreadsheet
+    formula under the method's missing-answer rule (under `exclude` only arithmetic ones)."""
+    return not any(isinstance(mean_formula("x", "w", float(p), method.missing), NoFormula)
+                   for p in [*np.atleast_1d(method.powers), method.aggregation])
 
 
 @dataclass(frozen=True)
@@ -102,8 +113,7 @@ class Leaves(Step):
     def formula(self, key: str, cells: GroupCells) -> str | NoFormula:
         """A dimension's score (key: its id) from its indicators' shares and points."""
         p = float(self.method.powers[list(self.method.dimension_ids).index(key)])
-        mean = mean_formula(cells.values, cells.weights, p, self.method.missing)
-        return mean if isinstance(mean, NoFormula) else f"100*{mean}"
+        return mean_formula(cells.values, cells.weights, p, self.method.missing, scale="100*")
 
     def describe(self, state: State, fitted) -> LogEntry:
         m = self.method

@@ -108,8 +108,13 @@ class Round(Step):
         return state.but(scores=scores, overall=round_scores(state.overall, d))
 
     def formula(self, key, cells: str) -> str:
+        """`cells` rounded; under `exclude` a blank score (nothing answered) stays blank."""
         d = self.method.decimals
-        return cells if d is None else f"ROUND({cells},{d})"
+        if d is None:
+            return cells
+        if self.method.missing == "exclude":
+            return f'IF(ISNUMBER({cells}),ROUND({cells},{d}),"")'
+        return f"ROUND({cells},{d})"
 
     def describe(self, state: State, fitted) -> LogEntry:
         d = self.method.decimals
