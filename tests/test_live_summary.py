@@ -116,6 +116,37 @@ def assert_summary_equals(path, expected: dict) -> None:
     same(national, expected["national"], "national")
 
 
+def assert_chart_sorted(path, expected: dict) -> None:
+    """The Dashboard's bar chart source (LibreOffice's values) lists the agencies, the
+    ministries and the nation best first, each once, with the overall of recalc --json;
+    equal scores keep the Summary's order. Expected order worked out here from the JSON."""
+    from readiness_xl.builder.dashboard_sheet import RANKING_FIRST_COLUMN, RANKING_HEADER_ROW
+    wb = load_workbook(path, data_only=True)
+    summary = [list(r) for r in wb[L.SUMMARY_SHEET].iter_rows(min_row=2, values_only=True) if r[0]]
+    by_id = {a["id"]: a["overall"] for a in expected["agencies"]}
+    by_ministry = {m["name_th"]: m["overall"] for m in expected["ministries"]}
+    entries = []   # (label, overall, Summary order, the table's column of its colour)
+    for i, row in enumerate(summary):
+        if row[0] == ROW_TYPES["agency"]:
+            entries.append((row[2], by_id[row[1]], i, 3))
+        elif row[0] == ROW_TYPES["ministry"]:
+            entries.append((row[2] + " (ค่าเฉลี่ย)", by_ministry[row[2]], i, 4))
+        elif row[0] == ROW_TYPES["national"]:
+            entries.append((row[2] + " (ค่าเฉลี่ย)", expected["national"]["overall"], i, 5))
+    scored = sorted((e for e in entries if e[1] is not None), key=lambda e: (-round(e[1], 6), e[2]))
+    order = scored + [e for e in entries if e[1] is None]
+    ws = wb[L.DASHBOARD_SHEET]
+    table = [r for r in ws.iter_rows(min_row=RANKING_HEADER_ROW + 1, min_col=RANKING_FIRST_COLUMN,
+                                      max_col=RANKING_FIRST_COLUMN + 5, values_only=True) if r[2]]
+    assert [r[2] for r in table] == [e[0] for e in order]
+    assert [r[0] for r in table] == list(range(1, len(entries) + 1))
+    for row, (label, overall, _, column) in zip(table, order):
+        values = [v for v in row[3:] if v not in (None, "")]
+        assert values == ([pytest.approx(overall, abs=TOL)] if overall is not None else []), label
+        if overall is not None:
+            assert row[column] == pytest.approx(overall, abs=TOL), label   # in its own colour
+
+
 def recalc_json(book, tmp_path) -> dict:
     return json.loads(run_cli("recalc", book, "-o", tmp_path / "python.xlsx", "--json").stdout)
 
@@ -137,6 +168,7 @@ def test_sample_summary_follows_answers_changed_without_python(sample_path, lo_p
     assert expected["national"]["overall"] != pytest.approx(before["national"]["overall"], abs=TOL)
     lo = libreoffice_convert(book, "xlsx", tmp_path / "lo", lo_profile)
     assert_summary_equals(lo, expected)
+    assert_chart_sorted(lo, expected)
     check_no_errors(lo, [a["id"] for a in expected["agencies"]])
     rows, col = summary_table(lo)
     status = rows[0].index("บทสรุปทันสมัย? / Narrative status")
@@ -169,6 +201,7 @@ def test_template_summary_is_live_without_any_recalculation(lo_profile, tmp_path
     expected = recalc_json(edited, tmp_path)
     lo = libreoffice_convert(edited, "xlsx", tmp_path / "lo", lo_profile)
     assert_summary_equals(lo, expected)
+    assert_chart_sorted(lo, expected)   # two agencies scored, the rest listed after them
     check_no_errors(lo, ["D01", "P01"])
 
 
@@ -222,10 +255,12 @@ def test_own_framework_geometric_log_goalposts_and_decimals(decimals, lo_profile
     assert ranks["U1"] == ranks["U2"]
     lo = libreoffice_convert(edited, "xlsx", tmp_path / "lo", lo_profile)
     assert_summary_equals(lo, expected)
+    assert_chart_sorted(lo, expected)   # U1, U2 and their ministry's mean: a three-way tie
     check_no_errors(lo, list(ranks))
     # the same after our own recalculation wrote the Summary (formulas with cached values)
     lo2 = libreoffice_convert(tmp_path / "python.xlsx", "xlsx", tmp_path / "lo2", lo_profile)
     assert_summary_equals(lo2, expected)
+    assert_chart_sorted(lo2, expected)
 
 
 def test_long_layout_keeps_values_with_a_live_check_of_the_answers(lo_profile, tmp_path):
