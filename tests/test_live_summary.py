@@ -120,12 +120,19 @@ def assert_chart_sorted(path, expected: dict) -> None:
     """The Dashboard's bar chart source (LibreOffice's values) lists the agencies, the
     ministries and the nation best first, each once, with the overall of recalc --json;
     equal scores keep the Summary's order. Expected order worked out here from the JSON."""
-    from readiness_xl.builder.dashboard_sheet import RANKING_FIRST_COLUMN, RANKING_HEADER_ROW
+    order, table = expected_order(path, expected), chart_table(path)
+    assert_rows_show(table, order)
+    assert [r[0] for r in table] == list(range(1, len(order) + 1))
+
+
+def expected_order(path, expected: dict) -> list[tuple]:
+    """(label, overall, Summary order, the table's column of its colour) of the chart's rows
+    worked out from the JSON: scored rows best first (ties in the Summary's order), then the rest."""
     wb = load_workbook(path, data_only=True)
     summary = [list(r) for r in wb[L.SUMMARY_SHEET].iter_rows(min_row=2, values_only=True) if r[0]]
     by_id = {a["id"]: a["overall"] for a in expected["agencies"]}
     by_ministry = {m["name_th"]: m["overall"] for m in expected["ministries"]}
-    entries = []   # (label, overall, Summary order, the table's column of its colour)
+    entries = []
     for i, row in enumerate(summary):
         if row[0] == ROW_TYPES["agency"]:
             entries.append((row[2], by_id[row[1]], i, 3))
@@ -134,12 +141,19 @@ def assert_chart_sorted(path, expected: dict) -> None:
         elif row[0] == ROW_TYPES["national"]:
             entries.append((row[2] + " (ค่าเฉลี่ย)", expected["national"]["overall"], i, 5))
     scored = sorted((e for e in entries if e[1] is not None), key=lambda e: (-round(e[1], 6), e[2]))
-    order = scored + [e for e in entries if e[1] is None]
-    ws = wb[L.DASHBOARD_SHEET]
-    table = [r for r in ws.iter_rows(min_row=RANKING_HEADER_ROW + 1, min_col=RANKING_FIRST_COLUMN,
-                                      max_col=RANKING_FIRST_COLUMN + 5, values_only=True) if r[2]]
+    return scored + [e for e in entries if e[1] is None]
+
+
+def chart_table(path) -> list[tuple]:
+    """The Dashboard's sorted table as LibreOffice computed it: rows with a name."""
+    from readiness_xl.builder.dashboard_sheet import RANKING_FIRST_COLUMN, RANKING_HEADER_ROW
+    ws = load_workbook(path, data_only=True)[L.DASHBOARD_SHEET]
+    return [r for r in ws.iter_rows(min_row=RANKING_HEADER_ROW + 1, min_col=RANKING_FIRST_COLUMN,
+                                    max_col=RANKING_FIRST_COLUMN + 5, values_only=True) if r[2]]
+
+
+def assert_rows_show(table, order) -> None:
     assert [r[2] for r in table] == [e[0] for e in order]
-    assert [r[0] for r in table] == list(range(1, len(entries) + 1))
     for row, (label, overall, _, column) in zip(table, order):
         values = [v for v in row[3:] if v not in (None, "")]
         assert values == ([pytest.approx(overall, abs=TOL)] if overall is not None else []), label
@@ -383,3 +397,19 @@ def test_a_true_50_after_float_noise_is_not_a_weak_dimension():
     from readiness_xl.workbook.live_summary import weak_formula
     assert weak_mask(np.array([49.99999999999999, 49.9999, 50.0])).tolist() == [False, True, False]
     assert "ROUND(G2,9)<50" in weak_formula(["G2"], ["1"])
+
+
+def test_many_units_chart_the_top_and_bottom_twenty_around_the_national_mean(lo_profile, tmp_path):
+    """60 agencies, 20 ministries and the nation (81 rows, more than one page of bars): the
+    chart's table shows the 20 best, the national mean, the 20 worst scored, live."""
+    from bench.workbooks import build
+    from readiness_xl.builder.dashboard_sheet import TOP_BOTTOM
+    book = build(tmp_path / "b60.xlsx", 60, "sheets")
+    expected = recalc_json(book, tmp_path)
+    lo = libreoffice_convert(book, "xlsx", tmp_path / "lo", lo_profile)
+    order = expected_order(lo, expected)
+    assert len(order) == 81 and all(e[1] is not None for e in order)
+    national = next(e for e in order if e[3] == 5)
+    table = chart_table(lo)
+    assert_rows_show(table, order[:TOP_BOTTOM] + [national] + order[-TOP_BOTTOM:])
+    assert [r[0] for r in table] == [*range(1, 21), order.index(national) + 1, *range(62, 82)]

@@ -35,6 +35,7 @@ EMPTY_STATE = ("ยังไม่มีคำตอบ: กรอกคำต�
 # A4 portrait at full size: the table, the radar under it, the bar chart on its own page.
 CHART_WIDTH = 15     # cm
 ROW_CM = 15 / 72 * 2.54   # a row of the default height (15 points), in cm
+BAR_MAX_CM = 26     # the tallest chart an A4 portrait page holds with its footer
 RADAR_ROWS = 25      # rows the radar (12 cm tall) covers at the default row height
 # The bar chart's source: a table right of the printed column, sorted live. Up to
 # CHART_ALL_UP_TO rows (agencies, ministries, nation) fit one A4 page legibly; beyond,
@@ -45,7 +46,8 @@ PLACE_COLUMN = 12             # L: each Summary row's place, on the Summary's ro
 CHART_ALL_UP_TO = 45
 TOP_BOTTOM = 20
 SERIES_COLOURS = ("4472C4", "A5A5A5", "C00000")   # agency, ministry mean, national mean
-LABEL_FORMAT = "0.0;-0.0;;"   # empty (text) cells of a series get no "0.0" label
+LABEL_FORMAT = "0.0;-0.0;;"   # a series' empty (text, plotted as 0) cells get no "0.0" label;
+                              # so does a true 0.0, whose bar has no length either
 EMPTY_FONT = Font(name=THAI_FONT, size=BODY_POINTS, bold=True, color="C55A11")
 
 
@@ -225,7 +227,8 @@ def write_ranking(ws, framework: Framework, agencies: pd.DataFrame) -> int:
 
 def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: str) -> None:
     """A chooser cell, a profile table (national vs the chosen unit) feeding a radar
-    chart, and a bar chart of every agency's overall score."""
+    chart, and a bar chart of the overall scores, best first, of the agencies, the
+    ministry means and the national mean (write_ranking)."""
     ws = wb.create_sheet(L.DASHBOARD_SHEET)
     dims = framework.dimension_ids
     last = 1 + summary_rows_count(agencies)
@@ -311,7 +314,7 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     bar.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
                                    showLegendKey=False, showPercent=False)
     bar.dataLabels.numFmt = LABEL_FORMAT
-    bar.height, bar.width = max(8, 0.6 * chart_rows + 4), CHART_WIDTH
+    bar.height, bar.width = min(BAR_MAX_CM, max(8, 0.6 * chart_rows + 4)), CHART_WIDTH
     bar_row = profile_end + 2 + RADAR_ROWS
     ws.add_chart(bar, f"A{bar_row}")
     ws.row_breaks.append(Break(id=bar_row - 1))
