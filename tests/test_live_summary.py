@@ -122,6 +122,51 @@ def assert_summary_equals(path, expected: dict, unanswered: tuple[str, str] | No
     same(national, expected["national"], "national")
 
 
+def assert_chart_sorted(path, expected: dict) -> None:
+    """The Dashboard's bar chart source (LibreOffice's values) lists the agencies, the
+    ministries and the nation best first, each once, with the overall of recalc --json;
+    equal scores keep the Summary's order. Expected order worked out here from the JSON."""
+    order, table = expected_order(path, expected), chart_table(path)
+    assert_rows_show(table, order)
+    assert [r[0] for r in table] == list(range(1, len(order) + 1))
+
+
+def expected_order(path, expected: dict) -> list[tuple]:
+    """(label, overall, Summary order, the table's column of its colour) of the chart's rows
+    worked out from the JSON: scored rows best first (ties in the Summary's order), then the rest."""
+    wb = load_workbook(path, data_only=True)
+    summary = [list(r) for r in wb[L.SUMMARY_SHEET].iter_rows(min_row=2, values_only=True) if r[0]]
+    by_id = {a["id"]: a["overall"] for a in expected["agencies"]}
+    by_ministry = {m["name_th"]: m["overall"] for m in expected["ministries"]}
+    entries = []
+    for i, row in enumerate(summary):
+        if row[0] == ROW_TYPES["agency"]:
+            entries.append((row[2], by_id[row[1]], i, 3))
+        elif row[0] == ROW_TYPES["ministry"]:
+            entries.append((row[2] + " (ค่าเฉลี่ย)", by_ministry[row[2]], i, 4))
+        elif row[0] == ROW_TYPES["national"]:
+            entries.append((row[2] + " (ค่าเฉลี่ย)", expected["national"]["overall"], i, 5))
+    scored = sorted((e for e in entries if e[1] is not None), key=lambda e: (-round(e[1], 6), e[2]))
+    return scored + [e for e in entries if e[1] is None]
+
+
+def chart_table(path) -> list[tuple]:
+    """The Dashboard's sorted table as LibreOffice computed it: rows with a name."""
+    from readiness_xl.builder.dashboard_sheet import RANKING_FIRST_COLUMN, RANKING_HEADER_ROW
+    ws = load_workbook(path, data_only=True)[L.DASHBOARD_SHEET]
+    return [r for r in ws.iter_rows(min_row=RANKING_HEADER_ROW + 1, min_col=RANKING_FIRST_COLUMN,
+                                    max_col=RANKING_FIRST_COLUMN + 5, values_only=True) if r[2]]
+
+
+def assert_rows_show(table, order) -> None:
+    assert [r[2] for r in table] == [e[0] for e in order]
+    for row, (label, overall, _, column) in zip(table, order):
+        values = [v for v in row[3:] if v not in (None, "")]
+        assert values == ([pytest.approx(overall, abs=TOL)] if overall is not None else []), label
+        if overall is not None:
+            assert row[column] == pytest.approx(overall, abs=TOL), label   # in its own colour
+
+
 def recalc_json(book, tmp_path) -> dict:
     return json.loads(run_cli("recalc", book, "-o", tmp_path / "python.xlsx", "--json").stdout)
 
@@ -143,6 +188,7 @@ def test_sample_summary_follows_answers_changed_without_python(sample_path, lo_p
     assert expected["national"]["overall"] != pytest.approx(before["national"]["overall"], abs=TOL)
     lo = libreoffice_convert(book, "xlsx", tmp_path / "lo", lo_profile)
     assert_summary_equals(lo, expected)
+    assert_chart_sorted(lo, expected)
     check_no_errors(lo, [a["id"] for a in expected["agencies"]])
     rows, col = summary_table(lo)
     status = rows[0].index("บทสรุปทันสมัย? / Narrative status")
@@ -175,6 +221,7 @@ def test_template_summary_is_live_without_any_recalculation(lo_profile, tmp_path
     expected = recalc_json(edited, tmp_path)
     lo = libreoffice_convert(edited, "xlsx", tmp_path / "lo", lo_profile)
     assert_summary_equals(lo, expected)
+    assert_chart_sorted(lo, expected)   # two agencies scored, the rest listed after them
     check_no_errors(lo, ["D01", "P01"])
 
 
@@ -228,10 +275,12 @@ def test_own_framework_geometric_log_goalposts_and_decimals(decimals, lo_profile
     assert ranks["U1"] == ranks["U2"]
     lo = libreoffice_convert(edited, "xlsx", tmp_path / "lo", lo_profile)
     assert_summary_equals(lo, expected)
+    assert_chart_sorted(lo, expected)   # U1, U2 and their ministry's mean: a three-way tie
     check_no_errors(lo, list(ranks))
     # the same after our own recalculation wrote the Summary (formulas with cached values)
     lo2 = libreoffice_convert(tmp_path / "python.xlsx", "xlsx", tmp_path / "lo2", lo_profile)
     assert_summary_equals(lo2, expected)
+    assert_chart_sorted(lo2, expected)
 
 
 def test_long_layout_keeps_values_with_a_live_check_of_the_answers(lo_profile, tmp_path):
@@ -371,3 +420,19 @@ def test_long_layout_fingerprints_by_hand():
         3 + 4 + 10 + 97,                          # how many numbers
         3 * 5 + 4 * 8 + 3 * 9,                    # text lengths
         5 + 9)                                    # yes words
+
+
+def test_many_units_chart_the_top_and_bottom_twenty_around_the_national_mean(lo_profile, tmp_path):
+    """60 agencies, 20 ministries and the nation (81 rows, more than one page of bars): the
+    chart's table shows the 20 best, the national mean, the 20 worst scored, live."""
+    from bench.workbooks import build
+    from readiness_xl.builder.dashboard_sheet import TOP_BOTTOM
+    book = build(tmp_path / "b60.xlsx", 60, "sheets")
+    expected = recalc_json(book, tmp_path)
+    lo = libreoffice_convert(book, "xlsx", tmp_path / "lo", lo_profile)
+    order = expected_order(lo, expected)
+    assert len(order) == 81 and all(e[1] is not None for e in order)
+    national = next(e for e in order if e[3] == 5)
+    table = chart_table(lo)
+    assert_rows_show(table, order[:TOP_BOTTOM] + [national] + order[-TOP_BOTTOM:])
+    assert [r[0] for r in table] == [*range(1, 21), order.index(national) + 1, *range(62, 82)]

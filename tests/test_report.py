@@ -72,16 +72,42 @@ def test_one_table_row_per_agency_with_its_figures(results, html):
     assert re.search(r'class="num" data-v="61\.3[0-9]*">61\.3<', dip)  # dimension 4
 
 
-def test_radar_and_heat_map_axes_name_the_dimensions(results):
-    """Chart text is drawn as paths, so check the labels matplotlib was given."""
-    from readiness_xl.report.charts import _axis_names
-    names = _axis_names(results.framework)
+def test_radar_axes_carry_the_thai_names_that_fit_and_the_heat_map_the_english(results, html):
+    """Chart text is drawn as paths, so check the labels matplotlib was given: the B.E. 2560
+    radar (six axes, dimension 1 at the top, 4 at the bottom) names dimensions 1 and 4 in
+    Thai, whole; the side axes have 20 columns, too few for names of 24 to 42 columns
+    without a space (Thai is never broken inside a word), so they carry the short label.
+    The text alternative names every dimension in Thai."""
+    import numpy as np
+
+    from readiness_xl.report.charts import _axis_names, _column_names
+    angles = np.linspace(0, 2 * np.pi, 6, endpoint=False)
+    assert _axis_names(results.framework, angles) == [
+        "มิติที่ ๑\nแนวนโยบายและหลักปฏิบัติ", "มิติที่ ๒", "มิติที่ ๓",
+        "มิติที่ ๔\nการบริหารจัดการภายในรูปแบบอิเล็กทรอนิกส์", "มิติที่ ๕", "มิติที่ ๖"]
+    names = _column_names(results.framework)
     assert names[0] == "มิติที่ ๑\nPolicies /\nPractices"
     for d, name in zip(results.dimension_ids, names):
         number, *english = name.split("\n")
         assert number == f"มิติที่ {'๑๒๓๔๕๖'[int(d) - 1]}"
         assert " ".join(english) == results.framework.dimension_label(d, "en")
         assert max(map(len, english)) <= 18
+    radars = re.findall(r'<svg role="img" aria-label="([^"]*)" class="chart radar', html)
+    assert len(radars) == len(results.ministries) + 1
+    for d in results.dimension_ids:
+        assert all(f"มิติที่ {'๑๒๓๔๕๖'[int(d) - 1]} {results.framework.dimension_label(d, 'th')} " in r
+                   for r in radars)
+
+
+def test_thai_names_break_only_at_spaces_and_within_two_lines():
+    """Widths in columns: a Thai vowel above or below and a tone mark take none."""
+    from readiness_xl.report.charts import display_width, name_lines
+    assert display_width("ปฏิบัติ") == 4 and display_width("ที่") == 1 and display_width("Dim 1") == 5
+    assert name_lines("แนวนโยบายและหลักปฏิบัติ", 19) == ["แนวนโยบายและหลักปฏิบัติ"]
+    assert name_lines("แนวนโยบายและหลักปฏิบัติ", 18) is None          # never split inside
+    assert name_lines("บริการ ภาครัฐ ดิจิทัล", 12) == ["บริการ ภาครัฐ", "ดิจิทัล"]
+    assert name_lines("บริการ ภาครัฐ ดิจิทัล", 6) is None               # three lines
+    assert name_lines("มิติ ก", 20) == ["มิติ ก"]
 
 
 def test_report_parts_year_framework_and_charts(results, html):

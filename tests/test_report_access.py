@@ -85,7 +85,8 @@ def test_every_chart_carries_its_numbers_in_text(reports):
     assert "มิติที่ ๔ 49.3%" in national and "มิติที่ ๖ 47.0%" in national
     # the Ministry of Industry's radar gives its own and the nation's profile
     industry = next(label for label in labels if label.startswith("กระทรวงอุตสาหกรรม"))
-    assert "มิติที่ ๔ 41.4%" in industry and "มิติที่ ๖ 49.0%" in industry and "ประเทศไทย" in industry
+    assert "มิติที่ ๔ การบริหารจัดการภายในรูปแบบอิเล็กทรอนิกส์ 41.4%" in industry
+    assert "มิติที่ ๖ เทคโนโลยีอัจฉริยะและการนำไปใช้ 49.0%" in industry and "ประเทศไทย" in industry
     heat = next(label for label in labels if label.startswith("heat map"))
     assert "table of all agencies" in heat
     trend = reports["trend"].read_text(encoding="utf-8")

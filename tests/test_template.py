@@ -84,8 +84,11 @@ def test_dashboard_charts_refer_to_summary_and_profile(sample_book):
     refs = [s.val.numRef.f for s in radar.series]
     assert refs == ["'Dashboard'!$B$6:$B$11", "'Dashboard'!$C$6:$C$11"]
     bar = next(c for c in charts if isinstance(c, BarChart))
-    assert bar.series[0].val.numRef.f == "'Summary'!$M$2:$M$32"  # overall of the 31 agencies
-    assert (bar.series[0].cat.numRef or bar.series[0].cat.strRef).f == "'Summary'!$C$2:$C$32"
+    # the sorted table: 31 agencies, 5 ministries and the nation, one series per colour
+    assert [s.val.numRef.f for s in bar.series] == [f"'Dashboard'!${c}$6:${c}$42" for c in "HIJ"]
+    assert all((s.cat.numRef or s.cat.strRef).f == "'Dashboard'!$G$6:$G$42" for s in bar.series)
+    assert [s.tx.strRef.f for s in bar.series] == [f"'Dashboard'!{c}5" for c in "HIJ"]
+    assert ws["H5"].value.startswith("หน่วยงาน") and ws["J5"].value.startswith("ค่าเฉลี่ยประเทศไทย")
     assert ws["B3"].value == "กรมส่งเสริมอุตสาหกรรม"
     assert f'MATCH("{ROW_TYPES["national"]}"' in ws["B6"].value
 

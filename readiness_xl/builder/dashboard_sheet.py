@@ -7,6 +7,8 @@ kinds and the national row; its columns are workbook.summary.header()."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.chart.label import DataLabelList
@@ -32,7 +34,20 @@ EMPTY_STATE = ("ยังไม่มีคำตอบ: กรอกคำต�
 # The Dashboard is one column of content as wide as A..C (about 15 cm), so it prints on
 # A4 portrait at full size: the table, the radar under it, the bar chart on its own page.
 CHART_WIDTH = 15     # cm
+ROW_CM = 15 / 72 * 2.54   # a row of the default height (15 points), in cm
+BAR_MAX_CM = 26     # the tallest chart an A4 portrait page holds with its footer
 RADAR_ROWS = 25      # rows the radar (12 cm tall) covers at the default row height
+# The bar chart's source: a table right of the printed column, sorted live. Up to
+# CHART_ALL_UP_TO rows (agencies, ministries, nation) fit one A4 page legibly; beyond,
+# the chart shows the TOP_BOTTOM best and worst with the national mean between them.
+RANKING_FIRST_COLUMN = 5      # E: place, Summary row, name, agency, ministry mean, national mean
+RANKING_HEADER_ROW = 5
+PLACE_COLUMN = 12             # L: each Summary row's place, on the Summary's row number
+CHART_ALL_UP_TO = 45
+TOP_BOTTOM = 20
+SERIES_COLOURS = ("4472C4", "A5A5A5", "C00000")   # agency, ministry mean, national mean
+LABEL_FORMAT = "0.0;-0.0;;"   # a series' empty (text, plotted as 0) cells get no "0.0" label;
+                              # so does a true 0.0, whose bar has no length either
 EMPTY_FONT = Font(name=THAI_FONT, size=BODY_POINTS, bold=True, color="C55A11")
 
 
@@ -131,9 +146,93 @@ def write_live_summary(ws, framework: Framework, agencies: pd.DataFrame,
                 cell.alignment = copy(model.alignment)
 
 
+def ranked_entries(agencies: pd.DataFrame) -> int:
+    """Summary rows the bar chart ranks: agencies, ministries and the nation (not kinds)."""
+    return len(agencies) + agencies["ministry_th"].nunique() + 1
+
+
+def position_formula(row: int, last: int, overall: str, counted: str) -> str:
+    """The place of Summary row `row` in the chart's order, best first: 1 + the rows
+    scoring more + the rows above it scoring the same (so ties keep the Summary's order and
+    no unit is listed twice); rows without a number follow, in the Summary's order. Kind
+    rows take no place. Numbers are compared as numbers (COUNTIF would compare text of 15
+    digits); text is greater than any number in a comparison, hence ISNUMBER first."""
+    sheet = f"'{L.SUMMARY_SHEET}'!"
+    types, scores = f"{sheet}$A$2:$A${last}", f"{sheet}${overall}$2:${overall}${last}"
+    above_types, above = f"{sheet}$A$1:$A${row - 1}", f"{sheet}${overall}$1:${overall}${row - 1}"
+    kind, me = ROW_TYPES["kind"], f"{sheet}${overall}${row}"
+    return (f'=IF({sheet}$A${row}="{kind}","",IF(ISNUMBER({me}),'
+            f'1+SUMPRODUCT(({types}<>"{kind}")*ISNUMBER({scores})*({scores}>{me}))'
+            f'+SUMPRODUCT(({above_types}<>"{kind}")*ISNUMBER({above})*({above}={me})),'
+            f'{counted}+1+SUMPRODUCT(({above_types}<>"{kind}")*(1-ISNUMBER({above})))))')
+
+
+def chart_places(entries: int) -> list[str]:
+    """The place (in the chart's order) each chart row shows, as a formula over the count of
+    scored rows `{n}` and the nation's place `{nation}`: every row when they fit one page,
+    else the TOP_BOTTOM best, the nation, the TOP_BOTTOM worst scored."""
+    if entries <= CHART_ALL_UP_TO:
+        return [str(k) for k in range(1, entries + 1)]
+    top = [str(k) for k in range(1, TOP_BOTTOM + 1)]
+    bottom = [f"{{n}}-{TOP_BOTTOM - j}" for j in range(1, TOP_BOTTOM + 1)]
+    return top + ["{nation}"] + bottom
+
+
+def write_ranking(ws, framework: Framework, agencies: pd.DataFrame) -> int:
+    """The bar chart's source beside the profile table: Summary rows sorted by overall
+    score, live. Column L holds each Summary row's place (same row number as on the
+    Summary); the table lists the rows place by place, its value in one of three columns
+    (agency, ministry mean, national mean) so that each has its colour. Returns how many
+    rows the chart shows."""
+    last = 1 + summary_rows_count(agencies)
+    overall = overall_column(framework)
+    sheet = f"'{L.SUMMARY_SHEET}'!"
+    kind = ROW_TYPES["kind"]
+    c = [get_column_letter(RANKING_FIRST_COLUMN + i) for i in range(6)]
+    place, counted = get_column_letter(PLACE_COLUMN), f"${c[1]}${RANKING_HEADER_ROW - 1}"
+    put(ws, RANKING_HEADER_ROW - 1, RANKING_FIRST_COLUMN, "มีคะแนน / scored:", BOLD_FONT)
+    types, scores = f"{sheet}$A$2:$A${last}", f"{sheet}${overall}$2:${overall}${last}"
+    put_formula(ws, RANKING_HEADER_ROW - 1, RANKING_FIRST_COLUMN + 1,
+                f'=SUMPRODUCT(({types}<>"{kind}")*ISNUMBER({scores}))')
+    put(ws, 1, PLACE_COLUMN, "ลำดับในกราฟของแถว Summary (สูตรช่วย) / Chart place of each Summary row (helper)",
+        NOTE_FONT, wrap=True)
+    for row in range(2, last + 1):
+        put_formula(ws, row, PLACE_COLUMN, position_formula(row, last, overall, counted))
+    places = f"${place}$2:${place}${last}"
+    nation = f"MATCH(\"{ROW_TYPES['national']}\",{types},0)"
+    header(ws, RANKING_HEADER_ROW, ["ลำดับ / Place", "แถว / Row", "ชื่อ / Name", "หน่วยงาน / Agency",
+                                    "ค่าเฉลี่ยกระทรวง / Ministry mean",
+                                    f"ค่าเฉลี่ย{framework.settings.all_units_th} / "
+                                    f"{framework.settings.all_units_en} mean"],
+           first_col=RANKING_FIRST_COLUMN, height=48)
+    for i in range(6):
+        ws.cell(RANKING_HEADER_ROW, RANKING_FIRST_COLUMN + i).alignment = WRAP
+    rows = chart_places(ranked_entries(agencies))
+    for j, k in enumerate(rows):
+        r = RANKING_HEADER_ROW + 1 + j
+        if k.isdigit():
+            put(ws, r, RANKING_FIRST_COLUMN, int(k))
+        else:
+            k = k.format(n=counted, nation=f"INDEX({places},{nation})")
+            put_formula(ws, r, RANKING_FIRST_COLUMN, f'=IFERROR(IF({k}>=1,{k},""),"")')
+        put_formula(ws, r, RANKING_FIRST_COLUMN + 1, f'=IFERROR(MATCH(${c[0]}{r},{places},0),"")')
+        at = f"${c[1]}{r}"
+        suffix = f'IF(INDEX({types},{at})="{ROW_TYPES["agency"]}",""," (ค่าเฉลี่ย)")'
+        put_formula(ws, r, RANKING_FIRST_COLUMN + 2,
+                    f'=IF({at}="","",INDEX({sheet}$C$2:$C${last},{at})&{suffix})')
+        for i, row_type in enumerate(("agency", "ministry", "national")):
+            put_formula(ws, r, RANKING_FIRST_COLUMN + 3 + i,
+                        f'=IF({at}="","",IF(INDEX({types},{at})="{ROW_TYPES[row_type]}",'
+                        f'INDEX({scores},{at}),""))', number_format=SCORE_FORMAT)
+    widths(ws, c, (9, 7, 40, 11, 12, 12))
+    ws.column_dimensions[place].width = 14
+    return len(rows)
+
+
 def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: str) -> None:
     """A chooser cell, a profile table (national vs the chosen unit) feeding a radar
-    chart, and a bar chart of every agency's overall score."""
+    chart, and a bar chart of the overall scores, best first, of the agencies, the
+    ministry means and the national mean (write_ranking)."""
     ws = wb.create_sheet(L.DASHBOARD_SHEET)
     dims = framework.dimension_ids
     last = 1 + summary_rows_count(agencies)
@@ -189,31 +288,42 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     radar.height, radar.width = 12, CHART_WIDTH
     ws.add_chart(radar, f"A{profile_end + 2}")
 
-    summary = wb[L.SUMMARY_SHEET]
-    overall = FIRST_DIMENSION_COLUMN + len(dims)
+    chart_rows = write_ranking(ws, framework, agencies)
     bar = BarChart()
     bar.type = "bar"
+    bar.grouping = "clustered"
+    bar.overlap = 100    # one bar per row: each row has a number in one series only
     bar.style = 10
-    bar.title = "คะแนนรวมรายหน่วยงาน / Overall score by agency (%)"
-    bar.add_data(Reference(summary, min_col=overall, min_row=1, max_row=1 + len(agencies)),
-                 titles_from_data=True)
-    bar.set_categories(Reference(summary, min_col=3, min_row=2, max_row=1 + len(agencies)))
+    bar.title = "คะแนนรวม เรียงจากสูงไปต่ำ / Overall score, best to worst (%)"
+    if chart_rows < ranked_entries(agencies):
+        bar.title = (f"คะแนนรวม {TOP_BOTTOM} อันดับแรกและ {TOP_BOTTOM} อันดับท้าย / "
+                     f"Overall score: top and bottom {TOP_BOTTOM} (%)")
+    first, last_chart = RANKING_HEADER_ROW + 1, RANKING_HEADER_ROW + chart_rows
+    bar.add_data(Reference(ws, min_col=RANKING_FIRST_COLUMN + 3, max_col=RANKING_FIRST_COLUMN + 5,
+                           min_row=RANKING_HEADER_ROW, max_row=last_chart), titles_from_data=True)
+    bar.set_categories(Reference(ws, min_col=RANKING_FIRST_COLUMN + 2, min_row=first, max_row=last_chart))
+    for series, colour in zip(bar.series, SERIES_COLOURS):
+        series.graphicalProperties.solidFill = colour
+        series.graphicalProperties.line.solidFill = colour
     bar.y_axis.scaling.min, bar.y_axis.scaling.max = 0, 100
-    bar.x_axis.scaling.orientation = "maxMin"  # first agency on top, as in the Summary
+    bar.x_axis.scaling.orientation = "maxMin"  # the best on top
     bar.gapWidth = 40
     bar.y_axis.number_format = "0"
     bar.y_axis.majorUnit = 20
     bar.x_axis.delete = bar.y_axis.delete = False
-    bar.x_axis.tickLblSkip = 1  # every agency named, not every other one: small enough to fit
+    bar.x_axis.tickLblSkip = 1  # every row named, not every other one: small enough to fit
     bar.x_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=800)),
                                             endParaRPr=CharacterProperties(sz=800))])
-    bar.legend = None
+    bar.legend.position = "b"
     bar.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
                                    showLegendKey=False, showPercent=False)
-    bar.dataLabels.numFmt = SCORE_FORMAT
-    bar.height, bar.width = max(8, 0.7 * len(agencies) + 3), CHART_WIDTH
+    bar.dataLabels.numFmt = LABEL_FORMAT
+    bar.height, bar.width = min(BAR_MAX_CM, max(8, 0.6 * chart_rows + 4)), CHART_WIDTH
     bar_row = profile_end + 2 + RADAR_ROWS
     ws.add_chart(bar, f"A{bar_row}")
     ws.row_breaks.append(Break(id=bar_row - 1))
     widths(ws, "ABC", (34, 22, 24))
-    print_a4(ws, landscape=False, columns="A:C")
+    table = f"E:{get_column_letter(PLACE_COLUMN)}"
+    print_a4(ws, landscape=False, columns="A:C",
+             footer_note=f"ที่มาของกราฟแท่ง ({table}) ไม่พิมพ์ / Bar chart source ({table}) not printed")
+    ws.print_area = f"A1:C{bar_row + math.ceil(bar.height / ROW_CM)}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+import unicodedata
 from contextlib import contextmanager
 from html import escape
 
@@ -33,6 +34,10 @@ MARKERS = ("o", "s", "^", "D")
 SCORE_STOPS = ((0, "#b03a2e"), (0.35, "#e8845c"), (0.5, "#f6d76b"), (0.7, "#8cc084"), (1, "#1e7a4c"))
 SCORE_COLOURS = LinearSegmentedColormap.from_list("score", list(SCORE_STOPS))
 AXIS_NAME_WIDTH = 18  # characters of an English dimension name per line under a chart axis
+# Columns of a Thai dimension name per line on a radar's axis: as wide as the English
+# names were (AXIS_NAME_WIDTH) at the sides, the chart's own width at the top and bottom.
+THAI_SIDE_WIDTH = 20
+THAI_CENTRE_WIDTH = 40
 
 
 def score_gradient_css() -> str:
@@ -94,12 +99,52 @@ def _dim_labels(framework: Framework, lang: str = "th") -> list[str]:
     return [f"มิติที่ {thai_digits(d)}" if lang == "th" else f"Dim {d}" for d in framework.dimension_ids]
 
 
-def _axis_names(framework: Framework) -> list[str]:
-    """'มิติที่ ๑' over the English name, wrapped: short enough for an axis, a name all the
-    same (the Thai names are too long for a chart; the tables give them)."""
+def display_width(text: str) -> int:
+    """Columns a line of text takes: Thai vowels above and below and tone marks (combining
+    marks) sit on their consonant and take none."""
+    return sum(unicodedata.category(c) != "Mn" for c in text)
+
+
+def name_lines(name: str, width: int, most: int = 2) -> list[str] | None:
+    """`name` in at most `most` lines of `width` columns, broken only at spaces (Thai
+    writes no space between words, and a break inside a word misreads); None when it does
+    not fit so."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and display_width(lines[-1]) + 1 + display_width(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if not lines or len(lines) > most or any(display_width(line) > width for line in lines):
+        return None
+    return lines
+
+
+def _axis_names(framework: Framework, angles) -> list[str]:
+    """'มิติที่ ๑' over the Thai name where it fits beside its axis (two lines at most,
+    broken at spaces only; more room at the top and bottom, where a label spreads both
+    ways, than at the sides, where it widens the chart); the short label alone where it
+    does not (the key beside the chart names every dimension)."""
+    out = []
+    for label, d, angle in zip(_dim_labels(framework), framework.dimension_ids, angles):
+        width = THAI_CENTRE_WIDTH if abs(np.sin(angle)) <= 0.1 else THAI_SIDE_WIDTH
+        lines = name_lines(framework.dimension_label(d, "th"), width)
+        out.append("\n".join([label, *(lines or [])]))
+    return out
+
+
+def _column_names(framework: Framework) -> list[str]:
+    """'มิติที่ ๑' over the English name, wrapped: the heat map's narrow columns, where a
+    Thai name would not fit on two lines (the key above the map gives them)."""
     return [f"มิติที่ {thai_digits(d)}\n" + "\n".join(textwrap.wrap(framework.dimension_label(d, "en"),
                                                                   AXIS_NAME_WIDTH))
             for d in framework.dimension_ids]
+
+
+def _named_labels(framework: Framework) -> list[str]:
+    """'มิติที่ ๑ แนวนโยบายและหลักปฏิบัติ': a chart's text alternative names what it draws."""
+    return [f"{label} {framework.dimension_label(d, 'th')}"
+            for label, d in zip(_dim_labels(framework), framework.dimension_ids)]
 
 
 def radar(framework: Framework, profiles: dict[str, pd.Series], chart_id: str, title: str) -> str:
@@ -120,7 +165,7 @@ def radar(framework: Framework, profiles: dict[str, pd.Series], chart_id: str, t
                     markersize=4, label=label)
             if i == 0:
                 ax.fill(closed, np.append(values, values[0]), color=colour, alpha=0.18)
-        ax.set_xticks(angles, _axis_names(framework), fontsize=11)
+        ax.set_xticks(angles, _axis_names(framework, angles), fontsize=10)
         ax.tick_params(axis="x", pad=8)
         for label, angle in zip(ax.get_xticklabels(), angles):  # away from the ring, not across it
             side = np.sin(angle)  # clockwise from the top: > 0 on the right
@@ -133,7 +178,8 @@ def radar(framework: Framework, profiles: dict[str, pd.Series], chart_id: str, t
         ax.plot(np.linspace(0, 2 * np.pi, 200), np.full(200, WEAK_THRESHOLD), color="#888",
                 linestyle=":", linewidth=1)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.26), ncol=1, frameon=False, fontsize=11)
-        numbers = "; ".join(f"{label}: " + numbers_text(_dim_labels(framework), profile.reindex(ids).astype(float))
+        numbers = "; ".join(f"{label}: " + numbers_text(_named_labels(framework),
+                                                         profile.reindex(ids).astype(float))
                             for label, profile in profiles.items())
         return chart_svg(fig, chart_id, title, "radar", numbers)
 
@@ -153,7 +199,7 @@ def heatmap(framework: Framework, table: pd.DataFrame, row_labels: list[str], ch
             if not np.isnan(v):
                 ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=8,
                         fontweight="bold" if v < WEAK_THRESHOLD else "normal")
-        ax.set_xticks(range(len(columns)), _axis_names(framework) + ["รวม\nOverall"], fontsize=7.5)
+        ax.set_xticks(range(len(columns)), _column_names(framework) + ["รวม\nOverall"], fontsize=7.5)
         ax.xaxis.tick_top()
         ax.set_yticks(range(len(row_labels)), row_labels, fontsize=7.5)
         ax.tick_params(length=0)
