@@ -425,7 +425,9 @@ def test_long_layout_fingerprints_by_hand():
 def test_many_units_chart_the_top_and_bottom_twenty_around_the_national_mean(lo_profile, tmp_path):
     """60 agencies, 20 ministries and the nation (81 rows, more than one page of bars): the
     chart's table shows the 20 best, the national mean, the 20 worst scored, live."""
-    from bench.workbooks import build
+    import sys
+    sys.path.insert(0, str(ROOT / "bench"))  # as tests/test_fast_read.py reads the bench's builder
+    from workbooks import build
     from readiness_xl.builder.dashboard_sheet import TOP_BOTTOM
     book = build(tmp_path / "b60.xlsx", 60, "sheets")
     expected = recalc_json(book, tmp_path)
