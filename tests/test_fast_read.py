@@ -82,7 +82,7 @@ def test_sheets_read_ahead_are_what_sheets_read_when_asked_give(sample_copy, mon
     wb["D05"]["G6"] = "#DIV/0!"
     wb.save(sample_copy)
     ahead = read_book(sample_copy)
-    monkeypatch.setattr(FastWorkbook, "prefetch", lambda self, names: None)
+    monkeypatch.setattr(FastWorkbook, "prefetch", lambda self, names, scan_here=False: None)
     asked = read_book(sample_copy)
     pd.testing.assert_frame_equal(ahead.raw_answers, asked.raw_answers)
     pd.testing.assert_frame_equal(ahead.answer_cells.rows, asked.answer_cells.rows)
@@ -222,3 +222,22 @@ def test_far_reference_pattern_finds_what_the_plain_alternation_finds(letters, d
     plain = re.compile(rb'r="(?:[A-Z]{%d}|[A-Z]*\d{%d})' % (letters + 1, digits + 1))
     xml = f'<row r="1"><c r="{ref}" t="n"><v>1</v></c></row>'.encode()
     assert bool(_far_pattern(letters, digits).search(xml)) == bool(plain.search(xml))
+
+
+@given(refs=st.lists(st.tuples(st.integers(1, 26 ** 3 - 1), st.integers(1, 10 ** 7)), min_size=1,
+                     max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_a_sheet_calamine_may_read_has_its_grid_within_the_bounds(refs):
+    """Whatever the references, a sheet _far_cell lets calamine read has its farthest row
+    within 10^digits of four times its rows (+1024) and its columns within the cell budget
+    at those digits (the rows are counted only when the bounds of a sheet without rows are
+    passed)."""
+    from readiness_xl.workbook.cell_refs import get_column_letter
+    from readiness_xl.workbook.fast_read import _bounds, _far_cell
+    cells = "".join(f'<row r="{r}"><c r="{get_column_letter(c)}{r}"><v>1</v></c></row>' for c, r in refs)
+    xml = f"<worksheet><sheetData>{cells}</sheetData></worksheet>".encode()
+    if not _far_cell(xml):
+        letters, digits = _bounds(4 * len(refs) + 1024, max(1_000_000, len(xml) // 4))
+        widest = max(len(get_column_letter(c)) for c, _ in refs)
+        assert max(r for _, r in refs) < 10 ** digits
+        assert widest <= letters or 10 ** 4 * 26 ** widest <= max(1_000_000, len(xml) // 4)

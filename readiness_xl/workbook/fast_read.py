@@ -47,12 +47,20 @@ def _far_cell(xml: bytes) -> bool:
     when a reference (row or cell) has more row digits than 4x the sheet's rows (+1024)
     needs, or more column letters than keep that grid within the cell budget. Rows are
     counted by their tags (text saying 'row' only loosens the bound a little); bounds go
-    by digits and letters (powers of 10 and 26), so each test is one byte scan."""
-    rows = _ROW_FACTOR * xml.count(b"row") // 2 + _ROW_MARGIN  # <row> and </row>, any prefix
-    digits = len(str(rows))
+    by digits and letters (powers of 10 and 26), so each test is one byte scan. The rows
+    are counted only when a reference passes the bounds of a sheet without rows (a sheet
+    of a few hundred rows never needs the count)."""
     budget = max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)
-    letters = next((n for n in (3, 2) if 10 ** digits * 26 ** n <= budget), 1)
-    return _far_pattern(letters, digits).search(xml) is not None
+    if not _far_pattern(*_bounds(_ROW_MARGIN, budget)).search(xml):
+        return False  # within the bounds of a sheet with no rows at all: no need to count them
+    rows = _ROW_FACTOR * xml.count(b"row") // 2 + _ROW_MARGIN  # <row> and </row>, any prefix
+    return _far_pattern(*_bounds(rows, budget)).search(xml) is not None
+
+
+def _bounds(rows: int, budget: int) -> tuple[int, int]:
+    """The column letters and row digits a sheet of `rows` rows may use within `budget` cells."""
+    digits = len(str(rows))
+    return next((n for n in (3, 2) if 10 ** digits * 26 ** n <= budget), 1), digits
 
 
 @functools.lru_cache(maxsize=None)
@@ -167,10 +175,11 @@ class FastWorkbook:
     of both, and every read goes through them once they exist."""
 
     # Read ahead at most this much XML (what the zip directory says the sheets unpack to),
-    # and this many sheets: the values held stay those of a few megabytes of sheets, yet
-    # the threads can go on while a command's imports load (hundreds of agency sheets).
-    AHEAD_BYTES = 32 * 1024 ** 2
-    AHEAD = 512
+    # and this many sheets: what is held stays calamine's grids of some tens of megabytes
+    # of sheets, yet the threads can go on while a command's imports load (a thousand
+    # agency sheets: 60 MB of XML).
+    AHEAD_BYTES = 64 * 1024 ** 2
+    AHEAD = 2048
     READERS = 2  # threads that read ahead
 
     def __init__(self, path: Path, unchecked: set[str] | None = None):
@@ -213,15 +222,16 @@ class FastWorkbook:
             [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
         return not (_ERROR_CELL in xml or _far_cell(xml)), merges
 
-    def _load(self, name: str, scanned: tuple[bool, list[str]] | None = None
-              ) -> tuple[list[list] | None, list[str]]:
-        """calamine's rows of a sheet, or None where calamine may not read it, and the
-        sheet's merged ranges (`scanned`: what _scan found, when it ran already)."""
+    def _load(self, name: str, scanned: tuple[bool, list[str]] | None = None):
+        """calamine's parse of a sheet (its grid, not yet Python values), or None where
+        calamine may not read it, and the sheet's merged ranges (`scanned`: what _scan
+        found, when it ran already). The parse runs without the GIL; turning the grid into
+        Python values needs it, and is left to the thread that asks for the values."""
         readable, merges = scanned or self._scan(name)
         if not readable:
             return None, merges
         _, calamine = self._thread_handles()
-        return calamine.get_sheet_by_name(name).to_python(skip_empty_area=False), merges
+        return calamine.get_sheet_by_name(name), merges
 
     def _thread_handles(self):
         """This thread's zip file and calamine workbook."""
@@ -236,19 +246,20 @@ class FastWorkbook:
     def prefetch(self, names, scan_here: bool = False) -> None:
         """Read these sheets ahead, in this order; the list replaces any given before
         (sheets not in the workbook, already read or being read are skipped). With
-        `scan_here` their XML is checked in this thread before the call returns and the
+        `scan_here` their XML is checked in this thread before the call returns (as many as
+        the read-ahead holds; the rest are checked by the threads as they come) and the
         threads are left calamine's parse alone, which runs without the GIL: what the caller
-        does next (importing pandas, say) then overlaps it instead of slowing the checks."""
+        does next (importing pandas, say) then overlaps it instead of taking turns with the
+        checks for the GIL."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.READERS, thread_name_prefix="readiness-read")
         names = [n for n in dict.fromkeys(names) if n in self._parts and n not in self._ahead
                  and n not in self._taken]
-        if scan_here:
-            for name in names:
-                self._ahead[name] = self._scanned_here(name)
-                self._held += self._size(name)
-            names = []
         self._wanted = deque(names)
+        while scan_here and self._wanted and self._room():
+            name = self._wanted.popleft()
+            self._ahead[name] = self._scanned_here(name)
+            self._held += self._size(name)
         self._top_up()
 
     def _scanned_here(self, name: str) -> Future:
@@ -263,9 +274,11 @@ class FastWorkbook:
     def _size(self, name: str) -> int:
         return self._sizes.get(self._parts[name], 0)
 
+    def _room(self) -> bool:
+        return len(self._ahead) < self.AHEAD and (self._held < self.AHEAD_BYTES or not self._ahead)
+
     def _top_up(self) -> None:
-        while self._wanted and len(self._ahead) < self.AHEAD and \
-                (self._held < self.AHEAD_BYTES or not self._ahead):
+        while self._wanted and self._room():
             name = self._wanted.popleft()
             if name not in self._ahead and name not in self._taken:
                 self._ahead[name] = self._pool.submit(self._load, name)
@@ -280,11 +293,10 @@ class FastWorkbook:
             ahead = self._ahead.pop(name, None)
             if ahead is not None:
                 self._held -= self._size(name)
-            elif self._pool is not None:
-                ahead = self._pool.submit(self._load, name)
             self._taken.add(name)
-            try:
-                rows, self.merges[name] = ahead.result() if ahead else self._load(name)
+            try:  # a sheet not read ahead is read here: the threads' queue may be long
+                sheet, self.merges[name] = ahead.result() if ahead else self._load(name)
+                rows = None if sheet is None else sheet.to_python(skip_empty_area=False)
             except Exception as err:  # a damaged sheet: read_book names it in its error
                 err.sheet = name
                 raise
@@ -355,8 +367,8 @@ def open_workbook(path: Path):
 
 def begin_reading(path: Path) -> FastWorkbook:
     """open_workbook, with the sheets a readiness workbook is read for already being read:
-    its Agencies sheet, then its Responses sheet (checked before this returns, see
-    FastWorkbook.prefetch) or its other sheets in order (the agency sheets, normally).
+    its Agencies sheet, then its Responses sheet or its other sheets in order (the agency
+    sheets, normally), checked before this returns (see FastWorkbook.prefetch).
     A command calls this before it imports pandas and the rest, which then load while
     calamine parses; workbook.read.read_open_book corrects the order once it knows the
     agencies."""
@@ -365,5 +377,6 @@ def begin_reading(path: Path) -> FastWorkbook:
         wb.prefetch([L.AGENCIES_SHEET])
         wb.prefetch([L.RESPONSES_SHEET], scan_here=True)
     else:
-        wb.prefetch([L.AGENCIES_SHEET, *(s for s in wb.sheetnames if s not in L.RESERVED_SHEETS)])
+        wb.prefetch([L.FRAMEWORK_SHEET, L.AGENCIES_SHEET])
+        wb.prefetch([s for s in wb.sheetnames if s not in L.RESERVED_SHEETS], scan_here=True)
     return wb
