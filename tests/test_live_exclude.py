@@ -12,8 +12,8 @@ import pytest
 from conftest import run_cli
 from openpyxl import load_workbook
 from outside_tools import libreoffice_convert
-from test_live_summary import (OWN_AGENCIES, OWN_BANDS, TOL, assert_summary_equals, check_no_errors, edit,
-                               lo_profile, recalc_json, summary_table)
+from test_live_summary import (OWN_INDICATORS, TOL, assert_summary_equals, check_no_errors, edit, lo_profile,
+                               own_book, recalc_json, summary_table)
 
 from readiness_xl.workbook import layout as L
 
@@ -27,28 +27,14 @@ C,มิติ ค,Care,1,arithmetic,
 C1,มิติ ค1,Care: staff,1,arithmetic,C
 C2,มิติ ค2,Care: uptime,3,arithmetic,C
 """
-EXCLUDE_INDICATORS = """id,dimension,question_th,question_en,type,max,points,min,direction,transform,normalise
-a1,A,,Speed (Mbit/s),number,1000,1,1,higher,log,goalposts
-a2,A,,Coverage (%),number,100,2,20,higher,none,goalposts
-b1,B,,Online service,yesno,1,1,,,,
-b2,B,,Wait (days),number,30,1,2,lower,none,goalposts
-c1,C1,,Staff trained (0-4),scale,4,1,,,,
-c2,C2,,Uptime (%),percent,100,1,,,,
-"""
+# the indicators of test_live_summary's own framework, C's two under sub-dimensions C1 and C2
+EXCLUDE_INDICATORS = OWN_INDICATORS.replace("c1,C,", "c1,C1,").replace("c2,C,", "c2,C2,")
 EXCLUDE_SETTINGS = ("key,value\nmissing,exclude\ndecimals,1\n"
                     "all_units_th,ทุกหน่วย\nall_units_en,All units\n")
 
 
 def exclude_framework(tmp_path, dimensions: str = EXCLUDE_DIMENSIONS):
-    folder = tmp_path / "fw"
-    folder.mkdir(exist_ok=True)
-    for name, text in (("dimensions", dimensions), ("indicators", EXCLUDE_INDICATORS),
-                       ("bands", OWN_BANDS), ("settings", EXCLUDE_SETTINGS)):
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    (tmp_path / "agencies.csv").write_text(OWN_AGENCIES, encoding="utf-8")
-    book = tmp_path / "exclude.xlsx"
-    run_cli("new-template", book, "--framework", folder, "--agencies", tmp_path / "agencies.csv")
-    return book
+    return own_book(tmp_path / "exclude.xlsx", dimensions, EXCLUDE_INDICATORS, EXCLUDE_SETTINGS)
 
 
 def test_a_framework_that_leaves_blanks_out_is_live_too(lo_profile, tmp_path):

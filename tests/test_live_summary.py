@@ -6,6 +6,7 @@ on the same answers. Recalculation caches every figure in its formula cell."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import ROOT, run_cli
@@ -249,20 +250,27 @@ U5,หน่วย 5,Unit 5,department,กระทรวง ข,Ministry B
 """
 
 
+
+def own_book(book: Path, dimensions: str, indicators: str, settings: str) -> Path:
+    """A template built by new-template from a framework given as CSV texts (OWN_BANDS, the
+    five OWN_AGENCIES), in the folder of `book`."""
+    folder = book.parent / "fw"
+    folder.mkdir(exist_ok=True)
+    for name, text in (("dimensions", dimensions), ("indicators", indicators),
+                       ("bands", OWN_BANDS), ("settings", settings)):
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    agencies = book.parent / "agencies.csv"
+    agencies.write_text(OWN_AGENCIES, encoding="utf-8")
+    run_cli("new-template", book, "--framework", folder, "--agencies", agencies)
+    return book
+
 @pytest.mark.parametrize("decimals", [None, 1])
 def test_own_framework_geometric_log_goalposts_and_decimals(decimals, lo_profile, tmp_path):
     """Log and capped goalposts, a lower-is-better indicator, geometric, harmonic and
     arithmetic dimensions, a geometric overall and one decimal: answered in openpyxl, two
     units tied, LibreOffice's Summary equals recalc --json."""
-    folder = tmp_path / "fw"
-    folder.mkdir()
     settings = OWN_SETTINGS + ("" if decimals is None else f"decimals,{decimals}\n")
-    for name, text in (("dimensions", OWN_DIMENSIONS), ("indicators", OWN_INDICATORS),
-                       ("bands", OWN_BANDS), ("settings", settings)):
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    (tmp_path / "agencies.csv").write_text(OWN_AGENCIES, encoding="utf-8")
-    book = tmp_path / "own.xlsx"
-    run_cli("new-template", book, "--framework", folder, "--agencies", tmp_path / "agencies.csv")
+    book = own_book(tmp_path / "own.xlsx", OWN_DIMENSIONS, OWN_INDICATORS, settings)
     same = {"a1": 100, "a2": 60, "b1": "ใช่", "b2": 10, "c1": 3, "c2": 90}
     edited = edit(book, {
         "U1": same, "U2": dict(same),                                   # a tie
