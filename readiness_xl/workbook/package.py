@@ -95,13 +95,20 @@ INFLATE_STEP = 1024 ** 2  # at most this much unpacked data is held at once whil
 
 
 def _data_start(raw, info: zipfile.ZipInfo) -> int:
-    """Where a part's compressed bytes begin (after its local header)."""
+    """Where a part's compressed bytes begin (after its local header). A part whose
+    compressed size, as the directory declares it, runs past the end of the file is
+    damaged: zipfile would read it anyway (inflating stops at the stream's end), but a
+    writer copying the part as stored could not."""
     raw.seek(info.header_offset)
     header = raw.read(30)
     if len(header) < 30 or header[:4] != ZIP_MAGIC:
         raise zipfile.BadZipFile(f"bad local header of {info.filename}")
-    return info.header_offset + 30 + int.from_bytes(header[26:28], "little") \
+    start = info.header_offset + 30 + int.from_bytes(header[26:28], "little") \
         + int.from_bytes(header[28:30], "little")
+    if start + info.compress_size > os.fstat(raw.fileno()).st_size:
+        raise zipfile.BadZipFile(f"{info.filename} is truncated (its compressed size runs "
+                                 "past the end of the file)")
+    return start
 
 
 def _size_lie(info: zipfile.ZipInfo, file: str) -> ReadinessError:
@@ -121,6 +128,7 @@ def _refuse_size_lies(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             if info.flag_bits & 0x1:
                 continue  # encrypted: refused as such when it is read (zipfile's RuntimeError)
             if info.compress_type == zipfile.ZIP_STORED:
+                _data_start(raw, info)
                 produced = info.compress_size
             elif info.compress_type == zipfile.ZIP_DEFLATED:
                 raw.seek(_data_start(raw, info))
