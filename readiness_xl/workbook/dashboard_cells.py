@@ -106,11 +106,11 @@ def formulas(shape: DashboardShape) -> dict[str, str]:
     c = [get_column_letter(RANKING_FIRST_COLUMN + i) for i in range(6)]
     counted = f"${c[1]}${RANKING_HEADER_ROW - 1}"
     out[f"{c[1]}{RANKING_HEADER_ROW - 1}"] = f'SUMPRODUCT(({types}<>"{kind}")*ISNUMBER({scores}))'
-    step = f"{TIE_STEP:.0E}"
+    step, decimals = f"{TIE_STEP:.0E}", shape.decimals
     for row in range(2, last + 1):
         me = f"{sheet}${overall}${row}"
         out[f"{key}{row}"] = (f'IF({sheet}$A${row}="{kind}","",IF(ISNUMBER({me}),'
-                              f'ROUND({me},{shape.decimals})-ROW()*{step},-ROW()))')
+                              f'ROUND({me},{decimals})-ROW()*{step},-ROW()))')
     nation_key = f"INDEX({keys},MATCH(\"{national}\",{types},0))"
     nation = f"(1+SUMPRODUCT(ISNUMBER({keys})*({keys}>{nation_key})))"
     for j, k in enumerate(shape.places()):
@@ -135,12 +135,12 @@ def _number(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _looked_up(value: object, written: object) -> object:
+def _looked_up(written: object) -> object:
     """What INDEX of a Summary cell gives: its value; a cell left empty gives 0 (a
     formula whose result is blank gives "", cached as None)."""
     if type(written) is Formula:
-        return "" if value is None else value
-    return 0.0 if value is None else value
+        return "" if written.cached is None else written.cached
+    return 0.0 if written is None else written
 
 
 def values(shape: DashboardShape, rows: list[list], chosen: object) -> dict[str, object]:
@@ -152,14 +152,15 @@ def values(shape: DashboardShape, rows: list[list], chosen: object) -> dict[str,
     from readiness_xl.core.benchmarks import round_scores
     s, last = shape.summary, shape.last
     body = rows[1:last]
-    raw = [[cell.cached if type(cell) is Formula else cell for cell in row] for row in body]
+
+    def column(j: int) -> list:
+        return [cell.cached if type(cell) is Formula else cell for cell in (row[j] for row in body)]
     overall_at = 6 + len(s.dimension_ids) + OVERALL
-    types = [str(r[0]) if r[0] is not None else "" for r in raw]
-    names = [r[2] for r in raw]
-    overall = [_number(r[overall_at]) for r in raw]
+    types = [str(t) if t is not None else "" for t in column(0)]
+    names = column(2)
+    overall = list(map(_number, column(overall_at)))
     out: dict[str, object] = {}
-    completeness = [_number(r[6 + len(s.dimension_ids) + COMPLETENESS]) for r in raw]
-    empty = not any(v is not None and v > 0 for v in completeness)
+    empty = not any(v is not None and v > 0 for v in map(_number, column(6 + len(s.dimension_ids) + COMPLETENESS)))
     out["A4"] = EMPTY_STATE if empty else None
     national = types.index(ROW_TYPES["national"]) if ROW_TYPES["national"] in types else None
     target = None
@@ -170,9 +171,9 @@ def values(shape: DashboardShape, rows: list[list], chosen: object) -> dict[str,
         target = next((i for i, n in enumerate(names) if _number(n) == _number(chosen)), None)
     for i in range(len(s.dimension_ids) + 1):
         r, at = PROFILE_HEADER_ROW + 1 + i, 6 + i
-        for column, index in (("B", national), ("C", target)):
-            value = None if empty or index is None else _looked_up(raw[index][at], body[index][at])
-            out[f"{column}{r}"] = None if value == "" else value
+        for letter, index in (("B", national), ("C", target)):
+            value = None if empty or index is None else _looked_up(body[index][at])
+            out[f"{letter}{r}"] = None if value == "" else value
     kind = ROW_TYPES["kind"]
     ranked = np.array([t != kind for t in types])
     scored = np.array([v is not None for v in overall]) & ranked
@@ -183,8 +184,8 @@ def values(shape: DashboardShape, rows: list[list], chosen: object) -> dict[str,
     counted = int(scored.sum())
     out[f"{c[1]}{RANKING_HEADER_ROW - 1}"] = float(counted)
     key = get_column_letter(KEY_COLUMN)
-    for i, row in enumerate(range(2, last + 1)):
-        out[f"{key}{row}"] = float(keys[i]) if ranked[i] else None
+    out.update(zip([f"{key}{row}" for row in range(2, last + 1)],
+                   [k if r else None for k, r in zip(keys.tolist(), ranked.tolist())]))
     order = np.flatnonzero(ranked)[np.argsort(-keys[ranked], kind="stable")]   # best first
     nation_place = None if national is None else 1 + int(np.sum(keys[ranked] > keys[national]))
     for j, k in enumerate(shape.places()):
@@ -203,12 +204,11 @@ def values(shape: DashboardShape, rows: list[list], chosen: object) -> dict[str,
             for i in range(3):
                 out[f"{c[3 + i]}{r}"] = None
             continue
-        name = "" if raw[index][2] is None else _text(raw[index][2])   # "" & text: a blank joins as ""
+        name = "" if names[index] is None else _text(names[index])   # "" & text: a blank joins as ""
         label = f"{name}{'' if types[index] == ROW_TYPES['agency'] else MINISTRY_SUFFIX}"
         out[f"{c[2]}{r}"] = label or None
         for i, row_type in enumerate(("agency", "ministry", "national")):
-            value = _looked_up(raw[index][overall_at], body[index][overall_at]) \
-                if types[index] == ROW_TYPES[row_type] else ""
+            value = _looked_up(body[index][overall_at]) if types[index] == ROW_TYPES[row_type] else ""
             out[f"{c[3 + i]}{r}"] = None if value == "" else value
     return out
 
