@@ -110,3 +110,26 @@ def test_a_dashboard_with_a_formula_of_its_own_is_left_as_it_is(sample_path, tmp
         with zipfile.ZipFile(path) as zf:
             parts.append(zf.read(sheet_part(zf, L.DASHBOARD_SHEET)))
     assert parts[0] == parts[1]
+
+
+def test_a_reason_without_formula_reads_in_thai_and_english_in_libreoffice(lo_profile, tmp_path):
+    """Under exclude a geometric mean has no formula: the agency sheet's cell says why in
+    Thai, then English; the sentence is longer than the 255 characters one text constant of
+    a formula may hold, so it is written as constants joined by &, and LibreOffice shows it whole."""
+    from test_live_exclude import EXCLUDE_DIMENSIONS, exclude_framework
+
+    from readiness_xl.core.pipeline import NoFormula
+    from readiness_xl.core.pipeline.aggregate import mean_formula
+    reason = mean_formula("x", "w", 0.0, "exclude")
+    assert isinstance(reason, NoFormula) and len(str(reason)) > 255
+    assert str(reason).startswith("ไม่มีสูตรใดคำนวณได้: ค่าเฉลี่ยที่ไม่ใช่เลขคณิต")
+    book = exclude_framework(tmp_path, EXCLUDE_DIMENSIONS.replace("C1,มิติ ค1,Care: staff,1,arithmetic",
+                                                                  "C1,มิติ ค1,Care: staff,1,geometric"))
+    formulas = load_workbook(book)["U1"]
+    written = [c.value for row in formulas.iter_rows() for c in row
+               if isinstance(c.value, str) and "ไม่มีสูตรใดคำนวณได้" in c.value]
+    assert written and all(len(part) <= 255 + 2 for f in written for part in f[1:].split('"&"'))
+    lo = load_workbook(libreoffice_convert(book, "xlsx", tmp_path / "lo", lo_profile), data_only=True)["U1"]
+    shown = {c.value for row in lo.iter_rows() for c in row if isinstance(c.value, str)}
+    assert str(reason) in shown
+    assert any(s.startswith("ไม่มีสูตรใดคำนวณได้: คะแนนของมิติย่อย C1 ไม่มีสูตร / cannot be a formula") for s in shown)

@@ -20,6 +20,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.core.framework import Framework
+from readiness_xl.thai import radar_labels, thai_digits
+from readiness_xl.workbook.paper import A4_POINTS, text_height
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.dashboard_cells import (CHART_ALL_UP_TO, CHOOSER, EMPTY_STATE, KEY_COLUMN, NAME_COLUMN,  # noqa: F401
                                                    PROFILE_HEADER_ROW, RANKING_FIRST_COLUMN, RANKING_HEADER_ROW,
@@ -35,11 +37,17 @@ FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1
 CHART_WIDTH = 15     # cm
 ROW_CM = 15 / 72 * 2.54   # a row of the default height (15 points), in cm
 BAR_MAX_CM = 26     # the tallest chart an A4 portrait page holds with its footer
-RADAR_ROWS = 25      # rows the radar (12 cm tall) covers at the default row height
+RADAR_CM = 12        # the radar's height where the first page holds it under the profile,
+RADAR_MIN_CM = 8     # else less (the profile's Thai names wrap), down to this
+# The first page's height for rows: A4 less the top and bottom margins (0.5 in) and room
+# for the footer, which sits in the bottom margin but LibreOffice keeps clear of rows.
+FIRST_PAGE_POINTS = A4_POINTS["portrait"][1] - 2 * 0.5 * 72 - 30
 # The bar chart's source: a table right of the printed column, sorted live
 # (workbook.dashboard_cells). Up to CHART_ALL_UP_TO rows (agencies, ministries, nation) fit
 # one A4 page legibly; beyond, the chart shows the TOP_BOTTOM best and worst with the
 # national mean between them.
+PROFILE_LABEL_COLUMNS = 34   # column A's width: a dimension's name wraps in it
+DEFAULT_ROW_POINTS = 15
 SERIES_COLOURS = ("4472C4", "A5A5A5", "C00000")   # agency, ministry mean, national mean
 LABEL_FORMAT = "0.0;-0.0;;"   # a series' empty (text, plotted as 0) cells get no "0.0" label;
                               # so does a true 0.0, whose bar has no length either
@@ -211,9 +219,14 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
 
     all_units = f"{framework.settings.all_units_th} / {framework.settings.all_units_en}"
     header(ws, PROFILE_HEADER_ROW, ["มิติ / Dimension", all_units, "หน่วยที่เลือก / Chosen unit"])
-    labels = [f"{d} {framework.dimensions.at[d, 'name_en']}" for d in dims] + ["คะแนนรวม / Overall"]
+    shorts = [f"มิติที่ {thai_digits(d)}" for d in dims]
+    names = [str(framework.dimension_label(d, "th")).strip() or str(framework.dimension_label(d, "en"))
+             for d in dims]
+    labels = [f"{s} {n}" for s, n in zip(shorts, names)] + ["คะแนนรวม / Overall"]
     for r, label in enumerate(labels, start=PROFILE_HEADER_ROW + 1):
-        put(ws, r, 1, label)
+        put(ws, r, 1, label, wrap=True)
+        if text_height(label, PROFILE_LABEL_COLUMNS) > LINE_POINTS:
+            ws.row_dimensions[r].height = text_height(label, PROFILE_LABEL_COLUMNS)
         for column in "BC":
             put_formula(ws, r, ws[f"{column}{r}"].column, "=" + cells[f"{column}{r}"],
                         number_format=SCORE_FORMAT)
@@ -224,12 +237,22 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     radar.style = 26
     radar.title = "โปรไฟล์รายมิติ / Dimension profile"
     radar.add_data(Reference(ws, min_col=2, max_col=3, min_row=5, max_row=profile_end), titles_from_data=True)
-    radar.set_categories(Reference(ws, min_col=1, min_row=6, max_row=profile_end))
+    # the axes name the dimensions in Thai where the name fits beside its axis, as the
+    # report's radar does (thai.radar_labels); their cells lie beside the sorted table
+    axis = KEY_COLUMN + 1
+    put(ws, 1, axis, "ป้ายแกนกราฟเรดาร์ (สูตรช่วย) / Radar axis labels (helper)", NOTE_FONT, wrap=True)
+    for r, text in enumerate(radar_labels(shorts, names), start=PROFILE_HEADER_ROW + 1):
+        put(ws, r, axis, text, wrap=True)
+    ws.column_dimensions[get_column_letter(axis)].width = 24
+    radar.set_categories(Reference(ws, min_col=axis, min_row=6, max_row=profile_end))
     radar.y_axis.scaling.min, radar.y_axis.scaling.max = 0, 100
     radar.y_axis.delete = False
     radar.x_axis.delete = False
     radar.legend.position = "b"
-    radar.height, radar.width = 12, CHART_WIDTH
+    # the rows above the radar, then the radar's rows (rounded up, and one to spare)
+    above = sum(ws.row_dimensions[r].height or DEFAULT_ROW_POINTS for r in range(1, profile_end + 2))
+    room = (FIRST_PAGE_POINTS - above - 2 * DEFAULT_ROW_POINTS) / 72 * 2.54     # cm
+    radar.height, radar.width = max(RADAR_MIN_CM, min(RADAR_CM, room)), CHART_WIDTH
     ws.add_chart(radar, f"A{profile_end + 2}")
 
     chart_rows = write_ranking(ws, framework, shape, cells)
@@ -263,11 +286,11 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
                                    showLegendKey=False, showPercent=False)
     bar.dataLabels.numFmt = LABEL_FORMAT
     bar.height, bar.width = min(BAR_MAX_CM, max(8, 0.6 * chart_rows + 4)), CHART_WIDTH
-    bar_row = profile_end + 2 + RADAR_ROWS
+    bar_row = profile_end + 2 + math.ceil(radar.height / ROW_CM) + 1
     ws.add_chart(bar, f"A{bar_row}")
     ws.row_breaks.append(Break(id=bar_row - 1))
     widths(ws, "ABC", (34, 22, 24))
-    table = f"E:{get_column_letter(KEY_COLUMN)}"
+    table = f"E:{get_column_letter(KEY_COLUMN + 1)}"
     print_a4(ws, landscape=False, columns="A:C",
-             footer_note=f"ที่มาของกราฟแท่ง ({table}) ไม่พิมพ์ / Bar chart source ({table}) not printed")
+             footer_note=f"ที่มาของกราฟ ({table}) ไม่พิมพ์ / Chart sources ({table}) not printed")
     ws.print_area = f"A1:C{bar_row + math.ceil(bar.height / ROW_CM)}"
