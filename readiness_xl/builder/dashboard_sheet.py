@@ -48,6 +48,7 @@ FIRST_PAGE_POINTS = A4_POINTS["portrait"][1] - 2 * 0.5 * 72 - 30
 # national mean between them.
 PROFILE_LABEL_COLUMNS = 34   # column A's width: a dimension's name wraps in it
 DEFAULT_ROW_POINTS = 15
+RADAR_SPARE_ROWS = 2
 SERIES_COLOURS = ("4472C4", "A5A5A5", "C00000")   # agency, ministry mean, national mean
 LABEL_FORMAT = "0.0;-0.0;;"   # a series' empty (text, plotted as 0) cells get no "0.0" label;
                               # so does a true 0.0, whose bar has no length either
@@ -249,9 +250,10 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     radar.y_axis.delete = False
     radar.x_axis.delete = False
     radar.legend.position = "b"
-    # the rows above the radar, then the radar's rows (rounded up, and one to spare)
+    # the rows above the radar, then the radar's rows (rounded up, and two to spare: with
+    # one, LibreOffice prints the bar chart's top edge at the foot of the first page)
     above = sum(ws.row_dimensions[r].height or DEFAULT_ROW_POINTS for r in range(1, profile_end + 2))
-    room = (FIRST_PAGE_POINTS - above - 2 * DEFAULT_ROW_POINTS) / 72 * 2.54     # cm
+    room = (FIRST_PAGE_POINTS - above - (RADAR_SPARE_ROWS + 1) * DEFAULT_ROW_POINTS) / 72 * 2.54   # cm
     radar.height, radar.width = max(RADAR_MIN_CM, min(RADAR_CM, room)), CHART_WIDTH
     ws.add_chart(radar, f"A{profile_end + 2}")
 
@@ -286,7 +288,7 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
                                    showLegendKey=False, showPercent=False)
     bar.dataLabels.numFmt = LABEL_FORMAT
     bar.height, bar.width = min(BAR_MAX_CM, max(8, 0.6 * chart_rows + 4)), CHART_WIDTH
-    bar_row = profile_end + 2 + math.ceil(radar.height / ROW_CM) + 1
+    bar_row = profile_end + 2 + math.ceil(radar.height / ROW_CM) + RADAR_SPARE_ROWS
     ws.add_chart(bar, f"A{bar_row}")
     ws.row_breaks.append(Break(id=bar_row - 1))
     widths(ws, "ABC", (34, 22, 24))
