@@ -133,3 +133,19 @@ def test_a_reason_without_formula_reads_in_thai_and_english_in_libreoffice(lo_pr
     shown = {c.value for row in lo.iter_rows() for c in row if isinstance(c.value, str)}
     assert str(reason) in shown
     assert any(s.startswith("ไม่มีสูตรใดคำนวณได้: คะแนนของมิติย่อย C1 ไม่มีสูตร / cannot be a formula") for s in shown)
+
+
+def test_dashboard_formulas_use_only_functions_every_program_computes():
+    """The Dashboard's formulas call only functions docs/live-workbook.md lists (Excel 2010
+    and later, LibreOffice), none of Excel 365's dynamic-array ones."""
+    import re
+
+    from readiness_xl.workbook.dashboard_cells import DashboardShape, formulas
+    from readiness_xl.workbook.live_summary import SummaryShape
+    texts = formulas(DashboardShape(SummaryShape(["1", "2", "3"], 70, 20, 3))).values()
+    used = {name for text in texts for name in re.findall(r"([A-Z][A-Z0-9.]*)\(", text)}
+    doc = (ROOT / "docs" / "live-workbook.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`([A-Z][A-Z.]+)`", doc.split("Functions used in the Summary and the Dashboard:")[1]
+                            .split("Every one is")[0]))
+    assert {"LARGE", "MATCH", "INDEX", "ROUND", "ROW", "SUMPRODUCT"} <= used <= listed
+    assert not used & {"SORT", "SORTBY", "FILTER", "XLOOKUP", "XMATCH", "LET", "UNIQUE", "SEQUENCE"}
