@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from itertools import islice
 from pathlib import Path
 
 from readiness_xl.workbook.dashboard_cells import CHOOSER, DashboardShape, formulas, values
@@ -28,6 +29,7 @@ _FORMULA = re.compile(r"<(?:\w+:)?f\b")
 _VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _INLINE = re.compile(r"<(?:\w+:)?t\b[^>]*>([^<]*)</(?:\w+:)?t>")
 _SHARED_ITEM = re.compile(rb"<(?:\w+:)?si\b")
+_SHARED_END = re.compile(rb"</(?:\w+:)?si>")
 
 
 def dashboard_edits(path: Path, shape: DashboardShape, rows: list[list]) -> dict:
@@ -111,15 +113,14 @@ def _shared_text(path: Path, index: int) -> str | None:
         if target is None:
             return None
         data = zf.read(part_path(target))
-    for i, item in enumerate(_SHARED_ITEM.finditer(data)):
-        if i == index:
-            end = data.find(b"</", item.end())
-            close = re.compile(rb"</(?:\w+:)?si>").search(data, item.end())
-            body = data[item.end():close.start() if close else end].decode("utf-8")
-            return _unescape("".join(_INLINE.findall(body)))
-    return None
+    item = next(islice(_SHARED_ITEM.finditer(data), index, None), None)
+    close = item and _SHARED_END.search(data, item.end())
+    if not close:
+        return None
+    return _unescape("".join(_INLINE.findall(data[item.end():close.start()].decode("utf-8"))))
 
 
 def _unescape(text: str) -> str:
+    """XML character data as text (&amp; &lt; &gt; &quot; &apos; and numeric references)."""
     from html import unescape
     return unescape(text)
