@@ -32,7 +32,8 @@ from typing import NamedTuple
 
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.cell_refs import get_column_letter
-from readiness_xl.workbook.live_summary import COMPLETENESS, OVERALL, Formula, SummaryShape, text_literal
+from readiness_xl.workbook.formula import Formula
+from readiness_xl.workbook.live_summary import COMPLETENESS, OVERALL, SummaryShape, text_literal
 from readiness_xl.workbook.summary import ROW_TYPES
 
 NAME_COLUMN = "C"          # the Summary's Thai name: what the chooser matches

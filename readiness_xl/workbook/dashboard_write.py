@@ -16,15 +16,15 @@ import zipfile
 from itertools import islice
 from pathlib import Path
 
+from readiness_xl.workbook.cell_xml import cell_xml
 from readiness_xl.workbook.dashboard_cells import CHOOSER, DashboardShape, formulas, values
-from readiness_xl.workbook.formula_cells import _value_xml
+from readiness_xl.workbook.formula import Formula
 from readiness_xl.workbook.layout import DASHBOARD_SHEET
 from readiness_xl.workbook.package import sheet_parts
-from readiness_xl.workbook.xml_escape import escape
 
 _CELL = re.compile(r'<((?:\w+:)?)c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(r'\br="([A-Z]+\d+)"')
-_TYPE = re.compile(r'\s+t="[^"]*"')
+_STYLE = re.compile(r'\bs="(\d+)"')
 _FORMULA = re.compile(r"<(?:\w+:)?f\b")
 _VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _INLINE = re.compile(r"<(?:\w+:)?t\b[^>]*>([^<]*)</(?:\w+:)?t>")
@@ -70,10 +70,9 @@ def cached_dashboard(sheet_xml: str, shape: DashboardShape, rows: list[list], sh
     cached = values(shape, rows, chooser)
     out, done = [], 0
     for ref, match in sorted(found.items(), key=lambda item: item[1].start()):
-        p, attrs = match.group(1), _TYPE.sub("", match.group(2)).rstrip()
-        kind, value = _value_xml(p, cached[ref])
+        style = _STYLE.search(match.group(2))
         out += (sheet_xml[done:match.start()],
-                f"<{p}c{attrs}{kind}><{p}f>{escape(texts[ref])}</{p}f>{value}</{p}c>")
+                cell_xml(ref, Formula(texts[ref], cached[ref]), style and style.group(1), match.group(1)))
         done = match.end()
     out.append(sheet_xml[done:])
     return "".join(out)
