@@ -149,3 +149,21 @@ def test_dashboard_formulas_use_only_functions_every_program_computes():
                             .split("Every one is")[0]))
     assert {"LARGE", "MATCH", "INDEX", "ROUND", "ROW", "SUMPRODUCT"} <= used <= listed
     assert not used & {"SORT", "SORTBY", "FILTER", "XLOOKUP", "XMATCH", "LET", "UNIQUE", "SEQUENCE"}
+
+
+def test_long_layout_dashboard_is_cached_as_libreoffice_computes_it(lo_profile, tmp_path):
+    """The Responses layout, two agencies answered, a ministry chosen: its Summary holds
+    values rather than formulas, and the Dashboard's cached values are still LibreOffice's."""
+    book = tmp_path / "long.xlsx"
+    run_cli("new-template", book, "--layout", "long")
+    answers = tmp_path / "answers.csv"
+    source = (ROOT / "readiness_xl" / "data" / "be2560" / "answers.csv").read_text(encoding="utf-8")
+    answers.write_text("\n".join(line for line in source.splitlines()
+                                 if line.startswith(("agency", "D01", "P01"))) + "\n", encoding="utf-8")
+    run_cli("load-answers", answers, "--into", book)
+    chosen = choose(book, "กระทรวงมหาดไทย", tmp_path / "chosen.xlsx")   # P01's ministry
+    run_cli("recalc", chosen, "-o", tmp_path / "ours.xlsx")
+    ours = formula_cells(tmp_path / "ours.xlsx")   # 2 agencies, 2 ministries, 2 kinds, the nation
+    assert sum(v is not None for v in ours.values()) > 25 and ours["C12"] is not None
+    lo = libreoffice_convert(tmp_path / "ours.xlsx", "xlsx", tmp_path / "lo", lo_profile)
+    assert_same_values(ours, formula_cells(lo))
