@@ -46,3 +46,14 @@ def test_repeated_texts_count_each_time_by_hand():
     rows = [2, 98, 3, 4, 5, 6]          # weights 3, 2, 4, 5, 6, 7
     assert fingerprints(np.array(values, dtype=object), np.array(rows)) == (
         2.0 * 7, 7, 3 * 3 + 3 * 2 + 2 * 4 + 3 * 5 + 2 * 6, 3 + 2 + 5)
+
+
+class _Text(str):
+    """A str that is not exactly str: thai.text_key takes its full path."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(max_codepoint=127), max_size=12))
+def test_text_key_of_ascii_is_its_full_form(text):
+    from readiness_xl.thai import text_key
+    assert text_key(text) == text_key(_Text(text)) == text.strip()
