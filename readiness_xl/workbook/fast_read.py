@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import re
 import threading
 import zipfile
@@ -190,8 +191,12 @@ class FastWorkbook:
     AHEAD = 2048
     READERS = 2  # threads that read ahead
     # A sheet checked ahead with at least this much XML (a Responses sheet of some 2,000
-    # agencies) is parsed in two pieces by the two threads (_pieces_here).
+    # agencies) is parsed in two pieces by the two threads (_pieces_here), where the process
+    # may use this many cores: the two parses and the command's imports run at once. The
+    # pieces cost some 0.1 s more CPU on 75 MB of XML (written and read again); on two
+    # cores, one of them busy with other work, that was all they did (docs/speed.md).
     PIECES_FROM = 16 * 1024 ** 2
+    PIECES_CORES = 3
 
     def __init__(self, path: Path, unchecked: set[str] | None = None):
         self.path = Path(path)
@@ -279,7 +284,8 @@ class FastWorkbook:
 
     def _scanned_here(self, name: str) -> Future:
         try:
-            if self.READERS > 1 and self._size(name) >= self.PIECES_FROM:
+            if self.READERS > 1 and self._size(name) >= self.PIECES_FROM \
+                    and _cores() >= self.PIECES_CORES:
                 return self._pieces_here(name)
             scanned = self._scan(name)
         except Exception as err:  # raised where the sheet's values are asked for, as for the others
@@ -413,12 +419,24 @@ class _Pieces:
         self.book, self.name, self.parses = book, name, parses
 
     def to_python(self, skip_empty_area: bool = False):
-        first, second = (parse.result() for parse in self.parses)
-        rows = sheet_pieces.joined_rows(first, second)
-        if rows is None:  # rows out of order: the whole sheet, as it is stored
+        try:
+            first, second = (parse.result() for parse in self.parses)
+        except Exception:  # damaged XML a piece cannot take (an unmatched tag, say) the whole
+            rows = None    # sheet may still take or refuse: it answers, as it would have
+        else:
+            rows = sheet_pieces.joined_rows(first, second)
+        if rows is None:  # or rows out of order: the whole sheet, as it is stored
             _, calamine = self.book._thread_handles()
             rows = calamine.get_sheet_by_name(self.name).to_python(skip_empty_area=False)
         return rows
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _done(value) -> Future:
