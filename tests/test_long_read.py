@@ -1,16 +1,29 @@
-"""The long layout's reading and checking, made cheaper per cell, computes what the plain
+"""The long layout's reading and checking, made cheaper, computes what the plain
 definitions compute: the live check's four fingerprints (workbook.long_check) over cells
-of every kind, texts repeated as a Responses sheet repeats them."""
+of every kind, texts repeated as a Responses sheet repeats them; thai.text_key's path for
+ASCII; a sheet unpacked by ISA-L's inflate or zlib's, to the same bytes and the same
+refusals."""
 
 from __future__ import annotations
 
 import datetime
+import struct
+import zipfile
+import zlib
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook import package
 from readiness_xl.workbook.long_check import MODULUS, WORDS, fingerprints
+
+try:  # the `fast` extra, which the tests install
+    from isal import isal_zlib
+except ImportError:
+    isal_zlib = None
 
 CELLS = st.one_of(
     st.none(), st.booleans(), st.integers(-10 ** 6, 10 ** 6),
@@ -57,3 +70,78 @@ class _Text(str):
 def test_text_key_of_ascii_is_its_full_form(text):
     from readiness_xl.thai import text_key
     assert text_key(text) == text_key(_Text(text)) == text.strip()
+
+
+# --- unpacking a sheet: ISA-L's inflate (the `fast` extra) and zlib's give the same bytes
+# and refuse the same damage (workbook.package.unpack_checked)
+
+needs_isal = pytest.mark.skipif(isal_zlib is None, reason="the fast extra (isal) is not installed")
+INFLATERS = pytest.mark.parametrize("inflater", [pytest.param(zlib, id="zlib"),
+                                                 pytest.param(isal_zlib, id="isal", marks=needs_isal)])
+PART = "xl/worksheets/sheet1.xml"
+XML = b'<?xml version="1.0"?><worksheet><sheetData>' + b"".join(
+    b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>\xe0\xb9\x83\xe0\xb8\x8a\xe0\xb9\x88 %d</t></is></c></row>' % (i, i, i)
+    for i in range(1, 3000)) + b"</sheetData></worksheet>"
+
+
+def _zip(path, data: bytes = XML) -> zipfile.ZipFile:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(PART, data)
+    return zipfile.ZipFile(path)
+
+
+def _patch_headers(path, offset_in_local: int, offset_in_central: int, value: int) -> None:
+    """Overwrite a 4-byte field of the part's local header and central directory entry."""
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, offset_in_local, value)
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + offset_in_central, value)
+    path.write_bytes(bytes(data))
+
+
+@INFLATERS
+def test_a_sound_part_unpacks_to_its_bytes(inflater, tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    with _zip(tmp_path / "b.xlsx") as zf:
+        assert package.unpack_checked(zf, PART, "b.xlsx") == XML
+
+
+@INFLATERS
+def test_a_part_larger_than_declared_is_refused(inflater, tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    path = tmp_path / "b.xlsx"
+    _zip(path, XML + b" " * 4 * 1024 ** 2).close()
+    _patch_headers(path, 14, 16, zlib.crc32(XML))          # CRC-32 as of the short part
+    _patch_headers(path, 22, 24, len(XML))                 # and its size
+    with zipfile.ZipFile(path) as zf, pytest.raises(ReadinessError, match="unpacks to more than the"):
+        package.unpack_checked(zf, PART, "b.xlsx")
+
+
+@INFLATERS
+def test_a_wrong_crc_is_damage(inflater, tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    path = tmp_path / "b.xlsx"
+    _zip(path).close()
+    _patch_headers(path, 14, 16, zlib.crc32(XML) ^ 1)
+    with zipfile.ZipFile(path) as zf, pytest.raises(zipfile.BadZipFile, match="Bad CRC-32"):
+        package.unpack_checked(zf, PART, "b.xlsx")
+
+
+@INFLATERS
+def test_a_broken_deflate_stream_is_zlib_damage(inflater, tmp_path, monkeypatch):
+    """What the callers catch as damage (zlib.error), whichever inflates."""
+    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    path = tmp_path / "b.xlsx"
+    _zip(path).close()
+    data = bytearray(path.read_bytes())
+    start = 30 + len(PART)                                   # the part's data, after its local header
+    data[start:start + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf, pytest.raises(zlib.error):
+        package.unpack_checked(zf, PART, "b.xlsx")
+
+
+@needs_isal
+def test_the_fast_inflate_is_used_where_installed():
+    package._zlib.cache_clear()
+    assert package._zlib() is isal_zlib
