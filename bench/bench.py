@@ -257,9 +257,8 @@ def summary_xml(rows: list[list]) -> bytes:
 
 def summary_cells_xml(cells: list[list]) -> bytes:
     """The Summary part as recalc renders it: its formulas written with their cached values."""
-    from readiness_xl.workbook.formula_cells import render_with_formulas
-    from readiness_xl.workbook.sheet_xml import empty_sheet_xml
-    return render_with_formulas(empty_sheet_xml(None, len(cells[0])), cells).encode("utf-8")
+    from readiness_xl.workbook.sheet_xml import empty_sheet_xml, render_sheet_data
+    return render_sheet_data(empty_sheet_xml(None, len(cells[0])), cells).encode("utf-8")
 
 
 def zip_alone(xml: bytes) -> None:

@@ -189,7 +189,7 @@ def test_a_written_part_declaring_a_dtd_or_malformed_is_refused(sample_copy, chu
 def test_the_written_summary_is_what_the_renderer_made(sample_copy, tmp_path):
     """The cheap check is enough: a recalculated Summary, parsed, holds the Summary rows."""
     from readiness_xl.workbook.read import read_book
-    from readiness_xl.workbook.live_summary import Formula
+    from readiness_xl.workbook.formula import Formula
     from readiness_xl.workbook.recalc import recalc_file, score_book, summary_cells
     out = tmp_path / "out.xlsx"
     recalc_file(sample_copy, out)

@@ -383,23 +383,22 @@ def test_summary_cells_leave_excel_calc_chain(sample_path, tmp_path):
 
 def test_formula_cells_hold_their_cached_values_and_share_runs():
     """A run of one column's formulas, the same relative to their row, is one shared formula;
-    each cell keeps its cached value (number, text, blank); a person's text that happens to
-    hold the renderer's private placeholder character stays text."""
-    from readiness_xl.workbook.formula_cells import render_with_formulas
-    from readiness_xl.workbook.live_summary import ROW, Formula
+    each cell keeps its cached value (number, text, blank); text that looks like a formula
+    stays text."""
+    from readiness_xl.workbook.formula import ROW, Formula
     from readiness_xl.workbook.read_back import sheet_values
-    from readiness_xl.workbook.sheet_xml import empty_sheet_xml
+    from readiness_xl.workbook.sheet_xml import empty_sheet_xml, render_sheet_data
     rows = [["h1", "h2", "h3"],
-            [Formula(f"B{ROW}*2", 2.0, 2, "k"), "x\ue0000", Formula('IF(1,"t","")', "t")],
+            [Formula(f"B{ROW}*2", 2.0, 2, "k"), "=x0", Formula('IF(1,"t","")', "t")],
             [Formula(f"B{ROW}*2", 4.5, 3, "k"), 7.0, Formula('IF(0,"t","")', None)],
             [Formula(f"B{ROW}*2", 1.0, 4, "other"), None, None]]
-    out = render_with_formulas(empty_sheet_xml(None, 3), rows)
+    out = render_sheet_data(empty_sheet_xml(None, 3), rows)
     assert '<f t="shared" ref="A2:A3" si="0">B2*2</f>' in out and '<f t="shared" si="0"/>' in out
     assert "<f>B4*2</f>" in out                     # a run of one is a plain formula
     assert '<f>IF(1,"t","")</f>' in out
     values = sheet_values(out)
     assert values["A2"] == 2.0 and values["A3"] == 4.5 and values["A4"] == 1.0
-    assert values["B2"] == "x0" and values["C2"] == "t" and values.get("C3") in ("", None)
+    assert values["B2"] == "=x0" and values["C2"] == "t" and values.get("C3") in ("", None)
 
 
 def test_a_true_50_after_float_noise_is_not_a_weak_dimension():

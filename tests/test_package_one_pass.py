@@ -75,6 +75,16 @@ def test_what_the_reader_did_not_unpack_is_checked_before_a_write(sample_path, t
     assert bomb.read_bytes() == before
 
 
+def test_what_the_reader_did_not_unpack_is_checked_before_it_returns(sample_path, tmp_path):
+    """A read need not be followed by a write of the same file (collect reads each returned
+    form and writes the master): a size lie in a sheet the read does not reach (the Summary
+    here, a form's hidden sheet there) is refused by the read itself."""
+    bomb = tmp_path / "bomb.xlsx"
+    _size_lie(sample_path, bomb, "Summary", 4 * 1024 ** 2)
+    with pytest.raises(ReadinessError, match=r"bomb\.xlsx.*unpacks to more than"):
+        read_book(bomb)
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 def test_a_dtd_in_an_agency_sheet_is_refused_in_any_encoding(sample_path, tmp_path, encoding):
     part = _part(sample_path, "D03")

@@ -121,7 +121,7 @@ def write_live_summary(ws, framework: Framework, agencies: pd.DataFrame,
 
     from readiness_xl.core.answers import parse_answers
     from readiness_xl.core.results import compute_results
-    from readiness_xl.workbook.live_summary import Formula
+    from readiness_xl.workbook.formula import Formula
     from readiness_xl.workbook.summary import live, rows as value_rows, sheets_compute
     raw = pd.DataFrame(None, index=agencies.index, columns=framework.indicator_ids, dtype=object)
     if answers is not None:

@@ -30,7 +30,6 @@ from readiness_xl.workbook.fast_read import open_workbook
 from readiness_xl.workbook.layout import SUMMARY_SHEET
 from readiness_xl.workbook.locks import exclusive
 from readiness_xl.workbook.package import WORKBOOK_PART, sheet_part, sheet_parts
-from readiness_xl.workbook.formula_cells import render_with_formulas
 from readiness_xl.workbook.package_edits import full_calc_on_load
 from readiness_xl.workbook.parts import replace_parts
 from readiness_xl.workbook.read import Book, damaged, read_book
@@ -259,7 +258,7 @@ def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list
                  for sheet, values in cells.items()}
         summary_part = sheet_part(zf, SUMMARY_SHEET)
         edit_answers = edits.get(summary_part, lambda data: data)
-        edits[summary_part] = lambda data: render_with_formulas(
+        edits[summary_part] = lambda data: render_sheet_data(
             edit_answers(data).decode("utf-8"), summary).encode("utf-8")
         added, new_parts = sheet_edits(zf, validation_spec([VALIDATION_HEADER] + rows))
         edits.update(added)

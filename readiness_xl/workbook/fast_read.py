@@ -29,6 +29,7 @@ import zipfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 from readiness_xl.errors import Problem, ReadinessError
@@ -45,8 +46,9 @@ _ROW_FACTOR, _ROW_MARGIN, _GRID_FLOOR, _BYTES_PER_CELL = 4, 1024, 1_000_000, 4
 
 
 def _merges(xml: bytes) -> list[str]:
-    """A sheet's merged ranges (they follow the cells: searched from the first)."""
-    first = xml.find(b"mergeCell")
+    """A sheet's merged ranges. They follow the cells (the schema's order): searched for
+    after them only."""
+    first = xml.find(b"mergeCell", max(xml.rfind(b"sheetData>"), 0))
     return [] if first < 0 else \
         [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
 
@@ -145,9 +147,14 @@ class FastSheet:
         rows = self.book.values(self.title, max(indices) + 1, min_row)
         if not isinstance(rows, list):  # streamed by openpyxl: its values already
             return ([values[i] if i < len(values) else None for i in indices] for values in rows)
-        value = openpyxl_value
-        return [[value(values[i]) if i < len(values) else None for i in indices]
-                for values in rows[min_row - 1:]]
+        rows = rows[min_row - 1:]
+        if min(map(len, rows), default=0) <= max(indices):  # calamine's rows are as wide as the sheet
+            value = openpyxl_value
+            return [[value(values[i]) if i < len(values) else None for i in indices] for values in rows]
+        # column by column (openpyxl_value inlined): a few passes, not a call per cell
+        columns = [[None if v == "" else int(v) if type(v) is float and v.is_integer() else v
+                    for v in map(itemgetter(i), rows)] for i in indices]
+        return list(map(list, zip(*columns)))
 
     def __getitem__(self, ref: str) -> Cell:
         from readiness_xl.workbook.cell_refs import coordinate_to_tuple

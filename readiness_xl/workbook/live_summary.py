@@ -31,6 +31,7 @@ from readiness_xl.core.benchmarks import NOISE_DECIMALS, WEAK_THRESHOLD
 from readiness_xl.core.results import NO_ANSWERS
 from readiness_xl.workbook import layout as L
 from readiness_xl.workbook.cell_refs import get_column_letter
+from readiness_xl.workbook.formula import ROW, Formula
 
 # Longest formula we write: Excel takes 8,192 characters; a longer one (improve first over
 # very many dimensions) is left as the value of the last recalculation.
@@ -40,29 +41,6 @@ STALE_MESSAGE = ("คำตอบเปลี่ยนหลังเขีย�
                  "narrative was written: press Recalculate")
 NO_NARRATIVE = ("บทสรุปเขียนโดยการคำนวณใหม่ (ต้องใช้ Python) ไม่มีสูตรใดเขียนได้ / Narratives are written "
                 "by Recalculate (needs Python): no spreadsheet formula can write them.")
-
-
-ROW = "\x00"   # where a formula template takes its own row's number (XML never carries it)
-
-
-class Formula:
-    """A formula cell: its text without the leading '=' (a template whose ROW marks become
-    `row`), the value computed for it at the last recalculation (None: not known), and
-    `shared`: a key naming the run of cells down a column that hold the same formula
-    relative to their row (written once, as a shared formula, in the file)."""
-
-    __slots__ = ("template", "cached", "row", "shared")
-
-    def __init__(self, template: str, cached: object = None, row: int | None = None,
-                 shared: object = None):
-        self.template, self.cached, self.row, self.shared = template, cached, row, shared
-
-    @property
-    def text(self) -> str:
-        return self.template if self.row is None else self.template.replace(ROW, str(self.row))
-
-    def __repr__(self) -> str:
-        return f"Formula({self.text!r}, {self.cached!r})"
 
 
 def quoted(sheet: str) -> str:

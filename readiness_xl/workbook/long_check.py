@@ -19,7 +19,8 @@ import pandas as pd
 
 from readiness_xl.core.answers import YES_WORDS
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.live_summary import STALE_MESSAGE, Formula, text_literal
+from readiness_xl.workbook.formula import Formula
+from readiness_xl.workbook.live_summary import STALE_MESSAGE, text_literal
 from readiness_xl.workbook.summary import TAIL_HEADERS
 
 if TYPE_CHECKING:

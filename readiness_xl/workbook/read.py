@@ -29,6 +29,7 @@ from readiness_xl.workbook import layout as L
 from readiness_xl.workbook import responses
 from readiness_xl.workbook.cell_refs import column_index_from_string, get_column_letter, range_boundaries
 from readiness_xl.workbook.fast_read import begin_reading, open_workbook, paused_gc
+from readiness_xl.workbook.package import check_package
 
 MAX_TABLE_ROWS = 20_000
 # What a damaged package raises while its parts are read (bad deflate data, CRC, XML).
@@ -312,6 +313,9 @@ def _read_book(path: Path, progress, wb) -> Book:
                                      file=path.name)) from None
     finally:
         wb.close()
+    # the parts the read did not reach (a form's hidden sheets, the Summary): checked now,
+    # not only before a write, since a read need not be followed by a write of this file
+    check_package(path)
     _refuse_merged_answers(path, wb.merges, book.answer_cells)
     return book
 

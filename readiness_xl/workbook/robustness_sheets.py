@@ -18,7 +18,8 @@ from readiness_xl.core.audit import COLLINEAR, COVERAGE_THRESHOLD, KURTOSIS_LIMI
 from readiness_xl.core.framework import Framework
 from readiness_xl.core.results import Results, number_or_none
 from readiness_xl.workbook import layout as L
-from readiness_xl.workbook.live_summary import SIMULATION_NOTE, Formula, simulation_check
+from readiness_xl.workbook.formula import Formula
+from readiness_xl.workbook.live_summary import SIMULATION_NOTE, simulation_check
 from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, write_sheets
 
 if TYPE_CHECKING:

@@ -26,12 +26,12 @@ from openpyxl.xml.functions import tostring
 from readiness_xl.workbook import style
 from readiness_xl.workbook.atomic_write import atomic_target
 from readiness_xl.workbook.cell_refs import column_index_from_string, get_column_letter
-from readiness_xl.workbook.formula_cells import render_with_formulas
 from readiness_xl.workbook.package import CONTENT_TYPES, NS_MAIN, NS_PKG_REL, NS_REL, WORKBOOK_PART, sheet_parts
 from readiness_xl.workbook.package_edits import insert_before, new_sheet
 from readiness_xl.workbook.paper import (LINE_POINTS, PAGE_FOOTER, column_points, fitted_scale, text_height,
                                          wrapped_lines)
 from readiness_xl.workbook.parts import replace_parts
+from readiness_xl.workbook.sheet_xml import render_sheet_data
 
 STYLES_PART = "xl/styles.xml"
 DRAWING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
@@ -261,7 +261,7 @@ def sheet_xml(spec: SheetSpec, styles: str) -> tuple[str, str]:
            f'<pageMargins left="{style.SIDE_MARGIN}" right="{style.SIDE_MARGIN}" top="{style.TOP_MARGIN}" '
            f'bottom="{style.TOP_MARGIN}" header="0.3" footer="0.3"/>'
            f"{setup}{breaks}{drawing}</worksheet>")
-    return _shape_rows(render_with_formulas(xml, spec.rows), spec, cells), styles
+    return _shape_rows(render_sheet_data(xml, spec.rows), spec, cells), styles
 
 
 def chart_parts(spec: SheetSpec) -> tuple[bytes, bytes]:
