@@ -130,3 +130,44 @@ def as_buddhist_year(value: object) -> int:
     if not 1000 <= number <= 9999:
         raise ValueError(f"{value!r} is not a four-digit year")
     return buddhist_year(number) if number < LATEST_CE_YEAR else number
+
+
+# Columns of a Thai dimension name per line on a radar's axis: as wide as English names
+# under a bar chart's axis at the sides, the chart's own width at the top and bottom.
+THAI_SIDE_WIDTH = 20
+THAI_CENTRE_WIDTH = 40
+
+
+def display_width(text: str) -> int:
+    """Columns a line of text takes: Thai vowels above and below and tone marks (combining
+    marks) sit on their consonant and take none."""
+    return sum(unicodedata.category(c) != "Mn" for c in text)
+
+
+def name_lines(name: str, width: int, most: int = 2) -> list[str] | None:
+    """`name` in at most `most` lines of `width` columns, broken only at spaces (Thai
+    writes no space between words, and a break inside a word misreads); None when it does
+    not fit so."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and display_width(lines[-1]) + 1 + display_width(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if not lines or len(lines) > most or any(display_width(line) > width for line in lines):
+        return None
+    return lines
+
+
+def radar_labels(shorts: list[str], names: list[str]) -> list[str]:
+    """Each radar axis's label: its short label ('มิติที่ ๑') over its name where the name
+    fits beside the axis in two lines (more room at the top and bottom, where a label
+    spreads both ways, than at the sides, where it widens the chart), the short label
+    alone where it does not. Axes run clockwise from the top, as Excel and our report
+    draw them."""
+    out = []
+    for i, (short, name) in enumerate(zip(shorts, names)):
+        angle = 2 * math.pi * i / len(shorts)
+        width = THAI_CENTRE_WIDTH if abs(math.sin(angle)) <= 0.1 else THAI_SIDE_WIDTH
+        out.append("\n".join([short, *(name_lines(name, width) or [])]))
+    return out

@@ -352,5 +352,6 @@ def test_an_agency_sheet_says_why_a_prepared_share_has_no_formula(tmp_path):
     formulas = [c.value for row in load_workbook(book)["A"].iter_rows() for c in row
                 if isinstance(c.value, str) and c.value.startswith("=")]
     notes = [f for f in formulas if "cannot be a formula" in f]
-    assert notes == ['="cannot be a formula: impute fills a blank from the other units\' answers"']
+    assert notes == ['="ไม่มีสูตรใดคำนวณได้: การเติมค่าที่ขาด (impute) ใช้คำตอบของหน่วยงานอื่น / '
+                     'cannot be a formula: impute fills a blank from the other units\' answers"']
     assert any("ISNUMBER" in f for f in formulas)

@@ -20,31 +20,35 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from readiness_xl.core.framework import Framework
+from readiness_xl.thai import radar_labels, thai_digits
+from readiness_xl.workbook.paper import A4_POINTS, text_height
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook.dashboard_cells import (CHART_ALL_UP_TO, CHOOSER, EMPTY_STATE, KEY_COLUMN, NAME_COLUMN,  # noqa: F401
+                                                   PROFILE_HEADER_ROW, RANKING_FIRST_COLUMN, RANKING_HEADER_ROW,
+                                                   TOP_BOTTOM, DashboardShape, formulas)
+from readiness_xl.workbook.live_summary import SummaryShape
 from readiness_xl.workbook.style import (BODY_FONT, BODY_POINTS, BOLD_FONT, INPUT_FILL, NOTE_FONT, SCORE_FORMAT, SIGNED_FORMAT,
                                          LINE_POINTS, THAI_FONT, TITLE_FONT, WRAP, header, heat_fills, print_a4, put, put_formula, widths)
-from readiness_xl.workbook.summary import FIXED_HEADERS, GAP_HEADERS, ROW_TYPES, SCORE_HEADERS, TAIL_HEADERS
+from readiness_xl.workbook.summary import FIXED_HEADERS, GAP_HEADERS, SCORE_HEADERS, TAIL_HEADERS
 
 FIRST_DIMENSION_COLUMN = len(FIXED_HEADERS) + 1
-NAME_COLUMN = "C"  # Thai name: what the Dashboard's chooser matches
-# What the Dashboard says while no agency has answered anything (a blank template).
-EMPTY_STATE = ("ยังไม่มีคำตอบ: กรอกคำตอบในชีตหน่วยงาน ผลจะขึ้นที่นี่ทันที (แบบชีต Responses: กด คำนวณใหม่ทุกหน่วยงาน "
-               "หรือรัน readiness-xl recalc) / No answers yet: answer the agency sheets and the results "
-               "show here at once (Responses layout: press Recalculate all agencies or run readiness-xl recalc).")
 # The Dashboard is one column of content as wide as A..C (about 15 cm), so it prints on
 # A4 portrait at full size: the table, the radar under it, the bar chart on its own page.
 CHART_WIDTH = 15     # cm
 ROW_CM = 15 / 72 * 2.54   # a row of the default height (15 points), in cm
 BAR_MAX_CM = 26     # the tallest chart an A4 portrait page holds with its footer
-RADAR_ROWS = 25      # rows the radar (12 cm tall) covers at the default row height
-# The bar chart's source: a table right of the printed column, sorted live. Up to
-# CHART_ALL_UP_TO rows (agencies, ministries, nation) fit one A4 page legibly; beyond,
-# the chart shows the TOP_BOTTOM best and worst with the national mean between them.
-RANKING_FIRST_COLUMN = 5      # E: place, Summary row, name, agency, ministry mean, national mean
-RANKING_HEADER_ROW = 5
-PLACE_COLUMN = 12             # L: each Summary row's place, on the Summary's row number
-CHART_ALL_UP_TO = 45
-TOP_BOTTOM = 20
+RADAR_CM = 12        # the radar's height where the first page holds it under the profile,
+RADAR_MIN_CM = 8     # else less (the profile's Thai names wrap), down to this
+# The first page's height for rows: A4 less the top and bottom margins (0.5 in) and room
+# for the footer, which sits in the bottom margin but LibreOffice keeps clear of rows.
+FIRST_PAGE_POINTS = A4_POINTS["portrait"][1] - 2 * 0.5 * 72 - 30
+# The bar chart's source: a table right of the printed column, sorted live
+# (workbook.dashboard_cells). Up to CHART_ALL_UP_TO rows (agencies, ministries, nation) fit
+# one A4 page legibly; beyond, the chart shows the TOP_BOTTOM best and worst with the
+# national mean between them.
+PROFILE_LABEL_COLUMNS = 34   # column A's width: a dimension's name wraps in it
+DEFAULT_ROW_POINTS = 15
+RADAR_SPARE_ROWS = 2
 SERIES_COLOURS = ("4472C4", "A5A5A5", "C00000")   # agency, ministry mean, national mean
 LABEL_FORMAT = "0.0;-0.0;;"   # a series' empty (text, plotted as 0) cells get no "0.0" label;
                               # so does a true 0.0, whose bar has no length either
@@ -146,60 +150,22 @@ def write_live_summary(ws, framework: Framework, agencies: pd.DataFrame,
                 cell.alignment = copy(model.alignment)
 
 
-def ranked_entries(agencies: pd.DataFrame) -> int:
-    """Summary rows the bar chart ranks: agencies, ministries and the nation (not kinds)."""
-    return len(agencies) + agencies["ministry_th"].nunique() + 1
+def dashboard_shape(framework: Framework, agencies: pd.DataFrame) -> DashboardShape:
+    return DashboardShape(SummaryShape(list(framework.dimension_ids), len(agencies),
+                                       agencies["ministry_th"].nunique(), agencies["kind"].nunique()))
 
 
-def position_formula(row: int, last: int, overall: str, counted: str) -> str:
-    """The place of Summary row `row` in the chart's order, best first: 1 + the rows
-    scoring more + the rows above it scoring the same (so ties keep the Summary's order and
-    no unit is listed twice); rows without a number follow, in the Summary's order. Kind
-    rows take no place. Numbers are compared as numbers (COUNTIF would compare text of 15
-    digits); text is greater than any number in a comparison, hence ISNUMBER first."""
-    sheet = f"'{L.SUMMARY_SHEET}'!"
-    types, scores = f"{sheet}$A$2:$A${last}", f"{sheet}${overall}$2:${overall}${last}"
-    above_types, above = f"{sheet}$A$1:$A${row - 1}", f"{sheet}${overall}$1:${overall}${row - 1}"
-    kind, me = ROW_TYPES["kind"], f"{sheet}${overall}${row}"
-    return (f'=IF({sheet}$A${row}="{kind}","",IF(ISNUMBER({me}),'
-            f'1+SUMPRODUCT(({types}<>"{kind}")*ISNUMBER({scores})*({scores}>{me}))'
-            f'+SUMPRODUCT(({above_types}<>"{kind}")*ISNUMBER({above})*({above}={me})),'
-            f'{counted}+1+SUMPRODUCT(({above_types}<>"{kind}")*(1-ISNUMBER({above})))))')
-
-
-def chart_places(entries: int) -> list[str]:
-    """The place (in the chart's order) each chart row shows, as a formula over the count of
-    scored rows `{n}` and the nation's place `{nation}`: every row when they fit one page,
-    else the TOP_BOTTOM best, the nation, the TOP_BOTTOM worst scored."""
-    if entries <= CHART_ALL_UP_TO:
-        return [str(k) for k in range(1, entries + 1)]
-    top = [str(k) for k in range(1, TOP_BOTTOM + 1)]
-    bottom = [f"{{n}}-{TOP_BOTTOM - j}" for j in range(1, TOP_BOTTOM + 1)]
-    return top + ["{nation}"] + bottom
-
-
-def write_ranking(ws, framework: Framework, agencies: pd.DataFrame) -> int:
+def write_ranking(ws, framework: Framework, shape: DashboardShape, cells: dict[str, str]) -> int:
     """The bar chart's source beside the profile table: Summary rows sorted by overall
-    score, live. Column L holds each Summary row's place (same row number as on the
+    score, live. Column L holds each Summary row's sort key (same row number as on the
     Summary); the table lists the rows place by place, its value in one of three columns
     (agency, ministry mean, national mean) so that each has its colour. Returns how many
     rows the chart shows."""
-    last = 1 + summary_rows_count(agencies)
-    overall = overall_column(framework)
-    sheet = f"'{L.SUMMARY_SHEET}'!"
-    kind = ROW_TYPES["kind"]
     c = [get_column_letter(RANKING_FIRST_COLUMN + i) for i in range(6)]
-    place, counted = get_column_letter(PLACE_COLUMN), f"${c[1]}${RANKING_HEADER_ROW - 1}"
+    key = get_column_letter(KEY_COLUMN)
     put(ws, RANKING_HEADER_ROW - 1, RANKING_FIRST_COLUMN, "มีคะแนน / scored:", BOLD_FONT)
-    types, scores = f"{sheet}$A$2:$A${last}", f"{sheet}${overall}$2:${overall}${last}"
-    put_formula(ws, RANKING_HEADER_ROW - 1, RANKING_FIRST_COLUMN + 1,
-                f'=SUMPRODUCT(({types}<>"{kind}")*ISNUMBER({scores}))')
-    put(ws, 1, PLACE_COLUMN, "ลำดับในกราฟของแถว Summary (สูตรช่วย) / Chart place of each Summary row (helper)",
+    put(ws, 1, KEY_COLUMN, "ค่าเรียงลำดับของแถว Summary (สูตรช่วย) / Sort key of each Summary row (helper)",
         NOTE_FONT, wrap=True)
-    for row in range(2, last + 1):
-        put_formula(ws, row, PLACE_COLUMN, position_formula(row, last, overall, counted))
-    places = f"${place}$2:${place}${last}"
-    nation = f"MATCH(\"{ROW_TYPES['national']}\",{types},0)"
     header(ws, RANKING_HEADER_ROW, ["ลำดับ / Place", "แถว / Row", "ชื่อ / Name", "หน่วยงาน / Agency",
                                     "ค่าเฉลี่ยกระทรวง / Ministry mean",
                                     f"ค่าเฉลี่ย{framework.settings.all_units_th} / "
@@ -207,26 +173,20 @@ def write_ranking(ws, framework: Framework, agencies: pd.DataFrame) -> int:
            first_col=RANKING_FIRST_COLUMN, height=48)
     for i in range(6):
         ws.cell(RANKING_HEADER_ROW, RANKING_FIRST_COLUMN + i).alignment = WRAP
-    rows = chart_places(ranked_entries(agencies))
-    for j, k in enumerate(rows):
-        r = RANKING_HEADER_ROW + 1 + j
+    places = shape.places()
+    for j, k in enumerate(places):
         if k.isdigit():
-            put(ws, r, RANKING_FIRST_COLUMN, int(k))
-        else:
-            k = k.format(n=counted, nation=f"INDEX({places},{nation})")
-            put_formula(ws, r, RANKING_FIRST_COLUMN, f'=IFERROR(IF({k}>=1,{k},""),"")')
-        put_formula(ws, r, RANKING_FIRST_COLUMN + 1, f'=IFERROR(MATCH(${c[0]}{r},{places},0),"")')
-        at = f"${c[1]}{r}"
-        suffix = f'IF(INDEX({types},{at})="{ROW_TYPES["agency"]}",""," (ค่าเฉลี่ย)")'
-        put_formula(ws, r, RANKING_FIRST_COLUMN + 2,
-                    f'=IF({at}="","",INDEX({sheet}$C$2:$C${last},{at})&{suffix})')
-        for i, row_type in enumerate(("agency", "ministry", "national")):
-            put_formula(ws, r, RANKING_FIRST_COLUMN + 3 + i,
-                        f'=IF({at}="","",IF(INDEX({types},{at})="{ROW_TYPES[row_type]}",'
-                        f'INDEX({scores},{at}),""))', number_format=SCORE_FORMAT)
+            put(ws, RANKING_HEADER_ROW + 1 + j, RANKING_FIRST_COLUMN, int(k))
+    scores = {c[3], c[4], c[5]}
+    for ref, text in cells.items():
+        column = ref.rstrip("0123456789")
+        if column in c or column == key:
+            row = int(ref[len(column):])
+            put_formula(ws, row, ws[ref].column, "=" + text,
+                        number_format=SCORE_FORMAT if column in scores else None)
     widths(ws, c, (9, 7, 40, 11, 12, 12))
-    ws.column_dimensions[place].width = 14
-    return len(rows)
+    ws.column_dimensions[key].width = 14
+    return len(places)
 
 
 def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: str) -> None:
@@ -236,7 +196,6 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     ws = wb.create_sheet(L.DASHBOARD_SHEET)
     dims = framework.dimension_ids
     last = 1 + summary_rows_count(agencies)
-    kinds = f"'{L.SUMMARY_SHEET}'!$A$2:$A${last}"
     names = f"'{L.SUMMARY_SHEET}'!${NAME_COLUMN}$2:${NAME_COLUMN}${last}"
 
     put(ws, 1, 1, "แดชบอร์ดความพร้อมรัฐบาลดิจิทัล / Digital Government Readiness Dashboard", TITLE_FONT,
@@ -251,28 +210,27 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     put(ws, 3, 2, chosen, BOLD_FONT, fill=INPUT_FILL)
     chooser = DataValidation(type="list", formula1=names, allow_blank=False, showErrorMessage=True,
                              error="เลือกจากรายชื่อในชีต Summary / Choose a name from the Summary sheet")
-    chooser.add("B3")
+    chooser.add(CHOOSER)
     ws.add_data_validation(chooser)
-    completeness = get_column_letter(FIRST_DIMENSION_COLUMN + len(dims) + TAIL_HEADERS.index(
-        "ความครบถ้วน / Completeness %"))
-    answered = f"'{L.SUMMARY_SHEET}'!${completeness}$2:${completeness}${last}"
-    put_formula(ws, 4, 1, f'=IF(COUNTIF({answered},">0")=0,"{EMPTY_STATE}","")', EMPTY_FONT).alignment = WRAP
+    shape = dashboard_shape(framework, agencies)
+    cells = formulas(shape)
+    put_formula(ws, 4, 1, "=" + cells["A4"], EMPTY_FONT).alignment = WRAP
     ws.merge_cells("A4:C4")
     ws.row_dimensions[4].height = 4 * LINE_POINTS
 
     all_units = f"{framework.settings.all_units_th} / {framework.settings.all_units_en}"
-    header(ws, 5, ["มิติ / Dimension", all_units, "หน่วยที่เลือก / Chosen unit"])
-    rows = [(f"{d} {framework.dimensions.at[d, 'name_en']}", get_column_letter(FIRST_DIMENSION_COLUMN + i))
-            for i, d in enumerate(dims)]
-    rows.append(("คะแนนรวม / Overall", overall_column(framework)))
-    national = ROW_TYPES["national"]
-    for r, (label, col) in enumerate(rows, start=6):
-        values = f"'{L.SUMMARY_SHEET}'!${col}$2:${col}${last}"
-        put(ws, r, 1, label)
-        put_formula(ws, r, 2, f'=IF($A$4<>"","",IFERROR(INDEX({values},MATCH("{national}",{kinds},0)),""))',
-                    number_format=SCORE_FORMAT)
-        put_formula(ws, r, 3, f'=IF($A$4<>"","",IFERROR(INDEX({values},MATCH($B$3,{names},0)),""))',
-                    number_format=SCORE_FORMAT)
+    header(ws, PROFILE_HEADER_ROW, ["มิติ / Dimension", all_units, "หน่วยที่เลือก / Chosen unit"])
+    shorts = [f"มิติที่ {thai_digits(d)}" for d in dims]
+    names = [str(framework.dimension_label(d, "th")).strip() or str(framework.dimension_label(d, "en"))
+             for d in dims]
+    labels = [f"{s} {n}" for s, n in zip(shorts, names)] + ["คะแนนรวม / Overall"]
+    for r, label in enumerate(labels, start=PROFILE_HEADER_ROW + 1):
+        put(ws, r, 1, label, wrap=True)
+        if text_height(label, PROFILE_LABEL_COLUMNS) > LINE_POINTS:
+            ws.row_dimensions[r].height = text_height(label, PROFILE_LABEL_COLUMNS)
+        for column in "BC":
+            put_formula(ws, r, ws[f"{column}{r}"].column, "=" + cells[f"{column}{r}"],
+                        number_format=SCORE_FORMAT)
     profile_end = 5 + len(dims)
 
     radar = RadarChart()
@@ -280,22 +238,33 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
     radar.style = 26
     radar.title = "โปรไฟล์รายมิติ / Dimension profile"
     radar.add_data(Reference(ws, min_col=2, max_col=3, min_row=5, max_row=profile_end), titles_from_data=True)
-    radar.set_categories(Reference(ws, min_col=1, min_row=6, max_row=profile_end))
+    # the axes name the dimensions in Thai where the name fits beside its axis, as the
+    # report's radar does (thai.radar_labels); their cells lie beside the sorted table
+    axis = KEY_COLUMN + 1
+    put(ws, 1, axis, "ป้ายแกนกราฟเรดาร์ (สูตรช่วย) / Radar axis labels (helper)", NOTE_FONT, wrap=True)
+    for r, text in enumerate(radar_labels(shorts, names), start=PROFILE_HEADER_ROW + 1):
+        put(ws, r, axis, text, wrap=True)
+    ws.column_dimensions[get_column_letter(axis)].width = 24
+    radar.set_categories(Reference(ws, min_col=axis, min_row=6, max_row=profile_end))
     radar.y_axis.scaling.min, radar.y_axis.scaling.max = 0, 100
     radar.y_axis.delete = False
     radar.x_axis.delete = False
     radar.legend.position = "b"
-    radar.height, radar.width = 12, CHART_WIDTH
+    # the rows above the radar, then the radar's rows (rounded up, and two to spare: with
+    # one, LibreOffice prints the bar chart's top edge at the foot of the first page)
+    above = sum(ws.row_dimensions[r].height or DEFAULT_ROW_POINTS for r in range(1, profile_end + 2))
+    room = (FIRST_PAGE_POINTS - above - (RADAR_SPARE_ROWS + 1) * DEFAULT_ROW_POINTS) / 72 * 2.54   # cm
+    radar.height, radar.width = max(RADAR_MIN_CM, min(RADAR_CM, room)), CHART_WIDTH
     ws.add_chart(radar, f"A{profile_end + 2}")
 
-    chart_rows = write_ranking(ws, framework, agencies)
+    chart_rows = write_ranking(ws, framework, shape, cells)
     bar = BarChart()
     bar.type = "bar"
     bar.grouping = "clustered"
     bar.overlap = 100    # one bar per row: each row has a number in one series only
     bar.style = 10
     bar.title = "คะแนนรวม เรียงจากสูงไปต่ำ / Overall score, best to worst (%)"
-    if chart_rows < ranked_entries(agencies):
+    if chart_rows < shape.entries:
         bar.title = (f"คะแนนรวม {TOP_BOTTOM} อันดับแรกและ {TOP_BOTTOM} อันดับท้าย / "
                      f"Overall score: top and bottom {TOP_BOTTOM} (%)")
     first, last_chart = RANKING_HEADER_ROW + 1, RANKING_HEADER_ROW + chart_rows
@@ -319,11 +288,11 @@ def write_dashboard(wb, framework: Framework, agencies: pd.DataFrame, chosen: st
                                    showLegendKey=False, showPercent=False)
     bar.dataLabels.numFmt = LABEL_FORMAT
     bar.height, bar.width = min(BAR_MAX_CM, max(8, 0.6 * chart_rows + 4)), CHART_WIDTH
-    bar_row = profile_end + 2 + RADAR_ROWS
+    bar_row = profile_end + 2 + math.ceil(radar.height / ROW_CM) + RADAR_SPARE_ROWS
     ws.add_chart(bar, f"A{bar_row}")
     ws.row_breaks.append(Break(id=bar_row - 1))
     widths(ws, "ABC", (34, 22, 24))
-    table = f"E:{get_column_letter(PLACE_COLUMN)}"
+    table = f"E:{get_column_letter(KEY_COLUMN + 1)}"
     print_a4(ws, landscape=False, columns="A:C",
-             footer_note=f"ที่มาของกราฟแท่ง ({table}) ไม่พิมพ์ / Bar chart source ({table}) not printed")
+             footer_note=f"ที่มาของกราฟ ({table}) ไม่พิมพ์ / Chart sources ({table}) not printed")
     ws.print_area = f"A1:C{bar_row + math.ceil(bar.height / ROW_CM)}"

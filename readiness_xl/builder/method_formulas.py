@@ -19,6 +19,7 @@ import numpy as np
 from readiness_xl.core import pipeline as P
 from readiness_xl.core.pipeline.aggregate import mean_formula
 from readiness_xl.core.framework import Framework
+from readiness_xl.workbook.live_summary import text_literals
 
 UNIT_RELATIVE = P.CROSS_UNIT   # learn from every unit's value: their formulas read the Calc sheet
 
@@ -79,7 +80,8 @@ class SheetMethod:
         for d in list(why):
             up = parents[ids.index(d)]
             while up:
-                why.setdefault(up, P.NoFormula(f"the score of its sub-dimension {d} has none"))
+                why.setdefault(up, P.NoFormula(f"the score of its sub-dimension {d} has none",
+                                               f"คะแนนของมิติย่อย {d} ไม่มีสูตร"))
                 up = parents[ids.index(up)]
         return why
 
@@ -103,7 +105,7 @@ class SheetMethod:
         cells = P.IndicatorCells(self.value(ind, answer), low, high, column, own)
         share = self.prepared.get(ind) or self.normalise.formula(self.position[ind], cells)
         if not P.is_formula(share):
-            return f'="{share}"'
+            return "=" + text_literals(str(share))
         return f"=IF({self.answered(ind, answer)},{share},{self.missing})"
 
     def calc_value(self, ind: str, answer: str) -> str:
@@ -125,7 +127,8 @@ class SheetMethod:
         m = self.method
         blocked = [d for d, up in zip(m.dimension_ids, m.parent_of) if not up and d in self.unformulated]
         if blocked and P.is_formula(rendered):
-            rendered = P.NoFormula(f"the score of dimension {blocked[0]} has none")
+            rendered = P.NoFormula(f"the score of dimension {blocked[0]} has none",
+                                   f"คะแนนของมิติ {blocked[0]} ไม่มีสูตร")
         return self._text(rendered)
 
     def rounded(self, expression: str) -> str:
@@ -140,4 +143,4 @@ class SheetMethod:
 
     @staticmethod
     def _text(rendered) -> str:
-        return f"={rendered}" if P.is_formula(rendered) else f'="{rendered}"'
+        return f"={rendered}" if P.is_formula(rendered) else "=" + text_literals(str(rendered))

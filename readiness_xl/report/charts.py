@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-import unicodedata
 from contextlib import contextmanager
 from html import escape
 
@@ -21,7 +20,7 @@ from matplotlib.figure import Figure
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
 from readiness_xl.core.framework import Framework
-from readiness_xl.thai import thai_digits
+from readiness_xl.thai import display_width, name_lines, radar_labels, thai_digits  # noqa: F401 (names of this module)
 
 THAI_FONTS = ("Loma", "Garuda", "Tahoma", "Noto Sans Thai", "Sarabun", "TH Sarabun New",
               "Norasi", "Kinnari", "Waree")
@@ -34,10 +33,6 @@ MARKERS = ("o", "s", "^", "D")
 SCORE_STOPS = ((0, "#b03a2e"), (0.35, "#e8845c"), (0.5, "#f6d76b"), (0.7, "#8cc084"), (1, "#1e7a4c"))
 SCORE_COLOURS = LinearSegmentedColormap.from_list("score", list(SCORE_STOPS))
 AXIS_NAME_WIDTH = 18  # characters of an English dimension name per line under a chart axis
-# Columns of a Thai dimension name per line on a radar's axis: as wide as the English
-# names were (AXIS_NAME_WIDTH) at the sides, the chart's own width at the top and bottom.
-THAI_SIDE_WIDTH = 20
-THAI_CENTRE_WIDTH = 40
 
 
 def score_gradient_css() -> str:
@@ -99,38 +94,9 @@ def _dim_labels(framework: Framework, lang: str = "th") -> list[str]:
     return [f"มิติที่ {thai_digits(d)}" if lang == "th" else f"Dim {d}" for d in framework.dimension_ids]
 
 
-def display_width(text: str) -> int:
-    """Columns a line of text takes: Thai vowels above and below and tone marks (combining
-    marks) sit on their consonant and take none."""
-    return sum(unicodedata.category(c) != "Mn" for c in text)
-
-
-def name_lines(name: str, width: int, most: int = 2) -> list[str] | None:
-    """`name` in at most `most` lines of `width` columns, broken only at spaces (Thai
-    writes no space between words, and a break inside a word misreads); None when it does
-    not fit so."""
-    lines: list[str] = []
-    for word in name.split():
-        if lines and display_width(lines[-1]) + 1 + display_width(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if not lines or len(lines) > most or any(display_width(line) > width for line in lines):
-        return None
-    return lines
-
-
 def _axis_names(framework: Framework, angles) -> list[str]:
-    """'มิติที่ ๑' over the Thai name where it fits beside its axis (two lines at most,
-    broken at spaces only; more room at the top and bottom, where a label spreads both
-    ways, than at the sides, where it widens the chart); the short label alone where it
-    does not (the key beside the chart names every dimension)."""
-    out = []
-    for label, d, angle in zip(_dim_labels(framework), framework.dimension_ids, angles):
-        width = THAI_CENTRE_WIDTH if abs(np.sin(angle)) <= 0.1 else THAI_SIDE_WIDTH
-        lines = name_lines(framework.dimension_label(d, "th"), width)
-        out.append("\n".join([label, *(lines or [])]))
-    return out
+    """'มิติที่ ๑' over the Thai name where it fits beside its axis (thai.radar_labels)."""
+    return radar_labels(_dim_labels(framework), [framework.dimension_label(d, "th") for d in framework.dimension_ids])
 
 
 def _column_names(framework: Framework) -> list[str]:

@@ -52,6 +52,21 @@ def text_literal(text: str) -> str:
     return '"' + str(text).replace('"', '""') + '"'
 
 
+TEXT_CONSTANT_LIMIT = 255   # characters Excel takes in one text constant of a formula
+
+
+def text_literals(text: str) -> str:
+    """`text` as a formula expression of text constants joined by &, each within Excel's
+    limit (a bilingual sentence is longer than one constant may be), cut after a space
+    where there is one."""
+    pieces = []
+    while len(text) > TEXT_CONSTANT_LIMIT:
+        cut = text.rfind(" ", 1, TEXT_CONSTANT_LIMIT) + 1 or TEXT_CONSTANT_LIMIT
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return "&".join(map(text_literal, pieces + [text]))
+
+
 class SummaryShape(NamedTuple):
     """Where the Summary's rows and columns are: agency rows first (row 2 on), then
     ministries, kinds and the nation, as workbook.summary.rows writes them."""

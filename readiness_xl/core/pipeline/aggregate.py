@@ -55,7 +55,9 @@ def mean_formula(values: str, weights: str, p: float, missing: str = "zero",
     if missing == "exclude":
         if p != 1:
             return NoFormula("a non-arithmetic mean that skips blanks needs an array IF, "
-                             "which SUMPRODUCT does not evaluate in every program")
+                             "which SUMPRODUCT does not evaluate in every program",
+                             "ค่าเฉลี่ยที่ไม่ใช่เลขคณิตซึ่งข้ามช่องว่างต้องใช้ IF แบบอาร์เรย์ "
+                             "ซึ่ง SUMPRODUCT ไม่คำนวณให้ในทุกโปรแกรม")
         counted = f"SUMPRODUCT({w}*ISNUMBER({x}))"
         return f'IF({counted}>0,{scale}SUMPRODUCT({w},{x})/{counted},"")'
     if p == 1:
@@ -246,7 +248,8 @@ class LinearDraws(Step):
         return state.but(scores=None, overall=overall)
 
     def formula(self, key, cells) -> NoFormula:
-        return NoFormula("the draws of a robustness analysis only: a sheet scores by Leaves and Overall")
+        return NoFormula("the draws of a robustness analysis only: a sheet scores by Leaves and Overall",
+                         "ใช้เฉพาะการสุ่มของการวิเคราะห์ความทนทาน ชีตคำนวณคะแนนด้วย Leaves และ Overall")
 
     def describe(self, state: State, fitted) -> LogEntry:
         return LogEntry(self.name, "indicators into the overall, every draw at once (linear tree)",

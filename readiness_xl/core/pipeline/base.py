@@ -38,12 +38,18 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class NoFormula:
-    """A renderer's honest answer where no spreadsheet formula computes the value."""
+    """A renderer's honest answer where no spreadsheet formula computes the value: why,
+    in English and in Thai (the cell shows both, Thai first, as every bilingual cell)."""
 
     reason: str
+    reason_th: str = ""
 
     def __str__(self) -> str:
-        return f"cannot be a formula: {self.reason}"
+        english = f"cannot be a formula: {self.reason}"
+        return f"{NO_FORMULA_TH}: {self.reason_th} / {english}" if self.reason_th else english
+
+
+NO_FORMULA_TH = "ไม่มีสูตรใดคำนวณได้"
 
 
 def is_formula(rendered: object) -> bool:

@@ -90,7 +90,8 @@ class Normalise:
         log = bool(self.method.params.log[key])
         if name in CROSS_UNIT:
             if not cells.column:
-                return NoFormula(f"{name} needs every unit's value (a column of them)")
+                return NoFormula(f"{name} needs every unit's value (a column of them)",
+                                 f"{name} ต้องใช้ค่าของทุกหน่วยงาน (ทั้งคอลัมน์)")
             if self.method.ranges is not None and name == "minmax":
                 low, high = (float(r[key]) for r in self.method.ranges)
                 if (low, high) != (0.0, 100.0):

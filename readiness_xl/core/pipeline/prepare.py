@@ -72,9 +72,11 @@ def _units(state: State) -> Units:
 
 class _NoFormula(Step):
     reason = "needs every unit's values"
+    # the step in Thai, and why (the cell shows both languages)
+    reason_th = "ขั้นนี้ต้องใช้ค่าของทุกหน่วยงาน"
 
     def formula(self, key, cells) -> NoFormula:
-        return NoFormula(f"{self.name} {self.reason}")
+        return NoFormula(f"{self.name} {self.reason}", self.reason_th)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Denominate(_NoFormula):
     spec: prep.PrepSpec
     name: str = "denominate"
     reason = "divides by a unit attribute of the agency list"
+    reason_th = "การหาร (denominate) ใช้ข้อมูลของหน่วยงานจากรายชื่อหน่วยงาน"
 
     def apply(self, state: State, fitted) -> State:
         units = _units(state)
@@ -103,6 +106,7 @@ class Impute(_NoFormula):
     spec: prep.PrepSpec
     name: str = "impute"
     reason = "fills a blank from the other units' answers"
+    reason_th = "การเติมค่าที่ขาด (impute) ใช้คำตอบของหน่วยงานอื่น"
 
     def fit(self, state: State) -> prep.ImputeFit:
         """Over every unit of the round (imputation comes before screening)."""
@@ -128,6 +132,7 @@ class Screen(_NoFormula):
     spec: prep.PrepSpec
     name: str = "screen"
     reason = "counts a unit's answers against the framework's threshold"
+    reason_th = "การคัดกรอง (screen) นับคำตอบของหน่วยงานเทียบกับเกณฑ์ของกรอบการประเมิน"
 
     def apply(self, state: State, fitted) -> State:
         """Coverage counts the answers before imputation (the record's `raw`)."""
@@ -150,6 +155,7 @@ class Treat(_NoFormula):
     spec: prep.PrepSpec
     name: str = "treat"
     reason = "needs the skewness and kurtosis of every unit's values"
+    reason_th = "การจัดการค่าผิดปกติ (treat) ต้องใช้ความเบ้และความโด่งของค่าทุกหน่วยงาน"
 
     def _kept(self, state: State) -> np.ndarray:
         return state.values if state.active is None else np.where(state.active[:, None], state.values, np.nan)
