@@ -199,11 +199,11 @@ class FastWorkbook:
     READERS = 2  # threads that read ahead
     # A sheet checked ahead with at least this much XML (a Responses sheet of some 2,000
     # agencies) is parsed in two pieces by the two threads (_pieces_here), where the process
-    # may use this many cores: the two parses and the command's imports run at once. The
-    # pieces cost some 0.1 s more CPU on 75 MB of XML (written and read again); on two
-    # cores, one of them busy with other work, that was all they did (docs/speed.md).
+    # may use this many cores. On 75 MB of XML the pieces cost 0.05-0.1 s more CPU (written
+    # and read again) and, on two cores with one free, take 0.3 s off the wall time; with
+    # both cores busy with other work they only cost (docs/speed.md).
     PIECES_FROM = 16 * 1024 ** 2
-    PIECES_CORES = 3
+    PIECES_CORES = 2
 
     def __init__(self, path: Path, unchecked: set[str] | None = None):
         self.path = Path(path)
