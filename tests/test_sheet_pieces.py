@@ -293,3 +293,17 @@ def test_damaged_xml_reads_in_pieces_as_whole(tmp_path_factory, monkeypatch, whe
     xml[at:at + width] = junk
     book = package(tmp_path_factory.mktemp("damaged") / "book.xlsx", bytes(xml))
     assert _outcome(book, monkeypatch, pieces=True) == _outcome(book, monkeypatch, pieces=False)
+
+
+def test_no_room_for_the_pieces_reads_the_sheet_whole(tmp_path, monkeypatch):
+    """A temporary copy that cannot be written (a full disk) is no reason to fail: the
+    sheet is parsed whole, as stored."""
+    import errno
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sheet_pieces, "write_piece", full)
+    book = package(tmp_path / "book.xlsx", sheet_xml(plain(400)))
+    values, pieces, merges = read_in_pieces(book, monkeypatch)
+    assert pieces == 0 and values == whole_rows(book) and merges == ["A1:B1"]

@@ -333,7 +333,12 @@ class FastWorkbook:
             if found_near[-1] and any(far().search(xml, a, b) for a, b in span):
                 return _unread(parses, merges)  # far in this piece, so in the whole sheet
             zf, _ = self._thread_handles()
-            path = sheet_pieces.write_piece(zf, self._parts[name], self._sheet_part_set, chunk)
+            try:
+                path = sheet_pieces.write_piece(zf, self._parts[name], self._sheet_part_set, chunk)
+            except OSError:  # no room for the temporary copy (a full disk, say): whole, as stored
+                _unread(parses, merges)
+                return self._pool.submit(self._load, name, (not (_ERROR_CELL in xml or _far_cell(xml)),
+                                                            merges))
             self._piece_files.append(path)
             parses.append(self._pool.submit(self._parse_piece, path, name))
         if any(found_near) and any(far().search(xml, a, b) for span, near_found in zip(spans, found_near)
