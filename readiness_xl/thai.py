@@ -83,7 +83,10 @@ _SPLIT_SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e4d([\u0e48-\u0e4b]?)\u0e32")
 def text_key(text: object) -> str:
     """The form in which two ids or names that look the same compare equal: NFC, SARA AM
     as one character (U+0E33), zero-width characters removed, outer spaces stripped.
-    For comparing and grouping only; what is shown keeps the text as typed."""
+    For comparing and grouping only; what is shown keeps the text as typed. ASCII text
+    (most ids) has none of these: it is only stripped."""
+    if type(text) is str and text.isascii():
+        return text.strip()
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", str(text)))
     if "\u0e4d" in text:
         text = _SPLIT_SARA_AM.sub(lambda m: m.group(1) + m.group(2) + "\u0e33", text)

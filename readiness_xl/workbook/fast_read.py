@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import re
 import threading
 import zipfile
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from readiness_xl.errors import Problem, ReadinessError
 from readiness_xl.workbook import layout as L
+from readiness_xl.workbook import sheet_pieces
 from readiness_xl.workbook.package import (check_package, defined_names, not_a_package, sheet_parts,
                                            unpack_checked)
 
@@ -41,6 +43,14 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 # calamine's grid may reach this many times the rows the sheet holds (plus a margin),
 # and hold at most a cell per 4 bytes of the sheet's XML (at least a million cells).
 _ROW_FACTOR, _ROW_MARGIN, _GRID_FLOOR, _BYTES_PER_CELL = 4, 1024, 1_000_000, 4
+
+
+def _merges(xml: bytes) -> list[str]:
+    """A sheet's merged ranges. They follow the cells (the schema's order): searched for
+    after them only."""
+    first = xml.find(b"mergeCell", max(xml.rfind(b"sheetData>"), 0))
+    return [] if first < 0 else \
+        [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
 
 
 def _far_cell(xml: bytes) -> bool:
@@ -187,6 +197,13 @@ class FastWorkbook:
     AHEAD_BYTES = 64 * 1024 ** 2
     AHEAD = 2048
     READERS = 2  # threads that read ahead
+    # A sheet checked ahead with at least this much XML (a Responses sheet of some 2,000
+    # agencies) is parsed in two pieces by the two threads (_pieces_here), where the process
+    # may use this many cores. On 75 MB of XML the pieces cost 0.05-0.1 s more CPU (written
+    # and read again) and, on two cores with one free, take 0.3 s off the wall time; with
+    # both cores busy with other work they only cost (docs/speed.md).
+    PIECES_FROM = 16 * 1024 ** 2
+    PIECES_CORES = 2
 
     def __init__(self, path: Path, unchecked: set[str] | None = None):
         self.path = Path(path)
@@ -209,6 +226,9 @@ class FastWorkbook:
         self._held = 0                            # the XML bytes of those sheets
         self._taken: set[str] = set()             # sheets whose values were asked for
         self.merges: dict[str, list[str]] = {}    # merged ranges of every sheet read
+        self._piece_books: list = []              # calamine workbooks of sheets' pieces
+        self._piece_files: list[str] = []         # their temporary files not yet removed
+        self._sheet_part_set = set(self._parts.values())
         self.sheetnames = list(self._parts)
         self.defined_names = name_ranges(defined_names(self._zip))
 
@@ -216,18 +236,18 @@ class FastWorkbook:
         """Whether calamine may read a sheet (no error cell it would hide, no far cell that
         would make it allocate too much) and the sheet's merged ranges: one read of its XML,
         let go before calamine parses the sheet."""
+        xml = self._unpacked(name)
+        return not (_ERROR_CELL in xml or _far_cell(xml)), _merges(xml)
+
+    def _unpacked(self, name: str) -> bytes:
+        """A sheet's XML; a part check_package left to this reader is checked as it unpacks."""
         zf, _ = self._thread_handles()
         part = self._parts[name]
         if part in self._unchecked:  # unpacked once: checked as check_package would, and scanned
             xml = unpack_checked(zf, part, self.path.name)
             self._unchecked.discard(part)
-        else:
-            xml = zf.read(part)
-        # merges follow the cells (the schema's order): searched for after them only
-        first = xml.find(b"mergeCell", max(xml.rfind(b"sheetData>"), 0))
-        merges = [] if first < 0 else \
-            [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
-        return not (_ERROR_CELL in xml or _far_cell(xml)), merges
+            return xml
+        return zf.read(part)
 
     def _load(self, name: str, scanned: tuple[bool, list[str]] | None = None):
         """calamine's parse of a sheet (its grid, not yet Python values), or None where
@@ -271,12 +291,69 @@ class FastWorkbook:
 
     def _scanned_here(self, name: str) -> Future:
         try:
+            if self.READERS > 1 and self._size(name) >= self.PIECES_FROM \
+                    and _cores() >= self.PIECES_CORES:
+                return self._pieces_here(name)
             scanned = self._scan(name)
         except Exception as err:  # raised where the sheet's values are asked for, as for the others
             failed = Future()
             failed.set_exception(err)
             return failed
         return self._pool.submit(self._load, name, scanned)
+
+    def _pieces_here(self, name: str) -> Future:
+        """_load's answer for a large sheet, with calamine's parse in two pieces, each in a
+        thread (workbook.sheet_pieces): the first half of the rows is checked and handed to
+        a thread before the second half is checked. The verdict (error cells, far cells)
+        is the whole sheet's, as _scan gives it: _far_cell's two tests, each true when it
+        is true of a piece; and a piece is parsed only when it is within bounds on its own."""
+        xml = self._unpacked(name)
+        merges = _merges(xml)
+        cut = sheet_pieces.cut_at(xml)
+        if cut is None:
+            return self._pool.submit(self._load, name, (not (_ERROR_CELL in xml or _far_cell(xml)),
+                                                        merges))
+        head, middle = cut
+        spans = ([(0, middle)], [(0, head), (middle, len(xml))])
+        whole = memoryview(xml)
+        chunks = ((whole[:middle], sheet_pieces.CLOSE), (whole[:head], whole[middle:]))
+        near = _far_pattern(*_bounds(_ROW_MARGIN, max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)))
+        counted: list[re.Pattern] = []
+
+        def far() -> re.Pattern:  # the rows are counted once, and only if a test needs them
+            if not counted:
+                counted.append(_far_pattern_of(xml))
+            return counted[0]
+
+        found_near, parses = [], []
+        for span, chunk in zip(spans, chunks):
+            if any(xml.find(_ERROR_CELL, a, b) >= 0 for a, b in span):
+                return _unread(parses, merges)
+            found_near.append(any(near.search(xml, a, b) for a, b in span))
+            if found_near[-1] and any(far().search(xml, a, b) for a, b in span):
+                return _unread(parses, merges)  # far in this piece, so in the whole sheet
+            zf, _ = self._thread_handles()
+            try:
+                path = sheet_pieces.write_piece(zf, self._parts[name], self._sheet_part_set, chunk)
+            except OSError:  # no room for the temporary copy (a full disk, say): whole, as stored
+                _unread(parses, merges)
+                return self._pool.submit(self._load, name, (not (_ERROR_CELL in xml or _far_cell(xml)),
+                                                            merges))
+            self._piece_files.append(path)
+            parses.append(self._pool.submit(self._parse_piece, path, name))
+        if any(found_near) and any(far().search(xml, a, b) for span, near_found in zip(spans, found_near)
+                                   if not near_found for a, b in span):
+            return _unread(parses, merges)
+        return _done((_Pieces(self, name, parses), merges))
+
+    def _parse_piece(self, path: str, name: str):
+        """calamine's parse of a piece of a sheet (its own package, see _pieces_here)."""
+        from python_calamine import CalamineWorkbook
+        book = CalamineWorkbook.from_path(path)
+        self._piece_books.append(book)
+        if sheet_pieces.remove(path):  # calamine holds it open: nothing is left behind
+            self._piece_files.remove(path)
+        return book.get_sheet_by_name(name)
 
     def _size(self, name: str) -> int:
         return self._sizes.get(self._parts[name], 0)
@@ -337,8 +414,61 @@ class FastWorkbook:
         for zf, calamine in self._handles:
             zf.close()
             calamine.close()
+        for book in self._piece_books:
+            book.close()
+        for path in self._piece_files:
+            sheet_pieces.remove(path)
+        self._piece_books, self._piece_files = [], []
         if self._openpyxl is not None:
             self._openpyxl.close()
+
+
+class _Pieces:
+    """A sheet parsed in pieces (FastWorkbook._pieces_here): its rows, joined, as the
+    whole sheet's calamine parse gives them."""
+
+    def __init__(self, book: FastWorkbook, name: str, parses: list[Future]):
+        self.book, self.name, self.parses = book, name, parses
+
+    def to_python(self, skip_empty_area: bool = False):
+        try:
+            first, second = (parse.result() for parse in self.parses)
+        except Exception:  # damaged XML a piece cannot take (an unmatched tag, say) the whole
+            rows = None    # sheet may still take or refuse: it answers, as it would have
+        else:
+            rows = sheet_pieces.joined_rows(first, second)
+        if rows is None:  # or rows out of order: the whole sheet, as it is stored
+            _, calamine = self.book._thread_handles()
+            rows = calamine.get_sheet_by_name(self.name).to_python(skip_empty_area=False)
+        return rows
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _done(value) -> Future:
+    done = Future()
+    done.set_result(value)
+    return done
+
+
+def _unread(parses: list[Future], merges: list[str]) -> Future:
+    """A sheet calamine may not read after all: its pieces' parses cancelled (one already
+    running is within bounds, and is let finish)."""
+    for parse in parses:
+        parse.cancel()
+    return _done((None, merges))
+
+
+def _far_pattern_of(xml: bytes) -> re.Pattern:
+    """The far-cell expression of _far_cell's second test, the sheet's rows counted."""
+    rows = _ROW_FACTOR * xml.count(b"row") // 2 + _ROW_MARGIN
+    return _far_pattern(*_bounds(rows, max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)))
 
 
 def _naming(sheet: str, rows):

@@ -11,9 +11,11 @@ with w = MOD(ROW(answers), 97) + 1 (small, so the sums stay exact enough to comp
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from readiness_xl.core.answers import YES_WORDS
 from readiness_xl.workbook import layout as L
@@ -30,27 +32,31 @@ LONG_STALE = ("คำตอบในชีต Responses เปลี่ยนห
               "the Responses sheet changed since the last recalculation: press Recalculate")
 WORDS = sorted(w for w in YES_WORDS if not w.isdigit())   # "1" is a number in a cell
 _YES = frozenset(WORDS)
+_BLANK, _NUMBER, _TEXT, _OTHER = range(4)
+# a cell's kind by its type; any other type (bool, a date, numpy's numbers) is looked at alone
+_KIND = defaultdict(lambda: _OTHER, {type(None): _BLANK, float: _NUMBER, int: _NUMBER, str: _TEXT})
 
 
 def fingerprints(values: np.ndarray, rows: np.ndarray) -> tuple[float, float, float, float]:
     """The four sums above, from the answers as read and the row each sits in. Cells are
-    told apart by their type once, as one array (a 600,000-answer sheet: 0.1 s); numbers
-    are int and float (numpy's too), never bool, as ISNUMBER counts them."""
+    told apart by their type once, as one array of small codes (a 600,000-answer sheet:
+    0.03 s); numbers are int and float (numpy's too), never bool, as ISNUMBER counts them.
+    A text's length and yes are worked out once per distinct text."""
     values, rows = np.asarray(values, dtype=object).ravel(), np.asarray(rows).ravel()
     weights = (rows % MODULUS + 1).astype(float)
     listed = values.tolist()
-    kinds = np.fromiter(map(type, listed), dtype=object, count=len(listed))
-    numeric, texts = (kinds == float) | (kinds == int), kinds == str
-    other = np.flatnonzero(~(numeric | texts) & (kinds != type(None)))
+    kinds = np.fromiter(map(_KIND.__getitem__, map(type, listed)), dtype=np.int8, count=len(listed))
+    numeric, texts = kinds == _NUMBER, kinds == _TEXT
+    other = np.flatnonzero(kinds == _OTHER)
     if other.size:
         numeric[other] = [isinstance(listed[i], np.number) for i in other.tolist()]
     numbers = np.zeros(len(listed))
     numbers[numeric] = values[numeric].astype(float)
-    strings, text_weights = values[texts].tolist(), weights[texts]
-    lengths = np.fromiter(map(len, strings), float, count=len(strings))
-    yes = np.fromiter(map(_YES.__contains__, map(str.lower, strings)), bool, count=len(strings))
-    return (float(numbers @ weights), float(numeric @ weights), float(lengths @ text_weights),
-            float(yes @ text_weights))
+    codes, distinct = pd.factorize(values[texts])
+    lengths = np.fromiter(map(len, distinct), float, count=len(distinct))[codes]
+    yes = np.fromiter(map(_YES.__contains__, map(str.lower, distinct)), bool, count=len(distinct))[codes]
+    return (float(numbers @ weights), float(numeric @ weights), float(lengths @ weights[texts]),
+            float(yes @ weights[texts]))
 
 
 def check_formula(last_row: int, sums: tuple[float, ...]) -> str:
