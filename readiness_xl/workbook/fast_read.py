@@ -61,11 +61,14 @@ def _far_cell(xml: bytes) -> bool:
     by digits and letters (powers of 10 and 26), so each test is one byte scan. The rows
     are counted only when a reference passes the bounds of a sheet without rows (a sheet
     of a few hundred rows never needs the count)."""
-    budget = max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)
-    if not _far_pattern(*_bounds(_ROW_MARGIN, budget)).search(xml):
+    if not _near_pattern(xml).search(xml):
         return False  # within the bounds of a sheet with no rows at all: no need to count them
-    rows = _ROW_FACTOR * xml.count(b"row") // 2 + _ROW_MARGIN  # <row> and </row>, any prefix
-    return _far_pattern(*_bounds(rows, budget)).search(xml) is not None
+    return _far_pattern_of(xml).search(xml) is not None
+
+
+def _near_pattern(xml: bytes) -> re.Pattern:
+    """The far-cell expression of _far_cell's first test: the bounds of a sheet with no rows."""
+    return _far_pattern(*_bounds(_ROW_MARGIN, max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)))
 
 
 def _bounds(rows: int, budget: int) -> tuple[int, int]:
@@ -317,7 +320,7 @@ class FastWorkbook:
         spans = ([(0, middle)], [(0, head), (middle, len(xml))])
         whole = memoryview(xml)
         chunks = ((whole[:middle], sheet_pieces.CLOSE), (whole[:head], whole[middle:]))
-        near = _far_pattern(*_bounds(_ROW_MARGIN, max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)))
+        near = _near_pattern(xml)
         counted: list[re.Pattern] = []
 
         def far() -> re.Pattern:  # the rows are counted once, and only if a test needs them
@@ -466,7 +469,8 @@ def _unread(parses: list[Future], merges: list[str]) -> Future:
 
 
 def _far_pattern_of(xml: bytes) -> re.Pattern:
-    """The far-cell expression of _far_cell's second test, the sheet's rows counted."""
+    """The far-cell expression of _far_cell's second test, the sheet's rows counted (<row>
+    and </row>, any prefix)."""
     rows = _ROW_FACTOR * xml.count(b"row") // 2 + _ROW_MARGIN
     return _far_pattern(*_bounds(rows, max(_GRID_FLOOR, len(xml) // _BYTES_PER_CELL)))
 
