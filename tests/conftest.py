@@ -29,6 +29,19 @@ def run_cli(*args: str, check: bool = True, columns: int = 200) -> subprocess.Co
     return result
 
 
+def long_book(folder: Path, agencies: tuple[str, ...] = ("D01", "P01")) -> Path:
+    """A template of the Responses layout with these agencies' B.E. 2560 answers loaded,
+    through the command line as an analyst makes one."""
+    book = folder / "long.xlsx"
+    run_cli("new-template", book, "--layout", "long")
+    answers = folder / "answers.csv"
+    source = (ROOT / "readiness_xl" / "data" / "be2560" / "answers.csv").read_text(encoding="utf-8")
+    answers.write_text("\n".join(line for line in source.splitlines()
+                                 if line.startswith(("agency", *agencies))) + "\n", encoding="utf-8")
+    run_cli("load-answers", answers, "--into", book)
+    return book
+
+
 @pytest.fixture(scope="session")
 def sample_path(tmp_path_factory) -> Path:
     """A freshly built and recalculated sample workbook (do not modify: copy it)."""

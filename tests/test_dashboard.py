@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, long_book, run_cli
 from openpyxl import load_workbook
 from outside_tools import libreoffice_convert
 
@@ -154,13 +154,7 @@ def test_dashboard_formulas_use_only_functions_every_program_computes():
 def test_long_layout_dashboard_is_cached_as_libreoffice_computes_it(lo_profile, tmp_path):
     """The Responses layout, two agencies answered, a ministry chosen: its Summary holds
     values rather than formulas, and the Dashboard's cached values are still LibreOffice's."""
-    book = tmp_path / "long.xlsx"
-    run_cli("new-template", book, "--layout", "long")
-    answers = tmp_path / "answers.csv"
-    source = (ROOT / "readiness_xl" / "data" / "be2560" / "answers.csv").read_text(encoding="utf-8")
-    answers.write_text("\n".join(line for line in source.splitlines()
-                                 if line.startswith(("agency", "D01", "P01"))) + "\n", encoding="utf-8")
-    run_cli("load-answers", answers, "--into", book)
+    book = long_book(tmp_path)
     chosen = choose(book, "กระทรวงมหาดไทย", tmp_path / "chosen.xlsx")   # P01's ministry
     run_cli("recalc", chosen, "-o", tmp_path / "ours.xlsx")
     ours = formula_cells(tmp_path / "ours.xlsx")   # 2 agencies, 2 ministries, 2 kinds, the nation

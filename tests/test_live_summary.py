@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 import pandas as pd
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, long_book, run_cli
 from openpyxl import load_workbook
 from outside_tools import libreoffice_convert
 
@@ -295,13 +295,7 @@ def test_long_layout_keeps_values_with_a_live_check_of_the_answers(lo_profile, t
     """The Responses layout's Summary holds values; its status cells say, live, when any
     answer (a yes turned no, a number changed, a blank filled) differs from those scored."""
     from readiness_xl.workbook.long_check import LONG_STALE
-    book = tmp_path / "long.xlsx"
-    run_cli("new-template", book, "--layout", "long")
-    answers = tmp_path / "answers.csv"
-    source = (ROOT / "readiness_xl" / "data" / "be2560" / "answers.csv").read_text(encoding="utf-8")
-    answers.write_text("\n".join(line for line in source.splitlines()
-                                 if line.startswith(("agency", "D01", "P01"))) + "\n", encoding="utf-8")
-    run_cli("load-answers", answers, "--into", book)
+    book = long_book(tmp_path)
     ws = load_workbook(book)[L.SUMMARY_SHEET]
     assert isinstance(ws["M2"].value, float)          # values, not formulas, in this layout
     wb = load_workbook(book)
