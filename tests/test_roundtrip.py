@@ -112,9 +112,10 @@ def test_recalc_rewrites_only_the_summary_cells(decorated, tmp_path):
     run_cli("recalc", book)
     after = parts(book)
     with zipfile.ZipFile(book) as zf:
-        summary = sheet_parts(zf)["Summary"]
+        summary, dashboard = sheet_parts(zf)["Summary"], sheet_parts(zf)["Dashboard"]
     assert set(after) == set(before)
-    assert {n for n in before if before[n] != after[n]} == {summary}
+    # the Summary's cells, and the Dashboard's formulas with the values they compute cached
+    assert {n for n in before if before[n] != after[n]} == {summary, dashboard}
     assert outside_cells(after[summary]) == outside_cells(before[summary])
     assert "conditionalFormatting" in outside_cells(after[summary])
 
@@ -134,7 +135,7 @@ def test_collect_patches_answer_cells_and_adds_its_sheet_only(decorated, tmp_pat
         sheets = sheet_parts(zf)
     # styles.xml gains the Validation sheet's cell formats (appended: earlier ids keep their look)
     ours = {WORKBOOK_PART, WORKBOOK_RELS, CONTENT_TYPES, "xl/styles.xml", sheets["Summary"], sheets["D01"],
-            sheets["D02"]}
+            sheets["D02"], sheets["Dashboard"]}
     validation = sheets["Validation"]   # the sheet and its (empty) relationships part, both ours
     assert set(after) - set(before) <= {validation, validation.replace("worksheets/", "worksheets/_rels/") + ".rels"}
     assert validation in set(after) - set(before)
@@ -170,8 +171,31 @@ def test_xlsm_keeps_its_vba_project_byte_for_byte(decorated, tmp_path):
     assert after[CONTENT_TYPES] == before[CONTENT_TYPES]
     assert XLSM_MAIN in after[CONTENT_TYPES] and XLSX_MAIN not in after[CONTENT_TYPES]
     with zipfile.ZipFile(book) as zf:
-        summary = sheet_parts(zf)["Summary"]
-    assert {n for n in before if before[n] != after[n]} == {summary}
+        summary, dashboard = sheet_parts(zf)["Summary"], sheet_parts(zf)["Dashboard"]
+    assert {n for n in before if before[n] != after[n]} == {summary, dashboard}
+
+
+def test_collect_leaves_the_summary_and_dashboard_as_recalc_would(decorated, tmp_path):
+    """collect scores the merged answers and writes the Summary; the Dashboard's cached
+    values follow it (a viewer that does not recalculate would otherwise show the figures
+    of the last recalc beside a Summary of the new answers)."""
+    book = tmp_path / "book.xlsx"
+    shutil.copy(decorated, book)
+    run_cli("forms", book, "-d", tmp_path / "forms", "--prefill")
+    form = tmp_path / "forms" / "D01.xlsx"
+    wb = load_workbook(form)
+    wb["D01"]["G5"] = "ไม่ใช่" if wb["D01"]["G5"].value == "ใช่" else "ใช่"
+    wb.save(form)
+    before = parts(book)
+    run_cli("collect", form, "--into", book)
+    again = tmp_path / "again.xlsx"
+    run_cli("recalc", book, "-o", again)
+    with zipfile.ZipFile(book) as zf:
+        sheets = sheet_parts(zf)
+    collected, recalculated = parts(book), parts(again)
+    assert collected[sheets["Dashboard"]] != before[sheets["Dashboard"]]
+    for sheet in ("Summary", "Dashboard"):
+        assert collected[sheets[sheet]] == recalculated[sheets[sheet]], sheet
 
 
 def test_a_workbook_open_in_excel_is_reported_not_written(decorated, tmp_path):

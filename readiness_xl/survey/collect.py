@@ -34,7 +34,7 @@ from readiness_xl.workbook.package_edits import full_calc_on_load
 from readiness_xl.workbook.parts import replace_parts
 from readiness_xl.workbook.read import Book, damaged, read_book
 from readiness_xl.workbook.read_back import check_cells
-from readiness_xl.workbook.recalc import score_book, summary_cells
+from readiness_xl.workbook.recalc import dashboard_edit, score_book, summary_cells
 from readiness_xl.workbook.sheet_writer import Paper, SheetSpec, row_heights, sheet_edits
 from readiness_xl.workbook.sheet_xml import render_sheet_data, set_cells
 
@@ -249,9 +249,9 @@ def validation_spec(table: list[list]) -> SheetSpec:
 
 
 def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list[list],
-           target: Path) -> None:
-    """Patch the answer cells, the Validation sheet and the Summary of the master into
-    `target`, in one pass over the package."""
+           results: Results, target: Path) -> None:
+    """Patch the answer cells, the Validation sheet, the Summary and the Dashboard's cached
+    values of the master into `target`, in one pass over the package."""
     with zipfile.ZipFile(master.path) as zf:
         parts = sheet_parts(zf)
         edits = {parts[sheet]: (lambda data, v=values: set_cells(data.decode("utf-8"), v).encode("utf-8"))
@@ -262,6 +262,7 @@ def _write(master: Book, cells: dict[str, dict], rows: list[list], summary: list
             edit_answers(data).decode("utf-8"), summary).encode("utf-8")
         added, new_parts = sheet_edits(zf, validation_spec([VALIDATION_HEADER] + rows))
         edits.update(added)
+    edits.update(dashboard_edit(master.path, results, summary))
     add_sheet = edits.get(WORKBOOK_PART, lambda data: data)
     edits[WORKBOOK_PART] = lambda data: full_calc_on_load(add_sheet(data).decode("utf-8")).encode("utf-8")
     # Every part is read back before the master is replaced (replace_parts); the answers
@@ -343,7 +344,7 @@ def _collect(files: list[Path], master_path: Path, replace: bool, missing: str,
         merged_book = _merged(master, written)
         results = score_book(merged_book, missing)
         _write(master, cells, history + ledger_rows, summary_cells(merged_book, results, missing),
-               master_path)
+               results, master_path)
     except ReadinessError as err:
         raise ReadinessError([Problem(p.message, p.sheet, p.cell, p.file or master_path.name)
                               for p in err.problems]) from None

@@ -74,7 +74,7 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | 
         try:
             cells = summary_cells(book, results, missing)
             if results.preparation is None:
-                write_summary_rows(path, target, SUMMARY_SHEET, cells, _dashboard(path, results, cells))
+                write_summary_rows(path, target, SUMMARY_SHEET, cells, dashboard_edit(path, results, cells))
             else:
                 _write_with_preparation(path, target, results, cells)
         except ReadinessError as err:
@@ -82,8 +82,9 @@ def recalc_file(path: str | Path, out: str | Path | None = None, missing: str | 
     return results
 
 
-def _dashboard(path: Path, results: Results, cells: list[list]) -> dict:
-    """The Dashboard's edit: its formulas with the values they compute over `cells`."""
+def dashboard_edit(path: Path, results: Results, cells: list[list]) -> dict:
+    """The Dashboard's edit for workbook.parts.replace_parts: its formulas with the values
+    they compute over the Summary `cells` about to be written (recalc and collect)."""
     from readiness_xl.workbook.dashboard_cells import DashboardShape
     from readiness_xl.workbook.dashboard_write import dashboard_edits
     from readiness_xl.workbook.summary import shape
@@ -103,4 +104,4 @@ def _write_with_preparation(path: Path, target: Path, results: Results, rows: li
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".readiness-") as folder:
         staged = Path(folder) / path.name
         write_sheets(path, staged, [preparation_spec(results)])
-        write_summary_rows(staged, target, SUMMARY_SHEET, rows, _dashboard(staged, results, rows))
+        write_summary_rows(staged, target, SUMMARY_SHEET, rows, dashboard_edit(staged, results, rows))
