@@ -101,7 +101,7 @@ def test_radar_axes_carry_the_thai_names_that_fit_and_the_heat_map_the_english(r
 
 def test_thai_names_break_only_at_spaces_and_within_two_lines():
     """Widths in columns: a Thai vowel above or below and a tone mark take none."""
-    from readiness_xl.report.charts import display_width, name_lines
+    from readiness_xl.thai import display_width, name_lines
     assert display_width("ปฏิบัติ") == 4 and display_width("ที่") == 1 and display_width("Dim 1") == 5
     assert name_lines("แนวนโยบายและหลักปฏิบัติ", 19) == ["แนวนโยบายและหลักปฏิบัติ"]
     assert name_lines("แนวนโยบายและหลักปฏิบัติ", 18) is None          # never split inside

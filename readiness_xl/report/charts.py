@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from readiness_xl.core.benchmarks import WEAK_THRESHOLD
 from readiness_xl.core.framework import Framework
-from readiness_xl.thai import display_width, name_lines, radar_labels, thai_digits  # noqa: F401 (names of this module)
+from readiness_xl.thai import radar_labels, thai_digits
 
 THAI_FONTS = ("Loma", "Garuda", "Tahoma", "Noto Sans Thai", "Sarabun", "TH Sarabun New",
               "Norasi", "Kinnari", "Waree")

@@ -108,15 +108,12 @@ def _cell_value(attrs: str, inner: str, shared_text) -> object:
 def _shared_text(path: Path, index: int) -> str | None:
     """The text of shared string `index` (runs of rich text joined), found by counting
     <si> elements rather than parsing the table."""
-    from readiness_xl.workbook.package import NS_PKG_REL, WORKBOOK_RELS, part_path
-    from defusedxml import ElementTree as ET
+    from readiness_xl.workbook.shared_strings import table_part
     with zipfile.ZipFile(path) as zf:
-        rels = ET.fromstring(zf.read(WORKBOOK_RELS))
-        target = next((r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")
-                       if r.get("Type", "").endswith("/sharedStrings")), None)
-        if target is None:
+        part = table_part(zf)
+        if part is None:
             return None
-        data = zf.read(part_path(target))
+        data = zf.read(part)
     item = next(islice(_SHARED_ITEM.finditer(data), index, None), None)
     close = item and _SHARED_END.search(data, item.end())
     if not close:

@@ -32,6 +32,15 @@ def _with_attr(attrs: str, name: str, value: int) -> str:
         else f'{attrs} {name}="{value}"'
 
 
+def table_part(zf: zipfile.ZipFile) -> str | None:
+    """The package's shared-string part, as the workbook's relationships name it (None: it
+    has none)."""
+    rels = ET.fromstring(zf.read(WORKBOOK_RELS))
+    target = next((r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")
+                   if r.get("Type", "").endswith("/sharedStrings")), None)
+    return None if target is None else part_path(target)
+
+
 class SharedStrings:
     """The table of one package: its existing entries and the strings to append."""
 
@@ -48,12 +57,9 @@ class SharedStrings:
     @classmethod
     def load(cls, zf: zipfile.ZipFile) -> "SharedStrings":
         """The package's table (rich-text entries are kept but never reused), or an empty one."""
-        rels = ET.fromstring(zf.read(WORKBOOK_RELS))
-        target = next((r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")
-                       if r.get("Type", "").endswith("/sharedStrings")), None)
-        if target is None:
+        part = table_part(zf)
+        if part is None:
             return cls(None, [], None)
-        part = part_path(target)
         root = ET.fromstring(zf.read(part))
         t_tag = f"{{{NS_MAIN}}}t"
         entries = [(si[0].text or "") if len(si) == 1 and si[0].tag == t_tag else None
