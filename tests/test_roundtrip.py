@@ -120,14 +120,21 @@ def test_recalc_rewrites_only_the_summary_cells(decorated, tmp_path):
     assert "conditionalFormatting" in outside_cells(after[summary])
 
 
-def test_collect_patches_answer_cells_and_adds_its_sheet_only(decorated, tmp_path):
+def _master_and_returned_form(decorated, tmp_path) -> tuple[Path, Path]:
+    """A copy of the decorated master and D01's prefilled form with one answer changed, as
+    the agency saves it (a returned form, not the master); D02's form beside it unchanged."""
     book = tmp_path / "book.xlsx"
     shutil.copy(decorated, book)
     run_cli("forms", book, "-d", tmp_path / "forms", "--prefill")
     form = tmp_path / "forms" / "D01.xlsx"
     wb = load_workbook(form)
     wb["D01"]["G5"] = "ไม่ใช่" if wb["D01"]["G5"].value == "ใช่" else "ใช่"
-    wb.save(form)   # the agency saves its answer (a returned form, not the master)
+    wb.save(form)
+    return book, form
+
+
+def test_collect_patches_answer_cells_and_adds_its_sheet_only(decorated, tmp_path):
+    book, form = _master_and_returned_form(decorated, tmp_path)
     before = parts(book)
     run_cli("collect", form, tmp_path / "forms" / "D02.xlsx", "--into", book)
     after = parts(book)
@@ -179,13 +186,7 @@ def test_collect_leaves_the_summary_and_dashboard_as_recalc_would(decorated, tmp
     """collect scores the merged answers and writes the Summary; the Dashboard's cached
     values follow it (a viewer that does not recalculate would otherwise show the figures
     of the last recalc beside a Summary of the new answers)."""
-    book = tmp_path / "book.xlsx"
-    shutil.copy(decorated, book)
-    run_cli("forms", book, "-d", tmp_path / "forms", "--prefill")
-    form = tmp_path / "forms" / "D01.xlsx"
-    wb = load_workbook(form)
-    wb["D01"]["G5"] = "ไม่ใช่" if wb["D01"]["G5"].value == "ใช่" else "ใช่"
-    wb.save(form)
+    book, form = _master_and_returned_form(decorated, tmp_path)
     before = parts(book)
     run_cli("collect", form, "--into", book)
     again = tmp_path / "again.xlsx"
