@@ -223,6 +223,13 @@ def test_a_sheet_with_comments_or_cdata_is_not_cut(text, tmp_path, monkeypatch):
     assert pieces == 0 and values == whole_rows(book)       # parsed whole, as before
 
 
+def test_an_exclamation_mark_alone_does_not_stop_the_cut():
+    xml = sheet_xml(plain(400)).replace(b"<sheetData>", b'<sheetData><row r="1"><c r="A1" t="inlineStr">'
+                                        b"<is><t>Yes! a &lt;!-- not a comment</t></is></c></row>", 1)
+    head, cut = sheet_pieces.cut_at(xml)
+    assert xml[head - len(b"<sheetData>"):head] == b"<sheetData>" and xml[cut:].startswith(b'<row r="')
+
+
 def test_a_size_lie_in_the_sheet_is_still_refused(tmp_path, monkeypatch):
     from tests.test_reliability_g import _size_lie
     good = package(tmp_path / "good.xlsx", sheet_xml(plain(400)))

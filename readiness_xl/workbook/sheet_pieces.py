@@ -41,14 +41,20 @@ def cut_at(xml: bytes) -> tuple[int, int] | None:
     """(end of the opening `<sheetData>`, where the second half of the rows begins), or
     None where the sheet may not be cut (see the module's text)."""
     opening = xml.find(SHEET_DATA)
-    if opening < 0 or not xml.rstrip().endswith(b"</worksheet>") or b"<![CDATA[" in xml \
-            or b"<!--" in xml:
+    if opening < 0 or not xml.rstrip().endswith(b"</worksheet>") or _marked_section(xml):
         return None
     head = opening + len(SHEET_DATA)
     cut = xml.find(ROW_TAG, max(head, len(xml) // 2))
     if cut < 0 or xml.find(b"</sheetData>", cut) < 0:
         return None
     return head, cut
+
+
+def _marked_section(xml: bytes) -> bool:
+    """Whether the XML holds a CDATA section or a comment. Both begin with '<!', and a sheet
+    seldom holds a '!' at all: one search for that byte (memchr, a tenth of the time of a
+    search for either opening) mostly answers for both."""
+    return b"!" in xml and (b"<![CDATA[" in xml or b"<!--" in xml)
 
 
 def write_piece(zf: zipfile.ZipFile, sheet_part: str, other_sheets: set[str], chunks) -> str:
