@@ -128,16 +128,16 @@ def test_a_formula_like_text_stays_text_in_a_column_of_texts():
 
 
 def _corrupting_writestr(monkeypatch, part: str):
-    """Make zipfile store `part` with one byte changed (its CRC computed on the changed
+    """Make the writer store `part` with one byte changed (its CRC computed on the changed
     bytes, as a bad disk or a bug between our bytes and the file would give)."""
-    original = zipfile.ZipFile.writestr
+    from readiness_xl.workbook import parts
+    original = parts.write_deflated
 
-    def writestr(self, info, data, *args, **kwargs):
-        name = info.filename if isinstance(info, zipfile.ZipInfo) else info
-        if name == part:
+    def write_deflated(zout, info, data, *args, **kwargs):
+        if info.filename == part:
             data = data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
-        return original(self, info, data, *args, **kwargs)
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+        return original(zout, info, data, *args, **kwargs)
+    monkeypatch.setattr(parts, "write_deflated", write_deflated)
 
 
 def test_a_part_whose_written_bytes_differ_is_refused(sample_copy, monkeypatch):

@@ -101,14 +101,14 @@ def _patch_headers(path, offset_in_local: int, offset_in_central: int, value: in
 
 @INFLATERS
 def test_a_sound_part_unpacks_to_its_bytes(inflater, tmp_path, monkeypatch):
-    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    monkeypatch.setattr(package, "fast_zlib", lambda: inflater)
     with _zip(tmp_path / "b.xlsx") as zf:
         assert package.unpack_checked(zf, PART, "b.xlsx") == XML
 
 
 @INFLATERS
 def test_a_part_larger_than_declared_is_refused(inflater, tmp_path, monkeypatch):
-    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    monkeypatch.setattr(package, "fast_zlib", lambda: inflater)
     path = tmp_path / "b.xlsx"
     _zip(path, XML + b" " * 4 * 1024 ** 2).close()
     _patch_headers(path, 14, 16, zlib.crc32(XML))          # CRC-32 as of the short part
@@ -119,7 +119,7 @@ def test_a_part_larger_than_declared_is_refused(inflater, tmp_path, monkeypatch)
 
 @INFLATERS
 def test_a_wrong_crc_is_damage(inflater, tmp_path, monkeypatch):
-    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    monkeypatch.setattr(package, "fast_zlib", lambda: inflater)
     path = tmp_path / "b.xlsx"
     _zip(path).close()
     _patch_headers(path, 14, 16, zlib.crc32(XML) ^ 1)
@@ -130,7 +130,7 @@ def test_a_wrong_crc_is_damage(inflater, tmp_path, monkeypatch):
 @INFLATERS
 def test_a_broken_deflate_stream_is_zlib_damage(inflater, tmp_path, monkeypatch):
     """What the callers catch as damage (zlib.error), whichever inflates."""
-    monkeypatch.setattr(package, "_zlib", lambda: inflater)
+    monkeypatch.setattr(package, "fast_zlib", lambda: inflater)
     path = tmp_path / "b.xlsx"
     _zip(path).close()
     data = bytearray(path.read_bytes())
@@ -143,5 +143,25 @@ def test_a_broken_deflate_stream_is_zlib_damage(inflater, tmp_path, monkeypatch)
 
 @needs_isal
 def test_the_fast_inflate_is_used_where_installed():
-    package._zlib.cache_clear()
-    assert package._zlib() is isal_zlib
+    package.fast_zlib.cache_clear()
+    assert package.fast_zlib() is isal_zlib
+
+
+@pytest.mark.parametrize("deflate", [pytest.param(isal_zlib, id="isal", marks=needs_isal), zlib])
+def test_a_part_written_by_either_deflate_reads_back_as_written(deflate, tmp_path, monkeypatch):
+    """write_deflated's entry is a plain deflated zip entry: zipfile (zlib) reads it back
+    byte for byte, with its name, date and CRC; so does our own unpacking."""
+    from readiness_xl.workbook import zip_copy
+    monkeypatch.setattr(zip_copy, "fast_zlib", lambda: deflate)
+    data = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>ใช่ {i}</t></is></c></row>'
+                   for i in range(1, 5000)).encode()
+    path = tmp_path / "w.zip"
+    with zipfile.ZipFile(path, "w") as zout:
+        zip_copy.write_deflated(zout, zipfile.ZipInfo("xl/ชีต.xml", (2024, 1, 2, 3, 4, 6)), data)
+        zout.writestr("after.txt", b"next entry")
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/ชีต.xml")
+        assert zf.read(info) == data and zf.read("after.txt") == b"next entry"
+        assert info.date_time == (2024, 1, 2, 3, 4, 6) and info.compress_type == zipfile.ZIP_DEFLATED
+        assert info.CRC == zlib.crc32(data) and info.compress_size < len(data) // 5
+        assert zf.testzip() is None and package.unpacked(zf, "xl/ชีต.xml", "w.zip") == data

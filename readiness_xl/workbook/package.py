@@ -163,37 +163,45 @@ def unpack_checked(zf: zipfile.ZipFile, name: str, file: str) -> bytes:
     differs. For a reader that needs the whole part anyway (fast_read scans each sheet
     before calamine parses it): the check costs no second pass over the data. Never more
     than the declared size plus one byte is unpacked."""
-    info = zf.getinfo(name)
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        data = zf.read(name)  # zipfile refuses these itself
-    else:
-        with open(zf.filename, "rb") as raw:
-            raw.seek(_data_start(raw, info))
-            packed = raw.read(info.compress_size)
-        inflate = _zlib()
-        if info.compress_type == zipfile.ZIP_STORED:
-            data = packed
-        else:
-            try:
-                data = inflate.decompressobj(-zlib.MAX_WBITS).decompress(packed, info.file_size + 1)
-            except inflate.error as err:  # isal's errors are not zlib's: the callers know zlib's
-                raise zlib.error(str(err)) from None
-        del packed
-        if len(data) > info.file_size:
-            raise _size_lie(info, file)
-        if inflate.crc32(data) != info.CRC or len(data) != info.file_size:
-            raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
+    data = unpacked(zf, name, file)
     if _declares_dtd(data):
         raise _dtd_refused(name, file)
     return data
 
 
+def unpacked(zf: zipfile.ZipFile, name: str, file: str) -> bytes:
+    """A part's bytes by the fastest inflate installed (fast_zlib): refused if it gives more
+    bytes than its header declares (never more than that plus one byte is unpacked),
+    damaged if its CRC-32 differs."""
+    info = zf.getinfo(name)
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return zf.read(name)  # zipfile refuses these itself
+    with open(zf.filename, "rb") as raw:
+        raw.seek(_data_start(raw, info))
+        packed = raw.read(info.compress_size)
+    inflate = fast_zlib()
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = packed
+    else:
+        try:
+            data = inflate.decompressobj(-zlib.MAX_WBITS).decompress(packed, info.file_size + 1)
+        except inflate.error as err:  # isal's errors are not zlib's: the callers know zlib's
+            raise zlib.error(str(err)) from None
+    del packed
+    if len(data) > info.file_size:
+        raise _size_lie(info, file)
+    if inflate.crc32(data) != info.CRC or len(data) != info.file_size:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
+    return data
+
+
 @functools.cache
-def _zlib():
-    """The inflate and CRC-32 that unpack a sheet: ISA-L's (the `fast` extra's `isal`: the
-    same bytes, a 75 MB sheet inflated in half zlib's time and its CRC-32 in a quarter)
-    where it is installed, else zlib's. Both stop at the `max_length` asked, so a
-    disguised bomb is cut off the same way."""
+def fast_zlib():
+    """The deflate, inflate and CRC-32 of the parts we unpack and write: ISA-L's (the
+    `fast` extra's `isal`: the same bytes unpacked, a 75 MB sheet inflated in half zlib's
+    time and its CRC-32 in a quarter; a 22 MB Summary deflated in a quarter of zlib's
+    level-1 time, and smaller) where it is installed, else zlib's. Both inflates stop at
+    the `max_length` asked, so a disguised bomb is cut off the same way."""
     try:
         from isal import isal_zlib
     except ImportError:

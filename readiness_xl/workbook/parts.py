@@ -21,7 +21,7 @@ from readiness_xl.workbook.atomic_write import atomic_target, shown_name
 from readiness_xl.workbook.package import XML_SUFFIXES, check_package, sheet_part
 from readiness_xl.workbook.read_back import DAMAGED_PART, read_back, well_formed
 from readiness_xl.workbook.sheet_xml import render_sheet_data
-from readiness_xl.workbook.zip_copy import copy_stored
+from readiness_xl.workbook.zip_copy import copy_stored, write_deflated
 
 
 def _write_and_read_back(zin: zipfile.ZipFile, tmp: Path, written: dict[str, bytes],
@@ -33,11 +33,9 @@ def _write_and_read_back(zin: zipfile.ZipFile, tmp: Path, written: dict[str, byt
             if info.filename not in written:
                 copy_stored(zin, info, zout)
             else:
-                zout.writestr(info, written[info.filename], compress_type=zipfile.ZIP_DEFLATED,
-                              compresslevel=1)
+                write_deflated(zout, info, written[info.filename])
         for name in new:
-            zout.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), written[name],
-                          compress_type=zipfile.ZIP_DEFLATED)
+            write_deflated(zout, zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), written[name])
     with zipfile.ZipFile(tmp) as back:
         return {part: read_back(back, part, meant) for part, meant in written.items()}
 

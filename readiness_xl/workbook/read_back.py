@@ -12,7 +12,8 @@ from xml.parsers import expat
 from defusedxml import ElementTree as ET
 
 from readiness_xl.workbook.cell_xml import stored
-from readiness_xl.workbook.package import NS_MAIN
+from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.package import NS_MAIN, unpacked
 
 
 def sheet_values(sheet_xml: bytes | str) -> dict[str, object]:
@@ -132,11 +133,12 @@ def well_formed(data: bytes, chunk: int = 1 << 20) -> str | None:
 
 def read_back(written: zipfile.ZipFile, part: str, meant: bytes) -> tuple[bytes | None, str | None]:
     """A part as the written file holds it, and why it is not what was meant (or None):
-    zipfile inflates it and checks its CRC-32, and the bytes must equal `meant` (which
+    it is inflated (no more than its declared size) and its CRC-32 checked as a stranger's
+    part would be (package.unpacked), and the bytes must equal `meant` (which
     replace_parts has checked to be well-formed XML where the part is XML)."""
     try:
-        data = written.read(part)
-    except DAMAGED_PART as err:
+        data = unpacked(written, part, written.filename)
+    except (*DAMAGED_PART, ReadinessError) as err:
         return None, f"unreadable: {' '.join(str(err).split())}"
     if data != meant:
         return data, f"{len(data):,} bytes read back differ from the {len(meant):,} written"
