@@ -117,7 +117,7 @@ def warm_click(agencies: int, reps: int) -> dict:
         recalculate_all_agencies(book)
         times.append(time.perf_counter() - start)
         funcs = [a["func"] for a in book.json()["actions"]]
-        assert funcs == ["rangeClearContents", "setValues", "calculate"], funcs
+        assert funcs == ["rangeClearContents", "setValues", "setFormula", "calculate"], funcs
     return {"agencies": agencies, "first_s": times[0], "warm_s": min(times[1:])}
 
 
