@@ -7,6 +7,8 @@ import hashlib
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from tests.conftest import run_cli
@@ -186,3 +188,25 @@ def test_a_narrow_terminal_drops_columns_in_order_then_shortens_long_names(sampl
     assert "Rank" not in header and "Level" not in header and "Overall" in header
     assert "กรมส่งเสริมอุตสาหกรรม" in out  # short names whole; only the longest end in '…'
     assert "สำนักงานคณะกรรมการอ้อยและน้ำตาลทราย" not in out and "…" in out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="abc ใช่ไม่ก่ำ้ี่ 12.5…", max_size=30), min_size=4, max_size=4),
+                min_size=1, max_size=8))
+def test_the_width_bound_is_never_below_what_rich_measures(rows):
+    """fit_table returns a table without measuring it when width_bound fits: the bound must
+    never be below rich's own measure of the printed table (Thai marks take no cell)."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    from rich import box
+    from rich.table import Table
+
+    from readiness_xl.cli.terminal import width_bound
+    table = Table(title="t", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for header in ("Rank", "หน่วยงาน", "Unit", "D1"):
+        table.add_column(header, no_wrap=header != "Unit")
+    for row in rows:
+        table.add_row(*row)
+    wide = Console(width=10_000, markup=False, emoji=False)
+    assert Measurement.get(wide, wide.options, table).maximum <= width_bound(table)
