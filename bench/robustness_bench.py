@@ -16,6 +16,10 @@ by the OS (ru_maxrss), after each stage; run the stages in separate processes
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line runs it (cli.main), before numpy loads
+
 import argparse
 import dataclasses
 import json

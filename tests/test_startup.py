@@ -130,3 +130,16 @@ def test_only_the_report_pages_need_matplotlib_to_import():
                          capture_output=True, text=True, check=True,
                          env={**os.environ, "XLWINGS_LICENSE_KEY": ""}).stdout
     assert json.loads(out.strip().splitlines()[-1]) == []
+
+
+def test_the_command_runs_numpy_blas_in_one_thread_unless_told_otherwise():
+    """Set before numpy loads (robustness runs threads of its own; OpenBLAS's would spin
+    beside them): an environment that names a thread count keeps it."""
+    probe = ("import os, sys; import readiness_xl.cli.main; "
+             "print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split() == ["1", "False"]
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**env, "OPENBLAS_NUM_THREADS": "4"})
+    assert out.stdout.split() == ["4", "False"]
