@@ -192,20 +192,23 @@ def test_a_narrow_terminal_drops_columns_in_order_then_shortens_long_names(sampl
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.text(alphabet="abc ใช่ไม่ก่ำ้ี่ 12.5…", max_size=30), min_size=4, max_size=4),
-                min_size=1, max_size=8))
-def test_the_width_bound_is_never_below_what_rich_measures(rows):
+                min_size=0, max_size=8),
+       st.integers(0, 20), st.sampled_from([None, 5, 15]))
+def test_the_width_bound_is_never_below_what_rich_measures(rows, min_width, fixed):
     """fit_table returns a table without measuring it when width_bound fits: the bound must
-    never be below rich's own measure of the printed table (Thai marks take no cell)."""
+    never be below rich's own measure of the printed table (Thai marks take no cell; a
+    column's minimum or fixed width counts whatever its cells)."""
+    from rich import box
     from rich.console import Console
     from rich.measure import Measurement
-
-    from rich import box
     from rich.table import Table
 
-    from readiness_xl.cli.terminal import width_bound
+    from readiness_xl.cli.terminal import name_column, width_bound
     table = Table(title="t", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    for header in ("Rank", "หน่วยงาน", "Unit", "D1"):
-        table.add_column(header, no_wrap=header != "Unit")
+    name_column(table, "หน่วย")                           # the Thai name column's minimum width
+    table.add_column("Unit", min_width=min_width or None)
+    table.add_column("Rank", no_wrap=True, width=fixed)
+    table.add_column("D1", justify="right", min_width=len("Overall"))
     for row in rows:
         table.add_row(*row)
     wide = Console(width=10_000, markup=False, emoji=False)

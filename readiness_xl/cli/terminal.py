@@ -55,10 +55,15 @@ def fit_table(make, narrower: tuple[str, ...], width: int | None, names: str = "
 
 
 def width_bound(table: Table) -> int:
-    """A width the table never exceeds unwrapped: each column as wide as its widest cell or
-    header with a space each side and a rule, and both edges (more than rich measures)."""
-    return 2 + sum(3 + max(map(cell_len, [str(column.header), *map(str, column._cells)]))
-                   for column in table.columns)
+    """A width the table never exceeds unwrapped: each column as wide as its fixed width or
+    else its widest cell, header or minimum width, with a space each side and a rule, and
+    both edges (more than rich measures)."""
+    if table.width is not None:
+        return table.width
+    columns = sum(3 + (column.width if column.width is not None else
+                       max(column.min_width or 0, *map(cell_len, [str(column.header), *map(str, column._cells)])))
+                  for column in table.columns)
+    return max(2 + columns, table.min_width or 0)
 
 
 def name_column(table: Table, header: str = "หน่วยงาน") -> None:
