@@ -53,10 +53,12 @@ class ReadinessError(Exception):
         return (f"{first} (and {more} more problem{'s' if more > 1 else ''}; "
                 "run readiness-xl --all-problems … to list them)") if more else first
 
-    def in_file(self, file: str) -> "ReadinessError":
-        """The same error with the file name filled in where it was unknown."""
+    def in_file(self, file: str, sheet: str | None = None) -> "ReadinessError":
+        """The same error with the file name (and `sheet`, when given) filled in where it
+        was unknown."""
         return ReadinessError(
-            [p if p.file else Problem(p.message, p.sheet, p.cell, file) for p in self.problems]
+            [p if p.file and (p.sheet or not sheet) else
+             Problem(p.message, p.sheet or sheet, p.cell, p.file or file) for p in self.problems]
         )
 
 

@@ -120,7 +120,10 @@ def test_a_damaged_sheet_among_200_read_ahead_is_named_and_no_thread_is_left(tmp
         read_book(tmp_path / "bad.xlsx")
     (problem,) = raised.value.problems
     assert (problem.file, problem.sheet) == ("bad.xlsx", victim), str(problem)
-    assert problem.message.startswith("damaged workbook"), str(problem)
+    # how zeroed bytes break a deflate stream depends on the deflate that wrote it (zlib's
+    # or ISA-L's): it no longer inflates, or it inflates past the declared size
+    assert problem.message.startswith("damaged workbook") or "unpacks to more than" in problem.message, \
+        str(problem)
     assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]
 
 
@@ -173,7 +176,10 @@ def test_a_damaged_responses_sheet_checked_before_the_imports_is_named(tmp_path)
         read_book(book)
     (problem,) = raised.value.problems
     assert (problem.file, problem.sheet) == ("long.xlsx", "Responses"), str(problem)
-    assert problem.message.startswith("damaged workbook"), str(problem)
+    # how zeroed bytes break a deflate stream depends on the deflate that wrote it (zlib's
+    # or ISA-L's): it no longer inflates, or it inflates past the declared size
+    assert problem.message.startswith("damaged workbook") or "unpacks to more than" in problem.message, \
+        str(problem)
     assert not [t for t in threading.enumerate() if t.name.startswith("readiness-read")]
 
 

@@ -303,8 +303,8 @@ def _read_book(path: Path, progress, wb) -> Book:
         wb = begin_reading(path)
     try:
         book = read_open_book(wb, path, progress)
-    except ReadinessError as err:
-        raise err.in_file(path.name) from None
+    except ReadinessError as err:  # a refusal met reading a sheet (a size lie, say) names it
+        raise err.in_file(path.name, getattr(err, "sheet", None)) from None
     except Exception as err:  # parts are unpacked lazily, so damage shows up while reading
         if not damaged(err):
             raise
