@@ -16,10 +16,6 @@ by the OS (ru_maxrss), after each stage; run the stages in separate processes
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line runs it (cli.main), before numpy loads
-
 import argparse
 import dataclasses
 import json
@@ -30,6 +26,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+from readiness_xl.cli.main import one_blas_thread  # noqa: E402
+
+one_blas_thread()  # as the command line runs it, before numpy loads
 
 from workbooks import agencies, answers, framework  # noqa: E402
 from readiness_xl.core import robustness as R  # noqa: E402

@@ -127,7 +127,7 @@ def test_a_formula_like_text_stays_text_in_a_column_of_texts():
     assert sheet_values(xml) == {"A1": "h", "A2": "=1+1", "A3": "+A1", "A5": "@SUM(A1)"}
 
 
-def _corrupting_writestr(monkeypatch, part: str):
+def _corrupting_write(monkeypatch, part: str):
     """Make the writer store `part` with one byte changed (its CRC computed on the changed
     bytes, as a bad disk or a bug between our bytes and the file would give)."""
     from readiness_xl.workbook import parts
@@ -144,7 +144,7 @@ def test_a_part_whose_written_bytes_differ_is_refused(sample_copy, monkeypatch):
     """No verifier given (as the add-in and load-answers writes call it): the bytes read
     back must still be those written."""
     before = sample_copy.read_bytes()
-    _corrupting_writestr(monkeypatch, "xl/workbook.xml")
+    _corrupting_write(monkeypatch, "xl/workbook.xml")
     with pytest.raises(ReadinessError, match="did not come out as written.*differ"):
         replace_parts(sample_copy, sample_copy, {"xl/workbook.xml": lambda data: data})
     assert sample_copy.read_bytes() == before
@@ -155,10 +155,46 @@ def test_a_recalc_whose_summary_comes_out_different_is_refused(sample_copy, monk
     with zipfile.ZipFile(sample_copy) as zf:
         part = sheet_parts(zf)["Summary"]
     before = sample_copy.read_bytes()
-    _corrupting_writestr(monkeypatch, part)
+    _corrupting_write(monkeypatch, part)
     with pytest.raises(ReadinessError, match=f"part {part} did not come out as written"):
         recalc_file(sample_copy)
     assert sample_copy.read_bytes() == before
+
+
+@pytest.mark.parametrize("damage, why", [("flip", "Bad CRC-32"), ("grow", "unpacks to more than")])
+def test_a_part_damaged_on_its_way_to_the_file_is_refused(damage, why, sample_copy, monkeypatch):
+    """Damage after the deflate (a bad disk): the read back inflates the stored bytes and
+    refuses them, saying why without the temporary file's name."""
+    from readiness_xl.workbook import parts, zip_copy
+    append = zip_copy._append
+
+    def damaged(zout, out, data):
+        if out.filename == "xl/workbook.xml":
+            if damage == "flip":     # one bit of the compressed bytes
+                data = data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
+            else:                    # the header declares fewer bytes than it holds
+                out.file_size -= 1
+        return append(zout, out, data)
+    monkeypatch.setattr(zip_copy, "_append", damaged)
+    before = sample_copy.read_bytes()
+    with pytest.raises(ReadinessError, match=f"workbook.xml did not come out as written \\(unreadable: .*{why}") as err:
+        parts.replace_parts(sample_copy, sample_copy, {"xl/workbook.xml": lambda data: data})
+    assert ".tmp" not in str(err.value) and sample_copy.read_bytes() == before
+
+
+def test_a_written_entry_is_what_writestr_would_make(tmp_path):
+    """No flag, version or permission of the source's entry carries over into the part
+    written in its place (an entry once stored by another tool, say)."""
+    from readiness_xl.workbook.zip_copy import write_deflated
+    source = zipfile.ZipInfo("xl/a.xml", (2020, 5, 6, 7, 8, 10))
+    source.flag_bits, source.extract_version, source.create_version, source.external_attr = 0x6, 63, 63, 0
+    with zipfile.ZipFile(tmp_path / "ours.zip", "w") as zout:
+        write_deflated(zout, source, b"<a/>" * 100)
+    with zipfile.ZipFile(tmp_path / "ours.zip") as zf:
+        info = zf.getinfo("xl/a.xml")
+        assert (info.flag_bits, info.extract_version, info.external_attr >> 16) == (0, 20, 0o600)
+        assert info.date_time == (2020, 5, 6, 7, 8, 10) and zf.read(info) == b"<a/>" * 100
+    assert (source.flag_bits, source.extract_version, source.external_attr) == (0x6, 63, 0)   # left as it was
 
 
 def test_an_edit_that_leaves_malformed_xml_is_refused(sample_copy):

@@ -133,13 +133,16 @@ def test_only_the_report_pages_need_matplotlib_to_import():
 
 
 def test_the_command_runs_numpy_blas_in_one_thread_unless_told_otherwise():
-    """Set before numpy loads (robustness runs threads of its own; OpenBLAS's would spin
-    beside them): an environment that names a thread count keeps it."""
-    probe = ("import os, sys; import readiness_xl.cli.main; "
-             "print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)")
+    """Set by run() before numpy loads (robustness runs threads of its own; OpenBLAS's
+    would spin beside them): an environment that names a thread count keeps it; importing
+    the command line (tests, Excel's Python) changes nothing."""
+    probe = ("import os, sys; from readiness_xl.cli import main; "
+             "print(os.environ.get('OPENBLAS_NUM_THREADS'), end=' '); "
+             "main.cli = lambda **_: print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules); "
+             "main.run()")
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
-    assert out.stdout.split() == ["1", "False"]
+    assert out.stdout.split() == ["None", "1", "False"]
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env={**env, "OPENBLAS_NUM_THREADS": "4"})
-    assert out.stdout.split() == ["4", "False"]
+    assert out.stdout.split() == ["4", "4", "False"]

@@ -14,13 +14,6 @@ import click
 
 from readiness_xl.errors import ReadinessError, ReadinessWarning, visible
 
-# numpy's BLAS in one thread (unless the environment says otherwise), set before numpy
-# loads. Our matrix products are small (10,000 x 60) and robustness runs threads of its
-# own: OpenBLAS's threads only spin. Measured on two cores: importing pandas 0.39 -> 0.29 s
-# of CPU; the uncertainty analysis of 1,000 runs x 10,000 units 0.61 -> 0.39 s (CPU 1.09
-# -> 0.66 s). The variables of OpenBLAS, MKL and Apple's Accelerate, the BLAS numpy ships with.
-for _blas_threads in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
-    os.environ.setdefault(_blas_threads, "1")
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
@@ -166,6 +159,19 @@ def ends_with_command() -> bool:
     return _PROCESS_ENDS_WITH_COMMAND
 
 
+def one_blas_thread() -> None:
+    """numpy's BLAS in one thread, unless the environment names a count; for a process
+    whose numpy has not loaded yet (the command line's, a benchmark's). Our matrix
+    products are small (10,000 x 60) and robustness runs threads of its own: OpenBLAS's
+    threads only start and spin. Measured on two cores: importing pandas 0.39 -> 0.29 s of
+    CPU (15 alternating pairs), a 10,000-agency recalc 0.89x the CPU time, the
+    uncertainty analysis of 1,000 runs x 10,000 units the same within the machine's noise
+    (0.41-0.55 s). The variables of OpenBLAS, MKL and Apple's Accelerate, the BLAS numpy
+    ships with. In-process callers (tests, Excel's Python) are left as they are."""
+    for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
 def run() -> None:
     """The `readiness-xl` command (and `python -m readiness_xl`): cli(), then the process
     ends as soon as its output is flushed, without Python's finalisation, which frees
@@ -175,6 +181,7 @@ def run() -> None:
     returns. In-process callers (tests, click's runner) call cli() itself."""
     global _PROCESS_ENDS_WITH_COMMAND
     _PROCESS_ENDS_WITH_COMMAND = True
+    one_blas_thread()
     code = 0
     try:
         cli(prog_name="readiness-xl")

@@ -11,8 +11,8 @@ from xml.parsers import expat
 
 from defusedxml import ElementTree as ET
 
-from readiness_xl.workbook.cell_xml import stored
 from readiness_xl.errors import ReadinessError
+from readiness_xl.workbook.cell_xml import stored
 from readiness_xl.workbook.package import NS_MAIN, unpacked
 
 
@@ -138,7 +138,9 @@ def read_back(written: zipfile.ZipFile, part: str, meant: bytes) -> tuple[bytes 
     replace_parts has checked to be well-formed XML where the part is XML)."""
     try:
         data = unpacked(written, part, written.filename)
-    except (*DAMAGED_PART, ReadinessError) as err:
+    except ReadinessError as err:   # more bytes than written: said without the temporary file's name
+        return None, f"unreadable: {err.problems[0].message}"
+    except DAMAGED_PART as err:
         return None, f"unreadable: {' '.join(str(err).split())}"
     if data != meant:
         return data, f"{len(data):,} bytes read back differ from the {len(meant):,} written"
