@@ -14,7 +14,6 @@ import click
 
 from readiness_xl.errors import ReadinessError, ReadinessWarning, visible
 
-
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
 

@@ -53,6 +53,12 @@ def _merges(xml: bytes) -> list[str]:
         [ref.decode() for ref in _MERGE.findall(xml, xml.rfind(b"<", 0, first))]
 
 
+def _readable(xml: bytes) -> bool:
+    """May calamine read this sheet: no error cell it would hide, no far cell it would
+    allocate too much for."""
+    return not (_ERROR_CELL in xml or _far_cell(xml))
+
+
 def _far_cell(xml: bytes) -> bool:
     """Would calamine's dense grid of this sheet be far larger than what it holds? True
     when a reference (row or cell) has more row digits than 4x the sheet's rows (+1024)
@@ -240,7 +246,7 @@ class FastWorkbook:
         would make it allocate too much) and the sheet's merged ranges: one read of its XML,
         let go before calamine parses the sheet."""
         xml = self._unpacked(name)
-        return not (_ERROR_CELL in xml or _far_cell(xml)), _merges(xml)
+        return _readable(xml), _merges(xml)
 
     def _unpacked(self, name: str) -> bytes:
         """A sheet's XML; a part check_package left to this reader is checked as it unpacks."""
@@ -314,8 +320,7 @@ class FastWorkbook:
         merges = _merges(xml)
         cut = sheet_pieces.cut_at(xml)
         if cut is None:
-            return self._pool.submit(self._load, name, (not (_ERROR_CELL in xml or _far_cell(xml)),
-                                                        merges))
+            return self._pool.submit(self._load, name, (_readable(xml), merges))
         head, middle = cut
         spans = ([(0, middle)], [(0, head), (middle, len(xml))])
         whole = memoryview(xml)
@@ -340,8 +345,7 @@ class FastWorkbook:
                 path = sheet_pieces.write_piece(zf, self._parts[name], self._sheet_part_set, chunk)
             except OSError:  # no room for the temporary copy (a full disk, say): whole, as stored
                 _unread(parses, merges)
-                return self._pool.submit(self._load, name, (not (_ERROR_CELL in xml or _far_cell(xml)),
-                                                            merges))
+                return self._pool.submit(self._load, name, (_readable(xml), merges))
             self._piece_files.append(path)
             parses.append(self._pool.submit(self._parse_piece, path, name))
         if any(found_near) and any(far().search(xml, a, b) for span, near_found in zip(spans, found_near)

@@ -42,7 +42,7 @@ def write_deflated(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, le
     out.file_size, out.compress_size = len(data), len(packed)
     out.flag_bits = 0                 # as writestr: no flag of the source's entry carries over
     out.extract_version = out.create_version = zipfile.DEFAULT_VERSION   # deflate needs 2.0
-    out.external_attr = out.external_attr or 0o600 << 16                # a file readable by its owner
+    out.external_attr = out.external_attr or 0o600 << 16                # as writestr: read and written by its owner
     _append(zout, out, packed)
 
 
